@@ -1,0 +1,33 @@
+"""The ``qa-service`` command. Each area registers its sub-commands from its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from qa_service.errors import QAError
+
+app = typer.Typer(
+    name="qa-service",
+    help="AI-assisted call quality inspection: transcribe, check, score, report.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    # Imported here so `qa-service --help` stays fast and each area owns its module.
+    from qa_service.cli import models
+
+    models.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    try:
+        app(args=argv, standalone_mode=True)
+    except QAError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,42 @@
+"""One settings object for the whole service; every field can be set as ``QA_<NAME>``."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="ignore")
+
+    models_dir: Path = Path("models")
+    asr_model: str = "base"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = "auto"
+    cpu_threads: int = 0
+    language: Literal["zh", "en"] | None = None
+    beam_size: int = 5
+    # Word gaps at least this long end an utterance.
+    utterance_pause_s: float = 0.6
+    max_duration_s: float = 4 * 3600.0
+    min_duration_s: float = 0.2
+    hub_url: str = "https://huggingface.co"
+    hub_timeout_s: float = 5.0
+    offline: bool = False
+
+    def resolved_cpu_threads(self) -> int:
+        if self.cpu_threads > 0:
+            return self.cpu_threads
+        try:
+            return len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not Linux
+            return os.cpu_count() or 1
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,156 @@
+"""Words, utterances and the two-party transcript they form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("agent", "customer")
+# Languages written without spaces between words.
+UNSPACED_LANGUAGES = {"zh", "ja", "yue", "th", "lo", "my"}
+
+
+@dataclass(slots=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "probability": round(self.probability, 4),
+        }
+
+
+@dataclass(slots=True)
+class Utterance:
+    role: str
+    start: float
+    end: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+    channel: str | None = None
+    sentiment: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "role": self.role,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "text": self.text,
+            "words": [w.to_dict() for w in self.words],
+            "sentiment": self.sentiment,
+        }
+        if self.channel is not None:
+            data["channel"] = self.channel
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Utterance:
+        words = [
+            Word(
+                **{k: w[k] for k in ("start", "end", "text") if k in w},
+                probability=w.get("probability", 1.0),
+            )
+            for w in data.get("words") or []
+        ]
+        known = {"role", "start", "end", "text", "words", "channel", "sentiment"}
+        return cls(
+            role=str(data["role"]),
+            start=float(data["start"]),
+            end=float(data["end"]),
+            text=str(data.get("text", "")),
+            words=words,
+            channel=data.get("channel"),
+            sentiment=data.get("sentiment"),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+@dataclass(slots=True)
+class Transcript:
+    """Both parties' utterances on one timeline, ordered by start time."""
+
+    utterances: list[Utterance]
+    language: str | None = None
+    duration_s: float = 0.0
+    channels: dict[str, str] = field(default_factory=dict)
+
+    def by_role(self, role: str) -> list[Utterance]:
+        return [u for u in self.utterances if u.role == role]
+
+    @property
+    def roles(self) -> set[str]:
+        return {u.role for u in self.utterances}
+
+
+def join_words(words: Sequence[Word], language: str | None) -> str:
+    """Join word texts the way the language writes them."""
+    if language in UNSPACED_LANGUAGES:
+        return "".join(w.text.strip() for w in words).strip()
+    return "".join(w.text for w in words).strip()
+
+
+def split_at_pauses(words: Sequence[Word], pause_s: float) -> list[list[Word]]:
+    """Group consecutive words; a gap of at least ``pause_s`` starts a new group."""
+    groups: list[list[Word]] = []
+    for word in words:
+        if groups and word.start - groups[-1][-1].end < pause_s:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    return groups
+
+
+def build_utterances(
+    words_by_role: dict[str, Sequence[Word]],
+    *,
+    pause_s: float,
+    language: str | None,
+    channel_of_role: dict[str, str] | None = None,
+) -> list[Utterance]:
+    """Cut each role's words at pauses and merge both roles onto one timeline."""
+    utterances: list[Utterance] = []
+    for role, words in words_by_role.items():
+        ordered = sorted((w for w in words if w.text.strip()), key=lambda w: w.start)
+        for group in split_at_pauses(ordered, pause_s):
+            text = join_words(group, language)
+            if not text:
+                continue
+            utterances.append(
+                Utterance(
+                    role=role,
+                    start=group[0].start,
+                    end=max(w.end for w in group),
+                    text=text,
+                    words=list(group),
+                    channel=(channel_of_role or {}).get(role),
+                )
+            )
+    return sort_timeline(utterances)
+
+
+def sort_timeline(utterances: Iterable[Utterance]) -> list[Utterance]:
+    return sorted(utterances, key=lambda u: (u.start, u.end, u.role))
+
+
+def gaps_between(utterances: Sequence[Utterance], min_gap_s: float) -> list[tuple[float, float]]:
+    """Spans of at least ``min_gap_s`` in which nobody speaks."""
+    gaps: list[tuple[float, float]] = []
+    spoken_until: float | None = None
+    for utt in sort_timeline(utterances):
+        if spoken_until is not None and utt.start - spoken_until >= min_gap_s:
+            gaps.append((spoken_until, utt.start))
+        spoken_until = utt.end if spoken_until is None else max(spoken_until, utt.end)
+    return gaps
