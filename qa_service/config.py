@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     hub_url: str = "https://huggingface.co"
     hub_timeout_s: float = 5.0
     offline: bool = False
+    # A Hugging Face sequence-classification directory; empty: models_dir/sentiment-e5mini-zh-en.
+    sentiment_model: str = ""
+    sentiment_batch_size: int = 32
+    # Two-class models only: a winning probability below this is called neutral.
+    sentiment_neutral_band: float = 0.6
 
     def resolved_cpu_threads(self) -> int:
         if self.cpu_threads > 0:

@@ -19,8 +19,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Imported here so `qa-service --help` stays fast and each area owns its module.
-    from qa_service.cli import models
+    from qa_service.cli import analyze, models
 
+    analyze.register(app)
     models.register(app)
 
 

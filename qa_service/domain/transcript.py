@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,14 +103,37 @@ def join_words(words: Sequence[Word], language: str | None) -> str:
     return "".join(w.text for w in words).strip()
 
 
-def split_at_pauses(words: Sequence[Word], pause_s: float) -> list[list[Word]]:
-    """Group consecutive words; a gap of at least ``pause_s`` starts a new group."""
+def _spoke_between(other_ends: Sequence[float], after: float, until: float) -> bool:
+    """Whether another party finished a word in ``(after, until]``."""
+    i = bisect_right(other_ends, after)
+    return i < len(other_ends) and other_ends[i] <= until
+
+
+def split_at_pauses(
+    words: Sequence[Word],
+    pause_s: float,
+    *,
+    other_word_ends: Sequence[float] = (),
+    turn_pause_s: float = 0.15,
+) -> list[list[Word]]:
+    """Group consecutive words into utterances.
+
+    A gap of at least ``pause_s`` starts a new group. So does a shorter gap (at least
+    ``turn_pause_s``) right after the other party spoke during the current group: picking up
+    again after an interjection is a new turn even when the pause is brief.
+    """
     groups: list[list[Word]] = []
     for word in words:
-        if groups and word.start - groups[-1][-1].end < pause_s:
-            groups[-1].append(word)
-        else:
-            groups.append([word])
+        if groups:
+            group = groups[-1]
+            gap = word.start - group[-1].end
+            new_turn = gap >= turn_pause_s and _spoke_between(
+                other_word_ends, group[0].start, word.start
+            )
+            if gap < pause_s and not new_turn:
+                group.append(word)
+                continue
+        groups.append([word])
     return groups
 
 
@@ -120,11 +144,15 @@ def build_utterances(
     language: str | None,
     channel_of_role: dict[str, str] | None = None,
 ) -> list[Utterance]:
-    """Cut each role's words at pauses and merge both roles onto one timeline."""
+    """Cut each role's words at pauses and turn changes; merge all roles onto one timeline."""
+    cleaned = {
+        role: sorted((w for w in words if w.text.strip()), key=lambda w: w.start)
+        for role, words in words_by_role.items()
+    }
     utterances: list[Utterance] = []
-    for role, words in words_by_role.items():
-        ordered = sorted((w for w in words if w.text.strip()), key=lambda w: w.start)
-        for group in split_at_pauses(ordered, pause_s):
+    for role, ordered in cleaned.items():
+        other_ends = sorted(w.end for r, ws in cleaned.items() if r != role for w in ws)
+        for group in split_at_pauses(ordered, pause_s, other_word_ends=other_ends):
             text = join_words(group, language)
             if not text:
                 continue

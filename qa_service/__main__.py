@@ -1,0 +1,3 @@
+from qa_service.cli import main
+
+main()

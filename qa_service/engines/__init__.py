@@ -1,0 +1,1 @@
+"""Model wrappers: loaded lazily, once per process, on the device chosen at load."""

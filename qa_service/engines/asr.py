@@ -1,0 +1,105 @@
+"""Speech recognition with faster-whisper: one cached model, per-channel transcription."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa_service.config import Settings
+from qa_service.domain.transcript import Word
+from qa_service.engines.asr_guards import GuardOptions, rejection_reason, to_simplified
+from qa_service.engines.device import DeviceChoice, choose_device
+from qa_service.modelhub.store import require_model
+
+
+@dataclass(frozen=True, slots=True)
+class ASROptions:
+    language: str | None = None
+    beam_size: int = 5
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 2000
+    vad_speech_pad_ms: int = 400
+    # Off: conditioning on earlier text is what lets one error loop for minutes.
+    condition_on_previous_text: bool = False
+    # With word timestamps, skips silences longer than this when a hallucination is suspected.
+    hallucination_silence_threshold: float | None = 2.0
+    guards: GuardOptions = field(default_factory=GuardOptions)
+
+
+@dataclass(slots=True)
+class ChannelTranscript:
+    words: list[Word]
+    language: str | None
+    language_probability: float
+    dropped: list[dict] = field(default_factory=list)
+
+
+class SpeechRecognizer(Protocol):
+    def transcribe(self, audio: np.ndarray, options: ASROptions) -> ChannelTranscript: ...
+
+
+class WhisperRecognizer:
+    """faster-whisper behind the SpeechRecognizer protocol."""
+
+    def __init__(self, model_path: Path, choice: DeviceChoice) -> None:
+        from faster_whisper import WhisperModel
+
+        self.choice = choice
+        self.model_path = model_path
+        self.model = WhisperModel(
+            str(model_path),
+            device=choice.device,
+            compute_type=choice.compute_type,
+            cpu_threads=choice.cpu_threads,
+        )
+        # CTranslate2 models are not re-entrant across threads of one process.
+        self._lock = threading.Lock()
+
+    def transcribe(self, audio: np.ndarray, options: ASROptions) -> ChannelTranscript:
+        with self._lock:
+            segments, info = self.model.transcribe(
+                audio,
+                language=options.language,
+                beam_size=options.beam_size,
+                word_timestamps=True,
+                condition_on_previous_text=options.condition_on_previous_text,
+                vad_filter=options.vad_filter,
+                vad_parameters={
+                    "min_silence_duration_ms": options.vad_min_silence_ms,
+                    "speech_pad_ms": options.vad_speech_pad_ms,
+                },
+                hallucination_silence_threshold=options.hallucination_silence_threshold,
+                compression_ratio_threshold=options.guards.compression_ratio_threshold,
+                log_prob_threshold=options.guards.log_prob_threshold,
+                no_speech_threshold=options.guards.no_speech_threshold,
+            )
+            return _collect(list(segments), info.language, info.language_probability, options)
+
+
+def _collect(segments, language: str | None, probability: float, options: ASROptions):
+    words: list[Word] = []
+    dropped: list[dict] = []
+    for seg in segments:
+        reason = rejection_reason(seg.text, seg.no_speech_prob, seg.avg_logprob, options.guards)
+        if reason:
+            dropped.append({"start": seg.start, "end": seg.end, "text": seg.text, "why": reason})
+            continue
+        for w in seg.words or []:
+            text = to_simplified(w.word) if language == "zh" else w.word
+            words.append(Word(float(w.start), float(w.end), text, float(w.probability)))
+    return ChannelTranscript(words, language, probability, dropped)
+
+
+@lru_cache(maxsize=2)
+def _load_recognizer(model_path: Path, choice: DeviceChoice) -> WhisperRecognizer:
+    return WhisperRecognizer(model_path, choice)
+
+
+def get_recognizer(settings: Settings) -> SpeechRecognizer:
+    """The process-wide recognizer for the configured model and device (loaded once)."""
+    return _load_recognizer(require_model(settings.asr_model, settings), choose_device(settings))
