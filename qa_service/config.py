@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     sentiment_batch_size: int = 32
     # Two-class models only: a winning probability below this is called neutral.
     sentiment_neutral_band: float = 0.6
+    # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); the repo's rules/ by default.
+    rules_dir: Path = Path(__file__).resolve().parents[1] / "rules"
 
     def resolved_cpu_threads(self) -> int:
         if self.cpu_threads > 0:

@@ -1,0 +1,137 @@
+"""What was said: phrase presence and absence, counts, required sequences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
+
+from qa_service.domain.checks.context import CheckContext, Hit
+from qa_service.domain.checks.params import NegationMode, Params, Phrases, Role
+from qa_service.domain.checks.registry import register_check
+from qa_service.domain.results import Finding
+
+if TYPE_CHECKING:
+    from qa_service.domain.rulepack import Rule
+
+# How many expected phrases a "missing" finding quotes; the rest are in the pack.
+QUOTED_PHRASES = 5
+
+
+class PhraseParams(Params):
+    phrases: Phrases
+    negation: NegationMode = "exclude"
+    per: Literal["utterance", "call"] = "utterance"
+
+
+class MissingPhraseParams(Params):
+    phrases: Phrases
+    negation: NegationMode = "exclude"
+
+
+class CountParams(Params):
+    phrases: Phrases
+    negation: NegationMode = "exclude"
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+    unit: Literal["match", "utterance"] = "match"
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CountParams:
+        if self.min is None and self.max is None:
+            raise ValueError("give 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("'min' is larger than 'max'")
+        return self
+
+
+class Step(Params):
+    name: str
+    phrases: Phrases
+    role: Role | None = None
+
+
+class SequenceParams(Params):
+    steps: list[Step] = Field(min_length=2)
+    negation: NegationMode = "exclude"
+
+
+@register_check("phrase", PhraseParams)
+def phrase(ctx: CheckContext, rule: Rule, params: PhraseParams) -> list[Finding]:
+    """A finding for each utterance (or the first, per: call) that says one of the phrases."""
+    findings: list[Finding] = []
+    for i in ctx.select(rule.role, rule.window):
+        found = params.phrases.first(ctx.text(i), params.negation)
+        if found is None:
+            continue
+        findings.append(ctx.hit_finding(rule, Hit(i, *found)))
+        if params.per == "call":
+            break
+    return findings
+
+
+@register_check("missing_phrase", MissingPhraseParams)
+def missing_phrase(ctx: CheckContext, rule: Rule, params: MissingPhraseParams) -> list[Finding]:
+    """One finding when none of the phrases is said in the rule's role and window."""
+    indices = ctx.select(rule.role, rule.window)
+    if ctx.first_hit(params.phrases, indices, params.negation) is not None:
+        return []
+    utts = ctx.utterances
+    start = utts[indices[0]].start if indices else 0.0
+    end = utts[indices[-1]].end if indices else ctx.transcript.duration_s
+    role = None if rule.role == "any" else rule.role
+    return [
+        ctx.span_finding(
+            rule,
+            start,
+            end,
+            "",
+            role,
+            expected=params.phrases.sources[:QUOTED_PHRASES],
+            searched_utterances=indices,
+        )
+    ]
+
+
+@register_check("count", CountParams)
+def count(ctx: CheckContext, rule: Rule, params: CountParams) -> list[Finding]:
+    """A finding when the phrases are said fewer than ``min`` or more than ``max`` times."""
+    hits = ctx.search(params.phrases, ctx.select(rule.role, rule.window), params.negation)
+    n = len({h.index for h in hits}) if params.unit == "utterance" else len(hits)
+    too_few = params.min is not None and n < params.min
+    too_many = params.max is not None and n > params.max
+    if not (too_few or too_many):
+        return []
+    return [
+        ctx.call_finding(
+            rule,
+            f"{n} {params.unit}(es) with the phrases",
+            count=n,
+            min=params.min,
+            max=params.max,
+            hits=[{"utterance": h.index, "matched": h.match.text} for h in hits],
+        )
+    ]
+
+
+@register_check("sequence", SequenceParams)
+def sequence(ctx: CheckContext, rule: Rule, params: SequenceParams) -> list[Finding]:
+    """A finding when the steps are not all said, each after the one before it."""
+    after = -1
+    done: list[dict[str, object]] = []
+    for step in params.steps:
+        indices = [i for i in ctx.select(step.role or rule.role, rule.window) if i > after]
+        hit = ctx.first_hit(step.phrases, indices, params.negation)
+        if hit is None:
+            return [
+                ctx.call_finding(
+                    rule,
+                    f"step {step.name!r} missing or out of order",
+                    missing_step=step.name,
+                    expected=step.phrases.sources[:QUOTED_PHRASES],
+                    steps_found=done,
+                )
+            ]
+        done.append({"step": step.name, "utterance": hit.index, "matched": hit.match.text})
+        after = hit.index
+    return []

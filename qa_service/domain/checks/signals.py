@@ -1,0 +1,91 @@
+"""How the call felt: sentiment (with a keyword fallback) and repeated questions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field
+
+from qa_service.domain.checks.conditional import SentimentLabel
+from qa_service.domain.checks.context import CheckContext, Hit
+from qa_service.domain.checks.logic import cosine, ngram_profile
+from qa_service.domain.checks.params import NegationMode, Params, Phrases
+from qa_service.domain.checks.registry import register_check
+from qa_service.domain.metrics import speech_units
+from qa_service.domain.results import Finding
+
+if TYPE_CHECKING:
+    from qa_service.domain.rulepack import Rule
+
+
+class SentimentParams(Params):
+    label: SentimentLabel = "negative"
+    min_score: float | None = Field(None, ge=0, le=1)
+    fallback_phrases: Phrases | None = None
+    negation: NegationMode = "exclude"
+    per: Literal["utterance", "call"] = "call"
+
+
+@register_check("sentiment", SentimentParams)
+def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Finding]:
+    """Utterances with the sentiment label; fallback phrases when no sentiment was computed."""
+    indices = ctx.select(rule.role, rule.window)
+    findings: list[Finding] = []
+    if ctx.has_sentiment:
+        min_score = (
+            ctx.settings.sentiment_min_score if params.min_score is None else params.min_score
+        )
+        for i in indices:
+            value = ctx.sentiment(i)
+            if value and value[0] == params.label and value[1] >= min_score:
+                findings.append(
+                    ctx.utterance_finding(rule, i, sentiment=value[0], score=round(value[1], 3))
+                )
+    elif params.fallback_phrases is not None:
+        findings = [
+            ctx.hit_finding(rule, Hit(i, *found), source="keywords")
+            for i in indices
+            if (found := params.fallback_phrases.first(ctx.text(i), params.negation))
+        ]
+    else:
+        ctx.note_not_evaluated(rule, "no sentiment on this transcript and no fallback_phrases")
+    return findings[:1] if params.per == "call" else findings
+
+
+class RepetitionParams(Params):
+    min_similarity: float = Field(0.7, gt=0, le=1)
+    min_repeats: int = Field(2, ge=1, description="times the same thing is said again")
+    min_units: int = Field(4, ge=1, description="shorter utterances are never repeats")
+
+
+@register_check("repetition", RepetitionParams)
+def repetition(ctx: CheckContext, rule: Rule, params: RepetitionParams) -> list[Finding]:
+    """The role says the same thing again and again (the customer repeating a question)."""
+    indices = [
+        i
+        for i in ctx.select(rule.role, rule.window)
+        if speech_units(ctx.utterances[i].text) >= params.min_units
+    ]
+    profiles = {i: ngram_profile(ctx.text(i)) for i in indices}
+    findings: list[Finding] = []
+    reported: set[int] = set()
+    for pos, i in enumerate(indices):
+        if i in reported:
+            continue
+        repeats = [
+            j
+            for j in indices[pos + 1 :]
+            if cosine(profiles[i], profiles[j]) >= params.min_similarity
+        ]
+        if len(repeats) >= params.min_repeats:
+            reported.update(repeats)
+            findings.append(
+                ctx.utterance_finding(
+                    rule,
+                    repeats[-1],
+                    first_said=ctx.utterances[i].text,
+                    first_utterance=i,
+                    repeats=len(repeats),
+                )
+            )
+    return findings

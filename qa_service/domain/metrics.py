@@ -1,0 +1,108 @@
+"""Call-level timing metrics: talk ratio, silences, overlaps, speech rate, response time."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qa_service.domain.textmatch import tokenize
+from qa_service.domain.transcript import ROLES, Transcript, Utterance, gaps_between
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    by: str  # role of the party who started talking over the other
+    at: float
+    overlap_s: float
+    index: int  # utterance index of the interrupter
+    over_index: int  # utterance index of the party talked over
+
+
+def find_overlaps(
+    utterances: Sequence[Utterance],
+    min_overlap_s: float,
+    ignore: Callable[[int], bool] = lambda _i: False,
+) -> list[Overlap]:
+    """A party starting to talk while the other is still talking, for at least ``min_overlap_s``.
+
+    Each role's utterances come from its own channel and never overlap each other, so the only
+    candidate is the other role's last utterance that started before this one.
+    """
+    starts: dict[str, list[tuple[float, int]]] = {role: [] for role in ROLES}
+    for i, u in enumerate(utterances):
+        if u.role in starts:
+            starts[u.role].append((u.start, i))
+    found: list[Overlap] = []
+    for i, u in enumerate(utterances):
+        if u.role not in starts or ignore(i):
+            continue
+        other = starts[ROLES[1 - ROLES.index(u.role)]]
+        pos = bisect_left(other, (u.start, -1)) - 1
+        if pos < 0:
+            continue
+        j = other[pos][1]
+        overlap = min(u.end, utterances[j].end) - u.start
+        if overlap >= min_overlap_s and utterances[j].start < u.start:
+            found.append(Overlap(u.role, u.start, round(overlap, 3), i, j))
+    return found
+
+
+def speech_units(text: str) -> int:
+    """Chinese characters plus words: the unit of speech rate (chars/min, words/min)."""
+    return len(tokenize(text).tokens)
+
+
+def speech_rate(utterances: Sequence[Utterance]) -> float | None:
+    """Units per minute over the time the speaker actually talks."""
+    seconds = sum(u.duration for u in utterances)
+    if seconds <= 0:
+        return None
+    return round(sum(speech_units(u.text) for u in utterances) * 60.0 / seconds, 1)
+
+
+def talk_time(utterances: Sequence[Utterance]) -> float:
+    return round(sum(u.duration for u in utterances), 3)
+
+
+def compute_metrics(
+    transcript: Transcript,
+    *,
+    silence_min_s: float = 3.0,
+    overlap_min_s: float = 0.5,
+    separate_channels: bool = True,
+    is_backchannel: Callable[[int], bool] = lambda _i: False,
+) -> dict[str, Any]:
+    utts = transcript.utterances
+    agent, customer = transcript.by_role("agent"), transcript.by_role("customer")
+    talk_agent, talk_customer = talk_time(agent), talk_time(customer)
+    gaps = gaps_between(utts, silence_min_s)
+    metrics: dict[str, Any] = {
+        "duration_s": round(transcript.duration_s, 3),
+        "utterances": len(utts),
+        "talk_time_agent_s": talk_agent,
+        "talk_time_customer_s": talk_customer,
+        "talk_ratio_agent": (
+            round(talk_agent / (talk_agent + talk_customer), 3)
+            if talk_agent + talk_customer > 0
+            else None
+        ),
+        "silence_min_s": silence_min_s,
+        "silence_count": len(gaps),
+        "silence_total_s": round(sum(end - start for start, end in gaps), 3),
+        "longest_silence_s": round(max((end - start for start, end in gaps), default=0.0), 3),
+        "first_response_s": round(agent[0].start, 3) if agent else None,
+        "speech_rate_agent": speech_rate(agent),
+        "speech_rate_customer": speech_rate(customer),
+    }
+    if separate_channels:
+        overlaps = find_overlaps(utts, overlap_min_s, is_backchannel)
+        metrics["interruptions_by_agent"] = sum(1 for o in overlaps if o.by == "agent")
+        metrics["interruptions_by_customer"] = sum(1 for o in overlaps if o.by == "customer")
+        metrics["overlap_total_s"] = round(sum(o.overlap_s for o in overlaps), 3)
+    else:
+        metrics["interruptions_by_agent"] = None
+        metrics["interruptions_by_customer"] = None
+        metrics["overlap_total_s"] = None
+    return metrics

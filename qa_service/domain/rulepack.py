@@ -1,0 +1,319 @@
+"""Rule packs and scorecards: the schema of their YAML files, validated all at once.
+
+Validation collects every problem (with its location in the document) before refusing,
+so an author fixes a pack in one pass and a broken pack is never half-applied.
+Reading files and turning locations into line numbers is the loader's job
+(``qa_service.inspection``); this module only sees plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from qa_service.domain.checks import CheckType, get_check
+from qa_service.domain.checks.params import (
+    PackSettings,
+    Params,
+    PhraseContext,
+    Role,
+    Window,
+    compile_spec,
+)
+from qa_service.domain.results import CATEGORIES
+from qa_service.errors import InputError
+
+SEVERITIES = ("info", "minor", "major", "critical")
+Severity = Literal["info", "minor", "major", "critical"]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+Loc = tuple[str | int, ...]
+
+
+class RulePackError(InputError):
+    """A rule pack or scorecard that cannot be used; ``problems`` lists every reason."""
+
+    code = "invalid_rule_pack"
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems) or [message]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    loc: Loc
+    message: str
+    document: Literal["pack", "scorecard"] = "pack"
+
+
+class PackInvalid(Exception):
+    """Raised by the builders; the loader turns it into a ``RulePackError`` with lines."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleSpec(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    type: str
+    category: str
+    severity: Severity = "minor"
+    role: Role = "any"
+    window: Window | None = None
+    description: str = ""
+    enabled: bool = True
+    match: Literal["fuzzy", "exact", "regex"] | None = None
+    min_similarity: float | None = Field(None, gt=0, le=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class PackSpec(_Strict):
+    pack: str = Field(pattern=ID_PATTERN)
+    version: Literal[1] = 1
+    language: Literal["zh", "en"] | None = None
+    description: str = ""
+    categories: list[str] = Field(default_factory=list)
+    settings: PackSettings = Field(default_factory=PackSettings)
+    phrase_sets: dict[str, list[Any]] = Field(default_factory=dict)
+    scorecard: str | dict[str, Any] = "standard"
+    plugins: list[str] = Field(default_factory=list)
+    rules: list[RuleSpec] = Field(min_length=1)
+
+
+class Dimension(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = ""
+    weight: float = Field(gt=0)
+    base: float = Field(100.0, ge=0, le=100)
+
+
+class ScoreItem(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    dimension: str
+    description: str = ""
+    categories: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
+    points: float = Field(ge=-100, le=100)
+    per: Literal["finding", "call"] = "finding"
+    max_points: float | None = Field(None, gt=0)
+    min_severity: Severity = "minor"
+    critical: bool = False
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> ScoreItem:
+        if not self.categories and not self.rules:
+            raise ValueError(
+                "an item needs 'categories' or 'rules' to say which findings it scores"
+            )
+        if self.points == 0 and not self.critical:
+            raise ValueError("an item with 0 points must be critical, or it does nothing")
+        return self
+
+
+class Scorecard(_Strict):
+    scorecard: str = Field(pattern=ID_PATTERN)
+    version: Literal[1] = 1
+    description: str = ""
+    critical_score: float = Field(0.0, ge=0, le=100)
+    dimensions: list[Dimension] = Field(min_length=1)
+    items: list[ScoreItem] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scorecard:
+        _unique("dimension", [d.id for d in self.dimensions])
+        _unique("item", [i.id for i in self.items])
+        known = {d.id for d in self.dimensions}
+        for item in self.items:
+            if item.dimension not in known:
+                raise ValueError(
+                    f"item {item.id!r} names dimension {item.dimension!r}, "
+                    f"not one of {sorted(known)}"
+                )
+        return self
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for value in ids:
+        if value in seen:
+            raise ValueError(f"{what} id {value!r} is used twice")
+        seen.add(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A validated rule, its parameters compiled for its check type."""
+
+    id: str
+    type: str
+    category: str
+    severity: str
+    role: str
+    window: Window | None
+    params: Params
+    check: CheckType
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    name: str
+    language: str | None
+    description: str
+    settings: PackSettings
+    rules: tuple[Rule, ...]
+    scorecard: Scorecard
+    categories: frozenset[str]
+    source: str = ""
+
+
+def validation_problems(
+    exc: ValidationError, prefix: Loc = (), document: Literal["pack", "scorecard"] = "pack"
+) -> list[Problem]:
+    return [Problem((*prefix, *err["loc"]), _clean(err["msg"]), document) for err in exc.errors()]
+
+
+def _clean(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def build_scorecard(data: Any, prefix: Loc = (), document: Any = "scorecard") -> Scorecard:
+    try:
+        return Scorecard.model_validate(data)
+    except ValidationError as exc:
+        raise PackInvalid(validation_problems(exc, prefix, document)) from None
+
+
+def build_pack(data: Any, scorecard: Scorecard | None = None, source: str = "") -> RulePack:
+    """Validate a pack's data; ``scorecard`` is the loaded file its ``scorecard:`` names."""
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as exc:
+        raise PackInvalid(validation_problems(exc)) from None
+    problems: list[Problem] = []
+    if isinstance(spec.scorecard, dict):
+        try:
+            scorecard = build_scorecard(spec.scorecard, ("scorecard",), "pack")
+        except PackInvalid as exc:
+            problems.extend(exc.problems)
+    categories = frozenset(CATEGORIES) | frozenset(spec.categories)
+    problems.extend(_phrase_set_problems(spec))
+    rules = _build_rules(spec, categories, problems)
+    if scorecard is not None:
+        problems.extend(_scorecard_problems(scorecard, spec, categories))
+    elif isinstance(spec.scorecard, str):
+        problems.append(Problem(("scorecard",), f"scorecard {spec.scorecard!r} was not loaded"))
+    if problems or scorecard is None:
+        raise PackInvalid(problems)
+    return RulePack(
+        name=spec.pack,
+        language=spec.language,
+        description=spec.description,
+        settings=spec.settings,
+        rules=tuple(rules),
+        scorecard=scorecard,
+        categories=categories,
+        source=source,
+    )
+
+
+def _phrase_set_problems(spec: PackSpec) -> list[Problem]:
+    ctx = _phrase_context(spec, None)
+    problems: list[Problem] = []
+    for name, entries in spec.phrase_sets.items():
+        for k, entry in enumerate(entries):
+            try:
+                compile_spec(entry, ctx, seen=(name,))
+            except ValueError as exc:
+                problems.append(Problem(("phrase_sets", name, k), str(exc)))
+    return problems
+
+
+def _phrase_context(spec: PackSpec, rule: RuleSpec | None) -> PhraseContext:
+    settings = spec.settings
+    return PhraseContext(
+        phrase_sets=spec.phrase_sets,
+        mode=(rule and rule.match) or settings.match,
+        min_similarity=(rule and rule.min_similarity) or settings.min_similarity,
+    )
+
+
+def _build_rules(spec: PackSpec, categories: frozenset[str], problems: list[Problem]) -> list[Rule]:
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, rule in enumerate(spec.rules):
+        if rule.id in seen:
+            problems.append(Problem(("rules", i, "id"), f"rule id {rule.id!r} is used twice"))
+        seen.add(rule.id)
+        if rule.category not in categories:
+            problems.append(
+                Problem(
+                    ("rules", i, "category"),
+                    f"unknown category {rule.category!r}: use one of DESIGN.md's categories "
+                    "or declare it under 'categories:'",
+                )
+            )
+        try:
+            check = get_check(rule.type)
+        except ValueError as exc:
+            problems.append(Problem(("rules", i, "type"), str(exc)))
+            continue
+        try:
+            params = check.params.model_validate(rule.params, context=_phrase_context(spec, rule))
+        except ValidationError as exc:
+            problems.extend(validation_problems(exc, ("rules", i, "params")))
+            continue
+        if rule.enabled:
+            rules.append(
+                Rule(
+                    rule.id,
+                    rule.type,
+                    rule.category,
+                    rule.severity,
+                    rule.role,
+                    rule.window,
+                    params,
+                    check,
+                    rule.description,
+                )
+            )
+    return rules
+
+
+def _scorecard_problems(
+    scorecard: Scorecard, spec: PackSpec, categories: frozenset[str]
+) -> list[Problem]:
+    document: Literal["pack", "scorecard"] = (
+        "pack" if isinstance(spec.scorecard, dict) else ("scorecard")
+    )
+    prefix: Loc = ("scorecard",) if document == "pack" else ()
+    rule_ids = {r.id for r in spec.rules}
+    problems: list[Problem] = []
+    for j, item in enumerate(scorecard.items):
+        for k, category in enumerate(item.categories):
+            if category not in categories:
+                problems.append(
+                    Problem(
+                        (*prefix, "items", j, "categories", k),
+                        f"unknown category {category!r} (pack {spec.pack!r} does not declare it)",
+                        document,
+                    )
+                )
+        for k, rule_id in enumerate(item.rules):
+            if rule_id not in rule_ids:
+                problems.append(
+                    Problem(
+                        (*prefix, "items", j, "rules", k),
+                        f"no rule {rule_id!r} in pack {spec.pack!r}",
+                        document,
+                    )
+                )
+    return problems
