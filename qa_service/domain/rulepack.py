@@ -123,6 +123,7 @@ class Scorecard(_Strict):
     version: Literal[1] = 1
     description: str = ""
     critical_score: float = Field(0.0, ge=0, le=100)
+    categories: list[str] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(min_length=1)
     items: list[ScoreItem] = Field(min_length=1)
 
@@ -208,6 +209,7 @@ def build_pack(data: Any, scorecard: Scorecard | None = None, source: str = "") 
     problems.extend(_phrase_set_problems(spec))
     rules = _build_rules(spec, categories, problems)
     if scorecard is not None:
+        categories |= frozenset(scorecard.categories)
         problems.extend(_scorecard_problems(scorecard, spec, categories))
     elif isinstance(spec.scorecard, str):
         problems.append(Problem(("scorecard",), f"scorecard {spec.scorecard!r} was not loaded"))
@@ -303,7 +305,7 @@ def _scorecard_problems(
                 problems.append(
                     Problem(
                         (*prefix, "items", j, "categories", k),
-                        f"unknown category {category!r} (pack {spec.pack!r} does not declare it)",
+                        f"unknown category {category!r} (declare it under 'categories:')",
                         document,
                     )
                 )

@@ -74,10 +74,13 @@ class CheckContext:
         if window is None:
             return indices
         utts, end = self.utterances, self.transcript.duration_s or _last_end(self.utterances)
+        skipped = set(indices[: window.skip_first_turns or 0])
         if window.first_turns is not None:
             indices = indices[: window.first_turns]
         if window.last_turns is not None:
             indices = indices[-window.last_turns :]
+        if skipped:
+            indices = [i for i in indices if i not in skipped]
         if window.first_s is not None:
             indices = [i for i in indices if utts[i].start < window.first_s]
         if window.last_s is not None:
@@ -103,10 +106,19 @@ class CheckContext:
         return None
 
     def sentiment(self, index: int) -> tuple[str, float] | None:
+        """(label, confidence in that label) from whatever the sentiment engine wrote.
+
+        The confidence is ``probs[label]`` when the engine gives probabilities, else the size
+        of ``score`` (engines write either a confidence or a signed polarity there).
+        """
         data = self.utterances[index].sentiment
         if not data or "label" not in data:
             return None
-        return str(data["label"]), float(data.get("score", 1.0))
+        label = str(data["label"])
+        probs = data.get("probs")
+        if isinstance(probs, dict) and label in probs:
+            return label, float(probs[label])
+        return label, abs(float(data.get("score", 1.0)))
 
     def note_not_evaluated(self, rule: Rule, reason: str) -> None:
         self.not_evaluated.append({"rule_id": rule.id, "category": rule.category, "reason": reason})

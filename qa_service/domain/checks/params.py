@@ -133,6 +133,7 @@ class Window(BaseModel):
     last_s: float | None = Field(None, gt=0, description="utterances ending in the last N s")
     first_turns: int | None = Field(None, gt=0, description="the role's first N utterances")
     last_turns: int | None = Field(None, gt=0, description="the role's last N utterances")
+    skip_first_turns: int | None = Field(None, gt=0, description="not the role's first N")
     after_s: float | None = Field(None, ge=0, description="utterances starting at or after N s")
     before_s: float | None = Field(None, gt=0, description="utterances starting before N s")
 

@@ -1,0 +1,55 @@
+"""Small builders for rule and scoring tests: transcripts from turns, packs from dicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qa_service.domain.rulepack import RulePack, Scorecard, build_pack
+from qa_service.domain.transcript import Transcript, Utterance
+from qa_service.inspection import InspectionOutcome, inspect, load_scorecard
+
+REPO = Path(__file__).resolve().parents[1]
+RULES = REPO / "rules"
+
+SCORECARD = {
+    "scorecard": "test",
+    "dimensions": [{"id": "all", "weight": 1}],
+    "items": [{"id": "any", "dimension": "all", "categories": ["deflection"], "points": -10}],
+}
+
+
+def transcript(
+    *turns: tuple, language: str | None = "zh", channels: dict[str, str] | None = None
+) -> Transcript:
+    """Turns as (role, text) - timed one after another - or (role, text, start, end)."""
+    utterances, clock = [], 0.0
+    for turn in turns:
+        role, text = turn[0], turn[1]
+        start, end = (turn[2], turn[3]) if len(turn) == 4 else (clock + 0.5, clock + 3.5)
+        utterances.append(Utterance(role=role, start=start, end=end, text=text))
+        clock = max(clock, end)
+    utterances.sort(key=lambda u: (u.start, u.end))
+    return Transcript(
+        utterances,
+        language,
+        clock + 0.5,
+        channels if channels is not None else {"left": "agent", "right": "customer"},
+    )
+
+
+def pack(*rules: dict[str, Any], scorecard: Scorecard | None = None, **top: Any) -> RulePack:
+    data = {"pack": "test", "rules": list(rules), "scorecard": SCORECARD, **top}
+    return build_pack(data, scorecard)
+
+
+def rule(type_: str, category: str = "deflection", **fields: Any) -> dict[str, Any]:
+    return {"id": f"r-{type_}", "type": type_, "category": category, **fields}
+
+
+def run(rule_pack: RulePack, tr: Transcript) -> InspectionOutcome:
+    return inspect(tr, rule_pack)
+
+
+def standard_scorecard() -> Scorecard:
+    return load_scorecard(RULES / "scorecards" / "standard.yaml")
