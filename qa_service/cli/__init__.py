@@ -23,6 +23,9 @@ def _register() -> None:
 
     analyze.register(app)
     models.register(app)
+    from qa_service.cli import sentiment
+
+    sentiment.register(app)
     from qa_service.cli import rules
 
     rules.register(app)

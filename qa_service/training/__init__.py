@@ -1,0 +1,1 @@
+"""Reproducible training of the project's own models (run by ``qa-service models train-*``)."""

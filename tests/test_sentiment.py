@@ -1,0 +1,126 @@
+"""The shipped sentiment model on real data: review accuracy and call-centre lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.domain.transcript import Transcript, Utterance
+from qa_service.engines.sentiment import annotate_sentiment
+from qa_service.training.call_phrases import call_sentences
+from qa_service.training.corpora import normalise
+from qa_service.training.evaluate import evaluate_csv
+from tests.sentiment_fixtures import (
+    BUSINESS,
+    COMPLAINTS,
+    COURTESY,
+    EVAL_SAMPLE,
+    EVAL_SEED,
+    PRAISE,
+    sentiment_data,
+    sentiment_model,
+    sentiment_settings,
+)
+
+__all__ = ["sentiment_data", "sentiment_model", "sentiment_settings"]
+
+CHECK_SET = [*COURTESY, *BUSINESS, *COMPLAINTS, *PRAISE]
+
+
+@pytest.mark.parametrize("name", ["waimai_10k.csv", "ChnSentiCorp_htl_all.csv"])
+def test_review_accuracy_on_rows_outside_training(sentiment_model, sentiment_data, name):
+    result = evaluate_csv(sentiment_model, sentiment_data / name, limit=EVAL_SAMPLE, seed=EVAL_SEED)
+    assert result.rows == EVAL_SAMPLE
+    assert result.overlap == 0, "training must drop every sentence of the evaluation sets"
+    assert result.accuracy_outside >= 0.85
+
+
+def test_check_set_is_not_in_the_training_phrases():
+    trained = {normalise(text) for text, _ in call_sentences()}
+    assert not trained.intersection(normalise(t) for t in CHECK_SET)
+
+
+@pytest.mark.parametrize("text", COURTESY + BUSINESS)
+def test_courtesy_and_business_talk_is_not_negative(sentiment_model, text):
+    assert sentiment_model.predict([text])[0]["label"] != "negative"
+
+
+@pytest.mark.parametrize("text", BUSINESS)
+def test_business_talk_is_neutral(sentiment_model, text):
+    assert sentiment_model.predict([text])[0]["label"] == "neutral"
+
+
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_complaints_are_negative(sentiment_model, text):
+    assert sentiment_model.predict([text])[0]["label"] == "negative"
+
+
+@pytest.mark.parametrize("text", PRAISE)
+def test_thanks_are_positive(sentiment_model, text):
+    assert sentiment_model.predict([text])[0]["label"] == "positive"
+
+
+def test_prediction_shape(sentiment_model):
+    (result,) = sentiment_model.predict(["谢谢，问题解决了"])
+    assert set(result) == {"label", "score", "probs"}
+    assert set(result["probs"]) == {"negative", "neutral", "positive"}
+    assert sum(result["probs"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert result["score"] == pytest.approx(
+        result["probs"]["positive"] - result["probs"]["negative"], abs=1e-3
+    )
+
+
+def test_batched_and_single_predictions_agree(sentiment_model):
+    texts = COMPLAINTS[:3] + COURTESY[:3]
+    batched = sentiment_model.predict(texts)
+    single = [sentiment_model.predict([t])[0] for t in texts]
+    for a, b in zip(batched, single, strict=True):
+        assert a["label"] == b["label"]
+        assert a["score"] == pytest.approx(b["score"], abs=1e-3)
+
+
+def _call(lines: list[tuple[str, str]]) -> Transcript:
+    return Transcript(
+        [Utterance(role, i * 5.0, i * 5.0 + 4.0, text) for i, (role, text) in enumerate(lines)],
+        language="zh",
+    )
+
+
+def test_annotate_fills_utterances_and_summarises_the_call(sentiment_settings):
+    transcript = _call(
+        [
+            ("agent", "您好，请问有什么可以帮您？"),
+            ("customer", "你们怎么回事，东西坏了一个星期都没人管！"),
+            ("agent", "非常抱歉给您带来不便，我马上帮您处理。"),
+            ("customer", "我已经等了很久了，非常失望。"),
+            ("agent", "已经为您安排了换货，明天送到。"),
+            ("customer", "好的，问题解决了，太感谢你了！"),
+            ("customer", "谢谢，服务很好。"),
+            ("customer", "再见。"),
+        ]
+    )
+    summary = annotate_sentiment(transcript, sentiment_settings)
+    assert all(u.sentiment is not None for u in transcript.utterances)
+    assert summary["most_negative"]["role"] == "customer"
+    assert summary["customer_start"] < 0 < summary["customer_end"]
+    assert summary["customer_change"] > 0
+    assert summary["customer_negative_count"] >= 2
+    assert summary["agent_negative_count"] == 0
+
+
+def test_annotate_counts_a_rude_agent(sentiment_settings):
+    transcript = _call(
+        [
+            ("customer", "我的宽带又断了。"),
+            ("agent", "这不是我们的问题，你自己去找物业。"),
+            ("agent", "我也没办法，别再打来了。"),
+        ]
+    )
+    summary = annotate_sentiment(transcript, sentiment_settings)
+    assert summary["agent_negative_count"] == 2
+    assert summary["agent_negative_ratio"] == 1.0
+
+
+def test_annotate_empty_transcript_needs_no_model():
+    summary = annotate_sentiment(Transcript([]), None)
+    assert summary["most_negative"] is None
+    assert summary["customer_start"] is None
