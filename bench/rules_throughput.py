@@ -29,7 +29,9 @@ def stretch(transcript, seconds: float):
     utterances, offset = [], 0.0
     while offset < seconds:
         for utt in transcript.utterances:
-            words = [Word(w.start + offset, w.end + offset, w.text, w.probability) for w in utt.words]
+            words = [
+                Word(w.start + offset, w.end + offset, w.text, w.probability) for w in utt.words
+            ]
             utterances.append(
                 replace(utt, start=utt.start + offset, end=utt.end + offset, words=words)
             )
