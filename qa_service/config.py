@@ -32,6 +32,21 @@ class Settings(BaseSettings):
     sentiment_batch_size: int = 32
     # Two-class models only: a winning probability below this is called neutral.
     sentiment_neutral_band: float = 0.6
+    # --- sampling plans and agent KPIs (issue 5) ---
+    # First-contact resolution: no repeat contact from the customer within this many days.
+    kpi_fcr_window_days: int = 7
+    # An agent's handling time this share below (rushed) or above (slow) their own baseline.
+    kpi_aht_anomaly_threshold: float = 0.2
+    # Calls needed in the period and in the baseline before handling time is judged.
+    kpi_aht_min_calls: int = 10
+    # Periods before the report's that form the handling-time baseline.
+    kpi_baseline_periods: int = 3
+    # Periods of history for trends, the report's own included.
+    kpi_trend_periods: int = 6
+    # Composite weights, e.g. "qa_score=0.4,csat=0": named ones change, 0 drops one.
+    kpi_weights: str = ""
+    # Tiers "NAME:LOWEST_COMPOSITE,...".
+    kpi_tiers: str = "A:85,B:70,C:55,D:0"
     # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); the repo's rules/ by default.
     rules_dir: Path = Path(__file__).resolve().parents[1] / "rules"
 

@@ -157,6 +157,58 @@ def net_promoter_score(promoters: int, detractors: int, responses: int) -> float
     return round(100.0 * (promoters - detractors) / responses, 2)
 
 
+@dataclass(slots=True)
+class KpiCounts:
+    """The sums and counts one SQL aggregate gives for one agent, team or queue in a period."""
+
+    calls: int = 0
+    scored: int = 0
+    score_sum: float = 0.0
+    critical_known: int = 0
+    critical_failures: int = 0
+    duration_n: int = 0
+    duration_sum: float = 0.0
+    complaints: int = 0
+    negatives: int = 0
+    recovery_base: int = 0  # negative at some point, with an end-of-call sentiment
+    recovered: int = 0
+    silence_s: float = 0.0
+    silence_base_s: float = 0.0  # duration of the calls whose silence was measured
+    interruption_known: int = 0
+    interrupted: int = 0
+    csat_n: int = 0
+    csat_sum: float = 0.0
+    nps_n: int = 0
+    promoters: int = 0
+    detractors: int = 0
+    disputed: int = 0  # scored calls with at least one dispute
+    disputes_ruled: int = 0
+    disputes_overturned: int = 0
+    fcr_eligible: int = 0
+    fcr_repeats: int = 0
+
+
+def kpi_values(c: KpiCounts) -> dict[str, float | None]:
+    """Every KPI of ``KPIS`` that counts alone decide (not the composite, not the baseline)."""
+    return {
+        "calls": c.calls,
+        "qa_score": ratio(c.score_sum, c.scored, 2),
+        "compliance_rate": ratio(c.critical_known - c.critical_failures, c.critical_known),
+        "critical_failures": c.critical_failures,
+        "fcr_rate": ratio(c.fcr_eligible - c.fcr_repeats, c.fcr_eligible),
+        "aht_s": ratio(c.duration_sum, c.duration_n, 1),
+        "complaint_rate": ratio(c.complaints, c.calls),
+        "negative_rate": ratio(c.negatives, c.calls),
+        "recovery_rate": ratio(c.recovered, c.recovery_base),
+        "silence_ratio": ratio(c.silence_s, c.silence_base_s),
+        "interruption_rate": ratio(c.interrupted, c.interruption_known),
+        "csat": ratio(c.csat_sum, c.csat_n, 2),
+        "nps": net_promoter_score(c.promoters, c.detractors, c.nps_n),
+        "dispute_rate": ratio(c.disputed, c.scored),
+        "overturn_rate": ratio(c.disputes_overturned, c.disputes_ruled),
+    }
+
+
 # -- first-contact resolution -------------------------------------------------------------
 
 
