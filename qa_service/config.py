@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_rules_dir() -> Path:
+    """The repo's rules/ in a checkout; the copy pip installs under share/ otherwise."""
+    checkout = Path(__file__).resolve().parents[1] / "rules"
+    installed = Path(sys.prefix) / "share" / "qa-service" / "rules"
+    return installed if installed.is_dir() and not checkout.is_dir() else checkout
 
 
 class Settings(BaseSettings):
@@ -47,8 +56,8 @@ class Settings(BaseSettings):
     kpi_weights: str = ""
     # Tiers "NAME:LOWEST_COMPOSITE,...".
     kpi_tiers: str = "A:85,B:70,C:55,D:0"
-    # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); the repo's rules/ by default.
-    rules_dir: Path = Path(__file__).resolve().parents[1] / "rules"
+    # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); default: default_rules_dir().
+    rules_dir: Path = Field(default_factory=default_rules_dir)
 
     def resolved_cpu_threads(self) -> int:
         if self.cpu_threads > 0:
