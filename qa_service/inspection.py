@@ -125,18 +125,21 @@ def resolve_scorecard_path(name: str, pack_path: Path) -> Path:
 
 
 _CACHE: dict[Path, tuple[tuple[float, ...], RulePack]] = {}
+# Packs validated from temporary folders (uploads) must not pile up in a long-lived server.
+CACHE_SIZE = 64
 
 
 def load_pack(pack: str | Path) -> RulePack:
     """Load and validate a pack; any problem refuses it whole with ``RulePackError``."""
-    path = resolve_pack_path(pack).resolve()
+    path = resolve_pack_path(pack)
     doc = read_yaml(path)
     scorecard_name = doc.data.get("scorecard", "standard") if isinstance(doc.data, dict) else None
     scorecard_doc = None
     if isinstance(scorecard_name, str):
-        scorecard_doc = read_yaml(resolve_scorecard_path(scorecard_name, path).resolve())
+        scorecard_doc = read_yaml(resolve_scorecard_path(scorecard_name, path))
     stamp = (path.stat().st_mtime, scorecard_doc.path.stat().st_mtime if scorecard_doc else 0.0)
-    cached = _CACHE.get(path)
+    key = path.resolve()
+    cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     _import_plugins(doc)
@@ -146,7 +149,10 @@ def load_pack(pack: str | Path) -> RulePack:
     except PackInvalid as exc:
         docs = {"pack": doc, "scorecard": scorecard_doc or doc}
         raise _pack_error([docs[p.document].describe(p) for p in exc.problems]) from None
-    _CACHE[path] = (stamp, rule_pack)
+    _CACHE.pop(key, None)
+    if len(_CACHE) >= CACHE_SIZE:
+        del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = (stamp, rule_pack)
     return rule_pack
 
 

@@ -293,29 +293,19 @@ def _build_rules(spec: PackSpec, categories: frozenset[str], problems: list[Prob
 def _scorecard_problems(
     scorecard: Scorecard, spec: PackSpec, categories: frozenset[str]
 ) -> list[Problem]:
-    document: Literal["pack", "scorecard"] = (
-        "pack" if isinstance(spec.scorecard, dict) else ("scorecard")
-    )
-    prefix: Loc = ("scorecard",) if document == "pack" else ()
-    rule_ids = {r.id for r in spec.rules}
-    problems: list[Problem] = []
-    for j, item in enumerate(scorecard.items):
-        for k, category in enumerate(item.categories):
-            if category not in categories:
-                problems.append(
-                    Problem(
-                        (*prefix, "items", j, "categories", k),
-                        f"unknown category {category!r} (declare it under 'categories:')",
-                        document,
-                    )
-                )
-        for k, rule_id in enumerate(item.rules):
-            if rule_id not in rule_ids:
-                problems.append(
-                    Problem(
-                        (*prefix, "items", j, "rules", k),
-                        f"no rule {rule_id!r} in pack {spec.pack!r}",
-                        document,
-                    )
-                )
-    return problems
+    """Items must name categories and rules this pack knows (typos would score nothing)."""
+    inline = isinstance(spec.scorecard, dict)
+    document: Literal["pack", "scorecard"] = "pack" if inline else "scorecard"
+    prefix: Loc = ("scorecard",) if inline else ()
+    known = {"categories": categories, "rules": frozenset(r.id for r in spec.rules)}
+    why = {
+        "categories": "unknown category {!r} (declare it under 'categories:')",
+        "rules": "no rule {!r} in pack " + repr(spec.pack),
+    }
+    return [
+        Problem((*prefix, "items", j, field, k), why[field].format(value), document)
+        for j, item in enumerate(scorecard.items)
+        for field in ("categories", "rules")
+        for k, value in enumerate(getattr(item, field))
+        if value not in known[field]
+    ]
