@@ -59,6 +59,37 @@ class Settings(BaseSettings):
     # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); default: default_rules_dir().
     rules_dir: Path = Field(default_factory=default_rules_dir)
 
+    # --- service (issue 4): database, uploads, accounts, jobs, review workflow ---
+    # Uploads, the SQLite database and the secret key live here unless set otherwise.
+    data_dir: Path = Path("var")
+    # Empty: SQLite (WAL) at data_dir/qa.db. Or e.g. postgresql+psycopg://user@host/db.
+    database_url: str = ""
+    upload_max_bytes: int = 512 * 1024 * 1024
+    upload_max_files: int = 100
+    upload_formats: tuple[str, ...] = ("wav", "mp3", "flac", "m4a", "ogg", "opus", "aac", "mp4")
+    # Signs API tokens and web sessions; empty: generated once into data_dir/secret_key.
+    secret_key: str = ""
+    token_expire_minutes: int = 8 * 60
+    admin_username: str = "admin"
+    # "embedded": a worker inside the service, queue in the database; "celery": Redis + Celery.
+    job_backend: Literal["embedded", "celery"] = "embedded"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    job_max_attempts: int = 3
+    # A running job whose worker stops heartbeating for this long is taken over by another.
+    job_lease_s: float = 60.0
+    worker_poll_s: float = 1.0
+    embedded_workers: int = 1
+    # "module:Class" of the analyzer the workers run (tests swap in a fake).
+    analyzer: str = "qa_service.jobs.analyzer:PipelineAnalyzer"
+    celery_visibility_timeout_s: int = 3600
+    dispute_deadline_working_days: int = 3
+    second_review_rate: float = 0.10
+    # Self-assessment vs reviewer score on a dimension, as a fraction of the 0-100 scale.
+    calibration_threshold: float = 0.15
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'qa.db'}"
+
     def resolved_cpu_threads(self) -> int:
         if self.cpu_threads > 0:
             return self.cpu_threads

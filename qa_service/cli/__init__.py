@@ -29,6 +29,9 @@ def _register() -> None:
     from qa_service.cli import rules
 
     rules.register(app)
+    from qa_service.cli import serve
+
+    serve.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

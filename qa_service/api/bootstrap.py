@@ -1,0 +1,45 @@
+"""The first admin account, created on the first start with a password shown once."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from qa_service.api.security import hash_password, new_password
+from qa_service.config import Settings
+from qa_service.errors import NotFoundError
+from qa_service.store import audit
+from qa_service.store.accounts import Role, User, count_users, get_user_by_name
+from qa_service.store.db import Database
+
+
+def ensure_first_admin(db: Database, settings: Settings) -> str | None:
+    """Create the admin when there is no account at all; returns its password, else None."""
+    password = new_password()
+    try:
+        with db.session() as session:
+            if count_users(session):
+                return None
+            admin = User(
+                username=settings.admin_username,
+                full_name="Administrator",
+                role=Role.admin,
+                password_hash=hash_password(password),
+            )
+            session.add(admin)
+            session.flush()
+            audit.record(session, None, "user.create", "user", admin.id, None, admin.snapshot())
+    except IntegrityError:  # another process created it at the same moment
+        return None
+    return password
+
+
+def reset_password(db: Database, username: str) -> str:
+    password = new_password()
+    with db.session() as session:
+        user = get_user_by_name(session, username)
+        if user is None:
+            raise NotFoundError(f"no account named {username!r}")
+        user.password_hash = hash_password(password)
+        user.active = True
+        audit.record(session, None, "user.password_reset", "user", user.id, None, {"by": "cli"})
+    return password

@@ -1,0 +1,116 @@
+"""One JSON shape for every error: ``{"error": {"code", "message", "details"?}}``.
+
+Every user-caused error is a ``QAError`` carrying its status; validation errors and
+Starlette's own HTTP errors are rendered the same way, and anything unexpected becomes a
+500 that says nothing about the inside.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qa_service.domain.rulepack import RulePackError
+from qa_service.errors import QAError
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media",
+    422: "invalid_input",
+    429: "too_many_requests",
+}
+
+
+class AuthError(QAError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class ForbiddenError(QAError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ConflictError(QAError):
+    status_code = 409
+    code = "conflict"
+
+
+class TooLargeError(QAError):
+    status_code = 413
+    code = "too_large"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+            "required": ["code", "message"],
+        }
+    },
+}
+
+
+async def _qa_error(_request: Request, exc: QAError) -> JSONResponse:
+    details = exc.problems if isinstance(exc, RulePackError) else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, details), exc.status_code, headers=headers
+    )
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+    return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    details = [{"loc": list(e.get("loc", ())), "message": e.get("msg")} for e in errors]
+    message = _describe(errors[0]) if errors else "invalid request"
+    return JSONResponse(error_body("invalid_input", message, details), 422)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc)
+    return JSONResponse(error_body("internal", "internal error"), 500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(QAError, _qa_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,1 @@
+"""One router per entity; ``create_app`` mounts them all under ``/api``."""

@@ -1,0 +1,127 @@
+"""Rule packs and scorecards: built-in files and versions uploaded here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
+from qa_service.api.errors import ConflictError
+from qa_service.api.schemas.packs import (
+    PackSummary,
+    PackVersionCreate,
+    PackVersionDetail,
+    PackVersionPublic,
+)
+from qa_service.api.services.packs import create_version
+from qa_service.config import Settings
+from qa_service.errors import NotFoundError
+from qa_service.store.packs import DocumentKind, PackVersion, get_version
+
+router = APIRouter(tags=["rule packs"])
+
+
+def _builtin_names(settings: Settings, kind: DocumentKind) -> set[str]:
+    folder = Path(settings.rules_dir) / ("scorecards" if kind == DocumentKind.scorecard else "")
+    return {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
+
+
+def _summaries(session, settings: Settings, kind: DocumentKind, name: str | None = None) -> list:
+    query = select(PackVersion).where(PackVersion.kind == kind)
+    if name is not None:
+        query = query.where(PackVersion.name == name)
+    versions: dict[str, list[PackVersion]] = {}
+    for version in session.scalars(query.order_by(PackVersion.name, PackVersion.version)):
+        versions.setdefault(version.name, []).append(version)
+    builtin = _builtin_names(settings, kind)
+    names = sorted(set(versions) | (builtin if name is None else builtin & {name}))
+    return [
+        PackSummary(
+            name=n,
+            builtin=n in builtin,
+            latest_version=versions[n][-1].version if n in versions else None,
+            versions=[PackVersionPublic.model_validate(v) for v in versions.get(n, [])],
+        )
+        for n in names
+    ]
+
+
+def _create(session, settings, user, kind: DocumentKind, body: PackVersionCreate) -> PackVersion:
+    try:
+        return create_version(session, settings, user, kind, body)
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            f"another {kind} version was stored at the same moment; retry"
+        ) from None
+
+
+def _one(session, settings, kind: DocumentKind, name: str) -> PackSummary:
+    found = _summaries(session, settings, kind, name)
+    if not found:
+        raise NotFoundError(f"no {kind} named {name!r}")
+    return found[0]
+
+
+def _version(session, kind: DocumentKind, name: str, version: int) -> PackVersion:
+    found = get_version(session, kind, name, version)
+    if found is None:
+        raise NotFoundError(f"{kind} {name}@{version} does not exist")
+    return found
+
+
+@router.get("/packs", response_model=list[PackSummary], summary="Rule packs and their versions")
+def list_packs(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list:
+    return _summaries(session, settings, DocumentKind.pack)
+
+
+@router.post(
+    "/packs",
+    response_model=PackVersionPublic,
+    status_code=201,
+    summary="Store a new rule pack version (validated whole first)",
+)
+def create_pack(
+    body: PackVersionCreate, user: StaffUser, session: SessionDep, settings: SettingsDep
+):
+    return _create(session, settings, user, DocumentKind.pack, body)
+
+
+@router.get("/packs/{name}", response_model=PackSummary)
+def get_pack(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
+    return _one(session, settings, DocumentKind.pack, name)
+
+
+@router.get("/packs/{name}/versions/{version}", response_model=PackVersionDetail)
+def get_pack_version(name: str, version: int, user: CurrentUser, session: SessionDep):
+    return _version(session, DocumentKind.pack, name, version)
+
+
+@router.get("/scorecards", response_model=list[PackSummary], summary="Scorecards and versions")
+def list_scorecards(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list:
+    return _summaries(session, settings, DocumentKind.scorecard)
+
+
+@router.post(
+    "/scorecards",
+    response_model=PackVersionPublic,
+    status_code=201,
+    summary="Store a new scorecard version (used by pack versions stored after it)",
+)
+def create_scorecard(
+    body: PackVersionCreate, user: StaffUser, session: SessionDep, settings: SettingsDep
+):
+    return _create(session, settings, user, DocumentKind.scorecard, body)
+
+
+@router.get("/scorecards/{name}", response_model=PackSummary)
+def get_scorecard(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
+    return _one(session, settings, DocumentKind.scorecard, name)
+
+
+@router.get("/scorecards/{name}/versions/{version}", response_model=PackVersionDetail)
+def get_scorecard_version(name: str, version: int, user: CurrentUser, session: SessionDep):
+    return _version(session, DocumentKind.scorecard, name, version)

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from qa_service.api.schemas.common import ORMModel
+from qa_service.pipeline import CHANNEL_NAMES, parse_roles
+
+ID = r"^[^\x00-\x1f/\\]{1,128}$"
+SHORT = r"^[^\x00-\x1f]{1,64}$"
+ExtraValue = str | int | float | bool | None
+
+
+class CallMetadata(BaseModel):
+    """What the uploader tells about a recording. Unknown keys are refused, not dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    call_id: str | None = Field(None, pattern=ID, description="Default: the file name's stem.")
+    agent_id: str | None = Field(None, pattern=SHORT)
+    team: str | None = Field(None, pattern=SHORT)
+    queue: str | None = Field(None, pattern=SHORT)
+    started_at: datetime | None = Field(None, description="ISO 8601; no offset means UTC.")
+    direction: Literal["inbound", "outbound"] | None = None
+    customer_ref: str | None = Field(None, pattern=ID)
+    channels: str | dict[str, str] | None = Field(
+        None, description="Roles of the left,right channels: 'agent,customer' (default)."
+    )
+    language: Literal["zh", "en"] | None = None
+    pack: str | None = Field(
+        None, description="Rule pack NAME or NAME@VERSION; default by language."
+    )
+    csat: float | None = Field(None, ge=0, le=100, description="On the centre's own scale.")
+    nps: int | None = Field(None, ge=0, le=10, description="The customer's 0-10 answer.")
+    extra: dict[str, ExtraValue] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("started_at")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @field_validator("channels")
+    @classmethod
+    def _roles(cls, value: str | dict[str, str] | None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            if set(value) != set(CHANNEL_NAMES):
+                raise ValueError("a channel map names 'left' and 'right'")
+            value = ",".join(value[name] for name in CHANNEL_NAMES)
+        return ",".join(parse_roles(value))
+
+
+class JobPublic(ORMModel):
+    id: int
+    status: str
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class CallPublic(ORMModel):
+    id: int
+    call_id: str
+    filename: str
+    media_format: str
+    size_bytes: int
+    created_at: datetime
+    agent_id: str | None
+    team: str | None
+    queue: str | None
+    started_at: datetime | None
+    direction: str | None
+    customer_ref: str | None
+    roles: str
+    csat: float | None
+    nps: int | None
+    status: str
+    error: str | None
+    analysed_at: datetime | None
+    language: str | None
+    duration_s: float | None
+    rule_pack: str | None
+    score_total: float | None
+    critical_failed: bool | None
+    findings_count: int | None
+    review_state: str
+    reviewed_score: float | None
+    reviewed_at: datetime | None
+    second_review_required: bool
+    calibration_flag: bool
+    acknowledged_at: datetime | None
+    disputes_open: int
+    disputes_total: int
+    overturned_count: int
+
+
+class CallDetail(CallPublic):
+    job: JobPublic | None = None
+
+
+class UploadedCall(BaseModel):
+    filename: str
+    created: bool = Field(description="False when the same bytes were uploaded before.")
+    call: CallPublic
+
+
+class UploadResult(BaseModel):
+    calls: list[UploadedCall]
+
+
+class TranscriptPublic(BaseModel):
+    call_id: str
+    language: str | None
+    duration_s: float | None
+    channels: dict[str, str]
+    utterances: list[dict[str, Any]]
+
+
+class FindingPublic(ORMModel):
+    id: int
+    position: int
+    rule_id: str
+    category: str
+    severity: str
+    role: str | None
+    start_s: float | None
+    end_s: float | None
+    text: str
+    evidence: dict[str, Any] | None
+    points: float
+    critical: bool
+    verdict: str | None
+    verdict_reason: str | None
+    disputed: bool
+
+
+class DimensionPublic(ORMModel):
+    dimension: str
+    name: str
+    weight: float
+    score: float
+    reviewed_score: float | None
+
+
+class ScorePublic(BaseModel):
+    rule_pack: str | None
+    scorecard: str | None
+    total: float | None
+    critical_failed: bool | None
+    reviewed_score: float | None
+    score_adjustment: float | None
+    dimensions: list[DimensionPublic]
+    items: list[dict[str, Any]]
+
+
+class RescoreRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pack: str = Field(description="Rule pack NAME or NAME@VERSION.")
+    dry_run: bool = Field(False, description="Return the new score without storing it.")
+
+
+class RescoreResult(BaseModel):
+    stored: bool
+    rule_pack: str
+    before: dict[str, Any]
+    score: dict[str, Any]
+    findings: list[dict[str, Any]]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qa_service.api.schemas.common import ORMModel
+from qa_service.store.disputes import Decision
+
+
+class DisputeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    finding_id: int
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    comment: str = Field(min_length=1, max_length=5000)
+
+
+class AppealCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class DisputeStepPublic(ORMModel):
+    stage: str
+    opened_at: datetime
+    due_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    decision: str | None
+    comment: str
+
+
+class DisputePublic(ORMModel):
+    id: int
+    call_id: int
+    finding_id: int
+    rule_id: str
+    agent_user_id: int
+    team: str | None
+    reason: str
+    stage: str
+    status: str
+    due_at: datetime | None
+    appeal_until: datetime | None
+    opened_at: datetime
+    closed_at: datetime | None
+    overdue: bool = False
+    steps: list[DisputeStepPublic]

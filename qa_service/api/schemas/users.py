@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qa_service.api.schemas.common import ORMModel
+from qa_service.api.security import MIN_PASSWORD_LENGTH
+from qa_service.store.accounts import Role
+
+NAME = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+TEAM = r"^[^\x00-\x1f]{1,64}$"
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=NAME)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    role: Role
+    full_name: str = Field("", max_length=200)
+    team: str | None = Field(None, pattern=TEAM)
+    agent_id: str | None = Field(None, pattern=NAME, description="Default for agents: username.")
+
+    @model_validator(mode="after")
+    def _team_for_team_roles(self) -> UserCreate:
+        if self.role in (Role.agent, Role.supervisor) and not self.team:
+            raise ValueError(f"a {self.role} needs a team")
+        if self.role == Role.agent and not self.agent_id:
+            self.agent_id = self.username
+        return self
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(None, max_length=200)
+    role: Role | None = None
+    team: str | None = Field(None, pattern=TEAM)
+    agent_id: str | None = Field(None, pattern=NAME)
+    active: bool | None = None
+    password: str | None = Field(None, min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+
+class UserPublic(ORMModel):
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    team: str | None
+    agent_id: str | None
+    active: bool
+    created_at: datetime
+
+
+class PasswordChange(BaseModel):
+    current_password: str
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int

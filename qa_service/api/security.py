@@ -1,0 +1,80 @@
+"""Passwords (Argon2 via pwdlib), signed tokens for the API and the web session cookie."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+import jwt
+from pwdlib import PasswordHash
+
+from qa_service.api.errors import AuthError
+from qa_service.config import Settings
+from qa_service.store.base import utcnow
+
+ALGORITHM = "HS256"
+SESSION_COOKIE = "qa_session"
+MIN_PASSWORD_LENGTH = 8
+
+
+@cache
+def _hasher() -> PasswordHash:
+    return PasswordHash.recommended()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    return _hasher().verify(password, password_hash)
+
+
+# Verifying against this when the user does not exist takes as long as a real check,
+# so response times do not tell which usernames exist.
+_DUMMY_HASH: list[str] = []
+
+
+def verify_or_waste_time(password: str, password_hash: str | None) -> bool:
+    if password_hash is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
+        verify_password(password, _DUMMY_HASH[0])
+        return False
+    return verify_password(password, password_hash)
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured key, else one generated on first use and kept in the data folder."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Exclusive create: when two processes start at once, the first one's key is kept.
+        with path.open("x") as fh:
+            path.chmod(0o600)
+            fh.write(secrets.token_urlsafe(48))
+    except FileExistsError:
+        pass
+    return path.read_text().strip()
+
+
+def create_token(user_id: int, key: str, minutes: int) -> str:
+    now = utcnow()
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes)}
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def read_token(token: str, key: str) -> int:
+    try:
+        claims = jwt.decode(token, key, algorithms=[ALGORITHM])
+        return int(claims["sub"])
+    except (jwt.PyJWTError, KeyError, ValueError):
+        raise AuthError("the token is invalid or has expired; sign in again") from None

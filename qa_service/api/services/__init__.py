@@ -1,0 +1,1 @@
+"""What the routers do, apart from HTTP: ingesting uploads, reviews, disputes, rescoring."""

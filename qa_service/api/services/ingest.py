@@ -1,0 +1,250 @@
+"""Uploads: stream to disk, sniff the content, deduplicate by hash, store, queue analysis.
+
+A request is all or nothing: if any file is refused, no file of it is kept and no call is
+created, and the answer names the file and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from qa_service.api.errors import ConflictError, TooLargeError
+from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm
+from qa_service.api.schemas.calls import CallMetadata
+from qa_service.config import Settings
+from qa_service.errors import InputError, UnsupportedMediaError
+from qa_service.jobs.queue import enqueue
+from qa_service.jobs.rulepacks import resolve_pack
+from qa_service.jobs.tasks import ANALYZE
+from qa_service.store import audit
+from qa_service.store.accounts import User
+from qa_service.store.calls import Call, call_id_taken, get_call_by_hash
+from qa_service.store.db import Database
+
+METADATA_FIELD = "metadata"
+# Form fields accepted one by one (for curl), applied to every file of the request.
+SIMPLE_FIELDS = set(CallMetadata.model_fields) - {"extra"}
+# Room for the multipart framing and form fields around the files themselves.
+FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class Ingested:
+    filename: str
+    created: bool
+    call: Call
+
+
+async def receive(request: Request, settings: Settings) -> ReceivedForm:
+    declared = request.headers.get("content-length")
+    limit = settings.upload_max_bytes * settings.upload_max_files + FORM_OVERHEAD_BYTES
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(f"the upload is larger than the limit of {limit // 2**20} MiB")
+    spool = Path(settings.data_dir) / "uploads"
+    parser = StreamingForm(spool, settings.upload_max_bytes, settings.upload_max_files)
+    form = await parser.parse(request.headers.get("content-type", ""), request.stream())
+    if not form.files:
+        raise InputError("no file in the upload: send each recording as a 'files' part")
+    return form
+
+
+def metadata_for(form: ReceivedForm) -> list[CallMetadata]:
+    """One metadata object per file: the 'metadata' JSON (an object for all, or a list in
+    file order) over the simple form fields."""
+    defaults = {k: v[-1] for k, v in form.fields.items() if k in SIMPLE_FIELDS and v[-1] != ""}
+    unknown = set(form.fields) - SIMPLE_FIELDS - {METADATA_FIELD}
+    if unknown:
+        raise InputError(f"unknown form field(s): {', '.join(sorted(unknown))}")
+    per_file: list[dict] = [{} for _ in form.files]
+    if METADATA_FIELD in form.fields:
+        try:
+            given = json.loads(form.fields[METADATA_FIELD][-1])
+        except json.JSONDecodeError as exc:
+            raise InputError(f"metadata: not valid JSON ({exc})") from None
+        if isinstance(given, dict):
+            per_file = [dict(given) for _ in form.files]
+        elif isinstance(given, list) and len(given) == len(form.files):
+            per_file = given
+        else:
+            raise InputError("metadata: give one JSON object, or a list with one per file")
+    out = []
+    for received, extra in zip(form.files, per_file, strict=True):
+        if not isinstance(extra, dict):
+            raise InputError(f"{received.filename}: metadata must be a JSON object")
+        try:
+            out.append(CallMetadata.model_validate({**defaults, **extra}))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InputError(f"{received.filename}: metadata {where}: {first['msg']}") from None
+    named = [m.call_id for m in out if m.call_id]
+    if len(named) != len(set(named)):
+        raise InputError("metadata: two files of the upload have the same call_id")
+    return out
+
+
+def check_recording(received: ReceivedFile, settings: Settings) -> str:
+    """Refuse what is not a whole recording in an allowed format; returns the format."""
+    from qa_service.engines.audio import probe_audio, wav_missing_bytes
+
+    if received.size == 0:
+        raise InputError(f"{received.filename}: the file is empty")
+    suffix = Path(received.filename).suffix.lower().lstrip(".")
+    if suffix not in settings.upload_formats:
+        raise UnsupportedMediaError(
+            f"{received.filename}: .{suffix or '(none)'} is not an accepted format "
+            f"({', '.join(settings.upload_formats)})"
+        )
+    try:
+        probe_audio(received.path, settings)
+    except InputError as exc:
+        raise type(exc)(exc.message.replace(str(received.path), received.filename)) from None
+    if missing := wav_missing_bytes(received.path):
+        raise InputError(
+            f"{received.filename}: the file is truncated: {missing} bytes of audio are missing"
+        )
+    return suffix
+
+
+def media_path(sha256: str, suffix: str) -> Path:
+    return Path("recordings") / sha256[:2] / f"{sha256}.{suffix}"
+
+
+def _call_id(session: Session, meta: CallMetadata, received: ReceivedFile) -> str:
+    if meta.call_id:
+        if call_id_taken(session, meta.call_id):
+            raise ConflictError(f"call id {meta.call_id!r} is already used by another recording")
+        return meta.call_id
+    stem = Path(received.filename).stem[:100] or "call"
+    return stem if not call_id_taken(session, stem) else f"{stem}-{received.sha256[:8]}"
+
+
+def _new_call(
+    session: Session,
+    settings: Settings,
+    user: User,
+    received: ReceivedFile,
+    meta: CallMetadata,
+    fmt: str,
+) -> tuple[Call, int]:
+    call = Call(
+        call_id=_call_id(session, meta, received),
+        content_sha256=received.sha256,
+        filename=received.filename,
+        media_path=str(media_path(received.sha256, fmt)),
+        media_format=fmt,
+        size_bytes=received.size,
+        uploaded_by=user.id,
+        agent_id=meta.agent_id,
+        team=meta.team,
+        queue=meta.queue,
+        started_at=meta.started_at,
+        direction=meta.direction,
+        customer_ref=meta.customer_ref,
+        roles=meta.channels or "agent,customer",
+        language_hint=meta.language,
+        pack_request=meta.pack,
+        csat=meta.csat,
+        nps=meta.nps,
+        extra=meta.extra or None,
+    )
+    session.add(call)
+    session.flush()
+    job = enqueue(session, ANALYZE, call.id, settings.job_max_attempts)
+    described = meta.model_dump(mode="json", exclude_none=True, exclude={"call_id", "extra"})
+    audit.record(
+        session,
+        user.id,
+        "call.upload",
+        "call",
+        call.id,
+        None,
+        {
+            "call_id": call.call_id,
+            "filename": call.filename,
+            "sha256": received.sha256,
+            **described,
+        },
+    )
+    return call, job.id
+
+
+def _keep_file(settings: Settings, received: ReceivedFile, relative: str) -> Path | None:
+    """Move the upload to its place; returns the path if this request put it there."""
+    target = Path(settings.data_dir) / relative
+    if target.exists():
+        received.path.unlink(missing_ok=True)
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(received.path, target)
+    return target
+
+
+def store(
+    db: Database,
+    settings: Settings,
+    user: User,
+    form: ReceivedForm,
+    metas: list[CallMetadata],
+    formats: list[str],
+) -> tuple[list[Ingested], list[int]]:
+    """Create the calls (or find the existing ones); returns them and the new jobs' ids."""
+    placed: list[Path] = []
+    try:
+        with db.session() as session:
+            for meta in metas:
+                if meta.pack:
+                    resolve_pack(session, settings, meta.pack)
+            results: list[Ingested] = []
+            by_hash: dict[str, Call] = {}
+            job_ids: list[int] = []
+            for received, meta, fmt in zip(form.files, metas, formats, strict=True):
+                call = by_hash.get(received.sha256) or get_call_by_hash(session, received.sha256)
+                created = call is None
+                if created:
+                    call, job_id = _new_call(session, settings, user, received, meta, fmt)
+                    job_ids.append(job_id)
+                    if (path := _keep_file(settings, received, call.media_path)) is not None:
+                        placed.append(path)
+                by_hash[received.sha256] = call
+                results.append(Ingested(received.filename, created, call))
+        return results, job_ids
+    except IntegrityError:
+        _remove(placed)
+        raise ConflictError(
+            "the same recording or call id was being uploaded at the same moment; send it again"
+        ) from None
+    except BaseException:
+        _remove(placed)
+        raise
+    finally:
+        form.discard()
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+async def ingest(request: Request, db: Database, settings: Settings, user: User) -> list[Ingested]:
+    form = await receive(request, settings)
+    try:
+        metas = metadata_for(form)
+        formats = [await run_in_threadpool(check_recording, f, settings) for f in form.files]
+    except BaseException:
+        form.discard()
+        raise
+    results, job_ids = await run_in_threadpool(store, db, settings, user, form, metas, formats)
+    dispatch = request.app.state.dispatch
+    for job_id in job_ids:
+        dispatch(job_id)
+    return results

@@ -1,0 +1,85 @@
+"""Celery workers for more than one machine: ``celery -A qa_service.jobs.celery_app worker``
+(or ``qa-service celery-worker``). Redis is the broker; the database stays the record of
+every job, and the task is the same code the embedded worker runs.
+
+Late acknowledgement plus ``reject_on_worker_lost`` puts a task back on the queue when the
+process running it dies; the visibility timeout does the same when a whole worker vanishes.
+The job's lease in the database keeps a redelivered task from running twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from functools import cache
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from qa_service.config import Settings, get_settings
+from qa_service.jobs.analyzer import get_analyzer
+from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
+from qa_service.store.db import Database
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "qa_service.analyze_job"
+QUEUE = "qa-analyze"
+
+
+def make_celery(settings: Settings) -> Celery:
+    celery = Celery("qa_service", broker=settings.redis_url)
+    celery.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        task_default_queue=QUEUE,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": settings.celery_visibility_timeout_s},
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+    )
+    return celery
+
+
+app = make_celery(get_settings())
+_context: WorkerContext | None = None
+
+
+def worker_context() -> WorkerContext:
+    """This process's database and analyzer, made once: one model load per worker process."""
+    global _context
+    if _context is None:
+        settings = get_settings()
+        _context = WorkerContext(Database.from_settings(settings), settings, get_analyzer(settings))
+    return _context
+
+
+@worker_process_init.connect
+def _load_models(**_kwargs) -> None:
+    worker_context().analyzer.warm_up()
+
+
+@app.task(name=TASK_NAME, bind=True, max_retries=None)
+def analyze_job(self, job_id: int) -> str:
+    ctx = worker_context()
+    owner = f"celery:{socket.gethostname()}:{os.getpid()}:{self.request.id}"
+    outcome = run_job(ctx, owner, job_id)
+    if outcome is Outcome.busy:
+        # Another process holds the lease: if it died, the lease runs out; look again then.
+        wait = (ctx.queue.lease_left(job_id) or 0.0) + 0.5
+        raise self.retry(countdown=wait)
+    if outcome is Outcome.retry:
+        raise self.retry(countdown=ctx.queue.wait_before_run(job_id))
+    return outcome.value
+
+
+@cache
+def _publisher(redis_url: str) -> Celery:
+    return make_celery(get_settings().model_copy(update={"redis_url": redis_url}))
+
+
+def send_job(settings: Settings, job_id: int) -> None:
+    """Publish a queued job to the Celery workers."""
+    _publisher(settings.redis_url).send_task(TASK_NAME, args=[job_id], queue=QUEUE)
