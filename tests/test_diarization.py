@@ -1,0 +1,223 @@
+"""Mono speaker separation: the real ASR words and encoder on the shared mono calls, and parts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from qa_service.config import Settings
+from qa_service.domain.transcript import Word
+from qa_service.engines import diarization as dia
+from qa_service.engines import speaker_encoder
+from tests.conftest import CALLS_DIR, call_truth
+
+MONO_CALLS = sorted(p.name.removesuffix(".mono.wav") for p in CALLS_DIR.glob("*.mono.wav"))
+MIN_AGREEMENT = 0.85
+
+
+@pytest.fixture(scope="session")
+def mono_words(settings: Settings) -> dict[str, tuple[np.ndarray, list[Word], str | None]]:
+    """Each mono call decoded and transcribed once, as the pipeline does it."""
+    from qa_service.engines.asr import ASROptions, get_recognizer
+    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.word_timing import refine_word_times
+
+    recognizer = get_recognizer(settings)
+    found = {}
+    for call_id in MONO_CALLS:
+        audio = load_audio(CALLS_DIR / f"{call_id}.mono.wav", settings)
+        assert len(audio.channels) == 1
+        samples = audio.channels[0]
+        channel = recognizer.transcribe(samples, ASROptions(beam_size=settings.beam_size))
+        refine_word_times(channel.words, samples, SAMPLE_RATE)
+        found[call_id] = (samples, channel.words, channel.language)
+    return found
+
+
+@pytest.fixture(scope="session")
+def splits(mono_words, settings) -> dict[str, dia.SpeakerSplit]:
+    return {
+        call_id: dia.separate_speakers(samples, words, language, settings)
+        for call_id, (samples, words, language) in mono_words.items()
+    }
+
+
+def test_there_are_mono_calls_to_check():
+    assert len(MONO_CALLS) >= 3
+
+
+@pytest.mark.parametrize("call_id", MONO_CALLS)
+def test_split_agrees_with_ground_truth(splits, call_id):
+    score = dia.score_split(splits[call_id], call_truth(call_id)["turns"])
+    assert score.agreement >= MIN_AGREEMENT, score
+    assert score.word_agreement >= MIN_AGREEMENT, score
+
+
+@pytest.mark.parametrize("call_id", MONO_CALLS)
+def test_every_word_goes_to_one_role(splits, mono_words, call_id):
+    split = splits[call_id]
+    assert sum(len(w) for w in split.words_by_role.values()) == len(mono_words[call_id][1])
+    assert split.words_by_role["agent"] and split.words_by_role["customer"]
+    assert split.speakers == 2
+    assert split.overlap_reliable is False
+
+
+def test_greeting_names_the_agent_when_it_is_there(splits):
+    # zh-broadband-silence opens with 您好，很高兴为您服务; the others open with no greeting.
+    assert splits["zh-broadband-silence"].agent_chosen_by == "cues"
+    assert splits["zh-logistics-deflect"].agent_chosen_by == "first_speaker"
+
+
+@pytest.mark.parametrize("setting", ["first", "second"])
+def test_queue_setting_decides_the_agent(mono_words, setting):
+    samples, words, language = mono_words["zh-broadband-silence"]
+    split = dia.separate_speakers(samples, words, language, Settings(mono_agent_speaker=setting))
+    score = dia.score_split(split, call_truth("zh-broadband-silence")["turns"])
+    # The agent speaks first in this call: "second" swaps the roles.
+    if setting == "first":
+        assert score.agreement >= MIN_AGREEMENT
+    else:
+        assert score.agreement <= 1 - MIN_AGREEMENT
+    assert split.agent_chosen_by == f"setting:{setting}"
+
+
+def test_summary_is_plain_data(splits):
+    summary = splits["en-billing-deflect"].summary()
+    assert summary["overlap_reliable"] is False
+    assert {s["role"] for s in summary["segments"]} == {"agent", "customer"}
+
+
+# --- parts ---
+
+
+def test_windows_cover_each_region_and_end_with_it():
+    windows = dia.sliding_windows([(0.0, 1.0), (2.0, 5.2)], window_s=1.5, hop_s=0.5)
+    assert windows[0] == (0.0, 1.0)
+    assert windows[1] == (2.0, 3.5)
+    assert windows[-1] == pytest.approx((3.7, 5.2))
+    assert all(e - s <= 1.5 + 1e-9 for s, e in windows)
+
+
+def _voices(rng, n, centre):
+    rows = centre + 0.15 * rng.standard_normal((n, len(centre)))
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_two_voices_cluster_apart():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(16), rng.standard_normal(16)
+    emb = np.vstack([_voices(rng, 10, a), _voices(rng, 8, b)])
+    labels, centres = dia.cluster_two(emb, np.ones(18, dtype=bool), 0.9)
+    assert len(centres) == 2
+    assert len(set(labels[:10])) == 1 and len(set(labels[10:])) == 1
+    assert labels[0] != labels[-1]
+
+
+def test_one_voice_stays_one_speaker():
+    rng = np.random.default_rng(1)
+    emb = _voices(rng, 12, rng.standard_normal(16) * 3)
+    labels, centres = dia.cluster_two(emb, np.ones(12, dtype=bool), 0.9)
+    assert len(centres) == 1 and set(labels) == {0}
+
+
+def test_turn_change_inside_a_region_falls_between_windows():
+    centres = np.eye(2)
+    windows = [(0.0, 1.5), (0.5, 2.0), (1.0, 2.5), (1.5, 3.0)]
+    embeddings = np.array([[1.0, 0.0], [0.9, 0.1], [0.1, 0.9], [0.0, 1.0]])
+    frames = dia.frame_speakers(windows, embeddings, centres, 3.0)
+    assert frames[int(0.5 / dia.FRAME_S)] == 0
+    assert frames[int(2.8 / dia.FRAME_S)] == 1
+    words = [Word(0.2, 0.6, "a"), Word(2.4, 2.9, "b")]
+    assert dia.word_speakers(words, frames) == [0, 1]
+
+
+def test_short_pauses_stay_inside_a_turn():
+    frames = np.array([0] * 100 + [-1] * 30 + [0] * 50 + [-1] * 100 + [1] * 40)
+    segments = dia.speaker_segments(frames, {0: "agent", 1: "customer"}, merge_gap_s=0.5)
+    assert [(s.role, round(s.start, 2), round(s.end, 2)) for s in segments] == [
+        ("agent", 0.0, 1.8),
+        ("customer", 2.8, 3.2),
+    ]
+
+
+def _turns(*spec):
+    words, speakers, t = [], [], 0.0
+    for speaker, text in spec:
+        for token in text.split():
+            # Whisper's words carry their leading space.
+            words.append(Word(t, t + 0.3, f" {token}"))
+            speakers.append(speaker)
+            t += 0.4
+        t += 1.0
+    return words, speakers
+
+
+@pytest.mark.parametrize(
+    ("spec", "agent", "how"),
+    [
+        ([(1, "你好"), (0, "您好 很高兴 为您服务"), (1, "我 想 问 一下")], 0, "cues"),
+        ([(0, "hello"), (1, "thank you for calling how can I help")], 1, "cues"),
+        ([(1, "喂 说吧"), (0, "我的 快递 没到")], 1, "first_speaker"),
+    ],
+)
+def test_agent_is_who_greets_else_who_speaks_first(spec, agent, how):
+    words, speakers = _turns(*spec)
+    language = "zh" if any("\u4e00" <= ch <= "\u9fff" for _, t in spec for ch in t) else "en"
+    chosen, chosen_by, _ = dia.choose_agent(
+        words, speakers, language, "auto", dia.DiarizationOptions()
+    )
+    assert (chosen, chosen_by) == (agent, how)
+
+
+def test_score_of_a_perfect_and_a_swapped_split():
+    turns = [
+        {"role": "agent", "start": 0.0, "end": 2.0},
+        {"role": "customer", "start": 2.5, "end": 4.0},
+    ]
+    segments = [
+        dia.SpeakerSegment(0.0, 2.0, 0, "agent"),
+        dia.SpeakerSegment(2.5, 4.0, 1, "customer"),
+    ]
+    words = {"agent": [Word(0.1, 1.9, "x")], "customer": [Word(2.6, 3.9, "y")]}
+    split = dia.SpeakerSplit(words, segments, 0, "cues", 2)
+    perfect = dia.score_split(split, turns)
+    assert perfect.agreement == 1.0 and perfect.word_agreement == 1.0 and perfect.der == 0.0
+    swapped = dia.SpeakerSplit(
+        {"agent": words["customer"], "customer": words["agent"]},
+        [replace(s, role="customer" if s.role == "agent" else "agent") for s in segments],
+        1,
+        "cues",
+        2,
+    )
+    worst = dia.score_split(swapped, turns)
+    assert worst.agreement == 0.0 and worst.word_agreement == 0.0 and worst.der == 1.0
+
+
+def test_no_speech_gives_an_empty_split(settings):
+    silence = np.zeros(16000 * 2, dtype=np.float32)
+    split = dia.separate_speakers(silence, [], None, settings)
+    assert split.segments == [] and split.words_by_role == {"agent": [], "customer": []}
+
+
+# --- device ---
+
+
+@pytest.mark.parametrize(("cuda", "expected"), [(True, "cuda"), (False, "cpu")])
+def test_encoder_loads_on_cuda_when_torch_sees_one(monkeypatch, cuda, expected):
+    import torch
+
+    moved = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.nn.Module, "to", lambda self, device: moved.append(device) or self)
+    monkeypatch.setattr(speaker_encoder, "_encoders", {})
+    encoder = speaker_encoder.get_speaker_encoder(Settings(device="auto"))
+    assert encoder.device == expected and moved == [expected]
+
+
+def test_missing_encoder_weights_are_a_clear_error(tmp_path):
+    from qa_service.errors import ModelError
+
+    with pytest.raises(ModelError, match="not found"):
+        speaker_encoder.get_speaker_encoder(Settings(speaker_encoder=str(tmp_path / "x.pt")))
