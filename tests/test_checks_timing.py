@@ -104,6 +104,18 @@ def test_mono_calls_say_timing_was_not_evaluated(channels) -> None:
     assert outcome.metrics["interruptions_by_agent"] is None
 
 
+def test_speakers_separated_from_one_channel_still_cannot_talk_over() -> None:
+    tr = transcript(
+        ("agent", "退款一般要七个工作日", 9.4, 11.2),
+        ("customer", "我想问一下退款到底什么时候能到账", 5.3, 11.5),
+        channels={},
+    )
+    for utt in tr.utterances:
+        utt.channel = "mono"
+    outcome = run(pack(INTERRUPTION), tr)
+    assert outcome.findings == [] and outcome.metrics["not_evaluated"]
+
+
 def test_unknown_roles_match_phrases_on_every_utterance() -> None:
     tr = transcript(("unknown", "这个不归我们管"), channels={"mono": "unknown"})
     p = pack(rule("phrase", role="agent", params={"phrases": ["不归我们管"]}))

@@ -25,7 +25,9 @@ class Hit:
 def is_mono(transcript: Transcript) -> bool:
     """Both parties on one channel: overlaps between them cannot be observed."""
     channels = transcript.channels or {}
-    return "mono" in channels or "mono" in {str(v) for v in channels.values()}
+    if "mono" in channels or "mono" in {str(v) for v in channels.values()}:
+        return True
+    return any(u.channel == "mono" for u in transcript.utterances)
 
 
 @dataclass
