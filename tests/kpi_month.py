@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, CallDimension, CallStatus, Finding
 from qa_service.store.disputes import Dispute
+from qa_service.store.migrate import upgrade
 
 NOVEMBER = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -340,25 +341,16 @@ def insert_month(session) -> dict[str, Call]:
     return calls
 
 
-def fresh_database(kind: str, tmp_dir, postgres_url: str | None):
-    """A migrated, empty database of ``kind`` (sqlite or postgresql)."""
-    import uuid
+BACKENDS = ["sqlite", "postgresql"]
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
-    from qa_service.store.db import Database
-    from qa_service.store.migrate import upgrade
+def month_database(request, tmp_path_factory):
+    """The month in a fresh database of ``request.param``: the body of a module's fixture."""
+    # Imported here: test modules load tests.service_fixtures as a plugin first.
+    from tests.service_fixtures import fresh_database
 
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_dir / 'kpi.db'}"
-    else:
-        name = f"kpi_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
-    upgrade(db)
-    return db
+    with fresh_database(request.param, tmp_path_factory.mktemp("kpi"), request) as db:
+        upgrade(db)
+        with db.session() as session:
+            insert_month(session)
+        yield db

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +10,9 @@ from qa_service.domain.kpi_report import KpiOptions
 from qa_service.domain.periods import parse_period
 from qa_service.store.call_facts import Scope
 from qa_service.store.kpi_queries import kpi_report
-from tests.kpi_month import fresh_database, insert_month
+from tests.kpi_month import BACKENDS, month_database
+
+pytest_plugins = ["tests.service_fixtures"]
 
 AFTER_ALL = datetime(2027, 1, 1, tzinfo=UTC)
 NOVEMBER = parse_period("2026-11")
@@ -163,20 +164,9 @@ EXPECTED_TEAMS = {
 }
 
 
-def _backends() -> list[str]:
-    return ["sqlite", "postgresql"]
-
-
-@pytest.fixture(scope="module", params=_backends())
+@pytest.fixture(scope="module", params=BACKENDS)
 def month_db(request, tmp_path_factory):
-    url = os.environ.get("QA_TEST_POSTGRES_URL")
-    if request.param == "postgresql" and not url:
-        pytest.skip("no PostgreSQL server")
-    db = fresh_database(request.param, tmp_path_factory.mktemp("kpi"), url)
-    with db.session() as session:
-        insert_month(session)
-    yield db
-    db.dispose()
+    yield from month_database(request, tmp_path_factory)
 
 
 def _report(db, by="agent", **options):

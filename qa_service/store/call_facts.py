@@ -34,6 +34,28 @@ class Scope:
     teams: Sequence[str] | None = None
     queues: Sequence[str] | None = None
 
+    @classmethod
+    def from_lists(
+        cls, agent_ids: str | None = None, teams: str | None = None, queues: str | None = None
+    ) -> Scope:
+        """Comma-separated lists as the CLI and query strings give them; empty: everything."""
+
+        def split(listed: str | None) -> list[str] | None:
+            items = [p.strip() for p in (listed or "").split(",") if p.strip()]
+            return items or None
+
+        return cls(split(agent_ids), split(teams), split(queues))
+
+    def narrowed(self, agent_ids=None, teams=None) -> Scope:
+        """This scope within what a person may see: the intersection of the two."""
+
+        def meet(asked: Sequence[str] | None, allowed: Sequence[str] | None):
+            if allowed is None:
+                return asked
+            return list(allowed) if asked is None else [a for a in asked if a in allowed]
+
+        return Scope(meet(self.agent_ids, agent_ids), meet(self.teams, teams), self.queues)
+
     def where(self, source: Any = Call) -> list[ColumnElement[bool]]:
         """Conditions on ``source``: the Call entity, or a sub-query's columns (``sub.c``)."""
         found: list[ColumnElement[bool]] = []

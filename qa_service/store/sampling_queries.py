@@ -1,0 +1,305 @@
+"""Sampling plans on the store: draw, keep, re-derive; reviewer workload and coverage.
+
+Drawing needs every candidate call of the period (a random key per call), so it reads one
+light row per call: id, agent, strata and risk flags, with the flags worked out in SQL.
+Workload and coverage are GROUP BY aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from qa_service.domain.kpi import ratio
+from qa_service.domain.periods import Period, parse_period
+from qa_service.domain.sampling import (
+    SampleCandidate,
+    SampleResult,
+    SamplingOptions,
+    assign_reviewers,
+    draw_sample,
+)
+from qa_service.errors import NotFoundError
+from qa_service.store.accounts import User
+from qa_service.store.call_facts import (
+    Scope,
+    analysed_in,
+    customer_negative,
+    finding_flags,
+    flag,
+    group_column,
+    in_period,
+)
+from qa_service.store.calls import Call, CallStatus, ReviewState
+from qa_service.store.reviews import Review
+from qa_service.store.sampling_plans import SamplingPlan, SamplingPlanCall
+
+CANDIDATE_BATCH = 10_000
+
+
+def candidates(
+    session: Session, period: Period, scope: Scope, short_ratio: float, ids: dict[str, int]
+) -> Iterator[SampleCandidate]:
+    """The analysed calls of the period with an agent, each with its risk flags.
+
+    Candidates carry the call's own id (what the random key hashes, stable across database
+    copies); ``ids`` is filled with the row id of each.
+    """
+    flags = finding_flags(period, scope).subquery()
+    queue_mean = func.avg(Call.duration_s).over(partition_by=Call.queue)
+    stmt = (
+        select(
+            Call.id,
+            Call.call_id,
+            Call.agent_id,
+            Call.queue,
+            Call.direction,
+            flag(Call.critical_failed.is_(True)),
+            flag(flags.c.complaint == 1),
+            flag(customer_negative(flags)),
+            flag(flags.c.silence == 1),
+            flag(Call.duration_s < short_ratio * queue_mean),
+        )
+        .outerjoin(flags, flags.c.call_id == Call.id)
+        .where(*analysed_in(period, scope), Call.agent_id.is_not(None))
+        .execution_options(yield_per=CANDIDATE_BATCH)
+    )
+    names = ("critical", "complaint", "negative", "silence", "short")
+    for row_id, call_id, agent_id, queue, direction, *risky in session.execute(stmt):
+        risks = frozenset(name for name, on in zip(names, risky, strict=True) if on)
+        ids[call_id] = row_id
+        yield SampleCandidate(call_id, agent_id, queue, direction, risks)
+
+
+def _scope_dict(scope: Scope) -> dict[str, Any]:
+    return {k: (None if v is None else list(v)) for k, v in asdict(scope).items()}
+
+
+def _open_load(session: Session, reviewer_ids: Sequence[int]) -> dict[str, int]:
+    """Calls already assigned to each reviewer that nobody has reviewed yet."""
+    stmt = (
+        select(SamplingPlanCall.reviewer_id, func.count(distinct(SamplingPlanCall.call_id)))
+        .join(Call, Call.id == SamplingPlanCall.call_id)
+        .where(
+            SamplingPlanCall.reviewer_id.in_(list(reviewer_ids)),
+            Call.review_state == ReviewState.none,
+        )
+        .group_by(SamplingPlanCall.reviewer_id)
+    )
+    return {str(r): n for r, n in session.execute(stmt)}
+
+
+def draw(
+    session: Session, period: Period, options: SamplingOptions, scope: Scope
+) -> tuple[SampleResult, dict[str, int]]:
+    """The sample, and the row id of every candidate by call id."""
+    ids: dict[str, int] = {}
+    result = draw_sample(candidates(session, period, scope, options.short_ratio, ids), options)
+    return result, ids
+
+
+def create_plan(
+    session: Session,
+    period: Period,
+    options: SamplingOptions,
+    scope: Scope | None = None,
+    reviewers: Sequence[User] = (),
+    created_by: User | None = None,
+    note: str = "",
+) -> SamplingPlan:
+    """Draw a sample, store it with everything needed to draw it again, assign reviewers."""
+    scope = scope or Scope()
+    result, ids = draw(session, period, options, scope)
+    plan = SamplingPlan(
+        period=period.label,
+        parameters=options.to_dict(),
+        filters=_scope_dict(scope),
+        seed=options.seed,
+        population=result.population,
+        selected=len(result.selected),
+        population_digest=result.population_digest,
+        selection_digest=result.selection_digest,
+        note=note,
+        created_by=created_by.id if created_by else None,
+    )
+    assigned: dict[str, str] = {}
+    if reviewers:
+        load = _open_load(session, [r.id for r in reviewers])
+        picked = [s.call_id for s in result.selected]
+        assigned = assign_reviewers(picked, [str(r.id) for r in reviewers], load)
+    plan.calls = [
+        SamplingPlanCall(
+            call_id=ids[s.call_id],
+            agent_id=s.agent_id,
+            stratum=s.stratum,
+            risks=",".join(sorted(s.risks)),
+            weight=s.weight,
+            reviewer_id=int(assigned[s.call_id]) if s.call_id in assigned else None,
+        )
+        for s in result.selected
+    ]
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCheck:
+    """A stored plan drawn again from its parameters and seed."""
+
+    plan_id: int
+    same_selection: bool
+    same_population: bool
+    added: list[int]  # calls the new draw picks that the plan did not
+    removed: list[int]
+
+
+def rederive(session: Session, plan_id: int) -> PlanCheck:
+    plan = get_plan(session, plan_id)
+    options = SamplingOptions.from_dict(plan.parameters)
+    scope = Scope(**plan.filters)
+    result, ids = draw(session, parse_period(plan.period), options, scope)
+    stored = {c.call_id for c in plan.calls}
+    again = {ids[s.call_id] for s in result.selected}
+    return PlanCheck(
+        plan_id=plan.id,
+        same_selection=result.selection_digest == plan.selection_digest,
+        same_population=result.population_digest == plan.population_digest,
+        added=sorted(again - stored),
+        removed=sorted(stored - again),
+    )
+
+
+def get_plan(session: Session, plan_id: int) -> SamplingPlan:
+    plan = session.get(SamplingPlan, plan_id)
+    if plan is None:
+        raise NotFoundError(f"sampling plan {plan_id} not found")
+    return plan
+
+
+def plan_queue(
+    session: Session, plan_id: int, reviewer_id: int | None = None, pending_only: bool = False
+) -> list[tuple[SamplingPlanCall, Call]]:
+    """The review queue of a plan: its calls, oldest first, optionally one reviewer's open ones."""
+    get_plan(session, plan_id)
+    stmt = (
+        select(SamplingPlanCall, Call)
+        .join(Call, Call.id == SamplingPlanCall.call_id)
+        .where(SamplingPlanCall.plan_id == plan_id)
+        .order_by(Call.started_at, Call.id)
+    )
+    if reviewer_id is not None:
+        stmt = stmt.where(SamplingPlanCall.reviewer_id == reviewer_id)
+    if pending_only:
+        stmt = stmt.where(Call.review_state == ReviewState.none)
+    return [(item, call) for item, call in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerLoad:
+    reviewer_id: int
+    username: str
+    assigned: int  # calls of the period's plans given to this reviewer
+    done: int  # of those, reviewed (by anyone)
+    reviews: int  # reviews this reviewer wrote on calls of the period, sampled or not
+
+    @property
+    def pending(self) -> int:
+        return self.assigned - self.done
+
+
+def reviewer_workload(session: Session, period: Period) -> list[ReviewerLoad]:
+    reviewed = Call.review_state != ReviewState.none
+    assigned = (
+        select(
+            SamplingPlanCall.reviewer_id.label("reviewer_id"),
+            func.count(distinct(SamplingPlanCall.call_id)).label("assigned"),
+            func.count(distinct(case((reviewed, SamplingPlanCall.call_id)))).label("done"),
+        )
+        .join(SamplingPlan, SamplingPlan.id == SamplingPlanCall.plan_id)
+        .join(Call, Call.id == SamplingPlanCall.call_id)
+        .where(SamplingPlan.period == period.label, SamplingPlanCall.reviewer_id.is_not(None))
+        .group_by(SamplingPlanCall.reviewer_id)
+        .subquery()
+    )
+    written = (
+        select(Review.reviewer_id.label("reviewer_id"), func.count().label("reviews"))
+        .join(Call, Call.id == Review.call_id)
+        .where(in_period(period))
+        .group_by(Review.reviewer_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            User.id,
+            User.username,
+            func.coalesce(assigned.c.assigned, 0),
+            func.coalesce(assigned.c.done, 0),
+            func.coalesce(written.c.reviews, 0),
+        )
+        .outerjoin(assigned, assigned.c.reviewer_id == User.id)
+        .outerjoin(written, written.c.reviewer_id == User.id)
+        .where(or_(assigned.c.assigned.is_not(None), written.c.reviews.is_not(None)))
+        .order_by(User.username)
+    )
+    return [ReviewerLoad(*row) for row in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    key: str
+    calls: int  # received in the period, any status
+    analysed: int  # checked by the machine
+    sampled: int  # picked by a plan of the period
+    reviewed: int  # reviewed by a person
+
+    @property
+    def machine_rate(self) -> float | None:
+        return ratio(self.analysed, self.calls)
+
+    @property
+    def review_rate(self) -> float | None:
+        return ratio(self.reviewed, self.analysed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "machine_rate": self.machine_rate,
+            "review_rate": self.review_rate,
+        }
+
+
+def coverage(
+    session: Session, period: Period, by: str = "agent", scope: Scope | None = None
+) -> list[Coverage]:
+    """Machine checks everything, people a sample: both shares per agent, team or queue."""
+    scope = scope or Scope()
+    sampled = (
+        select(SamplingPlanCall.call_id)
+        .join(SamplingPlan, SamplingPlan.id == SamplingPlanCall.plan_id)
+        .where(SamplingPlan.period == period.label)
+        .distinct()
+        .subquery()
+    )
+    analysed = Call.status == CallStatus.analysed
+    stmt = (
+        select(
+            group_column(by),
+            func.count(),
+            func.sum(flag(analysed)),
+            func.sum(flag(and_(analysed, sampled.c.call_id.is_not(None)))),
+            func.sum(flag(and_(analysed, Call.review_state != ReviewState.none))),
+        )
+        .outerjoin(sampled, sampled.c.call_id == Call.id)
+        .where(in_period(period), *scope.where())
+        .group_by(text("1"))
+        .order_by(text("1"))
+    )
+    return [
+        Coverage(key, n, int(a or 0), int(s or 0), int(r or 0))
+        for key, n, a, s, r in session.execute(stmt)
+    ]
