@@ -32,6 +32,11 @@ def _register() -> None:
     from qa_service.cli import serve
 
     serve.register(app)
+    from qa_service.cli import importer, kpi, sample
+
+    importer.register(app)
+    kpi.register(app)
+    sample.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

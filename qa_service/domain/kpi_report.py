@@ -19,6 +19,7 @@ from qa_service.domain.kpi import (
     KpiCounts,
     handling_anomaly,
     handling_change,
+    kpi_def,
     kpi_values,
     ratio,
 )
@@ -159,6 +160,34 @@ class KpiReport:
             for r in self.rows
         ]
         return header, lines
+
+    def history_table(self) -> tuple[list[str], list[list[Any]]]:
+        """One line per row and trend KPI, one column per period."""
+        header = [self.by, "kpi", *self.periods, "direction", "improving"]
+        lines = [
+            [r.key, k, *series, r.trends[k].direction, r.trends[k].improving]
+            for r in self.rows
+            for k, series in r.history.items()
+        ]
+        return header, lines
+
+    def sheets(self) -> dict[str, tuple[list[str], list[list[Any]]]]:
+        return {
+            "KPIs": self.table(),
+            "History": self.history_table(),
+            "Definitions": definitions_table(self.columns),
+        }
+
+
+def definitions_table(columns: Sequence[str]) -> tuple[list[str], list[list[Any]]]:
+    """What each column means, for the export's Definitions sheet and ``kpi --list``."""
+    header = ["kpi", "label", "unit", "better", "description"]
+    lines = []
+    for column in columns:
+        d = kpi_def(column)
+        better = {True: "higher", False: "lower", None: "-"}[d.higher_is_better]
+        lines.append([d.id, d.label, d.unit, better, d.description])
+    return header, lines
 
 
 def _values(counts: KpiCounts, dims: DimensionSums, options: KpiOptions) -> dict[str, Any]:
