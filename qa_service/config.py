@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     kpi_weights: str = ""
     # Tiers "NAME:LOWEST_COMPOSITE,...".
     kpi_tiers: str = "A:85,B:70,C:55,D:0"
+    # Folders the API may import from (POST /api/imports); empty: data_dir/import.
+    import_root: Path | None = None
     # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); default: default_rules_dir().
     rules_dir: Path = Field(default_factory=default_rules_dir)
 

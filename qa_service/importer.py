@@ -69,6 +69,15 @@ class ImportSummary:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedImport:
+    request: ImportRequest
+    batch_id: int
+    files: list[SourceFile]
+    states: dict[str, tuple[int, str]]  # path -> (file row id, status when opened)
+    user: User
+
+
 Progress = Callable[[ImportFile, int, int], None]  # the file just handled, done, total
 
 
@@ -133,7 +142,8 @@ class Importer:
         self.settings = settings
         self._worker = None
 
-    def run(self, request: ImportRequest, progress: Progress | None = None) -> ImportSummary:
+    def open(self, request: ImportRequest) -> PreparedImport:
+        """Read the folder and manifest, and open (or resume) the batch: fast, no file read."""
         files = sources(
             request.folder, request.manifest, request.pattern, self.settings.upload_formats
         )
@@ -143,17 +153,23 @@ class Importer:
             user = _user(session, self.settings, request.username)
             batch = open_batch(session, request, files, user)
             states = {f.path: (f.id, f.status) for f in batch.files}
-            batch_id = batch.id
-        summary = ImportSummary(batch_id, len(files))
+            return PreparedImport(request, batch.id, files, states, user)
+
+    def run(self, request: ImportRequest, progress: Progress | None = None) -> ImportSummary:
+        return self.process(self.open(request), progress)
+
+    def process(self, prepared: PreparedImport, progress: Progress | None = None) -> ImportSummary:
+        request, files = prepared.request, prepared.files
+        summary = ImportSummary(prepared.batch_id, len(files))
         done = 0
         try:
             for source in files:
-                file_id, status = states[source.path]
+                file_id, status = prepared.states[source.path]
                 if status in FINISHED:
                     summary.skipped += 1
                     summary.counts[status] += 1
                 else:
-                    row = self._import_one(file_id, request, source, user)
+                    row = self._import_one(file_id, request, source, prepared.user)
                     summary.counts[row.status] += 1
                     if row.status == FileStatus.failed:
                         summary.errors.append((row.path, row.error or ""))
@@ -166,8 +182,8 @@ class Importer:
             summary.interrupted = True
             return summary
         if request.now:
-            summary.analysed += self._analyse_left_over(batch_id)
-        self._close(batch_id)
+            summary.analysed += self._analyse_left_over(prepared.batch_id)
+        self._close(prepared.batch_id)
         return summary
 
     def _state(self, file_id: int) -> ImportFile:

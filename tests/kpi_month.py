@@ -164,7 +164,7 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _call(call_id: str, **fields) -> Call:
+def stored_call(call_id: str, **fields) -> Call:
     base = dict(
         call_id=call_id,
         content_sha256=_sha(call_id),
@@ -208,7 +208,7 @@ def month_calls(spec: AgentMonth, index: int) -> list[Call]:
             end = 0.2 if i - negative_from < spec.recovered else -0.3
         else:
             end = 0.5 if finding_only else 0.1
-        call = _call(
+        call = stored_call(
             f"{spec.agent}-{i:02d}",
             agent_id=spec.agent,
             team=spec.team,
@@ -243,7 +243,7 @@ def month_calls(spec: AgentMonth, index: int) -> list[Call]:
         calls.append(call)
     for k in range(spec.october[0]):
         calls.append(
-            _call(
+            stored_call(
                 f"{spec.agent}-oct-{k:02d}",
                 agent_id=spec.agent,
                 team=spec.team,
@@ -264,7 +264,7 @@ def follow_ups(spec: AgentMonth, index: int) -> list[Call]:
     for i, days in spec.repeats:
         started = NOVEMBER + timedelta(days=spec.first_day - 1 + i + days, hours=9 + index)
         found.append(
-            _call(
+            stored_call(
                 f"{spec.agent}-again-{i:02d}",
                 agent_id="x-other",
                 team="T9",
@@ -280,7 +280,7 @@ def follow_ups(spec: AgentMonth, index: int) -> list[Call]:
 def noise() -> list[Call]:
     """Calls no November KPI may count: queued, outside the month."""
     return [
-        _call(
+        stored_call(
             "queued-1",
             agent_id="a1",
             team="T1",
@@ -288,7 +288,7 @@ def noise() -> list[Call]:
             started_at=NOVEMBER + timedelta(days=3),
             status=CallStatus.queued,
         ),
-        _call(
+        stored_call(
             "dec-1",
             agent_id="a1",
             team="T1",

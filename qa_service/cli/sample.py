@@ -13,25 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from qa_service.cli.kpi import GroupBy, open_database, write_output
-from qa_service.errors import InputError
 
 out = Console()
 plans_app = typer.Typer(help="Stored sampling plans.", no_args_is_help=True)
 
 
-def _reviewers(session, names: str | None):
-    from sqlalchemy import select
-
-    from qa_service.store.accounts import User
-
-    wanted = [n.strip() for n in (names or "").split(",") if n.strip()]
-    if not wanted:
-        return []
-    found = {u.username: u for u in session.scalars(select(User).where(User.username.in_(wanted)))}
-    missing = [n for n in wanted if n not in found]
-    if missing:
-        raise InputError(f"no such reviewer account: {', '.join(missing)}")
-    return [found[n] for n in wanted]
+def _names(listed: str | None) -> list[str]:
+    return [n.strip() for n in (listed or "").split(",") if n.strip()]
 
 
 def _plan_lines(rows) -> tuple[list[str], list[list]]:
@@ -96,7 +84,12 @@ def sample(
     from qa_service.domain.sampling import SamplingOptions, parse_oversample
     from qa_service.exports import csv_bytes
     from qa_service.store.call_facts import Scope
-    from qa_service.store.sampling_queries import create_plan, draw, plan_queue
+    from qa_service.store.sampling_queries import (
+        create_plan,
+        draw,
+        plan_queue,
+        reviewers_by_name,
+    )
 
     options = SamplingOptions(
         rate=rate,
@@ -118,7 +111,13 @@ def sample(
             session.rollback()
             return
         plan = create_plan(
-            session, parsed, options, scope, _reviewers(session, reviewers), None, note
+            session,
+            parsed,
+            options,
+            scope,
+            reviewers_by_name(session, _names(reviewers)),
+            None,
+            note,
         )
         rows = plan_queue(session, plan.id)
         message = (

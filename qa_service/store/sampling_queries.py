@@ -23,7 +23,7 @@ from qa_service.domain.sampling import (
     assign_reviewers,
     draw_sample,
 )
-from qa_service.errors import NotFoundError
+from qa_service.errors import InputError, NotFoundError
 from qa_service.store.accounts import User
 from qa_service.store.call_facts import (
     Scope,
@@ -77,6 +77,17 @@ def candidates(
 
 def _scope_dict(scope: Scope) -> dict[str, Any]:
     return {k: (None if v is None else list(v)) for k, v in asdict(scope).items()}
+
+
+def reviewers_by_name(session: Session, names: Sequence[str]) -> list[User]:
+    """The accounts a sample is shared among, in the order given."""
+    if not names:
+        return []
+    found = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise InputError(f"no such reviewer account: {', '.join(missing)}")
+    return [found[n] for n in names]
 
 
 def _open_load(session: Session, reviewer_ids: Sequence[int]) -> dict[str, int]:
