@@ -128,9 +128,10 @@ def _create_accounts(service: Service) -> None:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The service on SQLite with every role's account; one per test module."""
-    from qa_service.api import security
     from pwdlib import PasswordHash
     from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from qa_service.api import security
 
     tmp = tmp_path_factory.mktemp("service")
     settings = service_settings(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}")

@@ -27,7 +27,7 @@ import pytest
 
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
-from qa_service.pipeline import AnalyzeOptions, analyze_transcript
+from qa_service.pipeline import AnalyzeOptions, transcript_from_dict
 from qa_service.store.db import Database
 from qa_service.store.migrate import upgrade
 from tests.conftest import CALLS_DIR, REPO
@@ -72,7 +72,9 @@ class FakeAnalyzer:
                 raise RuntimeError((self.folder / FAIL_FILE).read_text().strip())
         truth = json.loads((CALLS_DIR / f"{FAKE_TRANSCRIPT}.json").read_text("utf-8"))
         data = {"turns": truth["turns"], "language": "en", "duration_s": truth["duration_s"]}
-        result = analyze_transcript(data, options)
+        # The transcript re-entry without the models: job tests must not need them.
+        transcript = transcript_from_dict(data)
+        result = CallResult(options.call_id or path.stem, transcript, metadata=options.metadata)
         result.source = {"path": str(path), "fake": True}
         self._log("done")
         return result

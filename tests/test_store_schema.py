@@ -9,7 +9,8 @@ from sqlalchemy import inspect
 from qa_service.store.db import Database
 from qa_service.store.migrate import current_revision, downgrade, head_revision, upgrade
 from qa_service.store.tables import metadata
-from tests.service_fixtures import empty_database, postgres_server  # noqa: F401
+
+pytest_plugins = ["tests.service_fixtures"]
 
 
 def _differences(db: Database) -> list:

@@ -243,7 +243,9 @@ def apply_result(session: Session, call: Call, result: dict[str, Any]) -> None:
     call.interruptions_by_customer = metrics.get("interruptions_by_customer")
     call.customer_sentiment_start = sentiment.get("customer_start")
     call.customer_sentiment_end = sentiment.get("customer_end")
-    call.customer_negative = None if negative_count is None else negative_count > 0
+    # Negative by the sentiment model, or by a rule of the pack that says so.
+    by_rule = any(f.get("category") == "customer_negative" for f in result.get("findings") or [])
+    call.customer_negative = by_rule or (negative_count or 0) > 0
     call.status = CallStatus.analysed
     call.error = None
     call.analysed_at = utcnow()

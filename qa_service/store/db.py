@@ -48,6 +48,10 @@ class Database:
     """One engine and its session factory, shared by the API, the workers and the CLI."""
 
     def __init__(self, url: str) -> None:
+        # Every table must be known before the first flush: foreign keys name tables by
+        # string, and a worker process may never import the module that defines one.
+        import qa_service.store.tables  # noqa: F401
+
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
