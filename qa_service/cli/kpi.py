@@ -75,6 +75,8 @@ def _show(value: Any) -> str:
 
 
 def print_report(report) -> None:
+    # Wider than most terminals: a KPI table cut to 80 columns says nothing; let it scroll.
+    wide = Console(width=max(out.width, 160))
     table = Table(title=f"KPIs {report.period.label} by {report.by}", show_lines=False)
     for title in ("#", report.by, "team", "tier", "composite", *TERMINAL_COLUMNS, "AHT"):
         table.add_column(title, justify="left" if title in (report.by, "team") else "right")
@@ -88,7 +90,7 @@ def print_report(report) -> None:
             *[_show(row.values.get(c)) for c in TERMINAL_COLUMNS],
             row.anomaly.kind if row.anomaly else "",
         )
-    out.print(table)
+    wide.print(table)
 
 
 def list_kpis() -> None:
