@@ -291,3 +291,16 @@ def test_period_walks():
 def test_parse_period_rejects(label):
     with pytest.raises(InputError):
         parse_period(label)
+
+
+def test_readme_documents_every_kpi_and_setting():
+    from pathlib import Path
+
+    from qa_service.config import Settings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for k in KPIS:
+        assert f"`{k.id}`" in readme, k.id
+    for name in Settings.model_fields:
+        if name.startswith("kpi_") or name == "import_root":
+            assert f"`QA_{name.upper()}`" in readme, name
