@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import func, select
 
-from qa_service.api.deps import StaffUser, SessionDep
+from qa_service.api.deps import SessionDep, StaffUser
 from qa_service.api.schemas.audit import AuditEntryPublic
 from qa_service.api.schemas.common import Limit, Offset, Page
 from qa_service.store.audit import AuditEntry

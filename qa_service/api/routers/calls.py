@@ -25,8 +25,8 @@ from qa_service.api.schemas.calls import (
 )
 from qa_service.api.schemas.common import Limit, Offset, Page
 from qa_service.api.services import ingest
-from qa_service.api.services.reviews import require_analysed
 from qa_service.api.services.rescoring import rescore
+from qa_service.api.services.reviews import require_analysed
 from qa_service.errors import NotFoundError
 from qa_service.jobs.queue import enqueue
 from qa_service.jobs.tasks import ANALYZE

@@ -61,7 +61,7 @@ def _open_step(settings: Settings, dispute: Dispute, stage: Stage, now: datetime
     due = add_working_days(now, settings.dispute_deadline_working_days)
     dispute.stage, dispute.status, dispute.due_at = stage, DisputeStatus.open, due
     dispute.closed_at = dispute.appeal_until = None
-    dispute.steps.append(DisputeStep(stage=stage, opened_at=now, due_at=due))
+    dispute.steps.append(DisputeStep(stage=stage, opened_at=now, due_at=due, comment=""))
 
 
 def open_dispute(
