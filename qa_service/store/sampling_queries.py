@@ -214,7 +214,7 @@ def plan_queue(
 class ReviewerLoad:
     reviewer_id: int
     username: str
-    assigned: int  # calls of the period's plans given to this reviewer
+    assigned: int  # calls of the period given to this reviewer by any plan
     done: int  # of those, reviewed (by anyone)
     reviews: int  # reviews this reviewer wrote on calls of the period, sampled or not
 
@@ -231,9 +231,8 @@ def reviewer_workload(session: Session, period: Period) -> list[ReviewerLoad]:
             func.count(distinct(SamplingPlanCall.call_id)).label("assigned"),
             func.count(distinct(case((reviewed, SamplingPlanCall.call_id)))).label("done"),
         )
-        .join(SamplingPlan, SamplingPlan.id == SamplingPlanCall.plan_id)
         .join(Call, Call.id == SamplingPlanCall.call_id)
-        .where(SamplingPlan.period == period.label, SamplingPlanCall.reviewer_id.is_not(None))
+        .where(in_period(period), SamplingPlanCall.reviewer_id.is_not(None))
         .group_by(SamplingPlanCall.reviewer_id)
         .subquery()
     )
@@ -265,7 +264,7 @@ class Coverage:
     key: str
     calls: int  # received in the period, any status
     analysed: int  # checked by the machine
-    sampled: int  # picked by a plan of the period
+    sampled: int  # picked by a plan
     reviewed: int  # reviewed by a person
 
     @property
@@ -289,13 +288,9 @@ def coverage(
 ) -> list[Coverage]:
     """Machine checks everything, people a sample: both shares per agent, team or queue."""
     scope = scope or Scope()
-    sampled = (
-        select(SamplingPlanCall.call_id)
-        .join(SamplingPlan, SamplingPlan.id == SamplingPlanCall.plan_id)
-        .where(SamplingPlan.period == period.label)
-        .distinct()
-        .subquery()
-    )
+    # Any plan that picked the call counts, whatever period it was drawn for (a month's
+    # coverage includes the weekly plans inside it).
+    sampled = select(SamplingPlanCall.call_id).distinct().subquery()
     analysed = Call.status == CallStatus.analysed
     stmt = (
         select(
