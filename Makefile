@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QA_MODELS_DIR ?= $(CURDIR)/models
 
-.PHONY: install models run test lint format bench clean
+.PHONY: install models services run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,14 @@ install: $(STAMP)
 models: install
 	$(BIN)/qa-service models fetch base
 
-run: models
-	$(BIN)/qa-service analyze samples/
+# PostgreSQL and Redis binaries for the service tests (they start throwaway servers).
+services:
+	bash scripts/ensure-services.sh
 
-test: models
+run: models
+	$(BIN)/qa-service serve
+
+test: models services
 	$(BIN)/ruff check qa_service tests bench
 	$(BIN)/ruff format --check qa_service tests bench
 	$(BIN)/pytest
