@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qa_service.errors import InputError
+from qa_service.store.call_facts import GroupBy
 
 out = Console()
 # The terminal table shows these; CSV, XLSX and JSON carry every column.
@@ -27,12 +28,6 @@ TERMINAL_COLUMNS = (
     "csat",
     "dispute_rate",
 )
-
-
-class GroupBy(StrEnum):
-    agent = "agent"
-    team = "team"
-    queue = "queue"
 
 
 class KpiFormat(StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, and_, case, func, literal, or_, select
@@ -23,7 +24,17 @@ from qa_service.store.calls import Call, CallStatus, Finding
 COMPLAINT_CATEGORIES = ("complaint", "escalation")
 NEGATIVE_CATEGORIES = ("customer_negative",)
 SILENCE_CATEGORIES = ("silence", "hold_unannounced")
-GROUPS = ("agent", "team", "queue")
+
+
+class GroupBy(StrEnum):
+    """What one row of a report stands for."""
+
+    agent = "agent"
+    team = "team"
+    queue = "queue"
+
+
+GROUPS = tuple(g.value for g in GroupBy)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,33 +68,33 @@ def call_counts(
     score = effective_score()
     recoverable = and_(negative, Call.customer_sentiment_end.is_not(None))
     measured = Call.silence_total_s.is_not(None)
+    # KpiCounts field -> its aggregate; NULL sums (no row had a value) read as 0.
+    measures = {
+        "calls": func.count(),
+        "scored": func.count(score),
+        "score_sum": func.sum(score),
+        "critical_known": func.count(Call.critical_failed),
+        "critical_failures": func.sum(flag(Call.critical_failed.is_(True))),
+        "duration_n": func.count(Call.duration_s),
+        "duration_sum": func.sum(Call.duration_s),
+        "complaints": func.sum(flag(flags.c.complaint == 1)),
+        "negatives": func.sum(flag(negative)),
+        "recovery_base": func.sum(flag(recoverable)),
+        "recovered": func.sum(flag(and_(recoverable, Call.customer_sentiment_end >= 0))),
+        "silence_s": func.sum(Call.silence_total_s),
+        "silence_base_s": func.sum(func.coalesce(Call.duration_s, 0.0) * flag(measured)),
+        "interruption_known": func.count(Call.interruptions_by_agent),
+        "interrupted": func.sum(flag(Call.interruptions_by_agent > 0)),
+        "csat_n": func.count(Call.csat),
+        "csat_sum": func.sum(Call.csat),
+        "nps_n": func.count(Call.nps),
+        "promoters": func.sum(flag(Call.nps >= 9)),
+        "detractors": func.sum(flag(Call.nps <= 6)),
+        "disputed": func.sum(flag(and_(Call.disputes_total > 0, score.is_not(None)))),
+    }
     stmt = (
-        select(
-            bucket(Call.started_at, periods),
-            group_column(by),
-            func.max(Call.team),
-            func.count(),
-            func.count(score),
-            func.sum(score),
-            func.count(Call.critical_failed),
-            func.sum(flag(Call.critical_failed.is_(True))),
-            func.count(Call.duration_s),
-            func.sum(Call.duration_s),
-            func.sum(flag(flags.c.complaint == 1)),
-            func.sum(flag(negative)),
-            func.sum(flag(recoverable)),
-            func.sum(flag(and_(recoverable, Call.customer_sentiment_end >= 0))),
-            func.sum(Call.silence_total_s),
-            func.sum(func.coalesce(Call.duration_s, 0.0) * flag(measured)),
-            func.count(Call.interruptions_by_agent),
-            func.sum(flag(Call.interruptions_by_agent > 0)),
-            func.count(Call.csat),
-            func.sum(Call.csat),
-            func.count(Call.nps),
-            func.sum(flag(Call.nps >= 9)),
-            func.sum(flag(Call.nps <= 6)),
-            func.sum(flag(and_(Call.disputes_total > 0, score.is_not(None)))),
-        )
+        select(bucket(Call.started_at, periods), group_column(by), func.max(Call.team))
+        .add_columns(*measures.values())
         .select_from(Call)
         .outerjoin(flags, flags.c.call_id == Call.id)
         .where(*analysed_in(span(periods), scope))
@@ -102,29 +102,9 @@ def call_counts(
     )
     found = _per_period(periods)
     teams: dict[str, str | None] = {}
-    for i, key, team, *n in session.execute(stmt):
+    for i, key, team, *values in session.execute(stmt):
         found[i][key] = KpiCounts(
-            calls=n[0],
-            scored=n[1],
-            score_sum=float(n[2] or 0.0),
-            critical_known=n[3],
-            critical_failures=int(n[4] or 0),
-            duration_n=n[5],
-            duration_sum=float(n[6] or 0.0),
-            complaints=int(n[7] or 0),
-            negatives=int(n[8] or 0),
-            recovery_base=int(n[9] or 0),
-            recovered=int(n[10] or 0),
-            silence_s=float(n[11] or 0.0),
-            silence_base_s=float(n[12] or 0.0),
-            interruption_known=n[13],
-            interrupted=int(n[14] or 0),
-            csat_n=n[15],
-            csat_sum=float(n[16] or 0.0),
-            nps_n=n[17],
-            promoters=int(n[18] or 0),
-            detractors=int(n[19] or 0),
-            disputed=int(n[20] or 0),
+            **{name: value or 0 for name, value in zip(measures, values, strict=True)}
         )
         if i == len(periods) - 1 or key not in teams:
             teams[key] = team

@@ -19,7 +19,7 @@ from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
 from qa_service.domain.periods import parse_period
 from qa_service.exports import MEDIA_TYPES, csv_bytes, xlsx_bytes
 from qa_service.store.accounts import Role, User
-from qa_service.store.call_facts import Scope
+from qa_service.store.call_facts import GroupBy, Scope
 from qa_service.store.kpi_queries import kpi_report, options_from_settings
 from qa_service.store.sampling_queries import coverage, reviewer_workload
 
@@ -27,12 +27,6 @@ router = APIRouter(tags=["kpi"])
 
 PeriodQuery = Annotated[str, Query(description="2026-11, 2026-W45, 2026-Q4, 2026-11-05, 2026")]
 ListQuery = Annotated[str | None, Query(description="Comma-separated; empty: all you may see.")]
-
-
-class GroupBy(StrEnum):
-    agent = "agent"
-    team = "team"
-    queue = "queue"
 
 
 class ExportFormat(StrEnum):
