@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QA_MODELS_DIR ?= $(CURDIR)/models
 
-.PHONY: install models services run test lint format bench clean
+.PHONY: install models services assets browser run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,10 +25,33 @@ models: install
 services:
 	bash scripts/ensure-services.sh
 
-run: models
+# The web pages' browser libraries (package.json): `npm ci`, then their dist files into the
+# package. The copies are committed too, so an installed service works with no internet.
+VENDOR := qa_service/web/static/vendor
+VENDOR_FILES := wavesurfer.js/dist/wavesurfer.esm.js:wavesurfer.js/wavesurfer.esm.js \
+	wavesurfer.js/dist/plugins/regions.esm.js:wavesurfer.js/plugins/regions.esm.js \
+	wavesurfer.js/LICENSE:wavesurfer.js/LICENSE \
+	chart.js/dist/chart.umd.min.js:chart.js/chart.umd.min.js \
+	chart.js/LICENSE.md:chart.js/LICENSE.md
+assets:
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && \
+		for pair in $(VENDOR_FILES); do \
+			install -D -m 644 "node_modules/$${pair%%:*}" "$(VENDOR)/$${pair##*:}" || exit 1; \
+		done; \
+	else echo "npm not found: keeping the copies in $(VENDOR)"; fi
+
+# Debian's chromium and chromedriver for the browser tests, installed only when missing.
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		$(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver; }
+
+run: models assets
 	$(BIN)/qa-service serve
 
-test: models services
+test: models services assets browser
 	$(BIN)/ruff check qa_service tests bench
 	$(BIN)/ruff format --check qa_service tests bench
 	$(BIN)/pytest

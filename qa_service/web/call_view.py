@@ -1,0 +1,241 @@
+"""Everything the call review page shows, gathered in one pass and sent as one JSON document.
+
+The transcript goes as compact rows (``[role, start, end, text, sentiment]``) without word
+timings: a 60-minute call is a few hundred kilobytes, and the page renders it without
+another request. Findings carry their rule's explanation, the points they cost and the
+scorecard dimensions they moved.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_service.api.routers.disputes import public as dispute_public
+from qa_service.api.schemas.calls import CallPublic, FindingPublic
+from qa_service.api.schemas.reviews import ReviewPublic
+from qa_service.api.services.disputes import disputes_visible_to, may_decide
+from qa_service.api.services.scores import calibration
+from qa_service.config import Settings
+from qa_service.errors import QAError
+from qa_service.jobs.rulepacks import resolve_pack
+from qa_service.store.accounts import Role, User
+from qa_service.store.base import utcnow
+from qa_service.store.calls import Call, CallStatus, ReviewState
+from qa_service.store.disputes import Dispute, DisputeStatus
+from qa_service.store.reviews import Review, SelfAssessment
+from qa_service.store.sampling_queries import plan_queue
+from qa_service.web.queries import usernames
+
+CHANNELS = ("left", "right")
+# A finding spanning this share of the call is about the call as a whole (too few courtesy
+# phrases): listed, but not pinned to lines or drawn as a region over the whole waveform.
+WHOLE_CALL_SHARE = 0.9
+
+
+def rule_descriptions(session: Session, settings: Settings, pack_ref: str | None) -> dict[str, str]:
+    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+    if not pack_ref:
+        return {}
+    try:
+        pack = resolve_pack(session, settings, pack_ref).pack
+    except QAError:
+        return {}
+    return {rule.id: rule.description for rule in pack.rules}
+
+
+def compact_utterances(result: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
+    """Rows in time order, and where each of the result's utterances went among them."""
+    utterances = result.get("utterances") or []
+    order = sorted(range(len(utterances)), key=lambda k: utterances[k].get("start") or 0.0)
+    rows = []
+    for k in order:
+        u = utterances[k]
+        sentiment = u.get("sentiment") or {}
+        row = [u.get("role"), u.get("start"), u.get("end"), u.get("text", "")]
+        rows.append([*row, sentiment.get("label")])
+    position = [0] * len(utterances)
+    for line, k in enumerate(order):
+        position[k] = line
+    return rows, position
+
+
+def finding_lines(
+    finding: Any,
+    rows: list[list[Any]],
+    starts: list[float],
+    position: list[int],
+    duration: float | None,
+) -> list[int] | None:
+    """The transcript lines a finding is about; None when it is about the whole call.
+
+    The check's own evidence names utterances where it can (the phrase's line, the lines
+    searched for a greeting); otherwise the lines of the same role overlapping its time.
+    """
+    evidence = finding.evidence or {}
+    named = [evidence.get("utterance"), *(evidence.get("searched_utterances") or [])]
+    named = sorted({position[k] for k in named if isinstance(k, int) and 0 <= k < len(position)})
+    if named:
+        return named
+    if finding.start_s is None:
+        return None
+    start, end = finding.start_s, max(finding.end_s or finding.start_s, finding.start_s)
+    if duration and end - start >= WHOLE_CALL_SHARE * duration:
+        return None
+    lines = [
+        i
+        for i in range(bisect_right(starts, end) - 1, -1, -1)
+        if (rows[i][2] or rows[i][1] or 0.0) >= start and finding.role in (None, rows[i][0])
+    ]
+    if lines:
+        return sorted(lines)
+    # A gap (a silence, a hold): the line it follows.
+    before = bisect_right(starts, start) - 1
+    return [before] if before >= 0 else None
+
+
+def channel_roles(call: Call) -> dict[str, str]:
+    given = (call.result or {}).get("channels") or {}
+    if given:
+        return {k: v for k, v in given.items() if k in CHANNELS}
+    return dict(zip(CHANNELS, call.roles.split(","), strict=False))
+
+
+def _dimensions_by_finding(score: dict[str, Any]) -> dict[int, list[str]]:
+    moved: dict[int, list[str]] = defaultdict(list)
+    for item in score.get("items") or []:
+        if item.get("finding") is not None and item.get("dimension"):
+            moved[item["finding"]].append(item["dimension"])
+    return moved
+
+
+def findings_view(
+    call: Call, descriptions: dict[str, str], rows: list[list[Any]], position: list[int]
+) -> list[dict[str, Any]]:
+    moved = _dimensions_by_finding((call.result or {}).get("score") or {})
+    starts = [r[1] or 0.0 for r in rows]
+    out = []
+    for finding in call.findings:
+        row = FindingPublic.model_validate(finding).model_dump(mode="json")
+        row["description"] = descriptions.get(finding.rule_id, "")
+        row["dimensions"] = sorted(set(moved.get(finding.position, [])))
+        lines = finding_lines(finding, rows, starts, position, call.duration_s)
+        row["lines"] = lines or []
+        row["whole_call"] = lines is None
+        out.append(row)
+    return out
+
+
+def dimensions_view(call: Call) -> list[dict[str, Any]]:
+    scored = ((call.result or {}).get("score") or {}).get("dimensions") or {}
+    out = []
+    for dim in call.dimensions:
+        extra = scored.get(dim.dimension) or {}
+        out.append(
+            {
+                "id": dim.dimension,
+                "name": dim.name,
+                "weight": dim.weight,
+                "score": dim.score,
+                "reviewed_score": dim.reviewed_score,
+                "lost": extra.get("lost", 0.0),
+                "gained": extra.get("gained", 0.0),
+            }
+        )
+    return out
+
+
+def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Dispute)
+        .where(Dispute.call_id == call.id, disputes_visible_to(user))
+        .order_by(Dispute.id)
+    ).all()
+    now = utcnow()
+    out = []
+    for dispute in rows:
+        view = dispute_public(dispute).model_dump(mode="json")
+        view["can_decide"] = dispute.status == DisputeStatus.open and may_decide(user, dispute)
+        view["can_appeal"] = (
+            dispute.agent_user_id == user.id
+            and dispute.status == DisputeStatus.upheld
+            and dispute.appeal_until is not None
+            and now <= dispute.appeal_until
+        )
+        out.append(view)
+    names = usernames(
+        session,
+        [s["decided_by"] for d in out for s in d["steps"]] + [d["agent_user_id"] for d in out],
+    )
+    for view in out:
+        view["agent_name"] = names.get(view["agent_user_id"], "")
+        for step in view["steps"]:
+            step["decided_by_name"] = names.get(step["decided_by"], "")
+    return out
+
+
+def reviews_view(session: Session, call: Call) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Review).where(Review.call_id == call.id).order_by(Review.id))
+    out = [ReviewPublic.model_validate(r).model_dump(mode="json") for r in rows]
+    names = usernames(session, [r["reviewer_id"] for r in out])
+    for review in out:
+        review["reviewer_name"] = names.get(review["reviewer_id"], "")
+    return out
+
+
+def self_assessment_view(session: Session, call: Call) -> dict[str, float]:
+    rows = session.scalars(select(SelfAssessment).where(SelfAssessment.call_id == call.id))
+    return {a.dimension: a.score for a in rows}
+
+
+def queue_position(session: Session, plan_id: int, call: Call) -> dict[str, Any]:
+    """Where this call stands in a plan's review queue, and the next call still to review."""
+    rows = plan_queue(session, plan_id)
+    order = {c.id: k for k, (_item, c) in enumerate(rows)}
+    here = order.get(call.id, -1)
+    pending = [c.id for _item, c in rows if c.review_state == ReviewState.none and c.id != call.id]
+    after = [i for i in pending if order[i] > here]
+    return {
+        "plan_id": plan_id,
+        "position": here + 1 if here >= 0 else None,
+        "total": len(rows),
+        "next_call_id": (after or pending or [None])[0],
+    }
+
+
+def call_page_data(
+    session: Session, settings: Settings, user: User, call: Call, plan_id: int | None = None
+) -> dict[str, Any]:
+    analysed = call.status == CallStatus.analysed and call.result is not None
+    own = user.role == Role.agent and call.agent_id == user.agent_id
+    staff = user.role in (Role.admin, Role.qa)
+    data: dict[str, Any] = {
+        "call": CallPublic.model_validate(call).model_dump(mode="json"),
+        "analysed": analysed,
+        "roles": channel_roles(call),
+        "audio_url": f"/api/calls/{call.id}/audio",
+        "peaks_url": f"/calls/{call.id}/peaks.json",
+        "can": {"acknowledge": own and analysed, "dispute": own and analysed, "review": staff},
+        "queue": queue_position(session, plan_id, call) if plan_id and staff else None,
+    }
+    if not analysed:
+        return data
+    result = call.result or {}
+    flagged, table = calibration(session, settings, call)
+    rows, position = compact_utterances(result)
+    descriptions = rule_descriptions(session, settings, call.rule_pack)
+    data.update(
+        utterances=rows,
+        findings=findings_view(call, descriptions, rows, position),
+        dimensions=dimensions_view(call),
+        self_assessment=self_assessment_view(session, call),
+        calibration={"flag": flagged, "dimensions": table},
+        disputes=disputes_view(session, user, call),
+        reviews=reviews_view(session, call) if staff or user.role == Role.supervisor else [],
+        duration_s=result.get("duration_s") or call.duration_s,
+    )
+    return data

@@ -1,0 +1,167 @@
+"""Templates, the page context every template gets, and HTML instead of JSON for errors.
+
+Page routes use ``PageRoute``: a visitor who is not signed in is sent to the login page,
+and a ``QAError`` (a call that does not exist or may not be seen, a bad period, ...) becomes
+an error page with the error's status and one-line message, as the API would say it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from qa_service import __version__
+from qa_service.api.errors import AuthError
+from qa_service.api.security import SESSION_COOKIE, read_token, secret_key
+from qa_service.errors import QAError
+from qa_service.store.accounts import Role, User
+from qa_service.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, request_language
+
+WEB_DIR = Path(__file__).parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+# (path, message key, roles that see it): the navigation bar.
+NAV = (
+    ("/qa/queue", "nav.queue", (Role.admin, Role.qa)),
+    ("/calls", "nav.calls", tuple(Role)),
+    ("/qa/upload", "nav.upload", (Role.admin, Role.qa)),
+    ("/disputes", "nav.disputes", tuple(Role)),
+    ("/qa/packs", "nav.packs", (Role.admin, Role.qa)),
+    ("/dashboard", "nav.dashboard", (Role.admin, Role.qa, Role.supervisor)),
+)
+
+
+def clock(seconds: float | None) -> str:
+    """1:05 or 1:02:03."""
+    if seconds is None or not math.isfinite(seconds):
+        return "-"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def utc_text(moment: datetime | None) -> str:
+    """The server's rendering (UTC); the page's script shows it in the browser's time zone."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters.update(clock=clock, utc=utc_text, iso=iso, num=number, pct=percent)
+templates.env.globals.update(version=__version__, LANGUAGE_NAMES=LANGUAGE_NAMES)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: never another host (``//evil``) after signing in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def optional_user(request: Request) -> User | None:
+    """The signed-in user if the session cookie is valid, else None (no error)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    settings = request.app.state.settings
+    try:
+        user_id = read_token(token, secret_key(settings))
+    except AuthError:
+        return None
+    with request.app.state.db.session() as session:
+        user = session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def render(
+    request: Request,
+    template: str,
+    user: User | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    lang = request_language(request)
+    t = Translator(lang)
+    nav = [
+        (path, t(key), request.url.path.startswith(path))
+        for path, key, roles in NAV
+        if user is not None and user.role in roles
+    ]
+    page = {
+        "request": request,
+        "user": user,
+        "t": t,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "nav": nav,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "script_messages": json.dumps(t.script_messages(), ensure_ascii=False),
+        **context,
+    }
+    return templates.TemplateResponse(request, template, page, status_code=status_code)
+
+
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    user = optional_user(request)
+    return render(request, "error.html", user, status_code, status=status_code, message=message)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(here)}", status_code=303)
+
+
+class PageRoute(APIRoute):
+    """A route that answers in HTML: a login redirect or an error page, never JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except AuthError:
+                return login_redirect(request)
+            except QAError as exc:
+                return error_page(request, exc.status_code, exc.message)
+            except RequestValidationError as exc:
+                errors = exc.errors()
+                where = ".".join(str(p) for p in errors[0].get("loc", ())[1:]) if errors else ""
+                detail = errors[0].get("msg") if errors else "invalid request"
+                return error_page(request, 422, f"{where}: {detail}" if where else str(detail))
+
+        return page

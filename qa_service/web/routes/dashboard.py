@@ -1,0 +1,144 @@
+"""The supervisor dashboard: KPI table, ranking, trends, score distributions, anomalies.
+
+The figures are the KPI report of ``store.kpi_queries`` scoped exactly as ``/api/kpi``
+scopes them (a supervisor sees their team); the export buttons download that same
+report as CSV or XLSX through the API's own export function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep
+from qa_service.api.errors import ForbiddenError
+from qa_service.api.routers.kpi import ExportFormat, GroupBy, get_kpis, visible_scope
+from qa_service.domain.kpi import kpi_def
+from qa_service.domain.kpi_report import TREND_KPIS
+from qa_service.domain.periods import Period, parse_period, period_containing
+from qa_service.store.accounts import Role, User
+from qa_service.store.base import utcnow
+from qa_service.store.call_facts import Scope
+from qa_service.store.kpi_queries import kpi_report, options_from_settings
+from qa_service.web.i18n import Translator, request_language
+from qa_service.web.queries import HISTOGRAM_BUCKETS, filter_values, score_histograms
+from qa_service.web.rendering import PageRoute, render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+DASHBOARD_ROLES = (Role.admin, Role.qa, Role.supervisor)
+# Columns the table shows at first; the others are one click away.
+MAIN_COLUMNS = (
+    "calls",
+    "qa_score",
+    "compliance_rate",
+    "critical_failures",
+    "fcr_rate",
+    "aht_s",
+    "aht_change",
+    "complaint_rate",
+    "negative_rate",
+    "csat",
+    "nps",
+    "dispute_rate",
+    "overturn_rate",
+)
+RECENT_MONTHS = 12
+
+
+def _require_dashboard(user: User) -> None:
+    if user.role not in DASHBOARD_ROLES:
+        raise ForbiddenError("the dashboard is for supervisors, QA and admins")
+
+
+def recent_periods(now_period: Period) -> list[str]:
+    months = [now_period, *now_period.previous(RECENT_MONTHS - 1)]
+    return [p.label for p in months]
+
+
+def column_meta(columns: list[str], t: Translator) -> list[dict[str, Any]]:
+    out = []
+    for column in ["composite", *columns]:
+        d = kpi_def(column)
+        label = t.maybe("kpi", column, d.label)
+        if column.startswith("dim:"):
+            label = t("kpi.dimension", name=column.removeprefix("dim:"))
+        out.append(
+            {
+                "id": column,
+                "label": label,
+                "unit": d.unit,
+                "better": d.higher_is_better,
+                "description": d.description,
+                "main": column in MAIN_COLUMNS or column == "composite",
+            }
+        )
+    return out
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    period: str = "",
+    by: GroupBy = GroupBy.agent,
+    team: str = "",
+    queue: str = "",
+) -> Response:
+    _require_dashboard(user)
+    current = period_containing(utcnow(), "month")
+    chosen = parse_period(period) if period.strip() else current
+    scope = visible_scope(user, Scope.from_lists(None, team or None, queue or None), by.value)
+    report = kpi_report(session, chosen, by.value, scope, options_from_settings(settings))
+    histograms = score_histograms(session, chosen, by.value, scope)
+    t = Translator(request_language(request))
+    data = {
+        "report": report.to_dict(),
+        "columns": column_meta([c for c in report.columns if c != "composite"], t),
+        "histograms": histograms,
+        "buckets": HISTOGRAM_BUCKETS,
+        "trend_kpis": list(TREND_KPIS),
+    }
+    options = filter_values(session, visible_scope(user, Scope(), "team"))
+    export = {"period": chosen.label, "by": by.value, "team": team, "queue": queue}
+    return render(
+        request,
+        "dashboard.html",
+        user,
+        data=data,
+        report=report,
+        filters={"period": chosen.label, "by": by.value, "team": team, "queue": queue},
+        options=options,
+        groups=[g.value for g in GroupBy],
+        recent=recent_periods(current),
+        export=export,
+        team_fixed=user.role == Role.supervisor,
+    )
+
+
+@router.get("/dashboard/export")
+def dashboard_export(
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    period: str,
+    format: ExportFormat = ExportFormat.csv,
+    by: GroupBy = GroupBy.agent,
+    team: str = "",
+    queue: str = "",
+) -> Response:
+    _require_dashboard(user)
+    return get_kpis(
+        user,
+        session,
+        settings,
+        period,
+        by=by,
+        team=team or None,
+        queue=queue or None,
+        format=format,
+    )

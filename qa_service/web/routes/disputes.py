@@ -1,0 +1,78 @@
+"""The dispute inbox: what is open at whose step, due when, and which are overdue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from qa_service.api.deps import CurrentUser, SessionDep
+from qa_service.api.routers.disputes import list_disputes
+from qa_service.api.services.disputes import may_decide
+from qa_service.errors import InputError
+from qa_service.store.calls import Call
+from qa_service.store.disputes import Dispute, DisputeStatus, Stage
+from qa_service.web.queries import usernames
+from qa_service.web.rendering import PageRoute, render
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PAGE_SIZE = 100
+ANY = ""
+
+
+def _choice(value: str, kind: type, what: str):
+    if value == ANY:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in kind)
+        raise InputError(f"{what} {value!r} is not one of: {known}") from None
+
+
+@router.get("/disputes")
+def disputes_page(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    status: str = DisputeStatus.open.value,
+    stage: str = ANY,
+    overdue: bool = False,
+    page: int = 1,
+) -> Response:
+    page = max(1, page)
+    listing = list_disputes(
+        user,
+        session,
+        status=_choice(status, DisputeStatus, "status"),
+        stage=_choice(stage, Stage, "stage"),
+        overdue=True if overdue else None,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    items = listing["items"]
+    calls = {
+        c.id: c
+        for c in session.scalars(select(Call).where(Call.id.in_({d.call_id for d in items})))
+    }
+    deciders = {d.id: may_decide(user, session.get(Dispute, d.id)) for d in items}
+    names = usernames(
+        session,
+        [d.agent_user_id for d in items] + [s.decided_by for d in items for s in d.steps],
+    )
+    return render(
+        request,
+        "disputes.html",
+        user,
+        disputes=items,
+        total=listing["total"],
+        page=page,
+        pages=max(1, -(-listing["total"] // PAGE_SIZE)),
+        calls=calls,
+        deciders=deciders,
+        names=names,
+        filters={"status": status, "stage": stage, "overdue": overdue},
+        statuses=list(DisputeStatus),
+        stages=list(Stage),
+    )

@@ -1,0 +1,54 @@
+"""Signing in and out, the language switch, and the start page of each role."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from qa_service.api.security import SESSION_COOKIE
+from qa_service.errors import NotFoundError
+from qa_service.store.accounts import Role
+from qa_service.web.i18n import LANG_COOKIE, LANGUAGES
+from qa_service.web.rendering import PageRoute, optional_user, render, safe_next
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+START_PAGE = {
+    Role.agent: "/calls",
+    Role.supervisor: "/dashboard",
+    Role.qa: "/qa/queue",
+    Role.admin: "/qa/queue",
+}
+YEAR_S = 365 * 24 * 3600
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    user = optional_user(request)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(START_PAGE.get(user.role, "/calls"), status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    target = safe_next(next)
+    if optional_user(request) is not None:
+        return RedirectResponse(target, status_code=303)
+    return render(request, "login.html", None, next=target)
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> Response:
+    if code not in LANGUAGES:
+        raise NotFoundError(f"no language {code!r}: use one of {', '.join(LANGUAGES)}")
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, code, max_age=YEAR_S, samesite="lax", httponly=True)
+    return response

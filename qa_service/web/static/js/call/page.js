@@ -1,0 +1,145 @@
+// The call review page: wires the player, the transcript, the findings and the panels.
+
+import { api, clock, t, typing } from "/static/js/common.js";
+import { FindingsPanel } from "/static/js/call/findings.js";
+import { renderDisputes, renderScore, setupAgentPanel, setupReviewPanel } from "/static/js/call/panels.js";
+import { createPlayer } from "/static/js/call/player.js";
+import { Transcript } from "/static/js/call/transcript.js";
+
+const POLL_MS = 3000;
+const SEEK_STEP_S = 5;
+const data = JSON.parse(document.getElementById("call-data").textContent);
+
+function waitForAnalysis() {
+  const timer = setInterval(async () => {
+    try {
+      const call = await api("GET", `/api/calls/${data.call.id}`);
+      if (call.status !== data.call.status) {
+        clearInterval(timer);
+        window.location.reload();
+      }
+    } catch {
+      clearInterval(timer);
+    }
+  }, POLL_MS);
+}
+
+function setup() {
+  const audio = document.getElementById("audio");
+  const playButton = document.getElementById("play");
+  const timeNow = document.getElementById("time-now");
+  const follow = document.getElementById("follow");
+
+  const play = () => audio.play().catch(() => {});
+  const seek = (seconds) => {
+    audio.currentTime = Math.max(0, seconds);
+    transcript.highlight(audio.currentTime);
+    timeNow.textContent = clock(audio.currentTime);
+  };
+
+  const transcript = new Transcript(document.getElementById("transcript"), data.utterances, data.findings, {
+    onSeek: (start) => {
+      seek(start);
+      play();
+    },
+    onFindingClick: (k) => findings.select(k),
+  });
+  const findings = new FindingsPanel(document.getElementById("findings"), data, {
+    onSelect: (finding, k, doSeek) => {
+      transcript.flash(finding);
+      if (doSeek && !finding.whole_call && finding.start_s !== null && finding.start_s !== undefined) {
+        seek(finding.start_s);
+      }
+    },
+    onDisputed: (dispute) => {
+      data.disputes.push({ ...dispute, can_decide: false, can_appeal: false, agent_name: "" });
+      renderDisputes(disputesBox, data, (k) => findings.select(k));
+    },
+  });
+  const disputesBox = document.getElementById("disputes");
+  const scoreTable = document.getElementById("dimensions");
+  findings.render();
+  renderScore(scoreTable, data);
+  renderDisputes(disputesBox, data, (k) => findings.select(k));
+  setupAgentPanel(data, () => renderScore(scoreTable, data));
+  const submitReview = setupReviewPanel(data, findings);
+
+  document.getElementById("severity-filter").addEventListener("change", (event) => findings.applyFilter(event.target.value));
+  document.getElementById("only-findings").addEventListener("change", (event) => {
+    document.getElementById("transcript").classList.toggle("only-findings", event.target.checked);
+  });
+  follow.addEventListener("change", () => (transcript.follow = follow.checked));
+  document.getElementById("speed").addEventListener("change", (event) => (audio.playbackRate = Number(event.target.value)));
+  playButton.addEventListener("click", () => (audio.paused ? play() : audio.pause()));
+
+  // The playing line follows the audio: on every frame while playing, and on each seek.
+  let frame = 0;
+  const tick = () => {
+    transcript.highlight(audio.currentTime);
+    timeNow.textContent = clock(audio.currentTime);
+    frame = audio.paused ? 0 : requestAnimationFrame(tick);
+  };
+  audio.addEventListener("play", () => {
+    playButton.textContent = `❚❚ ${t("pause")}`;
+    if (!frame) frame = requestAnimationFrame(tick);
+  });
+  audio.addEventListener("pause", () => (playButton.textContent = `▶ ${t("play")}`));
+  audio.addEventListener("seeked", tick);
+  audio.addEventListener("timeupdate", () => {
+    if (audio.paused) tick();
+  });
+
+  const dialog = document.getElementById("shortcuts");
+  document.getElementById("shortcuts-button").addEventListener("click", () => dialog.showModal());
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.shiftKey && submitReview) {
+      event.preventDefault();
+      submitReview();
+      return;
+    }
+    if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+    const actions = {
+      " ": () => (audio.paused ? play() : audio.pause()),
+      j: () => findings.step(1),
+      k: () => findings.step(-1),
+      ArrowRight: () => seek(audio.currentTime + SEEK_STEP_S),
+      ArrowLeft: () => seek(audio.currentTime - SEEK_STEP_S),
+      c: () => findings.mark(findings.selected, "confirmed"),
+      o: () => findings.mark(findings.selected, "overturned"),
+      u: () => findings.unmark(findings.selected),
+      d: () => findings.openDispute(findings.selected),
+      "?": () => dialog.showModal(),
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  });
+
+  transcript.render(data.findings).then(() => {
+    // Milliseconds since navigation started: the time until the page is usable.
+    document.body.dataset.ready = String(Math.round(performance.now()));
+  });
+
+  const waveStatus = document.getElementById("wave-status");
+  createPlayer({
+    container: document.getElementById("waveform"),
+    labels: document.getElementById("wave-labels"),
+    audio,
+    data,
+    onRegionClick: (k) => findings.select(k),
+  })
+    .then(({ wavesurfer }) => {
+      const zoom = document.getElementById("zoom");
+      zoom.addEventListener("input", () => wavesurfer.zoom(Number(zoom.value)));
+      document.body.dataset.wave = String(Math.round(performance.now()));
+    })
+    .catch((failure) => {
+      waveStatus.textContent = failure.message;
+      waveStatus.hidden = false;
+      document.body.dataset.wave = "failed";
+    });
+}
+
+if (data.analysed) setup();
+else waitForAnalysis();

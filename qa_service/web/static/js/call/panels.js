@@ -1,0 +1,266 @@
+// The side panels: score by dimension, the agent's acknowledgement and self-assessment,
+// the disputes with their steps and deadlines, and QA's review form.
+
+import { api, el, label, localTime, showError, t } from "/static/js/common.js";
+
+const STAGES = ["team_lead", "reviewer", "final"];
+
+function fixed(value, digits = 1) {
+  return value === null || value === undefined ? "-" : Number(value).toFixed(digits);
+}
+
+export function renderScore(table, data) {
+  const own = data.self_assessment || {};
+  const calibration = data.calibration?.dimensions || {};
+  const head = el(
+    "tr",
+    {},
+    el("th", {}, t("dimension")),
+    el("th", { class: "num" }, t("weight")),
+    el("th", { class: "num" }, t("machine")),
+    el("th", { class: "num" }, t("reviewed")),
+    el("th", { class: "num" }, t("lost")),
+    el("th", { class: "num" }, t("self")),
+  );
+  const rows = data.dimensions.map((d) => {
+    const gap = calibration[d.id]?.gap;
+    const flagged = gap !== null && gap !== undefined && data.calibration.flag && gap > 15;
+    return el(
+      "tr",
+      { dataset: { dimension: d.id } },
+      el("td", {}, d.name || d.id),
+      el("td", { class: "num" }, fixed(d.weight, 0)),
+      el("td", { class: "num" }, fixed(d.score)),
+      el("td", { class: "num" }, fixed(d.reviewed_score)),
+      el("td", { class: "num lost" }, d.lost ? `-${fixed(d.lost)}` : "0"),
+      el("td", { class: `num${flagged ? " warn" : ""}`, title: gap !== null && gap !== undefined ? t("gap", { gap }) : "" },
+        fixed(own[d.id])),
+    );
+  });
+  table.replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+}
+
+export function setupAgentPanel(data, onChange) {
+  const panel = document.getElementById("agent-panel");
+  if (!panel) return;
+  const error = document.getElementById("agent-error");
+  const ok = document.getElementById("agent-ok");
+  const ackButton = document.getElementById("acknowledge");
+  const ackState = document.getElementById("ack-state");
+  const acknowledged = () => {
+    ackButton.disabled = true;
+    ackButton.textContent = t("acknowledged");
+    ackState.textContent = t("acknowledged");
+    ackState.classList.add("ok");
+  };
+  if (data.call.acknowledged_at) acknowledged();
+  ackButton.addEventListener("click", async () => {
+    showError(error, null);
+    try {
+      const call = await api("POST", `/api/calls/${data.call.id}/acknowledge`, { comment: "" });
+      data.call.acknowledged_at = call.acknowledged_at;
+      acknowledged();
+    } catch (failure) {
+      showError(error, failure);
+    }
+  });
+  const fields = document.getElementById("self-assessment-fields");
+  fields.replaceChildren(
+    ...data.dimensions.map((d) =>
+      el(
+        "label",
+        { class: "inline-field" },
+        d.name || d.id,
+        el("input", {
+          type: "number",
+          min: 0,
+          max: 100,
+          step: 1,
+          name: d.id,
+          value: data.self_assessment?.[d.id] ?? "",
+          placeholder: fixed(d.reviewed_score ?? d.score, 0),
+        }),
+      ),
+    ),
+  );
+  document.getElementById("self-assessment").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, null);
+    ok.hidden = true;
+    const scores = {};
+    for (const input of fields.querySelectorAll("input")) {
+      if (input.value !== "") scores[input.name] = Number(input.value);
+    }
+    if (!Object.keys(scores).length) {
+      showError(error, new Error(t("self_assess_empty")));
+      return;
+    }
+    try {
+      const rows = await api("PUT", `/api/calls/${data.call.id}/self-assessment`, { scores, comment: "" });
+      data.self_assessment = Object.fromEntries(rows.map((r) => [r.dimension, r.score]));
+      data.calibration = await api("GET", `/api/calls/${data.call.id}/calibration`).then((c) => ({
+        flag: c.calibration_flag,
+        dimensions: c.dimensions,
+      }));
+      ok.textContent = t("saved");
+      ok.hidden = false;
+      onChange();
+    } catch (failure) {
+      showError(error, failure);
+    }
+  });
+}
+
+function deadline(dispute) {
+  if (dispute.status !== "open" || !dispute.due_at) return null;
+  return el(
+    "span",
+    { class: `badge${dispute.overdue ? " overdue" : ""}` },
+    dispute.overdue ? t("overdue_since", { when: localTime(dispute.due_at) }) : t("due", { when: localTime(dispute.due_at) }),
+  );
+}
+
+function steps(dispute) {
+  return el(
+    "ol",
+    { class: "steps" },
+    STAGES.map((stage) => {
+      // The latest step of the stage: an appeal can reopen a stage after an escalation.
+      const step = [...dispute.steps].reverse().find((s) => s.stage === stage);
+      const state = !step ? "todo" : step.decision ? "done" : "current";
+      return el(
+        "li",
+        { class: `step ${state}` },
+        el("strong", {}, label("stage", stage)),
+        step?.decision
+          ? el("span", {}, ` ${label("decision", step.decision)} · ${step.decided_by_name || ""} · ${localTime(step.decided_at)}`)
+          : null,
+        step && !step.decision ? el("span", {}, ` ${t("due", { when: localTime(step.due_at) })}`) : null,
+        step?.comment ? el("p", { class: "reason" }, step.comment) : null,
+      );
+    }),
+  );
+}
+
+function decisionForm(dispute, onDone) {
+  const comment = el("textarea", { rows: 2, required: true, placeholder: t("decision_comment"), name: "comment" });
+  const choice = el(
+    "select",
+    { name: "decision" },
+    ["uphold", "overturn", ...(dispute.stage === "final" ? [] : ["escalate"])].map((d) =>
+      el("option", { value: d }, label("decision", d)),
+    ),
+  );
+  const error = el("p", { class: "form-error", role: "alert", hidden: true });
+  const form = el(
+    "form",
+    { class: "decision-form" },
+    el("label", {}, t("decision"), choice),
+    comment,
+    error,
+    el("button", { type: "submit", class: "primary" }, t("decide")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, null);
+    try {
+      await api("POST", `/api/disputes/${dispute.id}/decision`, { decision: choice.value, comment: comment.value });
+      onDone();
+    } catch (failure) {
+      showError(error, failure);
+    }
+  });
+  return form;
+}
+
+function appealForm(dispute, onDone) {
+  const reason = el("textarea", { rows: 2, required: true, placeholder: t("appeal_reason") });
+  const error = el("p", { class: "form-error", role: "alert", hidden: true });
+  const form = el("form", { class: "appeal-form" }, reason, error, el("button", { type: "submit" }, t("appeal")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", `/api/disputes/${dispute.id}/appeal`, { reason: reason.value });
+      onDone();
+    } catch (failure) {
+      showError(error, failure);
+    }
+  });
+  return form;
+}
+
+export function renderDisputes(box, data, onSelectFinding) {
+  if (!data.disputes.length) {
+    box.replaceChildren(el("p", { class: "muted" }, t("no_disputes")));
+    return;
+  }
+  const reload = () => window.location.reload();
+  box.replaceChildren(
+    ...data.disputes.map((d) => {
+      const k = data.findings.findIndex((f) => f.id === d.finding_id);
+      return el(
+        "article",
+        { class: `dispute status-${d.status}`, dataset: { dispute: d.id } },
+        el(
+          "header",
+          {},
+          el("span", { class: `badge status-${d.status}` }, label("dispute_status", d.status)),
+          el("button", { type: "button", class: "link", onclick: () => k >= 0 && onSelectFinding(k) },
+            label("category", data.findings[k]?.category) || d.rule_id),
+          deadline(d),
+        ),
+        el("p", { class: "reason" }, `${d.agent_name || t("agent")}: ${d.reason}`),
+        steps(d),
+        d.can_decide ? decisionForm(d, reload) : null,
+        d.can_appeal ? appealForm(d, reload) : null,
+      );
+    }),
+  );
+}
+
+export function setupReviewPanel(data, findings) {
+  const panel = document.getElementById("review-panel");
+  if (!panel) return null;
+  const summary = document.getElementById("review-summary");
+  const error = document.getElementById("review-error");
+  const update = () => {
+    const n = findings.counts();
+    summary.textContent = t("review_counts", n);
+  };
+  findings.list.addEventListener("verdicts-changed", update);
+  update();
+  const history = document.getElementById("review-history");
+  history.replaceChildren(
+    ...data.reviews.map((r) =>
+      el(
+        "p",
+        { class: `small${r.current ? "" : " muted"}` },
+        t("review_line", {
+          who: r.reviewer_name,
+          kind: label("review_kind", r.kind),
+          when: localTime(r.created_at),
+          total: fixed(r.total),
+        }),
+        r.comment ? ` — ${r.comment}` : "",
+      ),
+    ),
+  );
+  const submit = async () => {
+    showError(error, null);
+    try {
+      const body = {
+        verdicts: findings.reviewVerdicts(),
+        score_adjustment: Number(document.getElementById("review-adjustment").value || 0),
+        comment: document.getElementById("review-comment").value,
+      };
+      await api("POST", `/api/calls/${data.call.id}/reviews`, body);
+      const next = document.getElementById("queue-next");
+      if (next) window.location.assign(next.href);
+      else window.location.reload();
+    } catch (failure) {
+      showError(error, failure);
+    }
+  };
+  document.getElementById("review-submit").addEventListener("click", submit);
+  return submit;
+}

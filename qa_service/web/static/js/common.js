@@ -1,0 +1,102 @@
+// Shared helpers: messages, API calls with the session cookie, small DOM builders.
+
+const MESSAGES = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+
+/** The page's message for `key` ("js." prefix added), with {name} placeholders filled. */
+export function t(key, values = {}) {
+  const text = MESSAGES[`js.${key}`] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_m, name) => (name in values ? String(values[name]) : `{${name}}`));
+}
+
+/** A stored value's label (a category, a role) when the page knows one, else the value. */
+export function label(prefix, value) {
+  return MESSAGES[`js.${prefix}.${value}`] ?? value ?? "";
+}
+
+export class ApiError extends Error {
+  constructor(status, message, details) {
+    super(message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+/** JSON in, JSON out; a non-2xx answer throws ApiError with the server's one-line message. */
+export async function api(method, url, body) {
+  const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const reply = await fetch(url, init);
+  const text = await reply.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!reply.ok) {
+    const error = data?.error || {};
+    throw new ApiError(reply.status, error.message || `${reply.status} ${reply.statusText}`, error.details);
+  }
+  return data;
+}
+
+/** el("div", {class: "x", onclick: f}, "text", child) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (value === true) node.setAttribute(name, "");
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+/** 65 -> "1:05", 3723 -> "1:02:03" */
+export function clock(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "-";
+  const whole = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang, {
+  dateStyle: "medium",
+  timeStyle: "short",
+});
+
+export function localTime(iso) {
+  if (!iso) return "-";
+  const moment = new Date(iso);
+  return Number.isNaN(moment.getTime()) ? iso : dateFormat.format(moment);
+}
+
+/** Times the server wrote in UTC, shown in the browser's own time zone. */
+export function localizeTimes(root = document) {
+  for (const node of root.querySelectorAll("time[data-local]")) {
+    node.title = node.textContent;
+    node.textContent = localTime(node.getAttribute("datetime"));
+  }
+}
+
+export function showError(node, error) {
+  if (!node) return;
+  node.textContent = error ? error.message || String(error) : "";
+  node.hidden = !error;
+}
+
+/** True when a key press belongs to a text field, not to the page's shortcuts. */
+export function typing(event) {
+  const target = event.target;
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+  );
+}
+
+localizeTimes();
