@@ -160,6 +160,10 @@ def _turns(*spec):
         ([(1, "你好"), (0, "您好 很高兴 为您服务"), (1, "我 想 问 一下")], 0, "cues"),
         ([(0, "hello"), (1, "thank you for calling how can I help")], 1, "cues"),
         ([(1, "喂 说吧"), (0, "我的 快递 没到")], 1, "first_speaker"),
+        # The customer's greeting does not outweigh answering the call.
+        ([(0, "喂"), (1, "你好 我想 问一下 维修单")], 0, "first_speaker"),
+        # Outbound: the customer answers, the agent names the service.
+        ([(1, "喂"), (0, "您好 我是 招商银行 客服")], 0, "cues"),
     ],
 )
 def test_agent_is_who_greets_else_who_speaks_first(spec, agent, how):

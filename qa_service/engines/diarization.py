@@ -1,11 +1,12 @@
 """Two parties on one channel: find who spoke when, then which of the two is the agent.
 
-Speech regions come from the Silero VAD that ships with faster-whisper. Each region is cut
-into short overlapping windows (a turn change inside a region lands between windows), every
-window gets a speaker embedding from the pretrained encoder that the ``resemblyzer`` package
-ships, and the windows are clustered into two speakers. Each word takes the speaker of the
-windows around it. The agent is the speaker who greets and names the service in the opening
-turns, or the first or second speaker when a queue is configured that way.
+Speech regions come from the Silero VAD that ships with faster-whisper. Speaker embeddings
+come from the pretrained encoder that the ``resemblyzer`` package ships. The two voices are
+found by clustering embeddings of up to 3 s chunks of the regions (more voice per embedding);
+then every 10 ms frame takes the nearer voice, judged by short overlapping windows so that a
+turn change inside a region lands between windows. Each word takes the speaker of its frames.
+The agent is the speaker who greets and names the service in the opening turns, else the one
+who speaks first, or the first or second speaker when a queue is configured that way.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from qa_service.engines.speaker_encoder import (
 )
 
 FRAME_S = 0.01  # resolution of the speaker timeline
-# Said by an agent opening a call, not by a customer: (phrase, weight).
+# Said by an agent opening a call, not by a customer: (phrase, weight). Greetings weigh little:
+# customers greet too.
 AGENT_CUES: tuple[tuple[str, float], ...] = (
     ("客服", 2.0),
     ("为您服务", 2.0),
@@ -34,27 +36,32 @@ AGENT_CUES: tuple[tuple[str, float], ...] = (
     ("请问有什么可以帮", 2.0),
     ("工号", 2.0),
     ("感谢您的来电", 2.0),
+    ("欢迎致电", 2.0),
     ("thank you for calling", 2.0),
+    ("thanks for calling", 2.0),
     ("how can i help", 2.0),
     ("how may i help", 2.0),
     ("my name is", 1.0),
-    ("您好", 1.0),
-    ("你好", 0.5),
-    ("hello", 0.5),
-    ("good morning", 0.5),
-    ("good afternoon", 0.5),
+    ("您好", 0.5),
+    ("你好", 0.25),
+    ("hello", 0.25),
+    ("good morning", 0.25),
+    ("good afternoon", 0.25),
 )
-# The one who picks up usually speaks first: a small prior that breaks ties between cues.
-FIRST_SPEAKER_PRIOR = 0.25
+# The one who picks up usually speaks first: outweighs a greeting, not a service phrase (on an
+# outbound call the customer answers "喂?" and the agent then names the company).
+FIRST_SPEAKER_PRIOR = 1.0
 
 
 @dataclass(frozen=True, slots=True)
 class DiarizationOptions:
+    # Short overlapping windows place turn changes; longer chunks (more voice per embedding)
+    # find the two voices.
     window_s: float = 1.5
     hop_s: float = 0.5
-    # Shorter windows (ends of regions) carry too little voice to define a cluster; they are
-    # labelled by the nearer cluster centre instead.
-    min_cluster_window_s: float = 1.0
+    cluster_chunk_s: float = 3.0
+    # Shorter chunks (brief replies) carry too little voice to define a cluster.
+    min_cluster_chunk_s: float = 1.0
     vad_threshold: float = 0.5
     vad_min_silence_ms: int = 150
     vad_pad_ms: int = 30
@@ -140,7 +147,7 @@ def sliding_windows(
 def cluster_two(
     embeddings: np.ndarray, clusterable: np.ndarray, same_speaker_similarity: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two centres from the long windows (k-means on the unit sphere); every window's label.
+    """Two centres from the clusterable rows (k-means on the unit sphere); every row's label.
 
     Returns ``(labels, centres)``; a single centre when the two would be one voice.
     """
@@ -257,7 +264,8 @@ def choose_agent(
     }
     ranked = {s: v + (FIRST_SPEAKER_PRIOR if s == order[0] else 0.0) for s, v in scores.items()}
     agent = max(order, key=lambda s: ranked[s])
-    chosen_by = "cues" if any(scores.values()) else "first_speaker"
+    others = max(v for s, v in scores.items() if s != agent)
+    chosen_by = "cues" if scores[agent] > others else "first_speaker"
     return agent, chosen_by, scores
 
 
@@ -294,15 +302,18 @@ def separate_speakers(
     options = options or DiarizationOptions()
     regions = speech_regions(samples, options)
     windows = sliding_windows(regions, options.window_s, options.hop_s)
+    chunks = sliding_windows(regions, options.cluster_chunk_s, options.cluster_chunk_s)
     duration = len(samples) / SAMPLE_RATE
     if windows:
         encoder = encoder or get_speaker_encoder(settings)
-        embeddings = encoder.embed(samples, windows)
-        lengths = np.array([e - s for s, e in windows])
+        embeddings = encoder.embed(samples, windows + chunks)
+        lengths = np.array([e - s for s, e in chunks])
         _, centres = cluster_two(
-            embeddings, lengths >= options.min_cluster_window_s, options.same_speaker_similarity
+            embeddings[len(windows) :],
+            lengths >= options.min_cluster_chunk_s,
+            options.same_speaker_similarity,
         )
-        frames = frame_speakers(windows, embeddings, centres, duration)
+        frames = frame_speakers(windows, embeddings[: len(windows)], centres, duration)
     else:
         frames = np.full(int(np.ceil(duration / FRAME_S)) + 1, -1)
     ordered = sorted(words, key=lambda w: w.start)
