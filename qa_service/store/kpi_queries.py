@@ -248,5 +248,6 @@ def kpi_report(
     scope = scope or Scope()
     periods = [*period.previous(options.history_length - 1), period]
     counts, teams = kpi_counts(session, periods, by, scope, options.fcr_window_days, options.as_of)
-    dims = dimension_sums(session, periods, by, scope)
+    # Trends do not follow single dimensions: their scores are needed for the period only.
+    dims = [{} for _ in periods[:-1]] + dimension_sums(session, [period], by, scope)
     return assemble_report(periods, by, counts, dims, teams, options)

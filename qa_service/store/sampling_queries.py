@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, or_, select, text
+from sqlalchemy import and_, case, distinct, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from qa_service.domain.kpi import ratio
@@ -142,19 +142,26 @@ def create_plan(
         load = _open_load(session, [r.id for r in reviewers])
         picked = [s.call_id for s in result.selected]
         assigned = assign_reviewers(picked, [str(r.id) for r in reviewers], load)
-    plan.calls = [
-        SamplingPlanCall(
-            call_id=ids[s.call_id],
-            agent_id=s.agent_id,
-            stratum=s.stratum,
-            risks=",".join(sorted(s.risks)),
-            weight=s.weight,
-            reviewer_id=int(assigned[s.call_id]) if s.call_id in assigned else None,
-        )
-        for s in result.selected
-    ]
     session.add(plan)
     session.flush()
+    # A Core bulk insert: a month's sample is tens of thousands of rows.
+    if result.selected:
+        session.execute(
+            insert(SamplingPlanCall),
+            [
+                {
+                    "plan_id": plan.id,
+                    "call_id": ids[s.call_id],
+                    "agent_id": s.agent_id,
+                    "stratum": s.stratum,
+                    "risks": ",".join(sorted(s.risks)),
+                    "weight": s.weight,
+                    "reviewer_id": int(assigned[s.call_id]) if s.call_id in assigned else None,
+                }
+                for s in result.selected
+            ],
+        )
+    session.expire(plan, ["calls"])
     return plan
 
 
