@@ -90,6 +90,9 @@ def celery_worker(
     concurrency: Annotated[int, typer.Option(help="Worker processes (one model each).")] = 1,
     pool: Annotated[str, typer.Option(help="Celery pool: prefork or solo.")] = "prefork",
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+    name: Annotated[str, typer.Option(help="Node name; give each worker on a host its own.")] = (
+        "qa@%h"
+    ),
 ) -> None:
     """Run a Celery worker (same as: celery -A qa_service.jobs.celery_app worker)."""
     from qa_service.jobs.celery_app import QUEUE, app
@@ -101,6 +104,7 @@ def celery_worker(
             f"--pool={pool}",
             f"--loglevel={loglevel}",
             f"--queues={QUEUE}",
+            f"--hostname={name}",
             "--without-gossip",
             "--without-mingle",
         ]
