@@ -41,12 +41,15 @@ assets:
 		done; \
 	else echo "npm not found: keeping the copies in $(VENDOR)"; fi
 
-# Debian's chromium and chromedriver for the browser tests, installed only when missing.
+# Debian's chromium and chromedriver for the browser tests (and a Chinese font, so the
+# screenshots of the Chinese pages are legible), installed only when missing.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		&& [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || { \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-		$(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver; }
+		$(SUDO) apt-get install -y -q --no-install-recommends chromium chromium-driver \
+		fonts-wqy-microhei; }
 
 run: models assets
 	$(BIN)/qa-service serve

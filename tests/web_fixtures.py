@@ -17,7 +17,6 @@ import os
 import shutil
 import tempfile
 import threading
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ import pytest
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
 from qa_service.pipeline import AnalyzeOptions, transcript_from_dict
+from tests.audio_fixtures import write_wav
 from tests.conftest import CALLS_DIR, REPO
 from tests.service_fixtures import free_port, wait_for
 
@@ -149,17 +149,12 @@ def long_transcript(minutes: float = 60.0, turn_s: float = 1.2) -> dict:
 def write_turns_wav(path: Path, data: dict, rate: int = 8000) -> Path:
     """Stereo 8 kHz: a tone on the speaker's channel (left agent, right customer) per turn."""
     total = int(data["duration_s"] * rate)
-    pcm = np.zeros((total, 2), dtype="<i2")
-    tone = (6000 * np.sin(2 * np.pi * 440 * np.arange(rate * 2) / rate)).astype("<i2")
+    channels = {"agent": np.zeros(total, np.float32), "customer": np.zeros(total, np.float32)}
+    tone = 0.2 * np.sin(2 * np.pi * 440 * np.arange(rate * 2, dtype=np.float32) / rate)
     for turn in data["turns"]:
         a, b = int(turn["start"] * rate), min(total, int(turn["end"] * rate))
-        pcm[a:b, 0 if turn["role"] == "agent" else 1] = tone[: b - a]
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
-    return path
+        channels[turn["role"]][a:b] = tone[: b - a]
+    return write_wav(path, [channels["agent"], channels["customer"]], rate)
 
 
 @pytest.fixture(scope="session")

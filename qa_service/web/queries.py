@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, cast, distinct, func, select, text
+from sqlalchemy import Integer, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from qa_service.domain.periods import Period
@@ -43,10 +43,10 @@ def filter_values(session: Session, scope: Scope) -> dict[str, list[str]]:
     """Teams and queues that occur on the calls the user may see, for the filter menus."""
     where = scope.where()
     teams = session.scalars(
-        select(distinct(Call.team)).where(Call.team.is_not(None), *where).order_by(Call.team)
+        select(Call.team).distinct().where(Call.team.is_not(None), *where).order_by(Call.team)
     )
     queues = session.scalars(
-        select(distinct(Call.queue)).where(Call.queue.is_not(None), *where).order_by(Call.queue)
+        select(Call.queue).distinct().where(Call.queue.is_not(None), *where).order_by(Call.queue)
     )
     return {"teams": list(teams), "queues": list(queues)}
 
@@ -56,4 +56,4 @@ def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return dict(rows.tuples().all())
+    return {user_id: name for user_id, name in rows}

@@ -12,16 +12,17 @@ import math
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from qa_service import __version__
+from qa_service.api.deps import CurrentUser, require_role
 from qa_service.api.errors import AuthError
 from qa_service.api.security import SESSION_COOKIE, read_token, secret_key
 from qa_service.errors import QAError
@@ -135,14 +136,31 @@ def render(
     return templates.TemplateResponse(request, template, page, status_code=status_code)
 
 
+def page_user(request: Request, user: CurrentUser) -> User:
+    """The API's signed-in user, kept on the request so an error page can show the menu
+    without opening a second database session while the page's own is still open."""
+    request.state.user = user
+    return user
+
+
+PageUser = Annotated[User, Depends(page_user)]
+
+
+def staff_user(user: PageUser) -> User:
+    return require_role(Role.admin, Role.qa)(user)
+
+
+PageStaff = Annotated[User, Depends(staff_user)]
+
+
 def error_page(request: Request, status_code: int, message: str) -> Response:
-    user = optional_user(request)
+    user = getattr(request.state, "user", None)
     return render(request, "error.html", user, status_code, status=status_code, message=message)
 
 
 def login_redirect(request: Request) -> RedirectResponse:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(here)}", status_code=303)
+    return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
 
 
 class PageRoute(APIRoute):

@@ -9,14 +9,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from qa_service.api.access import get_visible_call
-from qa_service.api.deps import CurrentUser, DbDep, SessionDep, SettingsDep
+from qa_service.api.deps import DbDep, SessionDep, SettingsDep
 from qa_service.api.routers.calls import list_calls
 from qa_service.errors import NotFoundError
 from qa_service.store.accounts import Role
 from qa_service.store.calls import CallStatus, ReviewState
 from qa_service.web.call_view import call_page_data
 from qa_service.web.peaks import cached_peaks
-from qa_service.web.rendering import PageRoute, render
+from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 data_router = APIRouter(include_in_schema=False)
@@ -27,7 +27,7 @@ PAGE_SIZE = 50
 @router.get("/calls")
 def calls_page(
     request: Request,
-    user: CurrentUser,
+    user: PageUser,
     session: SessionDep,
     status: CallStatus | None = None,
     review_state: ReviewState | None = None,
@@ -75,7 +75,7 @@ def calls_page(
 def call_page(
     request: Request,
     call_id: int,
-    user: CurrentUser,
+    user: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     queue: int | None = None,
@@ -86,7 +86,7 @@ def call_page(
 
 
 @data_router.get("/calls/{call_id}/peaks.json")
-async def call_peaks(call_id: int, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
+async def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: SettingsDep) -> Response:
     # A short session of its own: decoding a long recording must not hold a transaction open.
     with db.session() as session:
         call = get_visible_call(session, user, call_id)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep
+from qa_service.api.deps import SessionDep, SettingsDep
 from qa_service.api.errors import ForbiddenError
 from qa_service.api.routers.kpi import ExportFormat, GroupBy, get_kpis, visible_scope
 from qa_service.domain.kpi import kpi_def
@@ -24,7 +24,7 @@ from qa_service.store.call_facts import Scope
 from qa_service.store.kpi_queries import kpi_report, options_from_settings
 from qa_service.web.i18n import Translator, request_language
 from qa_service.web.queries import HISTOGRAM_BUCKETS, filter_values, score_histograms
-from qa_service.web.rendering import PageRoute, render
+from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -81,7 +81,7 @@ def column_meta(columns: list[str], t: Translator) -> list[dict[str, Any]]:
 @router.get("/dashboard")
 def dashboard_page(
     request: Request,
-    user: CurrentUser,
+    user: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     period: str = "",
@@ -122,7 +122,7 @@ def dashboard_page(
 
 @router.get("/dashboard/export")
 def dashboard_export(
-    user: CurrentUser,
+    user: PageUser,
     session: SessionDep,
     settings: SettingsDep,
     period: str,

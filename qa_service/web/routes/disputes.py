@@ -6,14 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from qa_service.api.deps import CurrentUser, SessionDep
+from qa_service.api.deps import SessionDep
 from qa_service.api.routers.disputes import list_disputes
 from qa_service.api.services.disputes import may_decide
 from qa_service.errors import InputError
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
 from qa_service.web.queries import usernames
-from qa_service.web.rendering import PageRoute, render
+from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -34,7 +34,7 @@ def _choice(value: str, kind: type, what: str):
 @router.get("/disputes")
 def disputes_page(
     request: Request,
-    user: CurrentUser,
+    user: PageUser,
     session: SessionDep,
     status: str = DisputeStatus.open.value,
     stage: str = ANY,

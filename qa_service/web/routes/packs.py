@@ -16,14 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa_service.api.deps import DbDep, SessionDep, SettingsDep, StaffUser
+from qa_service.api.deps import DbDep, SessionDep, SettingsDep
 from qa_service.api.routers.packs import get_pack, get_scorecard, list_packs, list_scorecards
 from qa_service.api.schemas.packs import PackVersionCreate
 from qa_service.api.services.packs import create_version
 from qa_service.domain.rulepack import RulePackError
 from qa_service.errors import NotFoundError, QAError
 from qa_service.store.packs import DocumentKind, get_version
-from qa_service.web.rendering import PageRoute, render
+from qa_service.web.rendering import PageRoute, PageStaff, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 data_router = APIRouter(include_in_schema=False)
@@ -45,7 +45,7 @@ def _kind(kind: str) -> DocumentKind:
 
 @router.get("/qa/packs")
 def packs_page(
-    request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep
+    request: Request, user: PageStaff, session: SessionDep, settings: SettingsDep
 ) -> Response:
     return render(
         request,
@@ -67,7 +67,7 @@ def editor_page(
     request: Request,
     kind: str,
     name: str,
-    user: StaffUser,
+    user: PageStaff,
     session: SessionDep,
     settings: SettingsDep,
     version: int | None = None,
@@ -112,10 +112,11 @@ def describe_problem(problem: str) -> dict:
             "field": found["field"] or "",
             "message": found["message"],
         }
-    yaml_line = YAML_LINE.search(problem)
+    # A YAML error may name where the construct began, then where it broke: the last counts.
+    yaml_lines = YAML_LINE.findall(problem)
     return {
         "file": "",
-        "line": int(yaml_line.group(1)) if yaml_line else None,
+        "line": int(yaml_lines[-1][0]) if yaml_lines else None,
         "field": "",
         "message": problem,
     }
@@ -123,7 +124,7 @@ def describe_problem(problem: str) -> dict:
 
 @data_router.post("/qa/packs/validate")
 def validate_document(
-    body: ValidateRequest, user: StaffUser, db: DbDep, settings: SettingsDep
+    body: ValidateRequest, user: PageStaff, db: DbDep, settings: SettingsDep
 ) -> dict:
     """Would saving this document succeed? Nothing is stored either way."""
     if not body.content.strip():

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from qa_service.api.deps import SessionDep, SettingsDep, StaffUser
+from qa_service.api.deps import SessionDep, SettingsDep
 from qa_service.api.routers.sampling import PlanCreate
 from qa_service.api.routers.sampling import create as create_sampling_plan
 from qa_service.domain.periods import period_containing
@@ -17,7 +17,7 @@ from qa_service.store.base import utcnow
 from qa_service.store.sampling_plans import SamplingPlan
 from qa_service.store.sampling_queries import plan_queue
 from qa_service.web.queries import usernames
-from qa_service.web.rendering import PageRoute, render
+from qa_service.web.rendering import PageRoute, PageStaff, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 data_router = APIRouter(include_in_schema=False)
@@ -26,7 +26,7 @@ PLANS_SHOWN = 30
 
 
 @router.get("/qa/upload")
-def upload_page(request: Request, user: StaffUser, settings: SettingsDep) -> Response:
+def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Response:
     return render(
         request,
         "upload.html",
@@ -51,7 +51,7 @@ def _reviewer_names(session) -> list[str]:
 @router.get("/qa/queue")
 def queue_page(
     request: Request,
-    user: StaffUser,
+    user: PageStaff,
     session: SessionDep,
     plan: int | None = None,
     mine: bool = False,
@@ -87,6 +87,6 @@ def queue_page(
 
 
 @data_router.post("/qa/plans", status_code=201)
-def create_plan(body: PlanCreate, user: StaffUser, session: SessionDep) -> dict:
+def create_plan(body: PlanCreate, user: PageStaff, session: SessionDep) -> dict:
     """The API's plan creation, for the queue page (the page's own URL space)."""
     return create_sampling_plan(body, user, session)

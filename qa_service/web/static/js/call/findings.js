@@ -91,7 +91,7 @@ export class FindingsPanel {
         }),
       );
     }
-    if (this.canDispute && !f.disputed) {
+    if (this.canDispute && !f.disputed && f.verdict !== "overturned") {
       box.append(el("button", { type: "button", dataset: { action: "dispute" }, title: "d" }, t("dispute")));
     }
     return box.childElementCount ? box : null;

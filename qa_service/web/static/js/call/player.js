@@ -53,6 +53,9 @@ export async function createPlayer({ container, labels, audio, data, onRegionCli
     hideScrollbar: false,
     plugins: [regions],
   });
+  // Regions added after the peaks are in know the channel count (a finding sits on its
+  // speaker's channel) and are drawn at once.
+  await new Promise((resolve) => wavesurfer.once("ready", resolve));
   const channelOf = Object.fromEntries(roles.map((role, i) => [role, i]));
   data.findings.forEach((finding, k) => {
     if (finding.whole_call || finding.start_s === null || finding.start_s === undefined) return;

@@ -1,0 +1,231 @@
+"""The call review flow in a real browser: an agent opens their call (analysed by the real
+pipeline), plays it from a transcript line, sees the findings and disputes one; the team
+lead escalates, QA overturns; QA reviews with keyboard shortcuts; another agent cannot see
+the call at all."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.web_fixtures import (
+    page_mark,
+    save_screenshot,
+    sign_in,
+    wait_until,
+)
+
+pytest_plugins = ["tests.web_fixtures"]
+
+PAGE_READY_S = 30
+# Where the audio may be after a seek: the browser snaps to the recording's frames.
+SEEK_TOLERANCE_S = 0.3
+REGIONS_JS = """
+const host = document.querySelector('#waveform > div');
+return host && host.shadowRoot ? host.shadowRoot.querySelectorAll('[part~="region"]').length : -1;
+"""
+
+
+@pytest.fixture(scope="module")
+def call(live_service, real_call) -> dict:
+    path, _result = real_call
+    meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "real-call-1"}
+    uploaded = live_service.upload(path, meta)
+    return live_service.wait_analysed(uploaded["id"])
+
+
+def page_data(driver) -> dict:
+    return json.loads(driver.find_element(By.ID, "call-data").get_attribute("textContent"))
+
+
+def open_call(driver, service, call_id: int) -> dict:
+    driver.get(f"{service.url}/calls/{call_id}")
+    page_mark(driver, "ready", PAGE_READY_S)
+    wait_until(driver, lambda d: d.execute_script("return document.body.dataset.wave"), 30)
+    return page_data(driver)
+
+
+def current_time(driver) -> float:
+    return driver.execute_script("return document.getElementById('audio').currentTime")
+
+
+def finding_item(driver, finding_id: int):
+    return driver.find_element(By.ID, f"finding-{finding_id}")
+
+
+def test_agent_plays_from_a_line_sees_findings_and_disputes(browser, live_service, call):
+    sign_in(browser, live_service, "agent_a1")
+    assert browser.current_url.endswith("/calls"), "an agent starts on their calls"
+    browser.find_element(By.LINK_TEXT, call["call_id"]).click()
+    page_mark(browser, "ready", PAGE_READY_S)
+    wave = wait_until(browser, lambda d: d.execute_script("return document.body.dataset.wave"))
+    assert wave != "failed", browser.find_element(By.ID, "wave-status").text
+    data = page_data(browser)
+
+    with live_service.client("agent_a1") as api:
+        findings = api.get(f"/api/calls/{call['id']}/findings").json()
+    assert findings, "the real call has findings"
+    items = browser.find_elements(By.CSS_SELECTOR, "#findings li.finding")
+    assert len(items) == len(findings)
+    timed = [f for f in data["findings"] if not f["whole_call"] and f["start_s"] is not None]
+    assert browser.execute_script(REGIONS_JS) == len(timed), "one waveform region per finding"
+    explained = [f for f in data["findings"] if f["description"]]
+    assert explained, "findings carry their rule's explanation"
+    first = finding_item(browser, explained[0]["id"])
+    assert explained[0]["description"] in first.text
+    assert "pts" in first.text
+
+    lines = browser.find_elements(By.CSS_SELECTOR, "#transcript .line")
+    assert len(lines) == len(data["utterances"]) > 3
+    target = 3
+    lines[target].find_element(By.CSS_SELECTOR, ".text").click()
+    start = data["utterances"][target][1]
+    wait_until(browser, lambda d: abs(current_time(d) - start) < SEEK_TOLERANCE_S, 10, "seek")
+    assert "playing" in lines[target].get_attribute("class")
+    save_screenshot(browser, "call-review-agent")
+
+    disputed = next(f for f in data["findings"] if f["category"] == "deflection")
+    item = finding_item(browser, disputed["id"])
+    item.find_element(By.CSS_SELECTOR, "strong").click()
+    wait_until(browser, lambda d: abs(current_time(d) - disputed["start_s"]) < SEEK_TOLERANCE_S)
+    item.find_element(By.CSS_SELECTOR, "[data-action=dispute]").click()
+    item = finding_item(browser, disputed["id"])
+    item.find_element(By.CSS_SELECTOR, ".dispute-form textarea").send_keys(
+        "I offered the customer the bank's number because the charge was made by the bank."
+    )
+    item.find_element(By.CSS_SELECTOR, ".dispute-form button[type=submit]").click()
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#disputes .dispute"), 10)
+    assert "team lead" in browser.find_element(By.ID, "disputes").text.lower()
+
+    browser.find_element(By.ID, "acknowledge").click()
+    wait_until(browser, lambda d: "ok" in d.find_element(By.ID, "ack-state").get_attribute("class"))
+    field = browser.find_element(By.CSS_SELECTOR, "#self-assessment-fields input")
+    field.send_keys("95")
+    browser.find_element(By.CSS_SELECTOR, "#self-assessment button[type=submit]").click()
+    wait_until(browser, lambda d: d.find_element(By.ID, "agent-ok").is_displayed(), 10)
+    save_screenshot(browser, "call-disputed-agent")
+
+    with live_service.client("agent_a1") as api:
+        disputes = api.get("/api/disputes", params={"call_id": call["id"]}).json()["items"]
+        stored = api.get(f"/api/calls/{call['id']}").json()
+        own = api.get(f"/api/calls/{call['id']}/self-assessment").json()
+    assert [(d["finding_id"], d["stage"], d["status"]) for d in disputes] == [
+        (disputed["id"], "team_lead", "open")
+    ]
+    assert stored["acknowledged_at"] is not None
+    assert [(a["dimension"], a["score"]) for a in own] == [(field.get_attribute("name"), 95.0)]
+
+
+def decide_in_inbox(driver, service, username: str, decision: str, comment: str) -> None:
+    sign_in(driver, service, username, "/disputes")
+    form = wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "form.decide"), 10)[0]
+    form.find_element(By.CSS_SELECTOR, f"select option[value={decision}]").click()
+    form.find_element(By.NAME, "comment").send_keys(comment)
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_until(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, "form.decide"), 10)
+
+
+def test_team_lead_escalates_and_qa_overturns(browser, live_service, call):
+    sign_in(browser, live_service, "lead_a", "/disputes")
+    row = browser.find_element(By.CSS_SELECTOR, "#disputes-table tr[data-dispute]")
+    assert call["call_id"] in row.text
+    assert row.find_elements(By.CSS_SELECTOR, "time[data-local]"), "the deadline is shown"
+    save_screenshot(browser, "dispute-inbox-team-lead")
+    decide_in_inbox(browser, live_service, "lead_a", "escalate", "The bank question is for QA.")
+
+    sign_in(browser, live_service, "qa1", "/disputes")
+    row = browser.find_element(By.CSS_SELECTOR, "#disputes-table tr[data-dispute]")
+    assert "reviewer" in row.text.lower()
+    decide_in_inbox(browser, live_service, "qa1", "overturn", "Right: the bank made the charge.")
+    browser.get(f"{live_service.url}/disputes?status=")
+    assert "overturned" in browser.find_element(By.ID, "disputes-table").text
+    save_screenshot(browser, "dispute-inbox-qa-ruled")
+
+    with live_service.client("qa1") as api:
+        (dispute,) = api.get("/api/disputes", params={"call_id": call["id"]}).json()["items"]
+        findings = {f["id"]: f for f in api.get(f"/api/calls/{call['id']}/findings").json()}
+    assert dispute["status"] == "overturned"
+    assert [s["decision"] for s in dispute["steps"]] == ["escalate", "overturn"]
+    assert findings[dispute["finding_id"]]["verdict"] == "overturned"
+
+    sign_in(browser, live_service, "agent_a1")
+    open_call(browser, live_service, call["id"])
+    progress = browser.find_element(By.ID, "disputes").text.lower()
+    assert "overturned" in progress and "escalated" in progress
+
+
+def test_qa_reviews_with_keyboard_shortcuts(browser, live_service, call):
+    sign_in(browser, live_service, "qa1")
+    data = open_call(browser, live_service, call["id"])
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys("j")
+    first = data["findings"][0]
+    wait_until(browser, lambda d: "selected" in finding_item(d, first["id"]).get_attribute("class"))
+    body.send_keys("c")
+    body.send_keys("j")
+    second = data["findings"][1]
+    body.send_keys("o")
+    reason = finding_item(browser, second["id"]).find_element(By.CSS_SELECTOR, ".overturn-reason")
+    wait_until(browser, lambda d: d.switch_to.active_element == reason, 5, "reason focused")
+    reason.send_keys("The agent did greet: ASR missed it.")
+    # Marks start from the stored verdicts (the disputed finding was overturned already).
+    before = [f["verdict"] for f in data["findings"][2:]]
+    confirmed, overturned = 1 + before.count("confirmed"), 1 + before.count("overturned")
+    summary = browser.find_element(By.ID, "review-summary").text
+    assert f"{confirmed} confirmed, {overturned} overturned" in summary
+    save_screenshot(browser, "call-review-qa")
+    reason.send_keys(Keys.SHIFT, Keys.ENTER)
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#review-history p"), 15)
+
+    with live_service.client("qa1") as api:
+        reviews = api.get(f"/api/calls/{call['id']}/reviews").json()
+    verdicts = {v["finding_id"]: (v["verdict"], v["reason"]) for v in reviews[-1]["verdicts"]}
+    assert verdicts[first["id"]] == ("confirmed", "")
+    assert verdicts[second["id"]] == ("overturned", "The agent did greet: ASR missed it.")
+
+
+def test_another_agent_cannot_open_the_call(browser, live_service, call):
+    sign_in(browser, live_service, "agent_a2")
+    assert call["call_id"] not in browser.find_element(By.ID, "calls-table").text
+    browser.get(f"{live_service.url}/calls/{call['id']}")
+    message = browser.find_element(By.ID, "error-message").text
+    assert message == f"call {call['id']} not found"
+    assert not browser.find_elements(By.ID, "transcript")
+    assert call["call_id"] not in browser.page_source
+    save_screenshot(browser, "call-refused-other-agent")
+    with live_service.client("agent_a2") as api:
+        for path in ("audio", "peaks.json"):
+            prefix = "/api/calls" if path == "audio" else "/calls"
+            reply = api.get(f"{prefix}/{call['id']}/{path}")
+            assert reply.status_code == 404, path
+            assert call["call_id"] not in reply.text
+
+
+def test_recording_is_served_with_ranges_and_peaks(live_service, call):
+    with live_service.client("agent_a1") as api:
+        whole = api.get(f"/api/calls/{call['id']}/audio")
+        part = api.get(f"/api/calls/{call['id']}/audio", headers={"Range": "bytes=100-1099"})
+        peaks = api.get(f"/calls/{call['id']}/peaks.json").json()
+    assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 100-1099/{len(whole.content)}"
+    assert part.content == whole.content[100:1100]
+    assert len(peaks["peaks"]) == 2, "both channels"
+    assert abs(peaks["duration"] - call["duration_s"]) < 0.1
+
+
+def test_language_switch_and_browser_language(browser, live_service, call):
+    sign_in(browser, live_service, "agent_a1")
+    open_call(browser, live_service, call["id"])
+    browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=zh]").click()
+    page_mark(browser, "ready", PAGE_READY_S)
+    assert browser.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "zh-CN"
+    assert "转写" in browser.find_element(By.CSS_SELECTOR, ".transcript-card h2").text
+    assert "坐席" in browser.find_element(By.ID, "transcript").text
+    save_screenshot(browser, "call-review-agent-zh")
+    browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=en]").click()
+    page_mark(browser, "ready", PAGE_READY_S)
+    assert "Transcript" in browser.find_element(By.CSS_SELECTOR, ".transcript-card h2").text

@@ -1,0 +1,258 @@
+"""The pages over plain HTTP (no browser): sign-in redirects, role rules on every page,
+errors as HTML pages, the language of a page, pack validation that stores nothing, the
+waveform peaks, and how findings are pinned to transcript lines."""
+
+from __future__ import annotations
+
+import json
+import re
+import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import numpy as np
+import pytest
+
+from qa_service.domain.results import CallResult
+from qa_service.errors import InputError
+from qa_service.pipeline import transcript_from_dict
+from qa_service.web.call_view import finding_lines
+from qa_service.web.peaks import MAX_BUCKETS, compute_peaks, reduce_blocks
+from qa_service.web.rendering import safe_next
+from qa_service.web.routes.packs import describe_problem
+from tests.conftest import CALLS_DIR
+from tests.service_fixtures import make_wav
+from tests.web_fixtures import PASSWORD, prepare
+
+pytest_plugins = ["tests.web_fixtures"]
+
+CALL_DATA = re.compile(r'<script type="application/json" id="call-data">(.*?)</script>', re.S)
+STAFF_PAGES = ["/qa/queue", "/qa/upload", "/qa/packs", "/qa/packs/pack/en-default"]
+DASHBOARD = "/dashboard?period=2026-11"
+
+
+@pytest.fixture(scope="module")
+def calls(live_service, tmp_path_factory) -> dict[str, dict]:
+    """One analysed call each for agents A1 and A2 (ground-truth transcripts, no ASR)."""
+    folder = tmp_path_factory.mktemp("web-server")
+    truth = json.loads((CALLS_DIR / "en-billing-deflect.json").read_text("utf-8"))
+    turns = {"turns": truth["turns"], "language": "en", "duration_s": truth["duration_s"]}
+    found = {}
+    for k, agent in enumerate(("A1", "A2")):
+        path = make_wav(folder / f"server-{agent}.wav", seconds=4.0, seed=500 + k)
+        prepare(path, CallResult(path.stem, transcript_from_dict(turns)))
+        meta = {"agent_id": agent, "team": "A", "started_at": "2026-11-10T09:00:00Z"}
+        found[agent] = live_service.wait_analysed(live_service.upload(path, meta)["id"])
+    return found
+
+
+@contextmanager
+def browser_session(service, username: str | None, **headers) -> Iterator[httpx.Client]:
+    """A client that keeps cookies like a browser, signed in as ``username`` (or not)."""
+    with httpx.Client(base_url=service.url, headers=headers, timeout=60) as client:
+        if username is not None:
+            form = {"username": username, "password": PASSWORD}
+            reply = client.post("/api/auth/session", data=form)
+            assert reply.status_code == 200, reply.text
+        yield client
+
+
+def test_pages_need_a_session(live_service, calls):
+    with browser_session(live_service, None) as anonymous:
+        for path in ["/calls", f"/calls/{calls['A1']['id']}", "/disputes", *STAFF_PAGES]:
+            reply = anonymous.get(path)
+            assert reply.status_code == 303, path
+            assert reply.headers["location"].startswith("/login?next=%2F"), path
+        assert anonymous.get("/").headers["location"] == "/login"
+        peaks = anonymous.get(f"/calls/{calls['A1']['id']}/peaks.json")
+        assert peaks.status_code == 401 and peaks.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    ("username", "start"),
+    [("agent_a1", "/calls"), ("lead_a", "/dashboard"), ("qa1", "/qa/queue")],
+)
+def test_each_role_starts_on_its_page(live_service, username, start):
+    with browser_session(live_service, username) as client:
+        assert client.get("/").headers["location"] == start
+
+
+def test_an_agent_sees_only_their_own_call(live_service, calls):
+    own, other = calls["A1"], calls["A2"]
+    with browser_session(live_service, "agent_a1") as agent:
+        listing = agent.get("/calls").text
+        assert own["call_id"] in listing and other["call_id"] not in listing
+        page = agent.get(f"/calls/{own['id']}")
+        assert page.status_code == 200
+        data = json.loads(CALL_DATA.search(page.text).group(1))
+        assert data["can"] == {"acknowledge": True, "dispute": True, "review": False}
+        assert len(data["findings"]) == own["findings_count"] > 0
+        assert all(f["description"] for f in data["findings"])
+        refused = agent.get(f"/calls/{other['id']}")
+        assert refused.status_code == 404
+        assert refused.headers["content-type"].startswith("text/html")
+        assert f"call {other['id']} not found" in refused.text
+        assert other["call_id"] not in refused.text
+        for path in [*STAFF_PAGES, DASHBOARD]:
+            assert agent.get(path).status_code == 403, path
+
+
+def test_staff_pages_open_for_qa_and_refuse_others(live_service, calls):
+    with browser_session(live_service, "qa1") as qa:
+        for path in [*STAFF_PAGES, DASHBOARD, "/disputes", f"/calls/{calls['A2']['id']}"]:
+            assert qa.get(path).status_code == 200, path
+    with browser_session(live_service, "lead_a") as lead:
+        assert lead.get(DASHBOARD).status_code == 200
+        assert lead.get(f"/calls/{calls['A2']['id']}").status_code == 200, "their team's call"
+        for path in STAFF_PAGES:
+            assert lead.get(path).status_code == 403, path
+
+
+def test_bad_input_is_an_error_page(live_service):
+    with browser_session(live_service, "qa1") as qa:
+        bad_period = qa.get("/dashboard?period=November")
+        assert bad_period.status_code == 422
+        assert "cannot read period" in bad_period.text
+        assert qa.get("/calls?status=lost").status_code == 422
+        assert qa.get("/disputes?stage=nowhere").status_code == 422
+        assert qa.get("/qa/packs/pack/no-such-pack").status_code == 404
+        assert qa.get("/qa/packs/recipe/en-default").status_code == 404
+
+
+def test_language_follows_switch_then_browser(live_service):
+    with browser_session(live_service, None, **{"Accept-Language": "zh-CN,zh;q=0.9"}) as client:
+        assert "登录" in client.get("/login").text
+        switched = client.get("/lang/en", params={"next": "//evil.example/"})
+        assert switched.headers["location"] == "/"
+        assert "Sign in" in client.get("/login").text, "the switch wins over the browser"
+        assert client.get("/lang/fr").status_code == 404
+    with browser_session(live_service, None, **{"Accept-Language": "en-GB"}) as client:
+        assert "Sign in" in client.get("/login").text
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/calls/3?queue=1", "/calls/3?queue=1"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
+def test_redirects_after_sign_in_stay_on_the_site(target, expected):
+    assert safe_next(target) == expected
+
+
+def test_pack_validation_names_line_and_field_and_stores_nothing(live_service):
+    pack = (Path(live_service.settings.rules_dir) / "en-default.yaml").read_text("utf-8")
+    line = next(n for n, text in enumerate(pack.split("\n"), 1) if "severity: major" in text)
+    broken = pack.replace("severity: major", "severity: enormous", 1)
+    with browser_session(live_service, "qa1") as qa:
+        ok = qa.post("/qa/packs/validate", json={"kind": "pack", "content": pack}).json()
+        assert ok == {"ok": True, "name": "en-default", "problems": []}
+        bad = qa.post("/qa/packs/validate", json={"kind": "pack", "content": broken}).json()
+        assert not bad["ok"]
+        (problem,) = bad["problems"]
+        assert (problem["file"], problem["line"]) == ("en-default.yaml", line)
+        assert problem["field"].endswith(".severity")
+        syntax = qa.post("/qa/packs/validate", json={"kind": "pack", "content": "a: [1,\n b"})
+        assert syntax.json()["problems"][0]["line"] == 2
+        assert qa.get("/api/packs/en-default").json()["latest_version"] is None
+    with browser_session(live_service, "agent_a1") as agent:
+        refused = agent.post("/qa/packs/validate", json={"kind": "pack", "content": pack})
+        assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("problem", "expected"),
+    [
+        (
+            "en-default.yaml:156: rules[0].severity: Input should be 'minor' or 'major'",
+            ("en-default.yaml", 156, "rules[0].severity", "Input should be 'minor' or 'major'"),
+        ),
+        (
+            "scorecards/standard.yaml:16: dimensions[0].weight: must be > 0",
+            ("scorecards/standard.yaml", 16, "dimensions[0].weight", "must be > 0"),
+        ),
+        ("x.yaml:3: duplicate key: a", ("x.yaml", 3, "", "duplicate key: a")),
+        (
+            "not valid YAML: expected ','\n  in \"<unicode string>\", line 7, column 2:",
+            ("", 7, "", None),
+        ),
+        ("the pack is empty", ("", None, "", "the pack is empty")),
+    ],
+)
+def test_problems_are_split_into_file_line_and_field(problem, expected):
+    found = describe_problem(problem)
+    file, line, field, message = expected
+    assert (found["file"], found["line"], found["field"]) == (file, line, field)
+    assert found["message"] == (message or problem)
+
+
+def test_peaks_of_a_real_stereo_call_follow_each_speaker():
+    truth = json.loads((CALLS_DIR / "en-billing-deflect.json").read_text("utf-8"))
+    peaks = compute_peaks(CALLS_DIR / "en-billing-deflect.wav")
+    assert peaks.duration_s == pytest.approx(truth["duration_s"], abs=0.05)
+    left, right = (np.array(c) for c in peaks.channels)
+    assert len(left) == len(right) == pytest.approx(peaks.duration_s * peaks.per_second, abs=1)
+    assert min(left.min(), right.min()) >= 0 and max(left.max(), right.max()) <= 1000
+    for turn in truth["turns"]:
+        others = [t for t in truth["turns"] if t["role"] != turn["role"]]
+        if any(t["start"] < turn["end"] and turn["start"] < t["end"] for t in others):
+            continue  # both talk at once
+        a, b = (int(turn[k] * peaks.per_second) for k in ("start", "end"))
+        speaker, other = (left, right) if turn["role"] == "agent" else (right, left)
+        middle = slice(a + 2, b - 2)
+        assert speaker[middle].mean() > 3 * other[middle].mean(), turn["text"]
+
+
+def test_peaks_stay_bounded_for_long_calls_and_mono(tmp_path):
+    blocks = np.random.default_rng(1).random((2, 4 * 3600 * 100)).astype(np.float32)
+    buckets, per_second = reduce_blocks(blocks, 4 * 3600.0)
+    assert buckets.shape[1] <= MAX_BUCKETS
+    assert per_second == pytest.approx(buckets.shape[1] / (4 * 3600.0))
+    assert buckets.max() == pytest.approx(blocks.max())
+    mono = tmp_path / "mono.wav"
+    with wave.open(str(mono), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((np.ones(16000) * 16384).astype("<i2").tobytes())
+    peaks = compute_peaks(mono)
+    assert len(peaks.channels) == 1 and peaks.duration_s == pytest.approx(1.0)
+    assert set(peaks.channels[0]) == {500}
+    damaged = tmp_path / "damaged.wav"
+    damaged.write_bytes(b"RIFF....WAVEjunk")
+    with pytest.raises(InputError):
+        compute_peaks(damaged)
+
+
+ROWS = [
+    ["agent", 0.0, 2.0, "hello", None],
+    ["customer", 2.5, 6.0, "I was charged twice", "negative"],
+    ["agent", 6.5, 9.0, "not my department", None],
+    ["customer", 12.0, 14.0, "fine", None],
+]
+
+
+@pytest.mark.parametrize(
+    ("finding", "lines"),
+    [
+        ({"evidence": {"utterance": 2}, "start_s": 6.5, "end_s": 9.0, "role": "agent"}, [2]),
+        ({"evidence": {"searched_utterances": [0, 2]}, "start_s": 0, "end_s": 9}, [0, 2]),
+        ({"evidence": {}, "start_s": 3.0, "end_s": 7.0, "role": "agent"}, [2]),
+        ({"evidence": {}, "start_s": 3.0, "end_s": 7.0, "role": None}, [1, 2]),
+        ({"evidence": {}, "start_s": 9.2, "end_s": 11.8, "role": None}, [2]),
+        ({"evidence": {}, "start_s": 0.0, "end_s": 14.0, "role": "agent"}, None),
+        ({"evidence": {}, "start_s": None, "end_s": None, "role": "agent"}, None),
+    ],
+)
+def test_findings_are_pinned_to_their_lines(finding, lines):
+    starts = [r[1] for r in ROWS]
+    found = finding_lines(SimpleNamespace(**finding), ROWS, starts, [0, 1, 2, 3], 14.0)
+    assert found == lines
