@@ -175,3 +175,37 @@ def test_killed_celery_worker_process_task_is_redelivered_once(
         db.dispose()
     finally:
         _stop(worker)
+
+
+def test_lost_celery_worker_task_comes_back_after_the_visibility_timeout(
+    tmp_path: Path, fake_dir: Path, redis_url: str
+) -> None:
+    """The whole worker (main process and pool) dies, as when its machine is lost: the
+    unacknowledged task returns to the queue after the visibility timeout."""
+    settings = service_settings(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'var' / 'qa.db'}",
+        job_lease_s=LEASE_S,
+        job_backend="celery",
+        redis_url=redis_url.replace("/0", "/1"),
+        celery_visibility_timeout_s=3,
+    )
+    first = _celery_worker(settings, fake_dir)
+    try:
+        call_id, data_dir = _upload(settings, tmp_path)
+        wait_for(lambda: _starts(fake_dir), 60, "the Celery worker to start the task")
+        child = _starts(fake_dir)[0]
+        os.kill(first.pid, signal.SIGKILL)
+        os.kill(child, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        _stop(first)
+    (fake_dir / BLOCK_FILE).unlink()
+    second = _celery_worker(settings, fake_dir)
+    try:
+        db = Database(settings.resolved_database_url())
+        wait_for(lambda: _state(db, call_id)[0] == "analysed", 60, "the restored task")
+        _assert_analysed_once(db, call_id, data_dir)
+        db.dispose()
+    finally:
+        _stop(second)
