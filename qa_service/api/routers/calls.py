@@ -16,6 +16,7 @@ from qa_service.api.schemas.calls import (
     CallDetail,
     CallPublic,
     FindingPublic,
+    JobPublic,
     RescoreRequest,
     RescoreResult,
     ScorePublic,
@@ -150,7 +151,7 @@ def get_call(call_id: int, user: CurrentUser, session: SessionDep) -> CallDetail
     call = get_visible_call(session, user, call_id)
     detail = CallDetail.model_validate(call)
     job = _latest_job(session, call.id)
-    detail.job = None if job is None else job
+    detail.job = None if job is None else JobPublic.model_validate(job)
     return detail
 
 
@@ -254,5 +255,5 @@ def reanalyze_call(
     session.commit()
     request.app.state.dispatch(job.id)
     detail = CallDetail.model_validate(call)
-    detail.job = job
+    detail.job = JobPublic.model_validate(job)
     return detail
