@@ -21,7 +21,7 @@ from qa_service.config import Settings
 from qa_service.errors import NotFoundError
 from qa_service.store.packs import DocumentKind, PackVersion, get_version
 
-router = APIRouter(tags=["rule packs"])
+router = APIRouter()
 
 
 def _builtin_names(settings: Settings, kind: DocumentKind) -> set[str]:
@@ -73,55 +73,60 @@ def _version(session, kind: DocumentKind, name: str, version: int) -> PackVersio
     return found
 
 
-@router.get("/packs", response_model=list[PackSummary], summary="Rule packs and their versions")
-def list_packs(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list:
-    return _summaries(session, settings, DocumentKind.pack)
+def _routes(kind: DocumentKind, path: str, what: str) -> None:
+    """The same four endpoints for rule packs and for scorecards."""
+
+    def list_all(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list:
+        return _summaries(session, settings, kind)
+
+    def create(
+        body: PackVersionCreate, user: StaffUser, session: SessionDep, settings: SettingsDep
+    ):
+        return _create(session, settings, user, kind, body)
+
+    def get_one(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
+        return _one(session, settings, kind, name)
+
+    def get_version(name: str, version: int, user: CurrentUser, session: SessionDep):
+        return _version(session, kind, name, version)
+
+    tags = ["rule packs"]
+    router.add_api_route(
+        path,
+        list_all,
+        methods=["GET"],
+        response_model=list[PackSummary],
+        summary=f"{what.capitalize()}s and their versions",
+        tags=tags,
+        name=f"list_{kind}s",
+    )
+    router.add_api_route(
+        path,
+        create,
+        methods=["POST"],
+        response_model=PackVersionPublic,
+        status_code=201,
+        tags=tags,
+        name=f"create_{kind}",
+        summary=f"Store a new {what} version (validated whole first)",
+    )
+    router.add_api_route(
+        f"{path}/{{name}}",
+        get_one,
+        methods=["GET"],
+        tags=tags,
+        response_model=PackSummary,
+        name=f"get_{kind}",
+    )
+    router.add_api_route(
+        f"{path}/{{name}}/versions/{{version}}",
+        get_version,
+        methods=["GET"],
+        response_model=PackVersionDetail,
+        tags=tags,
+        name=f"get_{kind}_version",
+    )
 
 
-@router.post(
-    "/packs",
-    response_model=PackVersionPublic,
-    status_code=201,
-    summary="Store a new rule pack version (validated whole first)",
-)
-def create_pack(
-    body: PackVersionCreate, user: StaffUser, session: SessionDep, settings: SettingsDep
-):
-    return _create(session, settings, user, DocumentKind.pack, body)
-
-
-@router.get("/packs/{name}", response_model=PackSummary)
-def get_pack(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
-    return _one(session, settings, DocumentKind.pack, name)
-
-
-@router.get("/packs/{name}/versions/{version}", response_model=PackVersionDetail)
-def get_pack_version(name: str, version: int, user: CurrentUser, session: SessionDep):
-    return _version(session, DocumentKind.pack, name, version)
-
-
-@router.get("/scorecards", response_model=list[PackSummary], summary="Scorecards and versions")
-def list_scorecards(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list:
-    return _summaries(session, settings, DocumentKind.scorecard)
-
-
-@router.post(
-    "/scorecards",
-    response_model=PackVersionPublic,
-    status_code=201,
-    summary="Store a new scorecard version (used by pack versions stored after it)",
-)
-def create_scorecard(
-    body: PackVersionCreate, user: StaffUser, session: SessionDep, settings: SettingsDep
-):
-    return _create(session, settings, user, DocumentKind.scorecard, body)
-
-
-@router.get("/scorecards/{name}", response_model=PackSummary)
-def get_scorecard(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
-    return _one(session, settings, DocumentKind.scorecard, name)
-
-
-@router.get("/scorecards/{name}/versions/{version}", response_model=PackVersionDetail)
-def get_scorecard_version(name: str, version: int, user: CurrentUser, session: SessionDep):
-    return _version(session, DocumentKind.scorecard, name, version)
+_routes(DocumentKind.pack, "/packs", "rule pack")
+_routes(DocumentKind.scorecard, "/scorecards", "scorecard")
