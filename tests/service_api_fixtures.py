@@ -3,6 +3,7 @@ of them, uploads of small unique recordings, and the embedded worker run on dema
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import random
@@ -125,16 +126,15 @@ def _create_accounts(service: Service) -> None:
         service.ids[username] = reply.json()["id"]
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """The service on SQLite with every role's account; one per test module."""
+@contextlib.contextmanager
+def running_service(tmp: Path, database_url: str) -> Iterator[Service]:
+    """The service with every role's account, on the database at ``database_url``."""
     from pwdlib import PasswordHash
     from pwdlib.hashers.argon2 import Argon2Hasher
 
     from qa_service.api import security
 
-    tmp = tmp_path_factory.mktemp("service")
-    settings = service_settings(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}")
+    settings = service_settings(tmp, database_url)
     app = create_app(settings, review_rng=FixedRng(0.99))
     # Cheap Argon2 parameters: the tests sign in dozens of times; the format is the same.
     cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
@@ -149,3 +149,25 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             yield svc
     finally:
         security._hasher = original
+        app.state.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The service on SQLite; one per test module."""
+    tmp = tmp_path_factory.mktemp("service")
+    with running_service(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}") as svc:
+        yield svc
+
+
+@pytest.fixture(scope="module")
+def pg_service(tmp_path_factory: pytest.TempPathFactory, postgres_server) -> Iterator[Service]:
+    """The service on a fresh PostgreSQL database; one per test module."""
+    name = postgres_server.create_database()
+    try:
+        with running_service(
+            tmp_path_factory.mktemp("pg-service"), postgres_server.url(name)
+        ) as svc:
+            yield svc
+    finally:
+        postgres_server.drop_database(name)
