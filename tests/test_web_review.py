@@ -59,6 +59,7 @@ def finding_item(driver, finding_id: int):
 def test_agent_plays_from_a_line_sees_findings_and_disputes(browser, live_service, call):
     sign_in(browser, live_service, "agent_a1")
     assert browser.current_url.endswith("/calls"), "an agent starts on their calls"
+    save_screenshot(browser, "calls-agent")
     browser.find_element(By.LINK_TEXT, call["call_id"]).click()
     page_mark(browser, "ready", PAGE_READY_S)
     wave = wait_until(browser, lambda d: d.execute_script("return document.body.dataset.wave"))

@@ -21,9 +21,9 @@ from qa_service.errors import InputError
 from qa_service.pipeline import transcript_from_dict
 from qa_service.web.call_view import finding_lines
 from qa_service.web.peaks import MAX_BUCKETS, compute_peaks, reduce_blocks
-from qa_service.web.rendering import safe_next
+from qa_service.web.rendering import STATIC_DIR, safe_next
 from qa_service.web.routes.packs import describe_problem
-from tests.conftest import CALLS_DIR
+from tests.conftest import CALLS_DIR, REPO
 from tests.service_fixtures import make_wav
 from tests.web_fixtures import PASSWORD, prepare
 
@@ -131,6 +131,24 @@ def test_language_follows_switch_then_browser(live_service):
         assert client.get("/lang/fr").status_code == 404
     with browser_session(live_service, None, **{"Accept-Language": "en-GB"}) as client:
         assert "Sign in" in client.get("/login").text
+
+
+def test_vendored_libraries_are_served_and_match_the_lock_file(live_service):
+    vendor = STATIC_DIR / "vendor"
+    copies = sorted(p for p in vendor.rglob("*.js") if p.is_file())
+    assert {p.name for p in copies} == {"wavesurfer.esm.js", "regions.esm.js", "chart.umd.min.js"}
+    with httpx.Client(base_url=live_service.url) as client:
+        for path in copies:
+            reply = client.get(f"/static/{path.relative_to(STATIC_DIR)}")
+            assert reply.status_code == 200
+            assert "javascript" in reply.headers["content-type"]
+            assert reply.content == path.read_bytes()
+    installed = REPO / "node_modules"
+    if installed.is_dir():  # `make assets` ran: the copies are what package-lock.json pins
+        for path in copies:
+            package = path.relative_to(vendor).parts[0]
+            (source,) = (p for p in (installed / package / "dist").rglob(path.name) if p.is_file())
+            assert source.read_bytes() == path.read_bytes(), path
 
 
 @pytest.mark.parametrize(
