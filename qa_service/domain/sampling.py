@@ -14,6 +14,7 @@ calls in, and a stored plan (parameters + seed) re-derives exactly the same call
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -216,11 +217,15 @@ def digest(lines: Iterable[str]) -> str:
 def _draw_stratum(
     calls: list[SampleCandidate], count: int, options: SamplingOptions, stratum: str
 ) -> list[SampledCall]:
-    weighted = [(c, call_weight(c.risks, options.oversample)) for c in calls]
-    ranked = sorted(
-        weighted, key=lambda cw: (-sort_key(options.seed, cw[0].call_id, cw[1]), cw[0].call_id)
-    )
-    return [SampledCall(c.call_id, c.agent_id, stratum, c.risks, w) for c, w in ranked[:count]]
+    if count <= 0:
+        return []
+    keyed = []
+    for c in calls:
+        weight = call_weight(c.risks, options.oversample)
+        keyed.append((sort_key(options.seed, c.call_id, weight), c, weight))
+    # The largest keys win; equal keys (practically never) go to the smaller call id.
+    top = heapq.nsmallest(count, keyed, key=lambda kcw: (-kcw[0], kcw[1].call_id))
+    return [SampledCall(c.call_id, c.agent_id, stratum, c.risks, w) for _k, c, w in top]
 
 
 def draw_sample(candidates: Iterable[SampleCandidate], options: SamplingOptions) -> SampleResult:

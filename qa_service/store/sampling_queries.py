@@ -11,12 +11,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, insert, or_, select, text
+from sqlalchemy import and_, case, distinct, func, insert, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from qa_service.domain.kpi import ratio
 from qa_service.domain.periods import Period, parse_period
 from qa_service.domain.sampling import (
+    RISK_FLAGS,
     SampleCandidate,
     SampleResult,
     SamplingOptions,
@@ -51,28 +52,28 @@ def candidates(
     """
     flags = finding_flags(period, scope).subquery()
     queue_mean = func.avg(Call.duration_s).over(partition_by=Call.queue)
+    # One bit per risk of RISK_FLAGS, so a row carries one small integer.
+    conditions = (
+        Call.critical_failed.is_(True),
+        flags.c.complaint == 1,
+        customer_negative(flags),
+        flags.c.silence == 1,
+        Call.duration_s < short_ratio * queue_mean,
+    )
+    mask = sum((flag(c) * (1 << bit) for bit, c in enumerate(conditions)), literal(0))
     stmt = (
-        select(
-            Call.id,
-            Call.call_id,
-            Call.agent_id,
-            Call.queue,
-            Call.direction,
-            flag(Call.critical_failed.is_(True)),
-            flag(flags.c.complaint == 1),
-            flag(customer_negative(flags)),
-            flag(flags.c.silence == 1),
-            flag(Call.duration_s < short_ratio * queue_mean),
-        )
+        select(Call.id, Call.call_id, Call.agent_id, Call.queue, Call.direction, mask)
         .outerjoin(flags, flags.c.call_id == Call.id)
         .where(*analysed_in(period, scope), Call.agent_id.is_not(None))
         .execution_options(yield_per=CANDIDATE_BATCH)
     )
-    names = ("critical", "complaint", "negative", "silence", "short")
-    for row_id, call_id, agent_id, queue, direction, *risky in session.execute(stmt):
-        risks = frozenset(name for name, on in zip(names, risky, strict=True) if on)
+    risk_sets = [
+        frozenset(name for bit, name in enumerate(RISK_FLAGS) if m >> bit & 1)
+        for m in range(1 << len(RISK_FLAGS))
+    ]
+    for row_id, call_id, agent_id, queue, direction, bits in session.execute(stmt):
         ids[call_id] = row_id
-        yield SampleCandidate(call_id, agent_id, queue, direction, risks)
+        yield SampleCandidate(call_id, agent_id, queue, direction, risk_sets[bits])
 
 
 def _scope_dict(scope: Scope) -> dict[str, Any]:
