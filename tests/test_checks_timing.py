@@ -232,6 +232,19 @@ def test_sentiment(sentiment, text: str, fires: bool) -> None:
     assert bool(run(pack(SENTIMENT), tr).findings) is fires
 
 
+def test_sentiment_except_phrases() -> None:
+    apology = {
+        **SENTIMENT,
+        "role": "agent",
+        "params": {"label": "negative", "except_phrases": ["抱歉"]},
+    }
+    tr = transcript(("agent", "非常抱歉给您带来不便"), ("agent", "这个我管不了"))
+    for utt in tr.utterances:
+        utt.sentiment = {"label": "negative", "score": -0.95}
+    (finding,) = run(pack(apology), tr).findings
+    assert finding.text == "这个我管不了"
+
+
 def test_sentiment_without_model_or_fallback_is_not_evaluated() -> None:
     bare = {**SENTIMENT, "params": {"label": "negative"}}
     outcome = run(pack(bare), transcript(("customer", "你们服务太差了")))

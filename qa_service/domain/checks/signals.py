@@ -22,6 +22,7 @@ class SentimentParams(Params):
     label: SentimentLabel = "negative"
     min_score: float | None = Field(None, ge=0, le=1)
     fallback_phrases: Phrases | None = None
+    except_phrases: Phrases | None = None
     negation: NegationMode = "exclude"
     per: Literal["utterance", "call"] = "call"
 
@@ -30,6 +31,9 @@ class SentimentParams(Params):
 def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Finding]:
     """Utterances with the sentiment label; fallback phrases when no sentiment was computed."""
     indices = ctx.select(rule.role, rule.window)
+    if params.except_phrases is not None:
+        # An apology reads as negative to most sentiment models, yet it is good service.
+        indices = [i for i in indices if params.except_phrases.first(ctx.text(i)) is None]
     findings: list[Finding] = []
     if ctx.has_sentiment:
         min_score = (
