@@ -12,6 +12,7 @@ from qa_service.config import Settings
 from qa_service.domain.transcript import Transcript, Utterance
 from qa_service.engines import embedding as emb
 from qa_service.errors import ModelError
+from tests.test_sentiment_engine import tiny_model_dir  # noqa: F401 (a fixture)
 
 PARAPHRASES = Path(__file__).parent / "data" / "paraphrases.yaml"
 # What each backend must at least reach on the set at the rule threshold (its calibration was
@@ -150,25 +151,9 @@ def test_missing_model_directory_is_a_clear_error(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def tiny_sentence_model(tmp_path_factory) -> Path:
-    """A randomly initialised BERT directory laid out like a sentence-transformers model."""
-    import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    path = tmp_path_factory.mktemp("tiny-sentence-model")
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"您好请问有什么可以帮", "help", "you"]
-    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    BertTokenizerFast(vocab_file=str(path / "vocab.txt")).save_pretrained(path)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-    )
-    BertModel(config).save_pretrained(path)
-    return path
+def tiny_sentence_model(tiny_model_dir) -> Path:  # noqa: F811 (the imported fixture)
+    """The sentiment tests' tiny random BERT: as a sentence model, its encoder is what counts."""
+    return tiny_model_dir
 
 
 def _manual_mean_pool(path: Path, text: str) -> np.ndarray:
