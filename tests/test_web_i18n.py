@@ -46,7 +46,7 @@ def _pack_categories() -> set[str]:
 
 SCRIPT_VALUES = {
     "category": sorted(set(CATEGORIES) | _pack_categories()),
-    "role": ["agent", "customer"],
+    "role": ["agent", "customer", "mono"],
     "severity": VALUES["severity"],
     "verdict": ["confirmed", "overturned"],
     "status": VALUES["status"],

@@ -19,7 +19,7 @@ import pytest
 from qa_service.domain.results import CallResult
 from qa_service.errors import InputError
 from qa_service.pipeline import transcript_from_dict
-from qa_service.web.call_view import finding_lines
+from qa_service.web.call_view import channel_roles, finding_lines
 from qa_service.web.peaks import MAX_BUCKETS, compute_peaks, reduce_blocks
 from qa_service.web.rendering import STATIC_DIR, safe_next
 from qa_service.web.routes.packs import describe_problem
@@ -274,3 +274,20 @@ def test_findings_are_pinned_to_their_lines(finding, lines):
     starts = [r[1] for r in ROWS]
     found = finding_lines(SimpleNamespace(**finding), ROWS, starts, [0, 1, 2, 3], 14.0)
     assert found == lines
+
+
+@pytest.mark.parametrize(
+    ("channels", "roles", "expected"),
+    [
+        (
+            {"left": "agent", "right": "customer"},
+            "agent,customer",
+            {"left": "agent", "right": "customer"},
+        ),
+        ({"mono": "agent+customer"}, "agent,customer", {"mono": "agent+customer"}),
+        (None, "customer,agent", {"left": "customer", "right": "agent"}),
+    ],
+)
+def test_waveform_channels_are_named_by_role(channels, roles, expected):
+    call = SimpleNamespace(result={"channels": channels} if channels else None, roles=roles)
+    assert channel_roles(call) == expected

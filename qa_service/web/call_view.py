@@ -32,6 +32,7 @@ from qa_service.store.sampling_queries import plan_queue
 from qa_service.web.queries import usernames
 
 CHANNELS = ("left", "right")
+MONO = "mono"
 # A finding spanning this share of the call is about the call as a whole (too few courtesy
 # phrases): listed, but not pinned to lines or drawn as a region over the whole waveform.
 WHOLE_CALL_SHARE = 0.9
@@ -99,9 +100,11 @@ def finding_lines(
 
 
 def channel_roles(call: Call) -> dict[str, str]:
+    """``{"left": role, "right": role}``, or ``{"mono": "agent+customer"}`` for one channel."""
     given = (call.result or {}).get("channels") or {}
-    if given:
-        return {k: v for k, v in given.items() if k in CHANNELS}
+    known = {k: v for k, v in given.items() if k in (*CHANNELS, MONO)}
+    if known:
+        return known
     return dict(zip(CHANNELS, call.roles.split(","), strict=False))
 
 

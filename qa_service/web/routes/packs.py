@@ -17,7 +17,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa_service.api.deps import DbDep, SessionDep, SettingsDep
-from qa_service.api.routers.packs import get_pack, get_scorecard, list_packs, list_scorecards
+
+# The API's own listing of built-in and stored documents (private there: no public one yet).
+from qa_service.api.routers.packs import _one as pack_summary
+from qa_service.api.routers.packs import _summaries as pack_summaries
 from qa_service.api.schemas.packs import PackVersionCreate
 from qa_service.api.services.packs import create_version
 from qa_service.domain.rulepack import RulePackError
@@ -51,8 +54,8 @@ def packs_page(
         request,
         "packs.html",
         user,
-        packs=list_packs(user, session, settings),
-        scorecards=list_scorecards(user, session, settings),
+        packs=pack_summaries(session, settings, DocumentKind.pack),
+        scorecards=pack_summaries(session, settings, DocumentKind.scorecard),
     )
 
 
@@ -73,8 +76,7 @@ def editor_page(
     version: int | None = None,
 ) -> Response:
     doc_kind = _kind(kind)
-    lookup = get_pack if doc_kind == DocumentKind.pack else get_scorecard
-    summary = lookup(name, user, session, settings)
+    summary = pack_summary(session, settings, doc_kind, name)
     shown = version if version is not None else summary.latest_version
     if shown is not None:
         stored = get_version(session, doc_kind, name, shown)

@@ -24,7 +24,8 @@ export async function createPlayer({ container, labels, audio, data, onRegionCli
   if (!reply.ok) throw new Error(t("waveform_failed", { status: reply.status }));
   const peaks = await reply.json();
   const channels = peaks.peaks.map((values) => Float32Array.from(values, (v) => v / peaks.scale));
-  const roles = [data.roles.left, data.roles.right].slice(0, channels.length);
+  // A mono recording is one waveform of both parties; findings then span its height.
+  const roles = (data.roles.mono ? ["mono"] : [data.roles.left, data.roles.right]).slice(0, channels.length);
   labels.replaceChildren(
     ...roles.map((role) => {
       const node = document.createElement("span");
