@@ -13,7 +13,18 @@ from sqlalchemy import func, select
 from qa_service import __version__
 from qa_service.api.deps import SessionDep
 from qa_service.api.errors import install_error_handlers
-from qa_service.api.routers import audit, auth, calls, disputes, packs, reviews, users
+from qa_service.api.routers import (
+    audit,
+    auth,
+    calls,
+    disputes,
+    imports,
+    kpi,
+    packs,
+    reviews,
+    sampling,
+    users,
+)
 from qa_service.config import Settings, get_settings
 from qa_service.jobs.analyzer import Analyzer
 from qa_service.store.db import Database
@@ -41,6 +52,9 @@ TAGS = [
     {"name": "rule packs", "description": "Rule packs and scorecards with versions."},
     {"name": "users", "description": "Accounts (admin only)."},
     {"name": "audit", "description": "Who changed what, when, before and after."},
+    {"name": "kpi", "description": "Agent KPIs and review coverage, scoped by role."},
+    {"name": "sampling", "description": "Sampling plans: which calls people review."},
+    {"name": "imports", "description": "Batch import of a folder of recordings."},
 ]
 
 
@@ -118,7 +132,7 @@ def create_app(
     app.state.dispatch = _dispatcher(app, settings)
     install_error_handlers(app)
     api = APIRouter(prefix="/api")
-    for module in (auth, users, calls, reviews, disputes, packs, audit):
+    for module in (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports):
         api.include_router(module.router)
     api.add_api_route("/health", health, methods=["GET"], tags=["auth"], summary="Liveness")
     app.include_router(api)

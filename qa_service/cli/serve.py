@@ -49,6 +49,7 @@ def serve(
     from qa_service.api.app import create_app
     from qa_service.api.bootstrap import ensure_first_admin
     from qa_service.store.migrate import upgrade
+    from qa_service.web import install_web
 
     _setup_logging()
     settings, db = _database()
@@ -58,9 +59,10 @@ def serve(
         _announce_admin(password, settings.admin_username)
     typer.echo(
         f"database: {db.engine.url.render_as_string(hide_password=True)}  "
-        f"jobs: {settings.job_backend}  API docs: http://{host}:{port}/api/docs"
+        f"jobs: {settings.job_backend}  pages: http://{host}:{port}/  "
+        f"API docs: http://{host}:{port}/api/docs"
     )
-    app = create_app(settings, db=db, start_worker=worker)
+    app = install_web(create_app(settings, db=db, start_worker=worker))
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
