@@ -9,6 +9,7 @@ import re
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +20,7 @@ import pytest
 from qa_service.domain.results import CallResult
 from qa_service.errors import InputError
 from qa_service.pipeline import transcript_from_dict
+from qa_service.store.disputes import Dispute
 from qa_service.web.call_view import channel_roles, finding_lines
 from qa_service.web.peaks import MAX_BUCKETS, compute_peaks, reduce_blocks
 from qa_service.web.rendering import STATIC_DIR, safe_next
@@ -291,3 +293,35 @@ def test_findings_are_pinned_to_their_lines(finding, lines):
 def test_waveform_channels_are_named_by_role(channels, roles, expected):
     call = SimpleNamespace(result={"channels": channels} if channels else None, roles=roles)
     assert channel_roles(call) == expected
+
+
+def test_inbox_flags_overdue_disputes(live_service, calls):
+    call = calls["A1"]
+    with live_service.client("agent_a1") as agent:
+        finding = agent.get(f"/api/calls/{call['id']}/findings").json()[-1]
+        body = {"finding_id": finding["id"], "reason": "The customer asked me to."}
+        dispute = agent.post(f"/api/calls/{call['id']}/disputes", json=body).json()
+    with browser_session(live_service, "lead_a") as lead:
+        row = re.search(
+            rf'<tr class="[^"]*" data-dispute="{dispute["id"]}">', lead.get("/disputes").text
+        )
+        assert row and "overdue" not in row.group(0)
+        assert f'data-dispute="{dispute["id"]}"' not in lead.get("/disputes?overdue=true").text
+        with live_service.app.state.db.session() as session:
+            session.get(Dispute, dispute["id"]).due_at = datetime.now(UTC) - timedelta(hours=1)
+        late = lead.get("/disputes?overdue=true").text
+        assert f'<tr class="overdue" data-dispute="{dispute["id"]}">' in late
+        assert '<span class="badge overdue">overdue</span>' in late
+
+
+def test_scorecard_validation_names_its_line(live_service):
+    scorecard = (Path(live_service.settings.rules_dir) / "scorecards" / "standard.yaml").read_text()
+    line = next(n for n, text in enumerate(scorecard.split("\n"), 1) if "weight: 35" in text)
+    broken = scorecard.replace("weight: 35", "weight: -35", 1)
+    with browser_session(live_service, "qa1") as qa:
+        ok = qa.post("/qa/packs/validate", json={"kind": "scorecard", "content": scorecard})
+        assert ok.json()["ok"]
+        bad = qa.post("/qa/packs/validate", json={"kind": "scorecard", "content": broken}).json()
+    (problem,) = bad["problems"]
+    assert (problem["file"], problem["line"]) == ("standard.yaml", line)
+    assert problem["field"] == "dimensions[0].weight"
