@@ -6,12 +6,15 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa_service.config import Settings, get_settings
 from qa_service.domain.results import CallResult
 from qa_service.domain.transcript import Transcript, Utterance, build_utterances, sort_timeline
 from qa_service.errors import InputError
+
+if TYPE_CHECKING:
+    from qa_service.engines.audio import DecodedAudio
 
 DEFAULT_ROLES = ("agent", "customer")
 CHANNEL_NAMES = ("left", "right")
@@ -24,6 +27,7 @@ class AnalyzeOptions:
     language: str | None = None  # "zh" | "en" | None: detect
     roles: tuple[str, ...] = DEFAULT_ROLES  # role of the left, then the right channel
     call_id: str | None = None
+    rule_pack: str | Path | None = None  # None: the default pack of the call's language
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -46,20 +50,18 @@ def _asr_options(language: str | None, settings: Settings):
     return ASROptions(language=language, beam_size=settings.beam_size)
 
 
-def transcribe_file(
-    path: Path, options: AnalyzeOptions, settings: Settings
-) -> tuple[Transcript, dict]:
-    """Decode, transcribe each channel, and put both roles on one timeline."""
+def transcribe_audio(
+    audio: DecodedAudio, options: AnalyzeOptions, settings: Settings
+) -> tuple[Transcript, dict[str, Any]]:
+    """Transcribe each channel and put both roles on one timeline (mono: separate speakers)."""
     from qa_service.engines.asr import get_recognizer
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.audio import SAMPLE_RATE
     from qa_service.engines.word_timing import refine_word_times
 
-    audio = load_audio(path, settings)
     recognizer = get_recognizer(settings)
     language = options.language or settings.language
     stereo = len(audio.channels) == 2
     roles = options.roles if stereo else (MONO_ROLE,)
-    names = CHANNEL_NAMES if stereo else ("mono",)
     words_by_role, dropped = {}, []
     started = time.perf_counter()
     for role, samples in zip(roles, audio.channels, strict=True):
@@ -69,44 +71,98 @@ def transcribe_file(
         refine_word_times(channel.words, samples, SAMPLE_RATE)
         words_by_role[role] = channel.words
         dropped += [{**d, "role": role} for d in channel.dropped]
-    asr_s = time.perf_counter() - started
-    channel_map = dict(zip(names, roles, strict=True))
+    source: dict[str, Any] = {"asr_seconds": round(time.perf_counter() - started, 3)}
+    if stereo:
+        channel_map = dict(zip(CHANNEL_NAMES, roles, strict=True))
+        channel_of_role = {r: n for n, r in channel_map.items()}
+    else:
+        words_by_role, source["diarization"] = _separate_mono(
+            audio, words_by_role[MONO_ROLE], language, settings
+        )
+        channel_map = {"mono": "+".join(DEFAULT_ROLES)}
+        channel_of_role = dict.fromkeys(words_by_role, "mono")
     utterances = build_utterances(
         words_by_role,
         pause_s=settings.utterance_pause_s,
         language=language,
-        channel_of_role={r: n for n, r in channel_map.items()},
+        channel_of_role=channel_of_role,
     )
-    transcript = Transcript(utterances, language, audio.duration_s, channel_map)
-    source = {
-        "path": str(path),
-        "format": audio.info.container,
-        "codec": audio.info.codec,
-        "sample_rate": audio.info.sample_rate,
-        "channels": audio.info.channels,
-        "asr_model": settings.asr_model,
-        "asr_seconds": round(asr_s, 3),
-        "dropped_segments": dropped,
+    source |= {"asr_model": settings.asr_model, "dropped_segments": dropped}
+    return Transcript(utterances, language, audio.duration_s, channel_map), source
+
+
+def _separate_mono(audio: DecodedAudio, words, language, settings: Settings):
+    from qa_service.engines.diarization import separate_speakers
+
+    split = separate_speakers(audio.channels[0], words, language, settings)
+    return split.words_by_role, split.summary()
+
+
+def _audio_source(audio: DecodedAudio) -> dict[str, Any]:
+    info = audio.info
+    return {
+        "path": str(info.path),
+        "format": info.container,
+        "codec": info.codec,
+        "sample_rate": info.sample_rate,
+        "channels": info.channels,
     }
-    return transcript, source
 
 
 def analyze_file(
     path: Path, options: AnalyzeOptions | None = None, settings: Settings | None = None
 ) -> CallResult:
     """Full analysis of one recording, or of a transcript JSON file (ASR skipped)."""
+    from qa_service.engines.audio import load_audio
+
     path = Path(path)
     options = options or AnalyzeOptions()
     settings = settings or get_settings()
     if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
-        return analyze_transcript(load_transcript_json(path), options)
-    transcript, source = transcribe_file(path, options, settings)
-    return finish(CallResult(options.call_id or path.stem, transcript, source=source), options)
+        return analyze_transcript(load_transcript_json(path), options, settings)
+    audio = load_audio(path, settings)
+    transcript, source = transcribe_audio(audio, options, settings)
+    result = CallResult(
+        options.call_id or path.stem, transcript, source=_audio_source(audio) | source
+    )
+    result.metrics["acoustic"] = _annotate_acoustics(transcript, audio)
+    return finish(result, options, settings)
 
 
-def finish(result: CallResult, options: AnalyzeOptions) -> CallResult:
+def _annotate_acoustics(transcript: Transcript, audio: DecodedAudio) -> dict[str, Any]:
+    from qa_service.engines.acoustic import annotate_acoustics
+    from qa_service.engines.audio import SAMPLE_RATE
+
+    roles = [role for name, role in transcript.channels.items() if name in CHANNEL_NAMES]
+    if roles:
+        channel_samples = dict(zip(roles, audio.channels, strict=True))
+    else:  # mono: both speakers share the one channel
+        channel_samples = dict.fromkeys(transcript.roles, audio.channels[0])
+    return annotate_acoustics(transcript, channel_samples, SAMPLE_RATE)
+
+
+def finish(result: CallResult, options: AnalyzeOptions, settings: Settings) -> CallResult:
     """Everything after the transcript: cheap, and re-runnable on a stored transcript."""
+    from qa_service.engines.sentiment import annotate_sentiment
+
     result.metadata = {**result.metadata, **options.metadata}
+    result.metrics["sentiment"] = annotate_sentiment(result.transcript, settings)
+    return apply_checks(result, options.rule_pack, settings)
+
+
+def apply_checks(
+    result: CallResult, pack: str | Path | None = None, settings: Settings | None = None
+) -> CallResult:
+    """(Re)run the rule pack on the result's transcript: findings, score and metrics."""
+    from qa_service.engines.embedding import install_similarity
+    from qa_service.inspection import run_checks
+
+    # Before the pack loads: a pack naming the `semantic` method is validated against it.
+    result.metrics["similarity_backend"] = install_similarity(settings or get_settings())
+    outcome = run_checks(result.transcript, pack)
+    result.findings = outcome.findings
+    result.score = outcome.score
+    result.metrics = {**result.metrics, **outcome.metrics}
     return result
 
 
@@ -145,7 +201,9 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
     return Transcript(sort_timeline(utterances), data.get("language"), duration, channels)
 
 
-def analyze_transcript(data: dict[str, Any], options: AnalyzeOptions | None = None) -> CallResult:
+def analyze_transcript(
+    data: dict[str, Any], options: AnalyzeOptions | None = None, settings: Settings | None = None
+) -> CallResult:
     options = options or AnalyzeOptions()
     transcript = transcript_from_dict(data)
     if options.language:
@@ -153,4 +211,4 @@ def analyze_transcript(data: dict[str, Any], options: AnalyzeOptions | None = No
     call_id = options.call_id or str(data.get("call_id") or "call")
     result = CallResult(call_id, transcript, source={"transcript": True})
     result.metadata = dict(data.get("metadata") or {})
-    return finish(result, options)
+    return finish(result, options, settings or get_settings())

@@ -15,7 +15,7 @@ from qa_service.cli.render import render_json, render_text, write_atomic
 from qa_service.errors import InputError, QAError
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".m4a", ".aac", ".mp4", ".ogg", ".opus", ".oga", ".wma"}
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +48,9 @@ class WhisperRecognizer:
     """faster-whisper behind the SpeechRecognizer protocol."""
 
     def __init__(self, model_path: Path, choice: DeviceChoice) -> None:
+        # Idle OpenMP threads of CTranslate2 otherwise spin after each call and starve the
+        # engines that run next (sentiment, diarization) on small machines.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from faster_whisper import WhisperModel
 
         self.choice = choice
