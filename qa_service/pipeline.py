@@ -14,6 +14,7 @@ from qa_service.domain.transcript import Transcript, Utterance, build_utterances
 from qa_service.errors import InputError
 
 if TYPE_CHECKING:
+    from qa_service.domain.rulepack import RulePack
     from qa_service.engines.audio import DecodedAudio
 
 DEFAULT_ROLES = ("agent", "customer")
@@ -151,7 +152,7 @@ def finish(result: CallResult, options: AnalyzeOptions, settings: Settings) -> C
 
 
 def apply_checks(
-    result: CallResult, pack: str | Path | None = None, settings: Settings | None = None
+    result: CallResult, pack: str | Path | RulePack | None = None, settings: Settings | None = None
 ) -> CallResult:
     """(Re)run the rule pack on the result's transcript: findings, score and metrics."""
     from qa_service.engines.embedding import install_similarity

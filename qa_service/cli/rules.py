@@ -111,7 +111,7 @@ def rescore(
     """Re-run checks and scoring on a stored transcript, without transcribing again."""
     from qa_service.cli.render import render_json, render_text, write_atomic
     from qa_service.domain.results import CallResult
-    from qa_service.inspection import run_checks
+    from qa_service.pipeline import apply_checks
 
     if fmt not in ("json", "text"):
         raise InputError(f"--format must be json or text (got '{fmt}')")
@@ -122,9 +122,7 @@ def rescore(
         raise InputError(f"{result}: no such file") from None
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{result}: not a stored result JSON ({exc})") from None
-    outcome = run_checks(call.transcript, rules)
-    call.findings, call.score = outcome.findings, outcome.score
-    call.metrics = {**call.metrics, **outcome.metrics}
+    apply_checks(call, rules)
     text = render_json(call) if fmt == "json" else render_text(call)
     if output is None:
         print(text)
