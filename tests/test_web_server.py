@@ -325,3 +325,14 @@ def test_scorecard_validation_names_its_line(live_service):
     (problem,) = bad["problems"]
     assert (problem["file"], problem["line"]) == ("standard.yaml", line)
     assert problem["field"] == "dimensions[0].weight"
+
+
+def test_a_call_not_analysed_yet_says_so(live_service, tmp_path):
+    # No prepared result: the worker's analysis fails, and is retried, then failed.
+    path = make_wav(tmp_path / "unprepared.wav", seconds=2.0, seed=901)
+    call = live_service.upload(path, {"agent_id": "A1", "team": "A"})
+    with browser_session(live_service, "agent_a1") as agent:
+        page = agent.get(f"/calls/{call['id']}").text
+    assert 'id="not-analysed"' in page and 'id="transcript"' not in page
+    data = json.loads(CALL_DATA.search(page).group(1))
+    assert not data["analysed"] and data["call"]["status"] in ("queued", "processing", "failed")
