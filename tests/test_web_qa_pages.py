@@ -15,6 +15,7 @@ from tests.conftest import CALLS_DIR
 from tests.kpi_month import insert_month
 from tests.service_fixtures import make_wav
 from tests.web_fixtures import (
+    PASSWORD,
     prepare,
     save_screenshot,
     sign_in,
@@ -189,16 +190,20 @@ def test_dashboard_for_qa_with_charts_and_exports(browser, live_service, month_o
 
 
 def test_dashboard_shows_a_supervisor_only_their_team(browser, live_service, month_of_calls):
-    sign_in(browser, live_service, "lead_a", f"/dashboard?period={month_of_calls}")
-    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kpi-table tbody tr"), 15)
+    with live_service.client("admin") as admin:
+        body = {"username": "lead_t1", "password": PASSWORD, "role": "supervisor", "team": "T1"}
+        assert admin.post("/api/users", json=body).status_code == 201
+    sign_in(browser, live_service, "lead_t1", f"/dashboard?period={month_of_calls}")
+    wait_until(browser, lambda d: d.execute_script("return document.body.dataset.charts"), 15)
     keys = {
         r.get_attribute("data-key")
         for r in browser.find_elements(By.CSS_SELECTOR, "#kpi-table tbody tr")
     }
-    assert keys == {"A2"}, "team A's agents only (the uploads of this module)"
-    assert browser.find_element(By.CSS_SELECTOR, "select[name=team]").get_attribute("disabled")
+    assert keys == {"a1", "a2", "a3"}, "team T1's agents only"
+    team = browser.find_element(By.CSS_SELECTOR, "select[name=team]")
+    assert team.get_attribute("disabled") and team.get_attribute("value") == "T1"
     save_screenshot(browser, "dashboard-supervisor")
-    browser.get(f"{live_service.url}/dashboard?period={month_of_calls}&team=T1")
+    browser.get(f"{live_service.url}/dashboard?period={month_of_calls}&team=T2")
     assert browser.find_element(By.ID, "no-data"), "another team's figures stay hidden"
 
     sign_in(browser, live_service, "agent_a1", "/dashboard")

@@ -105,13 +105,15 @@ def dashboard_page(
     }
     options = filter_values(session, visible_scope(user, Scope(), "team"))
     export = {"period": chosen.label, "by": by.value, "team": team, "queue": queue}
+    # A supervisor's figures are their team's whatever is asked: the filter says so.
+    shown_team = user.team or "" if user.role == Role.supervisor else team
     return render(
         request,
         "dashboard.html",
         user,
         data=data,
         report=report,
-        filters={"period": chosen.label, "by": by.value, "team": team, "queue": queue},
+        filters={"period": chosen.label, "by": by.value, "team": shown_team, "queue": queue},
         options=options,
         groups=[g.value for g in GroupBy],
         recent=recent_periods(current),

@@ -149,7 +149,12 @@ function distributionChart() {
   return new Chart(document.getElementById("distribution-chart"), {
     type: "bar",
     data: { labels, datasets: [{ label: t("calls"), data: histogramOf(null), backgroundColor: "#4f7cc9" }] },
-    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { display: false } },
+    },
   });
 }
 
