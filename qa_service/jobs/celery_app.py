@@ -36,7 +36,12 @@ def make_celery(settings: Settings) -> Celery:
         task_ignore_result=True,
         task_default_queue=QUEUE,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": settings.celery_visibility_timeout_s},
+        broker_transport_options={
+            "visibility_timeout": settings.celery_visibility_timeout_s,
+            # Look for tasks of lost workers a few times per timeout, not every 100 s.
+            "unacked_restore_interval": min(60, max(1, settings.celery_visibility_timeout_s // 4)),
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )
