@@ -306,7 +306,7 @@ def timed(db: Database, fn, repeat: int = 2) -> tuple[float, float, object]:
     return best_wall, best_cpu, result
 
 
-def measure(db: Database) -> dict[str, float]:
+def measure(db: Database, only: set[str] | None = None) -> dict[str, float]:
     period = parse_period(REPORT_MONTH)
     as_of = datetime(2027, 1, 1, tzinfo=UTC)
     options = SamplingOptions(
@@ -330,6 +330,8 @@ def measure(db: Database) -> dict[str, float]:
     }
     figures: dict[str, float] = {}
     for name, (fn, repeat) in tasks.items():
+        if only and name not in only:
+            continue
         wall, cpu, result = timed(db, fn, repeat)
         figures[f"{name}_s"], figures[f"{name}_cpu_s"] = wall, cpu
         if name == "dashboard_by_agent":
@@ -341,13 +343,13 @@ def measure(db: Database) -> dict[str, float]:
     return figures
 
 
-def run_backend(kind: str, url: str, rows, calls: int) -> dict:
+def run_backend(kind: str, url: str, rows, calls: int, only: set[str] | None = None) -> dict:
     db = Database(url)
     upgrade(db)
     t0 = time.perf_counter()
     (load_sqlite if kind == "sqlite" else load_postgresql)(db, rows)
     loaded = time.perf_counter() - t0
-    figures = {"backend": kind, "calls": calls, "load_s": round(loaded, 1), **measure(db)}
+    figures = {"backend": kind, "calls": calls, "load_s": round(loaded, 1), **measure(db, only)}
     db.dispose()
     return {k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}
 
@@ -358,8 +360,10 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=4)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg-url", default=None)
+    parser.add_argument("--only", default="", help="Comma-separated measurements to run.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
     t0 = time.perf_counter()
     rows = generate(args.calls, args.months)
     print(
@@ -372,16 +376,18 @@ def main() -> None:
     if args.backend in ("sqlite", "both"):
         folder = Path(tempfile.mkdtemp(prefix="kpi-bench-"))
         try:
-            results.append(run_backend("sqlite", f"sqlite:///{folder / 'qa.db'}", rows, args.calls))
+            results.append(
+                run_backend("sqlite", f"sqlite:///{folder / 'qa.db'}", rows, args.calls, only)
+            )
             print(json.dumps(results[-1]), flush=True)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if args.backend in ("postgresql", "both"):
         if args.pg_url:
-            results.append(run_backend("postgresql", args.pg_url, rows, args.calls))
+            results.append(run_backend("postgresql", args.pg_url, rows, args.calls, only))
         else:
             with local_postgres() as url:
-                results.append(run_backend("postgresql", url, rows, args.calls))
+                results.append(run_backend("postgresql", url, rows, args.calls, only))
         print(json.dumps(results[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
