@@ -11,6 +11,11 @@ import pytest
 from qa_service.config import Settings, get_settings
 from qa_service.domain.results import CallResult
 
+# Helper modules hold asserts of their own; rewrite them like test modules.
+pytest.register_assert_rewrite(
+    "tests.service_fixtures", "tests.service_api_fixtures", "tests.web_fixtures", "tests.kpi_month"
+)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("QA_SHARED_DIR", REPO.parent / "shared"))
 CALLS_DIR = SHARED / "data" / "calls"

@@ -109,14 +109,13 @@ def inspect_result(
     The worker runs it even when the pipeline did, so that the call records exactly which
     stored version scored it and a review can be scored again by the same scorecard.
     """
-    from qa_service.inspection import default_pack_name, run_checks
+    from qa_service.inspection import default_pack_name
+    from qa_service.pipeline import apply_checks
 
     ref = pack_ref or default_pack_name(result.transcript.language)
     resolved = resolve_pack(session, settings, ref)
-    outcome = run_checks(result.transcript, resolved.pack)
-    result.findings = outcome.findings
-    result.score = outcome.score
-    result.metrics = {**result.metrics, **outcome.metrics, "rule_pack": resolved.label}
+    apply_checks(result, resolved.pack, settings)
+    result.metrics["rule_pack"] = resolved.label
     return result
 
 
