@@ -72,3 +72,7 @@ def sentiment_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def sentiment_model(sentiment_settings: Settings) -> SentimentModel:
     return get_sentiment_model(sentiment_settings)
+
+
+def sentiment_model_dir() -> Path:
+    return REPO / "models" / "sentiment-e5mini-zh-en"

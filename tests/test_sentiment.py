@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import re
+
 import pytest
 
 from qa_service.domain.transcript import Transcript, Utterance
@@ -18,6 +21,7 @@ from tests.sentiment_fixtures import (
     PRAISE,
     sentiment_data,
     sentiment_model,
+    sentiment_model_dir,
     sentiment_settings,
 )
 
@@ -143,3 +147,25 @@ def test_annotate_empty_transcript_needs_no_model():
     summary = annotate_sentiment(Transcript([]), None)
     assert summary["most_negative"] is None
     assert summary["customer_start"] is None
+
+
+def test_eval_command_counts_rows_seen_in_training(tmp_path, sentiment_data, capsys, monkeypatch):
+    from qa_service.cli import main
+    from qa_service.config import get_settings
+
+    with (sentiment_data / "waimai_10k.csv").open(encoding="utf-8") as fh:
+        reviews = list(csv.reader(fh))[1:41]
+    trained = [(int(label == "positive"), text) for text, label in call_sentences()][:3]
+    csv_path = tmp_path / "mixed.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([("label", "review"), *reviews, *trained])
+    monkeypatch.setenv("QA_DEVICE", "cpu")
+    get_settings.cache_clear()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", "sentiment", str(csv_path), "--model", str(sentiment_model_dir())])
+    get_settings.cache_clear()
+    assert exit_info.value.code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "rows=43" in lines
+    assert "overlap=3 rows also occur in the model's training data" in lines
+    assert re.fullmatch(r"accuracy=[01]\.\d{3}", lines[-1])

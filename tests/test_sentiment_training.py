@@ -22,9 +22,9 @@ from qa_service.training.corpora import (
 )
 from qa_service.training.e5_import import dequantize_q4
 from qa_service.training.sentiment import FINGERPRINT_FILE, TRAINING_INFO_FILE, length_batches
-from tests.sentiment_fixtures import REPO
+from tests.sentiment_fixtures import sentiment_model_dir
 
-MODEL_DIR = REPO / "models" / "sentiment-e5mini-zh-en"
+MODEL_DIR = sentiment_model_dir()
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,8 @@ def eval_sentiment(
     from qa_service.engines.sentiment import get_sentiment_model
     from qa_service.training.evaluate import evaluate_csv
 
+    if not csv_path.is_file():
+        raise InputError(f"{csv_path}: no such file")
     settings = get_settings()
     if model is not None:
         settings = settings.model_copy(update={"sentiment_model": str(model)})

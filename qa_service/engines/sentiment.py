@@ -79,6 +79,9 @@ class SentimentModel:
     def __init__(self, path: Path, device: str, options: SentimentOptions) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a progress bar per load is noise in a service log
 
         if not (path / "config.json").is_file():
             raise ModelError(
