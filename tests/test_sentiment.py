@@ -169,3 +169,19 @@ def test_eval_command_counts_rows_seen_in_training(tmp_path, sentiment_data, cap
     assert "rows=43" in lines
     assert "overlap=3 rows also occur in the model's training data" in lines
     assert re.fullmatch(r"accuracy=[01]\.\d{3}", lines[-1])
+
+
+def test_short_calls_compare_first_and_last_customer_turns(sentiment_settings):
+    transcript = _call(
+        [
+            ("customer", "你们的冰箱才用一个月就坏了，气死我了！"),
+            ("agent", "已经为您登记换新，明天上门。"),
+            ("customer", "好吧。"),
+            ("customer", "好的，谢谢你，服务真周到。"),
+        ]
+    )
+    summary = annotate_sentiment(transcript, sentiment_settings)
+    first, last = transcript.utterances[0].sentiment, transcript.utterances[-1].sentiment
+    assert summary["customer_start"] == first["score"]
+    assert summary["customer_end"] == last["score"]
+    assert summary["customer_change"] == pytest.approx(last["score"] - first["score"], abs=1e-3)

@@ -181,8 +181,10 @@ def summarize_sentiment(utterances: Sequence[Utterance]) -> dict[str, Any]:
     scored = [u for u in utterances if u.sentiment]
     customer = [u for u in scored if u.role == "customer"]
     agent = [u for u in scored if u.role == "agent"]
-    start = _mean_score(customer[:EDGE_UTTERANCES])
-    end = _mean_score(customer[-EDGE_UTTERANCES:])
+    # A short call's start and end must not share utterances, or no change could show.
+    edge = min(EDGE_UTTERANCES, max(1, len(customer) // 2))
+    start = _mean_score(customer[:edge])
+    end = _mean_score(customer[-edge:])
     agent_negative = [u for u in agent if u.sentiment["label"] == NEGATIVE]
     worst = min(scored, key=lambda u: u.sentiment["score"], default=None)
     return {
