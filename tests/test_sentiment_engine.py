@@ -8,6 +8,7 @@ import pytest
 
 from qa_service.config import Settings
 from qa_service.engines import sentiment as engine
+from qa_service.engines.device import torch_device
 from qa_service.errors import ModelError
 
 
@@ -19,7 +20,7 @@ def test_device_follows_torch_cuda(monkeypatch, setting, cuda, expected):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
-    assert engine.torch_device(setting) == expected
+    assert torch_device(setting) == expected
 
 
 def test_cuda_requested_without_cuda_is_a_clear_error(monkeypatch):
@@ -27,7 +28,7 @@ def test_cuda_requested_without_cuda_is_a_clear_error(monkeypatch):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ModelError, match="no CUDA"):
-        engine.torch_device("cuda")
+        torch_device("cuda")
 
 
 def test_model_loads_on_the_chosen_device(monkeypatch, tiny_model_dir):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa_service.config import Settings
+from qa_service.errors import ModelError
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +34,15 @@ def choose_device(settings: Settings) -> DeviceChoice:
     if compute_type == "auto":
         compute_type = "float16" if device == "cuda" else "int8"
     return DeviceChoice(device, compute_type, settings.resolved_cpu_threads())
+
+
+def torch_device(setting: str) -> str:
+    """``auto`` -> cuda when torch can use a GPU, else cpu; an explicit choice is checked."""
+    import torch
+
+    available = torch.cuda.is_available()
+    if setting == "auto":
+        return "cuda" if available else "cpu"
+    if setting == "cuda" and not available:
+        raise ModelError("QA_DEVICE=cuda, but torch sees no CUDA device")
+    return setting

@@ -145,7 +145,7 @@ _embedders_lock = threading.Lock()
 
 def get_text_embedder(settings: Settings) -> TextEmbedder | None:
     """The process-wide embedder for ``settings.embedding_model``; None when none is set."""
-    from qa_service.engines.sentiment import torch_device
+    from qa_service.engines.device import torch_device
 
     value = settings.embedding_model.strip()
     if not value:

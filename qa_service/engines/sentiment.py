@@ -20,6 +20,7 @@ from typing import Any
 
 from qa_service.config import Settings, get_settings
 from qa_service.domain.transcript import Transcript, Utterance
+from qa_service.engines.device import torch_device
 from qa_service.errors import ModelError
 
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
@@ -40,18 +41,6 @@ def model_path(settings: Settings) -> Path:
     if settings.sentiment_model:
         return Path(settings.sentiment_model).expanduser()
     return settings.models_dir / DEFAULT_MODEL_DIR
-
-
-def torch_device(setting: str) -> str:
-    """``auto`` -> cuda when torch can use a GPU, else cpu; an explicit choice is checked."""
-    import torch
-
-    available = torch.cuda.is_available()
-    if setting == "auto":
-        return "cuda" if available else "cpu"
-    if setting == "cuda" and not available:
-        raise ModelError("QA_DEVICE=cuda, but torch sees no CUDA device")
-    return setting
 
 
 def canonical_labels(id2label: dict[int, str]) -> list[str]:

@@ -110,7 +110,7 @@ _encoders_lock = threading.Lock()
 
 def get_speaker_encoder(settings: Settings) -> VoiceEncoder:
     """The process-wide speaker encoder, on CUDA when torch sees a GPU."""
-    from qa_service.engines.sentiment import torch_device
+    from qa_service.engines.device import torch_device
 
     weights = Path(settings.speaker_encoder) if settings.speaker_encoder else resemblyzer_weights()
     key = (str(weights.resolve()), torch_device(settings.device))
