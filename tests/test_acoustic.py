@@ -168,3 +168,36 @@ def test_roles_without_audio_are_left_alone(call_audio):
 def test_too_short_to_measure_gives_no_numbers():
     sound = measure(np.zeros(100, dtype=np.float32), 8000, AcousticOptions())
     assert sound.loudness_db is None and sound.pitch_st is None
+
+
+def _voice_findings(transcript: Transcript):
+    from qa_service.inspection import default_pack_name, inspect, load_pack
+
+    outcome = inspect(transcript, load_pack(default_pack_name(transcript.language)))
+    voice = {"agent_raised_voice", "customer_raised_voice"}
+    return [f for f in outcome.findings if f.category in voice], outcome
+
+
+@pytest.mark.parametrize("call_id", CALL_IDS)
+def test_default_pack_hears_no_raised_voice_on_calm_calls(call_audio, call_id):
+    transcript = truth_transcript(call_id)
+    annotate_acoustics(transcript, call_audio[call_id], SAMPLE_RATE)
+    found, outcome = _voice_findings(transcript)
+    assert found == []
+    assert not any("raised" in n["rule_id"] for n in outcome.metrics["not_evaluated"])
+
+
+def test_default_pack_reports_a_shouting_customer_and_scores_it(call_audio):
+    transcript = truth_transcript(CALL)
+    index, utt = _target(transcript, role="customer")
+    channels = dict(call_audio[CALL])
+    channels["customer"] = _changed(channels["customer"], utt, lambda x: x * 10 ** (10 / 20))
+    annotate_acoustics(transcript, channels, SAMPLE_RATE)
+    found, outcome = _voice_findings(transcript)
+    assert [(f.rule_id, f.evidence["utterance"]) for f in found] == [
+        ("customer-raised-voice", index)
+    ]
+    assert found[0].evidence["loudness_delta_db"] >= 6.0
+    items = {i["item"]: i for i in outcome.score.items}
+    assert items["customer-voice"]["points"] == -5
+    assert "agent-voice" not in items

@@ -122,6 +122,11 @@ class CheckContext:
             return label, float(probs[label])
         return label, abs(float(data.get("score", 1.0)))
 
+    def acoustic(self, index: int) -> dict[str, Any] | None:
+        """The acoustic cues of an utterance (loudness, pitch, raised voice), when measured."""
+        cues = self.utterances[index].extra.get("acoustic")
+        return cues if isinstance(cues, dict) else None
+
     def note_not_evaluated(self, rule: Rule, reason: str) -> None:
         self.not_evaluated.append({"rule_id": rule.id, "category": rule.category, "reason": reason})
 

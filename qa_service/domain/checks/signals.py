@@ -1,4 +1,4 @@
-"""How the call felt: sentiment (with a keyword fallback) and repeated questions."""
+"""How the call felt: sentiment (with a keyword fallback), raised voices, repeated questions."""
 
 from __future__ import annotations
 
@@ -54,6 +54,53 @@ def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Fi
     else:
         ctx.note_not_evaluated(rule, "no sentiment on this transcript and no fallback_phrases")
     return findings[:1] if params.per == "call" else findings
+
+
+class RaisedVoiceParams(Params):
+    cue: Literal["raised_voice", "agitation"] = Field(
+        "raised_voice", description="which acoustic cue counts"
+    )
+    min_agitation: float = Field(
+        0.5, ge=0, le=1, description="agitation an utterance needs when cue is agitation"
+    )
+    min_utterances: int = Field(
+        1, ge=1, description="utterances with the cue needed before anything is reported"
+    )
+    per: Literal["utterance", "call"] = "call"
+
+
+@register_check("raised_voice", RaisedVoiceParams)
+def raised_voice(ctx: CheckContext, rule: Rule, params: RaisedVoiceParams) -> list[Finding]:
+    """The role speaks markedly louder or higher than its own baseline in the call."""
+    indices = ctx.select(rule.role, rule.window)
+    measured = [i for i in indices if ctx.acoustic(i) is not None]
+    if not measured:
+        # A transcript imported as text, or one whose audio was not kept, has no cues:
+        # saying so beats reporting a calm call that nobody listened to.
+        ctx.note_not_evaluated(rule, "no acoustic cues on this transcript (no audio analysed)")
+        return []
+    flagged = [i for i in measured if _has_cue(ctx.acoustic(i), params)]
+    if len(flagged) < params.min_utterances:
+        return []
+    findings = [
+        ctx.utterance_finding(rule, i, raised_utterances=len(flagged), **_voice_evidence(ctx, i))
+        for i in flagged
+    ]
+    if params.per == "call":
+        return [max(findings, key=lambda f: f.evidence["agitation"] or 0.0)]
+    return findings
+
+
+def _has_cue(cues: dict, params: RaisedVoiceParams) -> bool:
+    if params.cue == "raised_voice":
+        return bool(cues.get("raised_voice"))
+    return float(cues.get("agitation") or 0.0) >= params.min_agitation
+
+
+def _voice_evidence(ctx: CheckContext, index: int) -> dict:
+    cues = ctx.acoustic(index) or {}
+    keys = ("loudness_delta_db", "pitch_delta_st", "agitation", "raised_voice")
+    return {key: cues.get(key) for key in keys}
 
 
 class RepetitionParams(Params):
