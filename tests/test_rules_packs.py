@@ -332,3 +332,29 @@ def test_the_pack_cache_stays_bounded(tmp_path) -> None:
     for k in range(inspection.CACHE_SIZE + 5):
         load_pack(write_pack(tmp_path, GOOD_RULE, name=f"p{k}"))
     assert len(inspection._CACHE) <= inspection.CACHE_SIZE
+
+
+SEMANTIC_RULE = """\
+  - id: deflection-like
+    type: similar
+    category: deflection
+    role: agent
+    params: {examples: ["这个不归我们管，你去找快递公司"], min_similarity: 0.6}
+"""
+
+
+@pytest.mark.parametrize("method", ["", ", method: semantic", ", method: ngram"])
+def test_a_similar_rule_validates_and_runs_outside_the_pipeline(tmp_path, capsys, method) -> None:
+    """`rules check` and `rules test` know the configured similarity before any call ran."""
+    path = write_pack(tmp_path, SEMANTIC_RULE.replace(", min_similarity: 0.6", method))
+    assert cli("rules", "check", str(path)) == 0, capsys.readouterr().err
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "cases:\n  - name: paraphrased deflection\n"
+        "    turns: [{agent: 这个不归我们管，你去问快递公司吧}]\n"
+        "    expect: {findings: [deflection-like]}\n"
+        "  - name: helpful\n    turns: [{agent: 好的，我马上帮您查一下物流信息}]\n"
+        "    expect: {no_findings: [deflection-like]}\n",
+        "utf-8",
+    )
+    assert cli("rules", "test", str(path), str(cases)) == 0, capsys.readouterr()

@@ -276,16 +276,12 @@ def similarity_backend(settings: Settings) -> tuple[str, Similarity]:
         return f"embedding:{embedder.name}", _similarities[key]
 
 
-# The similarity method a rule names to get the configured backend: ``method: semantic``.
-SEMANTIC = "semantic"
-
-
 def install_similarity(settings: Settings) -> str:
     """Register the configured backend with the rule engine as ``semantic``; its name.
 
     Call before loading rule packs: a pack naming the method is checked against the registry.
     """
-    from qa_service.domain.checks.logic import register_similarity
+    from qa_service.domain.checks.logic import SEMANTIC, register_similarity
 
     name, similarity = similarity_backend(settings)
     register_similarity(SEMANTIC)(similarity)

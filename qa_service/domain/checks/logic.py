@@ -137,6 +137,24 @@ def ngram_similarity(text: str, examples: list[str]) -> float:
     return max((cosine(profile, _example_profile(e)) for e in examples), default=0.0)
 
 
+# The configured sentence similarity: an embedding model when one is set up, else the n-gram
+# similarity on the same calibrated scale. The engine layer installs it before checks run
+# (qa_service.inspection does so on first use); the name is known from the start so that
+# packs naming it validate anywhere, `rules check` included.
+SEMANTIC = "semantic"
+
+
+@register_similarity(SEMANTIC)
+def semantic_not_installed(text: str, examples: list[str]) -> float:
+    raise RuntimeError(
+        "the 'semantic' similarity is not installed: run checks through qa_service.inspection"
+    )
+
+
+def semantic_installed() -> bool:
+    return _SIMILARITIES[SEMANTIC] is not semantic_not_installed
+
+
 _PROFILES: dict[str, Counter[str]] = {}
 
 
@@ -149,7 +167,7 @@ def _example_profile(example: str) -> Counter[str]:
 class SimilarParams(Params):
     examples: list[str] = Field(min_length=1)
     min_similarity: float = Field(0.6, gt=0, le=1)
-    method: str = "ngram"
+    method: str = SEMANTIC
     absent: bool = False
 
     @model_validator(mode="after")
