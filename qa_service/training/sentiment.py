@@ -27,6 +27,7 @@ from qa_service.training.corpora import (
     fingerprints,
     read_labelled_csv,
 )
+from qa_service.training.weighting import example_weights, polarity_weights
 
 FINGERPRINT_FILE = "training_fingerprints.txt"
 TRAINING_INFO_FILE = "training_info.json"
@@ -35,7 +36,7 @@ TRAINING_INFO_FILE = "training_info.json"
 @dataclass(slots=True)
 class TrainOptions:
     seed: int = 1234
-    layers: int = 6
+    layers: int = 12
     # Long reviews often give their verdict late; 96 tokens cover most of one.
     max_tokens: int = 96
     batch_size: int = 32
@@ -48,6 +49,13 @@ class TrainOptions:
     # Weigh the loss so negative and positive examples count equally (the lexicon and the
     # reviews hold more negative ones), leaving the decision without a built-in prior.
     balance_polarity: bool = True
+    # Loss weight of a single lexicon word against a whole sentence: words teach polarity,
+    # but at full weight they make every complaint word outvote the verdict of a review.
+    lexicon_weight: float = 0.25
+    # Topic clusters of the reviews within which polarities are balanced (0: none).
+    topic_clusters: int = 6
+    # 1: polarities fully balanced within each topic; 0: not at all.
+    topic_strength: float = 0.5
     top_cjk_words: int = 6000
     top_latin: int = 8000
     max_reviews: int | None = None  # a seeded sample of reviews, for quick experiments
@@ -140,7 +148,14 @@ def train_sentiment(
         "input_ids"
     ]
     labels = [e.label for e in samples]
-    fit(model, encoded, labels, options, pad_id=tokenizer.pad_token_id, report=report)
+    weights = example_weights(
+        samples,
+        lexicon_weight=options.lexicon_weight,
+        topic_clusters_n=options.topic_clusters,
+        seed=options.seed,
+        topic_strength=options.topic_strength,
+    ).tolist()
+    fit(model, encoded, labels, weights, options, pad_id=tokenizer.pad_token_id, report=report)
 
     save_model(model, tokenizer, out_dir)
     write_fingerprints(out_dir / FINGERPRINT_FILE, kept)
@@ -167,6 +182,7 @@ def fit(
     model,
     encoded: list[list[int]],
     labels: list[int],
+    weights: list[float],
     options: TrainOptions,
     *,
     pad_id: int,
@@ -198,7 +214,11 @@ def fit(
         return max(0.0, (len(batches) - step) / max(1, len(batches) - warmup))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    class_weight = polarity_weights(labels) if options.balance_polarity else None
+    class_weight = (
+        torch.tensor(polarity_weights(labels, weights), dtype=torch.float32)
+        if options.balance_polarity
+        else None
+    )
     model.train()
     started = time.monotonic()
     running = 0.0
@@ -206,7 +226,11 @@ def fit(
         ids, mask = pad_batch([encoded[i] for i in batch], pad_id)
         target = torch.tensor([labels[i] for i in batch])
         logits = model(input_ids=ids, attention_mask=mask).logits
-        loss = torch.nn.functional.cross_entropy(logits, target, weight=class_weight)
+        losses = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+        weight = torch.tensor([weights[i] for i in batch])
+        if class_weight is not None:
+            weight = weight * class_weight[target]
+        loss = (losses * weight).sum() / weight.sum()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
@@ -217,19 +241,6 @@ def fit(
             elapsed = time.monotonic() - started
             report(f"step {step + 1}/{len(batches)} loss {running:.3f} {elapsed:.0f}s")
     model.eval()
-
-
-def polarity_weights(labels: Sequence[int]):
-    """Loss weights giving negative and positive examples equal total weight; neutral 1."""
-    import torch
-
-    counts = np.bincount(np.asarray(labels), minlength=len(LABELS)).astype(float)
-    neg, pos = LABELS.index("negative"), LABELS.index("positive")
-    weights = np.ones(len(LABELS))
-    polar = counts[neg] + counts[pos]
-    weights[neg] = polar / (2 * counts[neg])
-    weights[pos] = polar / (2 * counts[pos])
-    return torch.tensor(weights, dtype=torch.float32)
 
 
 def pad_batch(rows: list[list[int]], pad_id: int):
