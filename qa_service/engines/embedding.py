@@ -279,7 +279,8 @@ def similarity_backend(settings: Settings) -> tuple[str, Similarity]:
 def install_similarity(settings: Settings) -> str:
     """Register the configured backend with the rule engine as ``semantic``; its name.
 
-    Call before loading rule packs: a pack naming the method is checked against the registry.
+    ``inspection.inspect`` calls it with the global settings when nothing has; call it first
+    to run checks with other settings.
     """
     from qa_service.domain.checks.logic import SEMANTIC, register_similarity
 

