@@ -7,7 +7,6 @@ Pack problems are reported as ``FILE:LINE: field: message`` and refuse the pack 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from qa_service import safe_yaml
 from qa_service.config import get_settings
 from qa_service.domain.checks import CheckContext
 from qa_service.domain.checks.logic import semantic_installed
@@ -29,6 +29,7 @@ from qa_service.domain.rulepack import (
     Scorecard,
     build_pack,
     build_scorecard,
+    is_safe_name,
 )
 from qa_service.domain.scoring import score_call
 from qa_service.domain.transcript import Transcript
@@ -37,6 +38,7 @@ DEFAULT_PACKS = {"zh": "zh-default", "en": "en-default"}
 FALLBACK_LANGUAGE = "en"
 PACK_SUFFIXES = (".yaml", ".yml")
 SCORECARDS_DIR = "scorecards"
+DEFAULT_SCORECARD = "standard"
 
 
 @dataclass
@@ -112,21 +114,40 @@ def resolve_pack_path(pack: str | Path) -> Path:
     return path
 
 
-def resolve_scorecard_path(name: str, pack_path: Path) -> Path:
-    if name.endswith(PACK_SUFFIXES):
-        candidates = [pack_path.parent / name, Path(name)]
-    else:
-        candidates = [
-            pack_path.parent / SCORECARDS_DIR / f"{name}.yaml",
-            rules_dir() / SCORECARDS_DIR / f"{name}.yaml",
-        ]
-    for path in candidates:
+def _scorecard_folders(pack_path: Path) -> tuple[Path, Path]:
+    return pack_path.parent / SCORECARDS_DIR, rules_dir() / SCORECARDS_DIR
+
+
+def resolve_scorecard_path(name: str, pack_path: Path) -> Path | None:
+    """The scorecard a pack names: ``scorecards/NAME.yaml`` beside the pack, else in the
+    rules directory. A name is never a path (``is_safe_name``), so nothing outside those
+    folders is ever read, and whether other files exist is never told."""
+    if not is_safe_name(name):
+        return None
+    for folder in _scorecard_folders(pack_path):
+        path = folder / f"{name}.yaml"
         if path.is_file():
             return path
-    raise RulePackError(
-        f"{pack_path}: scorecard {name!r} not found (looked in "
-        f"{', '.join(str(c.parent) for c in candidates)})"
-    )
+    return None
+
+
+def available_scorecards(pack_path: Path) -> list[str]:
+    folders = [f for f in _scorecard_folders(pack_path) if f.is_dir()]
+    return sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
+
+
+def _scorecard_doc(doc: YamlDoc) -> YamlDoc | None:
+    """The YAML of the scorecard a pack names; None when it is inline (or not a name: the
+    pack's validation says why)."""
+    name = doc.data.get("scorecard", DEFAULT_SCORECARD)
+    if not isinstance(name, str) or not is_safe_name(name):
+        return None
+    path = resolve_scorecard_path(name, doc.path)
+    if path is None:
+        known = ", ".join(available_scorecards(doc.path)) or "none"
+        message = f"scorecard {name!r} not found (available: {known})"
+        raise _pack_error([doc.describe(Problem(("scorecard",), message))])
+    return read_yaml(path)
 
 
 _CACHE: dict[Path, tuple[tuple[float, ...], RulePack]] = {}
@@ -138,16 +159,12 @@ def load_pack(pack: str | Path) -> RulePack:
     """Load and validate a pack; any problem refuses it whole with ``RulePackError``."""
     path = resolve_pack_path(pack)
     doc = read_yaml(path)
-    scorecard_name = doc.data.get("scorecard", "standard") if isinstance(doc.data, dict) else None
-    scorecard_doc = None
-    if isinstance(scorecard_name, str):
-        scorecard_doc = read_yaml(resolve_scorecard_path(scorecard_name, path))
+    scorecard_doc = _scorecard_doc(doc)
     stamp = (path.stat().st_mtime, scorecard_doc.path.stat().st_mtime if scorecard_doc else 0.0)
     key = path.resolve()
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    _import_plugins(doc)
     scorecard = _build_scorecard(scorecard_doc) if scorecard_doc else None
     try:
         rule_pack = build_pack(doc.data, scorecard, source=str(path))
@@ -170,23 +187,6 @@ def _build_scorecard(doc: YamlDoc) -> Scorecard:
         return build_scorecard(doc.data)
     except PackInvalid as exc:
         raise _pack_error([doc.describe(p) for p in exc.problems]) from None
-
-
-def _import_plugins(doc: YamlDoc) -> None:
-    """Modules that register custom check types; imported before the rules are validated."""
-    plugins = doc.data.get("plugins") if isinstance(doc.data, dict) else None
-    if not isinstance(plugins, list):
-        return
-    problems = []
-    for k, module in enumerate(plugins):
-        try:
-            importlib.import_module(str(module))
-        except Exception as exc:  # any import failure is the pack author's to fix
-            problems.append(
-                doc.describe(Problem(("plugins", k), f"cannot import {module!r}: {exc}"))
-            )
-    if problems:
-        raise _pack_error(problems)
 
 
 def _pack_error(problems: list[str]) -> RulePackError:
@@ -226,18 +226,19 @@ def format_loc(loc: Loc) -> str:
 def read_yaml(path: Path) -> YamlDoc:
     """Parse YAML keeping the line of every key and list item; duplicate keys are errors."""
     try:
+        if path.stat().st_size > safe_yaml.MAX_BYTES:
+            raise RulePackError(f"{path}: larger than {safe_yaml.MAX_BYTES // 1024} KiB")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"{path}: cannot read ({exc})") from None
-    loader = yaml.SafeLoader(text)
+    loader = safe_yaml.BoundedLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        node, data = safe_yaml.compose(loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         raise RulePackError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise RulePackError(f"{path}: YAML error: {exc}") from None
     finally:
         loader.dispose()

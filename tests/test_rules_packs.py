@@ -11,10 +11,13 @@ import pytest
 
 from qa_service.cli import main
 from qa_service.config import get_settings
+from qa_service.domain.checks import check_types, load_installed_checks
 from qa_service.domain.results import CallResult
 from qa_service.domain.rulepack import RulePackError
 from qa_service.inspection import default_pack_name, load_pack, run_checks
 from tests.rules_helpers import RULES, transcript
+
+pytest_plugins = ["tests.check_plugins"]
 
 GOOD_RULE = """\
   - id: deflection
@@ -222,39 +225,31 @@ def test_pack_by_name_from_the_rules_dir(rules_dir: Path) -> None:
         load_pack("team-b")
 
 
-def test_custom_check_type_from_a_plugin(tmp_path, monkeypatch) -> None:
-    (tmp_path / "my_checks.py").write_text(
-        textwrap.dedent(
-            '''\
-            from qa_service.domain.checks import Params, Phrases, register_check
-
-            class ShoutParams(Params):
-                phrases: Phrases
-                times: int = 2
-
-            @register_check("shout", ShoutParams)
-            def shout(ctx, rule, params):
-                """The phrase said at least `times` times."""
-                hits = ctx.search(params.phrases, ctx.select(rule.role, rule.window), "exclude")
-                return [ctx.call_finding(rule, "shouting")] if len(hits) >= params.times else []
-            '''
-        ),
-        "utf-8",
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+def test_custom_check_type_from_an_entry_point(tmp_path, shout_installed) -> None:
+    """A check type the administrator installed is registered like a built-in and used by
+    name; before it is loaded, the same pack is refused."""
     rules = "  - {id: s, type: shout, category: agent_negative, params: {phrases: [喂]}}\n"
-    path = write_pack(tmp_path, rules, head="plugins: [my_checks]\n")
+    path = write_pack(tmp_path, rules)
+    with pytest.raises(RulePackError, match="unknown check type 'shout'"):
+        load_pack(path)
+    assert load_installed_checks() == [shout_installed]
+    assert load_installed_checks() == []  # each entry point is loaded once
     outcome = run_checks(transcript(("agent", "喂喂，喂"), ("agent", "喂")), path)
     assert [f.rule_id for f in outcome.findings] == ["s"]
-    sys.modules.pop("my_checks", None)
+    assert check_types()["shout"].summary == "The phrase said at least `times` times."
 
 
-def test_missing_plugin_is_a_pack_problem(tmp_path) -> None:
-    path = write_pack(tmp_path, GOOD_RULE, head="plugins: [no_such_module_here]\n")
-    with pytest.raises(
-        RulePackError, match=r":3: plugins\[0\]: cannot import 'no_such_module_here'"
-    ):
+def test_plugins_key_is_refused_and_nothing_is_imported(tmp_path, monkeypatch) -> None:
+    marker = tmp_path / "imported"
+    (tmp_path / "probe_module_here.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n", "utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = write_pack(tmp_path, GOOD_RULE, head="plugins: [probe_module_here]\n")
+    with pytest.raises(RulePackError, match=r":3: plugins: packs cannot load code") as caught:
         load_pack(path)
+    assert "qa_service.checks" in str(caught.value)
+    assert not marker.exists() and "probe_module_here" not in sys.modules
 
 
 # The command line -------------------------------------------------------------------------

@@ -96,8 +96,12 @@ def create_app(
     review_rng: random.Random | None = None,
 ) -> FastAPI:
     """The service. ``start_worker`` runs the embedded worker inside it (``qa-service serve``)."""
+    from qa_service.domain.checks import load_installed_checks
+
     settings = settings or get_settings()
     database = db or Database.from_settings(settings)
+    # The administrator's custom check types (entry points), registered before any pack is read.
+    load_installed_checks()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

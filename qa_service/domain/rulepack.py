@@ -8,11 +8,19 @@ Reading files and turning locations into line numbers is the loader's job
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from qa_service.domain.checks import CheckType, get_check
 from qa_service.domain.checks.params import (
@@ -29,7 +37,25 @@ from qa_service.errors import InputError
 SEVERITIES = ("info", "minor", "major", "critical")
 Severity = Literal["info", "minor", "major", "critical"]
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+# Pack and scorecard names become file names: a bounded ID, never a path.
+NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
+# Packs are data: code comes only from check types the administrator installed.
+NO_PLUGINS = (
+    "packs cannot load code: remove 'plugins:'; custom check types are installed by the "
+    "administrator as Python entry points (group 'qa_service.checks') and used by name"
+)
 Loc = tuple[str | int, ...]
+
+
+SCORECARD_NAME = (
+    "a scorecard is named as in the scorecards listing (lower case letters, digits and "
+    "'-_.', up to 128), not a path; or write the scorecard inline"
+)
+
+
+def is_safe_name(name: str) -> bool:
+    """A pack or scorecard name that can only ever be a file name inside its folder."""
+    return re.fullmatch(NAME_PATTERN, name) is not None
 
 
 class RulePackError(InputError):
@@ -76,16 +102,23 @@ class RuleSpec(_Strict):
 
 
 class PackSpec(_Strict):
-    pack: str = Field(pattern=ID_PATTERN)
+    pack: str = Field(pattern=NAME_PATTERN)
     version: Literal[1] = 1
     language: Literal["zh", "en"] | None = None
     description: str = ""
     categories: list[str] = Field(default_factory=list)
     settings: PackSettings = Field(default_factory=PackSettings)
     phrase_sets: dict[str, list[Any]] = Field(default_factory=dict)
+    # A name from the scorecards listing (never a path), or the scorecard inline.
     scorecard: str | dict[str, Any] = "standard"
-    plugins: list[str] = Field(default_factory=list)
     rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("scorecard", mode="before")
+    @classmethod
+    def _scorecard_is_a_name(cls, value: Any) -> Any:
+        if isinstance(value, str) and not is_safe_name(value):
+            raise ValueError(SCORECARD_NAME)
+        return value
 
 
 class Dimension(_Strict):
@@ -119,7 +152,7 @@ class ScoreItem(_Strict):
 
 
 class Scorecard(_Strict):
-    scorecard: str = Field(pattern=ID_PATTERN)
+    scorecard: str = Field(pattern=NAME_PATTERN)
     version: Literal[1] = 1
     description: str = ""
     critical_score: float = Field(0.0, ge=0, le=100)
@@ -195,11 +228,14 @@ def build_scorecard(data: Any, prefix: Loc = (), document: Any = "scorecard") ->
 
 def build_pack(data: Any, scorecard: Scorecard | None = None, source: str = "") -> RulePack:
     """Validate a pack's data; ``scorecard`` is the loaded file its ``scorecard:`` names."""
+    problems: list[Problem] = []
+    if isinstance(data, dict) and "plugins" in data:
+        problems.append(Problem(("plugins",), NO_PLUGINS))
+        data = {k: v for k, v in data.items() if k != "plugins"}
     try:
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:
-        raise PackInvalid(validation_problems(exc)) from None
-    problems: list[Problem] = []
+        raise PackInvalid(problems + validation_problems(exc)) from None
     if isinstance(spec.scorecard, dict):
         try:
             scorecard = build_scorecard(spec.scorecard, ("scorecard",), "pack")

@@ -13,12 +13,13 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session
 
+from qa_service import safe_yaml
 from qa_service.config import Settings
-from qa_service.domain.rulepack import RulePack, RulePackError
+from qa_service.domain.rulepack import RulePack, RulePackError, is_safe_name
 from qa_service.errors import InputError, NotFoundError
 from qa_service.store.packs import DocumentKind, PackVersion, get_version, latest_version
 
-PACK_FILE_LIMIT = 1024 * 1024
+PACK_FILE_LIMIT = safe_yaml.MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,11 @@ def materialize(settings: Settings, version: PackVersion) -> Path:
 def _write_pack_files(
     folder: Path, name: str, content: str, scorecard_name: str | None, scorecard: str | None
 ) -> Path:
+    # Both names come from pack content: only ever file names inside ``folder``, so a name
+    # like ../../x can neither be read nor written (older rows included).
+    for what, value in (("rule pack", name), ("scorecard", scorecard_name)):
+        if value is not None and not is_safe_name(value):
+            raise RulePackError(f"{value!r} is not a {what} name")
     folder.mkdir(parents=True, exist_ok=True)
     if scorecard_name and scorecard is not None:
         (folder / "scorecards").mkdir(exist_ok=True)
@@ -92,10 +98,10 @@ def read_document(content: bytes, what: str) -> tuple[str, dict]:
         raise InputError(f"the {what} is larger than {PACK_FILE_LIMIT // 1024} KiB")
     try:
         text = content.decode("utf-8")
-        data = yaml.safe_load(text)
+        data = safe_yaml.load(text)
     except UnicodeDecodeError:
         raise InputError(f"the {what} is not UTF-8 text") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:
         raise RulePackError(f"the {what} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise RulePackError(f"the {what} must be a YAML mapping of keys")
@@ -103,7 +109,12 @@ def read_document(content: bytes, what: str) -> tuple[str, dict]:
 
 
 def scorecard_text(session: Session, settings: Settings, name: str) -> str | None:
-    """The scorecard a new pack version pins: the newest stored one, else the built-in file."""
+    """The scorecard a new pack version pins: the newest stored one, else the built-in file.
+
+    None for a name that is neither (or not a name at all): the pack's validation says why.
+    """
+    if not is_safe_name(name):
+        return None
     stored = latest_version(session, DocumentKind.scorecard, name)
     if stored is not None:
         return stored.content

@@ -6,9 +6,8 @@ from sqlalchemy.orm import Session
 
 from qa_service.api.schemas.packs import PackVersionCreate
 from qa_service.config import Settings
-from qa_service.domain.rulepack import RulePackError
+from qa_service.domain.rulepack import RulePackError, is_safe_name
 from qa_service.jobs.rulepacks import (
-    parse_ref,
     read_document,
     scorecard_text,
     sha256_text,
@@ -26,9 +25,10 @@ def _name(data: dict, key: str) -> str:
     name = data.get(key)
     if not isinstance(name, str) or not name:
         raise RulePackError(f"the document needs a '{key}:' name at the top")
-    parse_ref(name)
-    if "@" in name:
-        raise RulePackError(f"'{key}: {name}': a name cannot contain '@'")
+    if not is_safe_name(name):
+        raise RulePackError(
+            f"'{key}:' must be a name of lower case letters, digits and '-_.' (up to 128)"
+        )
     return name
 
 
@@ -40,7 +40,8 @@ def create_version(
     if kind == DocumentKind.pack:
         name = _name(data, "pack")
         reference = data.get("scorecard", DEFAULT_SCORECARD)
-        if isinstance(reference, str):
+        # Anything but a name from the scorecards listing is left to validation to refuse.
+        if isinstance(reference, str) and is_safe_name(reference):
             scorecard_name = reference
             scorecard = scorecard_text(session, settings, reference)
         validate_pack(name, text, scorecard_name, scorecard)

@@ -4,7 +4,13 @@
 from qa_service.domain.checks import conditional, logic, phrases, signals, timing
 from qa_service.domain.checks.context import CheckContext, Hit, is_mono
 from qa_service.domain.checks.params import PackSettings, Params, Phrases, PhraseSet, Window
-from qa_service.domain.checks.registry import CheckType, check_types, get_check, register_check
+from qa_service.domain.checks.registry import (
+    CheckType,
+    check_types,
+    get_check,
+    load_installed_checks,
+    register_check,
+)
 
 __all__ = [
     "CheckContext",
@@ -19,6 +25,7 @@ __all__ = [
     "conditional",
     "get_check",
     "is_mono",
+    "load_installed_checks",
     "logic",
     "phrases",
     "register_check",

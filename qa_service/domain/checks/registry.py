@@ -14,12 +14,20 @@ model for its parameters::
             return []
         return [ctx.call_finding(rule, f"call lasted {ctx.transcript.duration_s:.0f} s")]
 
-A pack loads the module that defines it through its ``plugins:`` list.
+A pack is data and never names code: custom check types come from what the administrator
+installed, Python entry points in the group ``qa_service.checks`` (the entry point's name is
+the check type; loading it imports the module whose ``register_check`` registers it)::
+
+    [project.entry-points."qa_service.checks"]
+    long_call = "my_checks:long_call"
+
+They are loaded once per process, at start or on the first look-up of a check type.
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +39,8 @@ if TYPE_CHECKING:
     from qa_service.domain.results import Finding
     from qa_service.domain.rulepack import Rule
 
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "qa_service.checks"
 CheckFn = Callable[["CheckContext", "Rule", Any], "list[Finding]"]
 
 
@@ -45,6 +55,9 @@ class CheckType:
 
 
 _CHECKS: dict[str, CheckType] = {}
+# Entry points already loaded, by "name = value": each is imported once per process.
+_LOADED: set[str] = set()
+_SCANNED = False
 
 
 def register_check(
@@ -61,13 +74,48 @@ def register_check(
     return decorate
 
 
+def load_installed_checks() -> list[str]:
+    """Register the check types installed as entry points; returns the names newly loaded.
+
+    A broken or clashing entry point is logged and left out: its packs then fail validation
+    with "unknown check type", and the rest of the service works.
+    """
+    global _SCANNED
+    from importlib.metadata import entry_points
+
+    _SCANNED = True
+    loaded: list[str] = []
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        key = f"{point.name} = {point.value}"
+        if key in _LOADED:
+            continue
+        _LOADED.add(key)
+        try:
+            point.load()
+        except Exception:  # the administrator's package: report it, keep the service up
+            log.exception("cannot load check type entry point %s", key)
+            continue
+        if point.name not in _CHECKS:
+            log.error("entry point %s did not register a check type %r", key, point.name)
+            continue
+        loaded.append(point.name)
+    return loaded
+
+
+def _registry() -> dict[str, CheckType]:
+    if not _SCANNED:
+        load_installed_checks()
+    return _CHECKS
+
+
 def get_check(name: str) -> CheckType:
+    checks = _registry()
     try:
-        return _CHECKS[name]
+        return checks[name]
     except KeyError:
-        known = ", ".join(sorted(_CHECKS))
+        known = ", ".join(sorted(checks))
         raise ValueError(f"unknown check type {name!r} (known: {known})") from None
 
 
 def check_types() -> dict[str, CheckType]:
-    return dict(_CHECKS)
+    return dict(_registry())
