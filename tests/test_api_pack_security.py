@@ -75,7 +75,10 @@ def test_installed_check_types_load_at_start_and_packs_use_them(
     shout_installed, tmp_path_factory
 ) -> None:
     tmp = tmp_path_factory.mktemp("entry-point-service")
-    rule = "  - {id: shouting, type: shout, category: agent_negative, params: {phrases: [subscription], times: 1}}\n"
+    rule = (
+        "  - {id: shouting, type: shout, category: agent_negative,\n"
+        "     params: {phrases: [subscription], times: 1}}\n"
+    )
     with running_service(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}") as own:
         assert load_installed_checks() == []  # the service loaded it when it started
         reply = own.post("/api/packs", "qa1", json={"content": pack_text("sec-shout", "", rule)})

@@ -241,9 +241,7 @@ def test_custom_check_type_from_an_entry_point(tmp_path, shout_installed) -> Non
 
 def test_plugins_key_is_refused_and_nothing_is_imported(tmp_path, monkeypatch) -> None:
     marker = tmp_path / "imported"
-    (tmp_path / "probe_module_here.py").write_text(
-        f"open({str(marker)!r}, 'w').close()\n", "utf-8"
-    )
+    (tmp_path / "probe_module_here.py").write_text(f"open({str(marker)!r}, 'w').close()\n", "utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     path = write_pack(tmp_path, GOOD_RULE, head="plugins: [probe_module_here]\n")
     with pytest.raises(RulePackError, match=r":3: plugins: packs cannot load code") as caught:

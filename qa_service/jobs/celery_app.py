@@ -63,6 +63,9 @@ def worker_context() -> WorkerContext:
 
 @worker_process_init.connect
 def _load_models(**_kwargs) -> None:
+    from qa_service.domain.checks import load_installed_checks
+
+    load_installed_checks()  # the administrator's check types, before the first pack
     worker_context().analyzer.warm_up()
 
 
