@@ -45,9 +45,15 @@ def get_visible_call(session: Session, user: User, call_id: int, lock: bool = Fa
     return call
 
 
+def is_own_call(user: User, call: Call) -> bool:
+    """The agent's own call, by the same rule as reads: an agent without an agent id has
+    none (a call without an agent id is nobody's)."""
+    return user.role == Role.agent and can_see(user, call)
+
+
 def get_own_call(session: Session, user: User, call_id: int) -> Call:
     """An agent's own call (acknowledge, self-assess, dispute): others' calls do not exist."""
     call = session.get(Call, call_id)
-    if call is None or user.role != Role.agent or call.agent_id != user.agent_id:
+    if call is None or not is_own_call(user, call):
         raise call_not_found(call_id)
     return call

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.api.access import is_own_call
 from qa_service.api.routers.disputes import public as dispute_public
 from qa_service.api.schemas.calls import CallPublic, FindingPublic
 from qa_service.api.schemas.reviews import ReviewPublic
@@ -214,7 +215,7 @@ def call_page_data(
     session: Session, settings: Settings, user: User, call: Call, plan_id: int | None = None
 ) -> dict[str, Any]:
     analysed = call.status == CallStatus.analysed and call.result is not None
-    own = user.role == Role.agent and call.agent_id == user.agent_id
+    own = is_own_call(user, call)
     staff = user.role in (Role.admin, Role.qa)
     data: dict[str, Any] = {
         "call": CallPublic.model_validate(call).model_dump(mode="json"),

@@ -38,7 +38,18 @@ def disputes_visible_to(user: User) -> ColumnElement[bool]:
         return true()
     if user.role == Role.supervisor:
         return Dispute.team == user.team if user.team else false()
-    return Dispute.agent_user_id == user.id
+    # An agent's own disputes; an agent without an agent id (who sees no call) sees none.
+    if user.role == Role.agent and user.agent_id:
+        return Dispute.agent_user_id == user.id
+    return false()
+
+
+def _may_see(user: User, dispute: Dispute) -> bool:
+    if user.role in (Role.admin, Role.qa):
+        return True
+    if user.role == Role.supervisor:
+        return bool(user.team) and dispute.team == user.team
+    return user.role == Role.agent and bool(user.agent_id) and dispute.agent_user_id == user.id
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
@@ -47,12 +58,7 @@ def overdue_clause(now: datetime) -> ColumnElement[bool]:
 
 def get_visible_dispute(session: Session, user: User, dispute_id: int) -> Dispute:
     dispute = session.get(Dispute, dispute_id)
-    visible = dispute is not None and (
-        user.role in (Role.admin, Role.qa)
-        or (user.role == Role.supervisor and bool(user.team) and dispute.team == user.team)
-        or dispute.agent_user_id == user.id
-    )
-    if not visible:
+    if dispute is None or not _may_see(user, dispute):
         raise NotFoundError(f"dispute {dispute_id} not found")
     return dispute
 
@@ -70,7 +76,8 @@ def open_dispute(
     require_analysed(call)
     finding = session.get(Finding, body.finding_id)
     if finding is None or finding.call_id != call.id:
-        raise InputError(f"finding {body.finding_id} is not a finding of call {call.id}")
+        # The same answer for an absent finding and another call's: ids are not probed.
+        raise InputError(f"finding {body.finding_id} is not a finding of this call")
     if finding.disputed:
         raise ConflictError(f"finding {finding.id} is already disputed")
     now = utcnow()
