@@ -1,5 +1,11 @@
 """Tables to files: CSV (UTF-8 with a BOM, so spreadsheet programs read Chinese right) and
-XLSX (openpyxl), one sheet per table. Reports build the tables; this only writes them."""
+XLSX (openpyxl), one sheet per table. Reports build the tables; this only writes them.
+
+Text in the tables comes from users (queue, team and agent names, metadata), and a
+spreadsheet runs text that starts like a formula: every text cell starting with ``= + - @``
+(or a tab or line break) gets a leading ``'``, in CSV and XLSX alike, and XLSX text cells
+are typed as strings. Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +24,19 @@ MEDIA_TYPES = {
 SHEET_NAME_MAX = 31
 
 
+# What spreadsheet programs read as the start of a formula (or of a DDE call).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet shows as text, never evaluates."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value: Any) -> Any:
-    return "" if value is None else value
+    if value is None:
+        return ""
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -41,11 +58,11 @@ def xlsx_bytes(sheets: Mapping[str, Table]) -> bytes:
     book.remove(book.active)
     for name, (header, rows) in sheets.items():
         sheet = book.create_sheet(name[:SHEET_NAME_MAX])
-        sheet.append(list(header))
+        _append(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            _append(sheet, row)
         sheet.freeze_panes = "A2"
         for i, title in enumerate(header, start=1):
             values = [title, *(row[i - 1] for row in rows[:200])]
@@ -54,3 +71,12 @@ def xlsx_bytes(sheets: Mapping[str, Table]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append(sheet: Any, values: Sequence[Any]) -> None:
+    """One row; text typed as a string (openpyxl would make ``=...`` a formula and
+    ``#N/A`` an error value), numbers as numbers, None as an empty cell."""
+    sheet.append([None if v is None else _cell(v) for v in values])
+    for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        if isinstance(value, str):
+            cell.data_type = "s"

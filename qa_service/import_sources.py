@@ -34,42 +34,88 @@ FILE_COLUMNS = ("file", "filename", "path")
 _PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([^{}]*))?\}")
 
 
+# Patterns come from API callers: bounded, and matched in linear time (no regex backtracking).
+MAX_PATTERN_LENGTH = 200
+MAX_FIELDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str | None  # None for {*}
+    min_length: int  # a named field is never empty; {*} may be
+
+
 class FilenamePattern:
     """``{field}`` matches up to the next literal part; ``{started_at:%Y%m%d}`` also parses a
     time; ``{*}`` matches anything unnamed. The pattern matches the whole file name, or the
-    name without its extension when the pattern has none."""
+    name without its extension when the pattern has none.
+
+    Each field takes the shortest text up to the next occurrence of its following literal
+    (what a lazy regex would give), found with one forward search per field: the first
+    occurrence is always the right one, because the next field can absorb whatever lies
+    between, so nothing is ever retried and matching is linear in the name's length.
+    """
 
     def __init__(self, pattern: str) -> None:
+        if len(pattern) > MAX_PATTERN_LENGTH:
+            raise InputError(f"a file-name pattern has at most {MAX_PATTERN_LENGTH} characters")
         self.pattern = pattern
         self.formats: dict[str, str] = {}
-        parts: list[str] = []
+        self.fields: list[_Field] = []
+        self.literals: list[str] = []  # the text before each field, then the tail
         position = 0
         for m in _PLACEHOLDER.finditer(pattern):
-            parts.append(re.escape(pattern[position : m.start()]))
-            name, fmt = m.group(1), m.group(2)
-            if name == "*":
-                parts.append(".*?")
-            elif name not in METADATA_FIELDS:
-                known = ", ".join(METADATA_FIELDS)
-                raise InputError(f"pattern field {{{name}}} is not call metadata: use {known}")
-            elif name in self.formats or f"(?P<{name}>" in "".join(parts):
-                raise InputError(f"pattern names {{{name}}} twice")
-            else:
-                if fmt:
-                    self.formats[name] = fmt
-                parts.append(f"(?P<{name}>.+?)")
+            self.literals.append(pattern[position : m.start()])
+            self.fields.append(self._field(m.group(1), m.group(2)))
             position = m.end()
-        parts.append(re.escape(pattern[position:]))
-        self.regex = re.compile("^" + "".join(parts) + "$")
+        if len(self.fields) > MAX_FIELDS:
+            raise InputError(f"a file-name pattern has at most {MAX_FIELDS} {{fields}}")
+        self.literals.append(pattern[position:])
         self.with_suffix = bool(Path(_PLACEHOLDER.sub("x", pattern)).suffix)
+
+    def _field(self, name: str, fmt: str | None) -> _Field:
+        if name == "*":
+            return _Field(None, 0)
+        if name not in METADATA_FIELDS:
+            known = ", ".join(METADATA_FIELDS)
+            raise InputError(f"pattern field {{{name}}} is not call metadata: use {known}")
+        if any(f.name == name for f in self.fields):
+            raise InputError(f"pattern names {{{name}}} twice")
+        if fmt:
+            self.formats[name] = fmt
+        return _Field(name, 1)
+
+    def match(self, name: str) -> dict[str, str] | None:
+        """The text of each named field, or None when ``name`` does not match."""
+        if not self.fields:
+            return {} if name == self.pattern else None
+        head, tail = self.literals[0], self.literals[-1]
+        end = len(name) - len(tail)
+        if not name.startswith(head) or not name.endswith(tail) or end < len(head):
+            return None
+        values: dict[str, str] = {}
+        position = len(head)
+        last = len(self.fields) - 1
+        for k, field in enumerate(self.fields):
+            literal = self.literals[k + 1] if k < last else ""
+            earliest = position + field.min_length
+            stop = (
+                end if k == last else (name.find(literal, earliest, end) if literal else earliest)
+            )
+            if stop < 0 or stop > end or stop - position < field.min_length:
+                return None
+            if field.name is not None:
+                values[field.name] = name[position:stop]
+            position = stop + len(literal)
+        return values
 
     def parse(self, path: Path) -> dict[str, Any]:
         name = path.name if self.with_suffix else path.stem
-        m = self.regex.match(name)
-        if m is None:
+        found = self.match(name)
+        if found is None:
             raise InputError(f"{path.name}: does not match the pattern {self.pattern!r}")
         values: dict[str, Any] = {}
-        for key, value in m.groupdict().items():
+        for key, value in found.items():
             if key in self.formats:
                 try:
                     values[key] = datetime.strptime(value, self.formats[key])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +60,51 @@ def test_filename_pattern(pattern, name, expected):
 def test_filename_pattern_mismatch(pattern, name, message):
     with pytest.raises(InputError, match=message):
         FilenamePattern(pattern).parse(Path(name))
+
+
+def _lazy_regex(pattern: FilenamePattern) -> re.Pattern:
+    """What the pattern means, as the backtracking regex it used to be compiled to."""
+    parts = [re.escape(pattern.literals[0])]
+    for field, literal in zip(pattern.fields, pattern.literals[1:], strict=True):
+        body = ".*?" if field.name is None else ".+?"
+        parts.append(f"({body})" if field.name is None else f"(?P<{field.name}>{body})")
+        parts.append(re.escape(literal))
+    return re.compile("^" + "".join(parts) + "$", re.S)
+
+
+def test_filename_pattern_matches_like_the_lazy_regex():
+    """On many random patterns and names over a tiny alphabet (so that separators are
+    everywhere and fields are ambiguous), the linear matcher finds exactly what the lazy,
+    backtracking regex finds."""
+    rng = random.Random(7)
+    fields = ["{agent_id}", "{queue}", "{team}", "{*}", "{*}"]
+    compared = matched = 0
+    for _ in range(3000):
+        tokens = rng.sample(fields, rng.randint(0, 4))
+        pattern = "".join(rng.choice(["", "_", "a", "_a", "a_"]) + t for t in tokens) + rng.choice(
+            ["", "_", "a"]
+        )
+        parser = FilenamePattern(pattern)
+        regex = _lazy_regex(parser)
+        for _ in range(5):
+            name = "".join(rng.choice("a_") for _ in range(rng.randint(0, 9)))
+            expected = regex.match(name)
+            found = parser.match(name)
+            assert (found is None) == (expected is None), (pattern, name)
+            if expected is not None:
+                assert found == expected.groupdict(), (pattern, name)
+                matched += 1
+            compared += 1
+    assert matched > compared // 10  # the comparison covered matches, not only refusals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [("{*}_" * 13 + "x.wav", "at most 12"), ("{agent_id}" + "_" * 200, "at most 200")],
+)
+def test_filename_pattern_bounds(pattern, message):
+    with pytest.raises(InputError, match=message):
+        FilenamePattern(pattern)
 
 
 @pytest.mark.parametrize("pattern", ["{agent}_{queue}.wav", "{queue}_{queue}.wav"])

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from qa_service.api.deps import DbDep, SessionDep, SettingsDep, StaffUser
 from qa_service.config import Settings
 from qa_service.errors import InputError
+from qa_service.import_sources import MAX_PATTERN_LENGTH
 from qa_service.importer import Importer, ImportRequest, batch_status
 from qa_service.store.imports import ImportBatch
 
@@ -28,7 +29,9 @@ class ImportCreate(BaseModel):
     folder: str = Field(description="A folder under the import root (relative or absolute).")
     manifest: str | None = Field(None, description="CSV manifest under the import root.")
     pattern: str | None = Field(
-        None, description="File-name pattern, e.g. {agent_id}_{queue}_{started_at:%Y%m%d}.wav"
+        None,
+        max_length=MAX_PATTERN_LENGTH,
+        description="File-name pattern, e.g. {agent_id}_{queue}_{started_at:%Y%m%d}.wav",
     )
     now: bool = Field(False, description="Analyse in the import thread instead of queueing.")
 
