@@ -18,6 +18,7 @@ import pytest
 from qa_service.domain.checks import registry
 
 CHECK_TYPE = "shout"
+GROUP = "qa_service.checks"
 MODULE = "qa_test_shout_checks"
 CHECK_SOURCE = '''\
 from qa_service.domain.checks import Params, Phrases, register_check
@@ -59,7 +60,7 @@ def install_shout_check(folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         MODULE,
         CHECK_SOURCE,
         f"""\
-        [{registry.ENTRY_POINT_GROUP}]
+        [{GROUP}]
         {CHECK_TYPE} = {MODULE}:shout
         """,
     )

@@ -11,7 +11,6 @@ import time
 import pytest
 from openpyxl import load_workbook
 
-from qa_service.exports import FORMULA_STARTS
 from tests.service_fixtures import make_wav, wait_for
 
 pytest_plugins = ["tests.service_fixtures", "tests.service_api_fixtures"]
@@ -77,7 +76,8 @@ def exported(service):
 
 
 def _formula_like(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
+    """What a spreadsheet reads as a formula (or DDE call): the attacker's view."""
+    return text.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
 
 
 @pytest.mark.parametrize("by", ["queue", "team", "agent"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.domain.checks import load_installed_checks
+from qa_service.domain.checks import registry
 from qa_service.jobs import rulepacks
 from qa_service.store.packs import DocumentKind, PackVersion
 from qa_service.web import install_web
@@ -80,7 +80,7 @@ def test_installed_check_types_load_at_start_and_packs_use_them(
         "     params: {phrases: [subscription], times: 1}}\n"
     )
     with running_service(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}") as own:
-        assert load_installed_checks() == []  # the service loaded it when it started
+        assert registry.load_installed_checks() == []  # the service loaded it at start
         reply = own.post("/api/packs", "qa1", json={"content": pack_text("sec-shout", "", rule)})
         assert reply.status_code == 201, reply.text
         call = own.new_call("A1", pack="sec-shout")
