@@ -16,7 +16,8 @@ from tests.service_fixtures import make_wav, wait_for
 pytest_plugins = ["tests.service_fixtures", "tests.service_api_fixtures"]
 
 # The red team's pattern shape: many {*} split by the separator the names are full of.
-HOSTILE_PATTERN = "_".join(["{*}"] * 6) + "_X.wav"
+# As a backtracking regex this held the server (and its GIL) for about 20 s on one name.
+HOSTILE_PATTERN = "_".join(["{*}"] * 7) + "_X.wav"
 HOSTILE_NAME = ("a_" * 60)[:99] + ".wav"  # 103 characters, no "_X" anywhere
 
 
@@ -30,7 +31,8 @@ def test_a_hostile_file_name_pattern_answers_at_once(service) -> None:
     )
     elapsed = time.monotonic() - started
     assert reply.status_code == 202, reply.text
-    assert elapsed < 1.0, f"the import request took {elapsed:.1f} s"
+    # Generous for a loaded test machine; linear matching takes milliseconds.
+    assert elapsed < 5.0, f"the import request took {elapsed:.1f} s"
     batch_id = reply.json()["batch_id"]
 
     def finished() -> dict | None:

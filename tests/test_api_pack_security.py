@@ -184,3 +184,26 @@ def test_a_stored_version_never_writes_outside_its_folder(svc) -> None:
         rulepacks.resolve_pack(session, svc.settings, "sec-old-row@1")
     assert victim.read_bytes() == before
     assert not list((Path(svc.settings.data_dir) / "packs").rglob("victim.yaml"))
+
+
+def test_problems_of_a_stored_version_name_no_server_folder(svc) -> None:
+    """A stored version that no longer validates (its custom check type was uninstalled)
+    is refused with problems that name the pack's file, not the data folder."""
+    card = (Path(svc.settings.rules_dir) / "scorecards" / "standard.yaml").read_text("utf-8")
+    rules = "  - {id: gone, type: uninstalled_type, category: deflection}\n"
+    with svc.db.session() as session:
+        session.add(
+            PackVersion(
+                kind=DocumentKind.pack,
+                name="sec-gone",
+                version=1,
+                content=pack_text("sec-gone", rules=rules),
+                sha256="0" * 64,
+                scorecard_name="standard",
+                scorecard_content=card,
+            )
+        )
+    with svc.db.session() as session, pytest.raises(rulepacks.RulePackError) as caught:
+        rulepacks.resolve_pack(session, svc.settings, "sec-gone")
+    assert caught.value.problems[0].startswith("sec-gone.yaml:4: rules[0].type: unknown check")
+    assert not any(str(svc.settings.data_dir) in p for p in caught.value.problems)

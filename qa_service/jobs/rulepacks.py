@@ -74,7 +74,7 @@ def _write_pack_files(
 
 
 def resolve_pack(session: Session, settings: Settings, ref: str) -> ResolvedPack:
-    from qa_service.inspection import available_packs, load_pack
+    from qa_service.inspection import available_packs, load_pack, rules_dir
 
     name, number = parse_ref(ref)
     if number is not None:
@@ -84,10 +84,16 @@ def resolve_pack(session: Session, settings: Settings, ref: str) -> ResolvedPack
     else:
         stored = latest_version(session, DocumentKind.pack, name)
     if stored is not None:
-        return ResolvedPack(load_pack(materialize(settings, stored)), stored.label)
-    if name not in available_packs():
+        path = materialize(settings, stored)
+        label = stored.label
+    elif name in available_packs():
+        path, label = rules_dir() / f"{name}.yaml", name
+    else:
         raise NotFoundError(f"no rule pack named {name!r}, stored or built in")
-    return ResolvedPack(load_pack(name), name)
+    try:
+        return ResolvedPack(load_pack(path), label)
+    except RulePackError as exc:  # problems name the file, not the server's folders
+        raise _relabel(exc, str(path.parent)) from None
 
 
 def read_document(content: bytes, what: str) -> tuple[str, dict]:
