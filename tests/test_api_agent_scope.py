@@ -68,9 +68,13 @@ def test_no_agent_acts_on_a_call_without_an_agent_id(svc, agent: str) -> None:
 
 
 def test_an_agent_without_an_agent_id_sees_nothing(svc) -> None:
-    own_of_a1 = svc.new_call("A1")
+    own_of_a1 = svc.new_call("A1", started_at="2026-10-05T10:00:00")
     assert svc.get("/api/calls", "agent_noid").json()["total"] == 0
     assert svc.get("/api/disputes", "agent_noid").json()["total"] == 0
+    kpis = svc.get("/api/kpi?period=2026-10", "agent_noid")
+    assert kpis.status_code == 200 and kpis.json()["rows"] == [], kpis.text
+    seen_by_qa = svc.get("/api/kpi?period=2026-10", "qa1").json()["rows"]
+    assert "A1" in {r["key"] for r in seen_by_qa}  # there are figures to hide
     for call_id in (*svc.ids["orphans"], own_of_a1["id"]):
         assert svc.get(f"/api/calls/{call_id}", "agent_noid").status_code == 404
         for method, path, body in _actions(call_id, _first_finding(svc, call_id)):
