@@ -99,9 +99,12 @@ class FilenamePattern:
         for k, field in enumerate(self.fields):
             literal = self.literals[k + 1] if k < last else ""
             earliest = position + field.min_length
-            stop = (
-                end if k == last else (name.find(literal, earliest, end) if literal else earliest)
-            )
+            if k == last:
+                stop = end
+            elif literal:
+                stop = name.find(literal, earliest, end)  # -1: not there
+            else:  # two fields side by side: this one as short as it may be
+                stop = earliest
             if stop < 0 or stop > end or stop - position < field.min_length:
                 return None
             if field.name is not None:
