@@ -18,6 +18,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from qa_service.api.errors import TooLargeError
+from qa_service.datafiles import FILE_MODE, private_dir
 from qa_service.errors import InputError
 
 MAX_FIELD_BYTES = 1024 * 1024
@@ -138,8 +139,8 @@ class StreamingForm:
         head = bytes(part.head)
         if self.check_head is not None:
             self.check_head(part.file.filename, head)
-        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(part.file.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private_dir(self.spool_dir)
+        fd = os.open(part.file.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         part.handle = os.fdopen(fd, "wb")
         part.hasher.update(head)
         part.handle.write(head)

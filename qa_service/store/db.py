@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from qa_service.config import Settings
+from qa_service.datafiles import restrict_sqlite_files
 from qa_service.errors import InputError
 
 # How long a SQLite writer waits for another process's write to finish before giving up.
@@ -51,8 +51,7 @@ def make_engine(url: str) -> Engine:
     except Exception as exc:  # sqlalchemy raises ArgumentError and ValueError alike here
         raise InputError(f"QA_DATABASE_URL is not a database URL ({exc})") from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        restrict_sqlite_files(parsed.database or "")
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

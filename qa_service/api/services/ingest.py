@@ -7,6 +7,7 @@ created, and the answer names the file and the reason.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm, 
 from qa_service.api.schemas.calls import CallMetadata
 from qa_service.api.sniff import check_extension, check_head
 from qa_service.config import Settings
+from qa_service.datafiles import FILE_MODE, private_dir
 from qa_service.errors import InputError
 from qa_service.jobs.queue import enqueue
 from qa_service.jobs.rulepacks import resolve_pack
@@ -186,8 +188,9 @@ def _keep_file(settings: Settings, received: ReceivedFile, relative: str) -> Pat
     if target.exists():
         received.path.unlink(missing_ok=True)
         return None
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     shutil.move(received.path, target)
+    os.chmod(target, FILE_MODE)
     return target
 
 
