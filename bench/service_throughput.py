@@ -117,16 +117,17 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(10)
 
 
-def admin_password(log: Path, server: subprocess.Popen) -> str:
+def admin_password(data_dir: Path, server: subprocess.Popen, log: Path) -> str:
+    """The first admin's password, from the file the service writes it to on first start."""
+    path = data_dir / "admin_password"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        for line in log.read_text().splitlines():
-            if line.strip().startswith("password:"):
-                return line.split(":", 1)[1].strip()
+        if path.is_file() and (lines := path.read_text().split()):
+            return lines[-1]
         if server.poll() is not None:
             raise SystemExit(f"the service stopped:\n{log.read_text()[-2000:]}")
         time.sleep(0.2)
-    raise SystemExit("the service printed no admin password")
+    raise SystemExit("the service wrote no admin password file")
 
 
 def wait_healthy(api: Api, timeout_s: float = 60) -> None:
@@ -168,7 +169,7 @@ def run_backend(backend: str, files: list[Path], warmups: list[Path], args) -> d
         server = start([*QA, "serve", "--port", str(port)], env, work / "serve.log")
         processes.append(server)
         api = Api(port)
-        password = admin_password(work / "serve.log", server)
+        password = admin_password(work / "var", server, work / "serve.log")
         wait_healthy(api)
         api.sign_in(password)
         for path in warmups:

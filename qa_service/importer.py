@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.datafiles import private_dir
 from qa_service.errors import InputError, QAError
 from qa_service.import_sources import SourceFile, sources
 from qa_service.store.accounts import User, get_user_by_name
@@ -234,7 +235,7 @@ class Importer:
             where = ".".join(str(p) for p in first["loc"])
             raise InputError(f"{source.path}: metadata {where}: {first['msg']}") from None
         spool = Path(self.settings.data_dir) / "uploads"
-        spool.mkdir(parents=True, exist_ok=True)
+        private_dir(spool)
         copy = spool / f"import-{uuid.uuid4().hex}{path.suffix.lower()}"
         shutil.copyfile(path, copy)
         received = ReceivedFile("files", name, copy, copy.stat().st_size, sha256)

@@ -55,7 +55,7 @@ def transcribe_audio(
     audio: DecodedAudio, options: AnalyzeOptions, settings: Settings
 ) -> tuple[Transcript, dict[str, Any]]:
     """Transcribe each channel and put both roles on one timeline (mono: separate speakers)."""
-    from qa_service.engines.asr import get_recognizer
+    from qa_service.engines.asr import get_recognizer, transcribe_long
     from qa_service.engines.audio import SAMPLE_RATE
     from qa_service.engines.word_timing import refine_word_times
 
@@ -66,7 +66,8 @@ def transcribe_audio(
     words_by_role, dropped = {}, []
     started = time.perf_counter()
     for role, samples in zip(roles, audio.channels, strict=True):
-        channel = recognizer.transcribe(samples, _asr_options(language, settings))
+        options_asr = _asr_options(language, settings)
+        channel = transcribe_long(recognizer, samples, SAMPLE_RATE, options_asr)
         # The first channel's detected language is used for the other: one call, one language.
         language = language or channel.language
         refine_word_times(channel.words, samples, SAMPLE_RATE)

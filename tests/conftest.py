@@ -13,7 +13,12 @@ from qa_service.domain.results import CallResult
 
 # Helper modules hold asserts of their own; rewrite them like test modules.
 pytest.register_assert_rewrite(
-    "tests.service_fixtures", "tests.service_api_fixtures", "tests.web_fixtures", "tests.kpi_month"
+    "tests.service_fixtures",
+    "tests.service_api_fixtures",
+    "tests.web_fixtures",
+    "tests.kpi_month",
+    "tests.live_fixtures",
+    "tests.slow_client",
 )
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,6 +6,7 @@ import logging
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from qa_service import __version__
 from qa_service.api.deps import SessionDep
 from qa_service.api.errors import install_error_handlers
+from qa_service.api.multipart import sweep_partials
 from qa_service.api.routers import (
     audit,
     auth,
@@ -106,6 +108,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade(database)
+        if swept := sweep_partials(Path(settings.data_dir) / "uploads"):
+            log.info("removed %d upload spool file(s) left by a stopped process", swept)
         if start_worker and settings.job_backend == "embedded":
             from qa_service.jobs.worker import EmbeddedWorker
 

@@ -1,11 +1,15 @@
-"""The first admin account, created on the first start with a password shown once."""
+"""The first admin account, created on the first start; its password goes to an owner-only
+file in the data folder, never to the console (service logs keep what the console shows)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
 from qa_service.api.security import hash_password, new_password
 from qa_service.config import Settings
+from qa_service.datafiles import write_private
 from qa_service.errors import NotFoundError
 from qa_service.store import audit
 from qa_service.store.accounts import Role, User, count_users, get_user_by_name
@@ -31,6 +35,15 @@ def ensure_first_admin(db: Database, settings: Settings) -> str | None:
     except IntegrityError:  # another process created it at the same moment
         return None
     return password
+
+
+ADMIN_PASSWORD_FILE = "admin_password"
+
+
+def save_admin_password(settings: Settings, password: str) -> Path:
+    """Write the first admin's password to ``DATA_DIR/admin_password`` (0600); returns it."""
+    path = Path(settings.data_dir) / ADMIN_PASSWORD_FILE
+    return write_private(path, f"{settings.admin_username}\n{password}\n")
 
 
 def reset_password(db: Database, username: str) -> str:

@@ -31,12 +31,18 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DbDep = Annotated[Database, Depends(get_db)]
 
 
-def get_session(db: DbDep) -> Iterator[Session]:
-    with db.session() as session:
+# Methods whose requests only read: their session never takes SQLite's write lock.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request, db: DbDep) -> Iterator[Session]:
+    with db.session(write=request.method not in READ_METHODS) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits and closes when the endpoint returns, before the
+# response is sent, so a client that reads slowly (or never) holds no transaction.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_rng(request: Request) -> random.Random:
@@ -58,8 +64,8 @@ def get_current_user(
     if not token:
         raise AuthError("not signed in: send a bearer token from /api/auth/token")
     user_id = read_token(token, secret_key(settings))
-    # A session of its own, closed at once: the request's session may stay open longer.
-    with db.session() as session:
+    # A reading session of its own, closed at once.
+    with db.session(write=False) as session:
         user = session.get(User, user_id)
     if user is None or not user.active:
         raise AuthError("the account no longer exists or is disabled")

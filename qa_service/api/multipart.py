@@ -1,11 +1,15 @@
 """Streaming multipart parsing: each uploaded file goes to disk chunk by chunk, hashed and
-size-checked as it arrives, so no upload is ever held whole in memory."""
+size-checked as it arrives, so no upload is ever held whole in memory. A file's first bytes
+are judged before anything of it is written; whatever a failed or cut-off upload wrote is
+deleted, and spool files left by a killed process are swept away."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -14,10 +18,36 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from qa_service.api.errors import TooLargeError
+from qa_service.datafiles import FILE_MODE, private_dir
 from qa_service.errors import InputError
 
 MAX_FIELD_BYTES = 1024 * 1024
 MAX_FIELDS = 200
+# Bytes of a file handed to ``check_head`` before anything of it is written.
+HEAD_BYTES = 12
+PARTIAL_SUFFIX = ".partial"
+# A spool file untouched this long belongs to no upload still running (each chunk written
+# renews its time): a process killed in the middle of an upload left it.
+STALE_PARTIAL_S = 15 * 60
+
+# Called with a file's name and first bytes; raises to refuse the file.
+HeadCheck = Callable[[str, bytes], None]
+
+
+def sweep_partials(spool_dir: Path, older_than_s: float = STALE_PARTIAL_S) -> int:
+    """Delete spool files no running upload writes to any more; returns how many."""
+    if not spool_dir.is_dir():
+        return 0
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for path in spool_dir.glob(f"*{PARTIAL_SUFFIX}"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process swept it first
+            continue
+    return removed
 
 
 @dataclass
@@ -44,6 +74,7 @@ class _Part:
     headers: dict[bytes, bytes] = field(default_factory=dict)
     name: str = ""
     data: bytearray = field(default_factory=bytearray)
+    head: bytearray = field(default_factory=bytearray)
     file: ReceivedFile | None = None
     handle: BinaryIO | None = None
     hasher: hashlib._Hash | None = None
@@ -52,10 +83,17 @@ class _Part:
 class StreamingForm:
     """Feed it the request body; it writes files under ``spool_dir`` with their SHA-256."""
 
-    def __init__(self, spool_dir: Path, max_file_bytes: int, max_files: int) -> None:
+    def __init__(
+        self,
+        spool_dir: Path,
+        max_file_bytes: int,
+        max_files: int,
+        check_head: HeadCheck | None = None,
+    ) -> None:
         self.spool_dir = spool_dir
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.check_head = check_head
         self.form = ReceivedForm()
         self._part = _Part()
         self._header_name = b""
@@ -90,13 +128,22 @@ class StreamingForm:
                 f"more than {self.max_files} files in one upload (QA_UPLOAD_MAX_FILES)"
             )
         filename = Path(options[b"filename"].decode("utf-8", "replace").replace("\\", "/")).name
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
-        path = self.spool_dir / f"{uuid.uuid4().hex}.partial"
+        path = self.spool_dir / f"{uuid.uuid4().hex}{PARTIAL_SUFFIX}"
         received = ReceivedFile(self._part.name, filename or "upload", path)
         self.form.files.append(received)
         self._part.file = received
-        self._part.handle = path.open("wb")
         self._part.hasher = hashlib.sha256()
+
+    def _start_file(self, part: _Part) -> None:
+        """Judge the first bytes, then open the spool file (owner only) and write them."""
+        head = bytes(part.head)
+        if self.check_head is not None:
+            self.check_head(part.file.filename, head)
+        private_dir(self.spool_dir)
+        fd = os.open(part.file.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        part.handle = os.fdopen(fd, "wb")
+        part.hasher.update(head)
+        part.handle.write(head)
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         chunk = data[start:end]
@@ -113,6 +160,11 @@ class StreamingForm:
                 f"{part.file.filename}: larger than the limit of "
                 f"{self.max_file_bytes / 1024 / 1024:.0f} MiB (QA_UPLOAD_MAX_BYTES)"
             )
+        if part.handle is None:
+            part.head.extend(chunk)
+            if len(part.head) >= HEAD_BYTES:
+                self._start_file(part)
+            return
         part.hasher.update(chunk)
         part.handle.write(chunk)
 
@@ -122,6 +174,8 @@ class StreamingForm:
             value = part.data.decode("utf-8", "replace")
             self.form.fields.setdefault(part.name, []).append(value)
             return
+        if part.handle is None:  # a file shorter than HEAD_BYTES (or empty)
+            self._start_file(part)
         part.handle.close()
         part.handle = None
         part.file.sha256 = part.hasher.hexdigest()

@@ -12,6 +12,7 @@ from pwdlib import PasswordHash
 
 from qa_service.api.errors import AuthError
 from qa_service.config import Settings
+from qa_service.datafiles import create_once
 from qa_service.store.base import utcnow
 
 ALGORITHM = "HS256"
@@ -54,16 +55,8 @@ def secret_key(settings: Settings) -> str:
     """The configured key, else one generated on first use and kept in the data folder."""
     if settings.secret_key:
         return settings.secret_key
-    path = Path(settings.data_dir) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # Exclusive create: when two processes start at once, the first one's key is kept.
-        with path.open("x") as fh:
-            path.chmod(0o600)
-            fh.write(secrets.token_urlsafe(48))
-    except FileExistsError:
-        pass
-    return path.read_text().strip()
+    # Created whole and at most once: processes starting together all read the same key.
+    return create_once(Path(settings.data_dir) / "secret_key", lambda: secrets.token_urlsafe(48))
 
 
 def create_token(user_id: int, key: str, minutes: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,18 +22,22 @@ def _setup_logging() -> None:
 
 def _database():
     from qa_service.config import get_settings
+    from qa_service.datafiles import prepare_data_dir
     from qa_service.store.db import Database
 
     settings = get_settings()
+    # Owner-only modes for everything this process writes, and one error line (not a
+    # traceback) when the data folder cannot be used.
+    prepare_data_dir(settings)
     return settings, Database.from_settings(settings)
 
 
-def _announce_admin(password: str, username: str) -> None:
+def _announce_admin(path: Path, username: str) -> None:
     line = "=" * 72
     typer.echo(
-        f"{line}\nFirst start: created the admin account.\n"
-        f"  username: {username}\n  password: {password}\n"
-        f"This password is shown only now. Change it: POST /api/auth/password.\n{line}",
+        f"{line}\nFirst start: created the admin account {username!r}.\n"
+        f"Its password is in {path} (readable by this user only).\n"
+        f"Sign in, change it (POST /api/auth/password), then delete the file.\n{line}",
     )
 
 
@@ -47,7 +52,7 @@ def serve(
     import uvicorn
 
     from qa_service.api.app import create_app
-    from qa_service.api.bootstrap import ensure_first_admin
+    from qa_service.api.bootstrap import ensure_first_admin, save_admin_password
     from qa_service.store.migrate import upgrade
     from qa_service.web import install_web
 
@@ -56,7 +61,7 @@ def serve(
     upgrade(db)
     password = ensure_first_admin(db, settings)
     if password:
-        _announce_admin(password, settings.admin_username)
+        _announce_admin(save_admin_password(settings, password), settings.admin_username)
     typer.echo(
         f"database: {db.engine.url.render_as_string(hide_password=True)}  "
         f"jobs: {settings.job_backend}  pages: http://{host}:{port}/  "
@@ -97,6 +102,10 @@ def celery_worker(
     ),
 ) -> None:
     """Run a Celery worker (same as: celery -A qa_service.jobs.celery_app worker)."""
+    from qa_service.config import get_settings
+    from qa_service.datafiles import prepare_data_dir
+
+    prepare_data_dir(get_settings())
     from qa_service.jobs.celery_app import QUEUE, app
 
     app.worker_main(

@@ -187,6 +187,26 @@ def _utterance_samples(utt: Utterance, samples: np.ndarray, sample_rate: int) ->
     return samples[int(utt.start * sample_rate) : int(np.ceil(utt.end * sample_rate))]
 
 
+# Margin resampled around an utterance: far beyond the resampling filter's reach (~1 ms).
+_RESAMPLE_PAD_S = 0.05
+
+
+def _utterance_at_rate(utt: Utterance, samples: np.ndarray, sample_rate: int, rate: int):
+    """The utterance's samples at ``rate``, as resampling the whole channel would give them,
+    from a slice with a margin: no copy of a whole (hours long) channel."""
+    if sample_rate == rate:
+        return np.asarray(_utterance_samples(utt, samples, rate), dtype=np.float32)
+    g = gcd(sample_rate, rate)
+    step, out_step = sample_rate // g, rate // g
+    pad = int(_RESAMPLE_PAD_S * sample_rate)
+    # Start on a multiple of ``step``: the slice's output samples then fall on the channel's.
+    a = max(0, int(utt.start * sample_rate) - pad) // step * step
+    b = min(len(samples), int(np.ceil(utt.end * sample_rate)) + pad)
+    local = to_pitch_rate(np.asarray(samples[a:b], dtype=np.float32), sample_rate, rate)
+    offset = a // step * out_step
+    return local[max(0, int(utt.start * rate) - offset) : int(np.ceil(utt.end * rate)) - offset]
+
+
 def annotate_acoustics(
     transcript: Transcript,
     channel_samples: dict[str, np.ndarray],
@@ -201,14 +221,11 @@ def annotate_acoustics(
     options = options or AcousticOptions()
     started = time.perf_counter()
     rate = options.pitch_rate
-    resampled = {
-        role: to_pitch_rate(np.asarray(x, dtype=np.float32), sample_rate, rate)
-        for role, x in channel_samples.items()
-    }
     sounds: dict[int, UtteranceSound] = {}
     for i, utt in enumerate(transcript.utterances):
-        if utt.role in resampled:
-            sound = measure(_utterance_samples(utt, resampled[utt.role], rate), rate, options)
+        if utt.role in channel_samples:
+            x = _utterance_at_rate(utt, channel_samples[utt.role], sample_rate, rate)
+            sound = measure(x, rate, options)
             sound.speech_rate = speech_rate([utt])
             sounds[i] = sound
     summary: dict[str, Any] = {"roles": {}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -97,6 +97,51 @@ def _collect(segments, language: str | None, probability: float, options: ASROpt
             text = to_simplified(w.word) if language == "zh" else w.word
             words.append(Word(float(w.start), float(w.end), text, float(w.probability)))
     return ChannelTranscript(words, language, probability, dropped)
+
+
+# Long channels are transcribed in windows of about this length, cut at a quiet moment:
+# the model's features and voice detection then cost a window's memory, not the call's.
+WINDOW_S = 20 * 60.0
+# Where to look for the quietest moment before a window's nominal end.
+CUT_SEARCH_S = 30.0
+CUT_BLOCK_S = 0.25
+
+
+def _quiet_cut(samples: np.ndarray, start: int, end: int, rate: int) -> int:
+    """The start of the quietest CUT_BLOCK_S block in the CUT_SEARCH_S before ``end``."""
+    block = int(CUT_BLOCK_S * rate)
+    first = max(start + block, end - int(CUT_SEARCH_S * rate))
+    n = (end - first) // block
+    if n < 1:
+        return end
+    energy = np.square(samples[first : first + n * block].reshape(n, block)).sum(axis=1)
+    return first + int(np.argmin(energy)) * block
+
+
+def transcribe_long(
+    recognizer: SpeechRecognizer, samples: np.ndarray, rate: int, options: ASROptions
+) -> ChannelTranscript:
+    """A channel of any length, window by window; times are of the whole channel."""
+    words: list[Word] = []
+    dropped: list[dict] = []
+    language, probability = options.language, None
+    size = int(WINDOW_S * rate)
+    start = 0
+    while start < len(samples):
+        end = len(samples)
+        if end - start > size:
+            end = _quiet_cut(samples, start, start + size, rate)
+        part = recognizer.transcribe(samples[start:end], replace(options, language=language))
+        # The first window's language holds for the rest: one call, one language.
+        if probability is None:
+            language, probability = language or part.language, part.language_probability
+        offset = start / rate
+        words += [Word(w.start + offset, w.end + offset, w.text, w.probability) for w in part.words]
+        dropped += [
+            {**d, "start": d["start"] + offset, "end": d["end"] + offset} for d in part.dropped
+        ]
+        start = end
+    return ChannelTranscript(words, language, probability or 0.0, dropped)
 
 
 @lru_cache(maxsize=2)

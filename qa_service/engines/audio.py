@@ -1,4 +1,10 @@
-"""Decoding recordings: probe, validate, decode once to 16 kHz, split channels."""
+"""Decoding recordings: probe, validate, decode once to 16 kHz, split channels.
+
+Decoding writes straight into one float32 array per channel, sized from the declared length
+(no list of pieces joined at the end, no second converted copy), so a recording costs its
+decoded size once. A header's sample rate is checked first: a tiny file that declares 1 Hz
+would otherwise pass as hours of audio once brought to 16 kHz.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,10 @@ from qa_service.config import Settings
 from qa_service.errors import InputError, UnsupportedMediaError
 
 SAMPLE_RATE = 16000
+# Sample rates a call recording can have (telephony 8 kHz .. studio 192 kHz).
+MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 4_000, 192_000
+# Channel correlation is summed over blocks of this many samples (bounded memory).
+_CORRELATION_BLOCK = 1 << 20
 # A decoded length this far below the length the container declares means a cut-off file.
 _TRUNCATION_TOLERANCE = 0.9
 # Two parties on separate channels correlate near 0; one signal copied twice near 1.
@@ -83,6 +93,11 @@ def probe_audio(path: Path, settings: Settings) -> AudioInfo:
         )
     if info.channels < 1 or info.sample_rate <= 0:
         raise InputError(f"{path}: the audio stream has no channels or no sample rate")
+    if not MIN_SAMPLE_RATE <= info.sample_rate <= MAX_SAMPLE_RATE:
+        raise InputError(
+            f"{path}: the sample rate of {info.sample_rate} Hz is not one of a recording; "
+            f"accepted: {MIN_SAMPLE_RATE // 1000}-{MAX_SAMPLE_RATE // 1000} kHz"
+        )
     _check_duration(path, info.declared_duration_s, settings)
     return info
 
@@ -99,30 +114,55 @@ def _check_duration(path: Path, duration: float | None, settings: Settings) -> N
         raise InputError(f"{path}: recording holds no audio ({duration:.2f} s)")
 
 
-def _decode_planes(path: Path, n_channels: int, settings: Settings) -> np.ndarray:
+class _ChannelBuffer:
+    """Float32 channels filled in place; grows (rarely) when the header understated."""
+
+    def __init__(self, n_channels: int, expected: int) -> None:
+        size = max(expected, 60 * SAMPLE_RATE)
+        # One array per channel: a channel dropped later frees its memory.
+        self.rows = [np.empty(size, dtype=np.float32) for _ in range(n_channels)]
+        self.filled = 0
+
+    def append(self, planes: np.ndarray) -> None:
+        n = planes.shape[1]
+        if self.filled + n > len(self.rows[0]):
+            size = (self.filled + n) * 3 // 2
+            for k, row in enumerate(self.rows):
+                grown = np.empty(size, dtype=np.float32)
+                grown[: self.filled] = row[: self.filled]
+                self.rows[k] = grown
+        for row, plane in zip(self.rows, planes, strict=True):
+            np.multiply(plane, 1 / 32768.0, out=row[self.filled : self.filled + n])
+        self.filled += n
+
+    def channels(self) -> list[np.ndarray]:
+        return [row[: self.filled] for row in self.rows]
+
+
+def _decode_channels(path: Path, info: AudioInfo, settings: Settings) -> list[np.ndarray]:
     import av
 
+    n_channels = min(info.channels, 2)
     layout = "mono" if n_channels == 1 else "stereo"
     resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
     limit = int(settings.max_duration_s * SAMPLE_RATE)
-    chunks: list[np.ndarray] = []
-    decoded = 0
+    declared = min(info.declared_duration_s or 0.0, settings.max_duration_s)
+    buffer = _ChannelBuffer(n_channels, int(declared * SAMPLE_RATE) + SAMPLE_RATE)
     with _open(path) as container:
         try:
             for frame in container.decode(audio=0):
                 frame.pts = None  # let the resampler cope with gaps in timestamps
                 for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray())
-                    decoded += out.samples
-                if decoded > limit:
-                    _check_duration(path, decoded / SAMPLE_RATE, settings)
+                    buffer.append(out.to_ndarray())
+                if buffer.filled > limit:
+                    _check_duration(path, buffer.filled / SAMPLE_RATE, settings)
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray())
+                buffer.append(out.to_ndarray())
         except av.error.FFmpegError as exc:
             raise InputError(f"{path}: the audio data is damaged ({_reason(exc)})") from None
-    if not chunks:
+    if not buffer.filled:
         raise InputError(f"{path}: recording holds no audio (0 s)")
-    return np.concatenate(chunks, axis=1)
+    return buffer.channels()
 
 
 def wav_missing_bytes(path: Path) -> int:
@@ -149,7 +189,21 @@ def same_signal(left: np.ndarray, right: np.ndarray) -> bool:
     """Both channels carry one recording (correlation near 1), not two parties."""
     if not left.any() or not right.any():
         return not left.any() and not right.any()
-    return bool(np.corrcoef(left, right)[0, 1] >= _SAME_SIGNAL_CORRELATION)
+    return bool(correlation(left, right) >= _SAME_SIGNAL_CORRELATION)
+
+
+def correlation(left: np.ndarray, right: np.ndarray) -> float:
+    """Pearson correlation, summed block by block: no full-length float64 copies."""
+    n = min(len(left), len(right))
+    sx = sy = sxx = syy = sxy = 0.0
+    for a in range(0, n, _CORRELATION_BLOCK):
+        x = left[a : a + _CORRELATION_BLOCK].astype(np.float64)
+        y = right[a : a + _CORRELATION_BLOCK].astype(np.float64)
+        sx, sy = sx + x.sum(), sy + y.sum()
+        sxx, syy, sxy = sxx + x @ x, syy + y @ y, sxy + x @ y
+    cov = sxy - sx * sy / n
+    var = (sxx - sx * sx / n) * (syy - sy * sy / n)
+    return float(cov / np.sqrt(var)) if var > 0 else 0.0
 
 
 def load_audio(path: Path, settings: Settings) -> DecodedAudio:
@@ -160,8 +214,7 @@ def load_audio(path: Path, settings: Settings) -> DecodedAudio:
         raise InputError(
             f"{path}: the file is truncated: {missing} bytes of audio data are missing"
         )
-    planes = _decode_planes(path, min(info.channels, 2), settings)
-    channels = [p.astype(np.float32) / 32768.0 for p in planes]
+    channels = _decode_channels(path, info, settings)
     if len(channels) == 2 and same_signal(channels[0], channels[1]):
         # A mono recording stored as stereo: transcribing it twice would double every line.
         channels = channels[:1]

@@ -18,6 +18,7 @@ from celery import Celery
 from celery.signals import worker_process_init
 
 from qa_service.config import Settings, get_settings
+from qa_service.datafiles import prepare_data_dir
 from qa_service.jobs.analyzer import get_analyzer
 from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
 from qa_service.store.db import Database
@@ -57,6 +58,8 @@ def worker_context() -> WorkerContext:
     global _context
     if _context is None:
         settings = get_settings()
+        # Also when started as `celery -A ...`: owner-only modes for what this worker writes.
+        prepare_data_dir(settings)
         _context = WorkerContext(Database.from_settings(settings), settings, get_analyzer(settings))
     return _context
 

@@ -1,20 +1,27 @@
-"""Engines and sessions: SQLite in WAL mode by default, PostgreSQL by URL."""
+"""Engines and sessions: SQLite in WAL mode by default, PostgreSQL by URL.
+
+On SQLite a writing session takes the database's write lock at BEGIN (``BEGIN IMMEDIATE``), so
+two writers never deadlock upgrading read locks; a reading session begins deferred and never
+takes it, so no reader (a page, a download, a login) waits on or blocks a writer.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from qa_service.config import Settings
+from qa_service.datafiles import restrict_sqlite_files
 from qa_service.errors import InputError
 
 # How long a SQLite writer waits for another process's write to finish before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The execution option that marks a reading session's connection (no write lock at BEGIN).
+READ_ONLY_OPTION = "qa_read_only"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -26,19 +33,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn) -> None:
+    # pysqlite's own BEGIN handling is switched off (isolation_level None): writers take the
+    # write lock at BEGIN, so two writers never deadlock upgrading read locks; readers do not.
+    deferred = conn.get_execution_options().get(READ_ONLY_OPTION)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _refuse_writes(session: Session, _context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a reading session tried to write; open it with Database.session()")
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError and ValueError alike here
         raise InputError(f"QA_DATABASE_URL is not a database URL ({exc})") from None
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        restrict_sqlite_files(parsed.database or "")
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own BEGIN handling defers locking; take the write lock at BEGIN instead,
-        # so two writers never deadlock upgrading read locks.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
         return engine
     return create_engine(parsed, pool_pre_ping=True)
@@ -55,6 +71,10 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+        )
+        event.listen(self.read_sessions, "before_flush", _refuse_writes)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -65,9 +85,13 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session committed on success and rolled back on any error."""
-        with self.sessions() as session:
+    def session(self, write: bool = True) -> Iterator[Session]:
+        """A session committed on success and rolled back on any error.
+
+        ``write=False``: a reading session, which never takes SQLite's write lock and
+        refuses to flush changes.
+        """
+        with (self.sessions if write else self.read_sessions)() as session:
             try:
                 yield session
                 session.commit()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa_service.datafiles import private_dir
 from qa_service.errors import InputError
 
 BLOCK_S = 0.01
@@ -136,7 +137,7 @@ def cached_peaks(data_dir: Path, sha256: str, recording: Path) -> bytes:
     if target.is_file():
         return target.read_bytes()
     data = json.dumps(compute_peaks(recording).to_dict(), separators=(",", ":")).encode()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     # Write then rename: two requests computing at once each leave a whole file.
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".partial")
     with os.fdopen(fd, "wb") as fh:

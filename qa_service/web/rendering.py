@@ -103,7 +103,7 @@ def optional_user(request: Request) -> User | None:
         user_id = read_token(token, secret_key(settings))
     except AuthError:
         return None
-    with request.app.state.db.session() as session:
+    with request.app.state.db.session(write=False) as session:
         user = session.get(User, user_id)
     return user if user is not None and user.active else None
 

@@ -28,7 +28,7 @@ LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
 
 
 def authenticate(db: Database, username: str, password: str) -> User:
-    with db.session() as session:
+    with db.session(write=False) as session:
         user = get_user_by_name(session, username)
     ok = verify_or_waste_time(password, user.password_hash if user else None)
     if not ok or user is None or not user.active:

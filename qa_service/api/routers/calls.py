@@ -206,12 +206,16 @@ def get_score(call_id: int, user: CurrentUser, session: SessionDep) -> dict:
     summary="The recording as uploaded",
     responses={200: {"content": {"audio/*": {}}}},
 )
-def get_audio(call_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep):
-    call = get_visible_call(session, user, call_id)
-    path = Path(settings.data_dir) / call.media_path
+def get_audio(call_id: int, user: CurrentUser, db: DbDep, settings: SettingsDep):
+    # Authorise and find the file in a short reading session, closed before the first byte
+    # goes out: a client that stops reading must hold no transaction while the file streams.
+    with db.session(write=False) as session:
+        call = get_visible_call(session, user, call_id)
+        relative, media_format, filename = call.media_path, call.media_format, call.filename
+    path = Path(settings.data_dir) / relative
     if not path.is_file():
         raise NotFoundError(f"the recording of call {call_id} is missing on the server")
-    return FileResponse(path, media_type=f"audio/{call.media_format}", filename=call.filename)
+    return FileResponse(path, media_type=f"audio/{media_format}", filename=filename)
 
 
 @router.post("/{call_id}/rescore", response_model=RescoreResult)

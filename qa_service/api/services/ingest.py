@@ -7,6 +7,7 @@ created, and the answer names the file and the reason.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from qa_service.api.errors import ConflictError, TooLargeError
-from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm
+from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm, sweep_partials
 from qa_service.api.schemas.calls import CallMetadata
+from qa_service.api.sniff import check_extension, check_head
 from qa_service.config import Settings
-from qa_service.errors import InputError, UnsupportedMediaError
+from qa_service.datafiles import FILE_MODE, private_dir
+from qa_service.errors import InputError
 from qa_service.jobs.queue import enqueue
 from qa_service.jobs.rulepacks import resolve_pack
 from qa_service.jobs.tasks import ANALYZE
@@ -50,7 +53,13 @@ async def receive(request: Request, settings: Settings) -> ReceivedForm:
     if declared and declared.isdigit() and int(declared) > limit:
         raise TooLargeError(f"the upload is larger than the limit of {limit // 2**20} MiB")
     spool = Path(settings.data_dir) / "uploads"
-    parser = StreamingForm(spool, settings.upload_max_bytes, settings.upload_max_files)
+    sweep_partials(spool)
+    parser = StreamingForm(
+        spool,
+        settings.upload_max_bytes,
+        settings.upload_max_files,
+        check_head=lambda name, head: check_head(name, head, settings),
+    )
     form = await parser.parse(request.headers.get("content-type", ""), request.stream())
     if not form.files:
         raise InputError("no file in the upload: send each recording as a 'files' part")
@@ -98,12 +107,7 @@ def check_recording(received: ReceivedFile, settings: Settings) -> str:
 
     if received.size == 0:
         raise InputError(f"{received.filename}: the file is empty")
-    suffix = Path(received.filename).suffix.lower().lstrip(".")
-    if suffix not in settings.upload_formats:
-        raise UnsupportedMediaError(
-            f"{received.filename}: .{suffix or '(none)'} is not an accepted format "
-            f"({', '.join(settings.upload_formats)})"
-        )
+    suffix = check_extension(received.filename, settings)
     try:
         probe_audio(received.path, settings)
     except InputError as exc:
@@ -184,8 +188,9 @@ def _keep_file(settings: Settings, received: ReceivedFile, relative: str) -> Pat
     if target.exists():
         received.path.unlink(missing_ok=True)
         return None
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     shutil.move(received.path, target)
+    os.chmod(target, FILE_MODE)
     return target
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from qa_service.api.access import get_visible_call
 from qa_service.api.deps import DbDep, SessionDep, SettingsDep
@@ -86,15 +85,16 @@ def call_page(
 
 
 @data_router.get("/calls/{call_id}/peaks.json")
-async def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: SettingsDep) -> Response:
-    # A short session of its own: decoding a long recording must not hold a transaction open.
-    with db.session() as session:
+def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: SettingsDep) -> Response:
+    # A plain def (FastAPI runs it in a thread): the database and the decoding must not block
+    # the event loop. A short reading session: decoding a long recording holds no transaction.
+    with db.session(write=False) as session:
         call = get_visible_call(session, user, call_id)
         sha256, media_path = call.content_sha256, call.media_path
     path = Path(settings.data_dir) / media_path
     if not path.is_file():
         raise NotFoundError(f"the recording of call {call_id} is missing on the server")
-    body = await run_in_threadpool(cached_peaks, Path(settings.data_dir), sha256, path)
+    body = cached_peaks(Path(settings.data_dir), sha256, path)
     return Response(
         body, media_type="application/json", headers={"Cache-Control": "private, max-age=86400"}
     )
