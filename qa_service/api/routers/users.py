@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qa_service.api.deps import AdminUser, SessionDep
 from qa_service.api.errors import ConflictError
+from qa_service.api.passwords import require_strong
 from qa_service.api.schemas.common import Limit, Offset, Page
 from qa_service.api.schemas.users import UserCreate, UserPublic, UserUpdate
 from qa_service.api.security import hash_password
@@ -82,7 +83,10 @@ def update_user(user_id: int, body: UserUpdate, admin: AdminUser, session: Sessi
     for field, value in changes.items():
         setattr(user, field, value)
     if password:
+        require_strong(password, user.username)
         user.password_hash = hash_password(password)
+    if password or changes.get("active") is False:
+        user.token_version += 1  # a reset password or a disabled account ends its sign-ins
     if user.role in (Role.agent, Role.supervisor) and not user.team:
         raise InputError(f"a {user.role} needs a team")
     _flush(session)
