@@ -141,10 +141,10 @@ def create_app(
     app.add_middleware(BrowserGuard)
     api = APIRouter(prefix="/api")
     for module in (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports):
+        document_errors(module.router, "/api")
         api.include_router(module.router)
     api.add_api_route("/health", health, methods=["GET"], tags=["auth"], summary="Liveness")
     app.include_router(api)
-    document_errors(app)
     return app
 
 

@@ -3,7 +3,8 @@
 Most are known from how a route is built, so they are derived rather than written on every
 route: 401 where it needs a signed-in user, 403 where it needs a role or changes state (a
 cookie request from another site is refused), 404 where the path names something, 422
-where it takes input (with this service's error body, not FastAPI's default). The rest
+where it takes input (with this service's error body, not FastAPI's default), 400 where a
+body may not parse. The rest
 (409, 413, 415, 429, 503) come from what the route's service code raises, listed here.
 """
 
@@ -12,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from qa_service.api.errors import ERROR_SCHEMA
 
 DESCRIPTIONS = {
-    400: "Bad request.",
+    400: "The body cannot be parsed (malformed JSON or form).",
     401: "Not signed in, or the token is invalid, expired or revoked.",
     403: "The role may not do this, or a cookie request came from another site.",
     404: "Not found, or not visible to this account.",
@@ -76,7 +77,7 @@ def _takes_input(route: APIRoute) -> bool:
     )
 
 
-def derived_codes(route: APIRoute) -> set[int]:
+def derived_codes(route: APIRoute, path: str) -> set[int]:
     from qa_service.api.deps import get_current_user
 
     calls = list(_calls(route.dependant))
@@ -87,17 +88,20 @@ def derived_codes(route: APIRoute) -> set[int]:
         codes.add(403)
     if route.dependant.path_params:
         codes.add(404)
+    if route.body_field:
+        codes.add(400)  # a body that cannot be parsed at all
     if _takes_input(route):
         codes.add(422)
     for method in route.methods:
-        codes.update(RAISED.get((method, route.path), ()))
+        codes.update(RAISED.get((method, path), ()))
     return codes
 
 
-def document_errors(app: FastAPI) -> None:
-    """Add the derived error answers to every API route (kept where a route gives its own)."""
-    for route in app.routes:
+def document_errors(router: APIRouter, prefix: str = "") -> None:
+    """Add the derived error answers to every route of ``router`` (before it is included
+    under ``prefix``); a route's own ``responses`` entries are kept."""
+    for route in router.routes:
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
-        documented = responses(*derived_codes(route))
+        documented = responses(*derived_codes(route, prefix + route.path))
         route.responses = {**documented, **route.responses}

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from qa_service.api.deps import AdminUser, SessionDep
 from qa_service.api.errors import ConflictError
 from qa_service.api.passwords import require_strong
-from qa_service.api.schemas.common import Limit, Offset, Page
+from qa_service.api.schemas.common import IdPath, Limit, Offset, Page, ShortQuery
 from qa_service.api.schemas.users import UserCreate, UserPublic, UserUpdate
 from qa_service.api.security import hash_password
 from qa_service.errors import InputError, NotFoundError
@@ -24,7 +24,7 @@ def list_users(
     admin: AdminUser,
     session: SessionDep,
     role: Role | None = None,
-    team: str | None = None,
+    team: ShortQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
@@ -63,7 +63,7 @@ def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -> User
 
 
 @router.get("/{user_id}", response_model=UserPublic)
-def get_user(user_id: int, admin: AdminUser, session: SessionDep) -> User:
+def get_user(user_id: IdPath, admin: AdminUser, session: SessionDep) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError(f"user {user_id} not found")
@@ -71,7 +71,7 @@ def get_user(user_id: int, admin: AdminUser, session: SessionDep) -> User:
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
-def update_user(user_id: int, body: UserUpdate, admin: AdminUser, session: SessionDep) -> User:
+def update_user(user_id: IdPath, body: UserUpdate, admin: AdminUser, session: SessionDep) -> User:
     user = get_user(user_id, admin, session)
     before = user.snapshot()
     changes = body.model_dump(exclude_unset=True)
