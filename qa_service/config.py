@@ -84,7 +84,21 @@ class Settings(BaseSettings):
     upload_formats: tuple[str, ...] = ("wav", "mp3", "flac", "m4a", "ogg", "opus", "aac", "mp4")
     # Signs API tokens and web sessions; empty: generated once into data_dir/secret_key.
     secret_key: str = ""
-    token_expire_minutes: int = 8 * 60
+    token_expire_minutes: int = Field(8 * 60, ge=1, le=30 * 24 * 60)
+    # --- security (issue 12) ---
+    # Failed sign-ins allowed per account, and per client address, within login_window_s;
+    # past either the answer is 429 with Retry-After until the oldest failure leaves the window.
+    login_failures_per_account: int = Field(10, ge=1)
+    login_failures_per_address: int = Field(50, ge=1)
+    login_window_s: float = Field(15 * 60.0, gt=0)
+    # Password hashes (Argon2: ~64 MiB each) computed at once, and sign-ins that may wait for
+    # one; more get 503 with Retry-After.
+    login_concurrent_hashes: int = Field(2, ge=1, le=64)
+    login_max_waiting: int = Field(16, ge=0)
+    # The session cookie's Secure flag: true or false; unset: set when the request came over
+    # HTTPS as the server sees it (uvicorn takes X-Forwarded-Proto from the proxies listed in
+    # its FORWARDED_ALLOW_IPS, default 127.0.0.1).
+    cookie_secure: bool | None = None
     admin_username: str = "admin"
     # "embedded": a worker inside the service, queue in the database; "celery": Redis + Celery.
     job_backend: Literal["embedded", "celery"] = "embedded"

@@ -12,9 +12,12 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import func, select
 
 from qa_service import __version__
+from qa_service.api.browser_guard import BrowserGuard
 from qa_service.api.deps import SessionDep
 from qa_service.api.errors import install_error_handlers
+from qa_service.api.login_guard import LoginGuard
 from qa_service.api.multipart import sweep_partials
+from qa_service.api.openapi import document_errors
 from qa_service.api.routers import (
     audit,
     auth,
@@ -41,6 +44,9 @@ and scores them in the background; QA reviews; agents acknowledge and dispute.
 
 Sign in with `POST /api/auth/token` (OAuth2 password flow) and send
 `Authorization: Bearer TOKEN`. Every error is `{"error": {"code", "message", "details"?}}`.
+Failed sign-ins are throttled (429 with Retry-After); signing out or changing the password
+ends every token of the account. Browsers use the session cookie: their state-changing
+requests must come from this site's own pages (Origin / Sec-Fetch-Site), else 403.
 Roles: **admin** (everything, accounts), **qa** (all calls, reviews, rule packs, disputes
 one level up), **supervisor** (their team's calls, first step of disputes), **agent**
 (their own calls: acknowledge, self-assess, dispute).
@@ -138,9 +144,12 @@ def create_app(
     app.state.worker = None
     app.state.review_rng = review_rng or random.Random()
     app.state.dispatch = _dispatcher(app, settings)
+    app.state.login_guard = LoginGuard(settings)
     install_error_handlers(app)
+    app.add_middleware(BrowserGuard)
     api = APIRouter(prefix="/api")
     for module in (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports):
+        document_errors(module.router, "/api")
         api.include_router(module.router)
     api.add_api_route("/health", health, methods=["GET"], tags=["auth"], summary="Liveness")
     app.include_router(api)

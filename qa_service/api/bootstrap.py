@@ -53,6 +53,7 @@ def reset_password(db: Database, username: str) -> str:
         if user is None:
             raise NotFoundError(f"no account named {username!r}")
         user.password_hash = hash_password(password)
+        user.token_version += 1  # whoever held the old password is signed out
         user.active = True
         audit.record(session, None, "user.password_reset", "user", user.id, None, {"by": "cli"})
     return password

@@ -53,6 +53,20 @@ def get_rng(request: Request) -> random.Random:
 RngDep = Annotated[random.Random, Depends(get_rng)]
 
 
+def user_for_token(db: Database, settings: Settings, token: str) -> User:
+    """The active account a token belongs to, if the token was not revoked since it was made
+    (signing out, a new password or disabling the account bumps ``token_version``)."""
+    user_id, version = read_token(token, secret_key(settings))
+    # A session of its own, closed at once: the request's session may stay open longer.
+    with db.session(write=False) as session:
+        user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise AuthError("the account no longer exists or is disabled")
+    if user.token_version != version:
+        raise AuthError("this sign-in has ended (signed out or password changed); sign in again")
+    return user
+
+
 def get_current_user(
     request: Request,
     db: DbDep,
@@ -63,16 +77,25 @@ def get_current_user(
     token = token or request.cookies.get(SESSION_COOKIE)
     if not token:
         raise AuthError("not signed in: send a bearer token from /api/auth/token")
-    user_id = read_token(token, secret_key(settings))
-    # A reading session of its own, closed at once.
-    with db.session(write=False) as session:
-        user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise AuthError("the account no longer exists or is disabled")
-    return user
+    return user_for_token(db, settings, token)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def revoke_tokens_of(db: Database, settings: Settings, token: str | None) -> None:
+    """Signing out: every token and cookie of the token's account stops working. A missing,
+    expired or already revoked token changes nothing."""
+    if not token:
+        return
+    try:
+        user = user_for_token(db, settings, token)
+    except AuthError:
+        return
+    with db.session() as session:
+        account = session.get(User, user.id)
+        if account is not None:
+            account.token_version += 1
 
 
 def require_role(*roles: Role) -> Callable[[User], User]:
@@ -83,6 +106,7 @@ def require_role(*roles: Role) -> Callable[[User], User]:
             raise ForbiddenError(f"this needs one of the roles: {allowed}")
         return user
 
+    check.roles = roles  # type: ignore[attr-defined]  # the OpenAPI document lists 403
     return check
 
 

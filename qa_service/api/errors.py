@@ -8,6 +8,7 @@ Starlette's own HTTP errors are rendered the same way, and anything unexpected b
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -54,6 +55,24 @@ class TooLargeError(QAError):
     code = "too_large"
 
 
+class RetryLaterError(QAError):
+    """Refused for now; ``Retry-After`` says in how many whole seconds to try again."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
+
+
+class TooManyRequestsError(RetryLaterError):
+    status_code = 429
+    code = "too_many_requests"
+
+
+class BusyError(RetryLaterError):
+    status_code = 503
+    code = "busy"
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
@@ -79,9 +98,11 @@ ERROR_SCHEMA = {
 
 async def _qa_error(_request: Request, exc: QAError) -> JSONResponse:
     details = exc.problems if isinstance(exc, RulePackError) else None
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
+    if isinstance(exc, RetryLaterError):
+        headers["Retry-After"] = str(exc.retry_after_s)
     return JSONResponse(
-        error_body(exc.code, exc.message, details), exc.status_code, headers=headers
+        error_body(exc.code, exc.message, details), exc.status_code, headers=headers or None
     )
 
 

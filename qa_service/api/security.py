@@ -17,7 +17,8 @@ from qa_service.store.base import utcnow
 
 ALGORITHM = "HS256"
 SESSION_COOKIE = "qa_session"
-MIN_PASSWORD_LENGTH = 8
+# Every claim a token must carry: a token without an expiry is never accepted.
+REQUIRED_CLAIMS = ["sub", "exp", "iat", "ver"]
 
 
 @cache
@@ -59,15 +60,24 @@ def secret_key(settings: Settings) -> str:
     return create_once(Path(settings.data_dir) / "secret_key", lambda: secrets.token_urlsafe(48))
 
 
-def create_token(user_id: int, key: str, minutes: int) -> str:
+def create_token(user_id: int, version: int, key: str, minutes: int) -> str:
+    """A signed token for the account at its current ``token_version``."""
     now = utcnow()
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes)}
+    claims = {
+        "sub": str(user_id),
+        "ver": version,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+    }
     return jwt.encode(claims, key, algorithm=ALGORITHM)
 
 
-def read_token(token: str, key: str) -> int:
+def read_token(token: str, key: str) -> tuple[int, int]:
+    """The account id and token version a valid, unexpired token was issued for."""
     try:
-        claims = jwt.decode(token, key, algorithms=[ALGORITHM])
-        return int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
+        claims = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS}
+        )
+        return int(claims["sub"]), int(claims["ver"])
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         raise AuthError("the token is invalid or has expired; sign in again") from None

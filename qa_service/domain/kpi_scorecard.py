@@ -41,6 +41,8 @@ DEFAULT_COMPONENTS: tuple[Component, ...] = (
 )
 # An entity needs values for at least this share of the total weight to get a composite.
 MIN_WEIGHT_SHARE = 0.5
+# Weights are relative; a bound keeps their sum finite.
+MAX_WEIGHT = 1000.0
 DEFAULT_TIERS: tuple[tuple[str, float], ...] = (("A", 85.0), ("B", 70.0), ("C", 55.0), ("D", 0.0))
 
 
@@ -64,8 +66,8 @@ def parse_weights(
             weights[name] = float(value)
         except ValueError:
             raise InputError(f"weight of {name!r} is not a number: {value!r}") from None
-        if weights[name] < 0:
-            raise InputError(f"weight of {name!r} cannot be negative")
+        if not 0 <= weights[name] <= MAX_WEIGHT:  # NaN fails this too
+            raise InputError(f"weight of {name!r} must be between 0 and {MAX_WEIGHT:g}")
     chosen = tuple(
         Component(c.kpi, weights[c.kpi], c.worst, c.best) for c in components if weights[c.kpi] > 0
     )
@@ -100,9 +102,14 @@ def parse_tiers(text: str | None) -> tuple[tuple[str, float], ...]:
         try:
             if not sep or not name.strip():
                 raise ValueError
-            tiers.append((name.strip(), float(value)))
+            lowest = float(value)
+            if not 0 <= lowest <= 100:  # a composite is 0-100; NaN and inf fail too
+                raise ValueError
+            tiers.append((name.strip(), lowest))
         except ValueError:
-            raise InputError(f"cannot read tier {part.strip()!r}: use NAME:MIN_SCORE") from None
+            raise InputError(
+                f"cannot read tier {part.strip()!r}: use NAME:MIN_SCORE (0-100)"
+            ) from None
     return tuple(sorted(tiers, key=lambda t: -t[1]))
 
 

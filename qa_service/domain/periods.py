@@ -65,6 +65,9 @@ class Period:
         return period_containing(self.end, self.granularity)
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
 def _month_start(year: int, month: int) -> datetime:
     return datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
@@ -105,6 +108,9 @@ def parse_period(text: str) -> Period:
         if not m:
             continue
         parts = [int(g) for g in m.groups()]
+        if not FIRST_YEAR <= parts[0] <= LAST_YEAR:
+            # Year 1 or 9999 would overflow the date arithmetic of trends and baselines.
+            raise InputError(f"period {text!r}: the year must be {FIRST_YEAR}-{LAST_YEAR}")
         try:
             if granularity == "day":
                 first = date(*parts)

@@ -30,6 +30,9 @@ class User(Base):
     agent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Every token carries the version it was issued under; signing out everywhere or a new
+    # password bumps it, so every older token and session cookie stops working at once.
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def snapshot(self) -> dict:

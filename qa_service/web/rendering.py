@@ -22,9 +22,9 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from qa_service import __version__
-from qa_service.api.deps import CurrentUser, require_role
+from qa_service.api.deps import CurrentUser, require_role, user_for_token
 from qa_service.api.errors import AuthError
-from qa_service.api.security import SESSION_COOKIE, read_token, secret_key
+from qa_service.api.security import SESSION_COOKIE
 from qa_service.errors import QAError
 from qa_service.store.accounts import Role, User
 from qa_service.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, request_language
@@ -98,14 +98,10 @@ def optional_user(request: Request) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    settings = request.app.state.settings
     try:
-        user_id = read_token(token, secret_key(settings))
+        return user_for_token(request.app.state.db, request.app.state.settings, token)
     except AuthError:
         return None
-    with request.app.state.db.session(write=False) as session:
-        user = session.get(User, user_id)
-    return user if user is not None and user.active else None
 
 
 def render(

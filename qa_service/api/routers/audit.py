@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from qa_service.api.deps import SessionDep, StaffUser
 from qa_service.api.schemas.audit import AuditEntryPublic
-from qa_service.api.schemas.common import Limit, Offset, Page
+from qa_service.api.schemas.common import IdQuery, Limit, Offset, Page, ShortQuery
 from qa_service.store.audit import AuditEntry
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -17,10 +17,10 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 def list_audit(
     user: StaffUser,
     session: SessionDep,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    actor_id: int | None = None,
-    action: str | None = None,
+    entity: ShortQuery = None,
+    entity_id: ShortQuery = None,
+    actor_id: IdQuery = None,
+    action: ShortQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:

@@ -1,14 +1,20 @@
-"""Signing in: OAuth2 password flow for API clients, a session cookie for the web pages."""
+"""Signing in: OAuth2 password flow for API clients, a session cookie for the web pages.
+
+Sign-ins are throttled and their password checks run off the event loop (``LoginGuard``).
+Signing out or changing the password ends every token and cookie of the account.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Request, Response
 
-from qa_service.api.deps import CurrentUser, DbDep, SessionDep, SettingsDep
+from qa_service.api.deps import CurrentUser, DbDep, SettingsDep, revoke_tokens_of
 from qa_service.api.errors import AuthError
+from qa_service.api.login_guard import LoginGuard
+from qa_service.api.openapi import responses
+from qa_service.api.passwords import MAX_PASSWORD_LENGTH, require_strong
 from qa_service.api.schemas.users import PasswordChange, Token, UserPublic
 from qa_service.api.security import (
     SESSION_COOKIE,
@@ -24,33 +30,86 @@ from qa_service.store.accounts import User, get_user_by_name
 from qa_service.store.db import Database
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
 
 
-def authenticate(db: Database, username: str, password: str) -> User:
+class LoginForm:
+    """The OAuth2 password form (``grant_type``, ``scope`` and client fields are ignored)."""
+
+    def __init__(
+        self,
+        username: Annotated[str, Form(min_length=1, max_length=64)],
+        password: Annotated[str, Form(min_length=1, max_length=MAX_PASSWORD_LENGTH)],
+    ) -> None:
+        self.username = username
+        self.password = password
+
+
+LoginFormDep = Annotated[LoginForm, Depends()]
+SIGN_IN_ANSWERS = responses(401, 422, 429, 503)
+
+
+def _guard(request: Request) -> LoginGuard:
+    return request.app.state.login_guard
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _check_password(db: Database, username: str, password: str) -> User | None:
+    """Runs in a worker thread: the account if the password is right, else None."""
     with db.session(write=False) as session:
         user = get_user_by_name(session, username)
     ok = verify_or_waste_time(password, user.password_hash if user else None)
-    if not ok or user is None or not user.active:
+    return user if ok and user is not None and user.active else None
+
+
+async def authenticate(request: Request, db: Database, form: LoginForm) -> User:
+    guard = _guard(request)
+    guard.check(form.username, _address(request))
+    user = await guard.hash_off_loop(_check_password, db, form.username, form.password)
+    if user is None:
+        guard.failed(form.username, _address(request))
         raise AuthError("wrong username or password")
+    guard.succeeded(form.username)
     return user
 
 
 def _token_for(user: User, settings: Settings) -> Token:
     minutes = settings.token_expire_minutes
-    return Token(
-        access_token=create_token(user.id, secret_key(settings), minutes), expires_in=minutes * 60
-    )
+    token = create_token(user.id, user.token_version, secret_key(settings), minutes)
+    return Token(access_token=token, expires_in=minutes * 60)
 
 
-@router.post("/token", response_model=Token, summary="Get a bearer token (OAuth2 password flow)")
-def login_for_token(form: LoginForm, db: DbDep, settings: SettingsDep) -> Token:
-    return _token_for(authenticate(db, form.username, form.password), settings)
+def cookie_secure(request: Request, settings: Settings) -> bool:
+    """``QA_COOKIE_SECURE`` when set, else whether this request came over HTTPS."""
+    if settings.cookie_secure is not None:
+        return settings.cookie_secure
+    return request.url.scheme == "https"
 
 
-@router.post("/session", response_model=UserPublic, summary="Sign in the browser (cookie)")
-def login_session(form: LoginForm, db: DbDep, settings: SettingsDep, response: Response) -> User:
-    user = authenticate(db, form.username, form.password)
+@router.post(
+    "/token",
+    response_model=Token,
+    summary="Get a bearer token (OAuth2 password flow)",
+    responses=SIGN_IN_ANSWERS,
+)
+async def login_for_token(
+    request: Request, form: LoginFormDep, db: DbDep, settings: SettingsDep
+) -> Token:
+    return _token_for(await authenticate(request, db, form), settings)
+
+
+@router.post(
+    "/session",
+    response_model=UserPublic,
+    summary="Sign in the browser (cookie)",
+    responses=responses(403, *SIGN_IN_ANSWERS),
+)
+async def login_session(
+    request: Request, form: LoginFormDep, db: DbDep, settings: SettingsDep, response: Response
+) -> User:
+    user = await authenticate(request, db, form)
     token = _token_for(user, settings)
     response.set_cookie(
         SESSION_COOKIE,
@@ -58,25 +117,55 @@ def login_session(form: LoginForm, db: DbDep, settings: SettingsDep, response: R
         max_age=token.expires_in,
         httponly=True,
         samesite="strict",
-        secure=False,
+        secure=cookie_secure(request, settings),
     )
     return user
 
 
-@router.delete("/session", status_code=204, summary="Sign the browser out")
-def logout_session(response: Response) -> None:
+@router.delete(
+    "/session",
+    status_code=204,
+    summary="Sign out: ends every token and session cookie of the account",
+    responses=responses(403),
+)
+def logout_session(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+    header = request.headers.get("authorization", "")
+    token = header[7:] if header.lower().startswith("bearer ") else None
+    revoke_tokens_of(db, settings, token or request.cookies.get(SESSION_COOKIE))
+    response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
+    return response
 
 
-@router.get("/me", response_model=UserPublic)
+@router.get("/me", response_model=UserPublic, responses=responses(401))
 def me(user: CurrentUser) -> User:
     return user
 
 
-@router.post("/password", status_code=204, summary="Change your own password")
-def change_password(body: PasswordChange, user: CurrentUser, session: SessionDep) -> None:
-    account = session.get(User, user.id)
-    if not verify_password(body.current_password, account.password_hash):
+def _set_password(db: Database, user_id: int, body: PasswordChange) -> bool:
+    """Runs in a worker thread: False when the current password is wrong."""
+    with db.session() as session:
+        account = session.get(User, user_id)
+        if not verify_password(body.current_password, account.password_hash):
+            return False
+        account.password_hash = hash_password(body.new_password)
+        account.token_version += 1
+        audit.record(session, user_id, "user.password", "user", user_id, None, {"changed": True})
+    return True
+
+
+@router.post(
+    "/password",
+    status_code=204,
+    summary="Change your own password (every existing sign-in ends; sign in again)",
+    responses=responses(401, 403, 422, 429, 503),
+)
+async def change_password(
+    request: Request, body: PasswordChange, user: CurrentUser, db: DbDep
+) -> None:
+    require_strong(body.new_password, user.username)
+    guard = _guard(request)
+    guard.check(user.username, _address(request))
+    if not await guard.hash_off_loop(_set_password, db, user.id, body):
+        guard.failed(user.username, _address(request))
         raise AuthError("the current password is wrong")
-    account.password_hash = hash_password(body.new_password)
-    audit.record(session, user.id, "user.password", "user", user.id, None, {"changed": True})

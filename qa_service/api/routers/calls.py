@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from qa_service.api.access import calls_visible_to, get_visible_call
 from qa_service.api.deps import CurrentUser, DbDep, SessionDep, SettingsDep, StaffUser
 from qa_service.api.errors import ERROR_SCHEMA, ConflictError
+from qa_service.api.multipart import MAX_FIELD_BYTES
 from qa_service.api.schemas.calls import (
     CallDetail,
     CallPublic,
@@ -24,7 +24,7 @@ from qa_service.api.schemas.calls import (
     UploadedCall,
     UploadResult,
 )
-from qa_service.api.schemas.common import Limit, Offset, Page
+from qa_service.api.schemas.common import IdPath, Limit, MomentQuery, Offset, Page, ShortQuery
 from qa_service.api.services import ingest
 from qa_service.api.services.rescoring import rescore
 from qa_service.api.services.reviews import require_analysed
@@ -55,11 +55,16 @@ UPLOAD_DOC = {
                         },
                         "metadata": {
                             "type": "string",
+                            "maxLength": MAX_FIELD_BYTES,
                             "description": "JSON: one CallMetadata object for every file, or a "
                             "list with one per file in order.",
                         },
                         **{
-                            name: {"type": "string", "description": "Same as in metadata."}
+                            name: {
+                                "type": "string",
+                                "maxLength": 128,
+                                "description": "Same as in metadata.",
+                            }
                             for name in sorted(ingest.SIMPLE_FIELDS)
                         },
                     },
@@ -109,12 +114,12 @@ def list_calls(
     user: CurrentUser,
     session: SessionDep,
     status: CallStatus | None = None,
-    review_state: str | None = None,
-    agent_id: str | None = None,
-    team: str | None = None,
-    queue: str | None = None,
-    started_from: datetime | None = None,
-    started_to: datetime | None = None,
+    review_state: ShortQuery = None,
+    agent_id: ShortQuery = None,
+    team: ShortQuery = None,
+    queue: ShortQuery = None,
+    started_from: MomentQuery = None,
+    started_to: MomentQuery = None,
     calibration_flag: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -147,7 +152,7 @@ def _latest_job(session, call_id: int) -> Job | None:
 
 
 @router.get("/{call_id}", response_model=CallDetail)
-def get_call(call_id: int, user: CurrentUser, session: SessionDep) -> CallDetail:
+def get_call(call_id: IdPath, user: CurrentUser, session: SessionDep) -> CallDetail:
     call = get_visible_call(session, user, call_id)
     detail = CallDetail.model_validate(call)
     job = _latest_job(session, call.id)
@@ -156,14 +161,14 @@ def get_call(call_id: int, user: CurrentUser, session: SessionDep) -> CallDetail
 
 
 @router.get("/{call_id}/result", summary="The whole result contract (transcript included)")
-def get_result(call_id: int, user: CurrentUser, session: SessionDep) -> dict:
+def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
     call = get_visible_call(session, user, call_id)
     require_analysed(call)
     return call.result
 
 
 @router.get("/{call_id}/transcript", response_model=TranscriptPublic)
-def get_transcript(call_id: int, user: CurrentUser, session: SessionDep) -> dict:
+def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
     call = get_visible_call(session, user, call_id)
     require_analysed(call)
     result = call.result
@@ -177,14 +182,14 @@ def get_transcript(call_id: int, user: CurrentUser, session: SessionDep) -> dict
 
 
 @router.get("/{call_id}/findings", response_model=list[FindingPublic])
-def get_findings(call_id: int, user: CurrentUser, session: SessionDep) -> list:
+def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
     call = get_visible_call(session, user, call_id)
     require_analysed(call)
     return call.findings
 
 
 @router.get("/{call_id}/score", response_model=ScorePublic)
-def get_score(call_id: int, user: CurrentUser, session: SessionDep) -> dict:
+def get_score(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
     call = get_visible_call(session, user, call_id)
     require_analysed(call)
     score = call.result.get("score") or {}
@@ -206,7 +211,7 @@ def get_score(call_id: int, user: CurrentUser, session: SessionDep) -> dict:
     summary="The recording as uploaded",
     responses={200: {"content": {"audio/*": {}}}},
 )
-def get_audio(call_id: int, user: CurrentUser, db: DbDep, settings: SettingsDep):
+def get_audio(call_id: IdPath, user: CurrentUser, db: DbDep, settings: SettingsDep):
     # Authorise and find the file in a short reading session, closed before the first byte
     # goes out: a client that stops reading must hold no transaction while the file streams.
     with db.session(write=False) as session:
@@ -220,7 +225,7 @@ def get_audio(call_id: int, user: CurrentUser, db: DbDep, settings: SettingsDep)
 
 @router.post("/{call_id}/rescore", response_model=RescoreResult)
 def rescore_call(
-    call_id: int,
+    call_id: IdPath,
     body: RescoreRequest,
     user: StaffUser,
     session: SessionDep,
@@ -237,7 +242,7 @@ def rescore_call(
     summary="Analyse again (after a failure, or with new models)",
 )
 def reanalyze_call(
-    call_id: int, request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep
+    call_id: IdPath, request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep
 ) -> CallDetail:
     call = get_visible_call(session, user, call_id, lock=True)
     pending = session.scalar(

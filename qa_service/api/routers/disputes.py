@@ -7,7 +7,7 @@ from sqlalchemy import func, not_, select
 
 from qa_service.api.access import get_own_call
 from qa_service.api.deps import AgentUser, CurrentUser, SessionDep, SettingsDep
-from qa_service.api.schemas.common import Limit, Offset, Page
+from qa_service.api.schemas.common import IdPath, IdQuery, Limit, Offset, Page
 from qa_service.api.schemas.disputes import (
     AppealCreate,
     DecisionCreate,
@@ -35,7 +35,11 @@ def public(dispute: Dispute) -> DisputePublic:
     summary="Dispute a finding of your own call",
 )
 def open_dispute(
-    call_id: int, body: DisputeCreate, user: AgentUser, session: SessionDep, settings: SettingsDep
+    call_id: IdPath,
+    body: DisputeCreate,
+    user: AgentUser,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> DisputePublic:
     call = get_own_call(session, user, call_id)
     return public(disputes.open_dispute(session, settings, call, user, body))
@@ -52,7 +56,7 @@ def list_disputes(
     status: DisputeStatus | None = None,
     stage: Stage | None = None,
     overdue: bool | None = None,
-    call_id: int | None = None,
+    call_id: IdQuery = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict:
@@ -72,7 +76,7 @@ def list_disputes(
 
 
 @router.get("/disputes/{dispute_id}", response_model=DisputePublic)
-def get_dispute(dispute_id: int, user: CurrentUser, session: SessionDep) -> DisputePublic:
+def get_dispute(dispute_id: IdPath, user: CurrentUser, session: SessionDep) -> DisputePublic:
     return public(disputes.get_visible_dispute(session, user, dispute_id))
 
 
@@ -82,7 +86,7 @@ def get_dispute(dispute_id: int, user: CurrentUser, session: SessionDep) -> Disp
     summary="Overturn, uphold or escalate at the dispute's current step",
 )
 def decide(
-    dispute_id: int,
+    dispute_id: IdPath,
     body: DecisionCreate,
     user: CurrentUser,
     session: SessionDep,
@@ -98,7 +102,7 @@ def decide(
     summary="Take an upheld dispute to the next level",
 )
 def appeal(
-    dispute_id: int,
+    dispute_id: IdPath,
     body: AppealCreate,
     user: AgentUser,
     session: SessionDep,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from qa_service.api.deps import DbDep, SessionDep, SettingsDep, StaffUser
+from qa_service.api.schemas.common import IdPath
 from qa_service.config import Settings
 from qa_service.errors import InputError
 from qa_service.import_sources import MAX_PATTERN_LENGTH
@@ -25,9 +26,24 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 
+# A path with a NUL (or another control character) cannot name a file.
+NO_CONTROL = r"^[^\x00-\x1f]+$"
+
+
 class ImportCreate(BaseModel):
-    folder: str = Field(description="A folder under the import root (relative or absolute).")
-    manifest: str | None = Field(None, description="CSV manifest under the import root.")
+    folder: str = Field(
+        min_length=1,
+        max_length=1024,
+        pattern=NO_CONTROL,
+        description="A folder under the import root (relative or absolute).",
+    )
+    manifest: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1024,
+        pattern=NO_CONTROL,
+        description="CSV manifest under the import root.",
+    )
     pattern: str | None = Field(
         None,
         max_length=MAX_PATTERN_LENGTH,
@@ -81,5 +97,5 @@ def list_imports(_user: StaffUser, session: SessionDep) -> list[dict]:
 
 
 @router.get("/{batch_id}", summary="How far a batch is: files per state, errors, calls")
-def get_import(batch_id: int, _user: StaffUser, session: SessionDep) -> dict:
+def get_import(batch_id: IdPath, _user: StaffUser, session: SessionDep) -> dict:
     return batch_status(session, batch_id)

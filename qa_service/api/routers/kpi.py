@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep
 from qa_service.api.errors import ForbiddenError
+from qa_service.api.schemas.common import PERIOD_PATTERN
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.kpi_report import definitions_table
 from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
@@ -25,8 +26,18 @@ from qa_service.store.sampling_queries import coverage, reviewer_workload
 
 router = APIRouter(tags=["kpi"])
 
-PeriodQuery = Annotated[str, Query(description="2026-11, 2026-W45, 2026-Q4, 2026-11-05, 2026")]
-ListQuery = Annotated[str | None, Query(description="Comma-separated; empty: all you may see.")]
+PeriodQuery = Annotated[
+    str,
+    Query(
+        min_length=4,
+        max_length=10,
+        pattern=PERIOD_PATTERN,
+        description="2026-11, 2026-W45, 2026-Q4, 2026-11-05, 2026",
+    ),
+]
+ListQuery = Annotated[
+    str | None, Query(max_length=2000, description="Comma-separated; empty: all you may see.")
+]
 
 
 class ExportFormat(StrEnum):
@@ -67,8 +78,12 @@ def get_kpis(
     agent: ListQuery = None,
     queue: ListQuery = None,
     fcr_days: Annotated[int | None, Query(ge=1, le=90)] = None,
-    weights: Annotated[str | None, Query(description="e.g. qa_score=0.4,csat=0")] = None,
-    tiers: Annotated[str | None, Query(description="e.g. A:85,B:70,C:55,D:0")] = None,
+    weights: Annotated[
+        str | None, Query(max_length=500, description="e.g. qa_score=0.4,csat=0")
+    ] = None,
+    tiers: Annotated[
+        str | None, Query(max_length=500, description="e.g. A:85,B:70,C:55,D:0")
+    ] = None,
     format: ExportFormat = ExportFormat.json,
 ):
     parsed = parse_period(period)

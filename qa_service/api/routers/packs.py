@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
 from qa_service.api.errors import ConflictError
+from qa_service.api.schemas.common import IdPath
 from qa_service.api.schemas.packs import (
     PackSummary,
     PackVersionCreate,
@@ -87,7 +88,7 @@ def _routes(kind: DocumentKind, path: str, what: str) -> None:
     def get_one(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
         return _one(session, settings, kind, name)
 
-    def get_version(name: str, version: int, user: CurrentUser, session: SessionDep):
+    def get_version(name: str, version: IdPath, user: CurrentUser, session: SessionDep):
         return _version(session, kind, name, version)
 
     tags = ["rule packs"]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from qa_service.api.access import get_own_call, get_visible_call
 from qa_service.api.deps import AgentUser, CurrentUser, RngDep, SessionDep, SettingsDep, StaffUser
 from qa_service.api.schemas.calls import CallPublic
+from qa_service.api.schemas.common import IdPath
 from qa_service.api.schemas.reviews import (
     AcknowledgeCreate,
     CalibrationPublic,
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/calls/{call_id}", tags=["reviews"])
     summary="Confirm or overturn each finding, adjust the score",
 )
 def submit_review(
-    call_id: int,
+    call_id: IdPath,
     body: ReviewCreate,
     user: StaffUser,
     session: SessionDep,
@@ -49,7 +50,7 @@ def submit_review(
 
 
 @router.get("/reviews", response_model=list[ReviewPublic])
-def list_reviews(call_id: int, user: CurrentUser, session: SessionDep) -> list:
+def list_reviews(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
     call = get_visible_call(session, user, call_id)
     return session.scalars(
         select(Review).where(Review.call_id == call.id).order_by(Review.id)
@@ -57,7 +58,7 @@ def list_reviews(call_id: int, user: CurrentUser, session: SessionDep) -> list:
 
 
 @router.post("/acknowledge", response_model=CallPublic, summary="The agent has seen the result")
-def acknowledge(call_id: int, body: AcknowledgeCreate, user: AgentUser, session: SessionDep):
+def acknowledge(call_id: IdPath, body: AcknowledgeCreate, user: AgentUser, session: SessionDep):
     call = get_own_call(session, user, call_id)
     return reviews.acknowledge(session, call, user, body)
 
@@ -68,7 +69,7 @@ def acknowledge(call_id: int, body: AcknowledgeCreate, user: AgentUser, session:
     summary="The agent's own score per scorecard dimension",
 )
 def self_assess(
-    call_id: int,
+    call_id: IdPath,
     body: SelfAssessmentUpdate,
     user: AgentUser,
     session: SessionDep,
@@ -79,7 +80,7 @@ def self_assess(
 
 
 @router.get("/self-assessment", response_model=list[SelfAssessmentPublic])
-def get_self_assessment(call_id: int, user: CurrentUser, session: SessionDep) -> list:
+def get_self_assessment(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
     call = get_visible_call(session, user, call_id)
     return session.scalars(
         select(SelfAssessment)
@@ -93,7 +94,7 @@ def get_self_assessment(call_id: int, user: CurrentUser, session: SessionDep) ->
     response_model=CalibrationPublic,
     summary="Self-assessment against the reviewer's score, per dimension",
 )
-def get_calibration(call_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep):
+def get_calibration(call_id: IdPath, user: CurrentUser, session: SessionDep, settings: SettingsDep):
     call = get_visible_call(session, user, call_id)
     flagged, table = calibration(session, settings, call)
     return {

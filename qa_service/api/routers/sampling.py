@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from qa_service.api.deps import SessionDep, StaffUser
+from qa_service.api.schemas.common import MAX_DB_INT, PERIOD_PATTERN, IdPath, IdQuery, PeriodText
 from qa_service.domain.periods import parse_period
 from qa_service.domain.sampling import SamplingOptions, parse_oversample
 from qa_service.store.call_facts import Scope
@@ -25,21 +26,33 @@ from qa_service.store.sampling_queries import (
 router = APIRouter(prefix="/sampling/plans", tags=["sampling"])
 
 
+MAX_PER_AGENT = 10_000
+Name = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class PlanCreate(BaseModel):
-    period: str = Field(description="2026-11, 2026-W45, ...")
+    period: PeriodText
     rate: float = Field(0.3, ge=0, le=1)
-    min_per_agent: int = Field(0, ge=0)
-    max_per_agent: int | None = Field(None, ge=0)
-    by: list[str] = Field(default_factory=list, description="Strata: queue, direction.")
-    oversample: str | None = Field(
-        None, description="critical,complaint,negative,silence,short or critical=5,short=2"
+    min_per_agent: int = Field(0, ge=0, le=MAX_PER_AGENT)
+    max_per_agent: int | None = Field(None, ge=0, le=MAX_PER_AGENT)
+    by: list[Name] = Field(
+        default_factory=list, max_length=4, description="Strata: queue, direction."
     )
-    seed: int | None = Field(None, description="Default: a new random seed, stored.")
-    short_ratio: float = 0.4
-    teams: list[str] | None = None
-    queues: list[str] | None = None
-    reviewers: list[str] = Field(default_factory=list, description="Usernames to share among.")
-    note: str = ""
+    oversample: str | None = Field(
+        None,
+        max_length=500,
+        description="critical,complaint,negative,silence,short or critical=5,short=2",
+    )
+    seed: int | None = Field(
+        None, ge=0, le=MAX_DB_INT, description="Default: a new random seed, stored."
+    )
+    short_ratio: float = Field(0.4, ge=0, le=1)
+    teams: list[Name] | None = Field(None, max_length=1000)
+    queues: list[Name] | None = Field(None, max_length=1000)
+    reviewers: list[Name] = Field(
+        default_factory=list, max_length=1000, description="Usernames to share among."
+    )
+    note: str = Field("", max_length=2000)
 
 
 def _summary(plan: SamplingPlan) -> dict:
@@ -84,7 +97,9 @@ def create(body: PlanCreate, user: StaffUser, session: SessionDep) -> dict:
 
 @router.get("", summary="Stored plans, newest first")
 def list_plans(
-    _user: StaffUser, session: SessionDep, period: Annotated[str | None, Query()] = None
+    _user: StaffUser,
+    session: SessionDep,
+    period: Annotated[str | None, Query(max_length=10, pattern=PERIOD_PATTERN)] = None,
 ) -> list[dict]:
     query = select(SamplingPlan).order_by(SamplingPlan.id.desc())
     if period:
@@ -94,10 +109,10 @@ def list_plans(
 
 @router.get("/{plan_id}", summary="A plan and its review queue")
 def show_plan(
-    plan_id: int,
+    plan_id: IdPath,
     _user: StaffUser,
     session: SessionDep,
-    reviewer_id: int | None = None,
+    reviewer_id: IdQuery = None,
     pending: bool = False,
 ) -> dict:
     plan = get_plan(session, plan_id)
@@ -122,7 +137,7 @@ def show_plan(
 
 
 @router.get("/{plan_id}/check", summary="Draw the plan again from its parameters and seed")
-def check_plan(plan_id: int, _user: StaffUser, session: SessionDep) -> dict:
+def check_plan(plan_id: IdPath, _user: StaffUser, session: SessionDep) -> dict:
     check = rederive(session, plan_id)
     return {
         "plan_id": check.plan_id,

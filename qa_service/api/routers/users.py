@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from qa_service.api.deps import AdminUser, SessionDep
 from qa_service.api.errors import ConflictError
-from qa_service.api.schemas.common import Limit, Offset, Page
+from qa_service.api.passwords import require_strong
+from qa_service.api.schemas.common import IdPath, Limit, Offset, Page, ShortQuery
 from qa_service.api.schemas.users import UserCreate, UserPublic, UserUpdate
 from qa_service.api.security import hash_password
 from qa_service.errors import InputError, NotFoundError
@@ -23,7 +24,7 @@ def list_users(
     admin: AdminUser,
     session: SessionDep,
     role: Role | None = None,
-    team: str | None = None,
+    team: ShortQuery = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
@@ -62,7 +63,7 @@ def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -> User
 
 
 @router.get("/{user_id}", response_model=UserPublic)
-def get_user(user_id: int, admin: AdminUser, session: SessionDep) -> User:
+def get_user(user_id: IdPath, admin: AdminUser, session: SessionDep) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFoundError(f"user {user_id} not found")
@@ -70,7 +71,7 @@ def get_user(user_id: int, admin: AdminUser, session: SessionDep) -> User:
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
-def update_user(user_id: int, body: UserUpdate, admin: AdminUser, session: SessionDep) -> User:
+def update_user(user_id: IdPath, body: UserUpdate, admin: AdminUser, session: SessionDep) -> User:
     user = get_user(user_id, admin, session)
     before = user.snapshot()
     changes = body.model_dump(exclude_unset=True)
@@ -82,7 +83,10 @@ def update_user(user_id: int, body: UserUpdate, admin: AdminUser, session: Sessi
     for field, value in changes.items():
         setattr(user, field, value)
     if password:
+        require_strong(password, user.username)
         user.password_hash = hash_password(password)
+    if password or changes.get("active") is False:
+        user.token_version += 1  # a reset password or a disabled account ends its sign-ins
     if user.role in (Role.agent, Role.supervisor) and not user.team:
         raise InputError(f"a {user.role} needs a team")
     _flush(session)

@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from qa_service.api.schemas.common import ORMModel
+from qa_service.api.schemas.common import MAX_DB_INT, FiniteFloat, Moment, ORMModel
 from qa_service.pipeline import CHANNEL_NAMES, parse_roles
 
 ID = r"^[^\x00-\x1f/\\]{1,128}$"
 SHORT = r"^[^\x00-\x1f]{1,64}$"
-ExtraValue = str | int | float | bool | None
+ExtraValue = (
+    Annotated[str, Field(max_length=1000)]
+    | Annotated[int, Field(ge=-MAX_DB_INT, le=MAX_DB_INT)]
+    | FiniteFloat
+    | bool
+    | None
+)
 
 
 class CallMetadata(BaseModel):
@@ -22,7 +28,7 @@ class CallMetadata(BaseModel):
     agent_id: str | None = Field(None, pattern=SHORT)
     team: str | None = Field(None, pattern=SHORT)
     queue: str | None = Field(None, pattern=SHORT)
-    started_at: datetime | None = Field(None, description="ISO 8601; no offset means UTC.")
+    started_at: Moment | None = Field(None, description="ISO 8601; no offset means UTC.")
     direction: Literal["inbound", "outbound"] | None = None
     customer_ref: str | None = Field(None, pattern=ID)
     channels: str | dict[str, str] | None = Field(
@@ -30,11 +36,13 @@ class CallMetadata(BaseModel):
     )
     language: Literal["zh", "en"] | None = None
     pack: str | None = Field(
-        None, description="Rule pack NAME or NAME@VERSION; default by language."
+        None, max_length=200, description="Rule pack NAME or NAME@VERSION; default by language."
     )
     csat: float | None = Field(None, ge=0, le=100, description="On the centre's own scale.")
     nps: int | None = Field(None, ge=0, le=10, description="The customer's 0-10 answer.")
-    extra: dict[str, ExtraValue] = Field(default_factory=dict, max_length=50)
+    extra: dict[Annotated[str, Field(max_length=64)], ExtraValue] = Field(
+        default_factory=dict, max_length=50
+    )
 
     @field_validator("started_at")
     @classmethod
@@ -163,7 +171,7 @@ class ScorePublic(BaseModel):
 class RescoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pack: str = Field(description="Rule pack NAME or NAME@VERSION.")
+    pack: str = Field(min_length=1, max_length=200, description="Rule pack NAME or NAME@VERSION.")
     dry_run: bool = Field(False, description="Return the new score without storing it.")
 
 

@@ -4,14 +4,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa_service.api.schemas.common import ORMModel
+from qa_service.api.schemas.common import DbId, ORMModel
 from qa_service.store.disputes import Decision
 
 
 class DisputeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    finding_id: int
+    finding_id: DbId
     reason: str = Field(min_length=1, max_length=5000)
 
 

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qa_service.api.schemas.common import ORMModel
+from qa_service.api.schemas.common import DbId, FiniteFloat, ORMModel
 from qa_service.store.calls import Verdict
 
 
 class VerdictCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    finding_id: int
+    finding_id: DbId
     verdict: Verdict
     reason: str = Field("", max_length=2000)
 
@@ -27,7 +28,7 @@ class ReviewCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    verdicts: list[VerdictCreate] = Field(default_factory=list)
+    verdicts: list[VerdictCreate] = Field(default_factory=list, max_length=1000)
     score_adjustment: float = Field(0.0, ge=-100, le=100)
     comment: str = Field("", max_length=5000)
 
@@ -79,7 +80,9 @@ class SelfAssessmentUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scores: dict[str, float] = Field(min_length=1)
+    scores: dict[Annotated[str, Field(max_length=64)], FiniteFloat] = Field(
+        min_length=1, max_length=50
+    )
     comment: str = Field("", max_length=2000)
 
     @model_validator(mode="after")

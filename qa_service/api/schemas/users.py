@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from qa_service.api.passwords import MAX_PASSWORD_LENGTH, NewPassword, password_problem
 from qa_service.api.schemas.common import ORMModel
-from qa_service.api.security import MIN_PASSWORD_LENGTH
 from qa_service.store.accounts import Role
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
@@ -16,7 +16,7 @@ class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(pattern=NAME)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    password: NewPassword
     role: Role
     full_name: str = Field("", max_length=200)
     team: str | None = Field(None, pattern=TEAM)
@@ -28,6 +28,9 @@ class UserCreate(BaseModel):
             raise ValueError(f"a {self.role} needs a team")
         if self.role == Role.agent and not self.agent_id:
             self.agent_id = self.username
+        problem = password_problem(self.password, self.username)
+        if problem:
+            raise ValueError(f"password: {problem}")
         return self
 
 
@@ -39,7 +42,7 @@ class UserUpdate(BaseModel):
     team: str | None = Field(None, pattern=TEAM)
     agent_id: str | None = Field(None, pattern=NAME)
     active: bool | None = None
-    password: str | None = Field(None, min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    password: NewPassword | None = None
 
 
 class UserPublic(ORMModel):
@@ -54,8 +57,8 @@ class UserPublic(ORMModel):
 
 
 class PasswordChange(BaseModel):
-    current_password: str
-    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: NewPassword
 
 
 class Token(BaseModel):

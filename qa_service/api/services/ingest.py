@@ -66,6 +66,33 @@ async def receive(request: Request, settings: Settings) -> ReceivedForm:
     return form
 
 
+# Metadata is a list of flat objects: three levels; anything deeper is refused before parsing
+# (a JSON nested thousands deep would exhaust the parser's recursion).
+MAX_METADATA_DEPTH = 3
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``text``'s arrays and objects nest (strings are skipped); linear time."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def metadata_for(form: ReceivedForm) -> list[CallMetadata]:
     """One metadata object per file: the 'metadata' JSON (an object for all, or a list in
     file order) over the simple form fields."""
@@ -75,8 +102,11 @@ def metadata_for(form: ReceivedForm) -> list[CallMetadata]:
         raise InputError(f"unknown form field(s): {', '.join(sorted(unknown))}")
     per_file: list[dict] = [{} for _ in form.files]
     if METADATA_FIELD in form.fields:
+        text = form.fields[METADATA_FIELD][-1]
+        if json_depth(text) > MAX_METADATA_DEPTH:
+            raise InputError(f"metadata: nested deeper than {MAX_METADATA_DEPTH} levels")
         try:
-            given = json.loads(form.fields[METADATA_FIELD][-1])
+            given = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"metadata: not valid JSON ({exc})") from None
         if isinstance(given, dict):

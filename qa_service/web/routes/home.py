@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from qa_service.api.deps import revoke_tokens_of
 from qa_service.api.security import SESSION_COOKIE
 from qa_service.errors import NotFoundError
 from qa_service.store.accounts import Role
@@ -39,7 +40,10 @@ def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Ends every sign-in of the account, not only this browser's cookie."""
+    state = request.app.state
+    revoke_tokens_of(state.db, state.settings, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
