@@ -21,6 +21,7 @@ from qa_service.domain.checks.logic import semantic_installed
 from qa_service.domain.metrics import compute_metrics
 from qa_service.domain.results import CallScore, Finding
 from qa_service.domain.rulepack import (
+    DEFAULT_SCORECARD,
     Loc,
     PackInvalid,
     Problem,
@@ -38,7 +39,6 @@ DEFAULT_PACKS = {"zh": "zh-default", "en": "en-default"}
 FALLBACK_LANGUAGE = "en"
 PACK_SUFFIXES = (".yaml", ".yml")
 SCORECARDS_DIR = "scorecards"
-DEFAULT_SCORECARD = "standard"
 
 
 @dataclass

@@ -37,6 +37,7 @@ from qa_service.errors import InputError
 SEVERITIES = ("info", "minor", "major", "critical")
 Severity = Literal["info", "minor", "major", "critical"]
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+DEFAULT_SCORECARD = "standard"
 # Pack and scorecard names become file names: a bounded ID, never a path.
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
 # Packs are data: code comes only from check types the administrator installed.
@@ -110,7 +111,7 @@ class PackSpec(_Strict):
     settings: PackSettings = Field(default_factory=PackSettings)
     phrase_sets: dict[str, list[Any]] = Field(default_factory=dict)
     # A name from the scorecards listing (never a path), or the scorecard inline.
-    scorecard: str | dict[str, Any] = "standard"
+    scorecard: str | dict[str, Any] = DEFAULT_SCORECARD
     rules: list[RuleSpec] = Field(min_length=1)
 
     @field_validator("scorecard", mode="before")

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.api.schemas.packs import PackVersionCreate
 from qa_service.config import Settings
-from qa_service.domain.rulepack import RulePackError, is_safe_name
+from qa_service.domain.rulepack import DEFAULT_SCORECARD, RulePackError, is_safe_name
 from qa_service.jobs.rulepacks import (
     read_document,
     scorecard_text,
@@ -17,8 +17,6 @@ from qa_service.jobs.rulepacks import (
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.packs import DocumentKind, PackVersion, latest_version, next_version_number
-
-DEFAULT_SCORECARD = "standard"
 
 
 def _name(data: dict, key: str) -> str:
