@@ -11,7 +11,6 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from qa_service.api.login_guard import LoginGuard
 from qa_service.store.base import utcnow
 from tests.service_api_fixtures import PASSWORD
 
@@ -258,6 +257,8 @@ def test_session_cookie_is_secure_over_https(service) -> None:
 @pytest.fixture
 def strict_guard(service):
     """Small limits for one test; the module's own guard comes back afterwards."""
+    from qa_service.api.login_guard import LoginGuard
+
     original = service.app.state.login_guard
     settings = service.settings.model_copy(
         update={"login_failures_per_account": 3, "login_failures_per_address": 6}

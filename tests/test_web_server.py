@@ -23,7 +23,7 @@ from qa_service.pipeline import transcript_from_dict
 from qa_service.store.disputes import Dispute
 from qa_service.web.call_view import channel_roles, finding_lines
 from qa_service.web.peaks import MAX_BUCKETS, compute_peaks, reduce_blocks
-from qa_service.web.rendering import STATIC_DIR, safe_next
+from qa_service.web.rendering import STATIC_DIR, TEMPLATES_DIR, safe_next
 from qa_service.web.routes.packs import describe_problem
 from tests.conftest import CALLS_DIR, REPO
 from tests.service_fixtures import make_wav
@@ -53,7 +53,9 @@ def calls(live_service, tmp_path_factory) -> dict[str, dict]:
 
 @contextmanager
 def browser_session(service, username: str | None, **headers) -> Iterator[httpx.Client]:
-    """A client that keeps cookies like a browser, signed in as ``username`` (or not)."""
+    """A client that keeps cookies like a browser, signed in as ``username`` (or not), and
+    sends the Origin of the service's own pages like a browser does."""
+    headers = {"Origin": service.url, **headers}
     with httpx.Client(base_url=service.url, headers=headers, timeout=60) as client:
         if username is not None:
             form = {"username": username, "password": PASSWORD}
@@ -336,3 +338,24 @@ def test_a_call_not_analysed_yet_says_so(live_service, tmp_path):
     assert 'id="not-analysed"' in page and 'id="transcript"' not in page
     data = json.loads(CALL_DATA.search(page).group(1))
     assert not data["analysed"] and data["call"]["status"] in ("queued", "processing", "failed")
+
+
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src|type=\"application/json\"))[^>]*>")
+
+
+def test_pages_carry_security_headers_and_no_inline_script(live_service):
+    """The CSP forbids inline script, so the templates must have none, and every page and
+    login answer carries the policy, no-store and nosniff."""
+    with browser_session(live_service, "qa1") as qa:
+        for path in ("/qa/queue", "/calls", "/login"):
+            reply = qa.get(path, follow_redirects=True)
+            policy = reply.headers["content-security-policy"]
+            assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy, path
+            assert reply.headers["cache-control"] == "no-store"
+            assert reply.headers["x-content-type-options"] == "nosniff"
+        assert "no-store" not in qa.get("/static/js/common.js").headers.get("cache-control", "")
+    for template in TEMPLATES_DIR.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not INLINE_HANDLER.search(text), template.name
+        assert not INLINE_SCRIPT.search(text), template.name

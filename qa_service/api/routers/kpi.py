@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep
 from qa_service.api.errors import ForbiddenError
-from qa_service.api.schemas.common import PERIOD_PATTERN
+from qa_service.api.schemas.common import PeriodQuery
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.kpi_report import definitions_table
 from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
@@ -26,15 +26,6 @@ from qa_service.store.sampling_queries import coverage, reviewer_workload
 
 router = APIRouter(tags=["kpi"])
 
-PeriodQuery = Annotated[
-    str,
-    Query(
-        min_length=4,
-        max_length=10,
-        pattern=PERIOD_PATTERN,
-        description="2026-11, 2026-W45, 2026-Q4, 2026-11-05, 2026",
-    ),
-]
 ListQuery = Annotated[
     str | None, Query(max_length=2000, description="Comma-separated; empty: all you may see.")
 ]

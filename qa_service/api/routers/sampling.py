@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from qa_service.api.deps import SessionDep, StaffUser
-from qa_service.api.schemas.common import MAX_DB_INT, PERIOD_PATTERN, IdPath, IdQuery, PeriodText
+from qa_service.api.schemas.common import MAX_DB_INT, PERIOD_LIMITS, IdPath, IdQuery, PeriodText
 from qa_service.domain.periods import parse_period
 from qa_service.domain.sampling import SamplingOptions, parse_oversample
 from qa_service.store.call_facts import Scope
@@ -99,7 +99,7 @@ def create(body: PlanCreate, user: StaffUser, session: SessionDep) -> dict:
 def list_plans(
     _user: StaffUser,
     session: SessionDep,
-    period: Annotated[str | None, Query(max_length=10, pattern=PERIOD_PATTERN)] = None,
+    period: Annotated[str | None, Query(**PERIOD_LIMITS)] = None,
 ) -> list[dict]:
     query = select(SamplingPlan).order_by(SamplingPlan.id.desc())
     if period:

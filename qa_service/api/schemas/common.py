@@ -40,17 +40,16 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 ShortQuery = Annotated[str | None, Query(max_length=64)]
-# A period as parse_period reads it: 2026, 2026-11, 2026-W45, 2026-Q4, 2026-11-05.
-PERIOD_PATTERN = r"^[0-9]{4}(-(W[0-9]{2}|Q[1-4]|[0-9]{2}(-[0-9]{2})?))?$"
-PeriodText = Annotated[
-    str,
-    Field(
-        min_length=4,
-        max_length=10,
-        pattern=PERIOD_PATTERN,
-        description="2026-11, 2026-W45, 2026-Q4, 2026-11-05, 2026",
-    ),
-]
+# A period as parse_period reads it: 2026, 2026-11, 2026-W45, 2026-Q4, 2026-11-05. The
+# pattern is documented, not enforced here: parse_period's own message says what to write.
+PERIOD_LIMITS = {
+    "min_length": 4,
+    "max_length": 10,
+    "json_schema_extra": {"pattern": r"^[0-9]{4}(-(W[0-9]{2}|Q[1-4]|[0-9]{2}(-[0-9]{2})?))?$"},
+    "description": "2026-11, 2026-W45, 2026-Q4, 2026-11-05, 2026",
+}
+PeriodText = Annotated[str, Field(**PERIOD_LIMITS)]
+PeriodQuery = Annotated[str, Query(**PERIOD_LIMITS)]
 
 
 def sane_moment(value: datetime | None) -> datetime | None:

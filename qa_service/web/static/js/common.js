@@ -99,4 +99,10 @@ export function typing(event) {
   );
 }
 
+/** Filter forms that apply on change: the pages carry no inline handlers (the CSP forbids
+ * them), so the fields that submit their form are marked `data-autosubmit`. */
+for (const field of document.querySelectorAll("[data-autosubmit]")) {
+  field.addEventListener("change", () => field.form?.requestSubmit());
+}
+
 localizeTimes();
