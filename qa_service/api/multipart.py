@@ -23,7 +23,8 @@ from qa_service.errors import InputError
 
 MAX_FIELD_BYTES = 1024 * 1024
 MAX_FIELDS = 200
-# Bytes of a file handed to ``check_head`` before anything of it is written.
+# Bytes of a file handed to ``check_head`` before anything of it is written (enough for
+# every audio signature in qa_service.api.sniff).
 HEAD_BYTES = 12
 PARTIAL_SUFFIX = ".partial"
 # A spool file untouched this long belongs to no upload still running (each chunk written
