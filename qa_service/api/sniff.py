@@ -8,6 +8,7 @@ from pathlib import Path
 from qa_service.config import Settings
 from qa_service.errors import UnsupportedMediaError
 
+
 def audio_kind(head: bytes) -> str | None:
     """The kind of audio the first bytes announce, or None. Twelve bytes are enough for
     every signature (RIFF, size, WAVE; a box size before ``ftyp``)."""
