@@ -118,16 +118,20 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def admin_password(data_dir: Path, server: subprocess.Popen, log: Path) -> str:
-    """The first admin's password, from the file the service writes it to on first start."""
+    """The first admin's password, from the file the service writes it to on first start
+    (or, from a service of before that file, from its console)."""
     path = data_dir / "admin_password"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if path.is_file() and (lines := path.read_text().split()):
             return lines[-1]
+        for line in log.read_text().splitlines():
+            if line.strip().startswith("password:"):
+                return line.split(":", 1)[1].strip()
         if server.poll() is not None:
             raise SystemExit(f"the service stopped:\n{log.read_text()[-2000:]}")
         time.sleep(0.2)
-    raise SystemExit("the service wrote no admin password file")
+    raise SystemExit("the service wrote no admin password")
 
 
 def wait_healthy(api: Api, timeout_s: float = 60) -> None:

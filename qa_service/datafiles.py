@@ -8,6 +8,7 @@ library, and a folder created by hand keeps its own).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import time
@@ -41,7 +42,8 @@ def prepare_data_dir(settings: Settings) -> Path:
     root = Path(settings.data_dir)
     try:
         private_dir(root)
-        os.chmod(root, DIR_MODE)
+        if root.stat().st_uid == os.geteuid():  # a folder lent by another owner keeps its mode
+            os.chmod(root, DIR_MODE)
         with tempfile.TemporaryFile(dir=root):
             pass
     except OSError as exc:
@@ -101,7 +103,9 @@ def restrict_sqlite_files(database: str) -> None:
         return
     path = Path(database)
     private_dir(path.parent)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        if name.exists():
+        # Files made by an older version (0644) are narrowed; another owner's are left be.
+        if name.exists() and name.stat().st_uid == os.geteuid():
             os.chmod(name, FILE_MODE)

@@ -136,3 +136,31 @@ def test_long_channels_are_transcribed_in_windows_cut_at_quiet_moments() -> None
     starts = np.cumsum([0, *lengths[:-1]]) / rate + 1.0
     assert [w.start for w in channel.words] == pytest.approx(list(starts))
     assert channel.language == "en"
+
+
+def _mask(regions: list[tuple[float, float]], seconds: float) -> np.ndarray:
+    mask = np.zeros(int(seconds * 100) + 1, dtype=bool)
+    for start, end in regions:
+        mask[int(start * 100) : int(end * 100)] = True
+    return mask
+
+
+def test_voice_detection_in_windows_finds_what_one_pass_finds(monkeypatch, settings) -> None:
+    """A real mono call: speech found window by window (windows of 7 s, so several regions
+    are cut by a window's end and joined again) is the speech of one pass, within 10%."""
+    from qa_service.engines import diarization
+    from tests.conftest import CALLS_DIR
+
+    samples = load_audio(CALLS_DIR / "en-billing-deflect.mono.wav", settings).channels[0]
+    seconds = len(samples) / 16000
+    options = diarization.DiarizationOptions()
+    whole = diarization.speech_regions(samples, options)
+    monkeypatch.setattr(diarization, "VAD_WINDOW_S", 7.0)
+    windowed = diarization.speech_regions(samples, options)
+    a, b = _mask(whole, seconds), _mask(windowed, seconds)
+    assert a.sum() > 10 * 100  # seconds of speech, in 10 ms frames
+    assert (a & b).sum() / (a | b).sum() > 0.9
+    assert abs(len(windowed) - len(whole)) <= 2, (whole, windowed)
+    # No region ends at a window's edge only because the window ended there.
+    edges = np.arange(7.0, seconds, 7.0)
+    assert not any(abs(end - edge) < 0.01 for _, end in windowed for edge in edges), windowed

@@ -92,14 +92,17 @@ def test_spool_files_of_a_killed_process_are_swept_at_start(tmp_path) -> None:
     settings = service_settings(tmp_path, f"sqlite:///{tmp_path / 'var' / 'qa.db'}")
     spool = Path(settings.data_dir) / "uploads"
     spool.mkdir(parents=True)
-    stale, running = spool / "a.partial", spool / "b.partial"
-    for path in (stale, running):
+    # An upload's spool file and a batch import's copy, both left by a killed process.
+    stale = [spool / "a.partial", spool / "import-b.wav"]
+    running = spool / "c.partial"
+    for path in (*stale, running):
         path.write_bytes(b"RIFF" + bytes(1024))
     old = time.time() - STALE_PARTIAL_S - 60
-    os.utime(stale, (old, old))
+    for path in stale:
+        os.utime(path, (old, old))
     app = create_app(settings)
     with TestClient(app) as client:
         assert client.get("/api/health").status_code == 200
     app.state.db.dispose()
     # The one still written to (fresh) may belong to another process's running upload.
-    assert not stale.exists() and running.exists()
+    assert not any(p.exists() for p in stale) and running.exists()

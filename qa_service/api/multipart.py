@@ -23,7 +23,8 @@ from qa_service.errors import InputError
 
 MAX_FIELD_BYTES = 1024 * 1024
 MAX_FIELDS = 200
-# Bytes of a file handed to ``check_head`` before anything of it is written.
+# Bytes of a file handed to ``check_head`` before anything of it is written (enough for
+# every audio signature in qa_service.api.sniff).
 HEAD_BYTES = 12
 PARTIAL_SUFFIX = ".partial"
 # A spool file untouched this long belongs to no upload still running (each chunk written
@@ -35,14 +36,15 @@ HeadCheck = Callable[[str, bytes], None]
 
 
 def sweep_partials(spool_dir: Path, older_than_s: float = STALE_PARTIAL_S) -> int:
-    """Delete spool files no running upload writes to any more; returns how many."""
+    """Delete spool files (uploads and import copies) no running request writes to any more;
+    returns how many. The spool folder holds nothing else: a kept file is moved out of it."""
     if not spool_dir.is_dir():
         return 0
     cutoff = time.time() - older_than_s
     removed = 0
-    for path in spool_dir.glob(f"*{PARTIAL_SUFFIX}"):
+    for path in spool_dir.iterdir():
         try:
-            if path.stat().st_mtime < cutoff:
+            if path.is_file() and path.stat().st_mtime < cutoff:
                 path.unlink()
                 removed += 1
         except FileNotFoundError:  # another process swept it first

@@ -8,12 +8,10 @@ from pathlib import Path
 from qa_service.config import Settings
 from qa_service.errors import UnsupportedMediaError
 
-# Enough for every signature below (RIFF size WAVE, ftyp after the box size).
-SNIFF_BYTES = 12
-
 
 def audio_kind(head: bytes) -> str | None:
-    """The kind of audio the first bytes announce, or None."""
+    """The kind of audio the first bytes announce, or None. Twelve bytes are enough for
+    every signature (RIFF, size, WAVE; a box size before ``ftyp``)."""
     if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
         return "wav"
     if head[:3] == b"ID3":  # an ID3 tag ahead of MPEG or AAC frames

@@ -114,6 +114,11 @@ class SpeakerSplit:
         }
 
 
+# Voice detection runs on windows of at most this length (see speech_regions).
+VAD_WINDOW_S = 20 * 60.0
+VAD_RESTART_S = 0.5
+
+
 def speech_regions(samples: np.ndarray, options: DiarizationOptions) -> list[tuple[float, float]]:
     """Where anybody speaks, in seconds, cut at short pauses (turn changes are pauses too)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
@@ -123,8 +128,22 @@ def speech_regions(samples: np.ndarray, options: DiarizationOptions) -> list[tup
         min_silence_duration_ms=options.vad_min_silence_ms,
         speech_pad_ms=options.vad_pad_ms,
     )
-    found = get_speech_timestamps(samples, vad, sampling_rate=SAMPLE_RATE)
-    return [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in found]
+    # Window by window: the detector copies its input a few times, so a window's worth of
+    # memory, not an hours-long call's. A region cut by a window's end is joined again.
+    size = int(VAD_WINDOW_S * SAMPLE_RATE)
+    pad = options.vad_pad_ms / 1000
+    # The detector needs a moment of a window to notice speech already going on.
+    late = pad + VAD_RESTART_S
+    regions: list[tuple[float, float]] = []
+    for a in range(0, len(samples), size):
+        edge = a / SAMPLE_RATE
+        for r in get_speech_timestamps(samples[a : a + size], vad, sampling_rate=SAMPLE_RATE):
+            start, end = (a + r["start"]) / SAMPLE_RATE, (a + r["end"]) / SAMPLE_RATE
+            if a and regions and regions[-1][1] >= edge - pad and start <= edge + late:
+                regions[-1] = (regions[-1][0], end)
+            else:
+                regions.append((start, end))
+    return regions
 
 
 def sliding_windows(

@@ -63,8 +63,8 @@ class VoiceEncoder:
     def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
         import torch
 
-        mel = mel_frames(normalise_level(samples, spans))
-        slices = [mel[_frame(s) : max(_frame(e), _frame(s) + 1)] for s, e in spans]
+        gain = level_gain(samples, spans)
+        slices = [span_mel(samples, s, e, gain) for s, e in spans]
         out = np.zeros((len(spans), EMBEDDING_SIZE), dtype=np.float32)
         # One batch per window length: padding would change the state the LSTM ends in.
         by_length: dict[int, list[int]] = {}
@@ -94,14 +94,32 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     return mel.astype(np.float32).T
 
 
-def normalise_level(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
-    """Scale so that the speech in ``spans`` (not the silence) sits at the training level."""
-    pieces = [samples[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)] for s, e in spans]
-    speech = np.concatenate(pieces) if pieces else samples
-    rms = float(np.sqrt(np.mean(np.square(speech, dtype=np.float64)))) if speech.size else 0.0
-    if rms <= 0:
-        return samples
-    return (samples * (10 ** (ENCODER_LEVEL_DBFS / 20) / rms)).astype(np.float32)
+def level_gain(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> float:
+    """The factor that puts the speech in ``spans`` (not the silence) at the training level;
+    summed span by span, so an hours-long call's speech is never copied whole."""
+    total, count = 0.0, 0
+    for s, e in spans or [(0.0, len(samples) / SAMPLE_RATE)]:
+        piece = samples[int(s * SAMPLE_RATE) : int(e * SAMPLE_RATE)]
+        total += float(np.square(piece, dtype=np.float64).sum())
+        count += piece.size
+    rms = float(np.sqrt(total / count)) if count else 0.0
+    return 10 ** (ENCODER_LEVEL_DBFS / 20) / rms if rms > 0 else 1.0
+
+
+# A span's mel frames come from its samples plus this many frames on each side (more than
+# half an FFT window): the same frames as the whole channel's spectrogram would give.
+_MEL_MARGIN_FRAMES = 8
+
+
+def span_mel(samples: np.ndarray, start_s: float, end_s: float, gain: float) -> np.ndarray:
+    """The encoder's input frames of one span, from a slice of the channel only."""
+    first = _frame(start_s)
+    last = max(_frame(end_s), first + 1)
+    a = max(0, first - _MEL_MARGIN_FRAMES)
+    hop = round(MEL_HOP_S * SAMPLE_RATE)
+    piece = samples[a * hop : (last + _MEL_MARGIN_FRAMES) * hop]
+    scaled = piece if gain == 1.0 else (piece * gain).astype(np.float32)
+    return mel_frames(scaled)[first - a : last - a]
 
 
 _encoders: dict[tuple[str, str], VoiceEncoder] = {}

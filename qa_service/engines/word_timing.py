@@ -18,14 +18,20 @@ FRAME_S = 0.01
 _MIN_WORD_S = 0.05
 
 
+# Frames converted to float64 at a time: an hours-long channel is never copied whole.
+_BLOCK_FRAMES = 10_000
+
+
 def frame_levels_db(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     hop = int(sample_rate * FRAME_S)
     n = len(samples) // hop
-    if n == 0:
-        return np.zeros(0, dtype=np.float32)
-    frames = samples[: n * hop].reshape(n, hop).astype(np.float64)
-    rms = np.sqrt(np.mean(frames * frames, axis=1))
-    return (20 * np.log10(rms + 1e-9)).astype(np.float32)
+    levels = np.zeros(n, dtype=np.float32)
+    for a in range(0, n, _BLOCK_FRAMES):
+        b = min(n, a + _BLOCK_FRAMES)
+        frames = samples[a * hop : b * hop].reshape(b - a, hop).astype(np.float64)
+        rms = np.sqrt(np.mean(frames * frames, axis=1))
+        levels[a:b] = 20 * np.log10(rms + 1e-9)
+    return levels
 
 
 def speech_threshold_db(levels: np.ndarray) -> float:
