@@ -22,7 +22,8 @@ import numpy as np
 from qa_service.config import get_settings
 from qa_service.engines.asr import ASROptions, get_recognizer
 from qa_service.engines.audio import SAMPLE_RATE, load_audio
-from qa_service.engines.diarization import score_split, separate_speakers
+from qa_service.engines.diarization import separate_speakers
+from qa_service.engines.diarization_score import score_split
 from qa_service.engines.word_timing import refine_word_times
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,6 +11,7 @@ from qa_service.config import Settings
 from qa_service.domain.transcript import Word
 from qa_service.engines import diarization as dia
 from qa_service.engines import speaker_encoder
+from qa_service.engines.diarization_score import score_split
 from tests.conftest import CALLS_DIR, call_truth
 
 MONO_CALLS = sorted(p.name.removesuffix(".mono.wav") for p in CALLS_DIR.glob("*.mono.wav"))
@@ -50,7 +51,7 @@ def test_there_are_mono_calls_to_check():
 
 @pytest.mark.parametrize("call_id", MONO_CALLS)
 def test_split_agrees_with_ground_truth(splits, call_id):
-    score = dia.score_split(splits[call_id], call_truth(call_id)["turns"])
+    score = score_split(splits[call_id], call_truth(call_id)["turns"])
     assert score.agreement >= MIN_AGREEMENT, score
     assert score.word_agreement >= MIN_AGREEMENT, score
 
@@ -74,7 +75,7 @@ def test_greeting_names_the_agent_when_it_is_there(splits):
 def test_queue_setting_decides_the_agent(mono_words, setting):
     samples, words, language = mono_words["zh-broadband-silence"]
     split = dia.separate_speakers(samples, words, language, Settings(mono_agent_speaker=setting))
-    score = dia.score_split(split, call_truth("zh-broadband-silence")["turns"])
+    score = score_split(split, call_truth("zh-broadband-silence")["turns"])
     # The agent speaks first in this call: "second" swaps the roles.
     if setting == "first":
         assert score.agreement >= MIN_AGREEMENT
@@ -186,7 +187,7 @@ def test_score_of_a_perfect_and_a_swapped_split():
     ]
     words = {"agent": [Word(0.1, 1.9, "x")], "customer": [Word(2.6, 3.9, "y")]}
     split = dia.SpeakerSplit(words, segments, 0, "cues", 2)
-    perfect = dia.score_split(split, turns)
+    perfect = score_split(split, turns)
     assert perfect.agreement == 1.0 and perfect.word_agreement == 1.0 and perfect.der == 0.0
     swapped = dia.SpeakerSplit(
         {"agent": words["customer"], "customer": words["agent"]},
@@ -195,7 +196,7 @@ def test_score_of_a_perfect_and_a_swapped_split():
         "cues",
         2,
     )
-    worst = dia.score_split(swapped, turns)
+    worst = score_split(swapped, turns)
     assert worst.agreement == 0.0 and worst.word_agreement == 0.0 and worst.der == 1.0
 
 

@@ -112,7 +112,7 @@ def inspect_result(
     from qa_service.inspection import default_pack_name
     from qa_service.pipeline import apply_checks
 
-    ref = pack_ref or default_pack_name(result.transcript.language)
+    ref = pack_ref or default_pack_name(result.transcript.language, result.transcript.channel)
     resolved = resolve_pack(session, settings, ref)
     apply_checks(result, resolved.pack, settings)
     result.metrics["rule_pack"] = resolved.label
