@@ -208,6 +208,8 @@ def get_score(call_id: int, user: CurrentUser, session: SessionDep) -> dict:
 )
 def get_audio(call_id: int, user: CurrentUser, session: SessionDep, settings: SettingsDep):
     call = get_visible_call(session, user, call_id)
+    if not call.has_audio:
+        raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
     path = Path(settings.data_dir) / call.media_path
     if not path.is_file():
         raise NotFoundError(f"the recording of call {call_id} is missing on the server")

@@ -90,7 +90,9 @@ async def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: Settings
     # A short session of its own: decoding a long recording must not hold a transaction open.
     with db.session() as session:
         call = get_visible_call(session, user, call_id)
-        sha256, media_path = call.content_sha256, call.media_path
+        sha256, media_path, has_audio = call.content_sha256, call.media_path, call.has_audio
+    if not has_audio:
+        raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
     path = Path(settings.data_dir) / media_path
     if not path.is_file():
         raise NotFoundError(f"the recording of call {call_id} is missing on the server")
