@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,8 @@ def child(folder: Path, body: str, name: str = "kid") -> Path:
         ("exclude_rules: [silence]\n", ["greeting-missing", "deflection", "late-answer"]),
         ("exclude_types: [silence, late_answer]\n", ["greeting-missing", "deflection"]),
         (
-            "rules:\n  - {id: extra, type: phrase, category: complaint, params: {phrases: [投诉]}}\n",
+            "rules:\n  - {id: extra, type: phrase, category: complaint,\n"
+            "     params: {phrases: [投诉]}}\n",
             ["greeting-missing", "deflection", "silence", "late-answer", "extra"],
         ),
     ],
@@ -163,8 +165,6 @@ def test_a_changed_parent_is_seen_by_the_cached_child(rules_dir):
     assert len(load_pack(path).rules) == 4
     parent = rules_dir / "base.yaml"
     parent.write_text(PARENT.split("  - id: silence")[0], "utf-8")
-    import os
-
     stat = parent.stat()
     os.utime(parent, (stat.st_atime, stat.st_mtime + 5))
     assert [r.id for r in load_pack(path).rules] == ["greeting-missing", "deflection"]
