@@ -5,8 +5,9 @@ collects the cues it says anywhere in the call (each cue counted once per voice)
 naming itself (客服, 工号, "this is Anna from Acme"), asking for account details or identity
 checks, "anything else?", "thank you for calling"; greetings weigh little and count only in the
 opening; what customers typically say (你们…, 我要投诉, "I'd like to") counts against. The voice
-that speaks first (a turn of real length, not a 0.2 s word) gets a small prior: the one who
-picks up usually talks first. The margin between the voices gives the confidence.
+that speaks first gets a small prior (the one who picks up usually talks first), smaller than
+one service cue, so a first word put in the wrong voice cannot decide alone. The margin
+between the voices gives the confidence.
 """
 
 from __future__ import annotations
@@ -82,9 +83,6 @@ AGENT_CUES: tuple[Cue, ...] = (
 # The one who picks up usually speaks first: outweighs a greeting, not a service phrase (on an
 # outbound call the customer answers "喂?" and the agent then names the company).
 FIRST_SPEAKER_PRIOR = 1.0
-# A first turn shorter than this (a lone "hello" the separation may have misplaced) does not
-# decide who spoke first.
-MIN_FIRST_TURN_S = 0.5
 # Margin (in cue weight) at which the confidence is 1 - 0.5/e: about 0.82.
 CONFIDENCE_SCALE = 1.5
 # Below this the result flags the choice for a reviewer (``low_confidence``).
@@ -162,14 +160,6 @@ def find_cues(
     return sorted(found.values(), key=lambda c: (c["start"], c["speaker"]))
 
 
-def first_speaker(turns: Sequence[tuple[int, list[Word]]]) -> int | None:
-    """The speaker of the first turn with real length (else of the first turn)."""
-    for speaker, words in turns:
-        if sum(w.end - w.start for w in words) >= MIN_FIRST_TURN_S:
-            return speaker
-    return turns[0][0] if turns else None
-
-
 def confidence_of(margin: float) -> float:
     return 1.0 - 0.5 * math.exp(-max(margin, 0.0) / CONFIDENCE_SCALE)
 
@@ -192,7 +182,7 @@ def choose_agent(
     if setting in ("first", "second"):
         speaker = order[0 if setting == "first" else 1]
         return AgentChoice(speaker, f"setting:{setting}", 1.0, scores, cues)
-    first = first_speaker(turns)
+    first = turns[0][0]
     ranked = {s: v + (FIRST_SPEAKER_PRIOR if s == first else 0.0) for s, v in scores.items()}
     agent = max(order, key=lambda s: ranked[s])
     runner_up = max(v for s, v in ranked.items() if s != agent)

@@ -128,11 +128,12 @@ def sliding_windows(
 
 
 def cluster_two(
-    embeddings: np.ndarray, clusterable: np.ndarray, same_speaker_similarity: float
+    embeddings: np.ndarray, clusterable: np.ndarray, same_speaker_similarity: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two centres from the clusterable rows (k-means on the unit sphere); every row's label.
 
-    Returns ``(labels, centres)``; a single centre when the two would be one voice.
+    Returns ``(labels, centres)``; a single centre when the two would be one voice (centres
+    at least ``same_speaker_similarity`` alike; None: the caller has decided there are two).
     """
     from sklearn.cluster import KMeans
 
@@ -141,7 +142,8 @@ def cluster_two(
         return np.zeros(len(embeddings), dtype=int), _unit(pool.mean(axis=0, keepdims=True))
     found = KMeans(n_clusters=2, n_init=10, random_state=0).fit(pool)
     centres = _unit(found.cluster_centers_)
-    if float(centres[0] @ centres[1]) >= same_speaker_similarity:
+    similar = same_speaker_similarity is not None
+    if similar and float(centres[0] @ centres[1]) >= same_speaker_similarity:
         return np.zeros(len(embeddings), dtype=int), _unit(pool.mean(axis=0, keepdims=True))
     return np.argmax(embeddings @ centres.T, axis=1), centres
 
@@ -347,9 +349,8 @@ def _speaker_frames(
         centres = _unit(window_rows.mean(axis=0, keepdims=True))
     else:
         lengths = np.array([e - s for s, e in chunks])
+        # Two voices were found in the turns: the chunks only place their centres.
         _, centres = cluster_two(
-            embeddings[len(windows) :],
-            lengths >= options.min_cluster_chunk_s,
-            options.same_speaker_similarity,
+            embeddings[len(windows) :], lengths >= options.min_cluster_chunk_s, None
         )
     return frame_speakers(windows, window_rows, centres, duration), voices
