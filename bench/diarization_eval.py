@@ -4,8 +4,9 @@ For each ``*.mono.wav`` call (and, with ``--mixdown``, every stereo call with it
 summed into one), runs the real ASR as the pipeline does, separates the speakers and prints:
 agreement (share of single-speaker reference speech whose predicted role is right), word
 agreement (the same over the time the recognised words cover), DER (missed + false alarm +
-confusion over reference speech, overlaps included, no collar), how the agent was chosen, and
-the separation's own time per minute of audio (ASR excluded).
+confusion over reference speech, overlaps included, no collar), how the agent was chosen and
+with which confidence, how many voices were found, and the separation's own time per minute
+of audio (ASR excluded).
 
     .venv/bin/python bench/diarization_eval.py [--mixdown]
 """
@@ -22,7 +23,8 @@ import numpy as np
 from qa_service.config import get_settings
 from qa_service.engines.asr import ASROptions, get_recognizer
 from qa_service.engines.audio import SAMPLE_RATE, load_audio
-from qa_service.engines.diarization import score_split, separate_speakers
+from qa_service.engines.diarization import separate_speakers
+from qa_service.engines.diarization_score import score_split
 from qa_service.engines.word_timing import refine_word_times
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +49,10 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     recognizer = get_recognizer(settings)
-    print(f"{'call':42} {'agree':>6} {'words':>6} {'DER':>6} {'agent by':>14} {'s/min':>6}")
+    print(
+        f"{'call':42} {'agree':>6} {'words':>6} {'DER':>6} {'agent by':>14} {'conf':>5} "
+        f"{'voices':>6} {'s/min':>6}"
+    )
     totals: list[tuple[float, float, float, float]] = []
     separation_s = audio_s = 0.0
     for call_id, path, mix in recordings(args.mixdown):
@@ -66,13 +71,14 @@ def main() -> None:
         totals.append((score.agreement, score.word_agreement, score.der, score.speech_s))
         print(
             f"{call_id:42} {score.agreement:6.3f} {score.word_agreement:6.3f} {score.der:6.3f} "
-            f"{split.agent_chosen_by:>14} {elapsed / minutes:6.2f}"
+            f"{split.agent_chosen_by:>14} {split.agent_choice.confidence:5.2f} "
+            f"{split.speakers:6d} {elapsed / minutes:6.2f}"
         )
     speech = np.array([t[3] for t in totals])
     weighted = [float(np.average([t[i] for t in totals], weights=speech)) for i in range(3)]
     print(
         f"{'speech-weighted over ' + str(len(totals)) + ' calls':42} {weighted[0]:6.3f} "
-        f"{weighted[1]:6.3f} {weighted[2]:6.3f} {'':>14} {separation_s / audio_s * 60:6.2f}"
+        f"{weighted[1]:6.3f} {weighted[2]:6.3f} {'':>27} {separation_s / audio_s * 60:6.2f}"
     )
     print(f"worst agreement: {min(t[0] for t in totals):.3f}")
 

@@ -7,8 +7,9 @@ Pack problems are reported as ``FILE:LINE: field: message`` and refuse the pack 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from qa_service.config import get_settings
 from qa_service.domain.checks import CheckContext
 from qa_service.domain.checks.logic import semantic_installed
 from qa_service.domain.metrics import compute_metrics
+from qa_service.domain.pack_inheritance import MAX_DEPTH, Merged, merge, root
 from qa_service.domain.results import CallScore, Finding
 from qa_service.domain.rulepack import (
     DEFAULT_SCORECARD,
+    ID_PATTERN,
     Loc,
     PackInvalid,
     Problem,
@@ -36,6 +39,9 @@ from qa_service.domain.scoring import score_call
 from qa_service.domain.transcript import Transcript
 
 DEFAULT_PACKS = {"zh": "zh-default", "en": "en-default"}
+# Written conversations get the language's chat pack (``LANG-chat``) when the rules folder
+# has one, else the language's default pack (whose timing rules then are not evaluated).
+CHAT_PACK_SUFFIX = "-chat"
 FALLBACK_LANGUAGE = "en"
 PACK_SUFFIXES = (".yaml", ".yml")
 SCORECARDS_DIR = "scorecards"
@@ -48,9 +54,14 @@ class InspectionOutcome:
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def default_pack_name(language: str | None) -> str:
+def default_pack_name(language: str | None, channel: str = "voice") -> str:
+    """The pack a call gets when none is named: by language, and by channel for chats."""
     base = (language or FALLBACK_LANGUAGE).split("-")[0].lower()
-    return DEFAULT_PACKS.get(base, DEFAULT_PACKS[FALLBACK_LANGUAGE])
+    if base not in DEFAULT_PACKS:
+        base = FALLBACK_LANGUAGE
+    if channel == "chat" and f"{base}{CHAT_PACK_SUFFIX}" in available_packs():
+        return f"{base}{CHAT_PACK_SUFFIX}"
+    return DEFAULT_PACKS[base]
 
 
 def run_checks(
@@ -58,7 +69,9 @@ def run_checks(
 ) -> InspectionOutcome:
     """Findings, score and metrics of one transcript under a pack (default: by language)."""
     if not isinstance(pack, RulePack):
-        pack = load_pack(pack if pack is not None else default_pack_name(transcript.language))
+        if pack is None:
+            pack = default_pack_name(transcript.language, transcript.channel)
+        pack = load_pack(pack)
     return inspect(transcript, pack)
 
 
@@ -72,6 +85,9 @@ def inspect(transcript: Transcript, pack: RulePack) -> InspectionOutcome:
     for rule in pack.rules:
         if rule.check.needs_channels and not ctx.separate_channels:
             ctx.note_not_evaluated(rule, "needs each party on its own channel")
+            continue
+        if rule.check.needs_timing and not transcript.real_timestamps:
+            ctx.note_not_evaluated(rule, "needs the real times of the messages")
             continue
         findings.extend(rule.check.run(ctx, rule, rule.params))
     findings.sort(key=lambda f: (f.start is None, f.start or 0.0, f.rule_id))
@@ -136,10 +152,9 @@ def available_scorecards(pack_path: Path) -> list[str]:
     return sorted({p.stem for folder in folders for p in folder.glob("*.yaml")})
 
 
-def _scorecard_doc(doc: YamlDoc) -> YamlDoc | None:
-    """The YAML of the scorecard a pack names; None when it is inline (or not a name: the
-    pack's validation says why)."""
-    name = doc.data.get("scorecard", DEFAULT_SCORECARD)
+def _scorecard_doc(name: Any, doc: YamlDoc) -> YamlDoc | None:
+    """The YAML of the scorecard that ``doc`` (a pack of the chain) names; None when it is
+    inline (or not a name: the pack's validation says why)."""
     if not isinstance(name, str) or not is_safe_name(name):
         return None
     path = resolve_scorecard_path(name, doc.path)
@@ -158,24 +173,82 @@ CACHE_SIZE = 64
 def load_pack(pack: str | Path) -> RulePack:
     """Load and validate a pack; any problem refuses it whole with ``RulePackError``."""
     path = resolve_pack_path(pack)
-    doc = read_yaml(path)
-    scorecard_doc = _scorecard_doc(doc)
-    stamp = (path.stat().st_mtime, scorecard_doc.path.stat().st_mtime if scorecard_doc else 0.0)
+    chain = pack_chain(path)
+    merged = merge_chain(chain)
+    data = merged.data
+    named_in = chain[merged.key_origins.get(("scorecard",), 0)]
+    scorecard_doc = _scorecard_doc(data.get("scorecard", DEFAULT_SCORECARD), named_in)
+    stamp = tuple(d.path.stat().st_mtime for d in chain)
+    stamp += (scorecard_doc.path.stat().st_mtime if scorecard_doc else 0.0,)
     key = path.resolve()
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     scorecard = _build_scorecard(scorecard_doc) if scorecard_doc else None
+    problems = list(merged.problems)
     try:
-        rule_pack = build_pack(doc.data, scorecard, source=str(path))
+        rule_pack = build_pack(data, scorecard, source=str(path))
     except PackInvalid as exc:
-        docs = {"pack": doc, "scorecard": scorecard_doc or doc}
-        raise _pack_error([docs[p.document].describe(p) for p in exc.problems]) from None
+        problems += exc.problems
+    if problems:
+        raise _pack_error([_describe(p, chain, merged, scorecard_doc) for p in problems])
     _CACHE.pop(key, None)
     if len(_CACHE) >= CACHE_SIZE:
         del _CACHE[next(iter(_CACHE))]
     _CACHE[key] = (stamp, rule_pack)
     return rule_pack
+
+
+def pack_chain(path: Path) -> list[YamlDoc]:
+    """The pack and the packs it extends, the furthest ancestor first.
+
+    A parent is found by name in the rules folder only (pack content is untrusted: never a
+    path), at most ``MAX_DEPTH`` levels up, never twice.
+    """
+    chain = [read_yaml(path)]
+    seen = {path.resolve()}
+    while "extends" in chain[0].data:
+        child = chain[0]
+        name = child.data["extends"]
+        where = Problem(("extends",), "")
+        if not isinstance(name, str) or not re.fullmatch(ID_PATTERN, name):
+            raise _pack_error([child.describe(replace(where, message="must be a pack name"))])
+        parent = rules_dir() / f"{name}.yaml"
+        if not parent.is_file():
+            known = ", ".join(available_packs()) or "none"
+            why = f"no pack named {name!r} in the rules folder (available: {known})"
+            raise _pack_error([child.describe(replace(where, message=why))])
+        if parent.resolve() in seen or len(chain) > MAX_DEPTH:
+            why = f"extending {name!r} makes a loop or a chain over {MAX_DEPTH} packs"
+            raise _pack_error([child.describe(replace(where, message=why))])
+        seen.add(parent.resolve())
+        chain.insert(0, read_yaml(parent))
+    return chain
+
+
+def merge_chain(chain: list[YamlDoc]) -> Merged:
+    merged = root(chain[0].data)
+    for index, doc in enumerate(chain[1:], start=1):
+        merged = merge(merged, doc.data, index)
+    return merged
+
+
+def _describe(
+    problem: Problem, chain: list[YamlDoc], merged: Merged, scorecard_doc: YamlDoc | None
+) -> str:
+    """``FILE:LINE: field: message`` in the file of the chain that has the faulty part."""
+    if problem.document == "scorecard" and scorecard_doc is not None:
+        return scorecard_doc.describe(problem)
+    loc = problem.loc
+    inherited_rule = len(loc) > 1 and loc[0] == "rules" and isinstance(loc[1], int)
+    if inherited_rule and loc[1] < len(merged.rule_origins):
+        doc, index = merged.rule_origins[loc[1]]
+        return chain[doc].describe(replace(problem, loc=("rules", index, *loc[2:])))
+    for prefix in (loc[:2], loc[:1]):
+        if prefix in merged.key_origins:
+            return chain[merged.key_origins[prefix]].describe(problem)
+    having = [d for d in chain if loc and isinstance(d.data, dict) and loc[0] in d.data]
+    return (having[-1] if having else chain[-1]).describe(problem)
 
 
 def load_scorecard(path: Path) -> Scorecard:

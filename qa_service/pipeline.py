@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from qa_service.config import Settings, get_settings
 from qa_service.domain.results import CallResult
-from qa_service.domain.transcript import Transcript, Utterance, build_utterances, sort_timeline
+from qa_service.domain.transcript import Transcript, build_utterances
+from qa_service.domain.transcript_json import transcript_from_dict
 from qa_service.errors import InputError
 
 if TYPE_CHECKING:
@@ -181,28 +182,6 @@ def load_transcript_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def transcript_from_dict(data: dict[str, Any]) -> Transcript:
-    """A transcript from our result contract, or from a chat log / vendor ASR with ``turns``."""
-    rows = data.get("utterances", data.get("turns"))
-    if not isinstance(rows, list) or not rows:
-        raise InputError("a transcript needs a non-empty 'utterances' (or 'turns') list")
-    utterances: list[Utterance] = []
-    for index, row in enumerate(rows):
-        try:
-            utt = Utterance.from_dict(row)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(
-                f"utterance {index}: needs role, start, end and text "
-                f"({exc.__class__.__name__}: {exc})"
-            ) from None
-        if utt.end < utt.start or utt.start < 0:
-            raise InputError(f"utterance {index}: end {utt.end} is before start {utt.start}")
-        utterances.append(utt)
-    duration = float(data.get("duration_s") or max(u.end for u in utterances))
-    channels = dict(data.get("channels") or {})
-    return Transcript(sort_timeline(utterances), data.get("language"), duration, channels)
-
-
 def analyze_transcript(
     data: dict[str, Any], options: AnalyzeOptions | None = None, settings: Settings | None = None
 ) -> CallResult:
@@ -211,6 +190,7 @@ def analyze_transcript(
     if options.language:
         transcript.language = options.language
     call_id = options.call_id or str(data.get("call_id") or "call")
-    result = CallResult(call_id, transcript, source={"transcript": True})
+    source = {"transcript": True, "channel": transcript.channel}
+    result = CallResult(call_id, transcript, source=source)
     result.metadata = dict(data.get("metadata") or {})
     return finish(result, options, settings or get_settings())

@@ -3,6 +3,8 @@ with a clear 4xx that stores nothing."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.service_fixtures import wav_bytes
@@ -165,7 +167,8 @@ def test_oversized_upload_is_refused_while_streaming(service) -> None:
 
 def test_no_file_and_not_multipart_are_refused(service) -> None:
     assert service.post(CALLS, "qa1", data={"agent_id": "A1"}).status_code == 422
-    reply = service.post(CALLS, "qa1", json={"files": []})
+    headers = {**service.headers("qa1"), "Content-Type": "text/plain"}
+    reply = service.client.post(CALLS, content=b"files", headers=headers)
     assert reply.status_code == 422 and "multipart" in reply.json()["error"]["message"]
 
 
@@ -178,3 +181,92 @@ def test_only_qa_and_admin_upload(service, who) -> None:
     )
     assert reply.status_code == (401 if who is None else 403)
     assert set(reply.json()["error"]) >= {"code", "message"}
+
+
+# --- text calls: transcript JSON instead of a recording ---
+
+CHAT = {
+    "channel": "chat",
+    "language": "zh",
+    "turns": [
+        {"role": "customer", "text": "你好，我的快递还没到"},
+        {"role": "agent", "text": "您好，很高兴为您服务，这个不归我们管"},
+        {"role": "customer", "text": "那找谁"},
+        {"role": "agent", "text": "请问还有什么可以帮您"},
+    ],
+}
+
+
+def _post_json(service, body: bytes, as_: str = "qa1"):
+    headers = {**service.headers(as_), "Content-Type": "application/json"}
+    return service.client.post(CALLS, content=body, headers=headers)
+
+
+def _text_call_done(service, reply) -> dict:
+    assert reply.status_code == 201, reply.text
+    call = reply.json()["calls"][0]["call"]
+    service.run_jobs()
+    result = service.get(f"{CALLS}/{call['id']}/result", "qa1").json()
+    assert result["channel"] == "chat" and result["timestamps"] == "none"
+    assert result["metrics"]["rule_pack"] == "zh-chat"
+    assert "deflection" in {f["category"] for f in result["findings"]}
+    audio = service.get(f"{CALLS}/{call['id']}/audio", "qa1")
+    assert audio.status_code == 404 and "no audio" in audio.json()["error"]["message"]
+    return service.get(f"{CALLS}/{call['id']}", "qa1").json()
+
+
+def test_chat_transcript_as_a_json_file_part(service) -> None:
+    content = json.dumps(CHAT, ensure_ascii=False).encode()
+    reply = service.upload("qa1", [("chat-001.json", content)], {"agent_id": "A1", "team": "A"})
+    call = _text_call_done(service, reply)
+    assert (call["call_id"], call["agent_id"], call["status"]) == ("chat-001", "A1", "analysed")
+
+
+def test_chat_transcript_as_a_json_body(service) -> None:
+    body = {**CHAT, "call_id": "chat-body-1", "metadata": {"agent_id": "A1", "shop": "north"}}
+    call = _text_call_done(service, _post_json(service, json.dumps(body).encode()))
+    assert (call["call_id"], call["agent_id"]) == ("chat-body-1", "A1")
+    again = _post_json(service, json.dumps(body).encode())
+    assert again.status_code == 200 and again.json()["calls"][0]["created"] is False
+
+
+BAD_TRANSCRIPTS = {
+    "not JSON": (b"{oops", "not a valid transcript JSON"),
+    "no turns": (b'{"channel": "chat"}', "non-empty"),
+    "bad channel": (b'{"channel": "fax", "turns": [{"role": "agent", "text": "hi"}]}', "fax"),
+    "a list": (b"[1, 2]", "an object"),
+    "bad metadata": (
+        json.dumps({**CHAT, "metadata": {"nps": 99}}).encode(),
+        "nps",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("transport", "case"),
+    # A file part's metadata comes from the form, not from the file.
+    [("file", c) for c in BAD_TRANSCRIPTS if c != "bad metadata"]
+    + [("body", c) for c in BAD_TRANSCRIPTS],
+)
+def test_bad_transcripts_are_refused_and_leave_nothing(service, transport, case) -> None:
+    content, words = BAD_TRANSCRIPTS[case]
+    before_calls, before_files = _count(service), service.stored_files()
+    if transport == "file":
+        reply = service.upload("qa1", [("bad.json", content)])
+    else:
+        reply = _post_json(service, content)
+    assert reply.status_code == 422, reply.text
+    assert words in reply.json()["error"]["message"]
+    assert _count(service) == before_calls and service.stored_files() == before_files
+    assert service.spooled_files() == []
+
+
+def test_an_oversized_json_body_is_refused_while_streaming(service) -> None:
+    limit = service.settings.upload_max_bytes
+    service.settings.upload_max_bytes = 1_000
+    try:
+        big = {**CHAT, "turns": CHAT["turns"] * 50}
+        reply = _post_json(service, json.dumps(big).encode())
+        assert reply.status_code == 413 and service.spooled_files() == []
+    finally:
+        service.settings.upload_max_bytes = limit

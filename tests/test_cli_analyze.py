@@ -64,7 +64,8 @@ def test_transcript_json_skips_asr(tmp_path, capsys):
     data = json.loads(out)
     assert code == 0
     assert data["call_id"] == "chat-1"
-    assert data["source"] == {"transcript": True}
+    assert data["source"] == {"transcript": True, "channel": "voice"}
+    assert data["channel"] == "voice" and data["timestamps"] == "real"
     assert [u["text"] for u in data["utterances"]][:2] == [t["text"] for t in truth["turns"][:2]]
 
 

@@ -359,3 +359,27 @@ def test_pages_carry_security_headers_and_no_inline_script(live_service):
         text = template.read_text(encoding="utf-8")
         assert not INLINE_HANDLER.search(text), template.name
         assert not INLINE_SCRIPT.search(text), template.name
+
+
+def test_a_chat_call_page_renders_without_audio(live_service, tmp_path):
+    chat = {
+        "channel": "chat",
+        "language": "en",
+        "turns": [
+            {"role": "customer", "text": "Hi, my parcel is late."},
+            {"role": "agent", "text": "Hi there, thanks for reaching out. Let me check."},
+        ],
+    }
+    path = tmp_path / "web-chat-1.json"
+    path.write_text(json.dumps(chat), "utf-8")
+    call = live_service.wait_analysed(
+        live_service.upload(path, {"agent_id": "A1", "team": "A"})["id"]
+    )
+    with browser_session(live_service, "qa1") as qa:
+        page = qa.get(f"/calls/{call['id']}").text
+        peaks = qa.get(f"/calls/{call['id']}/peaks.json")
+    assert 'id="no-audio"' in page and 'id="transcript"' in page
+    data = json.loads(CALL_DATA.search(page).group(1))
+    assert data["has_audio"] is False and data["audio_url"] is None
+    assert "Hi, my parcel is late." in json.dumps(data["utterances"])
+    assert peaks.status_code == 404

@@ -42,6 +42,11 @@ def check_extension(filename: str, settings: Settings) -> str:
 
 def check_head(filename: str, head: bytes, settings: Settings) -> None:
     """Refuse an upload from its name and first bytes (an empty file is judged later)."""
+    if Path(filename).suffix.lower() == ".json":
+        # A transcript (chat log): JSON text, checked whole once it is received.
+        if head and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+            raise UnsupportedMediaError(f"{filename}: not a transcript (JSON expected)")
+        return
     check_extension(filename, settings)
     if head and audio_kind(head) is None:
         raise UnsupportedMediaError(

@@ -15,6 +15,9 @@ from qa_service.cli.render import render_json, render_text, write_atomic
 from qa_service.errors import InputError, QAError
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".m4a", ".aac", ".mp4", ".ogg", ".opus", ".oga", ".wma"}
+# Transcripts (a chat log, another vendor's ASR): analysed without ASR.
+TRANSCRIPT_SUFFIXES = {".json"}
+INPUT_SUFFIXES = AUDIO_SUFFIXES | TRANSCRIPT_SUFFIXES
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -24,17 +27,20 @@ class OutputFormat(StrEnum):
 
 
 def collect_inputs(paths: list[Path]) -> list[Path]:
-    """Files as given; folders expanded to the recordings inside them (recursively)."""
+    """Files as given; folders expanded to the recordings and transcript JSON files inside them
+    (recursively)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
             )
         else:
             found.append(path)
     if not found:
-        raise InputError(f"no recordings found in {', '.join(map(str, paths))}")
+        raise InputError(
+            f"no recordings found in {', '.join(map(str, paths))} (nor transcript .json files)"
+        )
     return found
 
 

@@ -49,6 +49,33 @@ def find_overlaps(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Response:
+    waiting_index: int  # the first customer utterance not yet answered
+    reply_index: int  # the agent's reply
+    seconds: float
+
+
+def response_times(
+    utterances: Sequence[Utterance], ignore: Callable[[int], bool] = lambda _i: False
+) -> list[Response]:
+    """How long the customer waited each time for the agent's reply: from the end of the first
+    customer message not yet answered to the start of the agent's next utterance. Messages the
+    customer adds while waiting do not restart the clock; ``ignore`` skips backchannels."""
+    found: list[Response] = []
+    waiting: int | None = None
+    for i, u in enumerate(utterances):
+        if ignore(i):
+            continue
+        if u.role == "customer" and waiting is None:
+            waiting = i
+        elif u.role == "agent" and waiting is not None:
+            seconds = max(0.0, u.start - utterances[waiting].end)
+            found.append(Response(waiting, i, round(seconds, 3)))
+            waiting = None
+    return found
+
+
 def speech_units(text: str) -> int:
     """Chinese characters plus words: the unit of speech rate (chars/min, words/min)."""
     return len(tokenize(text).tokens)
@@ -74,6 +101,9 @@ def compute_metrics(
     separate_channels: bool = True,
     is_backchannel: Callable[[int], bool] = lambda _i: False,
 ) -> dict[str, Any]:
+    """Timing metrics; on a transcript without real times (a chat log) they are null."""
+    if not transcript.real_timestamps:
+        return _untimed_metrics(transcript)
     utts = transcript.utterances
     agent, customer = transcript.by_role("agent"), transcript.by_role("customer")
     talk_agent, talk_customer = talk_time(agent), talk_time(customer)
@@ -96,6 +126,10 @@ def compute_metrics(
         "speech_rate_agent": speech_rate(agent),
         "speech_rate_customer": speech_rate(customer),
     }
+    if transcript.channel == "chat":
+        waits = [r.seconds for r in response_times(utts, is_backchannel)]
+        metrics["response_time_mean_s"] = round(sum(waits) / len(waits), 3) if waits else None
+        metrics["response_time_max_s"] = max(waits, default=None)
     if separate_channels:
         overlaps = find_overlaps(utts, overlap_min_s, is_backchannel)
         metrics["interruptions_by_agent"] = sum(1 for o in overlaps if o.by == "agent")
@@ -105,4 +139,32 @@ def compute_metrics(
         metrics["interruptions_by_agent"] = None
         metrics["interruptions_by_customer"] = None
         metrics["overlap_total_s"] = None
+    return metrics
+
+
+TIMED_METRICS = (
+    "talk_time_agent_s",
+    "talk_time_customer_s",
+    "talk_ratio_agent",
+    "silence_count",
+    "silence_total_s",
+    "longest_silence_s",
+    "first_response_s",
+    "speech_rate_agent",
+    "speech_rate_customer",
+    "interruptions_by_agent",
+    "interruptions_by_customer",
+    "overlap_total_s",
+    "response_time_mean_s",
+    "response_time_max_s",
+)
+
+
+def _untimed_metrics(transcript: Transcript) -> dict[str, Any]:
+    """Counts only: every time-based metric of a made-up timeline would be fiction."""
+    metrics: dict[str, Any] = dict.fromkeys(TIMED_METRICS)
+    metrics["duration_s"] = None
+    metrics["utterances"] = len(transcript.utterances)
+    metrics["messages_agent"] = len(transcript.by_role("agent"))
+    metrics["messages_customer"] = len(transcript.by_role("customer"))
     return metrics

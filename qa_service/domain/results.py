@@ -119,6 +119,8 @@ class CallResult:
             "language": t.language,
             "duration_s": round(t.duration_s, 3),
             "channels": dict(t.channels),
+            "channel": t.channel,
+            "timestamps": "real" if t.real_timestamps else "none",
             "utterances": [u.to_dict() for u in t.utterances],
             "findings": [f.to_dict() for f in self.findings],
             "score": self.score.to_dict(),
@@ -134,6 +136,8 @@ class CallResult:
             language=data.get("language"),
             duration_s=float(data.get("duration_s") or 0.0),
             channels=dict(data.get("channels") or {}),
+            channel=str(data.get("channel") or "voice"),
+            real_timestamps=data.get("timestamps", "real") == "real",
         )
         return cls(
             call_id=str(data.get("call_id") or "call"),

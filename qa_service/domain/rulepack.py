@@ -105,6 +105,10 @@ class RuleSpec(_Strict):
 class PackSpec(_Strict):
     pack: str = Field(pattern=NAME_PATTERN)
     version: Literal[1] = 1
+    # Inheritance, merged by the loader before validation (qa_service.domain.pack_inheritance).
+    extends: str | None = Field(None, pattern=ID_PATTERN)
+    exclude_rules: list[str] = Field(default_factory=list)
+    exclude_types: list[str] = Field(default_factory=list)
     language: Literal["zh", "en"] | None = None
     description: str = ""
     categories: list[str] = Field(default_factory=list)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ROLES = ("agent", "customer")
+# How the conversation took place: spoken (a recording, a vendor's ASR) or written (a chat).
+CHANNEL_KINDS = ("voice", "chat")
 # Languages written without spaces between words.
 UNSPACED_LANGUAGES = {"zh", "ja", "yue", "th", "lo", "my"}
 
@@ -87,6 +89,11 @@ class Transcript:
     language: str | None = None
     duration_s: float = 0.0
     channels: dict[str, str] = field(default_factory=dict)
+    channel: str = "voice"  # one of CHANNEL_KINDS
+    # Whether start/end are the real times things were said or sent. A chat log without
+    # times gets a made-up, evenly spaced timeline: silences, talk-over, speech rate and
+    # answer times on it would be fiction, so rules that need them are not evaluated.
+    real_timestamps: bool = True
 
     def by_role(self, role: str) -> list[Utterance]:
         return [u for u in self.utterances if u.role == role]

@@ -5,21 +5,23 @@ come from the pretrained encoder that the ``resemblyzer`` package ships. The two
 found by clustering embeddings of up to 3 s chunks of the regions (more voice per embedding);
 then every 10 ms frame takes the nearer voice, judged by short overlapping windows so that a
 turn change inside a region lands between windows. Each word takes the speaker of its frames.
-The agent is the speaker who greets and names the service in the opening turns, else the one
-who speaks first, or the first or second speaker when a queue is configured that way.
+Before that, the speech regions (turns, cut at pauses) are grouped in two: only when the groups
+are distinct voices and the smaller one is a real party (several turns, seconds of speech) is
+the recording split; otherwise it is one voice. The agent is chosen from cues over the whole
+call (``agent_cues``), or is the first or second speaker when a queue is configured that way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from qa_service.config import Settings
-from qa_service.domain.textmatch import Phrase, tokenize
-from qa_service.domain.transcript import Word, join_words
+from qa_service.domain.transcript import Word
+from qa_service.engines.agent_cues import AgentChoice, choose_agent
 from qa_service.engines.speaker_encoder import (
     SAMPLE_RATE,
     SpeakerEncoder,
@@ -27,30 +29,6 @@ from qa_service.engines.speaker_encoder import (
 )
 
 FRAME_S = 0.01  # resolution of the speaker timeline
-# Said by an agent opening a call, not by a customer: (phrase, weight). Greetings weigh little:
-# customers greet too.
-AGENT_CUES: tuple[tuple[str, float], ...] = (
-    ("客服", 2.0),
-    ("为您服务", 2.0),
-    ("有什么可以帮您", 2.0),
-    ("请问有什么可以帮", 2.0),
-    ("工号", 2.0),
-    ("感谢您的来电", 2.0),
-    ("欢迎致电", 2.0),
-    ("thank you for calling", 2.0),
-    ("thanks for calling", 2.0),
-    ("how can i help", 2.0),
-    ("how may i help", 2.0),
-    ("my name is", 1.0),
-    ("您好", 0.5),
-    ("你好", 0.25),
-    ("hello", 0.25),
-    ("good morning", 0.25),
-    ("good afternoon", 0.25),
-)
-# The one who picks up usually speaks first: outweighs a greeting, not a service phrase (on an
-# outbound call the customer answers "喂?" and the agent then names the company).
-FIRST_SPEAKER_PRIOR = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +47,12 @@ class DiarizationOptions:
     merge_gap_s: float = 0.5
     # Two cluster centres this similar are one voice: a call where only one party talks.
     same_speaker_similarity: float = 0.9
-    # Agent cues are looked for in each speaker's first turns within this opening stretch.
-    cue_turns: int = 2
-    cue_window_s: float = 30.0
+    # A second voice must hold at least this many speech regions (turns) of at least
+    # ``min_turn_s`` and this much speech: one odd sentence (a cough, a laugh, a shouted
+    # word) of a single speaker is not a second party.
+    min_second_voice_turns: int = 2
+    min_second_voice_s: float = 2.0
+    min_turn_s: float = 1.0
 
 
 @dataclass(slots=True)
@@ -97,7 +78,8 @@ class SpeakerSplit:
     agent_speaker: int
     agent_chosen_by: str  # "cues" | "first_speaker" | "setting:first" | "setting:second" | ...
     speakers: int
-    cue_scores: dict[int, float] = field(default_factory=dict)
+    agent_choice: AgentChoice | None = None
+    voices: VoiceCount | None = None
     # Both parties share one channel: talk-over and who interrupted whom cannot be measured.
     overlap_reliable: bool = False
 
@@ -108,7 +90,8 @@ class SpeakerSplit:
             "speakers": self.speakers,
             "agent_speaker": self.agent_speaker,
             "agent_chosen_by": self.agent_chosen_by,
-            "cue_scores": {str(k): round(v, 2) for k, v in self.cue_scores.items()},
+            "agent_choice": self.agent_choice.to_dict() if self.agent_choice else None,
+            "voices": self.voices.to_dict() if self.voices else None,
             "overlap_reliable": self.overlap_reliable,
             "segments": [s.to_dict() for s in self.segments],
         }
@@ -164,11 +147,12 @@ def sliding_windows(
 
 
 def cluster_two(
-    embeddings: np.ndarray, clusterable: np.ndarray, same_speaker_similarity: float
+    embeddings: np.ndarray, clusterable: np.ndarray, same_speaker_similarity: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two centres from the clusterable rows (k-means on the unit sphere); every row's label.
 
-    Returns ``(labels, centres)``; a single centre when the two would be one voice.
+    Returns ``(labels, centres)``; a single centre when the two would be one voice (centres
+    at least ``same_speaker_similarity`` alike; None: the caller has decided there are two).
     """
     from sklearn.cluster import KMeans
 
@@ -177,7 +161,8 @@ def cluster_two(
         return np.zeros(len(embeddings), dtype=int), _unit(pool.mean(axis=0, keepdims=True))
     found = KMeans(n_clusters=2, n_init=10, random_state=0).fit(pool)
     centres = _unit(found.cluster_centers_)
-    if float(centres[0] @ centres[1]) >= same_speaker_similarity:
+    similar = same_speaker_similarity is not None
+    if similar and float(centres[0] @ centres[1]) >= same_speaker_similarity:
         return np.zeros(len(embeddings), dtype=int), _unit(pool.mean(axis=0, keepdims=True))
     return np.argmax(embeddings @ centres.T, axis=1), centres
 
@@ -234,60 +219,6 @@ def word_speakers(words: Sequence[Word], frames: np.ndarray) -> list[int]:
     return speakers
 
 
-def opening_turns(
-    words: Sequence[Word], speakers: Sequence[int], options: DiarizationOptions
-) -> dict[int, list[list[Word]]]:
-    """Each speaker's first turns (runs of consecutive words) inside the opening stretch."""
-    turns: dict[int, list[list[Word]]] = {}
-    previous = None
-    for word, speaker in zip(words, speakers, strict=True):
-        if word.start > options.cue_window_s:
-            break
-        own = turns.setdefault(speaker, [])
-        if speaker != previous:
-            own.append([])
-        own[-1].append(word)
-        previous = speaker
-    return {s: t[: options.cue_turns] for s, t in turns.items()}
-
-
-_CUE_PHRASES: list[tuple[Phrase, float]] = []
-
-
-def cue_score(text: str) -> float:
-    """How much a stretch of talk sounds like an agent opening a call."""
-    if not _CUE_PHRASES:
-        _CUE_PHRASES.extend((Phrase.compile(p, min_similarity=0.8), w) for p, w in AGENT_CUES)
-    tokens = tokenize(text)
-    return sum(weight for phrase, weight in _CUE_PHRASES if phrase.find(tokens, "ignore"))
-
-
-def choose_agent(
-    words: Sequence[Word],
-    speakers: Sequence[int],
-    language: str | None,
-    setting: str,
-    options: DiarizationOptions,
-) -> tuple[int, str, dict[int, float]]:
-    """``(agent speaker, how it was chosen, cue score per speaker)``."""
-    order = list(dict.fromkeys(speakers))  # speakers in order of first word
-    if not order:
-        return 0, "no_speech", {}
-    if len(order) == 1:
-        return order[0], "single_speaker", {}
-    if setting in ("first", "second"):
-        return order[0 if setting == "first" else 1], f"setting:{setting}", {}
-    turns = opening_turns(words, speakers, options)
-    scores = {
-        s: cue_score(" ".join(join_words(t, language) for t in turns.get(s, []))) for s in order
-    }
-    ranked = {s: v + (FIRST_SPEAKER_PRIOR if s == order[0] else 0.0) for s, v in scores.items()}
-    agent = max(order, key=lambda s: ranked[s])
-    others = max(v for s, v in scores.items() if s != agent)
-    chosen_by = "cues" if scores[agent] > others else "first_speaker"
-    return agent, chosen_by, scores
-
-
 def speaker_segments(
     frames: np.ndarray, role_of: dict[int, str], merge_gap_s: float
 ) -> list[SpeakerSegment]:
@@ -308,6 +239,71 @@ def speaker_segments(
     return segments
 
 
+@dataclass(frozen=True, slots=True)
+class VoiceCount:
+    """Whether a recording holds one voice or two, and the evidence for it."""
+
+    count: int
+    reason: str  # "two_voices" | "similar_voices" | "second_voice_too_small" | "too_few_turns"
+    similarity: float | None = None  # cosine of the two voices' centres
+    second_voice_turns: int = 0
+    second_voice_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "reason": self.reason,
+            "similarity": None if self.similarity is None else round(self.similarity, 3),
+            "second_voice_turns": self.second_voice_turns,
+            "second_voice_s": round(self.second_voice_s, 2),
+        }
+
+
+def region_embeddings(
+    regions: Sequence[tuple[float, float]],
+    windows: Sequence[tuple[float, float]],
+    embeddings: np.ndarray,
+    min_turn_s: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One embedding per speech region of ``min_turn_s`` or more (its windows' mean), and the
+    regions' lengths. A region is cut at pauses, so it is mostly one party's turn."""
+    starts = np.array([start for start, _ in regions])
+    owner = np.searchsorted(starts, [start + 1e-6 for start, _ in windows], side="right") - 1
+    rows, lengths = [], []
+    for k, (start, end) in enumerate(regions):
+        mine = owner == k
+        if end - start >= min_turn_s and mine.any():
+            rows.append(embeddings[mine].mean(axis=0))
+            lengths.append(end - start)
+    if not rows:
+        return np.zeros((0, embeddings.shape[1])), np.zeros(0)
+    return _unit(np.array(rows)), np.array(lengths)
+
+
+def count_voices(
+    region_rows: np.ndarray, lengths: np.ndarray, options: DiarizationOptions
+) -> VoiceCount:
+    """Two voices only when the turns form two distinct groups and the smaller one is a real
+    party (several turns, seconds of speech), not a single speaker's odd sentence."""
+    from sklearn.cluster import KMeans
+
+    if len(region_rows) < options.min_second_voice_turns + 1:
+        return VoiceCount(1, "too_few_turns")
+    found = KMeans(n_clusters=2, n_init=10, random_state=0).fit(region_rows)
+    centres = _unit(found.cluster_centers_)
+    similarity = float(centres[0] @ centres[1])
+    seconds = [float(lengths[found.labels_ == k].sum()) for k in (0, 1)]
+    minor = int(np.argmin(seconds))
+    turns = int((found.labels_ == minor).sum())
+    evidence = {"similarity": similarity, "second_voice_turns": turns}
+    evidence["second_voice_s"] = seconds[minor]
+    if similarity >= options.same_speaker_similarity:
+        return VoiceCount(1, "similar_voices", **evidence)
+    if turns < options.min_second_voice_turns or seconds[minor] < options.min_second_voice_s:
+        return VoiceCount(1, "second_voice_too_small", **evidence)
+    return VoiceCount(2, "two_voices", **evidence)
+
+
 def separate_speakers(
     samples: np.ndarray,
     words: list[Word],
@@ -317,86 +313,63 @@ def separate_speakers(
     encoder: SpeakerEncoder | None = None,
     options: DiarizationOptions | None = None,
 ) -> SpeakerSplit:
-    """Split a mono call's words between agent and customer."""
+    """Split a mono call's words between agent and customer (one role if only one voice)."""
     options = options or DiarizationOptions()
     regions = speech_regions(samples, options)
     windows = sliding_windows(regions, options.window_s, options.hop_s)
-    chunks = sliding_windows(regions, options.cluster_chunk_s, options.cluster_chunk_s)
     duration = len(samples) / SAMPLE_RATE
-    if windows:
-        encoder = encoder or get_speaker_encoder(settings)
-        embeddings = encoder.embed(samples, windows + chunks)
-        lengths = np.array([e - s for s, e in chunks])
-        _, centres = cluster_two(
-            embeddings[len(windows) :],
-            lengths >= options.min_cluster_chunk_s,
-            options.same_speaker_similarity,
-        )
-        frames = frame_speakers(windows, embeddings[: len(windows)], centres, duration)
-    else:
-        frames = np.full(int(np.ceil(duration / FRAME_S)) + 1, -1)
+    frames, voices = _speaker_frames(
+        samples, regions, windows, duration, settings, encoder, options
+    )
     ordered = sorted(words, key=lambda w: w.start)
     speakers = word_speakers(ordered, frames)
-    agent, chosen_by, scores = choose_agent(
-        ordered, speakers, language, settings.mono_agent_speaker, options
-    )
-    role_of = {agent: "agent", 1 - agent: "customer"}
+    choice = choose_agent(ordered, speakers, language, settings.mono_agent_speaker)
+    present = set(speakers) | set(np.unique(frames[frames >= 0]).tolist())
+    if len(present) <= 1:
+        # One voice: the agent unless its cues say customer.
+        lone = next(iter(present), choice.speaker)
+        role_of = {lone: "customer" if choice.scores.get(lone, 0.0) < 0 else "agent"}
+    else:
+        role_of = {choice.speaker: "agent", 1 - choice.speaker: "customer"}
     by_role: dict[str, list[Word]] = {"agent": [], "customer": []}
     for word, speaker in zip(ordered, speakers, strict=True):
         by_role[role_of[speaker]].append(word)
     return SpeakerSplit(
         words_by_role=by_role,
         segments=speaker_segments(frames, role_of, options.merge_gap_s),
-        agent_speaker=agent,
-        agent_chosen_by=chosen_by,
-        speakers=len(np.unique(frames[frames >= 0])),
-        cue_scores=scores,
+        agent_speaker=choice.speaker,
+        agent_chosen_by=choice.chosen_by,
+        speakers=len(present),
+        agent_choice=choice,
+        voices=voices,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DiarizationScore:
-    """A split scored against reference turns, frame by frame (10 ms, no collar)."""
-
-    agreement: float  # single-speaker reference speech whose predicted role is right
-    word_agreement: float  # the same, over the time the recognised words cover
-    der: float  # (missed + false alarm + confusion) / reference speech, overlaps included
-    speech_s: float
-
-    def to_dict(self) -> dict[str, float]:
-        return {k: round(getattr(self, k), 4) for k in self.__slots__}
-
-
-def _role_frames(spans: Sequence[tuple[float, float, str]], n: int) -> dict[str, np.ndarray]:
-    frames = {role: np.zeros(n, dtype=bool) for role in ("agent", "customer")}
-    for start, end, role in spans:
-        frames[role][int(start / FRAME_S) : int(end / FRAME_S)] = True
-    return frames
-
-
-def score_split(split: SpeakerSplit, turns: Sequence[dict[str, Any]]) -> DiarizationScore:
-    """Compare with reference ``turns`` (``role``, ``start``, ``end``), e.g. a call's JSON."""
-    end = max([t["end"] for t in turns] + [s.end for s in split.segments] + [0.0])
-    n = int(np.ceil(end / FRAME_S)) + 1
-    ref = _role_frames([(t["start"], t["end"], t["role"]) for t in turns], n)
-    hyp = _role_frames([(s.start, s.end, s.role) for s in split.segments], n)
-    words = _role_frames(
-        [(w.start, w.end, role) for role, ws in split.words_by_role.items() for w in ws], n
+def _speaker_frames(
+    samples: np.ndarray,
+    regions: list[tuple[float, float]],
+    windows: list[tuple[float, float]],
+    duration: float,
+    settings: Settings,
+    encoder: SpeakerEncoder | None,
+    options: DiarizationOptions,
+) -> tuple[np.ndarray, VoiceCount | None]:
+    """The speaker of every frame, and how many voices were found."""
+    if not windows:
+        return np.full(int(np.ceil(duration / FRAME_S)) + 1, -1), None
+    chunks = sliding_windows(regions, options.cluster_chunk_s, options.cluster_chunk_s)
+    encoder = encoder or get_speaker_encoder(settings)
+    embeddings = encoder.embed(samples, windows + chunks)
+    window_rows = embeddings[: len(windows)]
+    voices = count_voices(
+        *region_embeddings(regions, windows, window_rows, options.min_turn_s), options
     )
-    single = ref["agent"] ^ ref["customer"]
-    ref_agent = ref["agent"][single]
-    hyp_agent, hyp_customer = hyp["agent"][single], hyp["customer"][single]
-    right = np.where(ref_agent, hyp_agent & ~hyp_customer, hyp_customer & ~hyp_agent)
-    worded = words["agent"][single] | words["customer"][single]
-    word_right = np.where(ref_agent, words["agent"][single], words["customer"][single])
-    n_ref = ref["agent"].astype(int) + ref["customer"]
-    n_hyp = hyp["agent"].astype(int) + hyp["customer"]
-    n_correct = (ref["agent"] & hyp["agent"]).astype(int) + (ref["customer"] & hyp["customer"])
-    errors = np.maximum(n_ref, n_hyp) - n_correct
-    total = max(int(n_ref.sum()), 1)
-    return DiarizationScore(
-        agreement=float(right.mean()) if right.size else 0.0,
-        word_agreement=float((word_right & worded).sum() / max(int(worded.sum()), 1)),
-        der=float(errors.sum() / total),
-        speech_s=float(n_ref.sum() * FRAME_S),
-    )
+    if voices.count == 1:
+        centres = _unit(window_rows.mean(axis=0, keepdims=True))
+    else:
+        lengths = np.array([e - s for s, e in chunks])
+        # Two voices were found in the turns: the chunks only place their centres.
+        _, centres = cluster_two(
+            embeddings[len(windows) :], lengths >= options.min_cluster_chunk_s, None
+        )
+    return frame_speakers(windows, window_rows, centres, duration), voices

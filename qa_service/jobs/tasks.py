@@ -17,7 +17,7 @@ from qa_service.errors import InputError, QAError
 from qa_service.jobs.analyzer import Analyzer
 from qa_service.jobs.queue import Claim, JobQueue
 from qa_service.jobs.rulepacks import resolve_pack
-from qa_service.pipeline import AnalyzeOptions, parse_roles
+from qa_service.pipeline import AnalyzeOptions, analyze_file, parse_roles
 from qa_service.store.calls import Call, apply_result
 from qa_service.store.db import Database
 
@@ -112,7 +112,7 @@ def inspect_result(
     from qa_service.inspection import default_pack_name
     from qa_service.pipeline import apply_checks
 
-    ref = pack_ref or default_pack_name(result.transcript.language)
+    ref = pack_ref or default_pack_name(result.transcript.language, result.transcript.channel)
     resolved = resolve_pack(session, settings, ref)
     apply_checks(result, resolved.pack, settings)
     result.metrics["rule_pack"] = resolved.label
@@ -153,9 +153,14 @@ def _analyze_call(ctx: WorkerContext, claim: Claim) -> Outcome:
         path = Path(ctx.settings.data_dir) / call.media_path
         options = analyze_options(call)
         pack_ref = call.pack_request
+        has_audio = call.has_audio
     if not path.is_file():
         raise InputError(f"the recording of call {claim.call_id} is missing at {path}")
-    result = ctx.analyzer.analyze(path, options)
+    if has_audio:
+        result = ctx.analyzer.analyze(path, options)
+    else:
+        # A text call needs no ASR and no analyzer: the transcript re-entry is cheap.
+        result = analyze_file(path, options, ctx.settings)
     with ctx.db.session() as session:
         result = inspect_result(session, ctx.settings, result, pack_ref)
         result.source = {**result.source, "path": str(Path(call.media_path))}

@@ -34,6 +34,10 @@ class Verdict(StrEnum):
     overturned = "overturned"
 
 
+# The media format of a call uploaded as transcript JSON: no recording, nothing to play.
+TRANSCRIPT_FORMAT = "json"
+
+
 class Call(Base):
     __tablename__ = "calls"
     __table_args__ = (
@@ -110,6 +114,11 @@ class Call(Base):
     dimensions: Mapped[list[CallDimension]] = relationship(
         back_populates="call", order_by="CallDimension.dimension", cascade="all, delete-orphan"
     )
+
+    @property
+    def has_audio(self) -> bool:
+        """False for a text conversation (a chat or transcript uploaded as JSON)."""
+        return self.media_format != TRANSCRIPT_FORMAT
 
     def score_snapshot(self) -> dict[str, Any]:
         """What the audit log records when a score changes."""

@@ -221,8 +221,9 @@ def call_page_data(
         "call": CallPublic.model_validate(call).model_dump(mode="json"),
         "analysed": analysed,
         "roles": channel_roles(call),
-        "audio_url": f"/api/calls/{call.id}/audio",
-        "peaks_url": f"/calls/{call.id}/peaks.json",
+        "has_audio": call.has_audio,
+        "audio_url": f"/api/calls/{call.id}/audio" if call.has_audio else None,
+        "peaks_url": f"/calls/{call.id}/peaks.json" if call.has_audio else None,
         "can": {"acknowledge": own and analysed, "dispute": own and analysed, "review": staff},
         "queue": queue_position(session, plan_id, call) if plan_id and staff else None,
     }

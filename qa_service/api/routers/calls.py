@@ -216,6 +216,8 @@ def get_audio(call_id: IdPath, user: CurrentUser, db: DbDep, settings: SettingsD
     # goes out: a client that stops reading must hold no transaction while the file streams.
     with db.session(write=False) as session:
         call = get_visible_call(session, user, call_id)
+        if not call.has_audio:
+            raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
         relative, media_format, filename = call.media_path, call.media_format, call.filename
     path = Path(settings.data_dir) / relative
     if not path.is_file():

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from qa_service.api.errors import ConflictError, TooLargeError
 from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm, sweep_partials
 from qa_service.api.schemas.calls import CallMetadata
+from qa_service.api.services.transcripts import check_transcript, is_json_body, receive_json_body
 from qa_service.api.sniff import check_extension, check_head
 from qa_service.config import Settings
 from qa_service.datafiles import FILE_MODE, private_dir
@@ -30,7 +31,7 @@ from qa_service.jobs.rulepacks import resolve_pack
 from qa_service.jobs.tasks import ANALYZE
 from qa_service.store import audit
 from qa_service.store.accounts import User
-from qa_service.store.calls import Call, call_id_taken, get_call_by_hash
+from qa_service.store.calls import TRANSCRIPT_FORMAT, Call, call_id_taken, get_call_by_hash
 from qa_service.store.db import Database
 
 METADATA_FIELD = "metadata"
@@ -54,6 +55,8 @@ async def receive(request: Request, settings: Settings) -> ReceivedForm:
         raise TooLargeError(f"the upload is larger than the limit of {limit // 2**20} MiB")
     spool = Path(settings.data_dir) / "uploads"
     sweep_partials(spool)
+    if is_json_body(request.headers.get("content-type", "")):
+        return await receive_json_body(request.stream(), spool, settings.upload_max_bytes)
     parser = StreamingForm(
         spool,
         settings.upload_max_bytes,
@@ -62,7 +65,10 @@ async def receive(request: Request, settings: Settings) -> ReceivedForm:
     )
     form = await parser.parse(request.headers.get("content-type", ""), request.stream())
     if not form.files:
-        raise InputError("no file in the upload: send each recording as a 'files' part")
+        raise InputError(
+            "no file in the upload: send each recording (or transcript .json) as a 'files' "
+            "part, or one transcript as an application/json body"
+        )
     return form
 
 
@@ -132,11 +138,15 @@ def metadata_for(form: ReceivedForm) -> list[CallMetadata]:
 
 
 def check_recording(received: ReceivedFile, settings: Settings) -> str:
-    """Refuse what is not a whole recording in an allowed format; returns the format."""
+    """Refuse what is not a whole recording in an allowed format, or a transcript JSON that
+    analysis could not read; returns the format."""
     from qa_service.engines.audio import probe_audio, wav_missing_bytes
 
     if received.size == 0:
         raise InputError(f"{received.filename}: the file is empty")
+    suffix = Path(received.filename).suffix.lower().lstrip(".")
+    if suffix == TRANSCRIPT_FORMAT:
+        return check_transcript(received)
     suffix = check_extension(received.filename, settings)
     try:
         probe_audio(received.path, settings)

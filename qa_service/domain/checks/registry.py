@@ -52,6 +52,8 @@ class CheckType:
     # Needs each party on its own channel (overlaps cannot be seen in a mixed recording).
     needs_channels: bool
     summary: str
+    # Needs the real times things were said or sent (not a chat log's made-up timeline).
+    needs_timing: bool = False
 
 
 _CHECKS: dict[str, CheckType] = {}
@@ -61,14 +63,14 @@ _SCANNED = False
 
 
 def register_check(
-    name: str, params: type[Params], *, needs_channels: bool = False
+    name: str, params: type[Params], *, needs_channels: bool = False, needs_timing: bool = False
 ) -> Callable[[CheckFn], CheckFn]:
     def decorate(fn: CheckFn) -> CheckFn:
         existing = _CHECKS.get(name)
         if existing is not None and existing.run.__qualname__ != fn.__qualname__:
             raise ValueError(f"check type {name!r} is already registered by {existing.run}")
         summary = (inspect.getdoc(fn) or "").split("\n", 1)[0]
-        _CHECKS[name] = CheckType(name, params, fn, needs_channels, summary)
+        _CHECKS[name] = CheckType(name, params, fn, needs_channels, summary, needs_timing)
         return fn
 
     return decorate

@@ -1,4 +1,5 @@
-"""When things were said: silence and holds, talk-over, speech rate, answer and hang-up times."""
+"""When things were said: silence and holds, talk-over, speech rate, answer, reply and hang-up
+times. All of them need real times (``needs_timing``): a chat log without them is not judged."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import Field, model_validator
 from qa_service.domain.checks.context import CheckContext
 from qa_service.domain.checks.params import Params, Phrases
 from qa_service.domain.checks.registry import register_check
-from qa_service.domain.metrics import find_overlaps, speech_rate, talk_time
+from qa_service.domain.metrics import find_overlaps, response_times, speech_rate, talk_time
 from qa_service.domain.results import Finding
 from qa_service.domain.transcript import gaps_between
 
@@ -28,7 +29,7 @@ class SilenceParams(Params):
     report: Literal["all", "unexcused"] = "all"
 
 
-@register_check("silence", SilenceParams)
+@register_check("silence", SilenceParams, needs_timing=True)
 def silence(ctx: CheckContext, rule: Rule, params: SilenceParams) -> list[Finding]:
     """A finding for each gap of ``min_s`` or more; an announced, thanked hold is only info."""
     findings: list[Finding] = []
@@ -75,7 +76,7 @@ class InterruptionParams(Params):
     ignore_backchannels: bool = True
 
 
-@register_check("interruption", InterruptionParams, needs_channels=True)
+@register_check("interruption", InterruptionParams, needs_channels=True, needs_timing=True)
 def interruption(ctx: CheckContext, rule: Rule, params: InterruptionParams) -> list[Finding]:
     """A finding each time the rule's role starts talking over the other party."""
     min_overlap = (
@@ -108,7 +109,7 @@ class SpeechRateParams(Params):
         return self
 
 
-@register_check("speech_rate", SpeechRateParams)
+@register_check("speech_rate", SpeechRateParams, needs_timing=True)
 def speech_rate_check(ctx: CheckContext, rule: Rule, params: SpeechRateParams) -> list[Finding]:
     """Characters (Chinese) or words per minute outside [min_rate, max_rate]."""
     indices = ctx.select(rule.role, rule.window)
@@ -134,7 +135,7 @@ class LateParams(Params):
     max_s: float = Field(gt=0)
 
 
-@register_check("late_answer", LateParams)
+@register_check("late_answer", LateParams, needs_timing=True)
 def late_answer(ctx: CheckContext, rule: Rule, params: LateParams) -> list[Finding]:
     """The role's first words come later than ``max_s`` into the call."""
     indices = ctx.role_indices(rule.role)
@@ -144,7 +145,7 @@ def late_answer(ctx: CheckContext, rule: Rule, params: LateParams) -> list[Findi
     return [ctx.span_finding(rule, 0.0, first, "", rule.role, first_words_s=round(first, 3))]
 
 
-@register_check("late_hangup", LateParams)
+@register_check("late_hangup", LateParams, needs_timing=True)
 def late_hangup(ctx: CheckContext, rule: Rule, params: LateParams) -> list[Finding]:
     """The line stays open more than ``max_s`` after the last words."""
     last = max((u.end for u in ctx.utterances), default=0.0)
@@ -162,7 +163,7 @@ class TalkRatioParams(Params):
     min_talk_s: float = Field(20.0, ge=0)
 
 
-@register_check("talk_ratio", TalkRatioParams)
+@register_check("talk_ratio", TalkRatioParams, needs_timing=True)
 def talk_ratio(ctx: CheckContext, rule: Rule, params: TalkRatioParams) -> list[Finding]:
     """The role's share of the talk time outside [min, max]."""
     if not ctx.roles_known or rule.role == "any":
@@ -176,3 +177,29 @@ def talk_ratio(ctx: CheckContext, rule: Rule, params: TalkRatioParams) -> list[F
     if (params.min is None or share >= params.min) and (params.max is None or share <= params.max):
         return []
     return [ctx.call_finding(rule, f"{share:.0%} of the talk time", talk_ratio=round(share, 3))]
+
+
+class ResponseTimeParams(Params):
+    max_s: float = Field(gt=0, le=86_400)
+    per: Literal["reply", "call"] = "reply"
+    ignore_backchannels: bool = True
+
+
+@register_check("response_time", ResponseTimeParams, needs_timing=True)
+def response_time(ctx: CheckContext, rule: Rule, params: ResponseTimeParams) -> list[Finding]:
+    """The agent replies to the customer more than ``max_s`` seconds after they wrote or spoke."""
+    ignore = ctx.is_backchannel if params.ignore_backchannels else (lambda _i: False)
+    slow = [r for r in response_times(ctx.utterances, ignore) if r.seconds > params.max_s]
+    if params.per == "call":
+        slow = sorted(slow, key=lambda r: r.seconds)[-1:]
+    return [
+        ctx.utterance_finding(
+            rule,
+            r.reply_index,
+            response_s=r.seconds,
+            max_s=params.max_s,
+            waiting_since=round(ctx.utterances[r.waiting_index].end, 3),
+            customer_text=ctx.utterances[r.waiting_index].text,
+        )
+        for r in slow
+    ]

@@ -90,7 +90,9 @@ def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: SettingsDep) -
     # the event loop. A short reading session: decoding a long recording holds no transaction.
     with db.session(write=False) as session:
         call = get_visible_call(session, user, call_id)
-        sha256, media_path = call.content_sha256, call.media_path
+        sha256, media_path, has_audio = call.content_sha256, call.media_path, call.has_audio
+    if not has_audio:
+        raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
     path = Path(settings.data_dir) / media_path
     if not path.is_file():
         raise NotFoundError(f"the recording of call {call_id} is missing on the server")

@@ -121,6 +121,11 @@ function setup() {
     document.body.dataset.ready = String(Math.round(performance.now()));
   });
 
+  if (!data.has_audio) {
+    // A chat or an imported transcript: nothing to play.
+    document.body.dataset.wave = "none";
+    return;
+  }
   const waveStatus = document.getElementById("wave-status");
   createPlayer({
     container: document.getElementById("waveform"),
