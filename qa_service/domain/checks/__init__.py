@@ -1,7 +1,7 @@
 """Checks: the operators a rule can use, all in one registry that custom checks join too."""
 
 # Importing the operator modules registers the built-ins.
-from qa_service.domain.checks import conditional, logic, phrases, signals, timing
+from qa_service.domain.checks import conditional, logic, outcome, phrases, signals, timing
 from qa_service.domain.checks.context import CheckContext, Hit, is_mono
 from qa_service.domain.checks.params import PackSettings, Params, Phrases, PhraseSet, Window
 from qa_service.domain.checks.registry import CheckType, check_types, get_check, register_check
@@ -20,6 +20,7 @@ __all__ = [
     "get_check",
     "is_mono",
     "logic",
+    "outcome",
     "phrases",
     "register_check",
     "signals",
