@@ -97,6 +97,24 @@ def test_end_mood_is_graded_from_the_threshold(customer, grade) -> None:
 @pytest.mark.parametrize(
     ("customer", "grade"),
     [
+        ((-0.8, 0.6), 0.5),  # (0.6 - 0.2) / 0.8
+        ((-0.8, 1.0), 1.0),
+        ((0.9, 0.2), None),  # exactly on the threshold
+        ((0.9, 0.9, -0.1, -0.1), None),  # the last third is the last two
+    ],
+)
+def test_satisfied_end(customer, grade) -> None:
+    found = only(run(outcome_pack("satisfied", "customer_satisfied"), call(*customer)))
+    if grade is None:
+        assert found is None
+        return
+    assert found.evidence["grade"] == pytest.approx(grade, abs=1e-3)
+    assert found.start == found.end - 3.0  # the last third: the last utterance
+
+
+@pytest.mark.parametrize(
+    ("customer", "grade"),
+    [
         ((-0.9, 0.0, 0.0, 0.0), None),  # a quarter negative
         ((-0.9, -0.9, 0.0, 0.0), 0.0),  # half: on the threshold, costs nothing
         ((-0.9, -0.9, -0.9, 0.0), 0.5),
@@ -182,7 +200,7 @@ def test_default_packs_score_a_happy_ending_above_an_unhappy_one(name: str) -> N
     assert rule_pack.scorecard.scorecard == standard_scorecard().scorecard
     happy = run(rule_pack, call(-0.8, -0.3, 0.7))
     unhappy = run(rule_pack, call(-0.3, -0.7, -0.9))
-    assert {f.category for f in happy.findings} >= {"customer_recovered"}
+    assert {f.category for f in happy.findings} >= {"customer_recovered", "customer_satisfied"}
     assert {f.category for f in unhappy.findings} >= {
         "customer_end_negative",
         "customer_negative_share",

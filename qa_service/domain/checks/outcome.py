@@ -23,7 +23,7 @@ from qa_service.domain.results import Finding
 if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
 
-Measure = Literal["end", "negative_share", "worsened", "recovered"]
+Measure = Literal["end", "satisfied", "negative_share", "worsened", "recovered"]
 # Measures that compare the start with the end need two utterances that do not overlap.
 TRAJECTORY_MEASURES = ("worsened", "recovered")
 
@@ -33,6 +33,7 @@ class OutcomeParams(Params):
     max_score: float = Field(
         -0.2, ge=-1, le=1, description="end: below this; recovered: the start below this"
     )
+    min_end: float = Field(0.2, ge=-1, lt=1, description="satisfied: the end above this")
     min_share: float = Field(0.5, gt=0, le=1, description="negative_share: at least this")
     min_change: float = Field(0.3, gt=0, le=2, description="worsened/recovered: a move this big")
     min_score: float | None = Field(None, ge=0, le=1, description="confidence of a negative label")
@@ -83,7 +84,7 @@ def polarity(sentiment: dict | None) -> float | None:
 
 @register_check("sentiment_outcome", OutcomeParams)
 def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> list[Finding]:
-    """How the role's sentiment ends, how much of it is negative, whether it worsens or recovers."""
+    """How the role's sentiment ends, how much is negative, whether it worsens or recovers."""
     if not ctx.has_sentiment:
         ctx.note_not_evaluated(rule, "no sentiment on this transcript")
         return []
@@ -112,6 +113,11 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         if path.end >= params.max_score:
             return []
         grade = _beyond(params.max_score - path.end, 1 + params.max_score)
+        return [_finding(ctx, rule, last, grade, evidence)]
+    if params.measure == "satisfied":
+        if path.end <= params.min_end:
+            return []
+        grade = _beyond(path.end - params.min_end, 1 - params.min_end)
         return [_finding(ctx, rule, last, grade, evidence)]
     if params.measure == "negative_share":
         share = _negative_share(ctx, path.indices, params)
