@@ -222,3 +222,45 @@ def test_standard_scorecard_weighs_the_customer_outcome() -> None:
     (dim,) = [d for d in card.dimensions if d.id == "customer_feedback"]
     assert dim.base + points["customer_satisfied"] == 100
     assert all(i.critical_min_similarity >= 0.9 for i in card.items if i.critical)
+
+
+SKIPPED = {"rule_id": "customer-recovered", "category": "customer_recovered", "reason": "x"}
+
+
+@pytest.mark.parametrize(
+    ("findings", "not_evaluated", "feedback", "granted"),
+    [
+        ([], [], 100.0, False),
+        ([finding("customer_end_negative", grade=0.5)], [], 75.0, False),
+        # The recovery could not be measured: its 20 points are granted, not withheld.
+        ([finding("customer_end_negative", grade=0.5)], [SKIPPED], 95.0, True),
+        # Measured after all (a finding exists): scored from the finding.
+        (
+            [finding("customer_recovered", severity="info", grade=0.5)]
+            + [finding("customer_end_negative", grade=0.5)],
+            [SKIPPED],
+            85.0,
+            False,
+        ),
+        # A deduction that was not evaluated never moves anything.
+        ([], [{"rule_id": "r", "category": "customer_end_negative"}], 100.0, False),
+    ],
+)
+def test_what_was_not_measured_costs_nothing(
+    findings, not_evaluated, feedback: float, granted: bool
+) -> None:
+    score = score_call(findings, CARD, not_evaluated)
+    assert score.dimensions["feedback"]["score"] == feedback
+    unmeasured = [e for e in score.items if e.get("not_evaluated")]
+    assert bool(unmeasured) is granted
+    if granted:
+        assert unmeasured[0]["finding"] is None and unmeasured[0]["points"] == 20
+
+
+def test_text_only_call_reaches_full_customer_feedback_on_the_standard_card() -> None:
+    from qa_service.inspection import load_pack, run_checks
+
+    tr = transcript(("agent", "您好，请问有什么可以帮您？"), ("customer", "查一下话费"))
+    outcome = run_checks(tr, load_pack("zh-default"))
+    assert {n["category"] for n in outcome.metrics["not_evaluated"]} >= {"customer_satisfied"}
+    assert outcome.score.dimensions["customer_feedback"]["score"] == 100.0

@@ -8,6 +8,8 @@ fails the call and caps the total at ``critical_score`` - but only on strong evi
 known speaker and every phrase match at ``critical_min_similarity`` or more); on weaker
 evidence it deducts its points like any item and says so (``weak_evidence``). A failed call
 also carries ``without_critical``: the total had the failing findings not been there.
+What a rule could not evaluate never costs points: an item that adds points for a rule
+listed as not evaluated is granted in full (entry ``not_evaluated: true``).
 Every point that moves is listed in ``CallScore.items`` with the index of its finding.
 """
 
@@ -107,8 +109,43 @@ def _dimensions(
     return dimensions, total
 
 
-def score_call(findings: Sequence[Finding], scorecard: Scorecard) -> CallScore:
+def _unmeasured_entries(
+    scorecard: Scorecard, findings: Sequence[Finding], not_evaluated: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Items that add points, for rules that could not run: what was not measured costs nothing.
+
+    A deduction not evaluated simply does not happen; an addition not evaluated is granted,
+    so a call without sentiment is not marked down for the customer's unknown mood.
+    """
+    skipped_rules = {str(n.get("rule_id")) for n in not_evaluated}
+    skipped_categories = {str(n.get("category")) for n in not_evaluated}
+    entries = []
+    for item in scorecard.items:
+        if item.points <= 0 or any(item_matches(item, f) for f in findings):
+            continue
+        if skipped_rules & set(item.rules) or skipped_categories & set(item.categories):
+            points = item.points if item.max_points is None else min(item.points, item.max_points)
+            entries.append(
+                {
+                    "item": item.id,
+                    "dimension": item.dimension,
+                    "points": round(points, 2),
+                    "critical": False,
+                    "finding": None,
+                    "not_evaluated": True,
+                }
+            )
+    return entries
+
+
+def score_call(
+    findings: Sequence[Finding],
+    scorecard: Scorecard,
+    not_evaluated: Sequence[dict[str, Any]] = (),
+) -> CallScore:
+    """The score of a call; ``not_evaluated`` as in ``metrics.not_evaluated`` (rule, category)."""
     entries = [e for item in scorecard.items for e in _item_entries(item, findings)]
+    entries += _unmeasured_entries(scorecard, findings, not_evaluated)
     dimensions, total = _dimensions(scorecard, entries)
     failing = [e for e in entries if e["critical"]]
     score = CallScore(
