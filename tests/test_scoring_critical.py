@@ -236,8 +236,10 @@ SKIPPED = {"rule_id": "customer-recovered", "category": "customer_recovered", "r
         ([finding("customer_end_negative", grade=0.5)], [SKIPPED], 95.0, True),
         # Measured after all (a finding exists): scored from the finding.
         (
-            [finding("customer_recovered", severity="info", grade=0.5)]
-            + [finding("customer_end_negative", grade=0.5)],
+            [
+                finding("customer_recovered", severity="info", grade=0.5),
+                finding("customer_end_negative", grade=0.5),
+            ],
             [SKIPPED],
             85.0,
             False,
