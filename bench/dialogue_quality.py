@@ -13,7 +13,7 @@ later. The transcript then goes through ``analyze_transcript`` - the path of
 - each finding category's firing rate, with the mean S of the dialogues where it fired and
   where it did not;
 - per-act precision/recall, through ``qa-service eval acts`` when that command exists;
-- a blind audit (bench/dialogue_audit.py): ``--audit-sample N --seed K`` writes N random
+- a blind audit (bench/dialogue_audit.py): ``--audit-sample N --audit-seed K`` writes N random
   findings for judging, ``--audit-show F`` prints them with their lines, ``--audit-file F``
   prints precision per category from the judgements.
 
@@ -255,11 +255,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of dev_*.jsonl")
     parser.add_argument("--lang", nargs="+", default=["zh", "en"], choices=["zh", "en"])
     parser.add_argument("--limit", type=int, help="a random subset of this many per language")
-    parser.add_argument("--seed", type=int, default=1, help="for --limit and --audit-sample")
+    parser.add_argument("--seed", type=int, default=1, help="the shuffle --limit takes from")
     parser.add_argument("--pack", help="rule pack (default: what analyze picks)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--no-acts", action="store_true", help="skip qa-service eval acts")
     parser.add_argument("--audit-sample", type=int, metavar="N", help="draw N random findings")
+    parser.add_argument("--audit-seed", type=int, help="which findings (default: --seed)")
     parser.add_argument("--audit-out", type=Path, default=Path("audit_sample.jsonl"))
     parser.add_argument("--audit-show", type=Path, metavar="F", help="print F with its lines")
     parser.add_argument("--audit-file", type=Path, metavar="F", help="precision from judgements")
@@ -285,7 +286,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  ({time.perf_counter() - started:.0f} s)")
         scored += rows
     if args.audit_sample:
-        records = dialogue_audit.sample(scored, args.audit_sample, args.seed)
+        seed = args.seed if args.audit_seed is None else args.audit_seed
+        records = dialogue_audit.sample(scored, args.audit_sample, seed)
         dialogue_audit.write_records(args.audit_out, records)
         print(f"\n{len(records)} findings for judging written to {args.audit_out}")
     if not args.no_acts:

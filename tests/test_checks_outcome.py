@@ -199,7 +199,7 @@ def test_default_packs_score_a_happy_ending_above_an_unhappy_one(name: str) -> N
     rule_pack = load_pack(name)
     assert rule_pack.scorecard.scorecard == standard_scorecard().scorecard
     happy = run(rule_pack, call(-0.8, -0.3, 0.7))
-    unhappy = run(rule_pack, call(-0.3, -0.7, -0.9))
+    unhappy = run(rule_pack, call(-0.1, -0.85, -0.95))
     assert {f.category for f in happy.findings} >= {"customer_recovered", "customer_satisfied"}
     assert {f.category for f in unhappy.findings} >= {
         "customer_end_negative",
