@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-import dialogue_audit  # noqa: E402
-import dialogue_quality  # noqa: E402
+import dialogue_audit
+import dialogue_quality
 
 DIALOGUE = {
     "id": "42",
@@ -30,7 +31,7 @@ def test_each_message_is_an_utterance_on_an_increasing_clock() -> None:
     utts = data["utterances"]
     assert [u["role"] for u in utts] == ["customer", "customer", "agent", "customer"]
     assert [u["turn"] for u in utts] == [[0, 0], [0, 1], [1, 0], [2, 1]]  # the empty one skipped
-    for before, after in zip(utts, utts[1:], strict=False):
+    for before, after in pairwise(utts):
         assert before["start"] < before["end"] < after["start"]
     # 7 characters at 4 a second.
     assert utts[0]["end"] - utts[0]["start"] == pytest.approx(7 / 4)
