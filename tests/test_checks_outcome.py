@@ -156,10 +156,20 @@ def test_trajectory(customer, measure: str, grade) -> None:
 
 
 @pytest.mark.parametrize("measure", ["worsened", "recovered"])
-def test_trajectory_needs_two_utterances(measure: str) -> None:
+def test_one_utterance_has_no_trajectory(measure: str) -> None:
     outcome = run(outcome_pack(measure, f"customer_{measure}"), call(-0.9))
     assert outcome.findings == []
-    assert [n["rule_id"] for n in outcome.metrics["not_evaluated"]] == ["r-sentiment_outcome"]
+    assert outcome.metrics["not_evaluated"] == []  # measured: nothing moved
+
+
+@pytest.mark.parametrize("measure", ["end", "satisfied", "negative_share", "recovered"])
+def test_no_speech_of_the_role_is_not_evaluated(measure: str) -> None:
+    tr = call(0.5)
+    for utt in tr.utterances:
+        utt.role = "agent"
+    outcome = run(outcome_pack(measure, f"customer_{measure}"), tr)
+    assert outcome.findings == []
+    assert "fewer than 1 customer" in outcome.metrics["not_evaluated"][0]["reason"]
 
 
 def test_not_evaluated_without_sentiment() -> None:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
 
 Measure = Literal["end", "satisfied", "negative_share", "worsened", "recovered"]
-# Measures that compare the start with the end need two utterances that do not overlap.
+# Measures that compare the start with the end need two utterances that do not overlap;
+# with one there is no trajectory (not an unknown one), so they simply find nothing.
 TRAJECTORY_MEASURES = ("worsened", "recovered")
 
 
@@ -93,10 +94,12 @@ def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> l
         for i in ctx.select(rule.role, rule.window)
         if (value := polarity(ctx.utterances[i].sentiment)) is not None
     ]
-    needed = max(params.min_utterances, 2 if params.measure in TRAJECTORY_MEASURES else 1)
-    if len(scored) < needed:
+    if len(scored) < params.min_utterances or not scored:
+        needed = max(1, params.min_utterances)
         ctx.note_not_evaluated(rule, f"fewer than {needed} {rule.role} utterances with sentiment")
         return []
+    if params.measure in TRAJECTORY_MEASURES and len(scored) < 2:
+        return []  # one utterance has no trajectory: nothing worsened, nothing recovered
     path = trajectory([v for _, v in scored], [i for i, _ in scored])
     return _judge(ctx, rule, params, path)
 
