@@ -100,7 +100,8 @@ def inspect(transcript: Transcript, pack: RulePack) -> InspectionOutcome:
     )
     metrics["rule_pack"] = pack.name
     metrics["not_evaluated"] = ctx.not_evaluated
-    return InspectionOutcome(findings, score_call(findings, pack.scorecard), metrics)
+    score = score_call(findings, pack.scorecard, ctx.not_evaluated)
+    return InspectionOutcome(findings, score, metrics)
 
 
 # Loading -------------------------------------------------------------------------------

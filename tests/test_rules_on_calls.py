@@ -119,6 +119,8 @@ def test_good_calls_score_above_calls_with_deflection_or_rudeness(outcomes) -> N
 def test_every_lost_point_points_at_a_finding(outcomes) -> None:
     for outcome in outcomes.values():
         for entry in outcome.score.items:
+            if entry.get("not_evaluated"):
+                continue  # an addition granted because its rule could not run
             finding = outcome.findings[entry["finding"]]
             assert finding.category == entry["category"]
             assert finding.evidence or finding.text

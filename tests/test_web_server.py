@@ -318,8 +318,8 @@ def test_inbox_flags_overdue_disputes(live_service, calls):
 
 def test_scorecard_validation_names_its_line(live_service):
     scorecard = (Path(live_service.settings.rules_dir) / "scorecards" / "standard.yaml").read_text()
-    line = next(n for n, text in enumerate(scorecard.split("\n"), 1) if "weight: 35" in text)
-    broken = scorecard.replace("weight: 35", "weight: -35", 1)
+    line = next(n for n, text in enumerate(scorecard.split("\n"), 1) if "weight: 30" in text)
+    broken = scorecard.replace("weight: 30", "weight: -30", 1)
     with browser_session(live_service, "qa1") as qa:
         ok = qa.post("/qa/packs/validate", json={"kind": "scorecard", "content": scorecard})
         assert ok.json()["ok"]

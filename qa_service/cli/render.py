@@ -37,9 +37,23 @@ def render_text(result: CallResult) -> str:
             f"{name} {dim['score'] if isinstance(dim, dict) else dim}"
             for name, dim in result.score.dimensions.items()
         )
-        failed = "  CRITICAL FAILURE" if result.score.critical_failed else ""
-        lines.append(f"score {result.score.total}{failed}  ({dims})")
+        lines.append(f"score {result.score.total}{_critical_note(result)}  ({dims})")
     return "\n".join(lines)
+
+
+def _critical_note(result: CallResult) -> str:
+    """What failed the call, and what it would have scored without that."""
+    score = result.score
+    if not score.critical_failed:
+        return ""
+    failed = ", ".join(
+        f"{c.get('item')} ({c.get('rule_id')} at {clock(c.get('start'))})"
+        for c in score.critical_items
+    )
+    note = f"  CRITICAL FAILURE: {failed}" if failed else "  CRITICAL FAILURE"
+    if score.without_critical is not None:
+        note += f"; {score.without_critical} without it"
+    return note
 
 
 def render_json(result: CallResult) -> str:

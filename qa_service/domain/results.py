@@ -76,6 +76,9 @@ class CallScore:
     critical_failed: bool = False
     items: list[dict[str, Any]] = field(default_factory=list)
     scorecard: str | None = None
+    # A failed call: the total without the failing findings, and what failed it.
+    without_critical: float | None = None
+    critical_items: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -87,6 +90,9 @@ class CallScore:
             data["items"] = self.items
         if self.scorecard:
             data["scorecard"] = self.scorecard
+        if self.critical_failed and self.without_critical is not None:
+            data["without_critical"] = self.without_critical
+            data["critical_items"] = self.critical_items
         return data
 
     @classmethod
@@ -98,6 +104,8 @@ class CallScore:
             critical_failed=bool(data.get("critical_failed", False)),
             items=list(data.get("items") or []),
             scorecard=data.get("scorecard"),
+            without_critical=data.get("without_critical"),
+            critical_items=list(data.get("critical_items") or []),
         )
 
 

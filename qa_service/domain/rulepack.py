@@ -143,7 +143,9 @@ class ScoreItem(_Strict):
     per: Literal["finding", "call"] = "finding"
     max_points: float | None = Field(None, gt=0)
     min_severity: Severity = "minor"
+    graded: bool = False
     critical: bool = False
+    critical_min_similarity: float = Field(0.95, gt=0, le=1)
 
     @model_validator(mode="after")
     def _matches_something(self) -> ScoreItem:

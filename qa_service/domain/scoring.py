@@ -1,14 +1,22 @@
 """Scorecards: findings -> dimension scores, a 0-100 total and critical failures.
 
 Each dimension starts at its ``base`` and items add or deduct points for the findings they
-match, clamped to 0..100; the total is the weighted mean of the dimensions. A matching
-critical item fails the call and caps the total at ``critical_score``. Every point that
-moves is listed in ``CallScore.items`` with the index of the finding that moved it.
+match, clamped to 0..100; the total is the weighted mean of the dimensions. A ``graded``
+item moves its points times the finding's ``evidence.grade`` (0 to 1), so a customer who
+leaves mildly unhappy costs less than one who leaves furious. A matching critical item
+fails the call and caps the total at ``critical_score`` - but only on strong evidence (a
+known speaker and every phrase match at ``critical_min_similarity`` or more); on weaker
+evidence it deducts its points like any item and says so (``weak_evidence``). A failed call
+also carries ``without_critical``: the total had the failing findings not been there.
+What a rule could not evaluate never costs points: an item that adds points for a rule
+listed as not evaluated is granted in full (entry ``not_evaluated: true``).
+Every point that moves is listed in ``CallScore.items`` with the index of its finding.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from qa_service.domain.results import CallScore, Finding
@@ -25,6 +33,29 @@ def item_matches(item: ScoreItem, finding: Finding) -> bool:
     return finding.category in item.categories or finding.rule_id in item.rules
 
 
+def finding_grade(finding: Finding) -> float:
+    """How strongly a graded finding holds, 0 to 1 (1 when the check gives no grade)."""
+    grade = finding.evidence.get("grade")
+    if isinstance(grade, bool) or not isinstance(grade, int | float) or math.isnan(grade):
+        return 1.0
+    return min(1.0, max(0.0, float(grade)))
+
+
+def _similarities(evidence: dict[str, Any]) -> Iterator[float]:
+    """Every phrase-match similarity in the evidence, including a conditional's trigger."""
+    for value in (evidence, *(v for v in evidence.values() if isinstance(v, dict))):
+        similarity = value.get("similarity")
+        if isinstance(similarity, int | float) and not isinstance(similarity, bool):
+            yield float(similarity)
+
+
+def strong_evidence(finding: Finding, min_similarity: float) -> bool:
+    """Enough to fail a call: the speaker is known and no phrase matched only loosely."""
+    if finding.evidence.get("role_unknown"):
+        return False
+    return all(s >= min_similarity for s in _similarities(finding.evidence))
+
+
 def _item_entries(item: ScoreItem, findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """The point movements of one item, each naming the finding that caused it."""
     matched = [(k, f) for k, f in enumerate(findings) if item_matches(item, f)]
@@ -33,29 +64,35 @@ def _item_entries(item: ScoreItem, findings: Sequence[Finding]) -> list[dict[str
     entries: list[dict[str, Any]] = []
     budget = item.max_points if item.max_points is not None else float("inf")
     for k, finding in matched:
-        points = item.points
+        points = item.points * (finding_grade(finding) if item.graded else 1.0)
         if abs(points) > budget:
-            points = budget if points > 0 else -budget
-        if points == 0 and not item.critical:
-            break
+            points = math.copysign(budget, points)
+        if round(points, 2) == 0 and not item.critical:
+            if budget <= 0:
+                break
+            continue  # a graded finding of grade 0 moves nothing
         budget -= abs(points)
-        entries.append(
-            {
-                "item": item.id,
-                "dimension": item.dimension,
-                "points": round(points, 2),
-                "critical": item.critical,
-                "finding": k,
-                "rule_id": finding.rule_id,
-                "category": finding.category,
-                "start": None if finding.start is None else round(finding.start, 3),
-            }
-        )
+        fails = item.critical and strong_evidence(finding, item.critical_min_similarity)
+        entry = {
+            "item": item.id,
+            "dimension": item.dimension,
+            "points": round(points, 2),
+            "critical": fails,
+            "finding": k,
+            "rule_id": finding.rule_id,
+            "category": finding.category,
+            "start": None if finding.start is None else round(finding.start, 3),
+        }
+        if item.critical and not fails:
+            entry["weak_evidence"] = True
+        entries.append(entry)
     return entries
 
 
-def score_call(findings: Sequence[Finding], scorecard: Scorecard) -> CallScore:
-    entries = [e for item in scorecard.items for e in _item_entries(item, findings)]
+def _dimensions(
+    scorecard: Scorecard, entries: list[dict[str, Any]]
+) -> tuple[dict[str, Any], float]:
+    """Each dimension's score from its base and moved points, and the weighted total."""
     dimensions: dict[str, Any] = {}
     for dim in scorecard.dimensions:
         moved = [e["points"] for e in entries if e["dimension"] == dim.id]
@@ -69,13 +106,60 @@ def score_call(findings: Sequence[Finding], scorecard: Scorecard) -> CallScore:
         }
     weights = sum(d.weight for d in scorecard.dimensions)
     total = sum(dimensions[d.id]["score"] * d.weight for d in scorecard.dimensions) / weights
-    critical = any(e["critical"] for e in entries)
-    if critical:
-        total = min(total, scorecard.critical_score)
-    return CallScore(
+    return dimensions, total
+
+
+def _unmeasured_entries(
+    scorecard: Scorecard, findings: Sequence[Finding], not_evaluated: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Items that add points, for rules that could not run: what was not measured costs nothing.
+
+    A deduction not evaluated simply does not happen; an addition not evaluated is granted,
+    so a call without sentiment is not marked down for the customer's unknown mood.
+    """
+    skipped_rules = {str(n.get("rule_id")) for n in not_evaluated}
+    skipped_categories = {str(n.get("category")) for n in not_evaluated}
+    entries = []
+    for item in scorecard.items:
+        if item.points <= 0 or any(item_matches(item, f) for f in findings):
+            continue
+        if skipped_rules & set(item.rules) or skipped_categories & set(item.categories):
+            points = item.points if item.max_points is None else min(item.points, item.max_points)
+            entries.append(
+                {
+                    "item": item.id,
+                    "dimension": item.dimension,
+                    "points": round(points, 2),
+                    "critical": False,
+                    "finding": None,
+                    "not_evaluated": True,
+                }
+            )
+    return entries
+
+
+def score_call(
+    findings: Sequence[Finding],
+    scorecard: Scorecard,
+    not_evaluated: Sequence[dict[str, Any]] = (),
+) -> CallScore:
+    """The score of a call; ``not_evaluated`` as in ``metrics.not_evaluated`` (rule, category)."""
+    entries = [e for item in scorecard.items for e in _item_entries(item, findings)]
+    entries += _unmeasured_entries(scorecard, findings, not_evaluated)
+    dimensions, total = _dimensions(scorecard, entries)
+    failing = [e for e in entries if e["critical"]]
+    score = CallScore(
         total=round(total, 1),
         dimensions=dimensions,
-        critical_failed=critical,
+        critical_failed=bool(failing),
         items=entries,
         scorecard=scorecard.scorecard,
     )
+    if failing:
+        # The breakdown keeps every deduction; only the total is capped.
+        _, without = _dimensions(scorecard, [e for e in entries if not e["critical"]])
+        score.total = round(min(total, scorecard.critical_score), 1)
+        score.without_critical = round(without, 1)
+        keys = ("item", "rule_id", "category", "finding", "start")
+        score.critical_items = [{key: e[key] for key in keys} for e in failing]
+    return score

@@ -20,7 +20,7 @@ def recompute_reviewed_score(session: Session, settings: Settings, call: Call) -
     findings = sorted(call.findings, key=lambda f: f.position)
     kept = [result.findings[f.position] for f in findings if f.verdict != Verdict.overturned]
     scorecard = resolve_pack(session, settings, call.rule_pack).pack.scorecard
-    score = score_call(kept, scorecard)
+    score = score_call(kept, scorecard, result.metrics.get("not_evaluated") or [])
     for dim in call.dimensions:
         moved = score.dimensions.get(dim.dimension)
         dim.reviewed_score = None if moved is None else moved["score"]

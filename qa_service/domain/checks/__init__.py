@@ -1,7 +1,7 @@
 """Checks: the operators a rule can use, all in one registry that custom checks join too."""
 
 # Importing the operator modules registers the built-ins.
-from qa_service.domain.checks import conditional, logic, phrases, signals, timing
+from qa_service.domain.checks import conditional, logic, outcome, phrases, signals, timing
 from qa_service.domain.checks.context import CheckContext, Hit, is_mono
 from qa_service.domain.checks.params import PackSettings, Params, Phrases, PhraseSet, Window
 from qa_service.domain.checks.registry import (
@@ -27,6 +27,7 @@ __all__ = [
     "is_mono",
     "load_installed_checks",
     "logic",
+    "outcome",
     "phrases",
     "register_check",
     "signals",

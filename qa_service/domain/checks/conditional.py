@@ -109,7 +109,13 @@ def _phrase_reason(
         found = phrases.first(ctx.text(index), negation)
         if found is not None:
             hit = Hit(index, *found)
-            return {"utterance": index, "phrase": hit.phrase.source, "matched": hit.match.text}
+            return {
+                "utterance": index,
+                "phrase": hit.phrase.source,
+                "matched": hit.match.text,
+                # A critical item fails a call only on close matches (qa_service.domain.scoring).
+                "similarity": hit.match.similarity,
+            }
     return None
 
 

@@ -1,0 +1,79 @@
+"""bench/dialogue_quality.py and its audit: the conversion, the figures, the judgements."""
+
+from __future__ import annotations
+
+import json
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import dialogue_audit
+import dialogue_quality
+
+DIALOGUE = {
+    "id": "42",
+    "turns": [
+        {"sender": "customer", "utterances": ["我的宽带又断了", "已经三天了"]},
+        {"sender": "helpdesk", "utterances": ["您好，请提供一下账号"]},
+        {"sender": "customer", "utterances": ["", "好的谢谢"]},
+    ],
+    "quality_mean": {"A": 1.0, "S": 0.5, "E": 0.2},
+}
+
+
+def test_each_message_is_an_utterance_on_an_increasing_clock() -> None:
+    data = dialogue_quality.to_transcript(DIALOGUE, "zh")
+    assert data["channel"] == "chat" and data["language"] == "zh" and data["call_id"] == "42"
+    utts = data["utterances"]
+    assert [u["role"] for u in utts] == ["customer", "customer", "agent", "customer"]
+    assert [u["turn"] for u in utts] == [[0, 0], [0, 1], [1, 0], [2, 1]]  # the empty one skipped
+    for before, after in pairwise(utts):
+        assert before["start"] < before["end"] < after["start"]
+    # 7 characters at 4 a second.
+    assert utts[0]["end"] - utts[0]["start"] == pytest.approx(7 / 4)
+
+
+@pytest.mark.parametrize(
+    ("values", "quality", "expected", "groups"),
+    [
+        ([1, 2, 3, 4], [-1, -0.5, 0.5, 1], 1.0, (2, 2)),
+        ([4, 3, 2, 1], [-1, -0.5, 0.5, 1], 0.0, (2, 2)),
+        ([1, 1, 1, 1], [-1, -0.5, 0.5, 1], 0.5, (2, 2)),
+        ([1, 9, 2, 3], [-1, 0.0, 0.5, 1], 1.0, (2, 1)),  # S = 0 is in neither group
+    ],
+)
+def test_auc_separates_well_from_badly_rated(values, quality, expected, groups) -> None:
+    area, good, bad = dialogue_quality.auc(values, quality)
+    assert area == pytest.approx(expected)
+    assert (good, bad) == groups
+
+
+def test_auc_needs_both_groups() -> None:
+    assert dialogue_quality.auc([1, 2], [1, 1])[0] is None
+
+
+def test_precision_per_category_from_judgements(tmp_path: Path) -> None:
+    records = [
+        {"category": "deflection", "judgement": "correct"},
+        {"category": "deflection", "judgement": "incorrect"},
+        {"category": "deflection", "judgement": "correct"},
+        {"category": "complaint", "judgement": "correct"},
+        {"category": "complaint", "judgement": None},
+    ]
+    path = tmp_path / "audit.jsonl"
+    dialogue_audit.write_records(path, records)
+    assert dialogue_audit.read_records(path) == records
+    assert dialogue_audit.precision(records) == {"deflection": (2, 3), "complaint": (1, 1)}
+
+
+def test_the_kept_audit_file_is_judged_and_carries_no_dialogue_text() -> None:
+    path = Path(__file__).resolve().parents[1] / "bench" / "audit" / "stc3_audit.jsonl"
+    records = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    assert len(records) >= 150
+    assert all(r["judgement"] in dialogue_audit.JUDGEMENTS and r["why"] for r in records)
+    assert all(len(r["span"]) <= dialogue_audit.SPAN_CHARS for r in records)
+    assert {"dialogue", "lang", "rule_id", "category", "turns"} <= set(records[0])
