@@ -42,20 +42,24 @@ class CheckType:
     # Needs each party on its own channel (overlaps cannot be seen in a mixed recording).
     needs_channels: bool
     summary: str
+    # Judges what the rule's role said in its window: with no speech there the rule is
+    # listed in not_evaluated instead of being run (a closing cannot be missing from a call
+    # whose agent never spoke after the opening).
+    needs_speech: bool = True
 
 
 _CHECKS: dict[str, CheckType] = {}
 
 
 def register_check(
-    name: str, params: type[Params], *, needs_channels: bool = False
+    name: str, params: type[Params], *, needs_channels: bool = False, needs_speech: bool = True
 ) -> Callable[[CheckFn], CheckFn]:
     def decorate(fn: CheckFn) -> CheckFn:
         existing = _CHECKS.get(name)
         if existing is not None and existing.run.__qualname__ != fn.__qualname__:
             raise ValueError(f"check type {name!r} is already registered by {existing.run}")
         summary = (inspect.getdoc(fn) or "").split("\n", 1)[0]
-        _CHECKS[name] = CheckType(name, params, fn, needs_channels, summary)
+        _CHECKS[name] = CheckType(name, params, fn, needs_channels, summary, needs_speech)
         return fn
 
     return decorate
