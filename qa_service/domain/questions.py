@@ -103,12 +103,16 @@ def _is_question(clause: list[Token], mark: str) -> bool:
     last = chars[-1]
     if last == "吗" or (last == "么" and len(chars) > 1 and chars[-2] not in _NOT_QUESTION_MA):
         return True
-    asks = _A_NOT_A.search(chars) is not None or any(w in chars for w in _QUESTION_WORDS_HAN)
-    if last == "呢" and asks:
+    if last == "呢" and asks(chars):
         return True
     opening = chars[: _OPENING_CHARS + 2]
     match = _A_NOT_A.search(opening)
     return (match is not None and match.start() < _OPENING_CHARS) or "是否" in opening
+
+
+def asks(chars: str) -> bool:
+    """Chinese holding a question word or an A-not-A pair (maybe an embedded question)."""
+    return _A_NOT_A.search(chars) is not None or any(w in chars for w in _QUESTION_WORDS_HAN)
 
 
 def _inverted(clause: list[Token]) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
-from qa_service.domain.questions import AUXILIARIES, QUESTION_MARKS
+from qa_service.domain.questions import AUXILIARIES, QUESTION_MARKS, asks
 from qa_service.domain.segment import is_word
 from qa_service.domain.tokens import (
     HAN,
@@ -191,13 +191,11 @@ def _loose(overhang: str) -> bool:
 
 
 def is_question_phrase(source: str, tokens: tuple[Token, ...]) -> bool:
-    """A phrase written as a question ("你听不懂吗", "烦不烦") matches questions too."""
-    probe = tokenize(source)
-    return (
-        bool(probe.questions)
-        or source.rstrip()[-1:] in QUESTION_MARKS
-        or (bool(tokens) and tokens[-1].text in ("吧", "呢"))
-    )
+    """A phrase written as a question ("你听不懂吗", "烦不烦", "关我什么事") matches questions."""
+    if tokenize(source).questions or source.rstrip()[-1:] in QUESTION_MARKS:
+        return True
+    chars = "".join(t.text for t in tokens if t.kind == "han")
+    return asks(chars) or (bool(chars) and chars[-1] in "吧呢")
 
 
 MATCH_MODES = ("fuzzy", "exact", "regex")
