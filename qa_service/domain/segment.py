@@ -24,6 +24,10 @@ _HAN_RUN = re.compile(rf"[{HAN}]+")
 # An untrusted pack cannot make the overlay (and the time to build it) unbounded.
 MAX_VOCABULARY = 20_000
 MAX_WORD_CHARS = 24
+# Dictionary entries seen fewer times than this in jieba's corpus do not count as words: two
+# thirds of its multi-character entries, mostly set phrases and fragments (疑问请, 感谢您,
+# 理好, 请稍等) that would otherwise hide the boundary of a real word (请, 感谢, 好).
+MIN_WORD_FREQ = 5
 _LOCK = threading.Lock()
 
 
@@ -32,8 +36,12 @@ def _base() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
+    tokenizer = jieba.Tokenizer()  # our own instance: jieba's global one stays untouched
     tokenizer.initialize()
+    rare = [w for w, f in tokenizer.FREQ.items() if 0 < f < MIN_WORD_FREQ and len(w) > 1]
+    for word in rare:
+        tokenizer.total -= tokenizer.FREQ[word]
+        tokenizer.FREQ[word] = 0  # still a prefix of longer words, no longer a word
     return tokenizer
 
 

@@ -122,10 +122,16 @@ def has_han(text: str) -> bool:
     return _HAN_RE.search(text) is not None
 
 
-def tokenize(text: str, vocabulary: frozenset[str] = frozenset()) -> TokenizedText:
-    """Tokens, clauses and questions of ``text``; ``vocabulary``: the pack's extra words."""
+def tokenize(
+    text: str, vocabulary: frozenset[str] = frozenset(), *, words: bool = True
+) -> TokenizedText:
+    """Tokens, clauses and questions of ``text``; ``vocabulary``: the pack's extra words.
+
+    ``words=False`` skips the word segmentation (every character its own word) where only
+    the tokens are wanted (counting speech units, n-gram profiles).
+    """
     norm = normalize(text)
-    words = _word_of(norm, vocabulary)
+    spans_of = _word_of(norm, vocabulary) if words else {}
     tokens: list[Token] = []
     spans: list[tuple[int, int]] = []
     clause, clause_start = 0, 0
@@ -136,7 +142,7 @@ def tokenize(text: str, vocabulary: frozenset[str] = frozenset()) -> TokenizedTe
                 spans.append((clause_start, m.start()))
                 clause, clause_start = clause + 1, m.end()
         elif han is not None:
-            ws, we = words.get(m.start(), (m.start(), m.end()))
+            ws, we = spans_of.get(m.start(), (m.start(), m.end()))
             tokens.append(_han_token(han, clause, m.start(), m.end(), ws, we))
         elif word.isdigit():
             # A digit is one spoken token whatever the script ("12315" = 幺二三幺五).

@@ -144,7 +144,7 @@ def register_similarity(name: str) -> Callable[[Similarity], Similarity]:
 @register_similarity("ngram")
 def ngram_similarity(text: str, examples: list[str]) -> float:
     """Cosine of pinyin / word n-gram bags: robust to homophones and misspellings."""
-    profile = ngram_profile(tokenize(text))
+    profile = ngram_profile(tokenize(text, words=False))
     return max((cosine(profile, _example_profile(e)) for e in examples), default=0.0)
 
 
@@ -171,7 +171,7 @@ _PROFILES: dict[str, Counter[str]] = {}
 
 def _example_profile(example: str) -> Counter[str]:
     if example not in _PROFILES:
-        _PROFILES[example] = ngram_profile(tokenize(example))
+        _PROFILES[example] = ngram_profile(tokenize(example, words=False))
     return _PROFILES[example]
 
 
