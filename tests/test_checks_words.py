@@ -27,6 +27,9 @@ def regex(pattern: str, text: str, **options) -> bool:
         ("投诉", "晚上去旅馆投宿"),
         ("请", "我想申请退款"),  # 申请: a word that ends with the phrase
         ("理财产品", "我是处理财务的"),
+        ("烦不烦", "您看您方不方便换个网络试试"),  # 方/不/方便: ends inside a later word
+        ("基金", "卡巴斯基技术支持"),
+        ("分期", "上网高峰期"),
         ("还有其他可以帮您", "还有，其他可以帮您的"),  # a clause break inside
     ],
 )

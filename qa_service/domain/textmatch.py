@@ -173,9 +173,10 @@ def contains_negator(tokens: tuple[Token, ...]) -> bool:
 def on_word_boundaries(text: TokenizedText, start: int, end: int) -> bool:
     """The stretch does not cut a word of the text, with two allowances.
 
-    It may end inside a word that it starts itself (请|问, 感谢|您: the phrase begins a longer
-    word), and one function character may hang over either edge (我|要投诉, 还没|有). So 基金
-    is not in 手机基本上 (手机/基本上), 分期 is not in 积分期待, 办不了 is not in 举办不了.
+    The whole stretch may be the beginning of one longer word (请|问, 分期|付款), and one
+    function character may hang over either edge (我|要投诉, 还没|有). So 基金 is not in
+    手机基本上 (手机/基本上), 分期 is not in 积分期待, 办不了 is not in 举办不了, 烦不烦 is
+    not in 方不方便 (方/不/方便).
     """
     first, last = text.tokens[start], text.tokens[end - 1]
     overhang = text.text[first.word_start : first.start]
@@ -183,7 +184,7 @@ def on_word_boundaries(text: TokenizedText, start: int, end: int) -> bool:
         return False
     if last.kind != "han" or last.word_end <= last.end:
         return True
-    return last.word_start >= first.start or _loose(text.text[last.end : last.word_end])
+    return last.word_start == first.start or _loose(text.text[last.end : last.word_end])
 
 
 def _loose(overhang: str) -> bool:
