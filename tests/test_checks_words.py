@@ -49,6 +49,7 @@ def test_chinese_phrase_does_not_match_inside_other_words(phrase: str, text: str
         ("谢谢", "谢谢您"),
         ("还没", "我的快递还没有到"),  # one function character hangs over
         ("要投诉", "我要投诉你们"),
+        ("消费者协会", "我要找@中国消费者协会"),  # a specific phrase inside one compound
         ("投诉", "我要投诉，马上"),
         ("不归我们管", "这个不归我们管"),
         ("再见", "好的，在见"),  # a homophone that is no word: an ASR slip

@@ -176,9 +176,12 @@ def on_word_boundaries(text: TokenizedText, start: int, end: int) -> bool:
     The whole stretch may be the beginning of one longer word (请|问, 分期|付款), and one
     function character may hang over either edge (我|要投诉, 还没|有). So 基金 is not in
     手机基本上 (手机/基本上), 分期 is not in 积分期待, 办不了 is not in 举办不了, 烦不烦 is
-    not in 方不方便 (方/不/方便).
+    not in 方不方便 (方/不/方便). A phrase of three characters or more may also lie inside one
+    dictionary word (消费者协会 in 中国消费者协会).
     """
     first, last = text.tokens[start], text.tokens[end - 1]
+    if end - start >= MIN_FUZZY_HAN and first.word_start == last.word_start < first.start:
+        return True  # a specific phrase inside one compound: 消费者协会 in 中国消费者协会
     overhang = text.text[first.word_start : first.start]
     if first.kind == "han" and overhang and not _loose(overhang):
         return False
