@@ -80,7 +80,7 @@ def inspect(transcript: Transcript, pack: RulePack) -> InspectionOutcome:
         from qa_service.engines.embedding import install_similarity
 
         install_similarity(get_settings())
-    ctx = CheckContext(transcript, pack.settings)
+    ctx = CheckContext(transcript, pack.settings, vocabulary=pack.vocabulary)
     findings: list[Finding] = []
     for rule in pack.rules:
         if rule.check.needs_channels and not ctx.separate_channels:
@@ -88,6 +88,10 @@ def inspect(transcript: Transcript, pack: RulePack) -> InspectionOutcome:
             continue
         if rule.check.needs_timing and not transcript.real_timestamps:
             ctx.note_not_evaluated(rule, "needs the real times of the messages")
+            continue
+        if rule.check.needs_speech and not ctx.spoken(ctx.select(rule.role, rule.window)):
+            who = "" if rule.role == "any" else f"{rule.role} "
+            ctx.note_not_evaluated(rule, f"no {who}speech in the rule's window")
             continue
         findings.extend(rule.check.run(ctx, rule, rule.params))
     findings.sort(key=lambda f: (f.start is None, f.start or 0.0, f.rule_id))

@@ -78,7 +78,7 @@ def response_times(
 
 def speech_units(text: str) -> int:
     """Chinese characters plus words: the unit of speech rate (chars/min, words/min)."""
-    return len(tokenize(text).tokens)
+    return len(tokenize(text, words=False).tokens)
 
 
 def speech_rate(utterances: Sequence[Utterance]) -> float | None:

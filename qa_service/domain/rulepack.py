@@ -30,8 +30,10 @@ from qa_service.domain.checks.params import (
     Role,
     Window,
     compile_spec,
+    phrase_sources,
 )
 from qa_service.domain.results import CATEGORIES
+from qa_service.domain.segment import vocabulary_of
 from qa_service.errors import InputError
 
 SEVERITIES = ("info", "minor", "major", "critical")
@@ -99,6 +101,7 @@ class RuleSpec(_Strict):
     enabled: bool = True
     match: Literal["fuzzy", "exact", "regex"] | None = None
     min_similarity: float | None = Field(None, gt=0, le=1)
+    across_clauses: bool | None = None
     params: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -214,6 +217,8 @@ class RulePack:
     scorecard: Scorecard
     categories: frozenset[str]
     source: str = ""
+    # The Chinese words of the pack's phrases, added to the segmenter (domain/segment.py).
+    vocabulary: frozenset[str] = frozenset()
 
 
 def validation_problems(
@@ -267,6 +272,7 @@ def build_pack(data: Any, scorecard: Scorecard | None = None, source: str = "") 
         scorecard=scorecard,
         categories=categories,
         source=source,
+        vocabulary=vocabulary_of([s for rule in rules for s in phrase_sources(rule.params)]),
     )
 
 
@@ -288,6 +294,9 @@ def _phrase_context(spec: PackSpec, rule: RuleSpec | None) -> PhraseContext:
         phrase_sets=spec.phrase_sets,
         mode=(rule and rule.match) or settings.match,
         min_similarity=(rule and rule.min_similarity) or settings.min_similarity,
+        across_clauses=settings.across_clauses
+        if rule is None or rule.across_clauses is None
+        else rule.across_clauses,
     )
 
 

@@ -1,39 +1,48 @@
-"""ASR-tolerant phrase matching: normalisation, pinyin keys, fuzzy alignment and negation.
+"""ASR-tolerant phrase matching: fuzzy alignment, word boundaries, negation and questions.
 
-Every text is cut into tokens: one token per Chinese character (keyed by its toneless pinyin
-readings, so 您好/你好 and homophones align) and one per Latin word (compared by edit distance,
-so "bank" heard as "man" still aligns). A phrase matches where its tokens align with a stretch
-of the text at a similarity at or above the threshold. Punctuation only marks clause breaks,
-which bound the negation look-back ("不满意" negates 满意, "不，满意" does not).
+Texts are tokenised by ``qa_service.domain.tokens``. A phrase matches where its tokens align
+with a stretch of one clause at a similarity at or above the threshold; Chinese matches must
+start and end on word boundaries. Short phrases (fewer than three Chinese characters, one
+English word) are too unspecific for fuzziness: they match their own characters (a homophone
+only where the heard stretch is no word of its own, i.e. an ASR misspelling) or word stems.
+Punctuation marks clause breaks, which bound matches and the negation look-back ("不满意"
+negates 满意, "不，满意" does not) and tell questions from statements.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
 
-from pypinyin import Style, pinyin
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN_RE = re.compile(rf"([{HAN}])|([a-z0-9]+(?:'[a-z]+)*)|([^\s\w])")
-_HAN_RE = re.compile(rf"[{HAN}]")
-_DIGITS_HAN = dict(zip("0123456789", "零一二三四五六七八九", strict=True))
-# Read aloud as a digit on the phone (幺 = 1).
-_PINYIN_ALIASES = {"幺": ("yao", "yi")}
-_CONTRACTIONS = {
-    "n't": ("not",),
-    "'re": ("are",),
-    "'m": ("am",),
-    "'ll": ("will",),
-    "'ve": ("have",),
-    "'d": ("would",),
-    "'s": ("is",),
-}
-_IRREGULAR_NEGATIVES = {"can't": ("can", "not"), "won't": ("will", "not"), "cannot": ("can", "not")}
+from qa_service.domain.questions import AUXILIARIES, QUESTION_MARKS, asks
+from qa_service.domain.segment import is_word
+from qa_service.domain.tokens import (
+    HAN,
+    Token,
+    TokenizedText,
+    fuzzy_pinyin,
+    has_han,
+    normalize,
+    tokenize,
+    word_stem,
+)
+
+__all__ = [
+    "HAN",
+    "Match",
+    "Phrase",
+    "Token",
+    "TokenizedText",
+    "fuzzy_pinyin",
+    "has_han",
+    "is_negated",
+    "normalize",
+    "tokenize",
+    "word_stem",
+]
 
 NEGATORS_HAN = frozenset("不没别未无勿甭")
 # A negator character that starts one of these words does not negate what follows.
@@ -47,42 +56,13 @@ NEGATION_WINDOW = 3
 # because ASR at 8 kHz mostly drops short function characters.
 DELETE_COST = 0.8
 INSERT_COST = 0.5
-SINGLE_TOKEN_MIN_SIMILARITY = 0.9
 STEM_COST = 0.05  # complained / complain
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    kind: str  # "han" or "word"
-    keys: frozenset[str]
-    fuzzy: frozenset[str]
-    coarse: frozenset[str]
-    clause: int
-    start: int
-    end: int
-
-    @property
-    def is_negator(self) -> bool:
-        if self.kind == "han":
-            return self.text in NEGATORS_HAN
-        return self.text in NEGATORS_WORD
-
-
-@dataclass(frozen=True, slots=True)
-class TokenizedText:
-    text: str  # normalised text that token offsets refer to
-    tokens: tuple[Token, ...]
-
-    @property
-    def coarse_keys(self) -> frozenset[str]:
-        return frozenset(k for t in self.tokens for k in t.coarse)
-
-    def surface(self, start: int, end: int) -> str:
-        """Normalised text of tokens ``start``..``end`` (exclusive)."""
-        if start >= end:
-            return ""
-        return self.text[self.tokens[start].start : self.tokens[end - 1].end]
+# Shorter phrases are matched without fuzziness: two Chinese characters have too many
+# homophones that are other words (分期/分歧, 投诉/投宿), one English word too many neighbours.
+MIN_FUZZY_HAN = 3
+MIN_FUZZY_WORDS = 2
+# A Chinese match may end inside a word only by one of these (感谢|您, 还没|有, 我|要投诉).
+LOOSE_WORD_EDGE = frozenset("我你您他她它的了着过吗呢吧啊呀嘛哦也都就还有是要")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,90 +72,13 @@ class Match:
     similarity: float
     text: str
     negated: bool
+    question: bool = False  # inside a clause that asks (see questions.py)
 
 
-def normalize(text: str) -> str:
-    """NFKC, lower case, straight apostrophes: the form every matcher works on."""
-    return unicodedata.normalize("NFKC", text).replace("\u2019", "'").lower()
-
-
-def has_han(text: str) -> bool:
-    return _HAN_RE.search(text) is not None
-
-
-def tokenize(text: str) -> TokenizedText:
-    norm = normalize(text)
-    tokens: list[Token] = []
-    clause = 0
-    for m in _TOKEN_RE.finditer(norm):
-        han, word, punct = m.groups()
-        if punct is not None:
-            clause += 1
-        elif han is not None:
-            tokens.append(_han_token(han, clause, m.start(), m.end()))
-        elif word.isdigit():
-            # A digit is one spoken token whatever the script ("12315" = 幺二三幺五).
-            for i, digit in enumerate(word):
-                pos = m.start() + i
-                tokens.append(_han_token(_DIGITS_HAN[digit], clause, pos, pos + 1))
-        else:
-            for part in _split_contraction(word):
-                tokens.append(_word_token(part, clause, m.start(), m.end()))
-    return TokenizedText(norm, tuple(tokens))
-
-
-def _split_contraction(word: str) -> tuple[str, ...]:
-    if word in _IRREGULAR_NEGATIVES:
-        return _IRREGULAR_NEGATIVES[word]
-    for suffix, expansion in _CONTRACTIONS.items():
-        if word.endswith(suffix) and len(word) > len(suffix):
-            return (word[: -len(suffix)], *expansion)
-    return (word.replace("'", ""),)
-
-
-@lru_cache(maxsize=8192)
-def _han_keys(char: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    # Only the main reading: secondary ones make unrelated characters homophones (家/借).
-    readings = _PINYIN_ALIASES.get(char) or (pinyin(char, style=Style.NORMAL)[0][0],)
-    fuzzy = frozenset(fuzzy_pinyin(r) for r in readings)
-    coarse = frozenset(_drop_nasal(f) for f in fuzzy)
-    return frozenset(readings), fuzzy, coarse
-
-
-def _han_token(char: str, clause: int, start: int, end: int) -> Token:
-    keys, fuzzy, coarse = _han_keys(char)
-    return Token(char, "han", keys, fuzzy, coarse, clause, start, end)
-
-
-def _word_token(word: str, clause: int, start: int, end: int) -> Token:
-    stem = frozenset((word_stem(word),))
-    return Token(word, "word", frozenset((word,)), stem, stem, clause, start, end)
-
-
-def word_stem(word: str) -> str:
-    """A light stem, enough for complain/complained/complains to meet."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word[:-1] if word.endswith("e") and len(word) > 3 else word
-
-
-def fuzzy_pinyin(syllable: str) -> str:
-    """Merge the initials and finals that phone-band ASR and accents confuse."""
-    for retroflex, flat in (("zh", "z"), ("ch", "c"), ("sh", "s")):
-        if syllable.startswith(retroflex):
-            syllable = flat + syllable[2:]
-            break
-    if syllable.startswith("n"):
-        syllable = "l" + syllable[1:]
-    if syllable.endswith("ng") and len(syllable) > 2:
-        syllable = syllable[:-1]
-    return syllable
-
-
-def _drop_nasal(syllable: str) -> str:
-    return syllable[:-1] if syllable.endswith("n") and len(syllable) > 2 else syllable
+def is_negator(token: Token) -> bool:
+    if token.kind == "han":
+        return token.text in NEGATORS_HAN
+    return token.text in NEGATORS_WORD
 
 
 def token_cost(a: Token, b: Token) -> float:
@@ -187,6 +90,8 @@ def token_cost(a: Token, b: Token) -> float:
     if a.kind == "word":
         if a.fuzzy == b.fuzzy:
             return STEM_COST
+        if a.text in AUXILIARIES and b.text in AUXILIARIES:
+            return 1.0  # did/do, can/could: tense and modality are meaning, not ASR noise
         return 1.0 - max(ratio(a.text, b.text), ratio(min(a.fuzzy), min(b.fuzzy))) / 100.0
     if a.keys & b.keys:
         return 0.0
@@ -248,7 +153,7 @@ def is_negated(text: TokenizedText, start: int, window: int = NEGATION_WINDOW) -
         token = text.tokens[i]
         if token.clause != clause:
             return False
-        if token.is_negator and not _negator_exception(text, i):
+        if is_negator(token) and not _negator_exception(text, i):
             return True
     return False
 
@@ -262,11 +167,44 @@ def _negator_exception(text: TokenizedText, index: int) -> bool:
 
 
 def contains_negator(tokens: tuple[Token, ...]) -> bool:
-    return any(t.is_negator for t in tokens)
+    return any(is_negator(t) for t in tokens)
+
+
+def on_word_boundaries(text: TokenizedText, start: int, end: int) -> bool:
+    """The stretch does not cut a word of the text, with two allowances.
+
+    The whole stretch may be the beginning of one longer word (请|问, 分期|付款), and one
+    function character may hang over either edge (我|要投诉, 还没|有). So 基金 is not in
+    手机基本上 (手机/基本上), 分期 is not in 积分期待, 办不了 is not in 举办不了, 烦不烦 is
+    not in 方不方便 (方/不/方便). A phrase of three characters or more may also lie inside one
+    dictionary word (消费者协会 in 中国消费者协会).
+    """
+    first, last = text.tokens[start], text.tokens[end - 1]
+    if end - start >= MIN_FUZZY_HAN and first.word_start == last.word_start < first.start:
+        return True  # a specific phrase inside one compound: 消费者协会 in 中国消费者协会
+    overhang = text.text[first.word_start : first.start]
+    if first.kind == "han" and overhang and not _loose(overhang):
+        return False
+    if last.kind != "han" or last.word_end <= last.end:
+        return True
+    return last.word_start == first.start or _loose(text.text[last.end : last.word_end])
+
+
+def _loose(overhang: str) -> bool:
+    return len(overhang) == 1 and overhang in LOOSE_WORD_EDGE
+
+
+def is_question_phrase(source: str, tokens: tuple[Token, ...]) -> bool:
+    """A phrase written as a question ("你听不懂吗", "烦不烦", "关我什么事") matches questions."""
+    if tokenize(source).questions or source.rstrip()[-1:] in QUESTION_MARKS:
+        return True
+    chars = "".join(t.text for t in tokens if t.kind == "han")
+    return asks(chars) or (bool(chars) and chars[-1] in "吧呢")
 
 
 MATCH_MODES = ("fuzzy", "exact", "regex")
 NEGATION_MODES = ("exclude", "ignore", "require")
+QUESTION_MODES = ("skip", "count")
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,32 +216,51 @@ class Phrase:
     min_similarity: float = 0.8
     tokens: tuple[Token, ...] = ()
     pattern: re.Pattern[str] | None = None
+    across_clauses: bool = False
+    in_questions: bool = False  # matches inside questions even where a rule skips them
+    short: bool = False  # too short for fuzziness: same characters / word stems only
 
     @classmethod
-    def compile(cls, source: str, mode: str = "fuzzy", min_similarity: float = 0.8) -> Phrase:
+    def compile(
+        cls,
+        source: str,
+        mode: str = "fuzzy",
+        min_similarity: float = 0.8,
+        *,
+        across_clauses: bool = False,
+        in_questions: bool | None = None,
+    ) -> Phrase:
         if mode == "regex":
-            return cls(source, mode, 1.0, (), re.compile(normalize(source)))
+            pattern = re.compile(normalize(source))
+            asks = bool(in_questions)
+            return cls(source, mode, 1.0, (), pattern, across_clauses, asks)
         tokens = tokenize(source).tokens
         if not tokens:
             raise ValueError(f"phrase {source!r} has no words to match")
+        if in_questions is None:
+            in_questions = is_question_phrase(source, tokens)
         if mode == "exact":
             min_similarity = 1.0
-        elif len(tokens) == 1:
-            # One short token has too many near neighbours ("sue"/"sure"): only near-identical.
-            min_similarity = max(min_similarity, SINGLE_TOKEN_MIN_SIMILARITY)
-        return cls(source, mode, min_similarity, tokens)
+        han = sum(1 for t in tokens if t.kind == "han")
+        short = mode == "fuzzy" and (han < MIN_FUZZY_HAN if han else len(tokens) < MIN_FUZZY_WORDS)
+        return cls(source, mode, min_similarity, tokens, None, across_clauses, in_questions, short)
 
     @property
     def self_negating(self) -> bool:
         """A phrase that already says "not ..." is not cancelled by another negator."""
         return contains_negator(self.tokens)
 
-    def find(self, text: TokenizedText, negation: str = "exclude") -> list[Match]:
+    def find(
+        self, text: TokenizedText, negation: str = "exclude", questions: str = "count"
+    ) -> list[Match]:
         matches = [
             self._label(text, m)
             for m in self._raw_matches(text)
-            if self.mode != "fuzzy" or self._plausible(text, m)
+            if (self.mode != "fuzzy" or self.short or self._plausible(text, m))
+            and (self.mode == "regex" or on_word_boundaries(text, m.start, m.end))
         ]
+        if questions == "skip" and not self.in_questions:
+            matches = [m for m in matches if not m.question]
         if negation == "exclude":
             return [m for m in matches if not m.negated]
         if negation == "require":
@@ -312,16 +269,22 @@ class Phrase:
 
     def _raw_matches(self, text: TokenizedText) -> list[Match]:
         if self.pattern is not None:
-            return [
-                m
-                for m in (_regex_match(text, found) for found in self.pattern.finditer(text.text))
-                if m is not None
-            ]
-        if self.mode == "exact":
-            return _exact_matches(self.tokens, text.tokens)
-        if not _may_align(self.tokens, text, self.min_similarity):
-            return []
-        return align(self.tokens, text.tokens, self.min_similarity)
+            return _regex_matches(self.pattern, text, self.across_clauses)
+        ranges = [(0, len(text.tokens))] if self.across_clauses else text.clause_ranges()
+        found: list[Match] = []
+        for lo, hi in ranges:
+            part = text.tokens[lo:hi]
+            if self.mode == "exact":
+                hits = _sequence_matches(self.tokens, part, lambda p, t: p.text == t.text)
+            elif self.short:
+                hits = _sequence_matches(self.tokens, part, _same_or_misheard)
+                hits = [h for h in hits if _heard_not_another_word(self.tokens, part, h)]
+            elif _may_align(self.tokens, part, self.min_similarity):
+                hits = align(self.tokens, part, self.min_similarity)
+            else:
+                hits = []
+            found += [replace(h, start=h.start + lo, end=h.end + lo) for h in hits]
+        return found
 
     def _plausible(self, text: TokenizedText, match: Match) -> bool:
         """A fuzzy match keeps its polarity and some of its exact words.
@@ -338,9 +301,25 @@ class Phrase:
 
     def _label(self, text: TokenizedText, match: Match) -> Match:
         negated = not self.self_negating and is_negated(text, match.start)
-        return Match(
-            match.start, match.end, match.similarity, text.surface(match.start, match.end), negated
-        )
+        question = text.tokens[match.start].clause in text.questions
+        surface = text.surface(match.start, match.end)
+        return Match(match.start, match.end, match.similarity, surface, negated, question)
+
+
+def _same_or_misheard(phrase_token: Token, said: Token) -> bool:
+    if phrase_token.canon == said.canon:
+        return True
+    return phrase_token.kind == said.kind == "han" and bool(phrase_token.keys & said.keys)
+
+
+def _heard_not_another_word(
+    pattern: tuple[Token, ...], part: tuple[Token, ...], hit: Match
+) -> bool:
+    """A homophone of a short phrase counts only where it is no word of its own (在见, not 分歧)."""
+    said = part[hit.start : hit.end]
+    if all(p.canon == t.canon for p, t in zip(pattern, said, strict=True)):
+        return True
+    return not is_word("".join(t.text for t in said))
 
 
 def _anchors(phrase_token: Token, said: Token) -> bool:
@@ -350,33 +329,38 @@ def _anchors(phrase_token: Token, said: Token) -> bool:
     return phrase_token.kind == said.kind == "word" and token_cost(phrase_token, said) <= 0.15
 
 
-def _may_align(pattern: tuple[Token, ...], text: TokenizedText, min_similarity: float) -> bool:
+def _may_align(pattern: tuple[Token, ...], part: tuple[Token, ...], min_similarity: float) -> bool:
     """Cheap pre-check: a phrase aligns only if enough of its tokens are there roughly."""
     if len(pattern) < 2 or min_similarity < 0.5:
         return True
-    present = text.coarse_keys
+    present = frozenset(k for t in part for k in t.coarse)
     hits = sum(1 for t in pattern if t.coarse & present)
     return hits * 2 >= len(pattern)
 
 
-def _exact_matches(pattern: tuple[Token, ...], tokens: tuple[Token, ...]) -> list[Match]:
-    want = [t.text for t in pattern]
-    have = [t.text for t in tokens]
+def _sequence_matches(pattern: tuple[Token, ...], tokens: tuple[Token, ...], same) -> list[Match]:
     found: list[Match] = []
-    i = 0
-    while i + len(want) <= len(have):
-        if have[i : i + len(want)] == want:
-            found.append(Match(i, i + len(want), 1.0, "", False))
-            i += len(want)
+    i, n = 0, len(pattern)
+    while i + n <= len(tokens):
+        if all(same(p, t) for p, t in zip(pattern, tokens[i : i + n], strict=True)):
+            found.append(Match(i, i + n, 1.0, "", False))
+            i += n
         else:
             i += 1
     return found
 
 
-def _regex_match(text: TokenizedText, found: re.Match[str]) -> Match | None:
-    inside = [
-        i for i, t in enumerate(text.tokens) if t.start < found.end() and t.end > found.start()
-    ]
-    if not inside:
-        return None
-    return Match(inside[0], inside[-1] + 1, 1.0, "", False)
+def _regex_matches(pattern: re.Pattern[str], text: TokenizedText, across: bool) -> list[Match]:
+    """The pattern on each clause by itself (分.{1,3}期 is not in "积分。期待"), or the whole."""
+    spans = [(0, len(text.text))] if across else list(text.clause_spans)
+    found: list[Match] = []
+    for lo, hi in spans:
+        for hit in pattern.finditer(text.text[lo:hi]):
+            inside = [
+                i
+                for i, t in enumerate(text.tokens)
+                if t.start < hit.end() + lo and t.end > hit.start() + lo
+            ]
+            if inside:
+                found.append(Match(inside[0], inside[-1] + 1, 1.0, "", False))
+    return found

@@ -65,10 +65,15 @@ def conditional(ctx: CheckContext, rule: Rule, params: ConditionalParams) -> lis
     """When the trigger happens, the requirement must follow (first trigger, or each one)."""
     findings: list[Finding] = []
     answered_until = -1
+    unjudged: list[int] = []
     for index, reason in _triggers(ctx, rule, params.when):
         if index <= answered_until:
             continue  # the same stretch of talk already has its verdict
         window = _response_window(ctx, index, params.then)
+        if not ctx.spoken(window) and not _speaks_later(ctx, index, params.then.role):
+            # The transcript ends before the responding role says anything: no verdict.
+            unjudged.append(index)
+            continue
         missing = _missing(ctx, window, params.then)
         if missing:
             findings.append(
@@ -83,7 +88,14 @@ def conditional(ctx: CheckContext, rule: Rule, params: ConditionalParams) -> lis
         if params.scope == "first":
             break
         answered_until = window[0] if window else index
+    if unjudged and not findings:
+        who = params.then.role
+        ctx.note_not_evaluated(rule, f"no {who} speech after the trigger (utterance {unjudged[0]})")
     return findings
+
+
+def _speaks_later(ctx: CheckContext, trigger: int, role: str) -> bool:
+    return bool(ctx.spoken([i for i in ctx.role_indices(role) if i > trigger]))
 
 
 def _triggers(ctx: CheckContext, rule: Rule, when: Trigger) -> list[tuple[int, dict[str, object]]]:

@@ -35,6 +35,7 @@ class CheckContext:
     transcript: Transcript
     settings: PackSettings = field(default_factory=PackSettings)
     not_evaluated: list[dict[str, str]] = field(default_factory=list)
+    vocabulary: frozenset[str] = frozenset()  # the pack's words, for Chinese word boundaries
     _texts: dict[int, TokenizedText] = field(default_factory=dict)
 
     @property
@@ -59,7 +60,7 @@ class CheckContext:
 
     def text(self, index: int) -> TokenizedText:
         if index not in self._texts:
-            self._texts[index] = tokenize(self.utterances[index].text)
+            self._texts[index] = tokenize(self.utterances[index].text, self.vocabulary)
         return self._texts[index]
 
     def is_backchannel(self, index: int) -> bool:
@@ -93,16 +94,24 @@ class CheckContext:
             indices = [i for i in indices if utts[i].start < window.before_s]
         return indices
 
-    def search(self, phrases: PhraseSet, indices: list[int], negation: str) -> list[Hit]:
+    def spoken(self, indices: list[int]) -> list[int]:
+        """The utterances among ``indices`` that hold words (not empty, not only symbols)."""
+        return [i for i in indices if self.text(i).tokens]
+
+    def search(
+        self, phrases: PhraseSet, indices: list[int], negation: str, questions: str = "count"
+    ) -> list[Hit]:
         return [
             Hit(i, phrase, match)
             for i in indices
-            for phrase, match in phrases.find(self.text(i), negation)
+            for phrase, match in phrases.find(self.text(i), negation, questions)
         ]
 
-    def first_hit(self, phrases: PhraseSet, indices: list[int], negation: str) -> Hit | None:
+    def first_hit(
+        self, phrases: PhraseSet, indices: list[int], negation: str, questions: str = "count"
+    ) -> Hit | None:
         for i in indices:
-            found = phrases.first(self.text(i), negation)
+            found = phrases.first(self.text(i), negation, questions)
             if found is not None:
                 return Hit(i, found[0], found[1])
         return None

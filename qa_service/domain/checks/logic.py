@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from qa_service.domain.checks.context import CheckContext
-from qa_service.domain.checks.params import NegationMode, Params, Phrases
+from qa_service.domain.checks.params import (
+    NegationMode,
+    Params,
+    Phrases,
+    QuestionMode,
+    question_mode,
+)
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.results import Finding
 from qa_service.domain.textmatch import TokenizedText, tokenize
@@ -58,24 +64,27 @@ class BooleanParams(Params):
     expr: Expr
     negation: NegationMode = "exclude"
     unit: Literal["utterance", "call"] = "utterance"
+    questions: QuestionMode = "auto"
 
 
-def evaluate(expr: Expr, texts: list[TokenizedText], negation: str) -> bool:
+def evaluate(
+    expr: Expr, texts: list[TokenizedText], negation: str, questions: str = "count"
+) -> bool:
     if expr.phrases is not None:
-        return any(expr.phrases.first(t, negation) for t in texts)
+        return any(expr.phrases.first(t, negation, questions) for t in texts)
     if expr.all_ is not None:
-        return all(evaluate(e, texts, negation) for e in expr.all_)
+        return all(evaluate(e, texts, negation, questions) for e in expr.all_)
     if expr.any_ is not None:
-        return any(evaluate(e, texts, negation) for e in expr.any_)
+        return any(evaluate(e, texts, negation, questions) for e in expr.any_)
     if expr.not_ is not None:
-        return not evaluate(expr.not_, texts, negation)
+        return not evaluate(expr.not_, texts, negation, questions)
     assert expr.near is not None
-    return any(_near(expr.near, t, negation) for t in texts)
+    return any(_near(expr.near, t, negation, questions) for t in texts)
 
 
-def _near(near: Near, text: TokenizedText, negation: str) -> bool:
-    firsts = [m for _, m in near.phrases.find(text, negation)]
-    seconds = [m for _, m in near.to.find(text, negation)]
+def _near(near: Near, text: TokenizedText, negation: str, questions: str) -> bool:
+    firsts = [m for _, m in near.phrases.find(text, negation, questions)]
+    seconds = [m for _, m in near.to.find(text, negation, questions)]
     for a in firsts:
         for b in seconds:
             gap = b.start - a.end if b.start >= a.end else a.start - b.end
@@ -90,13 +99,15 @@ def _near(near: Near, text: TokenizedText, negation: str) -> bool:
 def boolean(ctx: CheckContext, rule: Rule, params: BooleanParams) -> list[Finding]:
     """A finding for each utterance (or the call, unit: call) where the expression holds."""
     indices = ctx.select(rule.role, rule.window)
+    questions = question_mode(params.questions, rule.category)
     if params.unit == "call":
         texts = [ctx.text(i) for i in indices]
-        return [ctx.call_finding(rule, "")] if evaluate(params.expr, texts, params.negation) else []
+        holds = evaluate(params.expr, texts, params.negation, questions)
+        return [ctx.call_finding(rule, "")] if holds else []
     return [
         ctx.utterance_finding(rule, i)
         for i in indices
-        if evaluate(params.expr, [ctx.text(i)], params.negation)
+        if evaluate(params.expr, [ctx.text(i)], params.negation, questions)
     ]
 
 
@@ -133,7 +144,7 @@ def register_similarity(name: str) -> Callable[[Similarity], Similarity]:
 @register_similarity("ngram")
 def ngram_similarity(text: str, examples: list[str]) -> float:
     """Cosine of pinyin / word n-gram bags: robust to homophones and misspellings."""
-    profile = ngram_profile(tokenize(text))
+    profile = ngram_profile(tokenize(text, words=False))
     return max((cosine(profile, _example_profile(e)) for e in examples), default=0.0)
 
 
@@ -160,7 +171,7 @@ _PROFILES: dict[str, Counter[str]] = {}
 
 def _example_profile(example: str) -> Counter[str]:
     if example not in _PROFILES:
-        _PROFILES[example] = ngram_profile(tokenize(example))
+        _PROFILES[example] = ngram_profile(tokenize(example, words=False))
     return _PROFILES[example]
 
 

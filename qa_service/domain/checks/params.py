@@ -16,6 +16,10 @@ from qa_service.domain.textmatch import MATCH_MODES, Match, Phrase, TokenizedTex
 
 Role = Literal["agent", "customer", "any"]
 NegationMode = Literal["exclude", "ignore", "require"]
+# Matches inside a question clause: "auto" skips them for the categories that judge what the
+# agent does wrong (see QUESTION_SKIP_CATEGORIES), counts them elsewhere.
+QuestionMode = Literal["auto", "skip", "count"]
+QUESTION_SKIP_CATEGORIES = frozenset({"deflection", "forbidden_phrase"})
 PHRASE_SET_PREFIX = "@"
 
 
@@ -26,18 +30,23 @@ class PhraseContext:
     phrase_sets: dict[str, Any] = field(default_factory=dict)
     mode: str = "fuzzy"
     min_similarity: float = 0.8
+    across_clauses: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PhraseSet:
     phrases: tuple[Phrase, ...]
 
-    def find(self, text: TokenizedText, negation: str = "exclude") -> list[tuple[Phrase, Match]]:
-        return [(p, m) for p in self.phrases for m in p.find(text, negation)]
+    def find(
+        self, text: TokenizedText, negation: str = "exclude", questions: str = "count"
+    ) -> list[tuple[Phrase, Match]]:
+        return [(p, m) for p in self.phrases for m in p.find(text, negation, questions)]
 
-    def first(self, text: TokenizedText, negation: str = "exclude") -> tuple[Phrase, Match] | None:
+    def first(
+        self, text: TokenizedText, negation: str = "exclude", questions: str = "count"
+    ) -> tuple[Phrase, Match] | None:
         for phrase in self.phrases:
-            found = phrase.find(text, negation)
+            found = phrase.find(text, negation, questions)
             if found:
                 return phrase, found[0]
         return None
@@ -71,7 +80,7 @@ def compile_spec(value: Any, ctx: PhraseContext, seen: tuple[str, ...]) -> tuple
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)  # YAML reads 12315 as a number
     if isinstance(value, str):
-        return (_compile(value, ctx.mode, ctx.min_similarity),)
+        return (_compile(value, ctx.mode, ctx.min_similarity, ctx.across_clauses, None),)
     if isinstance(value, dict):
         return (_compile_mapping(value, ctx),)
     raise ValueError("a phrase is a string, '@set_name' or a mapping like {regex: '...'}")
@@ -89,25 +98,37 @@ def _expand_set(name: str, ctx: PhraseContext, seen: tuple[str, ...]) -> tuple[P
     return tuple(p for entry in entries for p in compile_spec(entry, ctx, (*seen, name)))
 
 
+PHRASE_OPTIONS = ("min_similarity", "across_clauses", "in_questions")
+
+
 def _compile_mapping(value: dict[str, Any], ctx: PhraseContext) -> Phrase:
     modes = [k for k in value if k in MATCH_MODES]
-    unknown = sorted(set(value) - set(MATCH_MODES) - {"min_similarity"})
+    unknown = sorted(set(value) - set(MATCH_MODES) - set(PHRASE_OPTIONS))
     if unknown or len(modes) != 1:
         raise ValueError(
-            "a phrase mapping has exactly one of fuzzy/exact/regex and optionally min_similarity"
+            "a phrase mapping has exactly one of fuzzy/exact/regex and optionally "
+            + ", ".join(PHRASE_OPTIONS)
         )
+    flags = {k: value.get(k) for k in ("across_clauses", "in_questions")}
+    if any(v is not None and not isinstance(v, bool) for v in flags.values()):
+        raise ValueError("across_clauses and in_questions are true or false")
     threshold = value.get("min_similarity", ctx.min_similarity)
     if not isinstance(threshold, int | float) or not 0.0 < threshold <= 1.0:
         raise ValueError("min_similarity must be a number in (0, 1]")
     text = value[modes[0]]
     if not isinstance(text, str):
         raise ValueError(f"{modes[0]} must be a string")
-    return _compile(text, modes[0], float(threshold))
+    across = ctx.across_clauses if flags["across_clauses"] is None else flags["across_clauses"]
+    return _compile(text, modes[0], float(threshold), across, flags["in_questions"])
 
 
-def _compile(text: str, mode: str, min_similarity: float) -> Phrase:
+def _compile(
+    text: str, mode: str, min_similarity: float, across: bool, in_questions: bool | None
+) -> Phrase:
     try:
-        return Phrase.compile(text, mode, min_similarity)
+        return Phrase.compile(
+            text, mode, min_similarity, across_clauses=across, in_questions=in_questions
+        )
     except Exception as exc:  # re.error or an empty phrase: both are the author's mistake
         raise ValueError(f"cannot compile {mode} phrase {text!r}: {exc}") from None
 
@@ -145,8 +166,28 @@ class PackSettings(BaseModel):
 
     match: Literal["fuzzy", "exact", "regex"] = "fuzzy"
     min_similarity: float = Field(0.8, gt=0, le=1)
+    across_clauses: bool = False
     negation_window: int = Field(3, ge=0, le=10)
     silence_min_s: float = Field(3.0, gt=0)
     overlap_min_s: float = Field(0.5, ge=0)
     backchannels: list[str] = Field(default_factory=list)
     sentiment_min_score: float = Field(0.6, ge=0, le=1)
+
+
+def question_mode(mode: str, category: str) -> str:
+    """``skip`` or ``count`` for a rule's ``questions`` setting."""
+    if mode != "auto":
+        return mode
+    return "skip" if category in QUESTION_SKIP_CATEGORIES else "count"
+
+
+def phrase_sources(value: Any) -> list[str]:
+    """The text of every fuzzy or exact phrase in compiled parameters (any nesting)."""
+    if isinstance(value, PhraseSet):
+        return [p.source for p in value.phrases if p.mode != "regex"]
+    if isinstance(value, BaseModel):
+        fields = type(value).model_fields
+        return [s for name in fields for s in phrase_sources(getattr(value, name))]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in phrase_sources(item)]
+    return []

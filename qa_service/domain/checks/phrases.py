@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from qa_service.domain.checks.context import CheckContext, Hit
-from qa_service.domain.checks.params import NegationMode, Params, Phrases, Role
+from qa_service.domain.checks.params import (
+    NegationMode,
+    Params,
+    Phrases,
+    QuestionMode,
+    Role,
+    question_mode,
+)
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.results import Finding
 
@@ -22,6 +29,7 @@ class PhraseParams(Params):
     phrases: Phrases
     negation: NegationMode = "exclude"
     per: Literal["utterance", "call"] = "utterance"
+    questions: QuestionMode = "auto"
 
 
 class MissingPhraseParams(Params):
@@ -60,8 +68,9 @@ class SequenceParams(Params):
 def phrase(ctx: CheckContext, rule: Rule, params: PhraseParams) -> list[Finding]:
     """A finding for each utterance (or the first, per: call) that says one of the phrases."""
     findings: list[Finding] = []
+    questions = question_mode(params.questions, rule.category)
     for i in ctx.select(rule.role, rule.window):
-        found = params.phrases.first(ctx.text(i), params.negation)
+        found = params.phrases.first(ctx.text(i), params.negation, questions)
         if found is None:
             continue
         findings.append(ctx.hit_finding(rule, Hit(i, *found)))
@@ -96,7 +105,12 @@ def missing_phrase(ctx: CheckContext, rule: Rule, params: MissingPhraseParams) -
 @register_check("count", CountParams)
 def count(ctx: CheckContext, rule: Rule, params: CountParams) -> list[Finding]:
     """A finding when the phrases are said fewer than ``min`` or more than ``max`` times."""
-    hits = ctx.search(params.phrases, ctx.select(rule.role, rule.window), params.negation)
+    indices = ctx.spoken(ctx.select(rule.role, rule.window))
+    if params.unit == "utterance" and params.min is not None and len(indices) < params.min:
+        # Fewer utterances than the minimum could never pass: too little talk to judge.
+        ctx.note_not_evaluated(rule, f"fewer than {params.min} utterances to count in")
+        return []
+    hits = ctx.search(params.phrases, indices, params.negation)
     n = len({h.index for h in hits}) if params.unit == "utterance" else len(hits)
     too_few = params.min is not None and n < params.min
     too_many = params.max is not None and n > params.max

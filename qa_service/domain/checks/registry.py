@@ -54,6 +54,10 @@ class CheckType:
     summary: str
     # Needs the real times things were said or sent (not a chat log's made-up timeline).
     needs_timing: bool = False
+    # Judges what the rule's role said in its window: with no speech there the rule is
+    # listed in not_evaluated instead of being run (a closing cannot be missing from a call
+    # whose agent never spoke after the opening).
+    needs_speech: bool = True
 
 
 _CHECKS: dict[str, CheckType] = {}
@@ -63,14 +67,21 @@ _SCANNED = False
 
 
 def register_check(
-    name: str, params: type[Params], *, needs_channels: bool = False, needs_timing: bool = False
+    name: str,
+    params: type[Params],
+    *,
+    needs_channels: bool = False,
+    needs_timing: bool = False,
+    needs_speech: bool = True,
 ) -> Callable[[CheckFn], CheckFn]:
     def decorate(fn: CheckFn) -> CheckFn:
         existing = _CHECKS.get(name)
         if existing is not None and existing.run.__qualname__ != fn.__qualname__:
             raise ValueError(f"check type {name!r} is already registered by {existing.run}")
         summary = (inspect.getdoc(fn) or "").split("\n", 1)[0]
-        _CHECKS[name] = CheckType(name, params, fn, needs_channels, summary, needs_timing)
+        _CHECKS[name] = CheckType(
+            name, params, fn, needs_channels, summary, needs_timing, needs_speech
+        )
         return fn
 
     return decorate

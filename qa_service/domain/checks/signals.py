@@ -9,7 +9,7 @@ from pydantic import Field
 from qa_service.domain.checks.conditional import SentimentLabel
 from qa_service.domain.checks.context import CheckContext, Hit
 from qa_service.domain.checks.logic import cosine, ngram_profile
-from qa_service.domain.checks.params import NegationMode, Params, Phrases
+from qa_service.domain.checks.params import NegationMode, Params, Phrases, QuestionMode
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.metrics import speech_units
 from qa_service.domain.results import Finding
@@ -25,6 +25,16 @@ class SentimentParams(Params):
     except_phrases: Phrases | None = None
     negation: NegationMode = "exclude"
     per: Literal["utterance", "call"] = "call"
+    questions: QuestionMode = Field(
+        "auto", description="auto: skip questions for the agent's negative sentiment"
+    )
+
+
+def _skips_questions(rule: Rule, params: SentimentParams) -> bool:
+    """A diagnostic question ("重新连接也会这样吗？") reads as negative to a sentiment model."""
+    if params.questions != "auto":
+        return params.questions == "skip"
+    return rule.role == "agent" and params.label == "negative"
 
 
 @register_check("sentiment", SentimentParams)
@@ -34,6 +44,11 @@ def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Fi
     if params.except_phrases is not None:
         # An apology reads as negative to most sentiment models, yet it is good service.
         indices = [i for i in indices if params.except_phrases.first(ctx.text(i)) is None]
+    if _skips_questions(rule, params):
+        indices = [i for i in indices if not ctx.text(i).is_question]
+    if not indices:
+        ctx.note_not_evaluated(rule, "every utterance in the window was excepted or a question")
+        return []
     findings: list[Finding] = []
     if ctx.has_sentiment:
         min_score = (

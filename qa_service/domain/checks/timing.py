@@ -119,6 +119,8 @@ def speech_rate_check(ctx: CheckContext, rule: Rule, params: SpeechRateParams) -
         utts = [ctx.utterances[i] for i in group]
         rate = speech_rate(utts)
         if rate is None or talk_time(utts) < params.min_speech_s:
+            if params.per == "call":
+                ctx.note_not_evaluated(rule, f"less than {params.min_speech_s:g} s of speech")
             continue
         too_slow = params.min_rate is not None and rate < params.min_rate
         too_fast = params.max_rate is not None and rate > params.max_rate
@@ -172,6 +174,7 @@ def talk_ratio(ctx: CheckContext, rule: Rule, params: TalkRatioParams) -> list[F
     mine = talk_time(ctx.transcript.by_role(rule.role))
     total = sum(talk_time(ctx.transcript.by_role(r)) for r in ("agent", "customer"))
     if total < params.min_talk_s:
+        ctx.note_not_evaluated(rule, f"less than {params.min_talk_s:g} s of talk")
         return []
     share = mine / total
     if (params.min is None or share >= params.min) and (params.max is None or share <= params.max):
