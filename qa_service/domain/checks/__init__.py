@@ -1,12 +1,13 @@
 """Checks: the operators a rule can use, all in one registry that custom checks join too."""
 
 # Importing the operator modules registers the built-ins.
-from qa_service.domain.checks import conditional, logic, phrases, signals, timing
+from qa_service.domain.checks import acts, conditional, logic, phrases, signals, timing
 from qa_service.domain.checks.context import CheckContext, Hit, is_mono
 from qa_service.domain.checks.params import PackSettings, Params, Phrases, PhraseSet, Window
 from qa_service.domain.checks.registry import CheckType, check_types, get_check, register_check
 
 __all__ = [
+    "acts",
     "CheckContext",
     "CheckType",
     "Hit",
