@@ -7,7 +7,6 @@ from qa_service.domain.checks.params import PackSettings, Params, Phrases, Phras
 from qa_service.domain.checks.registry import CheckType, check_types, get_check, register_check
 
 __all__ = [
-    "acts",
     "CheckContext",
     "CheckType",
     "Hit",
@@ -16,6 +15,7 @@ __all__ = [
     "PhraseSet",
     "Phrases",
     "Window",
+    "acts",
     "check_types",
     "conditional",
     "get_check",
