@@ -40,18 +40,22 @@ def eval_acts(
     ] = None,
     stc3: Annotated[Path | None, typer.Option(help="STC-3 dialogues folder.")] = None,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.5,
+    cache: Annotated[
+        Path | None, typer.Option(help="Embedding cache (.npz) shared with train-acts.")
+    ] = None,
 ) -> None:
     """Per-act precision/recall on the held-out split; rows trained on are left out."""
-    from qa_service.engines.acts import get_act_model
+    from qa_service.engines.acts import ActModel, model_path
+    from qa_service.training.acts import CachedEncoder
     from qa_service.training.acts_data import heldout_split
     from qa_service.training.acts_eval import evaluate_acts, markdown_table, split_rows
 
     settings = get_settings()
-    if model is not None:
-        settings = settings.model_copy(update={"acts_model": str(model)})
-    engine = get_act_model(settings)
-    if engine is None:
+    path = model if model is not None else model_path(settings)
+    if path is None:
         raise InputError("the call-act model is off (QA_ACTS_MODEL=off): pass --model DIR")
+    threads = settings.resolved_cpu_threads()
+    engine = ActModel(path.resolve(), threads, CachedEncoder(threads, cache))
     splits = split_rows(heldout_split(_stc3_dir(stc3, required=False)))
     results = {name: evaluate_acts(engine, rows, threshold) for name, rows in splits.items()}
     print(f"model={engine.path} threshold={threshold}")
