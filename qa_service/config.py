@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     sentiment_batch_size: int = 32
     # Two-class models only: a winning probability below this is called neutral.
     sentiment_neutral_band: float = 0.6
+    # Call acts (deflection, empathy, complaint...): a multi-label sequence-classification
+    # directory; empty: models_dir/acts-e5mini-zh-en; "off": no act scores (act rules are
+    # then not evaluated).
+    acts_model: str = ""
     # --- issue 7: mono speaker separation, semantic matching ---
     # Which speaker of a mono recording is the agent: "auto" (greeting/service cues, else the
     # one who speaks first), or per queue "first" / "second".

@@ -146,10 +146,12 @@ def _annotate_acoustics(transcript: Transcript, audio: DecodedAudio) -> dict[str
 
 def finish(result: CallResult, options: AnalyzeOptions, settings: Settings) -> CallResult:
     """Everything after the transcript: cheap, and re-runnable on a stored transcript."""
+    from qa_service.engines.acts import annotate_acts
     from qa_service.engines.sentiment import annotate_sentiment
 
     result.metadata = {**result.metadata, **options.metadata}
     result.metrics["sentiment"] = annotate_sentiment(result.transcript, settings)
+    result.metrics["acts"] = annotate_acts(result.transcript, settings)
     return apply_checks(result, options.rule_pack, settings)
 
 

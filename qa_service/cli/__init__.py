@@ -26,6 +26,9 @@ def _register() -> None:
     from qa_service.cli import sentiment
 
     sentiment.register(app)
+    from qa_service.cli import acts
+
+    acts.register(app)
     from qa_service.cli import rules
 
     rules.register(app)

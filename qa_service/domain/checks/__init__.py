@@ -1,7 +1,15 @@
 """Checks: the operators a rule can use, all in one registry that custom checks join too."""
 
 # Importing the operator modules registers the built-ins.
-from qa_service.domain.checks import conditional, logic, outcome, phrases, signals, timing
+from qa_service.domain.checks import (
+    acts,
+    conditional,
+    logic,
+    outcome,
+    phrases,
+    signals,
+    timing,
+)
 from qa_service.domain.checks.context import CheckContext, Hit, is_mono
 from qa_service.domain.checks.params import PackSettings, Params, Phrases, PhraseSet, Window
 from qa_service.domain.checks.registry import (
@@ -21,6 +29,7 @@ __all__ = [
     "PhraseSet",
     "Phrases",
     "Window",
+    "acts",
     "check_types",
     "conditional",
     "get_check",

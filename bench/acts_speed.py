@@ -1,0 +1,80 @@
+"""Call-act engine speed: utterances per second, load time, share of a call's analysis.
+
+Usage: python bench/acts_speed.py [--calls DIR] [--repeat N] [--with-pipeline]
+
+Utterances are the agent and customer turns of the shared synthetic calls (their ground-truth
+text, so no ASR is needed to time acts alone); sentiment is timed on the same turns in the same
+process for comparison. With --with-pipeline each stereo call also runs through
+qa_service.pipeline.analyze_file (which includes one act pass) to give the acts' share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.sentiment_speed import CALLS, call_transcripts, peak_rss_mb  # noqa: E402
+from qa_service.config import Settings  # noqa: E402
+from qa_service.engines.acts import annotate_acts, get_act_model  # noqa: E402
+from qa_service.engines.sentiment import annotate_sentiment, get_sentiment_model  # noqa: E402
+
+
+def timed_passes(annotate, settings: Settings, transcripts, repeat: int) -> tuple[int, float]:
+    annotate(transcripts[0], settings)  # warm-up
+    count, started = 0, time.perf_counter()
+    for _ in range(repeat):
+        for transcript in transcripts:
+            annotate(transcript, settings)
+            count += len(transcript.utterances)
+    return count, time.perf_counter() - started
+
+
+def bench_engines(settings: Settings, transcripts, repeat: int) -> None:
+    for name, load, annotate in (
+        ("acts", get_act_model, annotate_acts),
+        ("sentiment", get_sentiment_model, annotate_sentiment),
+    ):
+        started = time.perf_counter()
+        load(settings)
+        print(f"{name}_load_s={time.perf_counter() - started:.2f}")
+        count, elapsed = timed_passes(annotate, settings, transcripts, repeat)
+        calls = len(transcripts) * repeat
+        print(f"{name}_utterances={count} {name}_utterances_per_s={count / elapsed:.1f}")
+        print(f"{name}_ms_per_call={1000 * elapsed / calls:.1f}")
+
+
+def bench_share(settings: Settings, calls_dir: Path) -> None:
+    from qa_service.pipeline import analyze_file
+
+    total = acts = 0.0
+    for wav in sorted(p for p in calls_dir.glob("*.wav") if not p.name.endswith(".mono.wav")):
+        started = time.perf_counter()
+        result = analyze_file(wav, settings=settings)
+        total += time.perf_counter() - started
+        started = time.perf_counter()
+        annotate_acts(result.transcript, settings)
+        acts += time.perf_counter() - started
+    print(f"pipeline_total_s={total:.2f} acts_s={acts:.2f} acts_share={acts / total:.2%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=Path, default=CALLS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--with-pipeline", action="store_true")
+    args = parser.parse_args()
+    settings = Settings(models_dir=REPO / "models")
+    print(f"cpu_threads={settings.resolved_cpu_threads()}")
+    bench_engines(settings, call_transcripts(args.calls), args.repeat)
+    if args.with_pipeline:
+        bench_share(settings, args.calls)
+    print(f"peak_rss_mb={peak_rss_mb():.0f}")
+
+
+if __name__ == "__main__":
+    main()
