@@ -46,7 +46,10 @@ def schemathesis(url: str, token: str, seed: int, report: Path) -> subprocess.Co
     ]
     for name in EXCLUDED:
         command += ["--exclude-name", name]
-    return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
+    # Run in the report's folder: schemathesis keeps a cache in its working directory.
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=report.parent
+    )
 
 
 @pytest.mark.parametrize("role", ["admin", "agent"])
