@@ -64,7 +64,9 @@ def test_no_findings_scores_the_bases() -> None:
         ([finding("greeting_missing")], 90, 80),
         ([finding("greeting_missing"), finding("greeting_missing")], 90, 80),  # per call
         ([finding("deflection")], 85, 80),
-        ([finding("deflection")] * 3, 80, 80),  # capped at 20
+        ([finding("deflection", start=t) for t in (1, 5, 9)], 80, 80),  # capped at 20
+        # A phrase rule and the act model hearing the same refusal: one event, one deduction.
+        ([finding("deflection", "phrase"), finding("deflection", "act", start=1.5)], 85, 80),
         ([finding("praise")], 100, 90),  # an added point
         ([finding("silence", severity="info")], 100, 80),  # info costs nothing
         ([finding("silence", severity="minor")], 100, 75),

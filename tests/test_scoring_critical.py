@@ -109,7 +109,9 @@ def test_recovery_earns_back_what_the_mood_cost(
     [([0.5], 15.0), ([0.5, 0.5], 20.0), ([1.0], 20.0), ([0.2, 0.2, 0.2], 18.0)],
 )
 def test_graded_points_respect_max_points(grades: list[float], lost: float) -> None:
-    findings = [finding("customer_negative_share", grade=g) for g in grades]
+    findings = [
+        finding("customer_negative_share", start=10.0 * k, grade=g) for k, g in enumerate(grades)
+    ]
     assert score_call(findings, CARD).dimensions["feedback"]["lost"] == pytest.approx(lost)
 
 

@@ -11,6 +11,8 @@ also carries ``without_critical``: the total had the failing findings not been t
 What a rule could not evaluate never costs points: an item that adds points for a rule
 listed as not evaluated is granted in full (entry ``not_evaluated: true``).
 Every point that moves is listed in ``CallScore.items`` with the index of its finding.
+One event costs an item once: findings of the same item on overlapping stretches of the same
+speaker (a phrase rule and the call-act model both hearing one refusal) count as one.
 """
 
 from __future__ import annotations
@@ -56,9 +58,31 @@ def strong_evidence(finding: Finding, min_similarity: float) -> bool:
     return all(s >= min_similarity for s in _similarities(finding.evidence))
 
 
+def _same_event(finding: Finding, counted: Sequence[Finding]) -> bool:
+    """Whether the finding covers a stretch of speech that a counted finding already covers."""
+    if finding.start is None or finding.end is None:
+        return False
+    return any(
+        other.role == finding.role
+        and other.start is not None
+        and other.end is not None
+        and other.start < finding.end
+        and finding.start < other.end
+        for other in counted
+    )
+
+
+def _distinct_events(matched: list[tuple[int, Finding]]) -> list[tuple[int, Finding]]:
+    kept: list[tuple[int, Finding]] = []
+    for k, finding in matched:
+        if not _same_event(finding, [f for _, f in kept]):
+            kept.append((k, finding))
+    return kept
+
+
 def _item_entries(item: ScoreItem, findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """The point movements of one item, each naming the finding that caused it."""
-    matched = [(k, f) for k, f in enumerate(findings) if item_matches(item, f)]
+    matched = _distinct_events([(k, f) for k, f in enumerate(findings) if item_matches(item, f)])
     if item.per == "call":
         matched = matched[:1]
     entries: list[dict[str, Any]] = []
