@@ -18,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
 from qa_service.domain.questions import AUXILIARIES, QUESTION_MARKS, asks
+from qa_service.domain.regex_safety import check_regex
 from qa_service.domain.segment import is_word
 from qa_service.domain.tokens import (
     HAN,
@@ -231,6 +232,7 @@ class Phrase:
         in_questions: bool | None = None,
     ) -> Phrase:
         if mode == "regex":
+            check_regex(normalize(source))
             pattern = re.compile(normalize(source))
             asks = bool(in_questions)
             return cls(source, mode, 1.0, (), pattern, across_clauses, asks)
