@@ -18,20 +18,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.sentiment_speed import CALLS, call_transcripts, peak_rss_mb  # noqa: E402
+from bench.engine_timing import (  # noqa: E402
+    CALLS,
+    call_transcripts,
+    peak_rss_mb,
+    pipeline_share,
+    timed_passes,
+)
 from qa_service.config import Settings  # noqa: E402
 from qa_service.engines.acts import annotate_acts, get_act_model  # noqa: E402
 from qa_service.engines.sentiment import annotate_sentiment, get_sentiment_model  # noqa: E402
-
-
-def timed_passes(annotate, settings: Settings, transcripts, repeat: int) -> tuple[int, float]:
-    annotate(transcripts[0], settings)  # warm-up
-    count, started = 0, time.perf_counter()
-    for _ in range(repeat):
-        for transcript in transcripts:
-            annotate(transcript, settings)
-            count += len(transcript.utterances)
-    return count, time.perf_counter() - started
 
 
 def bench_engines(settings: Settings, transcripts, repeat: int) -> None:
@@ -49,16 +45,7 @@ def bench_engines(settings: Settings, transcripts, repeat: int) -> None:
 
 
 def bench_share(settings: Settings, calls_dir: Path) -> None:
-    from qa_service.pipeline import analyze_file
-
-    total = acts = 0.0
-    for wav in sorted(p for p in calls_dir.glob("*.wav") if not p.name.endswith(".mono.wav")):
-        started = time.perf_counter()
-        result = analyze_file(wav, settings=settings)
-        total += time.perf_counter() - started
-        started = time.perf_counter()
-        annotate_acts(result.transcript, settings)
-        acts += time.perf_counter() - started
+    total, acts = pipeline_share(annotate_acts, settings, calls_dir)
     print(f"pipeline_total_s={total:.2f} acts_s={acts:.2f} acts_share={acts / total:.2%}")
 
 

@@ -10,8 +10,6 @@ also runs through qa_service.pipeline.analyze_file to give sentiment's share of 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -19,24 +17,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.engine_timing import (  # noqa: E402
+    CALLS,
+    call_transcripts,
+    peak_rss_mb,
+    pipeline_share,
+    timed_passes,
+)
 from qa_service.config import Settings  # noqa: E402
-from qa_service.domain.transcript import Transcript, Utterance  # noqa: E402
+from qa_service.domain.transcript import Transcript  # noqa: E402
 from qa_service.engines.sentiment import annotate_sentiment, get_sentiment_model  # noqa: E402
-
-CALLS = REPO.parent / "shared" / "data" / "calls"
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def call_transcripts(calls_dir: Path) -> list[Transcript]:
-    transcripts = []
-    for path in sorted(calls_dir.glob("*.json")):
-        turns = json.loads(path.read_text(encoding="utf-8"))["turns"]
-        utts = [Utterance(t["role"], t["start"], t["end"], t["text"]) for t in turns]
-        transcripts.append(Transcript(utts, language=path.name[:2]))
-    return transcripts
 
 
 def bench_engine(settings: Settings, transcripts: list[Transcript], repeat: int) -> None:
@@ -44,14 +34,7 @@ def bench_engine(settings: Settings, transcripts: list[Transcript], repeat: int)
     model = get_sentiment_model(settings)
     print(f"model={model.path.name} device={model.device}")
     print(f"load_s={time.perf_counter() - started:.2f}")
-    annotate_sentiment(transcripts[0], settings)  # warm-up
-    count = 0
-    started = time.perf_counter()
-    for _ in range(repeat):
-        for transcript in transcripts:
-            annotate_sentiment(transcript, settings)
-            count += len(transcript.utterances)
-    elapsed = time.perf_counter() - started
+    count, elapsed = timed_passes(annotate_sentiment, settings, transcripts, repeat)
     print(f"calls={len(transcripts) * repeat} utterances={count} seconds={elapsed:.2f}")
     print(f"utterances_per_s={count / elapsed:.1f}")
     print(f"ms_per_call={1000 * elapsed / (len(transcripts) * repeat):.1f}")
@@ -59,16 +42,7 @@ def bench_engine(settings: Settings, transcripts: list[Transcript], repeat: int)
 
 def bench_share(settings: Settings, calls_dir: Path) -> None:
     """Sentiment's share of a whole call analysis; analyze_file includes one sentiment pass."""
-    from qa_service.pipeline import analyze_file
-
-    total = sentiment = 0.0
-    for wav in sorted(p for p in calls_dir.glob("*.wav") if not p.name.endswith(".mono.wav")):
-        started = time.perf_counter()
-        result = analyze_file(wav, settings=settings)
-        total += time.perf_counter() - started
-        started = time.perf_counter()
-        annotate_sentiment(result.transcript, settings)
-        sentiment += time.perf_counter() - started
+    total, sentiment = pipeline_share(annotate_sentiment, settings, calls_dir)
     print(f"pipeline_total_s={total:.2f} sentiment_s={sentiment:.2f}")
     print(f"sentiment_share={sentiment / total:.3%}")
 

@@ -5,7 +5,6 @@ with the API, the pages and the embedded worker (the fake analyzer, which a ``bl
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.live_server import serve_in_thread
 from tests.service_fixtures import (
     BLOCK_FILE,
     FAKE_DIR_ENV,
     FakeAnalyzer,
-    free_port,
     service_settings,
-    wait_for,
 )
 
 # Requests of the tests answer within this (a slower answer is a failure).
@@ -51,7 +49,6 @@ def _sign_in(port: int, username: str, password: str) -> str:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The whole service (API, pages, embedded worker with the fake analyzer) on 127.0.0.1."""
-    import uvicorn
     from pwdlib import PasswordHash
     from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -74,24 +71,20 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     # Cheap Argon2: this test is about locks, not about the cost of hashing.
     cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
     original, security._hasher = security._hasher, lambda: cheap
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="stall-test-server", daemon=True)
-    thread.start()
     try:
-        wait_for(lambda: server.started, 30, "the test server to start")
-        tokens = {"admin": _sign_in(port, "admin", ensure_first_admin(app.state.db, settings))}
-        live = Live(port, app, fake_dir, tokens)
-        with live.client("admin") as admin:
-            body = {**AGENT, "team": "S", "agent_id": "S1"}
-            assert admin.post("/api/users", json=body).status_code == 201
-        tokens["agent"] = _sign_in(port, AGENT["username"], AGENT["password"])
-        yield live
+        with serve_in_thread(app, "stall-test-server") as port:
+            try:
+                admin_password = ensure_first_admin(app.state.db, settings)
+                tokens = {"admin": _sign_in(port, "admin", admin_password)}
+                live = Live(port, app, fake_dir, tokens)
+                with live.client("admin") as admin:
+                    body = {**AGENT, "team": "S", "agent_id": "S1"}
+                    assert admin.post("/api/users", json=body).status_code == 201
+                tokens["agent"] = _sign_in(port, AGENT["username"], AGENT["password"])
+                yield live
+            finally:
+                # Unblock the fake analyzer first, or stopping the server waits on its job.
+                (fake_dir / BLOCK_FILE).unlink(missing_ok=True)
     finally:
-        (fake_dir / BLOCK_FILE).unlink(missing_ok=True)
-        server.should_exit = True
-        thread.join(60)
         security._hasher = original
         app.state.db.dispose()

@@ -40,26 +40,36 @@ class LiveApi:
 
 
 @contextlib.contextmanager
-def live_api(tmp: Path, **overrides: object) -> Iterator[LiveApi]:
+def serve_in_thread(app: object, name: str) -> Iterator[int]:
+    """Serve ``app`` (lifespan included) with uvicorn in a daemon thread on a free port of
+    127.0.0.1; yields the port once the server has started, stops it on exit."""
     import uvicorn
 
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started, 30, "the test server to start")
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(60)
+
+
+@contextlib.contextmanager
+def live_api(tmp: Path, **overrides: object) -> Iterator[LiveApi]:
     from qa_service.api.app import create_app
     from qa_service.api.bootstrap import ensure_first_admin
 
     settings = service_settings(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}", **overrides)
     app = create_app(settings, start_worker=True)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="live-api", daemon=True)
-    thread.start()
     try:
-        wait_for(lambda: server.started, 30, "the test server to start")
-        password = ensure_first_admin(app.state.db, settings)
-        assert password
-        yield LiveApi(f"http://127.0.0.1:{port}", app, settings, password)
+        with serve_in_thread(app, "live-api") as port:
+            password = ensure_first_admin(app.state.db, settings)
+            assert password
+            yield LiveApi(f"http://127.0.0.1:{port}", app, settings, password)
     finally:
-        server.should_exit = True
-        thread.join(30)
         app.state.db.dispose()

@@ -161,6 +161,23 @@ def test_whether_a_file_exists_is_not_told(svc) -> None:
     assert str(svc.settings.rules_dir) not in missing.text
 
 
+def _store_version(svc, name: str, content: str, scorecard_name: str, scorecard: str) -> None:
+    """Version 1 of a pack written straight to the database, as an older release (or an
+    uninstalled check type) could have left it, bypassing today's validation."""
+    with svc.db.session() as session:
+        session.add(
+            PackVersion(
+                kind=DocumentKind.pack,
+                name=name,
+                version=1,
+                content=content,
+                sha256="0" * 64,
+                scorecard_name=scorecard_name,
+                scorecard_content=scorecard,
+            )
+        )
+
+
 def test_a_stored_version_never_writes_outside_its_folder(svc) -> None:
     """An older row naming ../../victim as its scorecard (stored before names were checked)
     is refused when a call uses it; the file it names is not overwritten."""
@@ -168,18 +185,8 @@ def test_a_stored_version_never_writes_outside_its_folder(svc) -> None:
     before = victim.read_bytes()
     # From the version's scorecards/ folder: v1, the pack, packs/, the data folder, its parent.
     escape = "../../../../../secret/victim"
-    with svc.db.session() as session:
-        session.add(
-            PackVersion(
-                kind=DocumentKind.pack,
-                name="sec-old-row",
-                version=1,
-                content=pack_text("sec-old-row", f"scorecard: {escape}\n"),
-                sha256="0" * 64,
-                scorecard_name=escape,
-                scorecard_content="scorecard: overwritten\n",
-            )
-        )
+    content = pack_text("sec-old-row", f"scorecard: {escape}\n")
+    _store_version(svc, "sec-old-row", content, escape, "scorecard: overwritten\n")
     with svc.db.session() as session, pytest.raises(rulepacks.RulePackError, match="not a"):
         rulepacks.resolve_pack(session, svc.settings, "sec-old-row@1")
     assert victim.read_bytes() == before
@@ -191,18 +198,7 @@ def test_problems_of_a_stored_version_name_no_server_folder(svc) -> None:
     is refused with problems that name the pack's file, not the data folder."""
     card = (Path(svc.settings.rules_dir) / "scorecards" / "standard.yaml").read_text("utf-8")
     rules = "  - {id: gone, type: uninstalled_type, category: deflection}\n"
-    with svc.db.session() as session:
-        session.add(
-            PackVersion(
-                kind=DocumentKind.pack,
-                name="sec-gone",
-                version=1,
-                content=pack_text("sec-gone", rules=rules),
-                sha256="0" * 64,
-                scorecard_name="standard",
-                scorecard_content=card,
-            )
-        )
+    _store_version(svc, "sec-gone", pack_text("sec-gone", rules=rules), "standard", card)
     with svc.db.session() as session, pytest.raises(rulepacks.RulePackError) as caught:
         rulepacks.resolve_pack(session, svc.settings, "sec-gone")
     assert caught.value.problems[0].startswith("sec-gone.yaml:4: rules[0].type: unknown check")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -28,22 +29,12 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 
 # A path with a NUL (or another control character) cannot name a file.
 NO_CONTROL = r"^[^\x00-\x1f]+$"
+ServerPath = Annotated[str, Field(min_length=1, max_length=1024, pattern=NO_CONTROL)]
 
 
 class ImportCreate(BaseModel):
-    folder: str = Field(
-        min_length=1,
-        max_length=1024,
-        pattern=NO_CONTROL,
-        description="A folder under the import root (relative or absolute).",
-    )
-    manifest: str | None = Field(
-        None,
-        min_length=1,
-        max_length=1024,
-        pattern=NO_CONTROL,
-        description="CSV manifest under the import root.",
-    )
+    folder: ServerPath = Field(description="A folder under the import root (relative or absolute).")
+    manifest: ServerPath | None = Field(None, description="CSV manifest under the import root.")
     pattern: str | None = Field(
         None,
         max_length=MAX_PATTERN_LENGTH,

@@ -6,7 +6,7 @@ lists stay for exact wording; an act rule catches the same intent in words nobod
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import Field
 
@@ -19,16 +19,6 @@ if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
 
 # The acts the default model scores, in its output order. A model may add more.
-CALL_ACTS = (
-    "deflection",
-    "empathy",
-    "complaint",
-    "escalation",
-    "rudeness",
-    "resolution",
-    "thanks",
-    "question",
-)
 ActName = Literal[
     "deflection",
     "empathy",
@@ -39,6 +29,7 @@ ActName = Literal[
     "thanks",
     "question",
 ]
+CALL_ACTS: tuple[str, ...] = get_args(ActName)
 
 
 def utterance_acts(ctx: CheckContext, index: int) -> dict[str, float] | None:
