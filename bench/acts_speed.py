@@ -10,7 +10,6 @@ qa_service.pipeline.analyze_file (which includes one act pass) to give the acts'
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -19,18 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.engine_timing import (  # noqa: E402
-    CALLS,
-    call_transcripts,
-    peak_rss_mb,
-    pipeline_share,
+    run_engine_bench,
     timed_passes,
 )
 from qa_service.config import Settings  # noqa: E402
+from qa_service.domain.transcript import Transcript  # noqa: E402
 from qa_service.engines.acts import annotate_acts, get_act_model  # noqa: E402
 from qa_service.engines.sentiment import annotate_sentiment, get_sentiment_model  # noqa: E402
 
 
-def bench_engines(settings: Settings, transcripts, repeat: int) -> None:
+def bench_engines(settings: Settings, transcripts: list[Transcript], repeat: int) -> None:
+    print(f"cpu_threads={settings.resolved_cpu_threads()}")
     for name, load, annotate in (
         ("acts", get_act_model, annotate_acts),
         ("sentiment", get_sentiment_model, annotate_sentiment),
@@ -44,23 +42,8 @@ def bench_engines(settings: Settings, transcripts, repeat: int) -> None:
         print(f"{name}_ms_per_call={1000 * elapsed / calls:.1f}")
 
 
-def bench_share(settings: Settings, calls_dir: Path) -> None:
-    total, acts = pipeline_share(annotate_acts, settings, calls_dir)
-    print(f"pipeline_total_s={total:.2f} acts_s={acts:.2f} acts_share={acts / total:.2%}")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=Path, default=CALLS)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--with-pipeline", action="store_true")
-    args = parser.parse_args()
-    settings = Settings(models_dir=REPO / "models")
-    print(f"cpu_threads={settings.resolved_cpu_threads()}")
-    bench_engines(settings, call_transcripts(args.calls), args.repeat)
-    if args.with_pipeline:
-        bench_share(settings, args.calls)
-    print(f"peak_rss_mb={peak_rss_mb():.0f}")
+    run_engine_bench(__doc__, "acts", annotate_acts, bench_engines)
 
 
 if __name__ == "__main__":

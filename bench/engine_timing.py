@@ -6,6 +6,7 @@ text), so an engine can be timed without running ASR first.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import time
@@ -64,3 +65,26 @@ def pipeline_share(annotate: Annotate, settings: Settings, calls_dir: Path) -> t
         annotate(result.transcript, settings)
         engine += time.perf_counter() - started
     return total, engine
+
+
+def run_engine_bench(
+    description: str,
+    name: str,
+    annotate: Annotate,
+    bench: Callable[[Settings, list[Transcript], int], None],
+) -> None:
+    """The command line both engine benches share: time the engine(s) with ``bench``, then
+    with --with-pipeline the share of ``annotate`` (engine ``name``) in a whole analysis."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--calls", type=Path, default=CALLS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--with-pipeline", action="store_true")
+    args = parser.parse_args()
+    settings = Settings(models_dir=REPO / "models")
+    bench(settings, call_transcripts(args.calls), args.repeat)
+    if args.with_pipeline:
+        total, engine = pipeline_share(annotate, settings, args.calls)
+        print(
+            f"pipeline_total_s={total:.2f} {name}_s={engine:.2f} {name}_share={engine / total:.2%}"
+        )
+    print(f"peak_rss_mb={peak_rss_mb():.0f}")

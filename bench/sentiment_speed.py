@@ -1,6 +1,6 @@
 """Sentiment engine speed: utterances per second, load time, peak RSS, share of a call.
 
-Usage: python bench/sentiment_speed.py [--calls DIR] [--utterances N]
+Usage: python bench/sentiment_speed.py [--calls DIR] [--repeat N] [--with-pipeline]
 
 Utterances are the agent and customer turns of the shared synthetic calls (their ground-truth
 text, so no ASR is needed to measure sentiment alone). With --with-pipeline each stereo call
@@ -9,7 +9,6 @@ also runs through qa_service.pipeline.analyze_file to give sentiment's share of 
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -18,10 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.engine_timing import (  # noqa: E402
-    CALLS,
-    call_transcripts,
-    peak_rss_mb,
-    pipeline_share,
+    run_engine_bench,
     timed_passes,
 )
 from qa_service.config import Settings  # noqa: E402
@@ -40,25 +36,8 @@ def bench_engine(settings: Settings, transcripts: list[Transcript], repeat: int)
     print(f"ms_per_call={1000 * elapsed / (len(transcripts) * repeat):.1f}")
 
 
-def bench_share(settings: Settings, calls_dir: Path) -> None:
-    """Sentiment's share of a whole call analysis; analyze_file includes one sentiment pass."""
-    total, sentiment = pipeline_share(annotate_sentiment, settings, calls_dir)
-    print(f"pipeline_total_s={total:.2f} sentiment_s={sentiment:.2f}")
-    print(f"sentiment_share={sentiment / total:.3%}")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=Path, default=CALLS)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--with-pipeline", action="store_true")
-    args = parser.parse_args()
-    settings = Settings(models_dir=REPO / "models")
-    transcripts = call_transcripts(args.calls)
-    bench_engine(settings, transcripts, args.repeat)
-    if args.with_pipeline:
-        bench_share(settings, args.calls)
-    print(f"peak_rss_mb={peak_rss_mb():.0f}")
+    run_engine_bench(__doc__, "sentiment", annotate_sentiment, bench_engine)
 
 
 if __name__ == "__main__":
