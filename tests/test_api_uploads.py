@@ -235,6 +235,7 @@ BAD_TRANSCRIPTS = {
     "no turns": (b'{"channel": "chat"}', "non-empty"),
     "bad channel": (b'{"channel": "fax", "turns": [{"role": "agent", "text": "hi"}]}', "fax"),
     "a list": (b"[1, 2]", "an object"),
+    "nested 100,000 deep": (b"[" * 100_000 + b"]" * 100_000, "nested deeper"),
     "bad metadata": (
         json.dumps({**CHAT, "metadata": {"nps": 99}}).encode(),
         "nps",

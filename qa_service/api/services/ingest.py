@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from qa_service.api.errors import ConflictError, TooLargeError
+from qa_service.api.json_limits import json_depth
 from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm, sweep_partials
 from qa_service.api.schemas.calls import CallMetadata
 from qa_service.api.services.transcripts import check_transcript, is_json_body, receive_json_body
@@ -75,28 +76,6 @@ async def receive(request: Request, settings: Settings) -> ReceivedForm:
 # Metadata is a list of flat objects: three levels; anything deeper is refused before parsing
 # (a JSON nested thousands deep would exhaust the parser's recursion).
 MAX_METADATA_DEPTH = 3
-
-
-def json_depth(text: str) -> int:
-    """How deeply ``text``'s arrays and objects nest (strings are skipped); linear time."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def metadata_for(form: ReceivedForm) -> list[CallMetadata]:

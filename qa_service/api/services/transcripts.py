@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qa_service.api.errors import TooLargeError
+from qa_service.api.json_limits import json_depth
 from qa_service.api.multipart import ReceivedFile, ReceivedForm
 from qa_service.domain.transcript_json import transcript_from_dict
 from qa_service.errors import InputError
@@ -27,11 +28,21 @@ JSON_CONTENT_TYPE = "application/json"
 DESCRIBING_KEYS = ("call_id", "language")
 
 
+MAX_TRANSCRIPT_DEPTH = 16
+
+
 def read_transcript(path: Path, name: str) -> dict[str, Any]:
     """The uploaded transcript, parsed and validated as analysis will read it."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not a valid transcript JSON ({exc})") from None
+    # utterances -> words -> word, plus metadata: a transcript never needs more.
+    if json_depth(text) > MAX_TRANSCRIPT_DEPTH:
+        raise InputError(f"{name}: nested deeper than {MAX_TRANSCRIPT_DEPTH} levels")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"{name}: not a valid transcript JSON ({exc})") from None
     if not isinstance(data, dict):
         raise InputError(f"{name}: a transcript JSON is an object with 'utterances' or 'turns'")
