@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from qa_service.store.accounts import User
-from qa_service.store.calls import Call, CallDimension, CallStatus, Finding
+from qa_service.store.calls import Call, CallDimension, CallStatus, FindingRecord
 from qa_service.store.disputes import Dispute
 from qa_service.store.migrate import upgrade
 
@@ -179,8 +179,8 @@ def stored_call(call_id: str, **fields) -> Call:
     return Call(**base)
 
 
-def _finding(position: int, category: str, verdict: str | None = None) -> Finding:
-    return Finding(
+def _finding(position: int, category: str, verdict: str | None = None) -> FindingRecord:
+    return FindingRecord(
         position=position,
         rule_id=f"rule.{category}",
         category=category,

@@ -132,7 +132,7 @@ def running_service(tmp: Path, database_url: str) -> Iterator[Service]:
     from pwdlib import PasswordHash
     from pwdlib.hashers.argon2 import Argon2Hasher
 
-    from qa_service.api import security
+    from qa_service.features.users import security
 
     settings = service_settings(tmp, database_url)
     app = create_app(settings, review_rng=FixedRng(0.99))

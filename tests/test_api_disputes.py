@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from qa_service.api.services.deadlines import add_working_days
+from qa_service.features.disputes.deadlines import add_working_days
 from qa_service.store.disputes import Dispute
 
 pytest_plugins = ["tests.service_fixtures", "tests.service_api_fixtures"]

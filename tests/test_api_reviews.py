@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from qa_service.api.services.reviews import picked_for_second_review
+from qa_service.features.reviews.service import picked_for_second_review
 from tests.service_api_fixtures import FixedRng
 
 pytest_plugins = ["tests.service_fixtures", "tests.service_api_fixtures"]

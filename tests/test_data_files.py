@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from qa_service.api.security import secret_key
 from qa_service.config import Settings
+from qa_service.features.users.security import secret_key
 from tests.conftest import REPO
 from tests.service_fixtures import free_port, make_wav, wait_for
 

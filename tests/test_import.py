@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from qa_service.errors import InputError
-from qa_service.import_sources import FilenamePattern, read_manifest, sources
-from qa_service.importer import Importer, ImportRequest
+from qa_service.features.imports.importer import Importer, ImportRequest
+from qa_service.features.imports.sources import FilenamePattern, read_manifest, sources
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, CallStatus
 from qa_service.store.imports import BatchStatus, FileStatus, ImportBatch, ImportFile

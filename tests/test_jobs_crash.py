@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from qa_service.api.app import create_app
 from qa_service.api.bootstrap import ensure_first_admin
-from qa_service.store.calls import Call, Finding
+from qa_service.store.calls import Call, FindingRecord
 from qa_service.store.db import Database
 from qa_service.store.jobs import Job
 from tests.service_fixtures import (
@@ -64,7 +64,9 @@ def _state(db: Database, call_id: int) -> tuple[str, int, int, str]:
     with db.session() as session:
         call = session.get(Call, call_id)
         job = session.scalar(select(Job).where(Job.call_id == call_id))
-        findings = session.scalar(select(func.count(Finding.id)).where(Finding.call_id == call_id))
+        findings = session.scalar(
+            select(func.count(FindingRecord.id)).where(FindingRecord.call_id == call_id)
+        )
         return call.status, job.attempts, findings, job.status
 
 

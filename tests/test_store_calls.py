@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from qa_service.store.calls import Call, CallDimension, CallStatus, Finding, apply_result
+from qa_service.store.calls import Call, CallDimension, CallStatus, FindingRecord, apply_result
 from qa_service.store.db import Database
 
 pytest_plugins = ["tests.service_fixtures"]
@@ -136,7 +136,7 @@ def test_storing_again_replaces_the_analysis(database: Database) -> None:
         apply_result(session, call, _result(50.0, ["complaint", "pii", "silence"]))
         apply_result(session, call, _result(80.0, ["silence"], negative=0))
     with database.session() as session:
-        assert session.scalar(select(func.count(Finding.id))) == 1
+        assert session.scalar(select(func.count(FindingRecord.id))) == 1
         assert session.scalar(select(func.count()).select_from(CallDimension)) == 2
         call = session.scalar(select(Call))
         assert (call.score_total, call.findings_count, call.customer_negative) == (80.0, 1, False)
@@ -184,9 +184,9 @@ def test_kpi_style_aggregation_runs_in_sql(database: Database) -> None:
             .order_by(Call.agent_id)
         ).all()
         complaints = session.execute(
-            select(Call.agent_id, func.count(Finding.id))
-            .join(Finding)
-            .where(Finding.category == "complaint")
+            select(Call.agent_id, func.count(FindingRecord.id))
+            .join(FindingRecord)
+            .where(FindingRecord.category == "complaint")
             .group_by(Call.agent_id)
             .order_by(Call.agent_id)
         ).all()

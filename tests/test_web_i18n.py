@@ -14,7 +14,7 @@ from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.inspection import available_packs, load_pack
-from qa_service.store.accounts import Role
+from qa_service.store.accounts import AccountRole
 from qa_service.store.calls import CallStatus, ReviewState
 from qa_service.store.disputes import Decision, DisputeStatus, Stage
 from qa_service.web.i18n import LANGUAGES, Translator, catalog, negotiate
@@ -33,7 +33,7 @@ VALUES = {
     "stage": [s.value for s in Stage],
     "decision": [d.value for d in Decision],
     "risk": list(RISK_FLAGS),
-    "role": [r.value for r in Role],
+    "role": [r.value for r in AccountRole],
     "dashboard.by_": [g.value for g in GroupBy],
     "packs.kind_": ["pack", "scorecard"],
     "kpi": [k.id for k in KPIS],

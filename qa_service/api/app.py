@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from qa_service import __version__
 from qa_service.api.browser_guard import BrowserGuard
-from qa_service.api.deps import SessionDep
 from qa_service.api.errors import install_error_handlers
 from qa_service.api.login_guard import LoginGuard
 from qa_service.api.multipart import sweep_partials
@@ -31,6 +30,7 @@ from qa_service.api.routers import (
     users,
 )
 from qa_service.config import Settings, get_settings
+from qa_service.http.deps import SessionDep
 from qa_service.jobs.analyzer import Analyzer
 from qa_service.store.db import Database
 from qa_service.store.jobs import Job, JobStatus

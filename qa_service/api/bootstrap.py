@@ -7,12 +7,12 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-from qa_service.api.security import hash_password, new_password
 from qa_service.config import Settings
 from qa_service.datafiles import write_private
 from qa_service.errors import NotFoundError
+from qa_service.features.users.security import hash_password, new_password
 from qa_service.store import audit
-from qa_service.store.accounts import Role, User, count_users, get_user_by_name
+from qa_service.store.accounts import AccountRole, User, count_users, get_user_by_name
 from qa_service.store.db import Database
 
 
@@ -26,7 +26,7 @@ def ensure_first_admin(db: Database, settings: Settings) -> str | None:
             admin = User(
                 username=settings.admin_username,
                 full_name="Administrator",
-                role=Role.admin,
+                role=AccountRole.admin,
                 password_hash=hash_password(password),
             )
             session.add(admin)

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa_service.api.errors import error_body
-from qa_service.api.security import SESSION_COOKIE
+from qa_service.http.deps import SESSION_COOKIE
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}

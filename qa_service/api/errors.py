@@ -35,26 +35,6 @@ HTTP_CODES = {
 }
 
 
-class AuthError(QAError):
-    status_code = 401
-    code = "not_authenticated"
-
-
-class ForbiddenError(QAError):
-    status_code = 403
-    code = "forbidden"
-
-
-class ConflictError(QAError):
-    status_code = 409
-    code = "conflict"
-
-
-class TooLargeError(QAError):
-    status_code = 413
-    code = "too_large"
-
-
 class RetryLaterError(QAError):
     """Refused for now; ``Retry-After`` says in how many whole seconds to try again."""
 

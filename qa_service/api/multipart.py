@@ -17,14 +17,14 @@ from typing import BinaryIO
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from qa_service.api.errors import TooLargeError
 from qa_service.datafiles import FILE_MODE, private_dir
-from qa_service.errors import InputError
+from qa_service.errors import InputError, TooLargeError
+from qa_service.features.calls.received import ReceivedFile, ReceivedForm
 
 MAX_FIELD_BYTES = 1024 * 1024
 MAX_FIELDS = 200
 # Bytes of a file handed to ``check_head`` before anything of it is written (enough for
-# every audio signature in qa_service.api.sniff).
+# every audio signature in qa_service.features.calls.sniff).
 HEAD_BYTES = 12
 PARTIAL_SUFFIX = ".partial"
 # A spool file untouched this long belongs to no upload still running (each chunk written
@@ -50,25 +50,6 @@ def sweep_partials(spool_dir: Path, older_than_s: float = STALE_PARTIAL_S) -> in
         except FileNotFoundError:  # another process swept it first
             continue
     return removed
-
-
-@dataclass
-class ReceivedFile:
-    field: str
-    filename: str
-    path: Path
-    size: int = 0
-    sha256: str = ""
-
-
-@dataclass
-class ReceivedForm:
-    fields: dict[str, list[str]] = field(default_factory=dict)
-    files: list[ReceivedFile] = field(default_factory=list)
-
-    def discard(self) -> None:
-        for received in self.files:
-            received.path.unlink(missing_ok=True)
 
 
 @dataclass

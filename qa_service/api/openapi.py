@@ -78,7 +78,7 @@ def _takes_input(route: APIRoute) -> bool:
 
 
 def derived_codes(route: APIRoute, path: str) -> set[int]:
-    from qa_service.api.deps import get_current_user
+    from qa_service.http.deps import get_current_user
 
     calls = list(_calls(route.dependant))
     codes: set[int] = set()

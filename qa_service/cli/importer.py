@@ -37,7 +37,7 @@ def import_folder(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Import a folder of recordings; run it again to resume or to retry failed files."""
-    from qa_service.importer import Importer, ImportRequest
+    from qa_service.features.imports.importer import Importer, ImportRequest
 
     settings, db = open_database()
     request = ImportRequest(folder, manifest, pattern, now, user)

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from qa_service.store.base import Base, utcnow
 
 
-class Role(StrEnum):
+class AccountRole(StrEnum):
+    """What an account may do (not a speaker's side of a call: that is ``Speaker``)."""
+
     admin = "admin"
     qa = "qa"
     supervisor = "supervisor"

@@ -19,7 +19,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from qa_service.domain.periods import Period
 from qa_service.errors import InputError
-from qa_service.store.calls import Call, CallStatus, Finding
+from qa_service.store.calls import Call, CallStatus, FindingRecord
 
 COMPLAINT_CATEGORIES = ("complaint", "escalation")
 NEGATIVE_CATEGORIES = ("customer_negative",)
@@ -148,18 +148,18 @@ def finding_flags(period: Period, scope: Scope) -> Select:
     A finding a reviewer overturned does not count. One pass over the period's findings,
     joined back by call id, instead of a sub-query per call.
     """
-    standing = or_(Finding.verdict.is_(None), Finding.verdict != "overturned")
+    standing = or_(FindingRecord.verdict.is_(None), FindingRecord.verdict != "overturned")
     categories = COMPLAINT_CATEGORIES + NEGATIVE_CATEGORIES + SILENCE_CATEGORIES
     return (
         select(
-            Finding.call_id.label("call_id"),
-            func.max(flag(Finding.category.in_(COMPLAINT_CATEGORIES))).label("complaint"),
-            func.max(flag(Finding.category.in_(NEGATIVE_CATEGORIES))).label("negative"),
-            func.max(flag(Finding.category.in_(SILENCE_CATEGORIES))).label("silence"),
+            FindingRecord.call_id.label("call_id"),
+            func.max(flag(FindingRecord.category.in_(COMPLAINT_CATEGORIES))).label("complaint"),
+            func.max(flag(FindingRecord.category.in_(NEGATIVE_CATEGORIES))).label("negative"),
+            func.max(flag(FindingRecord.category.in_(SILENCE_CATEGORIES))).label("silence"),
         )
-        .join(Call, Call.id == Finding.call_id)
-        .where(*analysed_in(period, scope), standing, Finding.category.in_(categories))
-        .group_by(Finding.call_id)
+        .join(Call, Call.id == FindingRecord.call_id)
+        .where(*analysed_in(period, scope), standing, FindingRecord.category.in_(categories))
+        .group_by(FindingRecord.call_id)
     )
 
 

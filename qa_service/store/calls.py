@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from qa_service.errors import ConflictError
 from qa_service.store.base import Base, utcnow
 
 
@@ -108,8 +109,8 @@ class Call(Base):
     disputes_total: Mapped[int] = mapped_column(Integer, default=0)
     overturned_count: Mapped[int] = mapped_column(Integer, default=0)
 
-    findings: Mapped[list[Finding]] = relationship(
-        back_populates="call", order_by="Finding.position", cascade="all, delete-orphan"
+    findings: Mapped[list[FindingRecord]] = relationship(
+        back_populates="call", order_by="FindingRecord.position", cascade="all, delete-orphan"
     )
     dimensions: Mapped[list[CallDimension]] = relationship(
         back_populates="call", order_by="CallDimension.dimension", cascade="all, delete-orphan"
@@ -131,7 +132,7 @@ class Call(Base):
         }
 
 
-class Finding(Base):
+class FindingRecord(Base):
     __tablename__ = "findings"
     __table_args__ = (Index("ix_findings_call_position", "call_id", "position", unique=True),)
 
@@ -170,6 +171,12 @@ class CallDimension(Base):
     call: Mapped[Call] = relationship(back_populates="dimensions")
 
 
+def require_analysed(call: Call) -> None:
+    """Reviews, disputes, rescoring and the result's parts need an analysed call."""
+    if call.status != CallStatus.analysed or call.result is None:
+        raise ConflictError(f"call {call.id} is {call.status}, not analysed yet")
+
+
 def get_call_by_hash(session: Session, sha256: str) -> Call | None:
     return session.scalar(select(Call).where(Call.content_sha256 == sha256))
 
@@ -201,7 +208,7 @@ def apply_result(session: Session, call: Call, result: dict[str, Any]) -> None:
 
     Replacing, not appending, is what makes a job that ran twice leave one analysis.
     """
-    session.execute(delete(Finding).where(Finding.call_id == call.id))
+    session.execute(delete(FindingRecord).where(FindingRecord.call_id == call.id))
     session.execute(delete(CallDimension).where(CallDimension.call_id == call.id))
     session.expire(call, ["findings", "dimensions"])
     score = result.get("score") or {}
@@ -209,7 +216,7 @@ def apply_result(session: Session, call: Call, result: dict[str, Any]) -> None:
     points, critical = _points_by_finding(score)
     for k, f in enumerate(result.get("findings") or []):
         session.add(
-            Finding(
+            FindingRecord(
                 call_id=call.id,
                 position=k,
                 rule_id=f["rule_id"],
@@ -258,3 +265,30 @@ def apply_result(session: Session, call: Call, result: dict[str, Any]) -> None:
     call.status = CallStatus.analysed
     call.error = None
     call.analysed_at = utcnow()
+
+
+def result_transcript(call: Call) -> dict[str, Any]:
+    """The transcript part of the stored result contract (``apply_result`` stores it)."""
+    result = call.result or {}
+    return {
+        "call_id": call.call_id,
+        "language": result.get("language"),
+        "duration_s": result.get("duration_s"),
+        "channels": result.get("channels") or {},
+        "utterances": result.get("utterances") or [],
+    }
+
+
+def result_score(call: Call) -> dict[str, Any]:
+    """The score as stored: the columns ``apply_result`` filled and the result's items."""
+    score = (call.result or {}).get("score") or {}
+    return {
+        "rule_pack": call.rule_pack,
+        "scorecard": call.scorecard,
+        "total": call.score_total,
+        "critical_failed": call.critical_failed,
+        "reviewed_score": call.reviewed_score,
+        "score_adjustment": call.score_adjustment,
+        "dimensions": call.dimensions,
+        "items": score.get("items") or [],
+    }

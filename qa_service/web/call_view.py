@@ -15,16 +15,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_service.api.access import is_own_call
-from qa_service.api.routers.disputes import public as dispute_public
-from qa_service.api.schemas.calls import CallPublic, FindingPublic
-from qa_service.api.schemas.reviews import ReviewPublic
-from qa_service.api.services.disputes import disputes_visible_to, may_decide
-from qa_service.api.services.scores import calibration
 from qa_service.config import Settings
 from qa_service.errors import QAError
+from qa_service.features.access import is_own_call, is_staff, may_decide, visible_disputes
+from qa_service.features.calls.schemas import CallPublic, FindingPublic
+from qa_service.features.disputes.service import public as dispute_public
+from qa_service.features.reviews.schemas import ReviewPublic
+from qa_service.features.reviews.scores import calibration
 from qa_service.jobs.rulepacks import resolve_pack
-from qa_service.store.accounts import Role, User
+from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call, CallStatus, ReviewState
 from qa_service.store.disputes import Dispute, DisputeStatus
@@ -156,7 +155,7 @@ def dimensions_view(call: Call) -> list[dict[str, Any]]:
 def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(Dispute)
-        .where(Dispute.call_id == call.id, disputes_visible_to(user))
+        .where(Dispute.call_id == call.id, visible_disputes(user))
         .order_by(Dispute.id)
     ).all()
     now = utcnow()
@@ -216,7 +215,7 @@ def call_page_data(
 ) -> dict[str, Any]:
     analysed = call.status == CallStatus.analysed and call.result is not None
     own = is_own_call(user, call)
-    staff = user.role in (Role.admin, Role.qa)
+    staff = is_staff(user)
     data: dict[str, Any] = {
         "call": CallPublic.model_validate(call).model_dump(mode="json"),
         "analysed": analysed,
@@ -240,7 +239,7 @@ def call_page_data(
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},
         disputes=disputes_view(session, user, call),
-        reviews=reviews_view(session, call) if staff or user.role == Role.supervisor else [],
+        reviews=reviews_view(session, call) if staff or user.role == AccountRole.supervisor else [],
         duration_s=result.get("duration_s") or call.duration_s,
     )
     return data

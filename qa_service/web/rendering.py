@@ -22,11 +22,11 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from qa_service import __version__
-from qa_service.api.deps import CurrentUser, require_role, user_for_token
-from qa_service.api.errors import AuthError
-from qa_service.api.security import SESSION_COOKIE
-from qa_service.errors import QAError
-from qa_service.store.accounts import Role, User
+from qa_service.errors import AuthError, QAError
+from qa_service.features.access import DASHBOARD, EVERYONE, STAFF
+from qa_service.features.users.security import user_for_token
+from qa_service.http.deps import SESSION_COOKIE, CurrentUser, require_role
+from qa_service.store.accounts import User
 from qa_service.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, request_language
 
 WEB_DIR = Path(__file__).parent
@@ -35,12 +35,12 @@ STATIC_DIR = WEB_DIR / "static"
 
 # (path, message key, roles that see it): the navigation bar.
 NAV = (
-    ("/qa/queue", "nav.queue", (Role.admin, Role.qa)),
-    ("/calls", "nav.calls", tuple(Role)),
-    ("/qa/upload", "nav.upload", (Role.admin, Role.qa)),
-    ("/disputes", "nav.disputes", tuple(Role)),
-    ("/qa/packs", "nav.packs", (Role.admin, Role.qa)),
-    ("/dashboard", "nav.dashboard", (Role.admin, Role.qa, Role.supervisor)),
+    ("/qa/queue", "nav.queue", STAFF),
+    ("/calls", "nav.calls", EVERYONE),
+    ("/qa/upload", "nav.upload", STAFF),
+    ("/disputes", "nav.disputes", EVERYONE),
+    ("/qa/packs", "nav.packs", STAFF),
+    ("/dashboard", "nav.dashboard", DASHBOARD),
 )
 
 
@@ -143,7 +143,7 @@ PageUser = Annotated[User, Depends(page_user)]
 
 
 def staff_user(user: PageUser) -> User:
-    return require_role(Role.admin, Role.qa)(user)
+    return require_role(*STAFF)(user)
 
 
 PageStaff = Annotated[User, Depends(staff_user)]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
-from qa_service.api.deps import SessionDep, StaffUser
-from qa_service.api.schemas.audit import AuditEntryPublic
-from qa_service.api.schemas.common import IdQuery, Limit, Offset, Page, ShortQuery
-from qa_service.store.audit import AuditEntry
+from qa_service.api.schemas.common import IdQuery, Limit, Offset, ShortQuery
+from qa_service.features.audit.schemas import AuditEntryPublic
+from qa_service.features.audit.service import list_audit as audit_page
+from qa_service.features.schemas import Page
+from qa_service.http.deps import SessionDep, StaffUser
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -24,15 +24,12 @@ def list_audit(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict:
-    query = select(AuditEntry)
-    for column, value in (
-        (AuditEntry.entity, entity),
-        (AuditEntry.entity_id, entity_id),
-        (AuditEntry.actor_id, actor_id),
-        (AuditEntry.action, action),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return audit_page(
+        session,
+        entity=entity,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        action=action,
+        limit=limit,
+        offset=offset,
+    )

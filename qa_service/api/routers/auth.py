@@ -10,21 +10,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 
-from qa_service.api.deps import CurrentUser, DbDep, SettingsDep, revoke_tokens_of
-from qa_service.api.errors import AuthError
 from qa_service.api.login_guard import LoginGuard
 from qa_service.api.openapi import responses
-from qa_service.api.passwords import MAX_PASSWORD_LENGTH, require_strong
-from qa_service.api.schemas.users import PasswordChange, Token, UserPublic
-from qa_service.api.security import (
-    SESSION_COOKIE,
+from qa_service.config import Settings
+from qa_service.errors import AuthError
+from qa_service.features.users.passwords import MAX_PASSWORD_LENGTH, require_strong
+from qa_service.features.users.schemas import PasswordChange, Token, UserPublic
+from qa_service.features.users.security import (
     create_token,
     hash_password,
+    revoke_tokens_of,
     secret_key,
     verify_or_waste_time,
     verify_password,
 )
-from qa_service.config import Settings
+from qa_service.http.deps import SESSION_COOKIE, CurrentUser, DbDep, SettingsDep
 from qa_service.store import audit
 from qa_service.store.accounts import User, get_user_by_name
 from qa_service.store.db import Database

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
-from sqlalchemy import func, select
 
-from qa_service.api.access import calls_visible_to, get_visible_call
-from qa_service.api.deps import CurrentUser, DbDep, SessionDep, SettingsDep, StaffUser
-from qa_service.api.errors import ERROR_SCHEMA, ConflictError
+from qa_service.api.errors import ERROR_SCHEMA
 from qa_service.api.multipart import MAX_FIELD_BYTES
-from qa_service.api.schemas.calls import (
+from qa_service.api.schemas.common import IdPath, Limit, MomentQuery, Offset, ShortQuery
+from qa_service.api.uploads import ingest_upload
+from qa_service.features.calls import service
+from qa_service.features.calls.ingest import SIMPLE_FIELDS
+from qa_service.features.calls.schemas import (
     CallDetail,
     CallPublic,
     FindingPublic,
-    JobPublic,
     RescoreRequest,
     RescoreResult,
     ScorePublic,
@@ -24,17 +22,9 @@ from qa_service.api.schemas.calls import (
     UploadedCall,
     UploadResult,
 )
-from qa_service.api.schemas.common import IdPath, Limit, MomentQuery, Offset, Page, ShortQuery
-from qa_service.api.services import ingest
-from qa_service.api.services.rescoring import rescore
-from qa_service.api.services.reviews import require_analysed
-from qa_service.errors import NotFoundError
-from qa_service.jobs.queue import enqueue
-from qa_service.jobs.tasks import ANALYZE
-from qa_service.store import audit
-from qa_service.store.calls import Call, CallStatus
-from qa_service.store.jobs import Job, JobStatus
-from qa_service.store.reviews import discard_reviews
+from qa_service.features.schemas import Page
+from qa_service.http.deps import CurrentUser, DbDep, SessionDep, SettingsDep, StaffUser
+from qa_service.store.calls import CallStatus
 
 router = APIRouter(prefix="/calls", tags=["calls"])
 
@@ -65,7 +55,7 @@ UPLOAD_DOC = {
                                 "maxLength": 128,
                                 "description": "Same as in metadata.",
                             }
-                            for name in sorted(ingest.SIMPLE_FIELDS)
+                            for name in sorted(SIMPLE_FIELDS)
                         },
                     },
                 }
@@ -96,7 +86,7 @@ UPLOAD_DOC = {
 async def upload_calls(
     request: Request, response: Response, user: StaffUser, db: DbDep, settings: SettingsDep
 ) -> UploadResult:
-    results = await ingest.ingest(request, db, settings, user)
+    results = await ingest_upload(request, db, settings, user)
     if not any(r.created for r in results):
         response.status_code = 200
     return UploadResult(
@@ -124,85 +114,45 @@ def list_calls(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict:
-    query = select(Call).where(calls_visible_to(user))
-    filters = (
-        (Call.status, status),
-        (Call.review_state, review_state),
-        (Call.agent_id, agent_id),
-        (Call.team, team),
-        (Call.queue, queue),
-        (Call.calibration_flag, calibration_flag),
-    )
-    for column, value in filters:
-        if value is not None:
-            query = query.where(column == value)
-    if started_from is not None:
-        query = query.where(Call.started_at >= started_from)
-    if started_to is not None:
-        query = query.where(Call.started_at < started_to)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = session.scalars(query.order_by(Call.id.desc()).limit(limit).offset(offset)).all()
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
-
-
-def _latest_job(session, call_id: int) -> Job | None:
-    return session.scalar(
-        select(Job).where(Job.call_id == call_id).order_by(Job.id.desc()).limit(1)
+    return service.list_calls(
+        session,
+        user,
+        status=status,
+        review_state=review_state,
+        agent_id=agent_id,
+        team=team,
+        queue=queue,
+        started_from=started_from,
+        started_to=started_to,
+        calibration_flag=calibration_flag,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/{call_id}", response_model=CallDetail)
 def get_call(call_id: IdPath, user: CurrentUser, session: SessionDep) -> CallDetail:
-    call = get_visible_call(session, user, call_id)
-    detail = CallDetail.model_validate(call)
-    job = _latest_job(session, call.id)
-    detail.job = None if job is None else JobPublic.model_validate(job)
-    return detail
+    return service.call_detail(session, user, call_id)
 
 
 @router.get("/{call_id}/result", summary="The whole result contract (transcript included)")
 def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    call = get_visible_call(session, user, call_id)
-    require_analysed(call)
-    return call.result
+    return service.call_result(session, user, call_id)
 
 
 @router.get("/{call_id}/transcript", response_model=TranscriptPublic)
 def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    call = get_visible_call(session, user, call_id)
-    require_analysed(call)
-    result = call.result
-    return {
-        "call_id": call.call_id,
-        "language": result.get("language"),
-        "duration_s": result.get("duration_s"),
-        "channels": result.get("channels") or {},
-        "utterances": result.get("utterances") or [],
-    }
+    return service.call_transcript(session, user, call_id)
 
 
 @router.get("/{call_id}/findings", response_model=list[FindingPublic])
 def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
-    call = get_visible_call(session, user, call_id)
-    require_analysed(call)
-    return call.findings
+    return service.call_findings(session, user, call_id)
 
 
 @router.get("/{call_id}/score", response_model=ScorePublic)
 def get_score(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    call = get_visible_call(session, user, call_id)
-    require_analysed(call)
-    score = call.result.get("score") or {}
-    return {
-        "rule_pack": call.rule_pack,
-        "scorecard": call.scorecard,
-        "total": call.score_total,
-        "critical_failed": call.critical_failed,
-        "reviewed_score": call.reviewed_score,
-        "score_adjustment": call.score_adjustment,
-        "dimensions": call.dimensions,
-        "items": score.get("items") or [],
-    }
+    return service.call_score(session, user, call_id)
 
 
 @router.get(
@@ -212,17 +162,10 @@ def get_score(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
     responses={200: {"content": {"audio/*": {}}}},
 )
 def get_audio(call_id: IdPath, user: CurrentUser, db: DbDep, settings: SettingsDep):
-    # Authorise and find the file in a short reading session, closed before the first byte
-    # goes out: a client that stops reading must hold no transaction while the file streams.
-    with db.session(write=False) as session:
-        call = get_visible_call(session, user, call_id)
-        if not call.has_audio:
-            raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
-        relative, media_format, filename = call.media_path, call.media_format, call.filename
-    path = Path(settings.data_dir) / relative
-    if not path.is_file():
-        raise NotFoundError(f"the recording of call {call_id} is missing on the server")
-    return FileResponse(path, media_type=f"audio/{media_format}", filename=filename)
+    found = service.recording(db, settings, user, call_id)
+    return FileResponse(
+        found.path, media_type=f"audio/{found.media_format}", filename=found.filename
+    )
 
 
 @router.post("/{call_id}/rescore", response_model=RescoreResult)
@@ -233,8 +176,9 @@ def rescore_call(
     session: SessionDep,
     settings: SettingsDep,
 ) -> dict:
-    call = get_visible_call(session, user, call_id, lock=True)
-    return rescore(session, settings, call, user, body.pack, body.dry_run)
+    return service.rescore_call(
+        session, settings, user, call_id, pack=body.pack, dry_run=body.dry_run
+    )
 
 
 @router.post(
@@ -246,25 +190,6 @@ def rescore_call(
 def reanalyze_call(
     call_id: IdPath, request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep
 ) -> CallDetail:
-    call = get_visible_call(session, user, call_id, lock=True)
-    pending = session.scalar(
-        select(Job.id).where(
-            Job.call_id == call.id, Job.status.in_([JobStatus.queued, JobStatus.running])
-        )
-    )
-    if pending is not None:
-        raise ConflictError(f"call {call_id} is already queued for analysis")
-    if call.disputes_open:
-        raise ConflictError(f"call {call_id} has open disputes; settle them first")
-    job = enqueue(session, ANALYZE, call.id, settings.job_max_attempts)
-    before = {"status": call.status, **call.score_snapshot()}
-    discard_reviews(session, call)
-    call.status, call.error = CallStatus.queued, None
-    audit.record(
-        session, user.id, "call.reanalyze", "call", call.id, before, {"status": call.status}
-    )
-    session.commit()
-    request.app.state.dispatch(job.id)
-    detail = CallDetail.model_validate(call)
-    detail.job = JobPublic.model_validate(job)
+    detail, job_id = service.reanalyse(session, settings, user, call_id)
+    request.app.state.dispatch(job_id)
     return detail

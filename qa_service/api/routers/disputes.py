@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import func, not_, select
 
-from qa_service.api.access import get_own_call
-from qa_service.api.deps import AgentUser, CurrentUser, SessionDep, SettingsDep
-from qa_service.api.schemas.common import IdPath, IdQuery, Limit, Offset, Page
-from qa_service.api.schemas.disputes import (
+from qa_service.api.schemas.common import IdPath, IdQuery, Limit, Offset
+from qa_service.features.disputes import service
+from qa_service.features.disputes.schemas import (
     AppealCreate,
     DecisionCreate,
     DisputeCreate,
     DisputePublic,
 )
-from qa_service.api.services import disputes
-from qa_service.api.services.deadlines import is_overdue
-from qa_service.store.base import utcnow
-from qa_service.store.disputes import Dispute, DisputeStatus, Stage
+from qa_service.features.schemas import Page
+from qa_service.http.deps import AgentUser, CurrentUser, SessionDep, SettingsDep
+from qa_service.store.disputes import DisputeStatus, Stage
 
 router = APIRouter(tags=["disputes"])
-
-
-def public(dispute: Dispute) -> DisputePublic:
-    out = DisputePublic.model_validate(dispute)
-    out.overdue = dispute.status == DisputeStatus.open and is_overdue(dispute.due_at, utcnow())
-    return out
 
 
 @router.post(
@@ -41,8 +32,7 @@ def open_dispute(
     session: SessionDep,
     settings: SettingsDep,
 ) -> DisputePublic:
-    call = get_own_call(session, user, call_id)
-    return public(disputes.open_dispute(session, settings, call, user, body))
+    return service.open_on_call(session, settings, user, call_id, body)
 
 
 @router.get(
@@ -60,24 +50,21 @@ def list_disputes(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict:
-    query = select(Dispute).where(disputes.disputes_visible_to(user))
-    if status is not None:
-        query = query.where(Dispute.status == status)
-    if stage is not None:
-        query = query.where(Dispute.stage == stage)
-    if call_id is not None:
-        query = query.where(Dispute.call_id == call_id)
-    if overdue is not None:
-        late = disputes.overdue_clause(utcnow())
-        query = query.where(late if overdue else not_(late))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(Dispute.due_at, Dispute.id).limit(limit).offset(offset))
-    return {"items": [public(d) for d in rows], "total": total, "limit": limit, "offset": offset}
+    return service.list_disputes(
+        session,
+        user,
+        status=status,
+        stage=stage,
+        overdue=overdue,
+        call_id=call_id,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/disputes/{dispute_id}", response_model=DisputePublic)
 def get_dispute(dispute_id: IdPath, user: CurrentUser, session: SessionDep) -> DisputePublic:
-    return public(disputes.get_visible_dispute(session, user, dispute_id))
+    return service.public(service.get_visible_dispute(session, user, dispute_id))
 
 
 @router.post(
@@ -92,8 +79,7 @@ def decide(
     session: SessionDep,
     settings: SettingsDep,
 ) -> DisputePublic:
-    dispute = disputes.get_visible_dispute(session, user, dispute_id)
-    return public(disputes.decide(session, settings, dispute, user, body))
+    return service.decide_dispute(session, settings, user, dispute_id, body)
 
 
 @router.post(
@@ -108,5 +94,4 @@ def appeal(
     session: SessionDep,
     settings: SettingsDep,
 ) -> DisputePublic:
-    dispute = disputes.get_visible_dispute(session, user, dispute_id)
-    return public(disputes.appeal(session, settings, dispute, user, body))
+    return service.appeal_dispute(session, settings, user, dispute_id, body)

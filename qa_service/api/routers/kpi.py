@@ -11,15 +11,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep
-from qa_service.api.errors import ForbiddenError
 from qa_service.api.schemas.common import PeriodQuery
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.kpi_report import definitions_table
 from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
 from qa_service.domain.periods import parse_period
+from qa_service.errors import ForbiddenError
 from qa_service.exports import MEDIA_TYPES, csv_bytes, xlsx_bytes
-from qa_service.store.accounts import Role, User
+from qa_service.http.deps import CurrentUser, SessionDep, SettingsDep
+from qa_service.store.accounts import AccountRole, User
 from qa_service.store.call_facts import GroupBy, Scope
 from qa_service.store.kpi_queries import kpi_report, options_from_settings
 from qa_service.store.sampling_queries import coverage, reviewer_workload
@@ -39,11 +39,11 @@ class ExportFormat(StrEnum):
 
 def visible_scope(user: User, asked: Scope, by: str) -> Scope:
     """What was asked, narrowed to what the user may see."""
-    if user.role in (Role.admin, Role.qa):
+    if user.role in (AccountRole.admin, AccountRole.qa):
         return asked
-    if user.role == Role.supervisor:
+    if user.role == AccountRole.supervisor:
         return asked.narrowed(teams=[user.team] if user.team else [])
-    if user.role == Role.agent:
+    if user.role == AccountRole.agent:
         if by != "agent":
             raise ForbiddenError("an agent sees their own figures only: use by=agent")
         return asked.narrowed(agent_ids=[user.agent_id] if user.agent_id else [])
@@ -113,7 +113,7 @@ def get_coverage(
 ) -> dict:
     parsed = parse_period(period)
     scope = visible_scope(user, Scope.from_lists(teams=team), by.value)
-    staff = user.role in (Role.admin, Role.qa)
+    staff = user.role in (AccountRole.admin, AccountRole.qa)
     return {
         "period": parsed.label,
         "by": by.value,

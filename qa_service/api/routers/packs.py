@@ -8,8 +8,6 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from qa_service.api.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
-from qa_service.api.errors import ConflictError
 from qa_service.api.schemas.common import IdPath
 from qa_service.api.schemas.packs import (
     PackSummary,
@@ -19,7 +17,8 @@ from qa_service.api.schemas.packs import (
 )
 from qa_service.api.services.packs import create_version
 from qa_service.config import Settings
-from qa_service.errors import NotFoundError
+from qa_service.errors import ConflictError, NotFoundError
+from qa_service.http.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
 from qa_service.store.packs import DocumentKind, PackVersion, get_version
 
 router = APIRouter()

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
-from qa_service.api.access import get_own_call, get_visible_call
-from qa_service.api.deps import AgentUser, CurrentUser, RngDep, SessionDep, SettingsDep, StaffUser
-from qa_service.api.schemas.calls import CallPublic
 from qa_service.api.schemas.common import IdPath
-from qa_service.api.schemas.reviews import (
+from qa_service.features.calls.schemas import CallPublic
+from qa_service.features.reviews import service
+from qa_service.features.reviews.schemas import (
     AcknowledgeCreate,
     CalibrationPublic,
     ReviewCreate,
@@ -18,9 +16,7 @@ from qa_service.api.schemas.reviews import (
     SelfAssessmentPublic,
     SelfAssessmentUpdate,
 )
-from qa_service.api.services import reviews
-from qa_service.api.services.scores import calibration
-from qa_service.store.reviews import Review, SelfAssessment
+from qa_service.http.deps import AgentUser, CurrentUser, RngDep, SessionDep, SettingsDep, StaffUser
 
 router = APIRouter(prefix="/calls/{call_id}", tags=["reviews"])
 
@@ -39,28 +35,17 @@ def submit_review(
     settings: SettingsDep,
     rng: RngDep,
 ) -> dict:
-    call = get_visible_call(session, user, call_id, lock=True)
-    review = reviews.submit_review(session, settings, rng, call, user, body)
-    return {
-        "review": review,
-        "reviewed_score": call.reviewed_score,
-        "second_review_required": call.second_review_required,
-        "calibration_flag": call.calibration_flag,
-    }
+    return service.review_call(session, settings, rng, user, call_id, body)
 
 
 @router.get("/reviews", response_model=list[ReviewPublic])
 def list_reviews(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
-    call = get_visible_call(session, user, call_id)
-    return session.scalars(
-        select(Review).where(Review.call_id == call.id).order_by(Review.id)
-    ).all()
+    return service.list_reviews(session, user, call_id)
 
 
 @router.post("/acknowledge", response_model=CallPublic, summary="The agent has seen the result")
 def acknowledge(call_id: IdPath, body: AcknowledgeCreate, user: AgentUser, session: SessionDep):
-    call = get_own_call(session, user, call_id)
-    return reviews.acknowledge(session, call, user, body)
+    return service.acknowledge_call(session, user, call_id, body)
 
 
 @router.put(
@@ -75,18 +60,12 @@ def self_assess(
     session: SessionDep,
     settings: SettingsDep,
 ) -> list:
-    call = get_own_call(session, user, call_id)
-    return reviews.self_assess(session, settings, call, user, body)
+    return service.self_assess_call(session, settings, user, call_id, body)
 
 
 @router.get("/self-assessment", response_model=list[SelfAssessmentPublic])
 def get_self_assessment(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
-    call = get_visible_call(session, user, call_id)
-    return session.scalars(
-        select(SelfAssessment)
-        .where(SelfAssessment.call_id == call.id)
-        .order_by(SelfAssessment.dimension)
-    ).all()
+    return service.self_assessment(session, user, call_id)
 
 
 @router.get(
@@ -95,10 +74,4 @@ def get_self_assessment(call_id: IdPath, user: CurrentUser, session: SessionDep)
     summary="Self-assessment against the reviewer's score, per dimension",
 )
 def get_calibration(call_id: IdPath, user: CurrentUser, session: SessionDep, settings: SettingsDep):
-    call = get_visible_call(session, user, call_id)
-    flagged, table = calibration(session, settings, call)
-    return {
-        "calibration_flag": flagged,
-        "threshold_points": settings.calibration_threshold * 100,
-        "dimensions": table,
-    }
+    return service.calibration_report(session, settings, user, call_id)

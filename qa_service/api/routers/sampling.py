@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from qa_service.api.deps import SessionDep, StaffUser
-from qa_service.api.schemas.common import MAX_DB_INT, PERIOD_LIMITS, IdPath, IdQuery, PeriodText
+from qa_service.api.schemas.common import IdPath, IdQuery
 from qa_service.domain.periods import parse_period
 from qa_service.domain.sampling import SamplingOptions, parse_oversample
+from qa_service.features.schemas import MAX_DB_INT, PERIOD_LIMITS, PeriodText
+from qa_service.http.deps import SessionDep, StaffUser
 from qa_service.store.call_facts import Scope
 from qa_service.store.sampling_plans import SamplingPlan
 from qa_service.store.sampling_queries import (

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa_service.api.schemas.common import ORMModel
+from qa_service.features.schemas import ORMModel
 
 
 class PackVersionCreate(BaseModel):

@@ -7,11 +7,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from qa_service.api.access import get_visible_call
-from qa_service.api.deps import DbDep, SessionDep, SettingsDep
-from qa_service.api.routers.calls import list_calls
-from qa_service.errors import NotFoundError
-from qa_service.store.accounts import Role
+from qa_service.features.access import get_visible_call
+from qa_service.features.calls.service import list_calls, recording
+from qa_service.http.deps import DbDep, SessionDep, SettingsDep
+from qa_service.store.accounts import AccountRole
 from qa_service.store.calls import CallStatus, ReviewState
 from qa_service.web.call_view import call_page_data
 from qa_service.web.peaks import cached_peaks
@@ -37,8 +36,8 @@ def calls_page(
 ) -> Response:
     page = max(1, page)
     listing = list_calls(
-        user,
         session,
+        user,
         status=status,
         review_state=review_state,
         agent_id=agent_id or None,
@@ -66,7 +65,7 @@ def calls_page(
         filters=filters,
         statuses=list(CallStatus),
         review_states=list(ReviewState),
-        show_agent=user.role != Role.agent,
+        show_agent=user.role != AccountRole.agent,
     )
 
 
@@ -87,16 +86,9 @@ def call_page(
 @data_router.get("/calls/{call_id}/peaks.json")
 def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: SettingsDep) -> Response:
     # A plain def (FastAPI runs it in a thread): the database and the decoding must not block
-    # the event loop. A short reading session: decoding a long recording holds no transaction.
-    with db.session(write=False) as session:
-        call = get_visible_call(session, user, call_id)
-        sha256, media_path, has_audio = call.content_sha256, call.media_path, call.has_audio
-    if not has_audio:
-        raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
-    path = Path(settings.data_dir) / media_path
-    if not path.is_file():
-        raise NotFoundError(f"the recording of call {call_id} is missing on the server")
-    body = cached_peaks(Path(settings.data_dir), sha256, path)
+    # the event loop; ``recording`` closes its session before the decoding starts.
+    found = recording(db, settings, user, call_id)
+    body = cached_peaks(Path(settings.data_dir), found.sha256, found.path)
     return Response(
         body, media_type="application/json", headers={"Cache-Control": "private, max-age=86400"}
     )

@@ -12,13 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from qa_service.api.deps import SessionDep, SettingsDep
-from qa_service.api.errors import ForbiddenError
 from qa_service.api.routers.kpi import ExportFormat, GroupBy, get_kpis, visible_scope
 from qa_service.domain.kpi import kpi_def
 from qa_service.domain.kpi_report import TREND_KPIS
 from qa_service.domain.periods import Period, parse_period, period_containing
-from qa_service.store.accounts import Role, User
+from qa_service.errors import ForbiddenError
+from qa_service.http.deps import SessionDep, SettingsDep
+from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
 from qa_service.store.call_facts import Scope
 from qa_service.store.kpi_queries import kpi_report, options_from_settings
@@ -28,7 +28,7 @@ from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-DASHBOARD_ROLES = (Role.admin, Role.qa, Role.supervisor)
+DASHBOARD_ROLES = (AccountRole.admin, AccountRole.qa, AccountRole.supervisor)
 # Columns the table shows at first; the others are one click away.
 MAIN_COLUMNS = (
     "calls",
@@ -106,7 +106,7 @@ def dashboard_page(
     options = filter_values(session, visible_scope(user, Scope(), "team"))
     export = {"period": chosen.label, "by": by.value, "team": team, "queue": queue}
     # A supervisor's figures are their team's whatever is asked: the filter says so.
-    shown_team = user.team or "" if user.role == Role.supervisor else team
+    shown_team = user.team or "" if user.role == AccountRole.supervisor else team
     return render(
         request,
         "dashboard.html",
@@ -118,7 +118,7 @@ def dashboard_page(
         groups=[g.value for g in GroupBy],
         recent=recent_periods(current),
         export=export,
-        team_fixed=user.role == Role.supervisor,
+        team_fixed=user.role == AccountRole.supervisor,
     )
 
 

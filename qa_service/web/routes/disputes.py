@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from qa_service.api.deps import SessionDep
-from qa_service.api.routers.disputes import list_disputes
-from qa_service.api.services.disputes import may_decide
 from qa_service.errors import InputError
+from qa_service.features.access import may_decide
+from qa_service.features.disputes.service import list_disputes
+from qa_service.http.deps import SessionDep
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
 from qa_service.web.queries import usernames
@@ -43,8 +43,8 @@ def disputes_page(
 ) -> Response:
     page = max(1, page)
     listing = list_disputes(
-        user,
         session,
+        user,
         status=_choice(status, DisputeStatus, "status"),
         stage=_choice(stage, Stage, "stage"),
         overdue=True if overdue else None,

@@ -5,20 +5,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from qa_service.api.deps import revoke_tokens_of
-from qa_service.api.security import SESSION_COOKIE
 from qa_service.errors import NotFoundError
-from qa_service.store.accounts import Role
+from qa_service.features.users.security import revoke_tokens_of
+from qa_service.http.deps import SESSION_COOKIE
+from qa_service.store.accounts import AccountRole
 from qa_service.web.i18n import LANG_COOKIE, LANGUAGES
 from qa_service.web.rendering import PageRoute, optional_user, render, safe_next
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 START_PAGE = {
-    Role.agent: "/calls",
-    Role.supervisor: "/dashboard",
-    Role.qa: "/qa/queue",
-    Role.admin: "/qa/queue",
+    AccountRole.agent: "/calls",
+    AccountRole.supervisor: "/dashboard",
+    AccountRole.qa: "/qa/queue",
+    AccountRole.admin: "/qa/queue",
 }
 YEAR_S = 365 * 24 * 3600
 

@@ -16,8 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa_service.api.deps import DbDep, SessionDep, SettingsDep
-
 # The API's own listing of built-in and stored documents (private there: no public one yet).
 from qa_service.api.routers.packs import _one as pack_summary
 from qa_service.api.routers.packs import _summaries as pack_summaries
@@ -25,6 +23,7 @@ from qa_service.api.schemas.packs import PackVersionCreate
 from qa_service.api.services.packs import create_version
 from qa_service.domain.rulepack import RulePackError
 from qa_service.errors import NotFoundError, QAError
+from qa_service.http.deps import DbDep, SessionDep, SettingsDep
 from qa_service.store.packs import DocumentKind, get_version
 from qa_service.web.rendering import PageRoute, PageStaff, render
 

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from qa_service.api.deps import SessionDep, SettingsDep
 from qa_service.api.routers.sampling import PlanCreate
 from qa_service.api.routers.sampling import create as create_sampling_plan
 from qa_service.domain.periods import period_containing
 from qa_service.domain.sampling import RISK_FLAGS
+from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.inspection import available_packs
-from qa_service.store.accounts import Role, User
+from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
 from qa_service.store.sampling_plans import SamplingPlan
 from qa_service.store.sampling_queries import plan_queue
@@ -42,7 +42,7 @@ def _reviewer_names(session) -> list[str]:
     return list(
         session.scalars(
             select(User.username)
-            .where(User.role.in_([Role.qa, Role.admin]), User.active)
+            .where(User.role.in_([AccountRole.qa, AccountRole.admin]), User.active)
             .order_by(User.username)
         )
     )

@@ -8,21 +8,27 @@ without ruling. The final ruling ends it either way.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, true
+from sqlalchemy import ColumnElement, and_, not_, select
 from sqlalchemy.orm import Session
 
-from qa_service.api.errors import ConflictError, ForbiddenError
-from qa_service.api.schemas.disputes import AppealCreate, DecisionCreate, DisputeCreate
-from qa_service.api.services.deadlines import add_working_days
-from qa_service.api.services.reviews import require_analysed
-from qa_service.api.services.scores import recompute_reviewed_score, update_calibration_flag
 from qa_service.config import Settings
-from qa_service.errors import InputError, NotFoundError
+from qa_service.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from qa_service.features.access import get_own_call, may_decide, may_see_dispute, visible_disputes
+from qa_service.features.disputes.deadlines import add_working_days, is_overdue
+from qa_service.features.disputes.schemas import (
+    AppealCreate,
+    DecisionCreate,
+    DisputeCreate,
+    DisputePublic,
+)
+from qa_service.features.pagination import paginate
+from qa_service.features.reviews.scores import recompute_reviewed_score, update_calibration_flag
 from qa_service.store import audit
-from qa_service.store.accounts import Role, User
+from qa_service.store.accounts import User
 from qa_service.store.base import utcnow
-from qa_service.store.calls import Call, Finding, Verdict
+from qa_service.store.calls import Call, FindingRecord, Verdict, require_analysed
 from qa_service.store.disputes import (
     STAGES,
     Decision,
@@ -33,34 +39,70 @@ from qa_service.store.disputes import (
 )
 
 
-def disputes_visible_to(user: User) -> ColumnElement[bool]:
-    if user.role in (Role.admin, Role.qa):
-        return true()
-    if user.role == Role.supervisor:
-        return Dispute.team == user.team if user.team else false()
-    # An agent's own disputes; an agent without an agent id (who sees no call) sees none.
-    if user.role == Role.agent and user.agent_id:
-        return Dispute.agent_user_id == user.id
-    return false()
-
-
-def _may_see(user: User, dispute: Dispute) -> bool:
-    if user.role in (Role.admin, Role.qa):
-        return True
-    if user.role == Role.supervisor:
-        return bool(user.team) and dispute.team == user.team
-    return user.role == Role.agent and bool(user.agent_id) and dispute.agent_user_id == user.id
-
-
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Dispute.status == DisputeStatus.open, Dispute.due_at < now)
 
 
 def get_visible_dispute(session: Session, user: User, dispute_id: int) -> Dispute:
     dispute = session.get(Dispute, dispute_id)
-    if dispute is None or not _may_see(user, dispute):
+    if dispute is None or not may_see_dispute(user, dispute):
         raise NotFoundError(f"dispute {dispute_id} not found")
     return dispute
+
+
+def public(dispute: Dispute) -> DisputePublic:
+    """The API's and the pages' view of a dispute, with whether its step is overdue now."""
+    out = DisputePublic.model_validate(dispute)
+    out.overdue = dispute.status == DisputeStatus.open and is_overdue(dispute.due_at, utcnow())
+    return out
+
+
+def list_disputes(
+    session: Session,
+    user: User,
+    *,
+    status: str | None = None,
+    stage: str | None = None,
+    overdue: bool | None = None,
+    call_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The disputes ``user`` may see, the soonest due first, as a page of ``DisputePublic``."""
+    query = select(Dispute).where(visible_disputes(user))
+    if status is not None:
+        query = query.where(Dispute.status == status)
+    if stage is not None:
+        query = query.where(Dispute.stage == stage)
+    if call_id is not None:
+        query = query.where(Dispute.call_id == call_id)
+    if overdue is not None:
+        late = overdue_clause(utcnow())
+        query = query.where(late if overdue else not_(late))
+    page = paginate(session, query, (Dispute.due_at, Dispute.id), limit, offset)
+    return {**page, "items": [public(d) for d in page["items"]]}
+
+
+def open_on_call(
+    session: Session, settings: Settings, user: User, call_id: int, body: DisputeCreate
+) -> DisputePublic:
+    """An agent disputes a finding of their own call."""
+    call = get_own_call(session, user, call_id)
+    return public(open_dispute(session, settings, call, user, body))
+
+
+def decide_dispute(
+    session: Session, settings: Settings, user: User, dispute_id: int, body: DecisionCreate
+) -> DisputePublic:
+    dispute = get_visible_dispute(session, user, dispute_id)
+    return public(decide(session, settings, dispute, user, body))
+
+
+def appeal_dispute(
+    session: Session, settings: Settings, user: User, dispute_id: int, body: AppealCreate
+) -> DisputePublic:
+    dispute = get_visible_dispute(session, user, dispute_id)
+    return public(appeal(session, settings, dispute, user, body))
 
 
 def _open_step(settings: Settings, dispute: Dispute, stage: Stage, now: datetime) -> None:
@@ -74,7 +116,7 @@ def open_dispute(
     session: Session, settings: Settings, call: Call, agent: User, body: DisputeCreate
 ) -> Dispute:
     require_analysed(call)
-    finding = session.get(Finding, body.finding_id)
+    finding = session.get(FindingRecord, body.finding_id)
     if finding is None or finding.call_id != call.id:
         # The same answer for an absent finding and another call's: ids are not probed.
         raise InputError(f"finding {body.finding_id} is not a finding of this call")
@@ -99,18 +141,6 @@ def open_dispute(
     after = {**dispute.snapshot(), "finding_id": finding.id, "reason": body.reason}
     audit.record(session, agent.id, "dispute.open", "dispute", dispute.id, None, after)
     return dispute
-
-
-def may_decide(user: User, dispute: Dispute) -> bool:
-    if user.role == Role.admin:
-        return True
-    if dispute.stage == Stage.team_lead:
-        return user.role == Role.supervisor and bool(user.team) and user.team == dispute.team
-    if dispute.stage == Stage.reviewer:
-        return user.role == Role.qa
-    reviewer_step = next((s for s in dispute.steps if s.stage == Stage.reviewer), None)
-    decided_before = reviewer_step is not None and reviewer_step.decided_by == user.id
-    return user.role == Role.qa and not decided_before
 
 
 def _next_stage(stage: str) -> Stage:
@@ -138,7 +168,7 @@ def decide(
     step.decided_by, step.decided_at = user.id, now
     step.decision, step.comment = body.decision, body.comment
     call = session.get(Call, dispute.call_id)
-    finding = session.get(Finding, dispute.finding_id)
+    finding = session.get(FindingRecord, dispute.finding_id)
     if body.decision == Decision.escalate:
         _open_step(settings, dispute, _next_stage(dispute.stage), now)
     elif body.decision == Decision.overturn:

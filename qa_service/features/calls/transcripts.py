@@ -16,11 +16,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from qa_service.api.errors import TooLargeError
-from qa_service.api.json_limits import json_depth
-from qa_service.api.multipart import ReceivedFile, ReceivedForm
 from qa_service.domain.transcript_json import transcript_from_dict
-from qa_service.errors import InputError
+from qa_service.errors import InputError, TooLargeError
+from qa_service.features.calls.json_limits import json_depth
+from qa_service.features.calls.received import ReceivedFile, ReceivedForm
 from qa_service.store.calls import TRANSCRIPT_FORMAT
 
 JSON_CONTENT_TYPE = "application/json"
@@ -95,12 +94,12 @@ async def receive_json_body(
 def _metadata_field(data: dict[str, Any]) -> dict[str, list[str]]:
     """Upload metadata from the transcript: known fields as such, other keys as ``extra``
     (still validated: scalars only, bounded count)."""
-    from qa_service.api.schemas.calls import CallMetadata
+    from qa_service.features.calls.schemas import METADATA_FIELDS
 
     given = data.get("metadata") or {}
     if not isinstance(given, dict):
         raise InputError("the transcript's 'metadata' must be an object")
-    known = set(CallMetadata.model_fields) - {"extra"}
+    known = set(METADATA_FIELDS)
     meta = {k: data[k] for k in DESCRIBING_KEYS if data.get(k) is not None}
     meta |= {k: v for k, v in given.items() if k in known}
     extra = {k: v for k, v in given.items() if k not in known and k != "extra"}

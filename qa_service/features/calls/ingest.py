@@ -1,5 +1,6 @@
-"""Uploads: stream to disk, sniff the content, deduplicate by hash, store, queue analysis.
+"""Ingestion of received files: check the content, deduplicate by hash, store, queue analysis.
 
+Uploads (the API streams them to the spool folder first) and batch imports both come here.
 A request is all or nothing: if any file is refused, no file of it is kept and no call is
 created, and the answer names the file and the reason.
 """
@@ -9,24 +10,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fastapi import Request
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
-from qa_service.api.errors import ConflictError, TooLargeError
-from qa_service.api.json_limits import json_depth
-from qa_service.api.multipart import ReceivedFile, ReceivedForm, StreamingForm, sweep_partials
-from qa_service.api.schemas.calls import CallMetadata
-from qa_service.api.services.transcripts import check_transcript, is_json_body, receive_json_body
-from qa_service.api.sniff import check_extension, check_head
 from qa_service.config import Settings
 from qa_service.datafiles import FILE_MODE, private_dir
-from qa_service.errors import InputError
+from qa_service.errors import ConflictError, InputError
+from qa_service.features.calls.json_limits import json_depth
+from qa_service.features.calls.received import ReceivedFile, ReceivedForm
+from qa_service.features.calls.schemas import METADATA_FIELDS, CallMetadata
+from qa_service.features.calls.sniff import check_extension
+from qa_service.features.calls.transcripts import check_transcript
 from qa_service.jobs.queue import enqueue
 from qa_service.jobs.rulepacks import resolve_pack
 from qa_service.jobs.tasks import ANALYZE
@@ -37,9 +37,7 @@ from qa_service.store.db import Database
 
 METADATA_FIELD = "metadata"
 # Form fields accepted one by one (for curl), applied to every file of the request.
-SIMPLE_FIELDS = set(CallMetadata.model_fields) - {"extra"}
-# Room for the multipart framing and form fields around the files themselves.
-FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
+SIMPLE_FIELDS = frozenset(METADATA_FIELDS)
 
 
 @dataclass
@@ -49,28 +47,14 @@ class Ingested:
     call: Call
 
 
-async def receive(request: Request, settings: Settings) -> ReceivedForm:
-    declared = request.headers.get("content-length")
-    limit = settings.upload_max_bytes * settings.upload_max_files + FORM_OVERHEAD_BYTES
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise TooLargeError(f"the upload is larger than the limit of {limit // 2**20} MiB")
-    spool = Path(settings.data_dir) / "uploads"
-    sweep_partials(spool)
-    if is_json_body(request.headers.get("content-type", "")):
-        return await receive_json_body(request.stream(), spool, settings.upload_max_bytes)
-    parser = StreamingForm(
-        spool,
-        settings.upload_max_bytes,
-        settings.upload_max_files,
-        check_head=lambda name, head: check_head(name, head, settings),
-    )
-    form = await parser.parse(request.headers.get("content-type", ""), request.stream())
-    if not form.files:
-        raise InputError(
-            "no file in the upload: send each recording (or transcript .json) as a 'files' "
-            "part, or one transcript as an application/json body"
-        )
-    return form
+def valid_metadata(values: dict[str, Any], label: str) -> CallMetadata:
+    """``values`` as call metadata; the error names ``label`` (the file) and the field."""
+    try:
+        return CallMetadata.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{label}: metadata {where}: {first['msg']}") from None
 
 
 # Metadata is a list of flat objects: three levels; anything deeper is refused before parsing
@@ -104,12 +88,7 @@ def metadata_for(form: ReceivedForm) -> list[CallMetadata]:
     for received, extra in zip(form.files, per_file, strict=True):
         if not isinstance(extra, dict):
             raise InputError(f"{received.filename}: metadata must be a JSON object")
-        try:
-            out.append(CallMetadata.model_validate({**defaults, **extra}))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{received.filename}: metadata {where}: {first['msg']}") from None
+        out.append(valid_metadata({**defaults, **extra}, received.filename))
     named = [m.call_id for m in out if m.call_id]
     if len(named) != len(set(named)):
         raise InputError("metadata: two files of the upload have the same call_id")
@@ -259,16 +238,42 @@ def _remove(paths: list[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-async def ingest(request: Request, db: Database, settings: Settings, user: User) -> list[Ingested]:
-    form = await receive(request, settings)
+def ingest_form(
+    db: Database, settings: Settings, user: User, form: ReceivedForm
+) -> tuple[list[Ingested], list[int]]:
+    """Every file of a received upload, or none: the calls and the new analysis jobs' ids,
+    for the caller to hand to the workers once this returns (the rows are committed)."""
     try:
         metas = metadata_for(form)
-        formats = [await run_in_threadpool(check_recording, f, settings) for f in form.files]
+        formats = [check_recording(f, settings) for f in form.files]
     except BaseException:
         form.discard()
         raise
-    results, job_ids = await run_in_threadpool(store, db, settings, user, form, metas, formats)
-    dispatch = request.app.state.dispatch
-    for job_id in job_ids:
-        dispatch(job_id)
-    return results
+    return store(db, settings, user, form, metas, formats)
+
+
+def ingest_copy(
+    db: Database,
+    settings: Settings,
+    user: User,
+    source: Path,
+    sha256: str,
+    metadata: dict[str, Any],
+    label: str,
+) -> tuple[Ingested, list[int]]:
+    """One file of the server's own (a batch import) through the same path as an upload:
+    a copy goes to the spool folder, so the source is never moved or changed."""
+    meta = valid_metadata(metadata, label)
+    spool = Path(settings.data_dir) / "uploads"
+    private_dir(spool)
+    copy = spool / f"import-{uuid.uuid4().hex}{source.suffix.lower()}"
+    shutil.copyfile(source, copy)
+    received = ReceivedFile("files", source.name, copy, copy.stat().st_size, sha256)
+    form = ReceivedForm(files=[received])
+    try:
+        fmt = check_recording(received, settings)
+    except BaseException:
+        form.discard()
+        raise
+    results, job_ids = store(db, settings, user, form, [meta], [fmt])
+    return results[0], job_ids

@@ -1,6 +1,6 @@
 """Batch import: a folder of recordings with their metadata, into the service's store.
 
-Each file goes through the same path as an upload (``api/services/ingest.py``): content
+Each file goes through the same path as an upload (``features/calls/ingest.py``): content
 sniffing, deduplication by SHA-256, a call row with its analysis job in one transaction.
 A state row per file makes a batch resumable: a run that was interrupted is picked up by
 the next run of the same folder and manifest, which skips the files already done (without
@@ -11,22 +11,19 @@ or run here one call at a time with ``now``.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.datafiles import private_dir
 from qa_service.errors import InputError, QAError
-from qa_service.import_sources import SourceFile, sources
+from qa_service.features.calls.ingest import ingest_copy
+from qa_service.features.imports.sources import SourceFile, sources
 from qa_service.store.accounts import User, get_user_by_name
 from qa_service.store.base import utcnow
 from qa_service.store.calls import get_call_by_hash
@@ -223,32 +220,12 @@ class Importer:
 
     def _store(self, path: Path, source: SourceFile, sha256: str, user: User) -> int:
         """One file through the upload path; returns the new call's id."""
-        from qa_service.api.multipart import ReceivedFile, ReceivedForm
-        from qa_service.api.schemas.calls import CallMetadata
-        from qa_service.api.services.ingest import check_recording, store
-
-        name = Path(source.path).name
-        try:
-            meta = CallMetadata.model_validate(source.metadata)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"{source.path}: metadata {where}: {first['msg']}") from None
-        spool = Path(self.settings.data_dir) / "uploads"
-        private_dir(spool)
-        copy = spool / f"import-{uuid.uuid4().hex}{path.suffix.lower()}"
-        shutil.copyfile(path, copy)
-        received = ReceivedFile("files", name, copy, copy.stat().st_size, sha256)
-        form = ReceivedForm(files=[received])
-        try:
-            fmt = check_recording(received, self.settings)
-        except BaseException:
-            form.discard()
-            raise
-        results, job_ids = store(self.db, self.settings, user, form, [meta], [fmt])
+        ingested, job_ids = ingest_copy(
+            self.db, self.settings, user, path, sha256, source.metadata, source.path
+        )
         for job_id in job_ids:
             self._dispatch(job_id)
-        return results[0].call.id
+        return ingested.call.id
 
     def _dispatch(self, job_id: int) -> None:
         """Hand a queued job to Celery; the embedded worker finds it in the table itself."""

@@ -1,4 +1,5 @@
-"""Dependencies shared by the routers, as ``Annotated`` aliases (``SessionDep``, ...)."""
+"""FastAPI dependencies shared by the API routers and the page routes, as ``Annotated``
+aliases (``SessionDep``, ``CurrentUser``, ...); neither adapter imports the other for them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from qa_service.api.errors import AuthError, ForbiddenError
-from qa_service.api.security import SESSION_COOKIE, read_token, secret_key
 from qa_service.config import Settings
-from qa_service.store.accounts import Role, User
+from qa_service.errors import AuthError, ForbiddenError
+from qa_service.features.access import STAFF
+from qa_service.features.users.security import user_for_token
+from qa_service.store.accounts import AccountRole, User
 from qa_service.store.db import Database
 
+SESSION_COOKIE = "qa_session"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
@@ -53,20 +56,6 @@ def get_rng(request: Request) -> random.Random:
 RngDep = Annotated[random.Random, Depends(get_rng)]
 
 
-def user_for_token(db: Database, settings: Settings, token: str) -> User:
-    """The active account a token belongs to, if the token was not revoked since it was made
-    (signing out, a new password or disabling the account bumps ``token_version``)."""
-    user_id, version = read_token(token, secret_key(settings))
-    # A session of its own, closed at once: the request's session may stay open longer.
-    with db.session(write=False) as session:
-        user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise AuthError("the account no longer exists or is disabled")
-    if user.token_version != version:
-        raise AuthError("this sign-in has ended (signed out or password changed); sign in again")
-    return user
-
-
 def get_current_user(
     request: Request,
     db: DbDep,
@@ -83,22 +72,7 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def revoke_tokens_of(db: Database, settings: Settings, token: str | None) -> None:
-    """Signing out: every token and cookie of the token's account stops working. A missing,
-    expired or already revoked token changes nothing."""
-    if not token:
-        return
-    try:
-        user = user_for_token(db, settings, token)
-    except AuthError:
-        return
-    with db.session() as session:
-        account = session.get(User, user.id)
-        if account is not None:
-            account.token_version += 1
-
-
-def require_role(*roles: Role) -> Callable[[User], User]:
+def require_role(*roles: AccountRole) -> Callable[[User], User]:
     allowed = ", ".join(roles)
 
     def check(user: CurrentUser) -> User:
@@ -110,6 +84,6 @@ def require_role(*roles: Role) -> Callable[[User], User]:
     return check
 
 
-AdminUser = Annotated[User, Depends(require_role(Role.admin))]
-StaffUser = Annotated[User, Depends(require_role(Role.admin, Role.qa))]
-AgentUser = Annotated[User, Depends(require_role(Role.agent))]
+AdminUser = Annotated[User, Depends(require_role(AccountRole.admin))]
+StaffUser = Annotated[User, Depends(require_role(*STAFF))]
+AgentUser = Annotated[User, Depends(require_role(AccountRole.agent))]

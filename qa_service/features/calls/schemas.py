@@ -1,3 +1,5 @@
+"""What goes in and out of the calls feature: upload metadata, calls, findings, scores."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -5,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from qa_service.api.schemas.common import MAX_DB_INT, FiniteFloat, Moment, ORMModel
+from qa_service.features.schemas import MAX_DB_INT, FiniteFloat, Moment, ORMModel
 from qa_service.pipeline import CHANNEL_NAMES, parse_roles
 
 ID = r"^[^\x00-\x1f/\\]{1,128}$"
@@ -61,6 +63,11 @@ class CallMetadata(BaseModel):
                 raise ValueError("a channel map names 'left' and 'right'")
             value = ",".join(value[name] for name in CHANNEL_NAMES)
         return ",".join(parse_roles(value))
+
+
+# The metadata fields by name, in declaration order: upload form fields, manifest columns and
+# file-name pattern fields all come from this one list (``extra`` holds the rest).
+METADATA_FIELDS = tuple(name for name in CallMetadata.model_fields if name != "extra")
 
 
 class JobPublic(ORMModel):

@@ -1,4 +1,7 @@
-"""Passwords (Argon2 via pwdlib), signed tokens for the API and the web session cookie."""
+"""Passwords (Argon2 via pwdlib), signed tokens, and the account a token stands for.
+
+The API sends tokens as bearer tokens, the pages as the session cookie; both read them here.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ from pathlib import Path
 import jwt
 from pwdlib import PasswordHash
 
-from qa_service.api.errors import AuthError
 from qa_service.config import Settings
 from qa_service.datafiles import create_once
+from qa_service.errors import AuthError
+from qa_service.store.accounts import User
 from qa_service.store.base import utcnow
+from qa_service.store.db import Database
 
 ALGORITHM = "HS256"
-SESSION_COOKIE = "qa_session"
 # Every claim a token must carry: a token without an expiry is never accepted.
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "ver"]
 
@@ -81,3 +85,32 @@ def read_token(token: str, key: str) -> tuple[int, int]:
         return int(claims["sub"]), int(claims["ver"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError):
         raise AuthError("the token is invalid or has expired; sign in again") from None
+
+
+def user_for_token(db: Database, settings: Settings, token: str) -> User:
+    """The active account a token belongs to, if the token was not revoked since it was made
+    (signing out, a new password or disabling the account bumps ``token_version``)."""
+    user_id, version = read_token(token, secret_key(settings))
+    # A session of its own, closed at once: the request's session may stay open longer.
+    with db.session(write=False) as session:
+        user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise AuthError("the account no longer exists or is disabled")
+    if user.token_version != version:
+        raise AuthError("this sign-in has ended (signed out or password changed); sign in again")
+    return user
+
+
+def revoke_tokens_of(db: Database, settings: Settings, token: str | None) -> None:
+    """Signing out: every token and cookie of the token's account stops working. A missing,
+    expired or already revoked token changes nothing."""
+    if not token:
+        return
+    try:
+        user = user_for_token(db, settings, token)
+    except AuthError:
+        return
+    with db.session() as session:
+        account = session.get(User, user.id)
+        if account is not None:
+            account.token_version += 1

@@ -9,22 +9,25 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from qa_service.api.errors import ConflictError
-from qa_service.api.schemas.reviews import AcknowledgeCreate, ReviewCreate, SelfAssessmentUpdate
-from qa_service.api.services.scores import recompute_reviewed_score, update_calibration_flag
 from qa_service.config import Settings
 from qa_service.errors import InputError
+from qa_service.features.access import get_own_call, get_visible_call
+from qa_service.features.reviews.schemas import (
+    AcknowledgeCreate,
+    ReviewCreate,
+    SelfAssessmentUpdate,
+)
+from qa_service.features.reviews.scores import (
+    calibration,
+    recompute_reviewed_score,
+    update_calibration_flag,
+)
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.base import utcnow
-from qa_service.store.calls import Call, CallStatus, ReviewState, Verdict
+from qa_service.store.calls import Call, ReviewState, Verdict, require_analysed
 from qa_service.store.disputes import Dispute, DisputeStatus
 from qa_service.store.reviews import FindingVerdict, Review, ReviewKind, SelfAssessment
-
-
-def require_analysed(call: Call) -> None:
-    if call.status != CallStatus.analysed or call.result is None:
-        raise ConflictError(f"call {call.id} is {call.status}, not analysed yet")
 
 
 def picked_for_second_review(rng: random.Random, rate: float) -> bool:
@@ -161,3 +164,63 @@ def self_assess(
     after = {d: a.score for d, a in current.items()}
     audit.record(session, agent.id, "call.self_assess", "call", call.id, before or None, after)
     return sorted(current.values(), key=lambda a: a.dimension)
+
+
+def review_call(
+    session: Session,
+    settings: Settings,
+    rng: random.Random,
+    user: User,
+    call_id: int,
+    body: ReviewCreate,
+) -> dict[str, Any]:
+    """A reviewer's verdicts on a call they may see; the outcome (``ReviewOutcome``)."""
+    call = get_visible_call(session, user, call_id, lock=True)
+    review = submit_review(session, settings, rng, call, user, body)
+    return {
+        "review": review,
+        "reviewed_score": call.reviewed_score,
+        "second_review_required": call.second_review_required,
+        "calibration_flag": call.calibration_flag,
+    }
+
+
+def list_reviews(session: Session, user: User, call_id: int) -> list[Review]:
+    call = get_visible_call(session, user, call_id)
+    return list(
+        session.scalars(select(Review).where(Review.call_id == call.id).order_by(Review.id))
+    )
+
+
+def acknowledge_call(session: Session, user: User, call_id: int, body: AcknowledgeCreate) -> Call:
+    return acknowledge(session, get_own_call(session, user, call_id), user, body)
+
+
+def self_assess_call(
+    session: Session, settings: Settings, user: User, call_id: int, body: SelfAssessmentUpdate
+) -> list[SelfAssessment]:
+    return self_assess(session, settings, get_own_call(session, user, call_id), user, body)
+
+
+def self_assessment(session: Session, user: User, call_id: int) -> list[SelfAssessment]:
+    call = get_visible_call(session, user, call_id)
+    return list(
+        session.scalars(
+            select(SelfAssessment)
+            .where(SelfAssessment.call_id == call.id)
+            .order_by(SelfAssessment.dimension)
+        )
+    )
+
+
+def calibration_report(
+    session: Session, settings: Settings, user: User, call_id: int
+) -> dict[str, Any]:
+    """Self-assessment against the reviewer's score (``CalibrationPublic``)."""
+    call = get_visible_call(session, user, call_id)
+    flagged, table = calibration(session, settings, call)
+    return {
+        "calibration_flag": flagged,
+        "threshold_points": settings.calibration_threshold * 100,
+        "dimensions": table,
+    }

@@ -13,23 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from qa_service.errors import InputError
+from qa_service.features.calls.schemas import METADATA_FIELDS
 
-# The metadata an upload accepts (qa_service.api.schemas.calls.CallMetadata); other manifest
-# columns go to ``extra``.
-METADATA_FIELDS = (
-    "call_id",
-    "agent_id",
-    "team",
-    "queue",
-    "started_at",
-    "direction",
-    "customer_ref",
-    "channels",
-    "language",
-    "pack",
-    "csat",
-    "nps",
-)
+# The metadata an upload accepts; other manifest columns go to ``extra``.
 FILE_COLUMNS = ("file", "filename", "path")
 _PLACEHOLDER = re.compile(r"\{([^{}:]*)(?::([^{}]*))?\}")
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qa_service.api.schemas.common import DbId, FiniteFloat, ORMModel
+from qa_service.features.schemas import DbId, FiniteFloat, ORMModel
 from qa_service.store.calls import Verdict
 
 

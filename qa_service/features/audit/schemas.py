@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from qa_service.api.schemas.common import ORMModel
+from qa_service.features.schemas import ORMModel
 
 
 class AuditEntryPublic(ORMModel):

@@ -1,0 +1,174 @@
+"""Calls: the listing, one call with its analysis job, the stored result's parts, the
+recording, rescoring and analysing again. Every read goes through ``features.access``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qa_service.config import Settings
+from qa_service.errors import ConflictError, NotFoundError
+from qa_service.features.access import get_visible_call, visible_calls
+from qa_service.features.calls.rescoring import rescore
+from qa_service.features.calls.schemas import CallDetail, JobPublic
+from qa_service.features.pagination import paginate
+from qa_service.jobs.queue import enqueue
+from qa_service.jobs.tasks import ANALYZE
+from qa_service.store import audit
+from qa_service.store.accounts import User
+from qa_service.store.calls import (
+    Call,
+    CallStatus,
+    FindingRecord,
+    require_analysed,
+    result_score,
+    result_transcript,
+)
+from qa_service.store.db import Database
+from qa_service.store.jobs import Job, JobStatus
+from qa_service.store.reviews import discard_reviews
+
+
+def list_calls(
+    session: Session,
+    user: User,
+    *,
+    status: str | None = None,
+    review_state: str | None = None,
+    agent_id: str | None = None,
+    team: str | None = None,
+    queue: str | None = None,
+    started_from: datetime | None = None,
+    started_to: datetime | None = None,
+    calibration_flag: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """The calls ``user`` may see, newest first, as a page."""
+    query = select(Call).where(visible_calls(user))
+    filters = (
+        (Call.status, status),
+        (Call.review_state, review_state),
+        (Call.agent_id, agent_id),
+        (Call.team, team),
+        (Call.queue, queue),
+        (Call.calibration_flag, calibration_flag),
+    )
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    if started_from is not None:
+        query = query.where(Call.started_at >= started_from)
+    if started_to is not None:
+        query = query.where(Call.started_at < started_to)
+    return paginate(session, query, (Call.id.desc(),), limit, offset)
+
+
+def _latest_job(session: Session, call_id: int) -> Job | None:
+    return session.scalar(
+        select(Job).where(Job.call_id == call_id).order_by(Job.id.desc()).limit(1)
+    )
+
+
+def call_detail(session: Session, user: User, call_id: int) -> CallDetail:
+    call = get_visible_call(session, user, call_id)
+    detail = CallDetail.model_validate(call)
+    job = _latest_job(session, call.id)
+    detail.job = None if job is None else JobPublic.model_validate(job)
+    return detail
+
+
+def analysed_call(session: Session, user: User, call_id: int) -> Call:
+    """A call ``user`` may see that has a result (else 404 or 409)."""
+    call = get_visible_call(session, user, call_id)
+    require_analysed(call)
+    return call
+
+
+def call_result(session: Session, user: User, call_id: int) -> dict[str, Any]:
+    return analysed_call(session, user, call_id).result
+
+
+def call_transcript(session: Session, user: User, call_id: int) -> dict[str, Any]:
+    return result_transcript(analysed_call(session, user, call_id))
+
+
+def call_findings(session: Session, user: User, call_id: int) -> list[FindingRecord]:
+    return analysed_call(session, user, call_id).findings
+
+
+def call_score(session: Session, user: User, call_id: int) -> dict[str, Any]:
+    return result_score(analysed_call(session, user, call_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    path: Path
+    media_format: str
+    filename: str
+    sha256: str
+
+
+def recording(db: Database, settings: Settings, user: User, call_id: int) -> Recording:
+    """The stored recording of a call ``user`` may see. Authorised in a short reading
+    session, closed before the caller streams or decodes the file: a client that stops
+    reading must hold no transaction."""
+    with db.session(write=False) as session:
+        call = get_visible_call(session, user, call_id)
+        if not call.has_audio:
+            raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
+        found = Recording(
+            Path(settings.data_dir) / call.media_path,
+            call.media_format,
+            call.filename,
+            call.content_sha256,
+        )
+    if not found.path.is_file():
+        raise NotFoundError(f"the recording of call {call_id} is missing on the server")
+    return found
+
+
+def rescore_call(
+    session: Session,
+    settings: Settings,
+    user: User,
+    call_id: int,
+    *,
+    pack: str,
+    dry_run: bool,
+) -> dict[str, Any]:
+    call = get_visible_call(session, user, call_id, lock=True)
+    return rescore(session, settings, call, user, pack, dry_run)
+
+
+def reanalyse(
+    session: Session, settings: Settings, user: User, call_id: int
+) -> tuple[CallDetail, int]:
+    """Queue the call for analysis again (its reviews are discarded); committed here, so the
+    caller may hand the returned job id to the workers at once."""
+    call = get_visible_call(session, user, call_id, lock=True)
+    pending = session.scalar(
+        select(Job.id).where(
+            Job.call_id == call.id, Job.status.in_([JobStatus.queued, JobStatus.running])
+        )
+    )
+    if pending is not None:
+        raise ConflictError(f"call {call_id} is already queued for analysis")
+    if call.disputes_open:
+        raise ConflictError(f"call {call_id} has open disputes; settle them first")
+    job = enqueue(session, ANALYZE, call.id, settings.job_max_attempts)
+    before = {"status": call.status, **call.score_snapshot()}
+    discard_reviews(session, call)
+    call.status, call.error = CallStatus.queued, None
+    audit.record(
+        session, user.id, "call.reanalyze", "call", call.id, before, {"status": call.status}
+    )
+    session.commit()
+    detail = CallDetail.model_validate(call)
+    detail.job = JobPublic.model_validate(job)
+    return detail, job.id

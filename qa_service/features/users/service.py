@@ -1,0 +1,88 @@
+"""Accounts, managed by admins: list, create, read, change (passwords and roles included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from qa_service.errors import ConflictError, InputError, NotFoundError
+from qa_service.features.pagination import paginate
+from qa_service.features.users.passwords import require_strong
+from qa_service.features.users.schemas import UserCreate, UserUpdate
+from qa_service.features.users.security import hash_password
+from qa_service.store import audit
+from qa_service.store.accounts import AccountRole, User
+
+
+def list_users(
+    session: Session,
+    *,
+    role: str | None = None,
+    team: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    query = select(User)
+    if role:
+        query = query.where(User.role == role)
+    if team:
+        query = query.where(User.team == team)
+    return paginate(session, query, (User.id,), limit, offset)
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError("that username or agent id is already taken") from None
+
+
+def create_user(session: Session, admin: User, body: UserCreate) -> User:
+    user = User(
+        username=body.username,
+        full_name=body.full_name,
+        role=body.role,
+        team=body.team,
+        agent_id=body.agent_id,
+        password_hash=hash_password(body.password),
+    )
+    session.add(user)
+    _flush(session)
+    audit.record(session, admin.id, "user.create", "user", user.id, None, user.snapshot())
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"user {user_id} not found")
+    return user
+
+
+def update_user(session: Session, admin: User, user_id: int, body: UserUpdate) -> User:
+    user = get_user(session, user_id)
+    before = user.snapshot()
+    changes = body.model_dump(exclude_unset=True)
+    if user.id == admin.id and (
+        changes.get("active") is False
+        or changes.get("role", AccountRole.admin) != AccountRole.admin
+    ):
+        raise InputError("you cannot disable yourself or take away your own admin role")
+    password = changes.pop("password", None)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if password:
+        require_strong(password, user.username)
+        user.password_hash = hash_password(password)
+    if password or changes.get("active") is False:
+        user.token_version += 1  # a reset password or a disabled account ends its sign-ins
+    if user.role in (AccountRole.agent, AccountRole.supervisor) and not user.team:
+        raise InputError(f"a {user.role} needs a team")
+    _flush(session)
+    after = {**user.snapshot(), **({"password": "changed"} if password else {})}
+    audit.record(session, admin.id, "user.update", "user", user.id, before, after)
+    return user
