@@ -1,1 +1,2 @@
-"""FastAPI pieces both HTTP adapters share (API routers and page routes): the database session, the signed-in user and role checks."""
+"""FastAPI pieces both HTTP adapters share (API routers and page routes): the database
+session, the signed-in user, role checks."""
