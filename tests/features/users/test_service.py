@@ -1,0 +1,84 @@
+"""The accounts service called directly: unique names, admins cannot lock themselves out,
+a new password or a disabled account ends every sign-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.errors import AuthError, ConflictError, InputError
+from qa_service.features.users import service
+from qa_service.features.users.schemas import UserCreate, UserUpdate
+from qa_service.features.users.security import (
+    create_token,
+    revoke_tokens_of,
+    secret_key,
+    user_for_token,
+)
+from qa_service.store.accounts import AccountRole
+
+STRONG = "Correct-Horse-Battery-9"
+
+
+def _create(db, admin, **fields):
+    body = UserCreate(password=STRONG, **fields)
+    with db.session() as session:
+        return service.create_user(session, admin, body)
+
+
+def test_a_taken_username_conflicts(db, account):
+    _create(db, account("admin"), username="new_qa", role=AccountRole.qa)
+    with pytest.raises(ConflictError):
+        _create(db, account("admin"), username="new_qa", role=AccountRole.qa)
+
+
+@pytest.mark.parametrize(
+    ("role", "team", "expected"),
+    [
+        (None, None, 8),
+        (AccountRole.agent, None, 3),
+        (AccountRole.qa, None, 2),
+        (None, "A", 3),
+        (AccountRole.supervisor, "B", 1),
+    ],
+)
+def test_listing_filters(db, people, role, team, expected):
+    with db.session(write=False) as session:
+        page = service.list_users(session, role=role, team=team, limit=5)
+    assert page["total"] == expected
+    assert len(page["items"]) == min(5, expected)
+
+
+@pytest.mark.parametrize("change", [{"active": False}, {"role": AccountRole.qa}])
+def test_an_admin_cannot_lock_themselves_out(db, account, change):
+    admin = account("admin")
+    with db.session() as session, pytest.raises(InputError):
+        service.update_user(session, admin, admin.id, UserUpdate(**change))
+
+
+@pytest.mark.parametrize(
+    ("change", "ends_sign_ins"),
+    [({"password": STRONG}, True), ({"active": False}, True), ({"full_name": "Q"}, False)],
+)
+def test_password_or_disabling_ends_sign_ins(db, account, feature_settings, change, ends_sign_ins):
+    target = account("qa1")
+    key = secret_key(feature_settings)
+    token = create_token(target.id, target.token_version, key, 5)
+    with db.session() as session:
+        service.update_user(session, account("admin"), target.id, UserUpdate(**change))
+    if ends_sign_ins:
+        with pytest.raises(AuthError):
+            user_for_token(db, feature_settings, token)
+    else:
+        assert user_for_token(db, feature_settings, token).full_name == "Q"
+
+
+def test_signing_out_revokes_every_token(db, account, feature_settings):
+    user = account("lead_a")
+    key = secret_key(feature_settings)
+    first = create_token(user.id, user.token_version, key, 5)
+    second = create_token(user.id, user.token_version, key, 5)
+    assert user_for_token(db, feature_settings, second).id == user.id
+    revoke_tokens_of(db, feature_settings, first)
+    with pytest.raises(AuthError):
+        user_for_token(db, feature_settings, second)
+    revoke_tokens_of(db, feature_settings, "not-a-token")  # changes nothing, raises nothing
