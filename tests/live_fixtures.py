@@ -53,8 +53,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     from pwdlib.hashers.argon2 import Argon2Hasher
 
     from qa_service.api.app import create_app
-    from qa_service.api.bootstrap import ensure_first_admin
     from qa_service.features.users import security
+    from qa_service.features.users.bootstrap import ensure_first_admin
     from qa_service.web import install_web
 
     tmp = tmp_path_factory.mktemp("stall")

@@ -62,7 +62,7 @@ def serve_in_thread(app: object, name: str) -> Iterator[int]:
 @contextlib.contextmanager
 def live_api(tmp: Path, **overrides: object) -> Iterator[LiveApi]:
     from qa_service.api.app import create_app
-    from qa_service.api.bootstrap import ensure_first_admin
+    from qa_service.features.users.bootstrap import ensure_first_admin
 
     settings = service_settings(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}", **overrides)
     app = create_app(settings, start_worker=True)

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa_service.api.app import create_app
-from qa_service.api.bootstrap import ensure_first_admin
+from qa_service.features.users.bootstrap import ensure_first_admin
 from qa_service.jobs.worker import EmbeddedWorker
 from tests.service_fixtures import FakeAnalyzer, make_wav, service_settings
 

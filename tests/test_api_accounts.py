@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from qa_service.api.bootstrap import ensure_first_admin
+from qa_service.features.users.bootstrap import ensure_first_admin
 from qa_service.store.accounts import User
 from tests.service_api_fixtures import PASSWORD
 

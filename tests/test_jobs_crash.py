@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from qa_service.api.app import create_app
-from qa_service.api.bootstrap import ensure_first_admin
+from qa_service.features.users.bootstrap import ensure_first_admin
 from qa_service.store.calls import Call, FindingRecord
 from qa_service.store.db import Database
 from qa_service.store.jobs import Job

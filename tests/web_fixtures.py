@@ -235,7 +235,7 @@ def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServi
     import uvicorn
 
     from qa_service.api.app import create_app
-    from qa_service.api.bootstrap import ensure_first_admin
+    from qa_service.features.users.bootstrap import ensure_first_admin
     from qa_service.web import install_web
 
     tmp = tmp_path_factory.mktemp("web")

@@ -52,7 +52,7 @@ def serve(
     import uvicorn
 
     from qa_service.api.app import create_app
-    from qa_service.api.bootstrap import ensure_first_admin, save_admin_password
+    from qa_service.features.users.bootstrap import ensure_first_admin, save_admin_password
     from qa_service.store.migrate import upgrade
     from qa_service.web import install_web
 
@@ -143,7 +143,7 @@ def db_current() -> None:
 @users_app.command("reset-password")
 def users_reset_password(username: str) -> None:
     """Give an account a new random password (printed once) and enable it."""
-    from qa_service.api.bootstrap import reset_password
+    from qa_service.features.users.bootstrap import reset_password
     from qa_service.store.migrate import upgrade
 
     _settings, db = _database()

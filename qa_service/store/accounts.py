@@ -11,9 +11,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from qa_service.store.base import Base, utcnow
 
 
+# What an account may do (not a speaker's side of a call: that is ``Speaker``). No docstring:
+# it would become the description of the enum in the OpenAPI document.
 class AccountRole(StrEnum):
-    """What an account may do (not a speaker's side of a call: that is ``Speaker``)."""
-
     admin = "admin"
     qa = "qa"
     supervisor = "supervisor"

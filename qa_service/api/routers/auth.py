@@ -16,17 +16,10 @@ from qa_service.config import Settings
 from qa_service.errors import AuthError
 from qa_service.features.users.passwords import MAX_PASSWORD_LENGTH, require_strong
 from qa_service.features.users.schemas import PasswordChange, Token, UserPublic
-from qa_service.features.users.security import (
-    create_token,
-    hash_password,
-    revoke_tokens_of,
-    secret_key,
-    verify_or_waste_time,
-    verify_password,
-)
+from qa_service.features.users.security import revoke_tokens_of
+from qa_service.features.users.service import check_password, issue_token, set_own_password
 from qa_service.http.deps import SESSION_COOKIE, CurrentUser, DbDep, SettingsDep
-from qa_service.store import audit
-from qa_service.store.accounts import User, get_user_by_name
+from qa_service.store.accounts import User
 from qa_service.store.db import Database
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -56,29 +49,15 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _check_password(db: Database, username: str, password: str) -> User | None:
-    """Runs in a worker thread: the account if the password is right, else None."""
-    with db.session(write=False) as session:
-        user = get_user_by_name(session, username)
-    ok = verify_or_waste_time(password, user.password_hash if user else None)
-    return user if ok and user is not None and user.active else None
-
-
 async def authenticate(request: Request, db: Database, form: LoginForm) -> User:
     guard = _guard(request)
     guard.check(form.username, _address(request))
-    user = await guard.hash_off_loop(_check_password, db, form.username, form.password)
+    user = await guard.hash_off_loop(check_password, db, form.username, form.password)
     if user is None:
         guard.failed(form.username, _address(request))
         raise AuthError("wrong username or password")
     guard.succeeded(form.username)
     return user
-
-
-def _token_for(user: User, settings: Settings) -> Token:
-    minutes = settings.token_expire_minutes
-    token = create_token(user.id, user.token_version, secret_key(settings), minutes)
-    return Token(access_token=token, expires_in=minutes * 60)
 
 
 def cookie_secure(request: Request, settings: Settings) -> bool:
@@ -97,7 +76,7 @@ def cookie_secure(request: Request, settings: Settings) -> bool:
 async def login_for_token(
     request: Request, form: LoginFormDep, db: DbDep, settings: SettingsDep
 ) -> Token:
-    return _token_for(await authenticate(request, db, form), settings)
+    return issue_token(await authenticate(request, db, form), settings)
 
 
 @router.post(
@@ -110,7 +89,7 @@ async def login_session(
     request: Request, form: LoginFormDep, db: DbDep, settings: SettingsDep, response: Response
 ) -> User:
     user = await authenticate(request, db, form)
-    token = _token_for(user, settings)
+    token = issue_token(user, settings)
     response.set_cookie(
         SESSION_COOKIE,
         token.access_token,
@@ -142,18 +121,6 @@ def me(user: CurrentUser) -> User:
     return user
 
 
-def _set_password(db: Database, user_id: int, body: PasswordChange) -> bool:
-    """Runs in a worker thread: False when the current password is wrong."""
-    with db.session() as session:
-        account = session.get(User, user_id)
-        if not verify_password(body.current_password, account.password_hash):
-            return False
-        account.password_hash = hash_password(body.new_password)
-        account.token_version += 1
-        audit.record(session, user_id, "user.password", "user", user_id, None, {"changed": True})
-    return True
-
-
 @router.post(
     "/password",
     status_code=204,
@@ -166,6 +133,9 @@ async def change_password(
     require_strong(body.new_password, user.username)
     guard = _guard(request)
     guard.check(user.username, _address(request))
-    if not await guard.hash_off_loop(_set_password, db, user.id, body):
+    changed = await guard.hash_off_loop(
+        set_own_password, db, user.id, body.current_password, body.new_password
+    )
+    if not changed:
         guard.failed(user.username, _address(request))
         raise AuthError("the current password is wrong")

@@ -1,4 +1,6 @@
-"""Accounts, managed by admins: list, create, read, change (passwords and roles included)."""
+"""Accounts: admins list, create and change them; everyone signs in and changes their own
+password. The password checks are slow on purpose (Argon2): the HTTP adapter runs them off
+its event loop."""
 
 from __future__ import annotations
 
@@ -8,13 +10,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.errors import ConflictError, InputError, NotFoundError
 from qa_service.features.pagination import paginate
 from qa_service.features.users.passwords import require_strong
-from qa_service.features.users.schemas import UserCreate, UserUpdate
-from qa_service.features.users.security import hash_password
+from qa_service.features.users.schemas import Token, UserCreate, UserUpdate
+from qa_service.features.users.security import (
+    create_token,
+    hash_password,
+    secret_key,
+    verify_or_waste_time,
+    verify_password,
+)
 from qa_service.store import audit
-from qa_service.store.accounts import AccountRole, User
+from qa_service.store.accounts import AccountRole, User, get_user_by_name
+from qa_service.store.db import Database
 
 
 def list_users(
@@ -86,3 +96,31 @@ def update_user(session: Session, admin: User, user_id: int, body: UserUpdate) -
     after = {**user.snapshot(), **({"password": "changed"} if password else {})}
     audit.record(session, admin.id, "user.update", "user", user.id, before, after)
     return user
+
+
+def check_password(db: Database, username: str, password: str) -> User | None:
+    """The active account if the password is right, else None; an unknown name takes as
+    long as a known one."""
+    with db.session(write=False) as session:
+        user = get_user_by_name(session, username)
+    ok = verify_or_waste_time(password, user.password_hash if user else None)
+    return user if ok and user is not None and user.active else None
+
+
+def issue_token(user: User, settings: Settings) -> Token:
+    minutes = settings.token_expire_minutes
+    token = create_token(user.id, user.token_version, secret_key(settings), minutes)
+    return Token(access_token=token, expires_in=minutes * 60)
+
+
+def set_own_password(db: Database, user_id: int, current: str, new: str) -> bool:
+    """False when ``current`` is wrong; else the new password is kept and every sign-in of
+    the account ends."""
+    with db.session() as session:
+        account = session.get(User, user_id)
+        if not verify_password(current, account.password_hash):
+            return False
+        account.password_hash = hash_password(new)
+        account.token_version += 1
+        audit.record(session, user_id, "user.password", "user", user_id, None, {"changed": True})
+    return True

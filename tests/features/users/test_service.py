@@ -82,3 +82,14 @@ def test_signing_out_revokes_every_token(db, account, feature_settings):
     with pytest.raises(AuthError):
         user_for_token(db, feature_settings, second)
     revoke_tokens_of(db, feature_settings, "not-a-token")  # changes nothing, raises nothing
+
+
+@pytest.mark.parametrize(("current", "changed"), [(STRONG, True), ("wrong-password-1", False)])
+def test_changing_your_own_password(db, account, current, changed):
+    user = _create(db, account("admin"), username="pw_user", role=AccountRole.qa)
+    assert service.check_password(db, "pw_user", STRONG).id == user.id
+    new = "Another-Long-Secret-42"
+    assert service.set_own_password(db, user.id, current, new) is changed
+    assert (service.check_password(db, "pw_user", new) is not None) is changed
+    assert (service.check_password(db, "pw_user", STRONG) is not None) is not changed
+    assert service.check_password(db, "nobody", STRONG) is None
