@@ -125,8 +125,3 @@ def kpi_scope(user: User, asked: Scope, by: str) -> Scope:
             raise ForbiddenError("an agent sees their own figures only: use by=agent")
         return asked.narrowed(agent_ids=[user.agent_id] if user.agent_id else [])
     raise ForbiddenError("this account may not see KPIs")
-
-
-def require_dashboard(user: User) -> None:
-    if user.role not in DASHBOARD:
-        raise ForbiddenError("the dashboard is for supervisors, QA and admins")

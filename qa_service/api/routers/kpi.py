@@ -16,10 +16,9 @@ from qa_service.domain.kpi import KPIS
 from qa_service.domain.kpi_report import definitions_table
 from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
 from qa_service.domain.periods import parse_period
-from qa_service.errors import ForbiddenError
 from qa_service.exports import MEDIA_TYPES, csv_bytes, xlsx_bytes
+from qa_service.features.access import is_staff, kpi_scope
 from qa_service.http.deps import CurrentUser, SessionDep, SettingsDep
-from qa_service.store.accounts import AccountRole, User
 from qa_service.store.call_facts import GroupBy, Scope
 from qa_service.store.kpi_queries import kpi_report, options_from_settings
 from qa_service.store.sampling_queries import coverage, reviewer_workload
@@ -35,19 +34,6 @@ class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
-
-
-def visible_scope(user: User, asked: Scope, by: str) -> Scope:
-    """What was asked, narrowed to what the user may see."""
-    if user.role in (AccountRole.admin, AccountRole.qa):
-        return asked
-    if user.role == AccountRole.supervisor:
-        return asked.narrowed(teams=[user.team] if user.team else [])
-    if user.role == AccountRole.agent:
-        if by != "agent":
-            raise ForbiddenError("an agent sees their own figures only: use by=agent")
-        return asked.narrowed(agent_ids=[user.agent_id] if user.agent_id else [])
-    raise ForbiddenError("this account may not see KPIs")
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
@@ -78,7 +64,7 @@ def get_kpis(
     format: ExportFormat = ExportFormat.json,
 ):
     parsed = parse_period(period)
-    scope = visible_scope(user, Scope.from_lists(agent, team, queue), by.value)
+    scope = kpi_scope(user, Scope.from_lists(agent, team, queue), by.value)
     options = options_from_settings(
         settings,
         fcr_window_days=fcr_days,
@@ -112,8 +98,8 @@ def get_coverage(
     team: ListQuery = None,
 ) -> dict:
     parsed = parse_period(period)
-    scope = visible_scope(user, Scope.from_lists(teams=team), by.value)
-    staff = user.role in (AccountRole.admin, AccountRole.qa)
+    scope = kpi_scope(user, Scope.from_lists(teams=team), by.value)
+    staff = is_staff(user)
     return {
         "period": parsed.label,
         "by": by.value,

@@ -12,11 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from qa_service.api.routers.kpi import ExportFormat, GroupBy, get_kpis, visible_scope
+from qa_service.api.routers.kpi import ExportFormat, GroupBy, get_kpis
 from qa_service.domain.kpi import kpi_def
 from qa_service.domain.kpi_report import TREND_KPIS
 from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError
+from qa_service.features.access import DASHBOARD as DASHBOARD_ROLES
+from qa_service.features.access import kpi_scope
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
@@ -28,7 +30,6 @@ from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-DASHBOARD_ROLES = (AccountRole.admin, AccountRole.qa, AccountRole.supervisor)
 # Columns the table shows at first; the others are one click away.
 MAIN_COLUMNS = (
     "calls",
@@ -92,7 +93,7 @@ def dashboard_page(
     _require_dashboard(user)
     current = period_containing(utcnow(), "month")
     chosen = parse_period(period) if period.strip() else current
-    scope = visible_scope(user, Scope.from_lists(None, team or None, queue or None), by.value)
+    scope = kpi_scope(user, Scope.from_lists(None, team or None, queue or None), by.value)
     report = kpi_report(session, chosen, by.value, scope, options_from_settings(settings))
     histograms = score_histograms(session, chosen, by.value, scope)
     t = Translator(request_language(request))
@@ -103,7 +104,7 @@ def dashboard_page(
         "buckets": HISTOGRAM_BUCKETS,
         "trend_kpis": list(TREND_KPIS),
     }
-    options = filter_values(session, visible_scope(user, Scope(), "team"))
+    options = filter_values(session, kpi_scope(user, Scope(), "team"))
     export = {"period": chosen.label, "by": by.value, "team": team, "queue": queue}
     # A supervisor's figures are their team's whatever is asked: the filter says so.
     shown_team = user.team or "" if user.role == AccountRole.supervisor else team
