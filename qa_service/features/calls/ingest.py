@@ -34,10 +34,17 @@ from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.calls import TRANSCRIPT_FORMAT, Call, call_id_taken, get_call_by_hash
 from qa_service.store.db import Database
+from qa_service.store.jobs import Job
 
 METADATA_FIELD = "metadata"
 # Form fields accepted one by one (for curl), applied to every file of the request.
 SIMPLE_FIELDS = frozenset(METADATA_FIELDS)
+
+
+def queue_analysis(session: Session, settings: Settings, call: Call) -> Job:
+    """The call's analysis job, queued in the caller's transaction (a worker picks it up
+    once that commits and the adapter dispatches the job id)."""
+    return enqueue(session, ANALYZE, call.id, settings.job_max_attempts)
 
 
 @dataclass
@@ -161,7 +168,7 @@ def _new_call(
     )
     session.add(call)
     session.flush()
-    job = enqueue(session, ANALYZE, call.id, settings.job_max_attempts)
+    job = queue_analysis(session, settings, call)
     described = meta.model_dump(mode="json", exclude_none=True, exclude={"call_id", "extra"})
     audit.record(
         session,

@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.errors import ConflictError, NotFoundError
 from qa_service.features.access import get_visible_call, visible_calls
+from qa_service.features.calls.ingest import queue_analysis
 from qa_service.features.calls.rescoring import rescore
 from qa_service.features.calls.schemas import CallDetail, JobPublic
 from qa_service.features.pagination import paginate
-from qa_service.jobs.queue import enqueue
-from qa_service.jobs.tasks import ANALYZE
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.calls import (
@@ -161,7 +160,7 @@ def reanalyse(
         raise ConflictError(f"call {call_id} is already queued for analysis")
     if call.disputes_open:
         raise ConflictError(f"call {call_id} has open disputes; settle them first")
-    job = enqueue(session, ANALYZE, call.id, settings.job_max_attempts)
+    job = queue_analysis(session, settings, call)
     before = {"status": call.status, **call.score_snapshot()}
     discard_reviews(session, call)
     call.status, call.error = CallStatus.queued, None
