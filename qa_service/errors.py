@@ -42,3 +42,23 @@ class NotFoundError(QAError):
     status_code = 404
     exit_code = 4
     code = "not_found"
+
+
+class AuthError(QAError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class ForbiddenError(QAError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ConflictError(QAError):
+    status_code = 409
+    code = "conflict"
+
+
+class TooLargeError(QAError):
+    status_code = 413
+    code = "too_large"

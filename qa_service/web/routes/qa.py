@@ -7,15 +7,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from qa_service.api.deps import SessionDep, SettingsDep
-from qa_service.api.routers.sampling import PlanCreate
-from qa_service.api.routers.sampling import create as create_sampling_plan
 from qa_service.domain.periods import period_containing
 from qa_service.domain.sampling import RISK_FLAGS
+from qa_service.features.sampling import service as sampling
+from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.inspection import available_packs
 from qa_service.store.accounts import Role, User
 from qa_service.store.base import utcnow
-from qa_service.store.sampling_plans import SamplingPlan
-from qa_service.store.sampling_queries import plan_queue
 from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageStaff, render
 
@@ -58,12 +56,12 @@ def queue_page(
     done: bool = False,
 ) -> Response:
     pending = not done
-    plans = session.scalars(
-        select(SamplingPlan).order_by(SamplingPlan.id.desc()).limit(PLANS_SHOWN)
-    ).all()
+    plans = sampling.list_plans(session, limit=PLANS_SHOWN)
     chosen = plan if plan is not None else (plans[0].id if plans else None)
     rows = (
-        plan_queue(session, chosen, user.id if mine else None, pending)
+        sampling.review_queue(
+            session, plan_id=chosen, reviewer_id=user.id if mine else None, pending=pending
+        )
         if chosen is not None
         else []
     )
@@ -89,4 +87,4 @@ def queue_page(
 @data_router.post("/qa/plans", status_code=201)
 def create_plan(body: PlanCreate, user: PageStaff, session: SessionDep) -> dict:
     """The API's plan creation, for the queue page (the page's own URL space)."""
-    return create_sampling_plan(body, user, session)
+    return plan_summary(sampling.create_requested_plan(session, request=body, created_by=user))
