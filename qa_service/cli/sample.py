@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qa_service.cli.kpi import GroupBy, open_database, write_output
+from qa_service.domain.sampling import DEFAULT_RATE, DEFAULT_SHORT_RATIO
 
 out = Console()
 plans_app = typer.Typer(help="Stored sampling plans.", no_args_is_help=True)
@@ -52,7 +53,9 @@ def _print_quotas(result) -> None:
 
 def sample(
     period: Annotated[str, typer.Option(help="2026-11, 2026-W45, ...")],
-    rate: Annotated[float, typer.Option(help="Share of each agent's calls to review.")] = 0.3,
+    rate: Annotated[
+        float, typer.Option(help="Share of each agent's calls to review.")
+    ] = DEFAULT_RATE,
     min_per_agent: Annotated[int, typer.Option(help="At least this many per agent.")] = 0,
     max_per_agent: Annotated[int | None, typer.Option(help="At most this many per agent.")] = None,
     by: Annotated[
@@ -68,7 +71,7 @@ def sample(
     seed: Annotated[int | None, typer.Option(help="Seed; default: a new random one.")] = None,
     short_ratio: Annotated[
         float, typer.Option(help="'short' = under this share of the queue's mean duration.")
-    ] = 0.4,
+    ] = DEFAULT_SHORT_RATIO,
     team: Annotated[str | None, typer.Option(help="Only these teams (comma-separated).")] = None,
     queue: Annotated[str | None, typer.Option(help="Only these queues (comma-separated).")] = None,
     reviewers: Annotated[

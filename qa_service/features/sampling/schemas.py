@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from qa_service.api.schemas.common import MAX_DB_INT, PeriodText
+from qa_service.domain.sampling import DEFAULT_RATE, DEFAULT_SHORT_RATIO
 from qa_service.store.calls import Call
 from qa_service.store.sampling_plans import SamplingPlan, SamplingPlanCall
 from qa_service.store.sampling_queries import Coverage, ReviewerLoad
@@ -19,7 +20,7 @@ Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 class PlanCreate(BaseModel):
     period: PeriodText
-    rate: float = Field(0.3, ge=0, le=1)
+    rate: float = Field(DEFAULT_RATE, ge=0, le=1)
     min_per_agent: int = Field(0, ge=0, le=MAX_PER_AGENT)
     max_per_agent: int | None = Field(None, ge=0, le=MAX_PER_AGENT)
     by: list[Name] = Field(
@@ -33,7 +34,7 @@ class PlanCreate(BaseModel):
     seed: int | None = Field(
         None, ge=0, le=MAX_DB_INT, description="Default: a new random seed, stored."
     )
-    short_ratio: float = Field(0.4, ge=0, le=1)
+    short_ratio: float = Field(DEFAULT_SHORT_RATIO, ge=0, le=1)
     teams: list[Name] | None = Field(None, max_length=1000)
     queues: list[Name] | None = Field(None, max_length=1000)
     reviewers: list[Name] = Field(
