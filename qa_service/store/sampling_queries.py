@@ -26,7 +26,7 @@ from qa_service.domain.sampling import (
     draw_sample,
 )
 from qa_service.errors import InputError, NotFoundError
-from qa_service.store.accounts import User
+from qa_service.store.accounts import Role, User
 from qa_service.store.call_facts import (
     Scope,
     analysed_in,
@@ -86,6 +86,16 @@ def reviewers_by_name(session: Session, names: Sequence[str]) -> list[User]:
     if missing:
         raise InputError(f"no such reviewer account: {', '.join(missing)}")
     return [found[n] for n in names]
+
+
+def reviewer_accounts(session: Session) -> list[str]:
+    """Usernames of the active QA and admin accounts, in order."""
+    stmt = (
+        select(User.username)
+        .where(User.role.in_([Role.qa, Role.admin]), User.active)
+        .order_by(User.username)
+    )
+    return list(session.scalars(stmt))
 
 
 def open_load(session: Session, reviewer_ids: Sequence[int]) -> dict[str, int]:

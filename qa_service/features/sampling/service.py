@@ -34,6 +34,7 @@ from qa_service.store.sampling_queries import (
     open_load,
     plan_queue,
     plans_newest_first,
+    reviewer_accounts,
     reviewer_workload,
     reviewers_by_name,
 )
@@ -151,6 +152,11 @@ def create_requested_plan(
         created_by=created_by,
         note=request.note,
     )
+
+
+def reviewer_names(session: Session) -> list[str]:
+    """The active accounts a sample can be shared among (QA and admins), by name."""
+    return reviewer_accounts(session)
 
 
 def list_plans(

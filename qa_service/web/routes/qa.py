@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from qa_service.api.deps import SessionDep, SettingsDep
 from qa_service.domain.periods import period_containing
@@ -12,7 +11,6 @@ from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.features.sampling import service as sampling
 from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.inspection import available_packs
-from qa_service.store.accounts import Role, User
 from qa_service.store.base import utcnow
 from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageStaff, render
@@ -33,16 +31,6 @@ def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Res
         max_files=settings.upload_max_files,
         max_mib=settings.upload_max_bytes // 2**20,
         packs=available_packs(),
-    )
-
-
-def _reviewer_names(session) -> list[str]:
-    return list(
-        session.scalars(
-            select(User.username)
-            .where(User.role.in_([Role.qa, Role.admin]), User.active)
-            .order_by(User.username)
-        )
     )
 
 
@@ -79,7 +67,7 @@ def queue_page(
         mine=mine,
         pending=pending,
         period=period_containing(utcnow(), "month").label,
-        reviewers=_reviewer_names(session),
+        reviewers=sampling.reviewer_names(session),
         risk_flags=RISK_FLAGS,
     )
 

@@ -151,3 +151,16 @@ def test_coverage_report(db, reviewers):
     assert (found["period"], found["by"]) == ("2026-11", "team")
     assigned = [r["assigned"] for r in found["reviewers"]]
     assert assigned == ([plan.selected] if reviewers else [])
+
+
+def test_reviewer_names_are_active_qa_and_admins(db):
+    with db.session() as session:
+        session.add_all(
+            [
+                User(username="boss", role="admin", password_hash="x"),
+                User(username="gone", role="qa", password_hash="x", active=False),
+                User(username="lead", role="supervisor", team="T1", password_hash="x"),
+            ]
+        )
+        session.flush()
+        assert service.reviewer_names(session) == ["boss", "qa1", "qa2"]
