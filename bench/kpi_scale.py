@@ -28,14 +28,15 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import text
 
-from qa_service.domain.kpi_report import KpiOptions
+from qa_service.config import Settings
 from qa_service.domain.periods import parse_period
 from qa_service.domain.sampling import SamplingOptions, parse_oversample
+from qa_service.features.kpi.service import kpi_report, options_from_settings
+from qa_service.features.sampling.service import create_plan
 from qa_service.store.call_facts import Scope
 from qa_service.store.db import Database
-from qa_service.store.kpi_queries import kpi_report
 from qa_service.store.migrate import upgrade
-from qa_service.store.sampling_queries import coverage, create_plan, draw
+from qa_service.store.sampling_queries import coverage, draw
 
 REPORT_MONTH = "2026-11"
 AGENTS, TEAMS, QUEUES, DIMENSIONS = 2000, 100, 10, ("courtesy", "compliance", "resolution")
@@ -318,7 +319,8 @@ def measure(db: Database, only: set[str] | None = None) -> dict[str, float]:
     )
 
     def report(by: str, **kpi_options):
-        return lambda s: kpi_report(s, period, by, Scope(), KpiOptions(as_of=as_of, **kpi_options))
+        kpi = options_from_settings(Settings(_env_file=None), as_of=as_of, **kpi_options)
+        return lambda s: kpi_report(s, period=period, by=by, scope=Scope(), options=kpi)
 
     tasks = {
         "dashboard_by_agent": (report("agent"), 2),
@@ -326,7 +328,7 @@ def measure(db: Database, only: set[str] | None = None) -> dict[str, float]:
         "month_only_by_agent": (report("agent", trend_periods=1, baseline_periods=1), 2),
         "coverage": (lambda s: coverage(s, period, "agent"), 2),
         "sample_draw": (lambda s: draw(s, period, options, Scope())[0], 2),
-        "sample_draw_and_store": (lambda s: create_plan(s, period, options), 1),
+        "sample_draw_and_store": (lambda s: create_plan(s, period=period, options=options), 1),
     }
     figures: dict[str, float] = {}
     for name, (fn, repeat) in tasks.items():

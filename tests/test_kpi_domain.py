@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from qa_service.config import Settings
 from qa_service.domain.kpi import (
     KPIS,
     Contact,
@@ -209,14 +210,16 @@ def test_parse_weights_refuses_all_zero():
     [(92.0, "A"), (85.0, "A"), (84.9, "B"), (70.0, "B"), (55.0, "C"), (12.0, "D"), (None, None)],
 )
 def test_tier_of(score, expected):
-    assert tier_of(score) == expected
+    # The default tiers, as the settings write them (A:85,B:70,C:55,D:0).
+    assert tier_of(score, parse_tiers(Settings.model_fields["kpi_tiers"].default)) == expected
 
 
 def test_parse_tiers_orders_and_rejects():
     assert parse_tiers("low:0,top:90,mid:60") == (("top", 90.0), ("mid", 60.0), ("low", 0.0))
     assert tier_of(30.0, parse_tiers("top:90,mid:60")) is None
-    with pytest.raises(InputError):
-        parse_tiers("top=90")
+    for text in ("top=90", ""):
+        with pytest.raises(InputError):
+            parse_tiers(text)
 
 
 @pytest.mark.parametrize(
@@ -295,8 +298,6 @@ def test_parse_period_rejects(label):
 
 def test_readme_documents_every_kpi_and_setting():
     from pathlib import Path
-
-    from qa_service.config import Settings
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for k in KPIS:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from qa_service.domain.kpi_report import KpiOptions
+from qa_service.config import Settings
 from qa_service.domain.periods import parse_period
+from qa_service.features.kpi.service import kpi_report, options_from_settings
 from qa_service.store.call_facts import Scope
-from qa_service.store.kpi_queries import kpi_report
 from tests.kpi_month import BACKENDS, month_database
 
 pytest_plugins = ["tests.service_fixtures"]
@@ -169,9 +169,20 @@ def month_db(request, tmp_path_factory):
     yield from month_database(request, tmp_path_factory)
 
 
+def _options(**overrides):
+    # The settings' own defaults: the figures below are worked out for them (7-day FCR).
+    return options_from_settings(Settings(_env_file=None), **overrides)
+
+
 def _report(db, by="agent", **options):
     with db.session() as session:
-        return kpi_report(session, NOVEMBER, by, Scope(), KpiOptions(as_of=AFTER_ALL, **options))
+        return kpi_report(
+            session,
+            period=NOVEMBER,
+            by=by,
+            scope=Scope(),
+            options=_options(as_of=AFTER_ALL, **options),
+        )
 
 
 @pytest.mark.parametrize("agent", sorted(EXPECTED))
@@ -206,7 +217,9 @@ def test_fcr_waits_for_the_window(month_db):
     """On Nov 10 with a 7-day window only calls up to Nov 3 can be judged."""
     as_of = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
     with month_db.session() as session:
-        report = kpi_report(session, NOVEMBER, "agent", Scope(), KpiOptions(as_of=as_of))
+        report = kpi_report(
+            session, period=NOVEMBER, by="agent", scope=Scope(), options=_options(as_of=as_of)
+        )
     rows = {r.key: r.values["fcr_rate"] for r in report.rows}
     # a1: calls of Nov 1 and 2 at 09:00 and Nov 3 at 09:00 (window ends Nov 10 09:00): 3 judged,
     # the first two repeated. a4 starts on Nov 11: nothing to judge yet.
@@ -255,21 +268,15 @@ def test_trends_over_periods(month_db):
 
 
 def test_scope_limits_rows(month_db):
-    with month_db.session() as session:
-        report = kpi_report(
-            session, NOVEMBER, "agent", Scope(teams=["T2"]), KpiOptions(as_of=AFTER_ALL)
-        )
-        mine = kpi_report(
-            session, NOVEMBER, "agent", Scope(agent_ids=["a2"]), KpiOptions(as_of=AFTER_ALL)
-        )
-    assert sorted(r.key for r in report.rows) == ["a4", "a5", "a6"]
-    assert [r.key for r in mine.rows] == ["a2"]
+    def scoped(scope):
+        with month_db.session() as session:
+            options = _options(as_of=AFTER_ALL)
+            return kpi_report(session, period=NOVEMBER, by="agent", scope=scope, options=options)
+
+    assert sorted(r.key for r in scoped(Scope(teams=["T2"])).rows) == ["a4", "a5", "a6"]
+    assert [r.key for r in scoped(Scope(agent_ids=["a2"])).rows] == ["a2"]
     # The scope limits the calls judged, not the contacts: a1's repeats still count.
-    with month_db.session() as session:
-        a1 = kpi_report(
-            session, NOVEMBER, "agent", Scope(agent_ids=["a1"]), KpiOptions(as_of=AFTER_ALL)
-        )
-    assert a1.rows[0].values["fcr_rate"] == 0.9
+    assert scoped(Scope(agent_ids=["a1"])).rows[0].values["fcr_rate"] == 0.9
 
 
 def test_queue_grouping(month_db):

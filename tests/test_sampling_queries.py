@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 
 from qa_service.domain.periods import parse_period
 from qa_service.domain.sampling import SamplingOptions, parse_oversample
+from qa_service.features.sampling.service import check_plan, create_plan
 from qa_service.store.accounts import User
 from qa_service.store.call_facts import Scope
 from qa_service.store.calls import Call, CallStatus, ReviewState
@@ -20,9 +21,7 @@ from qa_service.store.sampling_plans import SamplingPlan
 from qa_service.store.sampling_queries import (
     candidates,
     coverage,
-    create_plan,
     plan_queue,
-    rederive,
     reviewer_workload,
 )
 from tests.kpi_month import BACKENDS, month_database
@@ -73,7 +72,7 @@ def _plan(db, **kwargs):
         **{"rate": 0.3, "min_per_agent": 2, "max_per_agent": 5, "by": ("queue",), **kwargs}
     )
     with db.session() as session:
-        plan = create_plan(session, NOVEMBER, options)
+        plan = create_plan(session, period=NOVEMBER, options=options)
         return plan.id, sorted(c.call_id for c in plan.calls), plan
 
 
@@ -104,7 +103,7 @@ def test_plan_is_reproducible_and_rederivable(month_db):
     assert first == again
     assert first != other
     with month_db.session() as session:
-        check = rederive(session, first_id)
+        check = check_plan(session, plan_id=first_id)
     assert check.same_selection and check.same_population
     assert check.added == check.removed == []
 
@@ -129,11 +128,11 @@ def test_rederive_notices_a_changed_population(month_db):
             )
         )
     with month_db.session() as session:
-        check = rederive(session, plan_id)
+        check = check_plan(session, plan_id=plan_id)
         session.delete(session.query(Call).filter_by(call_id="late-arrival").one())
     assert not check.same_population
     with month_db.session() as session:
-        assert rederive(session, plan_id).same_population
+        assert check_plan(session, plan_id=plan_id).same_population
 
 
 def test_oversampling_picks_more_risky_calls(month_db):
@@ -154,7 +153,13 @@ def test_reviewer_assignment_workload_and_coverage(month_db):
         session.add_all(reviewers)
         session.flush()
         options = SamplingOptions(rate=0.3, max_per_agent=5, by=("queue",), seed=3)
-        plan = create_plan(session, NOVEMBER, options, Scope(teams=["T1"]), reviewers=reviewers)
+        plan = create_plan(
+            session,
+            period=NOVEMBER,
+            options=options,
+            scope=Scope(teams=["T1"]),
+            reviewers=[r.username for r in reviewers],
+        )
         assigned = Counter(c.reviewer_id for c in plan.calls)
         # T1: a1, a2 and a3 give 5 each; 15 calls over two reviewers: 8 and 7.
         assert sorted(assigned.values()) == [7, 8]

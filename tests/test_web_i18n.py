@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.api.routers.kpi import GroupBy
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.inspection import available_packs, load_pack
 from qa_service.store.accounts import AccountRole
+from qa_service.store.call_facts import GroupBy
 from qa_service.store.calls import CallStatus, ReviewState
 from qa_service.store.disputes import Decision, DisputeStatus, Stage
 from qa_service.web.i18n import LANGUAGES, Translator, catalog, negotiate

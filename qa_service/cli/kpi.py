@@ -89,12 +89,13 @@ def print_report(report) -> None:
 
 
 def list_kpis() -> None:
-    from qa_service.domain.kpi import KPIS
-    from qa_service.domain.kpi_report import definitions_table
+    from qa_service.features.kpi.service import definitions
 
-    _header, lines = definitions_table([k.id for k in KPIS])
-    for kpi_id, label, unit, better, description in lines:
-        out.print(f"[bold]{kpi_id}[/bold] ({label}; {unit}; better: {better})\n  {description}")
+    for d in definitions():
+        out.print(
+            f"[bold]{d['kpi']}[/bold] ({d['label']}; {d['unit']}; better: {d['better']})\n"
+            f"  {d['description']}"
+        )
 
 
 def kpi(
@@ -122,31 +123,32 @@ def kpi(
         return
     if period is None:
         raise InputError("--period is required, e.g. --period 2026-11")
-    from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
     from qa_service.domain.periods import parse_period
-    from qa_service.exports import csv_bytes, xlsx_bytes
+    from qa_service.features.kpi.service import export_report, period_report
     from qa_service.store.call_facts import Scope
-    from qa_service.store.kpi_queries import kpi_report, options_from_settings
 
     parsed = parse_period(period)
     settings, db = open_database()
-    options = options_from_settings(
-        settings,
-        fcr_window_days=fcr_days,
-        components=parse_weights(weights) if weights else None,
-        tiers=parse_tiers(tiers) if tiers else None,
-    )
     scope = Scope.from_lists(agent_ids=agent, teams=team, queues=queue)
     with db.session() as session:
-        report = kpi_report(session, parsed, by.value, scope, options)
+        report = period_report(
+            session,
+            settings,
+            period=parsed,
+            by=by.value,
+            scope=scope,
+            fcr_days=fcr_days,
+            weights=weights,
+            tiers=tiers,
+        )
     db.dispose()
     if fmt is KpiFormat.table:
         print_report(report)
     elif fmt is KpiFormat.csv:
-        data = csv_bytes(report.table())
+        data = export_report(report, "csv").data
         write_output(data if output else data.decode("utf-8-sig"), output, "CSV")
     elif fmt is KpiFormat.xlsx:
-        write_output(xlsx_bytes(report.sheets()), output, "XLSX")
+        write_output(export_report(report, "xlsx").data, output, "XLSX")
     else:
         write_output(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), output, "JSON")
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qa_service.cli.kpi import GroupBy, open_database, write_output
+from qa_service.domain.sampling import DEFAULT_RATE, DEFAULT_SHORT_RATIO
 
 out = Console()
 plans_app = typer.Typer(help="Stored sampling plans.", no_args_is_help=True)
@@ -53,7 +53,9 @@ def _print_quotas(result) -> None:
 
 def sample(
     period: Annotated[str, typer.Option(help="2026-11, 2026-W45, ...")],
-    rate: Annotated[float, typer.Option(help="Share of each agent's calls to review.")] = 0.3,
+    rate: Annotated[
+        float, typer.Option(help="Share of each agent's calls to review.")
+    ] = DEFAULT_RATE,
     min_per_agent: Annotated[int, typer.Option(help="At least this many per agent.")] = 0,
     max_per_agent: Annotated[int | None, typer.Option(help="At most this many per agent.")] = None,
     by: Annotated[
@@ -69,7 +71,7 @@ def sample(
     seed: Annotated[int | None, typer.Option(help="Seed; default: a new random one.")] = None,
     short_ratio: Annotated[
         float, typer.Option(help="'short' = under this share of the queue's mean duration.")
-    ] = 0.4,
+    ] = DEFAULT_SHORT_RATIO,
     team: Annotated[str | None, typer.Option(help="Only these teams (comma-separated).")] = None,
     queue: Annotated[str | None, typer.Option(help="Only these queues (comma-separated).")] = None,
     reviewers: Annotated[
@@ -81,23 +83,17 @@ def sample(
 ) -> None:
     """Draw a seeded, reproducible sample of the period's calls for human review."""
     from qa_service.domain.periods import parse_period
-    from qa_service.domain.sampling import SamplingOptions, parse_oversample
     from qa_service.exports import csv_bytes
+    from qa_service.features.sampling import service
     from qa_service.store.call_facts import Scope
-    from qa_service.store.sampling_queries import (
-        create_plan,
-        draw,
-        plan_queue,
-        reviewers_by_name,
-    )
 
-    options = SamplingOptions(
+    options = service.plan_options(
         rate=rate,
         min_per_agent=min_per_agent,
         max_per_agent=max_per_agent,
-        by=tuple(b.strip() for b in (by or "").split(",") if b.strip()),
-        oversample=parse_oversample(oversample),
-        seed=secrets.randbelow(2**31) if seed is None else seed,
+        by=_names(by),
+        oversample=oversample,
+        seed=seed,
         short_ratio=short_ratio,
     )
     parsed = parse_period(period)
@@ -105,21 +101,20 @@ def sample(
     _settings, db = open_database()
     with db.session() as session:
         if dry_run:
-            result, _ids = draw(session, parsed, options, scope)
+            result = service.preview(session, period=parsed, options=options, scope=scope)
             _print_quotas(result)
             out.print(f"{len(result.selected)} of {result.population} calls (seed {options.seed})")
             session.rollback()
             return
-        plan = create_plan(
+        plan = service.create_plan(
             session,
-            parsed,
-            options,
-            scope,
-            reviewers_by_name(session, _names(reviewers)),
-            None,
-            note,
+            period=parsed,
+            options=options,
+            scope=scope,
+            reviewers=_names(reviewers),
+            note=note,
         )
-        rows = plan_queue(session, plan.id)
+        rows = service.review_queue(session, plan_id=plan.id)
         message = (
             f"plan {plan.id}: {plan.selected} of {plan.population} calls of {plan.period} "
             f"for review (seed {plan.seed})"
@@ -136,19 +131,14 @@ def plans_list(
     period: Annotated[str | None, typer.Option(help="Only this period.")] = None,
 ) -> None:
     """Stored plans, newest first."""
-    from sqlalchemy import select
-
-    from qa_service.store.sampling_plans import SamplingPlan
+    from qa_service.features.sampling.service import list_plans
 
     _settings, db = open_database()
     with db.session() as session:
-        query = select(SamplingPlan).order_by(SamplingPlan.id.desc())
-        if period:
-            query = query.where(SamplingPlan.period == period)
         table = Table(title="Sampling plans")
         for title in ("id", "period", "selected", "population", "seed", "parameters", "note"):
             table.add_column(title)
-        for plan in session.scalars(query):
+        for plan in list_plans(session, period=period):
             params = {
                 k: v for k, v in plan.parameters.items() if k != "seed" and v not in (None, [], {})
             }
@@ -172,22 +162,22 @@ def plans_show(
 ) -> None:
     """The calls of a plan (its review queue), as CSV."""
     from qa_service.exports import csv_bytes
-    from qa_service.store.sampling_queries import plan_queue
+    from qa_service.features.sampling.service import review_queue
 
     _settings, db = open_database()
     with db.session() as session:
-        data = csv_bytes(_plan_lines(plan_queue(session, plan_id, pending_only=pending)))
+        data = csv_bytes(_plan_lines(review_queue(session, plan_id=plan_id, pending=pending)))
     write_output(data if output else data.decode("utf-8-sig"), output, "CSV")
 
 
 @plans_app.command("check")
 def plans_check(plan_id: int) -> None:
     """Draw a plan again from its stored parameters and seed, and compare."""
-    from qa_service.store.sampling_queries import rederive
+    from qa_service.features.sampling.service import check_plan
 
     _settings, db = open_database()
     with db.session() as session:
-        check = rederive(session, plan_id)
+        check = check_plan(session, plan_id=plan_id)
     if check.same_selection:
         out.print(f"plan {plan_id}: re-derived exactly (same calls)")
         return
@@ -206,19 +196,19 @@ def coverage(
 ) -> None:
     """Machine checks 100%, people review the sample: coverage and reviewer workload."""
     from qa_service.domain.periods import parse_period
+    from qa_service.features.sampling.service import coverage_report
     from qa_service.store.call_facts import Scope
-    from qa_service.store.sampling_queries import coverage as coverage_rows
-    from qa_service.store.sampling_queries import reviewer_workload
 
     parsed = parse_period(period)
     _settings, db = open_database()
     with db.session() as session:
-        rows = coverage_rows(session, parsed, by.value, Scope.from_lists(teams=team))
-        loads = reviewer_workload(session, parsed)
+        report = coverage_report(
+            session, period=parsed, by=by.value, scope=Scope.from_lists(teams=team), reviewers=True
+        )
     table = Table(title=f"Coverage {parsed.label} by {by.value}")
     for title in (by.value, "calls", "analysed", "machine %", "sampled", "reviewed", "review %"):
         table.add_column(title, justify="left" if title == by.value else "right")
-    for c in rows:
+    for c in report.rows:
         table.add_row(
             c.key,
             str(c.calls),
@@ -234,7 +224,7 @@ def coverage(
     work = Table(title=f"Reviewer workload {parsed.label}")
     for title in ("reviewer", "assigned", "done", "pending", "reviews written"):
         work.add_column(title, justify="left" if title == "reviewer" else "right")
-    for w in loads:
+    for w in report.reviewers:
         work.add_row(w.username, str(w.assigned), str(w.done), str(w.pending), str(w.reviews))
     out.print(work)
 

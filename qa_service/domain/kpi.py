@@ -282,8 +282,9 @@ def handling_anomaly(
     total_s: float,
     calls: int,
     previous: Iterable[tuple[float, int]],
-    threshold: float = 0.2,
-    min_calls: int = 10,
+    *,
+    threshold: float,
+    min_calls: int,
 ) -> HandlingAnomaly | None:
     """An AHT at least ``threshold`` below (rushed) or above (slow) the agent's baseline.
 

@@ -24,8 +24,6 @@ from qa_service.domain.kpi import (
     ratio,
 )
 from qa_service.domain.kpi_scorecard import (
-    DEFAULT_COMPONENTS,
-    DEFAULT_TIERS,
     Component,
     Trend,
     composite_score,
@@ -47,7 +45,6 @@ TREND_KPIS = (
     "csat",
     "composite",
 )
-FCR_WINDOWS = (3, 7)
 
 # (count, sum) of a dimension's scores, per dimension id.
 DimensionSums = Mapping[str, tuple[int, float]]
@@ -55,13 +52,16 @@ DimensionSums = Mapping[str, tuple[int, float]]
 
 @dataclass(frozen=True, slots=True)
 class KpiOptions:
-    fcr_window_days: int = 7
-    aht_threshold: float = 0.2
-    aht_min_calls: int = 10
-    baseline_periods: int = 3
-    trend_periods: int = 6  # periods of history shown, the report's own included
-    components: tuple[Component, ...] = DEFAULT_COMPONENTS
-    tiers: tuple[tuple[str, float], ...] = DEFAULT_TIERS
+    """How a report is worked out; the values come from Settings (``kpi_*``), where each
+    default is written once."""
+
+    fcr_window_days: int
+    aht_threshold: float
+    aht_min_calls: int
+    baseline_periods: int
+    trend_periods: int  # periods of history shown, the report's own included
+    components: tuple[Component, ...]
+    tiers: tuple[tuple[str, float], ...]
     # FCR counts a call only once its window has passed by this time (None: now).
     as_of: datetime | None = None
 
@@ -227,7 +227,11 @@ def assemble_report(
         values["aht_change"] = handling_change(c.duration_sum, c.duration_n, previous)
         row = KpiRow(key=key, team=teams.get(key), values=values, composite=values.pop("composite"))
         row.anomaly = handling_anomaly(
-            c.duration_sum, c.duration_n, previous, options.aht_threshold, options.aht_min_calls
+            c.duration_sum,
+            c.duration_n,
+            previous,
+            threshold=options.aht_threshold,
+            min_calls=options.aht_min_calls,
         )
         row.history = {k: [h.get(key, {}).get(k) for h in shown] for k in TREND_KPIS}
         row.trends = {k: trend(k, series) for k, series in row.history.items()}

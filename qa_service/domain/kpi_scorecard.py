@@ -43,7 +43,6 @@ DEFAULT_COMPONENTS: tuple[Component, ...] = (
 MIN_WEIGHT_SHARE = 0.5
 # Weights are relative; a bound keeps their sum finite.
 MAX_WEIGHT = 1000.0
-DEFAULT_TIERS: tuple[tuple[str, float], ...] = (("A", 85.0), ("B", 70.0), ("C", 55.0), ("D", 0.0))
 
 
 def parse_weights(
@@ -92,10 +91,11 @@ def composite_score(
     return round(sum(c.normalise(v) * c.weight for c, v in present) / weight, 1)
 
 
-def parse_tiers(text: str | None) -> tuple[tuple[str, float], ...]:
-    """``A:85,B:70,C:55,D:0``: a tier name and the lowest composite that reaches it."""
-    if not text:
-        return DEFAULT_TIERS
+def parse_tiers(text: str) -> tuple[tuple[str, float], ...]:
+    """``A:85,B:70,C:55,D:0``: a tier name and the lowest composite that reaches it.
+
+    The default tiers are a setting (``Settings.kpi_tiers``), not written here.
+    """
     tiers: list[tuple[str, float]] = []
     for part in text.split(","):
         name, sep, value = part.partition(":")
@@ -113,7 +113,7 @@ def parse_tiers(text: str | None) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(tiers, key=lambda t: -t[1]))
 
 
-def tier_of(score: float | None, tiers: Sequence[tuple[str, float]] = DEFAULT_TIERS) -> str | None:
+def tier_of(score: float | None, tiers: Sequence[tuple[str, float]]) -> str | None:
     if score is None:
         return None
     for name, lowest in tiers:

@@ -40,6 +40,9 @@ DEFAULT_RISK_WEIGHTS = {
     "short": 2.0,
 }
 STRATA_FIELDS = ("queue", "direction")
+# Defaults of a plan, the same for the API, the queue page and the CLI.
+DEFAULT_RATE = 0.3
+DEFAULT_SHORT_RATIO = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +56,14 @@ class SampleCandidate:
 
 @dataclass(frozen=True, slots=True)
 class SamplingOptions:
-    rate: float = 0.3
+    rate: float = DEFAULT_RATE
     min_per_agent: int = 0
     max_per_agent: int | None = None
     by: tuple[str, ...] = ()
     oversample: Mapping[str, float] = field(default_factory=dict)
     seed: int = 0
     # A call shorter than this share of its queue's mean duration counts as "short".
-    short_ratio: float = 0.4
+    short_ratio: float = DEFAULT_SHORT_RATIO
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -103,7 +106,7 @@ class SamplingOptions:
             by=tuple(data.get("by") or ()),
             oversample={k: float(v) for k, v in (data.get("oversample") or {}).items()},
             seed=int(data.get("seed") or 0),
-            short_ratio=float(data.get("short_ratio", 0.4)),
+            short_ratio=float(data.get("short_ratio", DEFAULT_SHORT_RATIO)),
         )
 
 

@@ -3,23 +3,20 @@
 Four GROUP BY queries cover a whole report and its history at once, each row of the
 result one (period, group): the call aggregates, first-contact resolution (a LEAD window
 over each customer's contacts), disputes, and dimension scores. No call is loaded into
-Python; the domain turns the sums into KPIs (``domain/kpi_report.py``).
+Python; the domain turns the sums into KPIs (``domain/kpi_report.py``) and
+``features/kpi/service.py`` puts the two together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, func, select, text
 from sqlalchemy.orm import Session
 
-from qa_service.config import Settings
 from qa_service.domain.kpi import KpiCounts
-from qa_service.domain.kpi_report import DimensionSums, KpiOptions, KpiReport, assemble_report
-from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
+from qa_service.domain.kpi_report import DimensionSums
 from qa_service.domain.periods import Period
 from qa_service.store.call_facts import (
     Scope,
@@ -40,19 +37,6 @@ from qa_service.store.disputes import Dispute, DisputeStatus
 # Julian-day arithmetic on SQLite is exact to about a tenth of a millisecond.
 TIME_SLACK_S = 0.001
 BY_PERIOD_AND_GROUP = (text("1"), text("2"))
-
-
-def options_from_settings(settings: Settings, **overrides: Any) -> KpiOptions:
-    options = KpiOptions(
-        fcr_window_days=settings.kpi_fcr_window_days,
-        aht_threshold=settings.kpi_aht_anomaly_threshold,
-        aht_min_calls=settings.kpi_aht_min_calls,
-        baseline_periods=settings.kpi_baseline_periods,
-        trend_periods=settings.kpi_trend_periods,
-        components=parse_weights(settings.kpi_weights),
-        tiers=parse_tiers(settings.kpi_tiers),
-    )
-    return replace(options, **{k: v for k, v in overrides.items() if v is not None})
 
 
 def _per_period(periods: Sequence[Period]) -> list[dict[str, KpiCounts]]:
@@ -234,20 +218,3 @@ def kpi_counts(
             c.fcr_eligible, c.fcr_repeats = fcr[i].get(key, (0, 0))
             c.disputes_ruled, c.disputes_overturned = disputes[i].get(key, (0, 0))
     return counts, teams
-
-
-def kpi_report(
-    session: Session,
-    period: Period,
-    by: str = "agent",
-    scope: Scope | None = None,
-    options: KpiOptions | None = None,
-) -> KpiReport:
-    """The report of ``period`` with the history its trends and baselines need."""
-    options = options or KpiOptions()
-    scope = scope or Scope()
-    periods = [*period.previous(options.history_length - 1), period]
-    counts, teams = kpi_counts(session, periods, by, scope, options.fcr_window_days, options.as_of)
-    # Trends do not follow single dimensions: their scores are needed for the period only.
-    dims = [{} for _ in periods[:-1]] + dimension_sums(session, [period], by, scope)
-    return assemble_report(periods, by, counts, dims, teams, options)

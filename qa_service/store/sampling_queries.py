@@ -1,4 +1,6 @@
-"""Sampling plans on the store: draw, keep, re-derive; reviewer workload and coverage.
+"""Sampling plans on the store: the candidates of a draw, stored plans and their review
+queues, reviewer workload and coverage. Drawing, storing and re-deriving a plan are the
+use cases of ``features/sampling/service.py``.
 
 Drawing needs every candidate call of the period (a random key per call), so it reads one
 light row per call: id, agent, strata and risk flags, with the flags worked out in SQL.
@@ -11,21 +13,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, insert, literal, or_, select, text
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from qa_service.domain.kpi import ratio
-from qa_service.domain.periods import Period, parse_period
+from qa_service.domain.periods import Period
 from qa_service.domain.sampling import (
     RISK_FLAGS,
     SampleCandidate,
     SampleResult,
     SamplingOptions,
-    assign_reviewers,
     draw_sample,
 )
 from qa_service.errors import InputError, NotFoundError
-from qa_service.store.accounts import User
+from qa_service.store.accounts import AccountRole, User
 from qa_service.store.call_facts import (
     Scope,
     analysed_in,
@@ -76,10 +77,6 @@ def candidates(
         yield SampleCandidate(call_id, agent_id, queue, direction, risk_sets[bits])
 
 
-def _scope_dict(scope: Scope) -> dict[str, Any]:
-    return {k: (None if v is None else list(v)) for k, v in asdict(scope).items()}
-
-
 def reviewers_by_name(session: Session, names: Sequence[str]) -> list[User]:
     """The accounts a sample is shared among, in the order given."""
     if not names:
@@ -91,7 +88,17 @@ def reviewers_by_name(session: Session, names: Sequence[str]) -> list[User]:
     return [found[n] for n in names]
 
 
-def _open_load(session: Session, reviewer_ids: Sequence[int]) -> dict[str, int]:
+def reviewer_accounts(session: Session) -> list[str]:
+    """Usernames of the active QA and admin accounts, in order."""
+    stmt = (
+        select(User.username)
+        .where(User.role.in_([AccountRole.qa, AccountRole.admin]), User.active)
+        .order_by(User.username)
+    )
+    return list(session.scalars(stmt))
+
+
+def open_load(session: Session, reviewer_ids: Sequence[int]) -> dict[str, int]:
     """Calls already assigned to each reviewer that nobody has reviewed yet."""
     stmt = (
         select(SamplingPlanCall.reviewer_id, func.count(distinct(SamplingPlanCall.call_id)))
@@ -114,90 +121,21 @@ def draw(
     return result, ids
 
 
-def create_plan(
-    session: Session,
-    period: Period,
-    options: SamplingOptions,
-    scope: Scope | None = None,
-    reviewers: Sequence[User] = (),
-    created_by: User | None = None,
-    note: str = "",
-) -> SamplingPlan:
-    """Draw a sample, store it with everything needed to draw it again, assign reviewers."""
-    scope = scope or Scope()
-    result, ids = draw(session, period, options, scope)
-    plan = SamplingPlan(
-        period=period.label,
-        parameters=options.to_dict(),
-        filters=_scope_dict(scope),
-        seed=options.seed,
-        population=result.population,
-        selected=len(result.selected),
-        population_digest=result.population_digest,
-        selection_digest=result.selection_digest,
-        note=note,
-        created_by=created_by.id if created_by else None,
-    )
-    assigned: dict[str, str] = {}
-    if reviewers:
-        load = _open_load(session, [r.id for r in reviewers])
-        picked = [s.call_id for s in result.selected]
-        assigned = assign_reviewers(picked, [str(r.id) for r in reviewers], load)
-    session.add(plan)
-    session.flush()
-    # A Core bulk insert: a month's sample is tens of thousands of rows.
-    if result.selected:
-        session.execute(
-            insert(SamplingPlanCall),
-            [
-                {
-                    "plan_id": plan.id,
-                    "call_id": ids[s.call_id],
-                    "agent_id": s.agent_id,
-                    "stratum": s.stratum,
-                    "risks": ",".join(sorted(s.risks)),
-                    "weight": s.weight,
-                    "reviewer_id": int(assigned[s.call_id]) if s.call_id in assigned else None,
-                }
-                for s in result.selected
-            ],
-        )
-    session.expire(plan, ["calls"])
-    return plan
-
-
-@dataclass(frozen=True, slots=True)
-class PlanCheck:
-    """A stored plan drawn again from its parameters and seed."""
-
-    plan_id: int
-    same_selection: bool
-    same_population: bool
-    added: list[int]  # calls the new draw picks that the plan did not
-    removed: list[int]
-
-
-def rederive(session: Session, plan_id: int) -> PlanCheck:
-    plan = get_plan(session, plan_id)
-    options = SamplingOptions.from_dict(plan.parameters)
-    scope = Scope(**plan.filters)
-    result, ids = draw(session, parse_period(plan.period), options, scope)
-    stored = {c.call_id for c in plan.calls}
-    again = {ids[s.call_id] for s in result.selected}
-    return PlanCheck(
-        plan_id=plan.id,
-        same_selection=result.selection_digest == plan.selection_digest,
-        same_population=result.population_digest == plan.population_digest,
-        added=sorted(again - stored),
-        removed=sorted(stored - again),
-    )
-
-
 def get_plan(session: Session, plan_id: int) -> SamplingPlan:
     plan = session.get(SamplingPlan, plan_id)
     if plan is None:
         raise NotFoundError(f"sampling plan {plan_id} not found")
     return plan
+
+
+def plans_newest_first(
+    session: Session, period: Period | None = None, limit: int | None = None
+) -> list[SamplingPlan]:
+    """Stored plans, the newest first; only those drawn for ``period`` if one is given."""
+    query = select(SamplingPlan).order_by(SamplingPlan.id.desc()).limit(limit)
+    if period is not None:
+        query = query.where(SamplingPlan.period == period.label)
+    return list(session.scalars(query))
 
 
 def plan_queue(

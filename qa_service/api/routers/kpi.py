@@ -1,47 +1,29 @@
 """Agent KPIs and review coverage: JSON for the dashboard, CSV and XLSX for spreadsheets.
 
-Who sees what follows the call rules: QA and admin everything, a supervisor their team,
-an agent only their own figures.
+Who sees what follows the call rules (``features.access.kpi_scope``): QA and admin
+everything, a supervisor their team, an agent only their own figures.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from qa_service.api.schemas.common import PeriodQuery
-from qa_service.domain.kpi import KPIS
-from qa_service.domain.kpi_report import definitions_table
-from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
 from qa_service.domain.periods import parse_period
-from qa_service.exports import MEDIA_TYPES, csv_bytes, xlsx_bytes
 from qa_service.features.access import is_staff, kpi_scope
+from qa_service.features.kpi import service as kpi
+from qa_service.features.kpi.schemas import ExportFormat
+from qa_service.features.sampling.service import coverage_report
 from qa_service.http.deps import CurrentUser, SessionDep, SettingsDep
 from qa_service.store.call_facts import GroupBy, Scope
-from qa_service.store.kpi_queries import kpi_report, options_from_settings
-from qa_service.store.sampling_queries import coverage, reviewer_workload
 
 router = APIRouter(tags=["kpi"])
 
 ListQuery = Annotated[
     str | None, Query(max_length=2000, description="Comma-separated; empty: all you may see.")
 ]
-
-
-class ExportFormat(StrEnum):
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-def _download(data: bytes, fmt: str, name: str) -> Response:
-    return Response(
-        data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
-    )
 
 
 @router.get("/kpi", summary="KPIs per agent, team or queue for a period, with trends")
@@ -65,25 +47,25 @@ def get_kpis(
 ):
     parsed = parse_period(period)
     scope = kpi_scope(user, Scope.from_lists(agent, team, queue), by.value)
-    options = options_from_settings(
+    report = kpi.period_report(
+        session,
         settings,
-        fcr_window_days=fcr_days,
-        components=parse_weights(weights) if weights else None,
-        tiers=parse_tiers(tiers) if tiers else None,
+        period=parsed,
+        by=by.value,
+        scope=scope,
+        fcr_days=fcr_days,
+        weights=weights,
+        tiers=tiers,
     )
-    report = kpi_report(session, parsed, by.value, scope, options)
-    name = f"kpi-{parsed.label}-{by.value}"
-    if format is ExportFormat.csv:
-        return _download(csv_bytes(report.table()), "csv", name)
-    if format is ExportFormat.xlsx:
-        return _download(xlsx_bytes(report.sheets()), "xlsx", name)
-    return report.to_dict()
+    if format is ExportFormat.json:
+        return report.to_dict()
+    export = kpi.export_report(report, format.value)
+    return Response(export.data, media_type=export.media_type, headers=export.headers)
 
 
 @router.get("/kpi/definitions", summary="What every KPI means, its unit and better direction")
 def get_definitions(_user: CurrentUser) -> list[dict]:
-    header, lines = definitions_table([k.id for k in KPIS])
-    return [dict(zip(header, line, strict=True)) for line in lines]
+    return kpi.definitions()
 
 
 @router.get(
@@ -99,21 +81,7 @@ def get_coverage(
 ) -> dict:
     parsed = parse_period(period)
     scope = kpi_scope(user, Scope.from_lists(teams=team), by.value)
+    # Reviewers' workloads are QA's own business.
     staff = is_staff(user)
-    return {
-        "period": parsed.label,
-        "by": by.value,
-        "rows": [c.to_dict() for c in coverage(session, parsed, by.value, scope)],
-        # Reviewers' workloads are QA's own business.
-        "reviewers": [
-            {
-                "reviewer_id": w.reviewer_id,
-                "username": w.username,
-                "assigned": w.assigned,
-                "done": w.done,
-                "pending": w.pending,
-                "reviews": w.reviews,
-            }
-            for w in (reviewer_workload(session, parsed) if staff else [])
-        ],
-    }
+    report = coverage_report(session, period=parsed, by=by.value, scope=scope, reviewers=staff)
+    return report.to_dict()

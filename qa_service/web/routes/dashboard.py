@@ -1,8 +1,8 @@
 """The supervisor dashboard: KPI table, ranking, trends, score distributions, anomalies.
 
-The figures are the KPI report of ``store.kpi_queries`` scoped exactly as ``/api/kpi``
-scopes them (a supervisor sees their team); the export buttons download that same
-report as CSV or XLSX through the API's own export function.
+The figures are the KPI report of ``features.kpi`` scoped exactly as ``/api/kpi`` scopes
+them (``features.access.kpi_scope``: a supervisor sees their team); the export buttons
+download that same report as CSV or XLSX.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from qa_service.api.routers.kpi import ExportFormat, GroupBy, get_kpis
 from qa_service.domain.kpi import kpi_def
 from qa_service.domain.kpi_report import TREND_KPIS
 from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError
-from qa_service.features.access import DASHBOARD as DASHBOARD_ROLES
-from qa_service.features.access import kpi_scope
+from qa_service.features.access import DASHBOARD, kpi_scope
+from qa_service.features.kpi import service as kpi
+from qa_service.features.kpi.schemas import ExportFormat
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
-from qa_service.store.call_facts import Scope
-from qa_service.store.kpi_queries import kpi_report, options_from_settings
+from qa_service.store.call_facts import GroupBy, Scope
 from qa_service.web.i18n import Translator, request_language
 from qa_service.web.queries import HISTOGRAM_BUCKETS, filter_values, score_histograms
 from qa_service.web.rendering import PageRoute, PageUser, render
@@ -50,7 +49,7 @@ RECENT_MONTHS = 12
 
 
 def _require_dashboard(user: User) -> None:
-    if user.role not in DASHBOARD_ROLES:
+    if user.role not in DASHBOARD:
         raise ForbiddenError("the dashboard is for supervisors, QA and admins")
 
 
@@ -94,7 +93,7 @@ def dashboard_page(
     current = period_containing(utcnow(), "month")
     chosen = parse_period(period) if period.strip() else current
     scope = kpi_scope(user, Scope.from_lists(None, team or None, queue or None), by.value)
-    report = kpi_report(session, chosen, by.value, scope, options_from_settings(settings))
+    report = kpi.period_report(session, settings, period=chosen, by=by.value, scope=scope)
     histograms = score_histograms(session, chosen, by.value, scope)
     t = Translator(request_language(request))
     data = {
@@ -135,13 +134,10 @@ def dashboard_export(
     queue: str = "",
 ) -> Response:
     _require_dashboard(user)
-    return get_kpis(
-        user,
-        session,
-        settings,
-        period,
-        by=by,
-        team=team or None,
-        queue=queue or None,
-        format=format,
-    )
+    parsed = parse_period(period)
+    scope = kpi_scope(user, Scope.from_lists(None, team or None, queue or None), by.value)
+    report = kpi.period_report(session, settings, period=parsed, by=by.value, scope=scope)
+    if format is ExportFormat.json:
+        return report.to_dict()
+    export = kpi.export_report(report, format.value)
+    return Response(export.data, media_type=export.media_type, headers=export.headers)

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from qa_service.api.routers.sampling import PlanCreate
-from qa_service.api.routers.sampling import create as create_sampling_plan
 from qa_service.domain.periods import period_containing
 from qa_service.domain.sampling import RISK_FLAGS
+from qa_service.features.sampling import service as sampling
+from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.inspection import available_packs
-from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
-from qa_service.store.sampling_plans import SamplingPlan
-from qa_service.store.sampling_queries import plan_queue
 from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageStaff, render
 
@@ -38,16 +34,6 @@ def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Res
     )
 
 
-def _reviewer_names(session) -> list[str]:
-    return list(
-        session.scalars(
-            select(User.username)
-            .where(User.role.in_([AccountRole.qa, AccountRole.admin]), User.active)
-            .order_by(User.username)
-        )
-    )
-
-
 @router.get("/qa/queue")
 def queue_page(
     request: Request,
@@ -58,12 +44,12 @@ def queue_page(
     done: bool = False,
 ) -> Response:
     pending = not done
-    plans = session.scalars(
-        select(SamplingPlan).order_by(SamplingPlan.id.desc()).limit(PLANS_SHOWN)
-    ).all()
+    plans = sampling.list_plans(session, limit=PLANS_SHOWN)
     chosen = plan if plan is not None else (plans[0].id if plans else None)
     rows = (
-        plan_queue(session, chosen, user.id if mine else None, pending)
+        sampling.review_queue(
+            session, plan_id=chosen, reviewer_id=user.id if mine else None, pending=pending
+        )
         if chosen is not None
         else []
     )
@@ -81,7 +67,7 @@ def queue_page(
         mine=mine,
         pending=pending,
         period=period_containing(utcnow(), "month").label,
-        reviewers=_reviewer_names(session),
+        reviewers=sampling.reviewer_names(session),
         risk_flags=RISK_FLAGS,
     )
 
@@ -89,4 +75,4 @@ def queue_page(
 @data_router.post("/qa/plans", status_code=201)
 def create_plan(body: PlanCreate, user: PageStaff, session: SessionDep) -> dict:
     """The API's plan creation, for the queue page (the page's own URL space)."""
-    return create_sampling_plan(body, user, session)
+    return plan_summary(sampling.create_requested_plan(session, request=body, created_by=user))
