@@ -22,15 +22,15 @@ MIN_AGREEMENT = 0.85
 def mono_words(settings: Settings) -> dict[str, tuple[np.ndarray, list[Word], str | None]]:
     """Each mono call decoded and transcribed once, as the pipeline does it."""
     from qa_service.engines.asr import ASROptions, get_recognizer
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.word_timing import refine_word_times
 
     recognizer = get_recognizer(settings)
     found = {}
     for call_id in MONO_CALLS:
-        audio = load_audio(CALLS_DIR / f"{call_id}.mono.wav", settings)
-        assert len(audio.channels) == 1
-        samples = audio.channels[0]
+        channels = load_arrays(CALLS_DIR / f"{call_id}.mono.wav", settings)
+        assert len(channels) == 1
+        samples = channels[0]
         channel = recognizer.transcribe(samples, ASROptions(beam_size=settings.beam_size))
         refine_word_times(channel.words, samples, SAMPLE_RATE)
         found[call_id] = (samples, channel.words, channel.language)
@@ -87,10 +87,10 @@ def _phone_band(samples: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("call_id", ["en-billing-deflect", "zh-logistics-deflect"])
 def test_a_phone_band_copy_chooses_the_same_agent(settings, call_id):
     from qa_service.engines.asr import ASROptions, get_recognizer
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.word_timing import refine_word_times
 
-    samples = _phone_band(load_audio(CALLS_DIR / f"{call_id}.mono.wav", settings).channels[0])
+    samples = _phone_band(load_arrays(CALLS_DIR / f"{call_id}.mono.wav", settings)[0])
     channel = get_recognizer(settings).transcribe(samples, ASROptions(beam_size=1))
     refine_word_times(channel.words, samples, SAMPLE_RATE)
     split = dia.separate_speakers(samples, channel.words, channel.language, settings)
@@ -110,10 +110,9 @@ def _single_voice_clips() -> list:
 @pytest.mark.parametrize("band", ["full", "phone"])
 @pytest.mark.parametrize("clip", _single_voice_clips(), ids=lambda p: p.name)
 def test_one_voice_is_not_split_in_two(settings, clip, band):
-    from qa_service.engines.audio import load_audio
+    from qa_service.engines.audio import load_arrays
 
-    audio = load_audio(clip, settings)
-    samples = np.mean(audio.channels, axis=0).astype(np.float32)  # made mono
+    samples = np.mean(load_arrays(clip, settings), axis=0).astype(np.float32)  # made mono
     if band == "phone":
         samples = _phone_band(samples)
     split = dia.separate_speakers(samples, [], None, settings)

@@ -11,12 +11,15 @@ import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from qa_service.config import Settings
 from qa_service.errors import ModelError
+
+if TYPE_CHECKING:
+    from qa_service.engines.pcm import Samples
 
 SAMPLE_RATE = 16000
 MEL_HOP_S = 0.01
@@ -26,7 +29,7 @@ ENCODER_LEVEL_DBFS = -30.0
 
 
 class SpeakerEncoder(Protocol):
-    def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    def embed(self, samples: Samples, spans: Sequence[tuple[float, float]]) -> np.ndarray:
         """One L2-normalised embedding row per ``(start_s, end_s)`` span of 16 kHz ``samples``."""
         ...
 
@@ -60,7 +63,7 @@ class VoiceEncoder:
         self.device = device
         self._lock = threading.Lock()
 
-    def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    def embed(self, samples: Samples, spans: Sequence[tuple[float, float]]) -> np.ndarray:
         import torch
 
         gain = level_gain(samples, spans)
@@ -94,7 +97,7 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     return mel.astype(np.float32).T
 
 
-def level_gain(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> float:
+def level_gain(samples: Samples, spans: Sequence[tuple[float, float]]) -> float:
     """The factor that puts the speech in ``spans`` (not the silence) at the training level;
     summed span by span, so an hours-long call's speech is never copied whole."""
     total, count = 0.0, 0
@@ -111,7 +114,7 @@ def level_gain(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> flo
 _MEL_MARGIN_FRAMES = 8
 
 
-def span_mel(samples: np.ndarray, start_s: float, end_s: float, gain: float) -> np.ndarray:
+def span_mel(samples: Samples, start_s: float, end_s: float, gain: float) -> np.ndarray:
     """The encoder's input frames of one span, from a slice of the channel only."""
     first = _frame(start_s)
     last = max(_frame(end_s), first + 1)
