@@ -64,7 +64,14 @@ class DecodedAudio:
 
 def temp_dir(settings: Settings) -> Path:
     """Where decoded audio is written: the data folder's owner-only ``tmp``."""
-    return private_dir(Path(settings.data_dir) / "tmp")
+    path = Path(settings.data_dir) / "tmp"
+    try:
+        return private_dir(path)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            f"the folder for decoded audio {path} (QA_DATA_DIR/tmp) cannot be created: {reason}"
+        ) from None
 
 
 def _open(path: Path):
