@@ -306,3 +306,19 @@ def test_missing_encoder_weights_are_a_clear_error(tmp_path):
 
     with pytest.raises(ModelError, match="not found"):
         speaker_encoder.get_speaker_encoder(Settings(speaker_encoder=str(tmp_path / "x.pt")))
+
+
+def test_spans_embedded_group_by_group_match_one_pass(settings, monkeypatch):
+    """Hours of speech are embedded a group of spans at a time (their mel frames held
+    together); the rows are those of one pass over every span, whatever their lengths."""
+    from qa_service.engines.audio import load_arrays
+
+    samples = load_arrays(CALLS_DIR / f"{MONO_CALLS[0]}.mono.wav", settings)[0]
+    seconds = len(samples) / 16000
+    spans = [(t, min(seconds, t + 1.5 + (t % 3) * 0.5)) for t in np.arange(0.0, seconds, 0.7)]
+    encoder = speaker_encoder.get_speaker_encoder(settings)
+    whole = encoder.embed(samples, spans)
+    monkeypatch.setattr(speaker_encoder, "SPANS_AT_ONCE", 7)
+    grouped = encoder.embed(samples, spans)
+    assert len(spans) > 3 * 7 and len({round(e - s, 2) for s, e in spans}) >= 3
+    np.testing.assert_allclose(grouped, whole, atol=1e-5)

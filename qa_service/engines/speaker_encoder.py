@@ -26,6 +26,8 @@ MEL_HOP_S = 0.01
 EMBEDDING_SIZE = 256
 # The encoder was trained on speech normalised to this level; its mel input is not logarithmic.
 ENCODER_LEVEL_DBFS = -30.0
+# Spans embedded per group (a call of up to ~15 minutes of speech is one group).
+SPANS_AT_ONCE = 2048
 
 
 class SpeakerEncoder(Protocol):
@@ -64,11 +66,21 @@ class VoiceEncoder:
         self._lock = threading.Lock()
 
     def embed(self, samples: Samples, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+        gain = level_gain(samples, spans)
+        out = np.zeros((len(spans), EMBEDDING_SIZE), dtype=np.float32)
+        # A group of spans at a time: their mel frames are held together (24 KB for a 1.5 s
+        # window), so hours of speech cost a group's frames, not the call's.
+        for a in range(0, len(spans), SPANS_AT_ONCE):
+            group = spans[a : a + SPANS_AT_ONCE]
+            out[a : a + len(group)] = self._embed_mels(
+                [span_mel(samples, s, e, gain) for s, e in group]
+            )
+        return out
+
+    def _embed_mels(self, slices: list[np.ndarray]) -> np.ndarray:
         import torch
 
-        gain = level_gain(samples, spans)
-        slices = [span_mel(samples, s, e, gain) for s, e in spans]
-        out = np.zeros((len(spans), EMBEDDING_SIZE), dtype=np.float32)
+        out = np.zeros((len(slices), EMBEDDING_SIZE), dtype=np.float32)
         # One batch per window length: padding would change the state the LSTM ends in.
         by_length: dict[int, list[int]] = {}
         for i, m in enumerate(slices):
