@@ -22,7 +22,7 @@ import numpy as np
 
 from qa_service.config import get_settings
 from qa_service.engines.asr import ASROptions, get_recognizer
-from qa_service.engines.audio import SAMPLE_RATE, load_audio
+from qa_service.engines.audio import SAMPLE_RATE, load_arrays
 from qa_service.engines.diarization import separate_speakers
 from qa_service.engines.diarization_score import score_split
 from qa_service.engines.word_timing import refine_word_times
@@ -56,8 +56,8 @@ def main() -> None:
     totals: list[tuple[float, float, float, float]] = []
     separation_s = audio_s = 0.0
     for call_id, path, mix in recordings(args.mixdown):
-        audio = load_audio(path, settings)
-        samples = np.sum(audio.channels, axis=0).astype(np.float32) if mix else audio.channels[0]
+        channels = load_arrays(path, settings)
+        samples = np.sum(channels, axis=0).astype(np.float32) if mix else channels[0]
         channel = recognizer.transcribe(samples, ASROptions(beam_size=settings.beam_size))
         refine_word_times(channel.words, samples, SAMPLE_RATE)
         started = time.perf_counter()

@@ -4,7 +4,8 @@ Builds a 4-hour 8 kHz WAV that is mostly silence, with a real shared call pasted
 middle and end (so ASR, word timing, acoustic cues, sentiment and the rules all have work in
 every part of it), then runs the worker's path (``qa_service.pipeline.analyze_file``) in a
 fresh process and prints that process's peak resident memory (VmHWM): after loading the models,
-and after the analysis, with the size of the decoded audio (16 kHz float32 per channel).
+and after the analysis, with the size the decoded audio would have in memory (16 kHz float32
+per channel; the worker keeps it on disk, as 16-bit PCM, and reads windows of it).
 
     .venv/bin/python bench/long_call_memory.py [--hours 4] [--mono] [--call en-billing-deflect]
 """
@@ -110,7 +111,7 @@ def main() -> None:
     decoded = args.hours * 3600 * 16000 * 4 * channels / 2**20
     print(
         f"{args.hours:g} h, {channels} channel(s), 8 kHz WAV of {size_mib:.0f} MiB "
-        f"(decoded: {decoded:.0f} MiB of 16 kHz float32)"
+        f"(decoded: {decoded:.0f} MiB as 16 kHz float32, {decoded / 2:.0f} MiB on disk)"
     )
     print(
         f"peak RSS: {figures['models_mib']} MiB with the models loaded, "

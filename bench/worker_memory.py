@@ -66,7 +66,7 @@ def analyse_calls(settings) -> dict[str, float]:
     from qa_service.domain.transcript import Transcript, build_utterances
     from qa_service.engines.acoustic import annotate_acoustics
     from qa_service.engines.asr import ASROptions, get_recognizer
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.diarization import separate_speakers
     from qa_service.engines.embedding import similarity_backend
     from qa_service.engines.sentiment import annotate_sentiment, model_path
@@ -76,26 +76,27 @@ def analyse_calls(settings) -> dict[str, float]:
     _, similarity = similarity_backend(settings)
     examples = ["这个不归我们管，你去找快递公司。", "That's not my department, call the bank."]
     for path in sorted(CALLS.glob("*.wav")):
-        audio = load_audio(path, settings)
+        channels = load_arrays(path, settings)
+        duration_s = len(channels[0]) / SAMPLE_RATE
         words_by_role, samples_by_role, language = {}, {}, None
-        for role, samples in zip(("agent", "customer"), audio.channels, strict=False):
+        for role, samples in zip(("agent", "customer"), channels, strict=False):
             started = time.perf_counter()
             channel = recognizer.transcribe(samples, ASROptions(language=language))
             spent["asr"] += time.perf_counter() - started
             language = language or channel.language
             words_by_role[role], samples_by_role[role] = channel.words, samples
-        if len(audio.channels) == 1:
+        if len(channels) == 1:
             started = time.perf_counter()
             # The one channel's words were filed under the first role; now split them.
             words = words_by_role["agent"]
-            split = separate_speakers(audio.channels[0], words, language, settings)
+            split = separate_speakers(channels[0], words, language, settings)
             spent["separation"] += time.perf_counter() - started
             words_by_role = split.words_by_role
-            samples_by_role = dict.fromkeys(words_by_role, audio.channels[0])
+            samples_by_role = dict.fromkeys(words_by_role, channels[0])
         utterances = build_utterances(
             words_by_role, pause_s=settings.utterance_pause_s, language=language
         )
-        transcript = Transcript(utterances, language, audio.duration_s)
+        transcript = Transcript(utterances, language, duration_s)
         started = time.perf_counter()
         annotate_acoustics(transcript, samples_by_role, SAMPLE_RATE)
         spent["acoustic"] += time.perf_counter() - started
@@ -107,9 +108,9 @@ def analyse_calls(settings) -> dict[str, float]:
         for utt in transcript.utterances:
             similarity(utt.text, examples)
         spent["similarity"] += time.perf_counter() - started
-        spent["audio_min"] += audio.duration_s * len(audio.channels) / 60
-        spent["call_min"] += audio.duration_s / 60
-        spent["mono_min"] += audio.duration_s / 60 if len(audio.channels) == 1 else 0.0
+        spent["audio_min"] += duration_s * len(channels) / 60
+        spent["call_min"] += duration_s / 60
+        spent["mono_min"] += duration_s / 60 if len(channels) == 1 else 0.0
     return spent
 
 

@@ -123,12 +123,13 @@ def analyze_file(
     settings = settings or get_settings()
     if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
         return analyze_transcript(load_transcript_json(path), options, settings)
-    audio = load_audio(path, settings)
-    transcript, source = transcribe_audio(audio, options, settings)
-    result = CallResult(
-        options.call_id or path.stem, transcript, source=_audio_source(audio) | source
-    )
-    result.metrics["acoustic"] = _annotate_acoustics(transcript, audio)
+    # The decoded channels live in temporary files until the audio stages are done.
+    with load_audio(path, settings) as audio:
+        transcript, source = transcribe_audio(audio, options, settings)
+        result = CallResult(
+            options.call_id or path.stem, transcript, source=_audio_source(audio) | source
+        )
+        result.metrics["acoustic"] = _annotate_acoustics(transcript, audio)
     return finish(result, options, settings)
 
 

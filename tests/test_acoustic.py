@@ -8,7 +8,7 @@ import pytest
 from qa_service.domain.metrics import speech_units
 from qa_service.domain.transcript import Transcript, Utterance
 from qa_service.engines.acoustic import AcousticOptions, annotate_acoustics, measure
-from qa_service.engines.audio import SAMPLE_RATE, load_audio
+from qa_service.engines.audio import SAMPLE_RATE, load_arrays
 from tests.conftest import CALLS_DIR, call_truth, stereo_call_paths
 
 CALL_IDS = [p.stem for p in stereo_call_paths()]
@@ -26,9 +26,9 @@ def truth_transcript(call_id: str) -> Transcript:
 def call_audio(settings) -> dict[str, dict[str, np.ndarray]]:
     found = {}
     for call_id in CALL_IDS:
-        audio = load_audio(CALLS_DIR / f"{call_id}.wav", settings)
+        left, right = load_arrays(CALLS_DIR / f"{call_id}.wav", settings)
         channels = call_truth(call_id)["channels"]
-        found[call_id] = {channels["left"]: audio.channels[0], channels["right"]: audio.channels[1]}
+        found[call_id] = {channels["left"]: left, channels["right"]: right}
     return found
 
 

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from qa_service.engines.audio import load_audio
+from qa_service.engines.pcm import PcmChannel
+from qa_service.errors import InputError
 from qa_service.pipeline import analyze_file
 from tests.audio_fixtures import transcode, write_wav
 from tests.conftest import CALLS_DIR, call_truth
@@ -73,3 +75,30 @@ def test_silence_and_noise_produce_no_text(tmp_path, settings):
         write_wav(tmp_path / "quiet.wav", [silence, hiss], 8000), settings=settings
     )
     assert result.transcript.utterances == []
+
+
+def test_a_decoded_channel_reads_windows_as_an_array_would(tmp_path):
+    rng = np.random.default_rng(2)
+    pcm = rng.integers(-32768, 32767, 3 * 1024 * 1024 + 17, dtype=np.int16)
+    channel = PcmChannel(tmp_path)
+    channel.append(pcm[:1000])
+    channel.append(pcm[1000:])
+    channel.finish()
+    whole = pcm.astype(np.float32) / 32768
+    assert len(channel) == len(pcm)
+    windows = (slice(None), slice(5, 2_500_000), slice(-7, None), slice(10, 3), slice(0, 10**9))
+    for window in windows:
+        assert np.array_equal(channel[window], whole[window]), window
+    with pytest.raises(ValueError):
+        channel[::2]
+    with pytest.raises(TypeError):
+        np.asarray(channel)  # never the whole call in memory by accident
+    assert list(tmp_path.iterdir()) == []  # the file has no name
+    channel.close()
+
+
+def test_an_unusable_data_folder_is_one_error_line(tmp_path, settings):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(InputError, match="QA_DATA_DIR/tmp"):
+        load_audio(SOURCE, settings.model_copy(update={"data_dir": blocker}))

@@ -22,15 +22,15 @@ MIN_AGREEMENT = 0.85
 def mono_words(settings: Settings) -> dict[str, tuple[np.ndarray, list[Word], str | None]]:
     """Each mono call decoded and transcribed once, as the pipeline does it."""
     from qa_service.engines.asr import ASROptions, get_recognizer
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.word_timing import refine_word_times
 
     recognizer = get_recognizer(settings)
     found = {}
     for call_id in MONO_CALLS:
-        audio = load_audio(CALLS_DIR / f"{call_id}.mono.wav", settings)
-        assert len(audio.channels) == 1
-        samples = audio.channels[0]
+        channels = load_arrays(CALLS_DIR / f"{call_id}.mono.wav", settings)
+        assert len(channels) == 1
+        samples = channels[0]
         channel = recognizer.transcribe(samples, ASROptions(beam_size=settings.beam_size))
         refine_word_times(channel.words, samples, SAMPLE_RATE)
         found[call_id] = (samples, channel.words, channel.language)
@@ -87,10 +87,10 @@ def _phone_band(samples: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("call_id", ["en-billing-deflect", "zh-logistics-deflect"])
 def test_a_phone_band_copy_chooses_the_same_agent(settings, call_id):
     from qa_service.engines.asr import ASROptions, get_recognizer
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
+    from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.word_timing import refine_word_times
 
-    samples = _phone_band(load_audio(CALLS_DIR / f"{call_id}.mono.wav", settings).channels[0])
+    samples = _phone_band(load_arrays(CALLS_DIR / f"{call_id}.mono.wav", settings)[0])
     channel = get_recognizer(settings).transcribe(samples, ASROptions(beam_size=1))
     refine_word_times(channel.words, samples, SAMPLE_RATE)
     split = dia.separate_speakers(samples, channel.words, channel.language, settings)
@@ -110,10 +110,9 @@ def _single_voice_clips() -> list:
 @pytest.mark.parametrize("band", ["full", "phone"])
 @pytest.mark.parametrize("clip", _single_voice_clips(), ids=lambda p: p.name)
 def test_one_voice_is_not_split_in_two(settings, clip, band):
-    from qa_service.engines.audio import load_audio
+    from qa_service.engines.audio import load_arrays
 
-    audio = load_audio(clip, settings)
-    samples = np.mean(audio.channels, axis=0).astype(np.float32)  # made mono
+    samples = np.mean(load_arrays(clip, settings), axis=0).astype(np.float32)  # made mono
     if band == "phone":
         samples = _phone_band(samples)
     split = dia.separate_speakers(samples, [], None, settings)
@@ -307,3 +306,19 @@ def test_missing_encoder_weights_are_a_clear_error(tmp_path):
 
     with pytest.raises(ModelError, match="not found"):
         speaker_encoder.get_speaker_encoder(Settings(speaker_encoder=str(tmp_path / "x.pt")))
+
+
+def test_spans_embedded_group_by_group_match_one_pass(settings, monkeypatch):
+    """Hours of speech are embedded a group of spans at a time (their mel frames held
+    together); the rows are those of one pass over every span, whatever their lengths."""
+    from qa_service.engines.audio import load_arrays
+
+    samples = load_arrays(CALLS_DIR / f"{MONO_CALLS[0]}.mono.wav", settings)[0]
+    seconds = len(samples) / 16000
+    spans = [(t, min(seconds, t + 1.5 + (t % 3) * 0.5)) for t in np.arange(0.0, seconds, 0.7)]
+    encoder = speaker_encoder.get_speaker_encoder(settings)
+    whole = encoder.embed(samples, spans)
+    monkeypatch.setattr(speaker_encoder, "SPANS_AT_ONCE", 7)
+    grouped = encoder.embed(samples, spans)
+    assert len(spans) > 3 * 7 and len({round(e - s, 2) for s, e in spans}) >= 3
+    np.testing.assert_allclose(grouped, whole, atol=1e-5)

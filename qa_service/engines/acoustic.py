@@ -12,12 +12,15 @@ import time
 from dataclasses import dataclass
 from math import gcd
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qa_service.domain.metrics import speech_rate
 from qa_service.domain.transcript import Transcript, Utterance
+
+if TYPE_CHECKING:
+    from qa_service.engines.pcm import Samples
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,7 @@ def role_baseline(sounds: list[UtteranceSound]) -> dict[str, float | None]:
     }
 
 
-def _utterance_samples(utt: Utterance, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def _utterance_samples(utt: Utterance, samples: Samples, sample_rate: int) -> np.ndarray:
     return samples[int(utt.start * sample_rate) : int(np.ceil(utt.end * sample_rate))]
 
 
@@ -191,7 +194,7 @@ def _utterance_samples(utt: Utterance, samples: np.ndarray, sample_rate: int) ->
 _RESAMPLE_PAD_S = 0.05
 
 
-def _utterance_at_rate(utt: Utterance, samples: np.ndarray, sample_rate: int, rate: int):
+def _utterance_at_rate(utt: Utterance, samples: Samples, sample_rate: int, rate: int):
     """The utterance's samples at ``rate``, as resampling the whole channel would give them,
     from a slice with a margin: no copy of a whole (hours long) channel."""
     if sample_rate == rate:
@@ -209,7 +212,7 @@ def _utterance_at_rate(utt: Utterance, samples: np.ndarray, sample_rate: int, ra
 
 def annotate_acoustics(
     transcript: Transcript,
-    channel_samples: dict[str, np.ndarray],
+    channel_samples: dict[str, Samples],
     sample_rate: int,
     options: AcousticOptions | None = None,
 ) -> dict[str, Any]:

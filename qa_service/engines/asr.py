@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from qa_service.domain.transcript import Word
 from qa_service.engines.asr_guards import GuardOptions, rejection_reason, to_simplified
 from qa_service.engines.device import DeviceChoice, choose_device
 from qa_service.modelhub.store import require_model
+
+if TYPE_CHECKING:
+    from qa_service.engines.pcm import Samples
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ CUT_SEARCH_S = 30.0
 CUT_BLOCK_S = 0.25
 
 
-def _quiet_cut(samples: np.ndarray, start: int, end: int, rate: int) -> int:
+def _quiet_cut(samples: Samples, start: int, end: int, rate: int) -> int:
     """The start of the quietest CUT_BLOCK_S block in the CUT_SEARCH_S before ``end``."""
     block = int(CUT_BLOCK_S * rate)
     first = max(start + block, end - int(CUT_SEARCH_S * rate))
@@ -119,7 +122,7 @@ def _quiet_cut(samples: np.ndarray, start: int, end: int, rate: int) -> int:
 
 
 def transcribe_long(
-    recognizer: SpeechRecognizer, samples: np.ndarray, rate: int, options: ASROptions
+    recognizer: SpeechRecognizer, samples: Samples, rate: int, options: ASROptions
 ) -> ChannelTranscript:
     """A channel of any length, window by window; times are of the whole channel."""
     words: list[Word] = []

@@ -1,9 +1,9 @@
 """Decoding recordings: probe, validate, decode once to 16 kHz, split channels.
 
-Decoding writes straight into one float32 array per channel, sized from the declared length
-(no list of pieces joined at the end, no second converted copy), so a recording costs its
-decoded size once. A header's sample rate is checked first: a tiny file that declares 1 Hz
-would otherwise pass as hours of audio once brought to 16 kHz.
+Decoding writes each channel to a temporary file on disk (``pcm.PcmChannel``), and every stage
+reads the window it needs from it: a worker's memory does not grow with the call's length.
+A header's sample rate is checked first: a tiny file that declares 1 Hz would otherwise pass
+as hours of audio once brought to 16 kHz.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from qa_service.config import Settings
+from qa_service.datafiles import private_dir
+from qa_service.engines.pcm import PcmChannel, Samples
 from qa_service.errors import InputError, UnsupportedMediaError
 
 SAMPLE_RATE = 16000
@@ -39,12 +41,37 @@ class AudioInfo:
 
 @dataclass(slots=True)
 class DecodedAudio:
+    """16 kHz channels (at most two) on disk, sliced like float32 arrays; close when done
+    (``with load_audio(...) as audio:``), which frees their disk space."""
+
     info: AudioInfo
-    channels: list[np.ndarray] = field(default_factory=list)  # float32, 16 kHz, one per channel
+    channels: list[PcmChannel] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
         return len(self.channels[0]) / SAMPLE_RATE if self.channels else 0.0
+
+    def close(self) -> None:
+        for channel in self.channels:
+            channel.close()
+
+    def __enter__(self) -> DecodedAudio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def temp_dir(settings: Settings) -> Path:
+    """Where decoded audio is written: the data folder's owner-only ``tmp``."""
+    path = Path(settings.data_dir) / "tmp"
+    try:
+        return private_dir(path)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            f"the folder for decoded audio {path} (QA_DATA_DIR/tmp) cannot be created: {reason}"
+        ) from None
 
 
 def _open(path: Path):
@@ -114,55 +141,36 @@ def _check_duration(path: Path, duration: float | None, settings: Settings) -> N
         raise InputError(f"{path}: recording holds no audio ({duration:.2f} s)")
 
 
-class _ChannelBuffer:
-    """Float32 channels filled in place; grows (rarely) when the header understated."""
-
-    def __init__(self, n_channels: int, expected: int) -> None:
-        size = max(expected, 60 * SAMPLE_RATE)
-        # One array per channel: a channel dropped later frees its memory.
-        self.rows = [np.empty(size, dtype=np.float32) for _ in range(n_channels)]
-        self.filled = 0
-
-    def append(self, planes: np.ndarray) -> None:
-        n = planes.shape[1]
-        if self.filled + n > len(self.rows[0]):
-            size = (self.filled + n) * 3 // 2
-            for k, row in enumerate(self.rows):
-                grown = np.empty(size, dtype=np.float32)
-                grown[: self.filled] = row[: self.filled]
-                self.rows[k] = grown
-        for row, plane in zip(self.rows, planes, strict=True):
-            np.multiply(plane, 1 / 32768.0, out=row[self.filled : self.filled + n])
-        self.filled += n
-
-    def channels(self) -> list[np.ndarray]:
-        return [row[: self.filled] for row in self.rows]
-
-
-def _decode_channels(path: Path, info: AudioInfo, settings: Settings) -> list[np.ndarray]:
+def _decode_channels(
+    path: Path, info: AudioInfo, channels: list[PcmChannel], settings: Settings
+) -> None:
+    """Decode into ``channels`` (one per channel kept), at 16 kHz, frame by frame."""
     import av
 
-    n_channels = min(info.channels, 2)
-    layout = "mono" if n_channels == 1 else "stereo"
+    layout = "mono" if len(channels) == 1 else "stereo"
     resampler = av.AudioResampler(format="s16p", layout=layout, rate=SAMPLE_RATE)
     limit = int(settings.max_duration_s * SAMPLE_RATE)
-    declared = min(info.declared_duration_s or 0.0, settings.max_duration_s)
-    buffer = _ChannelBuffer(n_channels, int(declared * SAMPLE_RATE) + SAMPLE_RATE)
+
+    def append(planes: np.ndarray) -> None:
+        for channel, plane in zip(channels, planes, strict=True):
+            channel.append(plane)
+
     with _open(path) as container:
         try:
             for frame in container.decode(audio=0):
                 frame.pts = None  # let the resampler cope with gaps in timestamps
                 for out in resampler.resample(frame):
-                    buffer.append(out.to_ndarray())
-                if buffer.filled > limit:
-                    _check_duration(path, buffer.filled / SAMPLE_RATE, settings)
+                    append(out.to_ndarray())
+                if len(channels[0]) > limit:
+                    _check_duration(path, len(channels[0]) / SAMPLE_RATE, settings)
             for out in resampler.resample(None):
-                buffer.append(out.to_ndarray())
+                append(out.to_ndarray())
         except av.error.FFmpegError as exc:
             raise InputError(f"{path}: the audio data is damaged ({_reason(exc)})") from None
-    if not buffer.filled:
+    for channel in channels:
+        channel.finish()
+    if not len(channels[0]):
         raise InputError(f"{path}: recording holds no audio (0 s)")
-    return buffer.channels()
 
 
 def wav_missing_bytes(path: Path) -> int:
@@ -185,40 +193,65 @@ def wav_missing_bytes(path: Path) -> int:
     return 0
 
 
-def same_signal(left: np.ndarray, right: np.ndarray) -> bool:
+def same_signal(left: Samples, right: Samples) -> bool:
     """Both channels carry one recording (correlation near 1), not two parties."""
-    if not left.any() or not right.any():
-        return not left.any() and not right.any()
-    return bool(correlation(left, right) >= _SAME_SIGNAL_CORRELATION)
+    sums = _moments(left, right)
+    left_silent, right_silent = sums[2] == 0, sums[3] == 0  # no non-zero sample
+    if left_silent or right_silent:
+        return left_silent and right_silent
+    return bool(_pearson(*sums) >= _SAME_SIGNAL_CORRELATION)
 
 
-def correlation(left: np.ndarray, right: np.ndarray) -> float:
+def correlation(left: Samples, right: Samples) -> float:
     """Pearson correlation, summed block by block: no full-length float64 copies."""
+    return _pearson(*_moments(left, right))
+
+
+def _moments(left: Samples, right: Samples) -> tuple[float, float, float, float, float, int]:
+    """Sums of x, y, x², y², xy over the common length, read block by block."""
     n = min(len(left), len(right))
     sx = sy = sxx = syy = sxy = 0.0
     for a in range(0, n, _CORRELATION_BLOCK):
-        x = left[a : a + _CORRELATION_BLOCK].astype(np.float64)
-        y = right[a : a + _CORRELATION_BLOCK].astype(np.float64)
+        b = min(n, a + _CORRELATION_BLOCK)
+        x = left[a:b].astype(np.float64)
+        y = right[a:b].astype(np.float64)
         sx, sy = sx + x.sum(), sy + y.sum()
         sxx, syy, sxy = sxx + x @ x, syy + y @ y, sxy + x @ y
+    return sx, sy, sxx, syy, sxy, n
+
+
+def _pearson(sx: float, sy: float, sxx: float, syy: float, sxy: float, n: int) -> float:
+    if not n:
+        return 0.0
     cov = sxy - sx * sy / n
     var = (sxx - sx * sx / n) * (syy - sy * sy / n)
     return float(cov / np.sqrt(var)) if var > 0 else 0.0
 
 
 def load_audio(path: Path, settings: Settings) -> DecodedAudio:
-    """Decode a recording to float32 16 kHz, one array per channel (at most two)."""
+    """Decode a recording to 16 kHz channels on disk (at most two); close it when done."""
     path = Path(path)
     info = probe_audio(path, settings)
     if missing := wav_missing_bytes(path):
         raise InputError(
             f"{path}: the file is truncated: {missing} bytes of audio data are missing"
         )
-    channels = _decode_channels(path, info, settings)
-    if len(channels) == 2 and same_signal(channels[0], channels[1]):
+    directory = temp_dir(settings)
+    audio = DecodedAudio(info, [PcmChannel(directory) for _ in range(min(info.channels, 2))])
+    try:
+        _decode_and_check(path, audio, settings)
+    except BaseException:
+        audio.close()
+        raise
+    return audio
+
+
+def _decode_and_check(path: Path, audio: DecodedAudio, settings: Settings) -> None:
+    info = audio.info
+    _decode_channels(path, info, audio.channels, settings)
+    if len(audio.channels) == 2 and same_signal(*audio.channels):
         # A mono recording stored as stereo: transcribing it twice would double every line.
-        channels = channels[:1]
-    audio = DecodedAudio(info, channels)
+        audio.channels.pop().close()
     _check_duration(path, audio.duration_s, settings)
     declared = info.declared_duration_s
     if declared and declared > 1.0 and audio.duration_s < declared * _TRUNCATION_TOLERANCE:
@@ -226,4 +259,9 @@ def load_audio(path: Path, settings: Settings) -> DecodedAudio:
             f"{path}: the file is truncated: its header declares {declared:.1f} s "
             f"but only {audio.duration_s:.1f} s of audio is present"
         )
-    return audio
+
+
+def load_arrays(path: Path, settings: Settings) -> list[np.ndarray]:
+    """Whole float32 channels in memory: for short recordings only (benches, tests)."""
+    with load_audio(path, settings) as audio:
+        return [channel[:] for channel in audio.channels]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from qa_service.engines.speaker_encoder import (
     SpeakerEncoder,
     get_speaker_encoder,
 )
+
+if TYPE_CHECKING:
+    from qa_service.engines.pcm import Samples
 
 FRAME_S = 0.01  # resolution of the speaker timeline
 
@@ -102,7 +105,7 @@ VAD_WINDOW_S = 20 * 60.0
 VAD_RESTART_S = 0.5
 
 
-def speech_regions(samples: np.ndarray, options: DiarizationOptions) -> list[tuple[float, float]]:
+def speech_regions(samples: Samples, options: DiarizationOptions) -> list[tuple[float, float]]:
     """Where anybody speaks, in seconds, cut at short pauses (turn changes are pauses too)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
@@ -305,7 +308,7 @@ def count_voices(
 
 
 def separate_speakers(
-    samples: np.ndarray,
+    samples: Samples,
     words: list[Word],
     language: str | None,
     settings: Settings,
@@ -346,7 +349,7 @@ def separate_speakers(
 
 
 def _speaker_frames(
-    samples: np.ndarray,
+    samples: Samples,
     regions: list[tuple[float, float]],
     windows: list[tuple[float, float]],
     duration: float,

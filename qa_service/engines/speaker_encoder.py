@@ -11,22 +11,27 @@ import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from qa_service.config import Settings
 from qa_service.errors import ModelError
 
+if TYPE_CHECKING:
+    from qa_service.engines.pcm import Samples
+
 SAMPLE_RATE = 16000
 MEL_HOP_S = 0.01
 EMBEDDING_SIZE = 256
 # The encoder was trained on speech normalised to this level; its mel input is not logarithmic.
 ENCODER_LEVEL_DBFS = -30.0
+# Spans embedded per group (a call of up to ~15 minutes of speech is one group).
+SPANS_AT_ONCE = 2048
 
 
 class SpeakerEncoder(Protocol):
-    def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    def embed(self, samples: Samples, spans: Sequence[tuple[float, float]]) -> np.ndarray:
         """One L2-normalised embedding row per ``(start_s, end_s)`` span of 16 kHz ``samples``."""
         ...
 
@@ -60,12 +65,22 @@ class VoiceEncoder:
         self.device = device
         self._lock = threading.Lock()
 
-    def embed(self, samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    def embed(self, samples: Samples, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+        gain = level_gain(samples, spans)
+        out = np.zeros((len(spans), EMBEDDING_SIZE), dtype=np.float32)
+        # A group of spans at a time: their mel frames are held together (24 KB for a 1.5 s
+        # window), so hours of speech cost a group's frames, not the call's.
+        for a in range(0, len(spans), SPANS_AT_ONCE):
+            group = spans[a : a + SPANS_AT_ONCE]
+            out[a : a + len(group)] = self._embed_mels(
+                [span_mel(samples, s, e, gain) for s, e in group]
+            )
+        return out
+
+    def _embed_mels(self, slices: list[np.ndarray]) -> np.ndarray:
         import torch
 
-        gain = level_gain(samples, spans)
-        slices = [span_mel(samples, s, e, gain) for s, e in spans]
-        out = np.zeros((len(spans), EMBEDDING_SIZE), dtype=np.float32)
+        out = np.zeros((len(slices), EMBEDDING_SIZE), dtype=np.float32)
         # One batch per window length: padding would change the state the LSTM ends in.
         by_length: dict[int, list[int]] = {}
         for i, m in enumerate(slices):
@@ -94,7 +109,7 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     return mel.astype(np.float32).T
 
 
-def level_gain(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> float:
+def level_gain(samples: Samples, spans: Sequence[tuple[float, float]]) -> float:
     """The factor that puts the speech in ``spans`` (not the silence) at the training level;
     summed span by span, so an hours-long call's speech is never copied whole."""
     total, count = 0.0, 0
@@ -111,7 +126,7 @@ def level_gain(samples: np.ndarray, spans: Sequence[tuple[float, float]]) -> flo
 _MEL_MARGIN_FRAMES = 8
 
 
-def span_mel(samples: np.ndarray, start_s: float, end_s: float, gain: float) -> np.ndarray:
+def span_mel(samples: Samples, start_s: float, end_s: float, gain: float) -> np.ndarray:
     """The encoder's input frames of one span, from a slice of the channel only."""
     first = _frame(start_s)
     last = max(_frame(end_s), first + 1)

@@ -9,10 +9,14 @@ Words are only ever shrunk, never stretched.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa_service.domain.transcript import Word
+
+if TYPE_CHECKING:
+    from qa_service.engines.pcm import Samples
 
 FRAME_S = 0.01
 _MIN_WORD_S = 0.05
@@ -22,7 +26,7 @@ _MIN_WORD_S = 0.05
 _BLOCK_FRAMES = 10_000
 
 
-def frame_levels_db(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+def frame_levels_db(samples: Samples, sample_rate: int) -> np.ndarray:
     hop = int(sample_rate * FRAME_S)
     n = len(samples) // hop
     levels = np.zeros(n, dtype=np.float32)
@@ -40,7 +44,7 @@ def speech_threshold_db(levels: np.ndarray) -> float:
     return float(floor + 0.35 * (loud - floor))
 
 
-def refine_word_times(words: Sequence[Word], samples: np.ndarray, sample_rate: int) -> None:
+def refine_word_times(words: Sequence[Word], samples: Samples, sample_rate: int) -> None:
     """Shrink each word to the voiced part of its span, in place."""
     levels = frame_levels_db(samples, sample_rate)
     if len(levels) < 10 or not words:
