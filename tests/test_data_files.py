@@ -23,6 +23,8 @@ from qa_service.config import Settings
 from tests.conftest import REPO
 from tests.service_fixtures import free_port, make_wav, wait_for
 
+pytestmark = pytest.mark.api
+
 ROUNDS, STARTING_TOGETHER = 40, 8
 
 
