@@ -61,7 +61,7 @@ run: models assets
 test: lint models services assets browser
 	$(BIN)/pytest
 
-# Everything that needs no model, server or browser: the edit-run loop (< 1 minute).
+# Everything that needs no model, server or browser: the edit-run loop.
 test-fast: install
 	$(BIN)/pytest -q -m "not ($(HEAVY_MARKERS))"
 
