@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QA_MODELS_DIR ?= $(CURDIR)/models
 
-.PHONY: install models services assets browser run test lint format bench clean
+.PHONY: install models services assets browser run test test-fast lint format bench clean
+
+LINT_PATHS := qa_service tests bench scripts
+# Tests that need a model, a server or a browser carry these markers (tests/conftest.py).
+HEAVY_MARKERS := api or browser or asr or models or services or slow
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,18 +58,24 @@ browser:
 run: models assets
 	$(BIN)/qa-service serve
 
-test: models services assets browser
-	$(BIN)/ruff check qa_service tests bench
-	$(BIN)/ruff format --check qa_service tests bench
+test: lint models services assets browser
 	$(BIN)/pytest
 
+# Everything that needs no model, server or browser: the edit-run loop.
+test-fast: install
+	$(BIN)/pytest -q -m "not ($(HEAVY_MARKERS))"
+
+# Style, then the layer rules of docs/architecture.md: import contracts (pyproject
+# [tool.importlinter]) and no imports of another module's private names.
 lint: install
-	$(BIN)/ruff check qa_service tests bench
-	$(BIN)/ruff format --check qa_service tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_private_imports.py qa_service
 
 format: install
-	$(BIN)/ruff format qa_service tests bench
-	$(BIN)/ruff check --fix qa_service tests bench
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
 
 bench: models
 	$(BIN)/python bench/asr_overhead.py

@@ -21,6 +21,27 @@ pytest.register_assert_rewrite(
     "tests.slow_client",
 )
 
+# The markers a test gets from the fixtures it uses (directly or through other fixtures),
+# keyed by (module that defines the fixture, fixture name). A test that needs a model, a
+# server or a browser without such a fixture says so with a `pytestmark` in its file.
+FIXTURE_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("tests.conftest", "analyzed_calls"): ("asr", "slow"),
+    ("tests.web_fixtures", "real_call"): ("asr",),
+    ("tests.web_fixtures", "browser"): ("browser",),
+    ("tests.web_fixtures", "live_service"): ("browser",),
+    ("tests.sentiment_fixtures", "sentiment_model"): ("models",),
+    ("tests.test_sentiment_engine", "tiny_model_dir"): ("models",),
+    ("tests.test_embedding", "backends"): ("models",),
+    ("tests.test_diarization", "mono_words"): ("asr",),
+    ("tests.service_api_fixtures", "service"): ("api",),
+    ("tests.service_api_fixtures", "pg_service"): ("api", "services"),
+    ("tests.live_fixtures", "live"): ("api",),
+    ("tests.service_fixtures", "postgres_server"): ("services",),
+    ("tests.service_fixtures", "redis_url"): ("services",),
+}
+# Fixtures parametrized over databases: their PostgreSQL case starts a server.
+DATABASE_FIXTURES = ("database", "empty_database", "month_db")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("QA_SHARED_DIR", REPO.parent / "shared"))
 CALLS_DIR = SHARED / "data" / "calls"
@@ -60,3 +81,22 @@ def analyzed_calls(settings: Settings) -> dict[str, CallResult]:
 
     _require(CALLS_DIR)
     return {path.stem: analyze_file(path, settings=settings) for path in stereo_call_paths()}
+
+
+def markers_from_fixtures(item: pytest.Item) -> set[str]:
+    found: set[str] = set()
+    fixture_info = getattr(item, "_fixtureinfo", None)
+    for name, definitions in (fixture_info.name2fixturedefs if fixture_info else {}).items():
+        for definition in definitions:
+            found.update(FIXTURE_MARKERS.get((definition.func.__module__, name), ()))
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if any(params.get(name) == "postgresql" for name in DATABASE_FIXTURES):
+        found.add("services")
+    return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests by what they need, so `make test-fast` can leave those out."""
+    for item in items:
+        for name in sorted(markers_from_fixtures(item)):
+            item.add_marker(name)

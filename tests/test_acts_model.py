@@ -13,6 +13,8 @@ from qa_service.training.acts_data import DATA_DIR, TRAIN_FILES, read_labelled
 from qa_service.training.corpora import normalise
 from tests.rules_helpers import REPO, pack, rule, run, transcript
 
+pytestmark = pytest.mark.models
+
 SETTINGS = Settings(models_dir=REPO / "models")
 
 CLEAR = {

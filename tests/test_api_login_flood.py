@@ -10,8 +10,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from tests.live_server import live_api
+
+pytestmark = pytest.mark.api
 
 PASSWORD = "Flood-resistant-2026"
 LOGINS = 24

@@ -16,6 +16,8 @@ from qa_service.store.packs import DocumentKind, PackVersion
 from qa_service.web import install_web
 from tests.service_api_fixtures import running_service
 
+pytestmark = pytest.mark.api
+
 pytest_plugins = [
     "tests.service_fixtures",
     "tests.service_api_fixtures",

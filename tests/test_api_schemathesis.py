@@ -13,6 +13,8 @@ import pytest
 
 from tests.live_server import live_api
 
+pytestmark = [pytest.mark.api, pytest.mark.slow]
+
 ST = Path(sys.executable).with_name("st")
 PASSWORD = "Fuzzing-account-2026"
 # Signing out and changing the password would end the run's own token.

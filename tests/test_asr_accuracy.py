@@ -10,6 +10,8 @@ import pytest
 from qa_service.pipeline import analyze_file
 from tests.conftest import AUDIO_DIR
 
+pytestmark = [pytest.mark.asr, pytest.mark.slow]
+
 _NON_WORD = re.compile(r"[^\w\s']", re.UNICODE)
 
 

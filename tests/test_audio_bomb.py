@@ -45,6 +45,7 @@ def test_an_upload_with_an_absurd_sample_rate_is_refused(service, tmp_path, rate
     assert service.spooled_files() == []
 
 
+@pytest.mark.asr
 def test_the_pipeline_refuses_it_with_one_error_line(tmp_path, settings) -> None:
     path = bomb(tmp_path / "bomb.wav", 1)
     with pytest.raises(InputError, match="sample rate of 1 Hz"):

@@ -35,6 +35,7 @@ def _role_text(result, role):
 
 
 @pytest.mark.parametrize(("suffix", "codec", "rate"), FORMATS)
+@pytest.mark.asr
 def test_format_gives_the_same_dialogue(tmp_path, settings, suffix, codec, rate):
     import jiwer
 
@@ -66,6 +67,7 @@ def test_decoded_audio_is_16k_per_channel(settings):
     assert abs(len(audio.channels[0]) / 16000 - 16.39) < 0.05
 
 
+@pytest.mark.asr
 def test_silence_and_noise_produce_no_text(tmp_path, settings):
     rng = np.random.default_rng(1)
     seconds = 20

@@ -88,6 +88,7 @@ def test_bad_input_is_refused_cleanly(case, tmp_path, capsys):
     assert not list(tmp_path.glob(".out.json*"))
 
 
+@pytest.mark.slow
 def test_bad_input_through_the_installed_command(tmp_path):
     path = _text(tmp_path)
     proc = subprocess.run(

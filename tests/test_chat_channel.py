@@ -223,6 +223,7 @@ def test_response_time_threshold_is_bounded(max_s):
 # --- the CLI: a file and a folder of chat logs ---
 
 
+@pytest.mark.models
 def test_cli_analyses_a_chat_file(tmp_path, capsys):
     path = tmp_path / "chat-zh.json"
     path.write_text(json.dumps(ZH_CHAT, ensure_ascii=False), "utf-8")
@@ -233,6 +234,7 @@ def test_cli_analyses_a_chat_file(tmp_path, capsys):
     assert data["metrics"]["rule_pack"] == "zh-chat"
 
 
+@pytest.mark.models
 def test_cli_analyses_a_folder_of_chat_logs(tmp_path, capsys):
     folder = tmp_path / "chats"
     folder.mkdir()

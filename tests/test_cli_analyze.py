@@ -10,6 +10,8 @@ import pytest
 from qa_service.cli import main
 from tests.conftest import CALLS_DIR, call_truth
 
+pytestmark = pytest.mark.asr
+
 
 def run_cli(args, capsys) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exit_info:

@@ -23,6 +23,8 @@ from qa_service.features.users.security import secret_key
 from tests.conftest import REPO
 from tests.service_fixtures import free_port, make_wav, wait_for
 
+pytestmark = pytest.mark.api
+
 ROUNDS, STARTING_TOGETHER = 40, 8
 
 

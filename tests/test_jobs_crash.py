@@ -27,6 +27,8 @@ from tests.service_fixtures import (
     wait_for,
 )
 
+pytestmark = pytest.mark.api
+
 pytest_plugins = ["tests.service_fixtures"]
 
 LEASE_S = 2.0

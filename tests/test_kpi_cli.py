@@ -18,6 +18,9 @@ from qa_service.store.migrate import upgrade
 from tests.kpi_month import insert_month
 from tests.service_fixtures import make_wav
 
+# Each command runs the whole CLI start-up in this process: 5-100 s apiece on a busy machine.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def cli_env(tmp_path_factory):

@@ -114,6 +114,7 @@ def test_unknown_model_is_named(offline):
         fetch.fetch_model("huge", offline)
 
 
+@pytest.mark.asr
 def test_installed_base_model_is_verified(settings, capsys):
     # `make test` fetched it; re-hash every file as a user would with --verify.
     state = inspect_model(catalog.get_spec("base"), settings, rehash=True)

@@ -261,6 +261,7 @@ def cli(*args: str) -> int:
     return 0
 
 
+@pytest.mark.slow
 def test_cli_rules_check(tmp_path, capsys) -> None:
     assert cli("rules", "check", "zh-default", "en-default") == 0
     assert "ok zh-default" in capsys.readouterr().out
@@ -271,6 +272,7 @@ def test_cli_rules_check(tmp_path, capsys) -> None:
     assert "Traceback" not in captured.err
 
 
+@pytest.mark.slow
 def test_cli_rules_test(tmp_path, capsys) -> None:
     assert cli("rules", "test", "zh-default", str(RULES / "cases" / "zh-default.yaml")) == 0
     assert cli("rules", "test", "en-default", str(RULES / "cases" / "en-default.yaml")) == 0
@@ -287,6 +289,7 @@ def test_cli_rules_test(tmp_path, capsys) -> None:
     assert "cases[0].expect: Field required" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_rescore(tmp_path, capsys) -> None:
     call = CallResult("c1", transcript(("agent", "喂，说吧"), ("customer", "我要投诉")))
     call.metrics = {"asr_seconds": 1.5}
@@ -310,6 +313,7 @@ def test_cli_rescore(tmp_path, capsys) -> None:
     ("content", "message"),
     [(None, "no such file"), ("{not json", "not a stored result JSON")],
 )
+@pytest.mark.slow
 def test_cli_rescore_bad_input(tmp_path, capsys, content, message: str) -> None:
     path = tmp_path / "r.json"
     if content is not None:
@@ -337,6 +341,7 @@ SEMANTIC_RULE = """\
 
 
 @pytest.mark.parametrize("method", ["", ", method: semantic", ", method: ngram"])
+@pytest.mark.slow
 def test_a_similar_rule_validates_and_runs_outside_the_pipeline(tmp_path, capsys, method) -> None:
     """`rules check` and `rules test` know the configured similarity before any call ran."""
     path = write_pack(tmp_path, SEMANTIC_RULE.replace(", min_similarity: 0.6", method))

@@ -96,6 +96,7 @@ def _call(lines: list[tuple[str, str]]) -> Transcript:
     )
 
 
+@pytest.mark.models
 def test_annotate_fills_utterances_and_summarises_the_call(sentiment_settings):
     transcript = _call(
         [
@@ -118,6 +119,7 @@ def test_annotate_fills_utterances_and_summarises_the_call(sentiment_settings):
     assert summary["agent_negative_count"] == 0
 
 
+@pytest.mark.models
 def test_annotate_counts_a_rude_agent(sentiment_settings):
     transcript = _call(
         [
@@ -137,6 +139,7 @@ def test_annotate_empty_transcript_needs_no_model():
     assert summary["customer_start"] is None
 
 
+@pytest.mark.models
 def test_eval_command_counts_rows_seen_in_training(tmp_path, sentiment_data, capsys, monkeypatch):
     from qa_service.cli import main
     from qa_service.config import get_settings
@@ -159,6 +162,7 @@ def test_eval_command_counts_rows_seen_in_training(tmp_path, sentiment_data, cap
     assert re.fullmatch(r"accuracy=[01]\.\d{3}", lines[-1])
 
 
+@pytest.mark.models
 def test_short_calls_compare_first_and_last_customer_turns(sentiment_settings):
     transcript = _call(
         [

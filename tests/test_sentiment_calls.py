@@ -15,6 +15,8 @@ from qa_service.domain.transcript import Transcript, Utterance
 from qa_service.engines.sentiment import annotate_sentiment
 from tests.sentiment_fixtures import REPO, sentiment_model, sentiment_settings
 
+pytestmark = pytest.mark.models
+
 __all__ = ["sentiment_model", "sentiment_settings"]
 
 CALLS = REPO.parent / "shared" / "data" / "calls"

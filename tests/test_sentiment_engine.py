@@ -11,6 +11,8 @@ from qa_service.engines import sentiment as engine
 from qa_service.engines.device import torch_device
 from qa_service.errors import ModelError
 
+pytestmark = pytest.mark.models
+
 
 @pytest.mark.parametrize(
     ("setting", "cuda", "expected"),

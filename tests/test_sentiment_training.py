@@ -24,6 +24,8 @@ from qa_service.training.e5_import import dequantize_q4
 from qa_service.training.sentiment import FINGERPRINT_FILE, TRAINING_INFO_FILE, length_batches
 from tests.sentiment_fixtures import sentiment_model_dir
 
+pytestmark = pytest.mark.models
+
 MODEL_DIR = sentiment_model_dir()
 
 

@@ -11,12 +11,15 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from qa_service.api.app import create_app
 from qa_service.api.multipart import STALE_PARTIAL_S
 from tests.live_fixtures import Live
 from tests.service_fixtures import make_wav, service_settings, wait_for
+
+pytestmark = pytest.mark.api
 
 pytest_plugins = ["tests.live_fixtures"]
 
