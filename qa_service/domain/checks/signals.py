@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from qa_service.domain.checks.acts import Corroboration, corroborated
 from qa_service.domain.checks.conditional import SentimentLabel
 from qa_service.domain.checks.context import CheckContext, Hit
 from qa_service.domain.checks.logic import cosine, ngram_profile
@@ -27,6 +28,9 @@ class SentimentParams(Params):
     per: Literal["utterance", "call"] = "call"
     questions: QuestionMode = Field(
         "auto", description="auto: skip questions for the agent's negative sentiment"
+    )
+    corroborate: Corroboration | None = Field(
+        None, description="the utterance must also do one of these acts (call-act model)"
     )
 
 
@@ -56,7 +60,12 @@ def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Fi
         )
         for i in indices:
             value = ctx.sentiment(i)
-            if value and value[0] == params.label and value[1] >= min_score:
+            if (
+                value
+                and value[0] == params.label
+                and value[1] >= min_score
+                and corroborated(ctx, i, params.corroborate)
+            ):
                 findings.append(
                     ctx.utterance_finding(rule, i, sentiment=value[0], score=round(value[1], 3))
                 )
