@@ -48,7 +48,9 @@ def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Fi
     if params.except_phrases is not None:
         # An apology reads as negative to most sentiment models, yet it is good service.
         indices = [i for i in indices if params.except_phrases.first(ctx.text(i)) is None]
-    if _skips_questions(rule, params):
+    if _skips_questions(rule, params) and ctx.has_sentiment:
+        # The model reads a plain question as negative; a question that says 不满意 in so many
+        # words is still caught by the fallback phrases when there is no model.
         indices = [i for i in indices if not ctx.text(i).is_question]
     if not indices:
         ctx.note_not_evaluated(rule, "every utterance in the window was excepted or a question")
