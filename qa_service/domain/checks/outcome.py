@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from qa_service.domain.checks.acts import Corroboration, corroborated
 from qa_service.domain.checks.context import CheckContext
 from qa_service.domain.checks.params import Params
 from qa_service.domain.checks.registry import register_check
@@ -39,6 +40,12 @@ class OutcomeParams(Params):
     min_change: float = Field(0.3, gt=0, le=2, description="worsened/recovered: a move this big")
     min_score: float | None = Field(None, ge=0, le=1, description="confidence of a negative label")
     min_utterances: int = Field(1, ge=1, le=1000, description="judge only this many or more")
+    corroborate: Corroboration | None = Field(
+        None, description="the judged end (negative_share: each negative) must do one of these acts"
+    )
+    skip_backchannels: bool = Field(
+        False, description="a bare acknowledgement (the pack's backchannels) is not judged"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,7 @@ def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> l
         (i, value)
         for i in ctx.select(rule.role, rule.window)
         if (value := polarity(ctx.utterances[i].sentiment)) is not None
+        and not (params.skip_backchannels and ctx.is_backchannel(i))
     ]
     if len(scored) < params.min_utterances or not scored:
         needed = max(1, params.min_utterances)
@@ -112,6 +120,10 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         "utterances": len(path.indices),
     }
     last = path.indices[-path.edge :]
+    if params.measure != "negative_share" and not any(
+        corroborated(ctx, i, params.corroborate) for i in last
+    ):
+        return []  # the end does not do what the finding would claim (complain, thank...)
     if params.measure == "end":
         if path.end >= params.max_score:
             return []
@@ -149,7 +161,12 @@ def _negative_share(ctx: CheckContext, indices: list[int], params: OutcomeParams
     negative = 0
     for i in indices:
         value = ctx.sentiment(i)
-        negative += value is not None and value[0] == "negative" and value[1] >= min_score
+        negative += (
+            value is not None
+            and value[0] == "negative"
+            and value[1] >= min_score
+            and corroborated(ctx, i, params.corroborate)
+        )
     return negative / len(indices)
 
 

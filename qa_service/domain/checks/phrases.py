@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from qa_service.domain.checks.acts import asks
 from qa_service.domain.checks.context import CheckContext, Hit
 from qa_service.domain.checks.params import (
     NegationMode,
@@ -35,6 +36,9 @@ class PhraseParams(Params):
 class MissingPhraseParams(Params):
     phrases: Phrases
     negation: NegationMode = "exclude"
+    unless_last_asks: bool = Field(
+        False, description="not evaluated when the role's last utterance asks something"
+    )
 
 
 class CountParams(Params):
@@ -43,6 +47,9 @@ class CountParams(Params):
     min: int | None = Field(None, ge=0)
     max: int | None = Field(None, ge=0)
     unit: Literal["match", "utterance"] = "match"
+    min_utterances: int = Field(
+        0, ge=0, le=1000, description="not evaluated when the role said fewer utterances"
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> CountParams:
@@ -85,6 +92,11 @@ def missing_phrase(ctx: CheckContext, rule: Rule, params: MissingPhraseParams) -
     indices = ctx.select(rule.role, rule.window)
     if ctx.first_hit(params.phrases, indices, params.negation) is not None:
         return []
+    if params.unless_last_asks and indices and asks(ctx, indices[-1]):
+        # The role handed the conversation back (a question, a request for details): it did
+        # not end here, so a missing closing would be a guess.
+        ctx.note_not_evaluated(rule, f"the {rule.role}'s last utterance asks something")
+        return []
     utts = ctx.utterances
     start = utts[indices[0]].start if indices else 0.0
     end = utts[indices[-1]].end if indices else ctx.transcript.duration_s
@@ -106,6 +118,10 @@ def missing_phrase(ctx: CheckContext, rule: Rule, params: MissingPhraseParams) -
 def count(ctx: CheckContext, rule: Rule, params: CountParams) -> list[Finding]:
     """A finding when the phrases are said fewer than ``min`` or more than ``max`` times."""
     indices = ctx.spoken(ctx.select(rule.role, rule.window))
+    if len(indices) < params.min_utterances:
+        # One or two short written replies are too little to judge a habit of courtesy on.
+        ctx.note_not_evaluated(rule, f"fewer than {params.min_utterances} utterances to count in")
+        return []
     if params.unit == "utterance" and params.min is not None and len(indices) < params.min:
         # Fewer utterances than the minimum could never pass: too little talk to judge.
         ctx.note_not_evaluated(rule, f"fewer than {params.min} utterances to count in")

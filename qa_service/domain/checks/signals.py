@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from qa_service.domain.checks.acts import Corroboration, corroborated
 from qa_service.domain.checks.conditional import SentimentLabel
 from qa_service.domain.checks.context import CheckContext, Hit
 from qa_service.domain.checks.logic import cosine, ngram_profile
@@ -28,6 +29,9 @@ class SentimentParams(Params):
     questions: QuestionMode = Field(
         "auto", description="auto: skip questions for the agent's negative sentiment"
     )
+    corroborate: Corroboration | None = Field(
+        None, description="the utterance must also do one of these acts (call-act model)"
+    )
 
 
 def _skips_questions(rule: Rule, params: SentimentParams) -> bool:
@@ -44,7 +48,9 @@ def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Fi
     if params.except_phrases is not None:
         # An apology reads as negative to most sentiment models, yet it is good service.
         indices = [i for i in indices if params.except_phrases.first(ctx.text(i)) is None]
-    if _skips_questions(rule, params):
+    if _skips_questions(rule, params) and ctx.has_sentiment:
+        # The model reads a plain question as negative; a question that says 不满意 in so many
+        # words is still caught by the fallback phrases when there is no model.
         indices = [i for i in indices if not ctx.text(i).is_question]
     if not indices:
         ctx.note_not_evaluated(rule, "every utterance in the window was excepted or a question")
@@ -56,7 +62,12 @@ def sentiment(ctx: CheckContext, rule: Rule, params: SentimentParams) -> list[Fi
         )
         for i in indices:
             value = ctx.sentiment(i)
-            if value and value[0] == params.label and value[1] >= min_score:
+            if (
+                value
+                and value[0] == params.label
+                and value[1] >= min_score
+                and corroborated(ctx, i, params.corroborate)
+            ):
                 findings.append(
                     ctx.utterance_finding(rule, i, sentiment=value[0], score=round(value[1], 3))
                 )
