@@ -94,9 +94,9 @@ class CachedSentiment:
     """The real sentiment model behind a per-text cache file (JSON lines, append-only)."""
 
     def __init__(self, cache_dir: Path) -> None:
-        from qa_service.engines.sentiment import get_sentiment_model, model_path
+        from qa_service.engines.sentiment import load_sentiment_model, model_path
 
-        self.model = get_sentiment_model()
+        self.model = load_sentiment_model(get_settings())
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / f"sentiment-{_weights_digest(model_path(get_settings()))}.jsonl"
         self.cache: dict[str, dict[str, Any]] = {}
@@ -148,19 +148,24 @@ def analyse(
     dialogues: list[dict[str, Any]], language: str, pack: str | None, cache_dir: Path
 ) -> list[Scored]:
     """Every dialogue through ``analyze_transcript``, sentiment served by the cache."""
-    import qa_service.engines.sentiment as sentiment_engine
-    from qa_service.pipeline import AnalyzeOptions, analyze_transcript
+    from qa_service.analysis.pipeline import AnalyzeOptions, analyze_transcript
+    from qa_service.engines.registry import Engines
+
+    class CachedEngines(Engines):
+        @property
+        def sentiment(self):
+            return cached
 
     cached = CachedSentiment(cache_dir)
     transcripts = [to_transcript(d, language) for d in dialogues]
     cached.prefill([u["text"] for t in transcripts for u in t["utterances"]])
-    # The pipeline asks the engine module for its model; the cache answers in its place with
-    # the same model's (stored) predictions, so everything else runs as in production.
-    sentiment_engine.get_sentiment_model = lambda settings=None: cached
+    # The pipeline asks the engines for the model; the cache answers in its place with the
+    # same model's (stored) predictions, so everything else runs as in production.
+    engines = CachedEngines(get_settings())
     out = []
     for dialogue, transcript in zip(dialogues, transcripts, strict=True):
         options = AnalyzeOptions(language=language, call_id=transcript["call_id"], rule_pack=pack)
-        out.append(Scored(dialogue, transcript, analyze_transcript(transcript, options)))
+        out.append(Scored(dialogue, transcript, analyze_transcript(transcript, options, engines)))
     return out
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from qa_service.analysis.packs import available_packs, load_pack
 from qa_service.api.routers.kpi import GroupBy
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
-from qa_service.inspection import available_packs, load_pack
 from qa_service.store.accounts import Role
 from qa_service.store.calls import CallStatus, ReviewState
 from qa_service.store.disputes import Decision, DisputeStatus, Stage

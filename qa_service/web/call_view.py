@@ -23,7 +23,7 @@ from qa_service.api.services.disputes import disputes_visible_to, may_decide
 from qa_service.api.services.scores import calibration
 from qa_service.config import Settings
 from qa_service.errors import QAError
-from qa_service.jobs.rulepacks import resolve_pack
+from qa_service.features.packs.service import resolve_pack
 from qa_service.store.accounts import Role, User
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call, CallStatus, ReviewState

@@ -27,8 +27,8 @@ from qa_service.api.sniff import check_extension, check_head
 from qa_service.config import Settings
 from qa_service.datafiles import FILE_MODE, private_dir
 from qa_service.errors import InputError
+from qa_service.features.packs.service import resolve_pack
 from qa_service.jobs.queue import enqueue
-from qa_service.jobs.rulepacks import resolve_pack
 from qa_service.jobs.tasks import ANALYZE
 from qa_service.store import audit
 from qa_service.store.accounts import User

@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from qa_service.analysis.packs import available_packs
 from qa_service.api.deps import SessionDep, SettingsDep
 from qa_service.api.routers.sampling import PlanCreate
 from qa_service.api.routers.sampling import create as create_sampling_plan
 from qa_service.domain.periods import period_containing
 from qa_service.domain.sampling import RISK_FLAGS
-from qa_service.inspection import available_packs
 from qa_service.store.accounts import Role, User
 from qa_service.store.base import utcnow
 from qa_service.store.sampling_plans import SamplingPlan
@@ -34,7 +34,7 @@ def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Res
         formats=settings.upload_formats,
         max_files=settings.upload_max_files,
         max_mib=settings.upload_max_bytes // 2**20,
-        packs=available_packs(),
+        packs=available_packs(settings.rules_dir),
     )
 
 
