@@ -61,6 +61,14 @@ def test_a_broken_pack_is_refused_whole_with_its_problems(service) -> None:
     assert error["code"] == "invalid_rule_pack" and "severity" in error["message"]
     assert error["details"][0].startswith("en-broken.yaml:")
     assert all("qa-pack-" not in p for p in error["details"])  # no server paths
+    # The same problems, structured: what an editor marks without parsing the strings.
+    first = error["problems"][0]
+    assert (first["file"], first["loc"]) == ("en-broken.yaml", ["rules", 1, "severity"])
+    assert first["field"] == "rules[1].severity" and first["line"] > 1
+    assert (
+        error["details"][0]
+        == f"en-broken.yaml:{first['line']}: rules[1].severity: " + (first["message"])
+    )
     assert service.get("/api/packs/en-broken", "qa1").status_code == 404
     for content in ("", "pack: [unclosed", "just text"):
         assert service.post("/api/packs", "qa1", json={"content": content}).status_code == 422

@@ -11,6 +11,7 @@ from enum import StrEnum
 from qa_service.config import Settings
 from qa_service.engines.registry import Engines
 from qa_service.errors import InputError, QAError
+from qa_service.features.calls.analyse import analyse_call
 from qa_service.jobs.analyzer import Analyzer
 from qa_service.jobs.queue import Claim, JobQueue
 from qa_service.store.calls import Call, apply_result
@@ -100,8 +101,6 @@ def _record_failure(queue: JobQueue, claim: Claim, message: str, permanent: bool
 
 
 def _analyze_call(ctx: WorkerContext, claim: Claim) -> Outcome:
-    from qa_service.features.calls.analyse import analyse_call
-
     result = analyse_call(ctx.db, ctx.settings, ctx.engines, ctx.analyzer.analyze, claim.call_id)
     with ctx.db.session() as session:
         if not ctx.queue.close(session, claim):
