@@ -51,19 +51,21 @@ def main() -> None:
     if args.lang:
         files = [p for p in files if p.name.startswith(args.lang)] or files
 
+    from qa_service.analysis.pipeline import AnalyzeOptions, analyze_file
     from qa_service.config import get_settings
-    from qa_service.engines.asr import ASROptions, get_recognizer
+    from qa_service.engines.asr import ASROptions
     from qa_service.engines.audio import probe_audio
-    from qa_service.pipeline import AnalyzeOptions, analyze_file
+    from qa_service.engines.registry import Engines
 
     settings = get_settings()
-    recognizer = get_recognizer(settings)  # the same loaded model serves both paths
+    engines = Engines(settings)
+    recognizer = engines.recognizer  # the same loaded model serves both paths
     options = ASROptions(beam_size=settings.beam_size)
     audio_s = sum(probe_audio(p, settings).declared_duration_s or 0 for p in files)
     # Warm-up: first calls pay one-off costs (VAD model load, allocator growth).
     ours_options = AnalyzeOptions(language=args.lang)
     bare_faster_whisper(recognizer.model, files[0], options, args.lang)
-    analyze_file(files[0], ours_options, settings)
+    analyze_file(files[0], ours_options, engines)
 
     ratios = []
     for round_no in range(1, args.rounds + 1):
@@ -72,7 +74,7 @@ def main() -> None:
             t0 = time.perf_counter()
             bare_faster_whisper(recognizer.model, path, options, args.lang)
             t1 = time.perf_counter()
-            analyze_file(path, ours_options, settings)
+            analyze_file(path, ours_options, engines)
             t2 = time.perf_counter()
             bare += t1 - t0
             ours += t2 - t1

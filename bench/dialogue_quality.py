@@ -146,9 +146,9 @@ class CachedSentiment(CachedModel):
     """The real sentiment model, answering ``predict`` like the engine's model."""
 
     def __init__(self, cache_dir: Path) -> None:
-        from qa_service.engines.sentiment import get_sentiment_model, model_path
+        from qa_service.engines.sentiment import load_sentiment_model, model_path
 
-        model = get_sentiment_model()
+        model = load_sentiment_model(get_settings())
         super().__init__("sentiment", model.predict, model_path(get_settings()), cache_dir)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
@@ -163,9 +163,9 @@ class CachedActs(CachedModel):
     """
 
     def __init__(self, cache_dir: Path) -> None:
-        from qa_service.engines.acts import get_act_model
+        from qa_service.engines.acts import load_act_model
 
-        model = get_act_model()
+        model = load_act_model(get_settings())
         if model is None:
             raise SystemExit("the bench needs the call-act model (QA_ACTS_MODEL is off)")
         super().__init__("acts", model.probabilities, model.path, cache_dir)
@@ -199,23 +199,30 @@ def analyse(
     dialogues: list[dict[str, Any]], language: str, pack: str | None, cache_dir: Path
 ) -> list[Scored]:
     """Every dialogue through ``analyze_transcript``, sentiment served by the cache."""
-    import qa_service.engines.acts as acts_engine
-    import qa_service.engines.sentiment as sentiment_engine
-    from qa_service.pipeline import AnalyzeOptions, analyze_transcript
+    from qa_service.analysis.pipeline import AnalyzeOptions, analyze_transcript
+    from qa_service.engines.registry import Engines
+
+    class CachedEngines(Engines):
+        @property
+        def sentiment(self) -> CachedSentiment:
+            return sentiment
+
+        @property
+        def acts(self) -> CachedActs:
+            return acts
 
     sentiment, acts = CachedSentiment(cache_dir), CachedActs(cache_dir)
     transcripts = [to_transcript(d, language) for d in dialogues]
     texts = [u["text"] for t in transcripts for u in t["utterances"]]
     sentiment.prefill(texts)
     acts.prefill(texts)
-    # The pipeline asks the engine modules for their models; the caches answer in their place
-    # with the same models' (stored) outputs, so everything else runs as in production.
-    sentiment_engine.get_sentiment_model = lambda settings=None: sentiment
-    acts_engine.get_act_model = lambda settings=None: acts
+    # The pipeline asks the engines for the models; the caches answer in their place with
+    # the same models' (stored) outputs, so everything else runs as in production.
+    engines = CachedEngines(get_settings())
     out = []
     for dialogue, transcript in zip(dialogues, transcripts, strict=True):
         options = AnalyzeOptions(language=language, call_id=transcript["call_id"], rule_pack=pack)
-        out.append(Scored(dialogue, transcript, analyze_transcript(transcript, options)))
+        out.append(Scored(dialogue, transcript, analyze_transcript(transcript, options, engines)))
     return out
 
 

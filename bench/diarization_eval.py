@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_service.config import get_settings
-from qa_service.engines.asr import ASROptions, get_recognizer
+from qa_service.engines.asr import ASROptions, load_recognizer
 from qa_service.engines.audio import SAMPLE_RATE, load_arrays
 from qa_service.engines.diarization import separate_speakers
 from qa_service.engines.diarization_score import score_split
@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--mixdown", action="store_true", help="also the stereo calls, summed")
     args = parser.parse_args()
     settings = get_settings()
-    recognizer = get_recognizer(settings)
+    recognizer = load_recognizer(settings)
     print(
         f"{'call':42} {'agree':>6} {'words':>6} {'DER':>6} {'agent by':>14} {'conf':>5} "
         f"{'voices':>6} {'s/min':>6}"

@@ -2,7 +2,7 @@
 
 Builds a 4-hour 8 kHz WAV that is mostly silence, with a real shared call pasted at its start,
 middle and end (so ASR, word timing, acoustic cues, sentiment and the rules all have work in
-every part of it), then runs the worker's path (``qa_service.pipeline.analyze_file``) in a
+every part of it), then runs the worker's path (``qa_service.analysis.pipeline.analyze_file``) in a
 fresh process and prints that process's peak resident memory (VmHWM): after loading the models,
 and after the analysis, with the size the decoded audio would have in memory (16 kHz float32
 per channel; the worker keeps it on disk, as 16-bit PCM, and reads windows of it).
@@ -30,9 +30,9 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 from qa_service.config import get_settings
-from qa_service.engines.asr import get_recognizer
-from qa_service.engines.sentiment import get_sentiment_model, model_path
-from qa_service.pipeline import analyze_file
+from qa_service.engines.registry import Engines
+from qa_service.engines.sentiment import model_path
+from qa_service.analysis.pipeline import analyze_file
 
 def hwm():
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -40,12 +40,13 @@ def hwm():
             return int(line.split()[1]) / 1024
 
 settings = get_settings()
-get_recognizer(settings)
+engines = Engines(settings)
+engines.recognizer
 if model_path(settings).exists():
-    get_sentiment_model(settings)
+    engines.sentiment
 loaded = hwm()
 started = time.perf_counter()
-result = analyze_file(Path(sys.argv[1]), settings=settings)
+result = analyze_file(Path(sys.argv[1]), None, engines)
 print(json.dumps({
     "models_mib": round(loaded), "peak_mib": round(hwm()),
     "seconds": round(time.perf_counter() - started, 1),

@@ -2,7 +2,7 @@
 
 For each call: analyse it once with the real pipeline (base model) and take the ASR
 real-time factor from the time it reports for its ASR step; repeat its transcript until it
-lasts 5 minutes, then time run_checks (every rule of the default pack + scoring + metrics)
+lasts 5 minutes, then time inspect.run (every rule of the default pack + scoring + metrics)
 on that long transcript. Prints the ratio checks / ASR for 5 minutes of audio (goal <= 0.01).
 
     .venv/bin/python bench/rules_throughput.py [--runs 5] [--minutes 5] [FILES...]
@@ -47,25 +47,27 @@ def main() -> None:
     args = parser.parse_args()
     files = args.files or [CALLS / name for name in DEFAULT_FILES]
 
+    from qa_service.analysis.inspect import run
+    from qa_service.analysis.packs import default_pack_name, load_pack
+    from qa_service.analysis.pipeline import analyze_file
     from qa_service.config import get_settings
-    from qa_service.inspection import default_pack_name, load_pack, run_checks
-    from qa_service.pipeline import analyze_file
+    from qa_service.engines.registry import Engines
 
-    settings = get_settings()
+    engines = Engines(get_settings())
     seconds = args.minutes * 60
     print(f"{'call':28s} {'ASR RTF':>8s} {'ASR/5min':>9s} {'checks/5min':>12s} {'ratio':>8s}")
     for path in files:
-        result = analyze_file(path, settings=settings)
+        result = analyze_file(path, None, engines)
         transcript = result.transcript
         # The pipeline times its ASR step alone (decoding, sentiment and checks excluded).
         rtf = result.source["asr_seconds"] / transcript.duration_s
         pack = load_pack(default_pack_name(transcript.language))
         long_call = stretch(transcript, seconds)
-        run_checks(long_call, pack)  # warm-up: pinyin of each character is cached per process
+        run(long_call, pack, engines)  # warm-up: pinyin of each character is cached per process
         timings = []
         for _ in range(args.runs):
             started = time.perf_counter()
-            outcome = run_checks(long_call, pack)
+            outcome = run(long_call, pack, engines)
             timings.append(time.perf_counter() - started)
         checks_s = statistics.median(timings) * seconds / long_call.duration_s
         asr_5min = rtf * seconds

@@ -23,9 +23,8 @@ from qa_service.engines.embedding import (
     RULE_THRESHOLD,
     EmbeddingSimilarity,
     NgramSimilarity,
-    get_text_embedder,
-    similarity_backend,
 )
+from qa_service.engines.registry import Engines
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SET = REPO / "tests" / "data" / "paraphrases.yaml"
@@ -62,8 +61,7 @@ def load_groups(path: Path) -> dict[str, dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]
 
 
-def raw_scorer(settings: Settings):
-    embedder = get_text_embedder(settings)
+def raw_scorer(embedder):
     return NgramSimilarity() if embedder is None else EmbeddingSimilarity(embedder)
 
 
@@ -115,9 +113,10 @@ def main() -> None:
     )
     for label, settings in backends().items():
         started = time.perf_counter()
-        raw = scored(raw_scorer(settings), groups)
+        engines = Engines(settings)
+        raw = scored(raw_scorer(engines.embedder), groups)
         elapsed = time.perf_counter() - started
-        _, calibrated = similarity_backend(settings)
+        _, calibrated = engines.similarity
         rule = scored(calibrated, groups)
         best = {lang: best_f1_threshold(*_pool(raw, groups, [lang])) for lang in languages}
         for lang in languages:

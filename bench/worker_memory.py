@@ -40,20 +40,19 @@ def step(label: str, started: float) -> None:
 
 
 def load_models(settings):
-    from qa_service.engines.asr import get_recognizer
-    from qa_service.engines.embedding import get_text_embedder
-    from qa_service.engines.sentiment import get_sentiment_model, model_path
-    from qa_service.engines.speaker_encoder import get_speaker_encoder
+    from qa_service.engines.registry import Engines
+    from qa_service.engines.sentiment import model_path
 
+    engines = Engines(settings)
     step("python + settings", time.perf_counter())
     for label, load in (
-        (f"+ faster-whisper {settings.asr_model}", lambda: get_recognizer(settings)),
+        (f"+ faster-whisper {settings.asr_model}", lambda: engines.recognizer),
         (
             "+ sentiment model",
-            lambda: get_sentiment_model(settings) if model_path(settings).exists() else None,
+            lambda: engines.sentiment if model_path(settings).exists() else None,
         ),
-        ("+ speaker encoder (resemblyzer)", lambda: get_speaker_encoder(settings)),
-        (f"+ embedder ({settings.embedding_model or 'none'})", lambda: get_text_embedder(settings)),
+        ("+ speaker encoder (resemblyzer)", lambda: engines.speaker_encoder),
+        (f"+ embedder ({settings.embedding_model or 'none'})", lambda: engines.embedder),
     ):
         started = time.perf_counter()
         if load() is None:
@@ -65,15 +64,16 @@ def analyse_calls(settings) -> dict[str, float]:
     """Seconds spent per engine over the shared calls; 'audio_min' is the channel-minutes."""
     from qa_service.domain.transcript import Transcript, build_utterances
     from qa_service.engines.acoustic import annotate_acoustics
-    from qa_service.engines.asr import ASROptions, get_recognizer
+    from qa_service.engines.asr import ASROptions
     from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.diarization import separate_speakers
-    from qa_service.engines.embedding import similarity_backend
+    from qa_service.engines.registry import Engines
     from qa_service.engines.sentiment import annotate_sentiment, model_path
 
     spent: dict[str, float] = defaultdict(float)
-    recognizer = get_recognizer(settings)
-    _, similarity = similarity_backend(settings)
+    engines = Engines(settings)
+    recognizer = engines.recognizer
+    _, similarity = engines.similarity
     examples = ["这个不归我们管，你去找快递公司。", "That's not my department, call the bank."]
     for path in sorted(CALLS.glob("*.wav")):
         channels = load_arrays(path, settings)
@@ -102,7 +102,7 @@ def analyse_calls(settings) -> dict[str, float]:
         spent["acoustic"] += time.perf_counter() - started
         if model_path(settings).exists():
             started = time.perf_counter()
-            annotate_sentiment(transcript, settings)
+            annotate_sentiment(transcript, engines)
             spent["sentiment"] += time.perf_counter() - started
         started = time.perf_counter()
         for utt in transcript.utterances:

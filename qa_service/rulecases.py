@@ -24,10 +24,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from qa_service.analysis.inspect import InspectionOutcome, run
+from qa_service.analysis.packs import read_yaml
 from qa_service.domain.results import CallResult
-from qa_service.domain.rulepack import RulePack, RulePackError
-from qa_service.domain.transcript import ROLES, Transcript, Utterance, sort_timeline
-from qa_service.inspection import InspectionOutcome, format_loc, inspect, read_yaml
+from qa_service.domain.rulepack import Problem, RulePack, RulePackError
+from qa_service.domain.transcript import Transcript, Utterance, sort_timeline
+from qa_service.domain.vocabulary import Speaker
+from qa_service.engines.registry import Engines
 
 # Turns written without times get this much speech each, with a short gap between.
 TURN_S = 3.0
@@ -83,11 +86,8 @@ def load_cases(path: Path) -> list[Case]:
     try:
         return CasesFile.model_validate(doc.data).cases
     except ValidationError as exc:
-        problems = [
-            f"{path}:{doc.line_of(err['loc'])}: {format_loc(err['loc'])}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise RulePackError(problems[0], problems) from None
+        problems = [doc.locate(Problem(tuple(err["loc"]), err["msg"])) for err in exc.errors()]
+        raise RulePackError(problems) from None
 
 
 def case_transcript(case: Case, base_dir: Path) -> Transcript:
@@ -107,7 +107,7 @@ def case_transcript(case: Case, base_dir: Path) -> Transcript:
 
 def _turn(case: str, k: int, turn: dict[str, Any]) -> Utterance:
     """``{agent: text}`` shorthand, or a full utterance with role, text, start, end."""
-    if len(turn) == 1 and next(iter(turn)) in (*ROLES, "unknown"):
+    if len(turn) == 1 and next(iter(turn)) in tuple(Speaker):
         role, text = next(iter(turn.items()))
         return Utterance(role=role, start=-1.0, end=-1.0, text=str(text))
     try:
@@ -143,9 +143,9 @@ def check_case(case: Case, outcome: InspectionOutcome) -> list[str]:
     return failures
 
 
-def run_cases(pack: RulePack, path: Path) -> list[CaseResult]:
+def run_cases(pack: RulePack, path: Path, engines: Engines) -> list[CaseResult]:
     results = []
     for case in load_cases(path):
-        outcome = inspect(case_transcript(case, path.parent), pack)
+        outcome = run(case_transcript(case, path.parent), pack, engines)
         results.append(CaseResult(case.name, check_case(case, outcome), outcome))
     return results

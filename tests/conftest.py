@@ -10,6 +10,7 @@ import pytest
 
 from qa_service.config import Settings, get_settings
 from qa_service.domain.results import CallResult
+from qa_service.engines.registry import Engines
 
 # Helper modules hold asserts of their own; rewrite them like test modules.
 pytest.register_assert_rewrite(
@@ -75,12 +76,18 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def analyzed_calls(settings: Settings) -> dict[str, CallResult]:
+def engines(settings: Settings) -> Engines:
+    """The session's models, each loaded on first use (as one per process in the service)."""
+    return Engines(settings)
+
+
+@pytest.fixture(scope="session")
+def analyzed_calls(engines: Engines) -> dict[str, CallResult]:
     """Every stereo call of ../shared/data/calls through the real pipeline, once per session."""
-    from qa_service.pipeline import analyze_file
+    from qa_service.analysis.pipeline import analyze_file
 
     _require(CALLS_DIR)
-    return {path.stem: analyze_file(path, settings=settings) for path in stereo_call_paths()}
+    return {path.stem: analyze_file(path, None, engines) for path in stereo_call_paths()}
 
 
 def markers_from_fixtures(item: pytest.Item) -> set[str]:

@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qa_service.analysis import inspect
+from qa_service.analysis.inspect import InspectionOutcome
+from qa_service.analysis.packs import load_scorecard, pack_for
+from qa_service.config import Settings
 from qa_service.domain.rulepack import RulePack, Scorecard, build_pack
 from qa_service.domain.transcript import Transcript, Utterance
-from qa_service.inspection import InspectionOutcome, inspect, load_scorecard
+from qa_service.engines.registry import Engines
+
+# The process's settings: the n-gram similarity unless an embedding model is configured.
+ENGINES = Engines(Settings())
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "rules"
@@ -48,7 +55,14 @@ def rule(type_: str, category: str = "deflection", **fields: Any) -> dict[str, A
 
 
 def run(rule_pack: RulePack, tr: Transcript) -> InspectionOutcome:
-    return inspect(tr, rule_pack)
+    return inspect.run(tr, rule_pack, ENGINES)
+
+
+def check(tr: Transcript, rule_pack: str | Path | RulePack | None = None) -> InspectionOutcome:
+    """``tr`` under a pack given by name, path or object; None: the transcript's default."""
+    if not isinstance(rule_pack, RulePack):
+        rule_pack = pack_for(tr, rule_pack)
+    return inspect.run(tr, rule_pack, ENGINES)
 
 
 def standard_scorecard() -> Scorecard:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa_service.config import Settings
-from qa_service.engines.sentiment import SentimentModel, get_sentiment_model
+from qa_service.engines.registry import Engines
+from qa_service.engines.sentiment import SentimentModel
 
 REPO = Path(__file__).resolve().parents[1]
 SENTIMENT_DATA = REPO.parent / "shared" / "data" / "sentiment" / "zh"
@@ -67,8 +68,13 @@ def sentiment_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def sentiment_model(sentiment_settings: Settings) -> SentimentModel:
-    return get_sentiment_model(sentiment_settings)
+def sentiment_engines(sentiment_settings: Settings) -> Engines:
+    return Engines(sentiment_settings)
+
+
+@pytest.fixture(scope="session")
+def sentiment_model(sentiment_engines: Engines) -> SentimentModel:
+    return sentiment_engines.sentiment
 
 
 def sentiment_model_dir() -> Path:

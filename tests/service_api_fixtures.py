@@ -127,14 +127,15 @@ def _create_accounts(service: Service) -> None:
 
 
 @contextlib.contextmanager
-def running_service(tmp: Path, database_url: str) -> Iterator[Service]:
-    """The service with every role's account, on the database at ``database_url``."""
+def running_service(tmp: Path, database_url: str, **overrides) -> Iterator[Service]:
+    """The service with every role's account, on the database at ``database_url``
+    (``overrides``: other settings)."""
     from pwdlib import PasswordHash
     from pwdlib.hashers.argon2 import Argon2Hasher
 
     from qa_service.features.users import security
 
-    settings = service_settings(tmp, database_url)
+    settings = service_settings(tmp, database_url, **overrides)
     app = create_app(settings, review_rng=FixedRng(0.99))
     # Cheap Argon2 parameters: the tests sign in dozens of times; the format is the same.
     cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))

@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa_service.analysis.pipeline import AnalyzeOptions, transcript_from_dict
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
-from qa_service.pipeline import AnalyzeOptions, transcript_from_dict
+from qa_service.engines.registry import Engines
 from qa_service.store.db import Database
 from qa_service.store.migrate import upgrade
 from tests.conftest import CALLS_DIR, REPO
@@ -49,7 +50,7 @@ class FakeAnalyzer:
     a ``block`` file exists, and raises the text of a ``fail`` file if there is one.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engines: Engines | None = None) -> None:
         self.settings = settings
         folder = os.environ.get(FAKE_DIR_ENV)
         self.folder = Path(folder) if folder else None

@@ -171,9 +171,10 @@ def test_too_short_to_measure_gives_no_numbers():
 
 
 def _voice_findings(transcript: Transcript):
-    from qa_service.inspection import default_pack_name, inspect, load_pack
+    from qa_service.analysis.packs import default_pack_name, load_pack
+    from tests.rules_helpers import run
 
-    outcome = inspect(transcript, load_pack(default_pack_name(transcript.language)))
+    outcome = run(load_pack(default_pack_name(transcript.language)), transcript)
     voice = {"agent_raised_voice", "customer_raised_voice"}
     return [f for f in outcome.findings if f.category in voice], outcome
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.analysis.pipeline import AnalyzeOptions, analyze_transcript
 from qa_service.config import Settings
 from qa_service.domain.checks.acts import CALL_ACTS
-from qa_service.engines.acts import annotate_acts, get_act_model
-from qa_service.pipeline import AnalyzeOptions, analyze_transcript
+from qa_service.engines.acts import annotate_acts
+from qa_service.engines.registry import Engines
 from qa_service.training.acts_data import DATA_DIR, TRAIN_FILES, read_labelled
 from qa_service.training.corpora import normalise
 from tests.rules_helpers import REPO, pack, rule, run, transcript
@@ -16,6 +17,8 @@ from tests.rules_helpers import REPO, pack, rule, run, transcript
 pytestmark = pytest.mark.models
 
 SETTINGS = Settings(models_dir=REPO / "models")
+# One per module, as one per process in the service: the model loads once.
+ENGINES = Engines(SETTINGS)
 
 CLEAR = {
     "deflection": [
@@ -80,7 +83,7 @@ NOT = [
 
 @pytest.fixture(scope="module")
 def model():
-    return get_act_model(SETTINGS)
+    return ENGINES.acts
 
 
 def test_clear_sentences_are_not_training_sentences():
@@ -121,7 +124,7 @@ def test_transcript_json_gets_acts_and_act_rules_use_them():
             },
         ],
     }
-    result = analyze_transcript(data, AnalyzeOptions(rule_pack="zh-default"), SETTINGS)
+    result = analyze_transcript(data, AnalyzeOptions(rule_pack="zh-default"), ENGINES)
     acts = [u.extra["acts"] for u in result.transcript.utterances]
     assert all(set(a) == set(CALL_ACTS) for a in acts)
     assert acts[2]["deflection"] > acts[0]["deflection"]
@@ -136,7 +139,7 @@ def test_transcript_json_gets_acts_and_act_rules_use_them():
 def test_acts_off_leaves_act_rules_not_evaluated():
     settings = SETTINGS.model_copy(update={"acts_model": "off"})
     tr = transcript(("agent", "这个不归我们管，您自己去营业厅问吧。"))
-    assert annotate_acts(tr, settings) == {"model": None, "counts": {}}
+    assert annotate_acts(tr, Engines(settings)) == {"model": None, "counts": {}}
     assert "acts" not in tr.utterances[0].extra
     outcome = run(pack(rule("act", role="agent", params={"act": "deflection"})), tr)
     assert [n["rule_id"] for n in outcome.metrics["not_evaluated"]] == ["r-act"]

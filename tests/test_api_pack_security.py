@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa_service.domain.checks import registry
-from qa_service.jobs import rulepacks
+from qa_service.features.packs import service as rulepacks
 from qa_service.store.packs import DocumentKind, PackVersion
 from qa_service.web import install_web
 from tests.service_api_fixtures import running_service

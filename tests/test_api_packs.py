@@ -3,6 +3,9 @@ rescoring a stored transcript with another pack."""
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import yaml
 
 from qa_service.config import get_settings
@@ -58,6 +61,14 @@ def test_a_broken_pack_is_refused_whole_with_its_problems(service) -> None:
     assert error["code"] == "invalid_rule_pack" and "severity" in error["message"]
     assert error["details"][0].startswith("en-broken.yaml:")
     assert all("qa-pack-" not in p for p in error["details"])  # no server paths
+    # The same problems, structured: what an editor marks without parsing the strings.
+    first = error["problems"][0]
+    assert (first["file"], first["loc"]) == ("en-broken.yaml", ["rules", 1, "severity"])
+    assert first["field"] == "rules[1].severity" and first["line"] > 1
+    assert (
+        error["details"][0]
+        == f"en-broken.yaml:{first['line']}: rules[1].severity: " + (first["message"])
+    )
     assert service.get("/api/packs/en-broken", "qa1").status_code == 404
     for content in ("", "pack: [unclosed", "just text"):
         assert service.post("/api/packs", "qa1", json={"content": content}).status_code == 422
@@ -125,3 +136,34 @@ def test_a_call_uploaded_with_a_pack_is_scored_by_it(service) -> None:
     service.post("/api/packs", "qa1", json={"content": _lenient_pack("en-upload")})
     call = service.new_call("A1", pack="en-upload")
     assert call["rule_pack"] == "en-upload@1"
+
+
+def test_an_app_lists_and_loads_the_packs_of_its_own_rules_folder(tmp_path) -> None:
+    """``create_app(Settings(rules_dir=X))``: X's packs are listed, extended and score calls,
+    whatever the process's QA_RULES_DIR says."""
+    from tests.service_api_fixtures import running_service
+
+    rules = tmp_path / "rules"
+    (rules / "scorecards").mkdir(parents=True)
+    shutil.copy(get_settings().rules_dir / "scorecards" / "standard.yaml", rules / "scorecards")
+    own = _builtin("en-default") | {"pack": "own-base"}
+    (rules / "own-base.yaml").write_text(yaml.safe_dump(own, allow_unicode=True), "utf-8")
+    url = f"sqlite:///{tmp_path / 'var' / 'qa.db'}"
+    with running_service(tmp_path, url, rules_dir=rules) as svc:
+        assert [p["name"] for p in svc.get("/api/packs", "qa1").json()] == ["own-base"]
+        child = svc.post("/api/packs", "qa1", json={"content": "pack: child\nextends: own-base\n"})
+        assert child.status_code == 201, child.text
+        refused = svc.post("/api/packs", "qa1", json={"content": "pack: c2\nextends: en-default\n"})
+        assert refused.status_code == 422 and "own-base" in refused.json()["error"]["message"]
+        turns = [
+            {"role": "agent", "start": 0.0, "end": 2.0, "text": "Hello, how can I help?"},
+            {"role": "customer", "start": 2.5, "end": 4.0, "text": "My parcel is late."},
+        ]
+        chat = json.dumps({"language": "en", "utterances": turns}).encode()
+        meta = {"call_id": "own-1", "agent_id": "A1", "pack": "own-base"}
+        reply = svc.upload("qa1", [("own-1.json", chat)], meta)
+        assert reply.status_code == 201, reply.text
+        call_id = reply.json()["calls"][0]["call"]["id"]
+        assert svc.worker.run_until_idle() == 1
+        score = svc.get(f"/api/calls/{call_id}/score", "qa1").json()
+        assert score["rule_pack"] == "own-base"

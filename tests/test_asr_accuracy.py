@@ -7,7 +7,7 @@ import re
 import jiwer
 import pytest
 
-from qa_service.pipeline import analyze_file
+from qa_service.analysis.pipeline import analyze_file
 from tests.conftest import AUDIO_DIR
 
 pytestmark = [pytest.mark.asr, pytest.mark.slow]
@@ -36,8 +36,8 @@ def full_text(result) -> str:
     return " ".join(u.text for u in result.transcript.utterances)
 
 
-def test_jfk_word_error_rate(settings):
-    result = analyze_file(AUDIO_DIR / "en" / "jfk.flac", settings=settings)
+def test_jfk_word_error_rate(engines):
+    result = analyze_file(AUDIO_DIR / "en" / "jfk.flac", None, engines)
     reference = (
         "And so my fellow Americans, ask not what your country can do for you, "
         "ask what you can do for your country."
@@ -46,12 +46,12 @@ def test_jfk_word_error_rate(settings):
     assert wer <= 0.10, full_text(result)
 
 
-def test_mandarin_character_error_rate(settings):
+def test_mandarin_character_error_rate(engines):
     refs = zh_references()
     assert len(refs) == 4
     hyps = {
         utt_id: normalise_zh(
-            full_text(analyze_file(AUDIO_DIR / "zh" / f"{utt_id}.wav", settings=settings))
+            full_text(analyze_file(AUDIO_DIR / "zh" / f"{utt_id}.wav", None, engines))
         )
         for utt_id in refs
     }
@@ -64,8 +64,8 @@ def test_mandarin_character_error_rate(settings):
     assert edits / total <= 0.25, hyps
 
 
-def test_stereo_channels_land_on_their_roles(settings):
-    result = analyze_file(AUDIO_DIR / "en" / "stereo_diarization.wav", settings=settings)
+def test_stereo_channels_land_on_their_roles(engines):
+    result = analyze_file(AUDIO_DIR / "en" / "stereo_diarization.wav", None, engines)
     left = (
         "He began a confused complaint against the wizard, "
         "who had vanished behind the curtain on the left."
@@ -80,19 +80,19 @@ def test_stereo_channels_land_on_their_roles(settings):
     assert result.transcript.channels == {"left": "agent", "right": "customer"}
 
 
-def test_swapped_channel_map_swaps_roles(settings):
-    from qa_service.pipeline import AnalyzeOptions
+def test_swapped_channel_map_swaps_roles(engines):
+    from qa_service.analysis.pipeline import AnalyzeOptions
 
     options = AnalyzeOptions(roles=("customer", "agent"))
-    result = analyze_file(AUDIO_DIR / "en" / "stereo_diarization.wav", options, settings)
+    result = analyze_file(AUDIO_DIR / "en" / "stereo_diarization.wav", options, engines)
     customer = normalise_en(" ".join(u.text for u in result.transcript.by_role("customer")))
     assert "wizard" in customer
 
 
 @pytest.mark.parametrize("name", ["BAC009S0764W0121", "TEST_MEETING_T0000000001_S00000"])
-def test_mandarin_output_is_simplified(settings, name):
+def test_mandarin_output_is_simplified(engines, name):
     import opencc
 
-    text = full_text(analyze_file(AUDIO_DIR / "zh" / f"{name}.wav", settings=settings))
+    text = full_text(analyze_file(AUDIO_DIR / "zh" / f"{name}.wav", None, engines))
     assert text
     assert opencc.OpenCC("t2s").convert(text) == text

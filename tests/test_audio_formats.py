@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from qa_service.analysis.pipeline import analyze_file
 from qa_service.engines.audio import load_audio
 from qa_service.engines.pcm import PcmChannel
 from qa_service.errors import InputError
-from qa_service.pipeline import analyze_file
 from tests.audio_fixtures import transcode, write_wav
 from tests.conftest import CALLS_DIR, call_truth
 from tests.test_asr_accuracy import normalise_zh
@@ -36,11 +36,11 @@ def _role_text(result, role):
 
 @pytest.mark.parametrize(("suffix", "codec", "rate"), FORMATS)
 @pytest.mark.asr
-def test_format_gives_the_same_dialogue(tmp_path, settings, suffix, codec, rate):
+def test_format_gives_the_same_dialogue(tmp_path, engines, suffix, codec, rate):
     import jiwer
 
     path = transcode(SOURCE, tmp_path / f"call.{suffix}", codec, rate)
-    result = analyze_file(path, settings=settings)
+    result = analyze_file(path, None, engines)
     assert result.transcript.roles == {"agent", "customer"}
     for role in ("agent", "customer"):
         cer = jiwer.cer(_truth_text(role), _role_text(result, role))
@@ -68,14 +68,12 @@ def test_decoded_audio_is_16k_per_channel(settings):
 
 
 @pytest.mark.asr
-def test_silence_and_noise_produce_no_text(tmp_path, settings):
+def test_silence_and_noise_produce_no_text(tmp_path, engines):
     rng = np.random.default_rng(1)
     seconds = 20
     silence = np.zeros(8000 * seconds, dtype=np.float32)
     hiss = rng.normal(0, 0.01, 8000 * seconds).astype(np.float32)
-    result = analyze_file(
-        write_wav(tmp_path / "quiet.wav", [silence, hiss], 8000), settings=settings
-    )
+    result = analyze_file(write_wav(tmp_path / "quiet.wav", [silence, hiss], 8000), None, engines)
     assert result.transcript.utterances == []
 
 

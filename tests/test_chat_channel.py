@@ -7,9 +7,10 @@ import math
 
 import pytest
 
+from qa_service.analysis.packs import default_pack_name, load_pack
 from qa_service.domain.transcript_json import CHAT_STEP_S, transcript_from_dict
 from qa_service.errors import InputError
-from qa_service.inspection import default_pack_name, load_pack, run_checks
+from tests.rules_helpers import check
 from tests.test_cli_analyze import run_cli
 
 TIMING_TYPES = {
@@ -125,7 +126,7 @@ def test_chat_packs_inherit_without_the_spoken_checks(name):
 @pytest.mark.parametrize("pack", ["zh-default", "zh-chat"])
 def test_chat_without_real_times_gets_no_timing_findings(pack):
     # Made-up times 3 s apart would make a speech rate, a late answer and silences.
-    outcome = run_checks(transcript_from_dict(ZH_CHAT), pack)
+    outcome = check(transcript_from_dict(ZH_CHAT), pack)
     found = {f.rule_id for f in outcome.findings}
     rules = {r.id: r.type for r in load_pack(pack).rules}
     assert not {rid for rid in found if rules[rid] in TIMING_TYPES}
@@ -136,12 +137,12 @@ def test_chat_without_real_times_gets_no_timing_findings(pack):
 
 
 def test_chat_greeting_and_closing_are_found_in_written_form():
-    outcome = run_checks(transcript_from_dict(ZH_CHAT))
+    outcome = check(transcript_from_dict(ZH_CHAT))
     assert outcome.metrics["rule_pack"] == "zh-chat"
     found = {f.category for f in outcome.findings}
     assert not found & {"greeting_missing", "closing_missing"}
     bare = chat(("customer", "在吗"), ("agent", "说"), ("customer", "订单没到"), ("agent", "等着"))
-    found = {f.category for f in run_checks(transcript_from_dict(bare)).findings}
+    found = {f.category for f in check(transcript_from_dict(bare)).findings}
     assert {"greeting_missing", "closing_missing"} <= found
 
 
@@ -161,7 +162,7 @@ def _replies(*times: tuple, max_s: float = 60.0, **params):
     from tests.rules_helpers import pack
 
     data = chat(*times, language="en", real=True)
-    return run_checks(transcript_from_dict(data), pack(*rules))
+    return check(transcript_from_dict(data), pack(*rules))
 
 
 @pytest.mark.parametrize(
@@ -205,7 +206,7 @@ def test_response_time_is_not_judged_on_made_up_times():
     from tests.rules_helpers import pack
 
     rule = {"id": "slow", "type": "response_time", "category": "late_answer"}
-    outcome = run_checks(transcript_from_dict(ZH_CHAT), pack({**rule, "params": {"max_s": 1}}))
+    outcome = check(transcript_from_dict(ZH_CHAT), pack({**rule, "params": {"max_s": 1}}))
     assert outcome.findings == []
     assert outcome.metrics["not_evaluated"][0]["rule_id"] == "slow"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.analysis.packs import load_pack
 from qa_service.domain.checks.outcome import polarity, trajectory
 from qa_service.domain.transcript import Transcript
-from qa_service.inspection import load_pack
 from tests.rules_helpers import pack, rule, run, standard_scorecard, transcript
 
 

@@ -12,6 +12,7 @@ from qa_service.domain.transcript import Word
 from qa_service.engines import agent_cues, speaker_encoder
 from qa_service.engines import diarization as dia
 from qa_service.engines.diarization_score import score_split
+from qa_service.engines.registry import Engines
 from tests.conftest import CALLS_DIR, call_truth
 
 MONO_CALLS = sorted(p.name.removesuffix(".mono.wav") for p in CALLS_DIR.glob("*.mono.wav"))
@@ -19,13 +20,15 @@ MIN_AGREEMENT = 0.85
 
 
 @pytest.fixture(scope="session")
-def mono_words(settings: Settings) -> dict[str, tuple[np.ndarray, list[Word], str | None]]:
+def mono_words(
+    settings: Settings, engines: Engines
+) -> dict[str, tuple[np.ndarray, list[Word], str | None]]:
     """Each mono call decoded and transcribed once, as the pipeline does it."""
-    from qa_service.engines.asr import ASROptions, get_recognizer
+    from qa_service.engines.asr import ASROptions
     from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.word_timing import refine_word_times
 
-    recognizer = get_recognizer(settings)
+    recognizer = engines.recognizer
     found = {}
     for call_id in MONO_CALLS:
         channels = load_arrays(CALLS_DIR / f"{call_id}.mono.wav", settings)
@@ -86,13 +89,13 @@ def _phone_band(samples: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("call_id", ["en-billing-deflect", "zh-logistics-deflect"])
 @pytest.mark.models
-def test_a_phone_band_copy_chooses_the_same_agent(settings, call_id):
-    from qa_service.engines.asr import ASROptions, get_recognizer
+def test_a_phone_band_copy_chooses_the_same_agent(settings, engines, call_id):
+    from qa_service.engines.asr import ASROptions
     from qa_service.engines.audio import SAMPLE_RATE, load_arrays
     from qa_service.engines.word_timing import refine_word_times
 
     samples = _phone_band(load_arrays(CALLS_DIR / f"{call_id}.mono.wav", settings)[0])
-    channel = get_recognizer(settings).transcribe(samples, ASROptions(beam_size=1))
+    channel = engines.recognizer.transcribe(samples, ASROptions(beam_size=1))
     refine_word_times(channel.words, samples, SAMPLE_RATE)
     split = dia.separate_speakers(samples, channel.words, channel.language, settings)
     score = score_split(split, call_truth(call_id)["turns"])
@@ -300,7 +303,7 @@ def test_encoder_loads_on_cuda_when_torch_sees_one(monkeypatch, cuda, expected):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.nn.Module, "to", lambda self, device: moved.append(device) or self)
     monkeypatch.setattr(speaker_encoder, "_encoders", {})
-    encoder = speaker_encoder.get_speaker_encoder(Settings(device="auto"))
+    encoder = speaker_encoder.load_speaker_encoder(Settings(device="auto"))
     assert encoder.device == expected and moved == [expected]
 
 
@@ -308,7 +311,7 @@ def test_missing_encoder_weights_are_a_clear_error(tmp_path):
     from qa_service.errors import ModelError
 
     with pytest.raises(ModelError, match="not found"):
-        speaker_encoder.get_speaker_encoder(Settings(speaker_encoder=str(tmp_path / "x.pt")))
+        speaker_encoder.load_speaker_encoder(Settings(speaker_encoder=str(tmp_path / "x.pt")))
 
 
 def test_spans_embedded_group_by_group_match_one_pass(settings, monkeypatch):
@@ -319,7 +322,7 @@ def test_spans_embedded_group_by_group_match_one_pass(settings, monkeypatch):
     samples = load_arrays(CALLS_DIR / f"{MONO_CALLS[0]}.mono.wav", settings)[0]
     seconds = len(samples) / 16000
     spans = [(t, min(seconds, t + 1.5 + (t % 3) * 0.5)) for t in np.arange(0.0, seconds, 0.7)]
-    encoder = speaker_encoder.get_speaker_encoder(settings)
+    encoder = speaker_encoder.load_speaker_encoder(settings)
     whole = encoder.embed(samples, spans)
     monkeypatch.setattr(speaker_encoder, "SPANS_AT_ONCE", 7)
     grouped = encoder.embed(samples, spans)

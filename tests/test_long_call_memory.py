@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 from qa_service.config import get_settings
 from qa_service.domain.transcript import Word
+from qa_service.analysis.pipeline import analyze_file
 from qa_service.engines import asr
-from qa_service.pipeline import analyze_file
+from qa_service.engines.registry import Engines
 
 WINDOWS = []
 
@@ -41,7 +42,10 @@ class OneWordPerWindow:
         words = [Word(1.0, 1.4, "hello", 0.9), Word(1.5, 1.9, "there", 0.9)]
         return asr.ChannelTranscript(words, "en", 0.9)
 
-asr.get_recognizer = lambda settings: OneWordPerWindow()
+class OneWordEngines(Engines):
+    @property
+    def recognizer(self):
+        return OneWordPerWindow()
 
 def high_water_mib():
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -49,9 +53,10 @@ def high_water_mib():
             return int(line.split()[1]) / 1024
 
 settings = get_settings()
-analyze_file(Path(sys.argv[1]), settings=settings)  # loads every model and library once
+engines = OneWordEngines(settings)
+analyze_file(Path(sys.argv[1]), None, engines)  # loads every model and library once
 before = high_water_mib()
-result = analyze_file(Path(sys.argv[2]), settings=settings)
+result = analyze_file(Path(sys.argv[2]), None, engines)
 print(json.dumps({
     "growth_mib": high_water_mib() - before,
     "duration_s": result.transcript.duration_s,

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from qa_service.analysis.packs import load_pack
 from qa_service.config import get_settings
 from qa_service.domain.rulepack import RulePackError
-from qa_service.inspection import load_pack, run_checks
-from tests.rules_helpers import RULES, transcript
+from tests.rules_helpers import RULES, check, transcript
 
 PARENT = """\
 pack: base
@@ -90,9 +90,9 @@ def test_a_rule_with_an_inherited_id_takes_its_place(rules_dir):
     )
     pack = load_pack(child(rules_dir, body))
     assert [r.id for r in pack.rules][:2] == ["greeting-missing", "deflection"]
-    outcome = run_checks(transcript(("agent", "您好"), ("agent", "你自己去查吧")), pack)
+    outcome = check(transcript(("agent", "您好"), ("agent", "你自己去查吧")), pack)
     assert [f.rule_id for f in outcome.findings] == ["deflection"]
-    outcome = run_checks(transcript(("agent", "您好"), ("agent", "这个不归我们管")), pack)
+    outcome = check(transcript(("agent", "您好"), ("agent", "这个不归我们管")), pack)
     assert outcome.findings == []
 
 
@@ -100,7 +100,7 @@ def test_phrase_sets_and_settings_are_replaced_key_by_key(rules_dir):
     body = "settings: {silence_min_s: 9}\nphrase_sets:\n  greeting: [欢迎光临]\n"
     pack = load_pack(child(rules_dir, body))
     assert (pack.settings.silence_min_s, pack.settings.negation_window) == (9, 2)
-    outcome = run_checks(transcript(("agent", "欢迎光临"), ("agent", "不归我们管")), pack)
+    outcome = check(transcript(("agent", "欢迎光临"), ("agent", "不归我们管")), pack)
     assert [f.rule_id for f in outcome.findings] == ["deflection"]  # greeting found, parent's set
 
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.analysis.inspect import InspectionOutcome
+from qa_service.analysis.packs import load_pack
 from qa_service.domain.transcript import Transcript
 from qa_service.domain.transcript_json import transcript_from_dict
-from qa_service.inspection import InspectionOutcome, load_pack, run_checks
 from tests.rules_helpers import pack, rule, run, transcript
 
 
@@ -23,7 +24,7 @@ def chat(language: str, *turns: tuple[str, str]) -> Transcript:
 
 
 def check_chat(language: str, *turns: tuple[str, str]) -> InspectionOutcome:
-    return run_checks(chat(language, *turns), load_pack(f"{language}-chat"))
+    return run(load_pack(f"{language}-chat"), chat(language, *turns))
 
 
 def categories(outcome: InspectionOutcome) -> set[str]:
@@ -126,7 +127,7 @@ def test_a_longer_apology_counts_as_courtesy_in_the_phone_pack(apology: str) -> 
         ("customer", "那怎么办"),
         ("agent", "明天就好了"),
     )
-    assert "courtesy_low" not in categories(run_checks(tr, load_pack("zh-default")))
+    assert "courtesy_low" not in categories(run(load_pack("zh-default"), tr))
 
 
 # --- sentiment findings need the act that makes them true ---

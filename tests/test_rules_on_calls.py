@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.analysis.inspect import InspectionOutcome
 from qa_service.domain.results import CallResult
-from qa_service.inspection import InspectionOutcome, run_checks
 from tests.conftest import CALLS_DIR, call_truth
+from tests.rules_helpers import check
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +49,7 @@ def expected(labels: dict, category: str) -> bool:
 @pytest.fixture(scope="module")
 def outcomes(analyzed_calls: dict[str, CallResult]) -> dict[str, InspectionOutcome]:
     """The default pack on each call's ASR transcript, as the pipeline runs it."""
-    return {call_id: run_checks(result.transcript) for call_id, result in analyzed_calls.items()}
+    return {call_id: check(result.transcript) for call_id, result in analyzed_calls.items()}
 
 
 def precision_recall(tp: int, fp: int, fn: int) -> tuple[float, float]:
@@ -137,14 +138,14 @@ def test_the_pipeline_fills_findings_score_and_metrics(analyzed_calls, outcomes)
 
 
 @pytest.fixture(scope="module")
-def mono_call(settings) -> CallResult:
-    from qa_service.pipeline import analyze_file
+def mono_call(engines) -> CallResult:
+    from qa_service.analysis.pipeline import analyze_file
 
-    return analyze_file(CALLS_DIR / "zh-logistics-deflect.mono.wav", settings=settings)
+    return analyze_file(CALLS_DIR / "zh-logistics-deflect.mono.wav", None, engines)
 
 
 def test_mono_recording_says_what_it_could_not_evaluate(mono_call: CallResult) -> None:
-    outcome = run_checks(mono_call.transcript)
+    outcome = check(mono_call.transcript)
     skipped = {note["category"] for note in outcome.metrics["not_evaluated"]}
     assert "interruption" in skipped
     assert outcome.metrics["interruptions_by_agent"] is None

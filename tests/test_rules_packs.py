@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from qa_service.analysis.packs import default_pack_name, load_pack
 from qa_service.cli import main
 from qa_service.config import get_settings
 from qa_service.domain.checks import check_types, load_installed_checks
 from qa_service.domain.results import CallResult
 from qa_service.domain.rulepack import RulePackError
-from qa_service.inspection import default_pack_name, load_pack, run_checks
-from tests.rules_helpers import RULES, transcript
+from tests.rules_helpers import RULES, check, transcript
 
 pytest_plugins = ["tests.check_plugins"]
 
@@ -75,9 +75,7 @@ def test_default_packs_validate(name: str) -> None:
 )
 def test_default_pack_by_language(language, pack: str) -> None:
     assert default_pack_name(language) == pack
-    assert (
-        run_checks(transcript(("agent", "hello"), language=language)).metrics["rule_pack"] == pack
-    )
+    assert check(transcript(("agent", "hello"), language=language)).metrics["rule_pack"] == pack
 
 
 @pytest.mark.parametrize(
@@ -214,7 +212,7 @@ def test_inline_scorecard(tmp_path) -> None:
     )
     path = tmp_path / "p.yaml"
     path.write_text(f"pack: p\n{head}rules:\n{GOOD_RULE}", "utf-8")
-    outcome = run_checks(transcript(("agent", "这个不归我们管")), path)
+    outcome = check(transcript(("agent", "这个不归我们管")), path)
     assert outcome.score.scorecard == "inline" and outcome.score.total == 50
 
 
@@ -234,7 +232,7 @@ def test_custom_check_type_from_an_entry_point(tmp_path, shout_installed) -> Non
         load_pack(path)
     assert load_installed_checks() == [shout_installed]
     assert load_installed_checks() == []  # each entry point is loaded once
-    outcome = run_checks(transcript(("agent", "喂喂，喂"), ("agent", "喂")), path)
+    outcome = check(transcript(("agent", "喂喂，喂"), ("agent", "喂")), path)
     assert [f.rule_id for f in outcome.findings] == ["s"]
     assert check_types()["shout"].summary == "The phrase said at least `times` times."
 
@@ -324,7 +322,7 @@ def test_cli_rescore_bad_input(tmp_path, capsys, content, message: str) -> None:
 
 
 def test_the_pack_cache_stays_bounded(tmp_path) -> None:
-    from qa_service import inspection
+    from qa_service.analysis import packs as inspection
 
     for k in range(inspection.CACHE_SIZE + 5):
         load_pack(write_pack(tmp_path, GOOD_RULE, name=f"p{k}"))

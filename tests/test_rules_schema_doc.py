@@ -12,8 +12,7 @@ from pydantic import BaseModel
 from qa_service.domain.checks import check_types
 from qa_service.domain.checks.params import PackSettings, Window
 from qa_service.domain.rulepack import Dimension, PackSpec, RuleSpec, Scorecard, ScoreItem
-from qa_service.inspection import run_checks
-from tests.rules_helpers import transcript
+from tests.rules_helpers import check, transcript
 
 SCHEMA = (Path(__file__).resolve().parents[1] / "rules" / "SCHEMA.md").read_text("utf-8")
 
@@ -64,6 +63,6 @@ def test_every_pack_and_scorecard_key_is_documented(model: type[BaseModel]) -> N
 
 
 def test_every_metric_is_documented() -> None:
-    metrics = run_checks(transcript(("agent", "您好"), ("customer", "你好")), "zh-default").metrics
+    metrics = check(transcript(("agent", "您好"), ("customer", "你好")), "zh-default").metrics
     for key in metrics:
         assert f"`{key}`" in SCHEMA, f"metric {key!r} is not in rules/SCHEMA.md"

@@ -262,9 +262,10 @@ def test_what_was_not_measured_costs_nothing(
 
 
 def test_text_only_call_reaches_full_customer_feedback_on_the_standard_card() -> None:
-    from qa_service.inspection import load_pack, run_checks
+    from qa_service.analysis.packs import load_pack
+    from tests.rules_helpers import check
 
     tr = transcript(("agent", "您好，请问有什么可以帮您？"), ("customer", "查一下话费"))
-    outcome = run_checks(tr, load_pack("zh-default"))
+    outcome = check(tr, load_pack("zh-default"))
     assert {n["category"] for n in outcome.metrics["not_evaluated"]} >= {"customer_satisfied"}
     assert outcome.score.dimensions["customer_feedback"]["score"] == 100.0

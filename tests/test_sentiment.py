@@ -18,12 +18,13 @@ from tests.sentiment_fixtures import (
     COURTESY,
     PRAISE,
     sentiment_data,
+    sentiment_engines,
     sentiment_model,
     sentiment_model_dir,
     sentiment_settings,
 )
 
-__all__ = ["sentiment_data", "sentiment_model", "sentiment_settings"]
+__all__ = ["sentiment_data", "sentiment_engines", "sentiment_model", "sentiment_settings"]
 
 CHECK_SET = [*COURTESY, *BUSINESS, *COMPLAINTS, *PRAISE]
 
@@ -97,7 +98,7 @@ def _call(lines: list[tuple[str, str]]) -> Transcript:
 
 
 @pytest.mark.models
-def test_annotate_fills_utterances_and_summarises_the_call(sentiment_settings):
+def test_annotate_fills_utterances_and_summarises_the_call(sentiment_engines):
     transcript = _call(
         [
             ("agent", "您好，请问有什么可以帮您？"),
@@ -110,7 +111,7 @@ def test_annotate_fills_utterances_and_summarises_the_call(sentiment_settings):
             ("customer", "再见。"),
         ]
     )
-    summary = annotate_sentiment(transcript, sentiment_settings)
+    summary = annotate_sentiment(transcript, sentiment_engines)
     assert all(u.sentiment is not None for u in transcript.utterances)
     assert summary["most_negative"]["role"] == "customer"
     assert summary["customer_start"] < 0 < summary["customer_end"]
@@ -120,7 +121,7 @@ def test_annotate_fills_utterances_and_summarises_the_call(sentiment_settings):
 
 
 @pytest.mark.models
-def test_annotate_counts_a_rude_agent(sentiment_settings):
+def test_annotate_counts_a_rude_agent(sentiment_engines):
     transcript = _call(
         [
             ("customer", "我的宽带又断了。"),
@@ -128,7 +129,7 @@ def test_annotate_counts_a_rude_agent(sentiment_settings):
             ("agent", "我也没办法，别再打来了。"),
         ]
     )
-    summary = annotate_sentiment(transcript, sentiment_settings)
+    summary = annotate_sentiment(transcript, sentiment_engines)
     assert summary["agent_negative_count"] == 2
     assert summary["agent_negative_ratio"] == 1.0
 
@@ -163,7 +164,7 @@ def test_eval_command_counts_rows_seen_in_training(tmp_path, sentiment_data, cap
 
 
 @pytest.mark.models
-def test_short_calls_compare_first_and_last_customer_turns(sentiment_settings):
+def test_short_calls_compare_first_and_last_customer_turns(sentiment_engines):
     transcript = _call(
         [
             ("customer", "你们的冰箱才用一个月就坏了，气死我了！"),
@@ -172,7 +173,7 @@ def test_short_calls_compare_first_and_last_customer_turns(sentiment_settings):
             ("customer", "好的，谢谢你，服务真周到。"),
         ]
     )
-    summary = annotate_sentiment(transcript, sentiment_settings)
+    summary = annotate_sentiment(transcript, sentiment_engines)
     first, last = transcript.utterances[0].sentiment, transcript.utterances[-1].sentiment
     assert summary["customer_start"] == first["score"]
     assert summary["customer_end"] == last["score"]

@@ -13,11 +13,11 @@ import pytest
 
 from qa_service.domain.transcript import Transcript, Utterance
 from qa_service.engines.sentiment import annotate_sentiment
-from tests.sentiment_fixtures import REPO, sentiment_model, sentiment_settings
+from tests.sentiment_fixtures import REPO, sentiment_engines, sentiment_model, sentiment_settings
 
 pytestmark = pytest.mark.models
 
-__all__ = ["sentiment_model", "sentiment_settings"]
+__all__ = ["sentiment_engines", "sentiment_model", "sentiment_settings"]
 
 CALLS = REPO.parent / "shared" / "data" / "calls"
 CALL_FILES = sorted(CALLS.glob("*.json"))
@@ -30,13 +30,13 @@ def ground_truth(path: Path) -> tuple[Transcript, dict]:
 
 
 @pytest.fixture(scope="module")
-def summaries(sentiment_settings) -> dict[str, tuple[dict, dict]]:
+def summaries(sentiment_engines) -> dict[str, tuple[dict, dict]]:
     if not CALL_FILES:
         pytest.fail(f"test data missing: {CALLS}")
     out = {}
     for path in CALL_FILES:
         transcript, labels = ground_truth(path)
-        out[path.stem] = (annotate_sentiment(transcript, sentiment_settings), labels)
+        out[path.stem] = (annotate_sentiment(transcript, sentiment_engines), labels)
     return out
 
 

@@ -9,6 +9,7 @@ import pytest
 from qa_service.config import Settings
 from qa_service.engines import sentiment as engine
 from qa_service.engines.device import torch_device
+from qa_service.engines.registry import Engines
 from qa_service.errors import ModelError
 
 pytestmark = pytest.mark.models
@@ -38,7 +39,7 @@ def test_model_loads_on_the_chosen_device(monkeypatch, tiny_model_dir):
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     settings = Settings(sentiment_model=str(tiny_model_dir), device="auto")
-    model = engine.get_sentiment_model(settings)
+    model = engine.load_sentiment_model(settings)
     assert model.device == "cpu"
     assert next(model.model.parameters()).device.type == "cpu"
 
@@ -86,8 +87,9 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 def test_any_hf_model_dir_loads_in_place_of_the_default(tiny_model_dir):
     settings = Settings(sentiment_model=str(tiny_model_dir), device="cpu")
-    model = engine.get_sentiment_model(settings)
-    assert model is engine.get_sentiment_model(settings), "loaded once per process"
+    engines = Engines(settings)
+    model = engines.sentiment
+    assert model is engines.sentiment, "loaded once per process"
     results = model.predict(["您好，请问有什么可以帮您？", "help you", ""])
     assert len(results) == 3
     for result in results:
@@ -105,4 +107,4 @@ def test_two_class_model_calls_weak_predictions_neutral(tiny_model_dir):
 def test_missing_model_dir_is_a_clear_error(tmp_path):
     settings = Settings(sentiment_model=str(tmp_path / "nothing"), device="cpu")
     with pytest.raises(ModelError, match="QA_SENTIMENT_MODEL"):
-        engine.get_sentiment_model(settings)
+        engine.load_sentiment_model(settings)

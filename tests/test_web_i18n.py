@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from qa_service.analysis.packs import available_packs, load_pack
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
-from qa_service.inspection import available_packs, load_pack
 from qa_service.store.accounts import AccountRole
 from qa_service.store.call_facts import GroupBy
 from qa_service.store.calls import CallStatus, ReviewState

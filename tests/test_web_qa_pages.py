@@ -9,8 +9,8 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
+from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
-from qa_service.pipeline import transcript_from_dict
 from tests.conftest import CALLS_DIR
 from tests.kpi_month import insert_month
 from tests.service_fixtures import make_wav

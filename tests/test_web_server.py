@@ -17,14 +17,13 @@ import httpx
 import numpy as np
 import pytest
 
+from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
 from qa_service.errors import InputError
-from qa_service.pipeline import transcript_from_dict
 from qa_service.store.disputes import Dispute
 from qa_service.web.call_view import channel_roles, finding_lines
 from qa_service.web.peaks import MAX_BUCKETS, compute_peaks, reduce_blocks
 from qa_service.web.rendering import STATIC_DIR, TEMPLATES_DIR, safe_next
-from qa_service.web.routes.packs import describe_problem
 from tests.conftest import CALLS_DIR, REPO
 from tests.service_fixtures import make_wav
 from tests.web_fixtures import PASSWORD, prepare
@@ -188,32 +187,6 @@ def test_pack_validation_names_line_and_field_and_stores_nothing(live_service):
     with browser_session(live_service, "agent_a1") as agent:
         refused = agent.post("/qa/packs/validate", json={"kind": "pack", "content": pack})
         assert refused.status_code == 403
-
-
-@pytest.mark.parametrize(
-    ("problem", "expected"),
-    [
-        (
-            "en-default.yaml:156: rules[0].severity: Input should be 'minor' or 'major'",
-            ("en-default.yaml", 156, "rules[0].severity", "Input should be 'minor' or 'major'"),
-        ),
-        (
-            "scorecards/standard.yaml:16: dimensions[0].weight: must be > 0",
-            ("scorecards/standard.yaml", 16, "dimensions[0].weight", "must be > 0"),
-        ),
-        ("x.yaml:3: duplicate key: a", ("x.yaml", 3, "", "duplicate key: a")),
-        (
-            "not valid YAML: expected ','\n  in \"<unicode string>\", line 7, column 2:",
-            ("", 7, "", None),
-        ),
-        ("the pack is empty", ("", None, "", "the pack is empty")),
-    ],
-)
-def test_problems_are_split_into_file_line_and_field(problem, expected):
-    found = describe_problem(problem)
-    file, line, field, message = expected
-    assert (found["file"], found["line"], found["field"]) == (file, line, field)
-    assert found["message"] == (message or problem)
 
 
 def test_peaks_of_a_real_stereo_call_follow_each_speaker():

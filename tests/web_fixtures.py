@@ -25,9 +25,10 @@ import httpx
 import numpy as np
 import pytest
 
+from qa_service.analysis.pipeline import AnalyzeOptions, transcript_from_dict
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
-from qa_service.pipeline import AnalyzeOptions, transcript_from_dict
+from qa_service.engines.registry import Engines
 from tests.audio_fixtures import write_wav
 from tests.conftest import CALLS_DIR, REPO
 from tests.service_fixtures import free_port, wait_for
@@ -81,7 +82,7 @@ def prepare(recording: Path, result: CallResult) -> None:
 class ReplayAnalyzer:
     """The worker's analyzer in these tests: prepared results, by the recording's hash."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engines: Engines | None = None) -> None:
         self.settings = settings
 
     def warm_up(self) -> None:
@@ -98,14 +99,14 @@ class ReplayAnalyzer:
 
 
 @pytest.fixture(scope="session")
-def real_call(settings: Settings) -> tuple[Path, CallResult]:
+def real_call(engines: Engines) -> tuple[Path, CallResult]:
     """A real recording and the real pipeline's analysis of it (ASR, sentiment, rules)."""
-    from qa_service.pipeline import analyze_file
+    from qa_service.analysis.pipeline import analyze_file
 
     path = CALLS_DIR / f"{REAL_CALL}.wav"
     if not path.is_file():
         pytest.fail(f"test data missing: {path}")
-    result = analyze_file(path, settings=settings)
+    result = analyze_file(path, None, engines)
     prepare(path, result)
     return path, result
 

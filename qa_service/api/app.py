@@ -30,6 +30,7 @@ from qa_service.api.routers import (
     users,
 )
 from qa_service.config import Settings, get_settings
+from qa_service.engines.registry import Engines
 from qa_service.http.deps import SessionDep
 from qa_service.jobs.analyzer import Analyzer
 from qa_service.store.db import Database
@@ -119,7 +120,8 @@ def create_app(
         if start_worker and settings.job_backend == "embedded":
             from qa_service.jobs.worker import EmbeddedWorker
 
-            app.state.worker = EmbeddedWorker(database, settings, analyzer).start()
+            worker = EmbeddedWorker(database, settings, analyzer, engines=app.state.engines)
+            app.state.worker = worker.start()
         elif settings.job_backend == "celery":
             publish_queued(database, app.state.dispatch)
         try:
@@ -141,6 +143,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = database
+    # The process's models, each loaded on first use: shared by the worker and rescoring.
+    app.state.engines = Engines(settings)
     app.state.worker = None
     app.state.review_rng = review_rng or random.Random()
     app.state.dispatch = _dispatcher(app, settings)

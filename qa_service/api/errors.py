@@ -69,6 +69,7 @@ ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "details": {},
+                "problems": {"type": "array", "items": {"type": "object"}},
             },
             "required": ["code", "message"],
         }
@@ -81,9 +82,11 @@ async def _qa_error(_request: Request, exc: QAError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
     if isinstance(exc, RetryLaterError):
         headers["Retry-After"] = str(exc.retry_after_s)
-    return JSONResponse(
-        error_body(exc.code, exc.message, details), exc.status_code, headers=headers or None
-    )
+    body = error_body(exc.code, exc.message, details)
+    if isinstance(exc, RulePackError):
+        # The same problems structured (file, line, loc, field, message): never parse details.
+        body["error"]["problems"] = [p.to_dict() for p in exc.structured]
+    return JSONResponse(body, exc.status_code, headers=headers or None)
 
 
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -68,7 +69,9 @@ def analyze(
     ] = None,
 ) -> None:
     """Transcribe and inspect calls; print or write one result per call."""
-    from qa_service.pipeline import AnalyzeOptions, analyze_file, parse_roles
+    from qa_service.analysis.pipeline import AnalyzeOptions, analyze_file, parse_roles
+    from qa_service.config import get_settings
+    from qa_service.engines.registry import Engines
 
     language = None if lang in (None, "auto") else lang
     if language not in (None, "zh", "en"):
@@ -76,10 +79,11 @@ def analyze(
     inputs = collect_inputs(paths)
     many = len(inputs) > 1
     options = AnalyzeOptions(language=language, roles=parse_roles(channels))
+    engines = Engines(get_settings())  # one load of each model for all the calls
     if not many:
-        _emit(analyze_file(inputs[0], options), fmt, output, many)
+        _emit(analyze_file(inputs[0], options, engines), fmt, output, many)
         return
-    failures = _analyze_many(inputs, options, fmt, output, analyze_file)
+    failures = _analyze_many(inputs, options, fmt, output, partial(analyze_file, engines=engines))
     err.print(f"analysed {len(inputs) - len(failures)} of {len(inputs)} calls")
     for path, message in failures:
         err.print(f"  failed: {path}: {message}")

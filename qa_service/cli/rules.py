@@ -22,8 +22,8 @@ def check(
     packs: Annotated[list[str], typer.Argument(help="Pack names under the rules dir, or paths.")],
 ) -> None:
     """Validate packs and their scorecards; every problem is listed as FILE:LINE: field: why."""
+    from qa_service.analysis.packs import load_pack
     from qa_service.domain.rulepack import RulePackError
-    from qa_service.inspection import load_pack
 
     failed = False
     for name in packs:
@@ -63,15 +63,18 @@ def test(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every finding.")] = False,
 ) -> None:
     """Run labelled cases through a pack; exit 1 when any case fails."""
-    from qa_service.inspection import load_pack
+    from qa_service.analysis.packs import load_pack
+    from qa_service.config import get_settings
+    from qa_service.engines.registry import Engines
     from qa_service.rulecases import run_cases
 
+    engines = Engines(get_settings())
     rule_pack = load_pack(pack)
     passed = total = 0
     for path in cases:
         if not path.is_file():
             raise InputError(f"{path}: cases file not found")
-        for result in run_cases(rule_pack, path):
+        for result in run_cases(rule_pack, path, engines):
             total += 1
             passed += result.passed
             mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
@@ -90,8 +93,8 @@ def test(
 @rules_app.command("list")
 def list_packs() -> None:
     """Packs in the rules directory (QA_RULES_DIR) and the check types they can use."""
+    from qa_service.analysis.packs import available_packs, rules_dir
     from qa_service.domain.checks import check_types
-    from qa_service.inspection import available_packs, rules_dir
 
     out.print(f"rules directory: {rules_dir()}")
     for name in available_packs():
@@ -109,9 +112,12 @@ def rescore(
     fmt: Annotated[str, typer.Option("--format", help="json or text.")] = "json",
 ) -> None:
     """Re-run checks and scoring on a stored transcript, without transcribing again."""
+    from qa_service.analysis import inspect
+    from qa_service.analysis.packs import pack_for
     from qa_service.cli.render import render_json, render_text, write_atomic
+    from qa_service.config import get_settings
     from qa_service.domain.results import CallResult
-    from qa_service.pipeline import apply_checks
+    from qa_service.engines.registry import Engines
 
     if fmt not in ("json", "text"):
         raise InputError(f"--format must be json or text (got '{fmt}')")
@@ -122,7 +128,7 @@ def rescore(
         raise InputError(f"{result}: no such file") from None
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"{result}: not a stored result JSON ({exc})") from None
-    apply_checks(call, rules)
+    inspect.apply(call, pack_for(call.transcript, rules), Engines(get_settings()))
     text = render_json(call) if fmt == "json" else render_text(call)
     if output is None:
         print(text)

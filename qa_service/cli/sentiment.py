@@ -30,7 +30,7 @@ def eval_sentiment(
     seed: Annotated[int, typer.Option(help="Seed of the --limit sample.")] = 0,
 ) -> None:
     """Accuracy of the sentiment model; rows it was trained on are counted and left out."""
-    from qa_service.engines.sentiment import get_sentiment_model
+    from qa_service.engines.sentiment import load_sentiment_model
     from qa_service.training.evaluate import evaluate_csv
 
     if not csv_path.is_file():
@@ -38,7 +38,7 @@ def eval_sentiment(
     settings = get_settings()
     if model is not None:
         settings = settings.model_copy(update={"sentiment_model": str(model)})
-    engine = get_sentiment_model(settings)
+    engine = load_sentiment_model(settings)
     result = evaluate_csv(engine, csv_path, limit=limit, seed=seed)
     print(f"model={engine.path} device={engine.device}")
     print(f"rows={result.rows}")

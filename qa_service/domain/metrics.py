@@ -9,6 +9,7 @@ from typing import Any
 
 from qa_service.domain.textmatch import tokenize
 from qa_service.domain.transcript import ROLES, Transcript, Utterance, gaps_between
+from qa_service.domain.vocabulary import Channel, Speaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +68,9 @@ def response_times(
     for i, u in enumerate(utterances):
         if ignore(i):
             continue
-        if u.role == "customer" and waiting is None:
+        if u.role == Speaker.customer and waiting is None:
             waiting = i
-        elif u.role == "agent" and waiting is not None:
+        elif u.role == Speaker.agent and waiting is not None:
             seconds = max(0.0, u.start - utterances[waiting].end)
             found.append(Response(waiting, i, round(seconds, 3)))
             waiting = None
@@ -105,7 +106,7 @@ def compute_metrics(
     if not transcript.real_timestamps:
         return _untimed_metrics(transcript)
     utts = transcript.utterances
-    agent, customer = transcript.by_role("agent"), transcript.by_role("customer")
+    agent, customer = transcript.by_role(Speaker.agent), transcript.by_role(Speaker.customer)
     talk_agent, talk_customer = talk_time(agent), talk_time(customer)
     gaps = gaps_between(utts, silence_min_s)
     metrics: dict[str, Any] = {
@@ -126,14 +127,14 @@ def compute_metrics(
         "speech_rate_agent": speech_rate(agent),
         "speech_rate_customer": speech_rate(customer),
     }
-    if transcript.channel == "chat":
+    if transcript.channel == Channel.chat:
         waits = [r.seconds for r in response_times(utts, is_backchannel)]
         metrics["response_time_mean_s"] = round(sum(waits) / len(waits), 3) if waits else None
         metrics["response_time_max_s"] = max(waits, default=None)
     if separate_channels:
         overlaps = find_overlaps(utts, overlap_min_s, is_backchannel)
-        metrics["interruptions_by_agent"] = sum(1 for o in overlaps if o.by == "agent")
-        metrics["interruptions_by_customer"] = sum(1 for o in overlaps if o.by == "customer")
+        metrics["interruptions_by_agent"] = sum(1 for o in overlaps if o.by == Speaker.agent)
+        metrics["interruptions_by_customer"] = sum(1 for o in overlaps if o.by == Speaker.customer)
         metrics["overlap_total_s"] = round(sum(o.overlap_s for o in overlaps), 3)
     else:
         metrics["interruptions_by_agent"] = None
@@ -165,6 +166,6 @@ def _untimed_metrics(transcript: Transcript) -> dict[str, Any]:
     metrics: dict[str, Any] = dict.fromkeys(TIMED_METRICS)
     metrics["duration_s"] = None
     metrics["utterances"] = len(transcript.utterances)
-    metrics["messages_agent"] = len(transcript.by_role("agent"))
-    metrics["messages_customer"] = len(transcript.by_role("customer"))
+    metrics["messages_agent"] = len(transcript.by_role(Speaker.agent))
+    metrics["messages_customer"] = len(transcript.by_role(Speaker.customer))
     return metrics

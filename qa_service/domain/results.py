@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qa_service.domain.transcript import Transcript, Utterance
+from qa_service.domain.vocabulary import Channel
 
 RESULT_VERSION = 1
 
@@ -144,7 +145,7 @@ class CallResult:
             language=data.get("language"),
             duration_s=float(data.get("duration_s") or 0.0),
             channels=dict(data.get("channels") or {}),
-            channel=str(data.get("channel") or "voice"),
+            channel=str(data.get("channel") or Channel.voice),
             real_timestamps=data.get("timestamps", "real") == "real",
         )
         return cls(

@@ -3,7 +3,7 @@
 Validation collects every problem (with its location in the document) before refusing,
 so an author fixes a pack in one pass and a broken pack is never half-applied.
 Reading files and turning locations into line numbers is the loader's job
-(``qa_service.inspection``); this module only sees plain data.
+(``qa_service.analysis.packs``); this module only sees plain data.
 """
 
 from __future__ import annotations
@@ -61,21 +61,63 @@ def is_safe_name(name: str) -> bool:
     return re.fullmatch(NAME_PATTERN, name) is not None
 
 
-class RulePackError(InputError):
-    """A rule pack or scorecard that cannot be used; ``problems`` lists every reason."""
-
-    code = "invalid_rule_pack"
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems = list(problems) or [message]
-
-
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One reason a pack or scorecard is refused: where (``loc`` in the document, and once
+    the loader knows them its ``file`` and ``line``) and why."""
+
     loc: Loc
     message: str
     document: Literal["pack", "scorecard"] = "pack"
+    file: str = ""
+    line: int | None = None
+
+    @property
+    def field(self) -> str:
+        return format_loc(self.loc)
+
+    def __str__(self) -> str:
+        """``FILE:LINE: field: message``, the parts that are known."""
+        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        where = where if self.file else ""
+        return f"{where}{self.field + ': ' if self.field else ''}{self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the API and the editor get: structured, never a string to parse back."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "loc": list(self.loc),
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+def format_loc(loc: Loc) -> str:
+    """``("rules", 0, "severity")`` -> ``rules[0].severity``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class RulePackError(InputError):
+    """A rule pack or scorecard that cannot be used; ``structured`` lists every reason as a
+    ``Problem``, ``problems`` the same as ``FILE:LINE: field: message`` lines."""
+
+    code = "invalid_rule_pack"
+
+    def __init__(self, problems: str | Problem | Sequence[Problem]) -> None:
+        if isinstance(problems, str):
+            problems = Problem((), problems)
+        self.structured = [problems] if isinstance(problems, Problem) else list(problems)
+        more = len(self.structured) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        super().__init__(str(self.structured[0]) + suffix)
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.structured]
 
 
 class PackInvalid(Exception):

@@ -7,9 +7,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-ROLES = ("agent", "customer")
+from qa_service.domain.vocabulary import Channel, Speaker
+
+ROLES = (Speaker.agent, Speaker.customer)
 # How the conversation took place: spoken (a recording, a vendor's ASR) or written (a chat).
-CHANNEL_KINDS = ("voice", "chat")
+CHANNEL_KINDS = tuple(Channel)
 # Languages written without spaces between words.
 UNSPACED_LANGUAGES = {"zh", "ja", "yue", "th", "lo", "my"}
 

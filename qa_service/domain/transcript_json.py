@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from qa_service.domain.transcript import CHANNEL_KINDS, Transcript, Utterance, sort_timeline
+from qa_service.domain.vocabulary import Channel
 from qa_service.errors import InputError
 
 TIMESTAMP_KINDS = ("real", "none")
@@ -31,18 +32,18 @@ def transcript_from_dict(data: dict[str, Any]) -> Transcript:
         raise InputError("a transcript needs a non-empty 'utterances' (or 'turns') list")
     if len(rows) > MAX_UTTERANCES:
         raise InputError(f"a transcript may hold at most {MAX_UTTERANCES} utterances")
-    channel = data.get("channel") or "voice"
+    channel = data.get("channel") or Channel.voice
     if channel not in CHANNEL_KINDS:
         raise InputError(f"'channel' must be one of {', '.join(CHANNEL_KINDS)} (got {channel!r})")
-    timestamps = data.get("timestamps") or ("none" if channel == "chat" else "real")
+    timestamps = data.get("timestamps") or ("none" if channel == Channel.chat else "real")
     if timestamps not in TIMESTAMP_KINDS:
         raise InputError(
             f"'timestamps' must be one of {', '.join(TIMESTAMP_KINDS)} (got {timestamps!r})"
         )
     real = timestamps == "real"
-    if channel == "chat" and real:
+    if channel == Channel.chat and real:
         _require_times(rows)
-    elif channel == "chat":
+    elif channel == Channel.chat:
         rows = _laid_out(rows)
     utterances = [_utterance(index, row) for index, row in enumerate(rows)]
     last_end = max(u.end for u in utterances)

@@ -12,17 +12,19 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa_service.config import Settings, get_settings
+from qa_service.config import Settings
 from qa_service.domain.textmatch import has_han
 from qa_service.domain.transcript import Transcript
 from qa_service.errors import ModelError
+
+if TYPE_CHECKING:
+    from qa_service.engines.registry import Engines
 
 DEFAULT_MODEL_DIR = "acts-e5mini-zh-en"
 OFF = "off"
@@ -132,26 +134,17 @@ def scored_pieces(text: str) -> list[str]:
     return [whole, *sentences]
 
 
-_models: dict[tuple[str, int], ActModel] = {}
-_lock = threading.Lock()
-
-
-def get_act_model(settings: Settings | None = None) -> ActModel | None:
-    """The process-wide model for these settings, loaded on first use; None when off."""
-    settings = settings or get_settings()
+def load_act_model(settings: Settings) -> ActModel | None:
+    """The configured model, None when off; ``Engines`` keeps one per process."""
     path = model_path(settings)
     if path is None:
         return None
-    key = (str(path.resolve()), settings.resolved_cpu_threads())
-    with _lock:
-        if key not in _models:
-            _models[key] = ActModel(path.resolve(), key[1])
-        return _models[key]
+    return ActModel(path.resolve(), settings.resolved_cpu_threads())
 
 
-def annotate_acts(transcript: Transcript, settings: Settings | None = None) -> dict[str, Any]:
+def annotate_acts(transcript: Transcript, engines: Engines) -> dict[str, Any]:
     """Fill ``utterance.extra["acts"]`` for every spoken utterance; return per-role counts."""
-    model = get_act_model(settings)
+    model = engines.acts
     utterances = [u for u in transcript.utterances if u.text.strip()]
     if model is None:
         return {"model": None, "counts": {}}

@@ -1,11 +1,10 @@
-"""Speech recognition with faster-whisper: one cached model, per-channel transcription."""
+"""Speech recognition with faster-whisper: the model, and per-channel transcription."""
 
 from __future__ import annotations
 
 import os
 import threading
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,7 +23,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class ASROptions:
     language: str | None = None
-    beam_size: int = 5
+    # Defaults are the settings' (QA_BEAM_SIZE), written once, on Settings.
+    beam_size: int = Settings.model_fields["beam_size"].default
     vad_filter: bool = True
     vad_min_silence_ms: int = 2000
     vad_speech_pad_ms: int = 400
@@ -147,11 +147,6 @@ def transcribe_long(
     return ChannelTranscript(words, language, probability or 0.0, dropped)
 
 
-@lru_cache(maxsize=2)
-def _load_recognizer(model_path: Path, choice: DeviceChoice) -> WhisperRecognizer:
-    return WhisperRecognizer(model_path, choice)
-
-
-def get_recognizer(settings: Settings) -> SpeechRecognizer:
-    """The process-wide recognizer for the configured model and device (loaded once)."""
-    return _load_recognizer(require_model(settings.asr_model, settings), choose_device(settings))
+def load_recognizer(settings: Settings) -> SpeechRecognizer:
+    """The configured model on the configured device; ``Engines`` keeps one per process."""
+    return WhisperRecognizer(require_model(settings.asr_model, settings), choose_device(settings))

@@ -21,11 +21,12 @@ import numpy as np
 
 from qa_service.config import Settings
 from qa_service.domain.transcript import Word
+from qa_service.domain.vocabulary import Speaker
 from qa_service.engines.agent_cues import AgentChoice, choose_agent
 from qa_service.engines.speaker_encoder import (
     SAMPLE_RATE,
     SpeakerEncoder,
-    get_speaker_encoder,
+    load_speaker_encoder,
 )
 
 if TYPE_CHECKING:
@@ -331,10 +332,10 @@ def separate_speakers(
     if len(present) <= 1:
         # One voice: the agent unless its cues say customer.
         lone = next(iter(present), choice.speaker)
-        role_of = {lone: "customer" if choice.scores.get(lone, 0.0) < 0 else "agent"}
+        role_of = {lone: Speaker.customer if choice.scores.get(lone, 0.0) < 0 else Speaker.agent}
     else:
-        role_of = {choice.speaker: "agent", 1 - choice.speaker: "customer"}
-    by_role: dict[str, list[Word]] = {"agent": [], "customer": []}
+        role_of = {choice.speaker: Speaker.agent, 1 - choice.speaker: Speaker.customer}
+    by_role: dict[str, list[Word]] = {Speaker.agent: [], Speaker.customer: []}
     for word, speaker in zip(ordered, speakers, strict=True):
         by_role[role_of[speaker]].append(word)
     return SpeakerSplit(
@@ -361,7 +362,7 @@ def _speaker_frames(
     if not windows:
         return np.full(int(np.ceil(duration / FRAME_S)) + 1, -1), None
     chunks = sliding_windows(regions, options.cluster_chunk_s, options.cluster_chunk_s)
-    encoder = encoder or get_speaker_encoder(settings)
+    encoder = encoder or load_speaker_encoder(settings)
     embeddings = encoder.embed(samples, windows + chunks)
     window_rows = embeddings[: len(windows)]
     voices = count_voices(

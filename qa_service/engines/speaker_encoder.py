@@ -137,17 +137,9 @@ def span_mel(samples: Samples, start_s: float, end_s: float, gain: float) -> np.
     return mel_frames(scaled)[first - a : last - a]
 
 
-_encoders: dict[tuple[str, str], VoiceEncoder] = {}
-_encoders_lock = threading.Lock()
-
-
-def get_speaker_encoder(settings: Settings) -> VoiceEncoder:
-    """The process-wide speaker encoder, on CUDA when torch sees a GPU."""
+def load_speaker_encoder(settings: Settings) -> VoiceEncoder:
+    """The speaker encoder, on CUDA when torch sees a GPU; ``Engines`` keeps one per process."""
     from qa_service.engines.device import torch_device
 
     weights = Path(settings.speaker_encoder) if settings.speaker_encoder else resemblyzer_weights()
-    key = (str(weights.resolve()), torch_device(settings.device))
-    with _encoders_lock:
-        if key not in _encoders:
-            _encoders[key] = VoiceEncoder(weights, key[1])
-        return _encoders[key]
+    return VoiceEncoder(weights.resolve(), torch_device(settings.device))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import importlib
-import threading
 from pathlib import Path
 from typing import Protocol
 
+from qa_service.analysis.pipeline import AnalyzeOptions
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
+from qa_service.engines.registry import Engines
 from qa_service.errors import InputError
-from qa_service.pipeline import AnalyzeOptions
 
 
 class Analyzer(Protocol):
-    def __init__(self, settings: Settings) -> None: ...
+    def __init__(self, settings: Settings, engines: Engines | None = None) -> None: ...
 
     def warm_up(self) -> None:
         """Load the models now, once per worker process, not on the first call."""
@@ -23,24 +23,19 @@ class Analyzer(Protocol):
 
 
 class PipelineAnalyzer:
-    """The real thing: ``qa_service.pipeline.analyze_file``."""
+    """The real thing: ``qa_service.analysis.pipeline.analyze_file`` on the worker's engines."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engines: Engines | None = None) -> None:
         self.settings = settings
+        self.engines = engines or Engines(settings)
 
     def warm_up(self) -> None:
-        from qa_service.engines.asr import get_recognizer
-
-        get_recognizer(self.settings)
+        _ = self.engines.recognizer
 
     def analyze(self, path: Path, options: AnalyzeOptions) -> CallResult:
-        from qa_service.pipeline import analyze_file
+        from qa_service.analysis.pipeline import analyze_file
 
-        return analyze_file(path, options, self.settings)
-
-
-_analyzers: dict[str, Analyzer] = {}
-_lock = threading.Lock()
+        return analyze_file(path, options, self.engines)
 
 
 def load_analyzer_class(spec: str) -> type[Analyzer]:
@@ -53,9 +48,6 @@ def load_analyzer_class(spec: str) -> type[Analyzer]:
         ) from None
 
 
-def get_analyzer(settings: Settings) -> Analyzer:
-    """The process-wide analyzer named by ``settings.analyzer``; one per process."""
-    with _lock:
-        if settings.analyzer not in _analyzers:
-            _analyzers[settings.analyzer] = load_analyzer_class(settings.analyzer)(settings)
-        return _analyzers[settings.analyzer]
+def make_analyzer(settings: Settings, engines: Engines) -> Analyzer:
+    """The analyzer named by ``settings.analyzer``; a worker process makes one, at start."""
+    return load_analyzer_class(settings.analyzer)(settings, engines)

@@ -19,7 +19,8 @@ from celery.signals import worker_process_init
 
 from qa_service.config import Settings, get_settings
 from qa_service.datafiles import prepare_data_dir
-from qa_service.jobs.analyzer import get_analyzer
+from qa_service.engines.registry import Engines
+from qa_service.jobs.analyzer import make_analyzer
 from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
 from qa_service.store.db import Database
 
@@ -54,13 +55,15 @@ _context: WorkerContext | None = None
 
 
 def worker_context() -> WorkerContext:
-    """This process's database and analyzer, made once: one model load per worker process."""
+    """This process's database, engines and analyzer, made once: one model load per process."""
     global _context
     if _context is None:
         settings = get_settings()
         # Also when started as `celery -A ...`: owner-only modes for what this worker writes.
         prepare_data_dir(settings)
-        _context = WorkerContext(Database.from_settings(settings), settings, get_analyzer(settings))
+        engines = Engines(settings)
+        analyzer = make_analyzer(settings, engines)
+        _context = WorkerContext(Database.from_settings(settings), settings, analyzer, engines)
     return _context
 
 

@@ -1,4 +1,4 @@
-"""The task code both backends run: analyse one call, inspect it, store the result once."""
+"""The task code both backends run: claim a job, analyse its call, store the result once."""
 
 from __future__ import annotations
 
@@ -7,17 +7,13 @@ import threading
 import traceback
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-
-from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
-from qa_service.domain.results import CallResult
+from qa_service.engines.registry import Engines
 from qa_service.errors import InputError, QAError
+from qa_service.features.calls.analyse import analyse_call
 from qa_service.jobs.analyzer import Analyzer
 from qa_service.jobs.queue import Claim, JobQueue
-from qa_service.jobs.rulepacks import resolve_pack
-from qa_service.pipeline import AnalyzeOptions, analyze_file, parse_roles
 from qa_service.store.calls import Call, apply_result
 from qa_service.store.db import Database
 
@@ -37,11 +33,12 @@ class Outcome(StrEnum):
 
 @dataclass(slots=True)
 class WorkerContext:
-    """What a worker process holds: the database, settings and its one analyzer."""
+    """What a worker process holds: the database, settings, its engines and one analyzer."""
 
     db: Database
     settings: Settings
     analyzer: Analyzer
+    engines: Engines
 
     @property
     def queue(self) -> JobQueue:
@@ -77,48 +74,6 @@ class Heartbeat:
         self.thread.join()
 
 
-def analyze_options(call: Call) -> AnalyzeOptions:
-    metadata = {
-        k: v
-        for k, v in {
-            "agent_id": call.agent_id,
-            "team": call.team,
-            "queue": call.queue,
-            "started_at": call.started_at.isoformat() if call.started_at else None,
-            "direction": call.direction,
-            "customer_ref": call.customer_ref,
-            "csat": call.csat,
-            "nps": call.nps,
-            **(call.extra or {}),
-        }.items()
-        if v is not None
-    }
-    return AnalyzeOptions(
-        language=call.language_hint,
-        roles=parse_roles(call.roles),
-        call_id=call.call_id,
-        metadata=metadata,
-    )
-
-
-def inspect_result(
-    session: Session, settings: Settings, result: CallResult, pack_ref: str | None
-) -> CallResult:
-    """Run a rule pack (the requested one, else the language's default) on the transcript.
-
-    The worker runs it even when the pipeline did, so that the call records exactly which
-    stored version scored it and a review can be scored again by the same scorecard.
-    """
-    from qa_service.inspection import default_pack_name
-    from qa_service.pipeline import apply_checks
-
-    ref = pack_ref or default_pack_name(result.transcript.language, result.transcript.channel)
-    resolved = resolve_pack(session, settings, ref)
-    apply_checks(result, resolved.pack, settings)
-    result.metrics["rule_pack"] = resolved.label
-    return result
-
-
 def run_job(ctx: WorkerContext, owner: str, job_id: int | None = None) -> Outcome:
     """Claim a job (the next one, or ``job_id``), run it and record how it ended."""
     queue = ctx.queue
@@ -146,24 +101,8 @@ def _record_failure(queue: JobQueue, claim: Claim, message: str, permanent: bool
 
 
 def _analyze_call(ctx: WorkerContext, claim: Claim) -> Outcome:
+    result = analyse_call(ctx.db, ctx.settings, ctx.engines, ctx.analyzer.analyze, claim.call_id)
     with ctx.db.session() as session:
-        call = session.get(Call, claim.call_id)
-        if call is None:
-            raise InputError(f"call {claim.call_id} no longer exists")
-        path = Path(ctx.settings.data_dir) / call.media_path
-        options = analyze_options(call)
-        pack_ref = call.pack_request
-        has_audio = call.has_audio
-    if not path.is_file():
-        raise InputError(f"the recording of call {claim.call_id} is missing at {path}")
-    if has_audio:
-        result = ctx.analyzer.analyze(path, options)
-    else:
-        # A text call needs no ASR and no analyzer: the transcript re-entry is cheap.
-        result = analyze_file(path, options, ctx.settings)
-    with ctx.db.session() as session:
-        result = inspect_result(session, ctx.settings, result, pack_ref)
-        result.source = {**result.source, "path": str(Path(call.media_path))}
         if not ctx.queue.close(session, claim):
             session.rollback()
             log.warning("job %s: lease lost to another worker; result discarded", claim.job_id)

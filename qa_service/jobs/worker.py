@@ -9,7 +9,8 @@ import socket
 import threading
 
 from qa_service.config import Settings
-from qa_service.jobs.analyzer import Analyzer, get_analyzer
+from qa_service.engines.registry import Engines
+from qa_service.jobs.analyzer import Analyzer, make_analyzer
 from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
 from qa_service.store.db import Database
 
@@ -27,8 +28,12 @@ class EmbeddedWorker:
         settings: Settings,
         analyzer: Analyzer | None = None,
         threads: int | None = None,
+        engines: Engines | None = None,
     ) -> None:
-        self.ctx = WorkerContext(db, settings, analyzer or get_analyzer(settings))
+        # One set of models for all threads (and the app's, when it passes its own).
+        engines = engines or Engines(settings)
+        analyzer = analyzer or make_analyzer(settings, engines)
+        self.ctx = WorkerContext(db, settings, analyzer, engines)
         self.threads = max(1, threads if threads is not None else settings.embedded_workers)
         self.stopping = threading.Event()
         self.wakeup = threading.Event()

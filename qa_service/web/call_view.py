@@ -20,9 +20,9 @@ from qa_service.errors import QAError
 from qa_service.features.access import is_own_call, is_staff, may_decide, visible_disputes
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
 from qa_service.features.disputes.service import public as dispute_public
+from qa_service.features.packs.service import resolve_pack
 from qa_service.features.reviews.schemas import ReviewPublic
 from qa_service.features.reviews.scores import calibration
-from qa_service.jobs.rulepacks import resolve_pack
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call, CallStatus, ReviewState

@@ -2,93 +2,46 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from qa_service.api.schemas.common import IdPath
-from qa_service.api.schemas.packs import (
+from qa_service.errors import ConflictError
+from qa_service.features.packs import service
+from qa_service.features.packs.schemas import (
     PackSummary,
     PackVersionCreate,
     PackVersionDetail,
     PackVersionPublic,
 )
-from qa_service.api.services.packs import create_version
-from qa_service.config import Settings
-from qa_service.errors import ConflictError, NotFoundError
 from qa_service.http.deps import CurrentUser, SessionDep, SettingsDep, StaffUser
-from qa_service.store.packs import DocumentKind, PackVersion, get_version
+from qa_service.store.packs import DocumentKind
 
 router = APIRouter()
-
-
-def _builtin_names(settings: Settings, kind: DocumentKind) -> set[str]:
-    folder = Path(settings.rules_dir) / ("scorecards" if kind == DocumentKind.scorecard else "")
-    return {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
-
-
-def _summaries(session, settings: Settings, kind: DocumentKind, name: str | None = None) -> list:
-    query = select(PackVersion).where(PackVersion.kind == kind)
-    if name is not None:
-        query = query.where(PackVersion.name == name)
-    versions: dict[str, list[PackVersion]] = {}
-    for version in session.scalars(query.order_by(PackVersion.name, PackVersion.version)):
-        versions.setdefault(version.name, []).append(version)
-    builtin = _builtin_names(settings, kind)
-    names = sorted(set(versions) | (builtin if name is None else builtin & {name}))
-    return [
-        PackSummary(
-            name=n,
-            builtin=n in builtin,
-            latest_version=versions[n][-1].version if n in versions else None,
-            versions=[PackVersionPublic.model_validate(v) for v in versions.get(n, [])],
-        )
-        for n in names
-    ]
-
-
-def _create(session, settings, user, kind: DocumentKind, body: PackVersionCreate) -> PackVersion:
-    try:
-        return create_version(session, settings, user, kind, body)
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError(
-            f"another {kind} version was stored at the same moment; retry"
-        ) from None
-
-
-def _one(session, settings, kind: DocumentKind, name: str) -> PackSummary:
-    found = _summaries(session, settings, kind, name)
-    if not found:
-        raise NotFoundError(f"no {kind} named {name!r}")
-    return found[0]
-
-
-def _version(session, kind: DocumentKind, name: str, version: int) -> PackVersion:
-    found = get_version(session, kind, name, version)
-    if found is None:
-        raise NotFoundError(f"{kind} {name}@{version} does not exist")
-    return found
 
 
 def _routes(kind: DocumentKind, path: str, what: str) -> None:
     """The same four endpoints for rule packs and for scorecards."""
 
     def list_all(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list:
-        return _summaries(session, settings, kind)
+        return service.summaries(session, settings, kind)
 
     def create(
         body: PackVersionCreate, user: StaffUser, session: SessionDep, settings: SettingsDep
     ):
-        return _create(session, settings, user, kind, body)
+        try:
+            return service.create_version(session, settings, user, kind, body.content, body.comment)
+        except IntegrityError:
+            session.rollback()
+            raise ConflictError(
+                f"another {kind} version was stored at the same moment; retry"
+            ) from None
 
     def get_one(name: str, user: CurrentUser, session: SessionDep, settings: SettingsDep):
-        return _one(session, settings, kind, name)
+        return service.summary(session, settings, kind, name)
 
     def get_version(name: str, version: IdPath, user: CurrentUser, session: SessionDep):
-        return _version(session, kind, name, version)
+        return service.version(session, kind, name, version)
 
     tags = ["rule packs"]
     router.add_api_route(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from qa_service.domain.checks.params import PackSettings, PhraseSet, Window
 from qa_service.domain.results import Finding
 from qa_service.domain.textmatch import Match, Phrase, TokenizedText, normalize, tokenize
 from qa_service.domain.transcript import ROLES, Transcript, Utterance
+from qa_service.domain.vocabulary import AudioChannel
 
 if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
@@ -25,9 +27,9 @@ class Hit:
 def is_mono(transcript: Transcript) -> bool:
     """Both parties on one channel: overlaps between them cannot be observed."""
     channels = transcript.channels or {}
-    if "mono" in channels or "mono" in {str(v) for v in channels.values()}:
+    if AudioChannel.mono in channels or AudioChannel.mono in {str(v) for v in channels.values()}:
         return True
-    return any(u.channel == "mono" for u in transcript.utterances)
+    return any(u.channel == AudioChannel.mono for u in transcript.utterances)
 
 
 @dataclass
@@ -36,6 +38,8 @@ class CheckContext:
     settings: PackSettings = field(default_factory=PackSettings)
     not_evaluated: list[dict[str, str]] = field(default_factory=list)
     vocabulary: frozenset[str] = frozenset()  # the pack's words, for Chinese word boundaries
+    # What ``similar`` rules with ``method: semantic`` use: the engines' configured similarity.
+    semantic: Callable[[str, list[str]], float] | None = None
     _texts: dict[int, TokenizedText] = field(default_factory=dict)
 
     @property

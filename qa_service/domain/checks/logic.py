@@ -149,21 +149,10 @@ def ngram_similarity(text: str, examples: list[str]) -> float:
 
 
 # The configured sentence similarity: an embedding model when one is set up, else the n-gram
-# similarity on the same calibrated scale. The engine layer installs it before checks run
-# (qa_service.inspection does so on first use); the name is known from the start so that
-# packs naming it validate anywhere, `rules check` included.
+# similarity on the same calibrated scale. It is the engines' choice, so it comes with each
+# run (``CheckContext.semantic``, set by ``qa_service.analysis.inspect.run``); the name is
+# known here so that packs naming it validate anywhere, `rules check` included.
 SEMANTIC = "semantic"
-
-
-@register_similarity(SEMANTIC)
-def semantic_not_installed(text: str, examples: list[str]) -> float:
-    raise RuntimeError(
-        "the 'semantic' similarity is not installed: run checks through qa_service.inspection"
-    )
-
-
-def semantic_installed() -> bool:
-    return _SIMILARITIES[SEMANTIC] is not semantic_not_installed
 
 
 _PROFILES: dict[str, Counter[str]] = {}
@@ -183,15 +172,18 @@ class SimilarParams(Params):
 
     @model_validator(mode="after")
     def _known_method(self) -> SimilarParams:
-        if self.method not in _SIMILARITIES:
-            raise ValueError(f"unknown similarity {self.method!r} (known: {sorted(_SIMILARITIES)})")
+        if self.method != SEMANTIC and self.method not in _SIMILARITIES:
+            known = sorted({SEMANTIC, *_SIMILARITIES})
+            raise ValueError(f"unknown similarity {self.method!r} (known: {known})")
         return self
 
 
 @register_check("similar", SimilarParams)
 def similar(ctx: CheckContext, rule: Rule, params: SimilarParams) -> list[Finding]:
     """A finding for each utterance like one of the examples (or one when none is, absent)."""
-    score = _SIMILARITIES[params.method]
+    score = ctx.semantic if params.method == SEMANTIC else _SIMILARITIES[params.method]
+    if score is None:
+        raise RuntimeError("no 'semantic' similarity: run checks with qa_service.analysis.inspect")
     found = []
     for i in ctx.select(rule.role, rule.window):
         value = score(ctx.utterances[i].text, params.examples)

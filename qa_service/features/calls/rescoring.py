@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
 from qa_service.errors import ConflictError
-from qa_service.jobs.tasks import inspect_result
+from qa_service.features.calls.analyse import inspect_result
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, apply_result, require_analysed

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from qa_service.analysis.pipeline import CHANNEL_NAMES, parse_roles
 from qa_service.features.schemas import MAX_DB_INT, FiniteFloat, Moment, ORMModel
-from qa_service.pipeline import CHANNEL_NAMES, parse_roles
 
 ID = r"^[^\x00-\x1f/\\]{1,128}$"
 SHORT = r"^[^\x00-\x1f]{1,64}$"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
 from qa_service.domain.scoring import score_call
-from qa_service.jobs.rulepacks import resolve_pack
+from qa_service.features.packs.service import resolve_pack
 from qa_service.store.calls import Call, ReviewState, Verdict
 from qa_service.store.reviews import SelfAssessment
 

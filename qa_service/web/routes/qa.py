@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from qa_service.analysis.packs import available_packs
 from qa_service.domain.periods import period_containing
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.features.sampling import service as sampling
 from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.http.deps import SessionDep, SettingsDep
-from qa_service.inspection import available_packs
 from qa_service.store.base import utcnow
 from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageStaff, render
@@ -30,7 +30,7 @@ def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Res
         formats=settings.upload_formats,
         max_files=settings.upload_max_files,
         max_mib=settings.upload_max_bytes // 2**20,
-        packs=available_packs(),
+        packs=available_packs(settings.rules_dir),
     )
 
 

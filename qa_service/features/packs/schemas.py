@@ -1,10 +1,11 @@
+"""Rule packs and scorecards as the API and the pages show them."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from qa_service.features.schemas import ORMModel
 
 
 class PackVersionCreate(BaseModel):
@@ -16,7 +17,9 @@ class PackVersionCreate(BaseModel):
     comment: str = Field("", max_length=2000)
 
 
-class PackVersionPublic(ORMModel):
+class PackVersionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     kind: str
     name: str
@@ -39,3 +42,26 @@ class PackSummary(BaseModel):
     builtin: bool
     latest_version: int | None
     versions: list[PackVersionPublic]
+
+
+class ProblemPublic(BaseModel):
+    """One reason a document is refused, where the editor can mark it."""
+
+    file: str
+    line: int | None
+    loc: list[str | int]
+    field: str
+    message: str
+
+
+class ValidateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pack", "scorecard"]
+    content: str = Field(max_length=1024 * 1024)
+
+
+class ValidateResult(BaseModel):
+    ok: bool
+    name: str | None
+    problems: list[ProblemPublic]

@@ -1,4 +1,7 @@
-"""Analyse one call: audio -> engines -> domain. Also re-entry at the transcript step."""
+"""Analyse one call: audio -> engines -> domain. Also re-entry at the transcript step.
+
+Every function takes the process's ``Engines`` (and its settings) instead of fetching models.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa_service.config import Settings, get_settings
+from qa_service.config import Settings
 from qa_service.domain.results import CallResult
+from qa_service.domain.rulepack import RulePack
 from qa_service.domain.transcript import Transcript, build_utterances
 from qa_service.domain.transcript_json import transcript_from_dict
+from qa_service.domain.vocabulary import AudioChannel, Speaker
 from qa_service.errors import InputError
 
 if TYPE_CHECKING:
-    from qa_service.domain.rulepack import RulePack
     from qa_service.engines.audio import DecodedAudio
+    from qa_service.engines.registry import Engines
 
-DEFAULT_ROLES = ("agent", "customer")
-CHANNEL_NAMES = ("left", "right")
-MONO_ROLE = "unknown"
+DEFAULT_ROLES = (Speaker.agent, Speaker.customer)
+CHANNEL_NAMES = (AudioChannel.left, AudioChannel.right)
+MONO_ROLE = Speaker.unknown
 TRANSCRIPT_SUFFIXES = {".json"}
 
 
@@ -29,8 +34,10 @@ class AnalyzeOptions:
     language: str | None = None  # "zh" | "en" | None: detect
     roles: tuple[str, ...] = DEFAULT_ROLES  # role of the left, then the right channel
     call_id: str | None = None
-    rule_pack: str | Path | None = None  # None: the default pack of the call's language
+    rule_pack: str | Path | RulePack | None = None  # None: the default pack of the call
     metadata: dict[str, Any] = field(default_factory=dict)
+    # False: stop before the rule pack (the worker scores with the version it resolved).
+    checks: bool = True
 
 
 def parse_roles(value: str | None) -> tuple[str, ...]:
@@ -53,14 +60,15 @@ def _asr_options(language: str | None, settings: Settings):
 
 
 def transcribe_audio(
-    audio: DecodedAudio, options: AnalyzeOptions, settings: Settings
+    audio: DecodedAudio, options: AnalyzeOptions, engines: Engines
 ) -> tuple[Transcript, dict[str, Any]]:
     """Transcribe each channel and put both roles on one timeline (mono: separate speakers)."""
-    from qa_service.engines.asr import get_recognizer, transcribe_long
+    from qa_service.engines.asr import transcribe_long
     from qa_service.engines.audio import SAMPLE_RATE
     from qa_service.engines.word_timing import refine_word_times
 
-    recognizer = get_recognizer(settings)
+    settings = engines.settings
+    recognizer = engines.recognizer
     language = options.language or settings.language
     stereo = len(audio.channels) == 2
     roles = options.roles if stereo else (MONO_ROLE,)
@@ -80,10 +88,10 @@ def transcribe_audio(
         channel_of_role = {r: n for n, r in channel_map.items()}
     else:
         words_by_role, source["diarization"] = _separate_mono(
-            audio, words_by_role[MONO_ROLE], language, settings
+            audio, words_by_role[MONO_ROLE], language, engines
         )
-        channel_map = {"mono": "+".join(DEFAULT_ROLES)}
-        channel_of_role = dict.fromkeys(words_by_role, "mono")
+        channel_map = {AudioChannel.mono: "+".join(DEFAULT_ROLES)}
+        channel_of_role = dict.fromkeys(words_by_role, AudioChannel.mono)
     utterances = build_utterances(
         words_by_role,
         pause_s=settings.utterance_pause_s,
@@ -94,10 +102,11 @@ def transcribe_audio(
     return Transcript(utterances, language, audio.duration_s, channel_map), source
 
 
-def _separate_mono(audio: DecodedAudio, words, language, settings: Settings):
+def _separate_mono(audio: DecodedAudio, words, language, engines: Engines):
     from qa_service.engines.diarization import separate_speakers
 
-    split = separate_speakers(audio.channels[0], words, language, settings)
+    encoder = engines.speaker_encoder
+    split = separate_speakers(audio.channels[0], words, language, engines.settings, encoder=encoder)
     return split.words_by_role, split.summary()
 
 
@@ -112,25 +121,22 @@ def _audio_source(audio: DecodedAudio) -> dict[str, Any]:
     }
 
 
-def analyze_file(
-    path: Path, options: AnalyzeOptions | None = None, settings: Settings | None = None
-) -> CallResult:
+def analyze_file(path: Path, options: AnalyzeOptions | None, engines: Engines) -> CallResult:
     """Full analysis of one recording, or of a transcript JSON file (ASR skipped)."""
     from qa_service.engines.audio import load_audio
 
     path = Path(path)
     options = options or AnalyzeOptions()
-    settings = settings or get_settings()
     if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
-        return analyze_transcript(load_transcript_json(path), options, settings)
+        return analyze_transcript(load_transcript_json(path), options, engines)
     # The decoded channels live in temporary files until the audio stages are done.
-    with load_audio(path, settings) as audio:
-        transcript, source = transcribe_audio(audio, options, settings)
+    with load_audio(path, engines.settings) as audio:
+        transcript, source = transcribe_audio(audio, options, engines)
         result = CallResult(
             options.call_id or path.stem, transcript, source=_audio_source(audio) | source
         )
         result.metrics["acoustic"] = _annotate_acoustics(transcript, audio)
-    return finish(result, options, settings)
+    return finish(result, options, engines)
 
 
 def _annotate_acoustics(transcript: Transcript, audio: DecodedAudio) -> dict[str, Any]:
@@ -145,31 +151,22 @@ def _annotate_acoustics(transcript: Transcript, audio: DecodedAudio) -> dict[str
     return annotate_acoustics(transcript, channel_samples, SAMPLE_RATE)
 
 
-def finish(result: CallResult, options: AnalyzeOptions, settings: Settings) -> CallResult:
+def finish(result: CallResult, options: AnalyzeOptions, engines: Engines) -> CallResult:
     """Everything after the transcript: cheap, and re-runnable on a stored transcript."""
+    from qa_service.analysis import inspect
+    from qa_service.analysis.packs import pack_for
     from qa_service.engines.acts import annotate_acts
     from qa_service.engines.sentiment import annotate_sentiment
 
     result.metadata = {**result.metadata, **options.metadata}
-    result.metrics["sentiment"] = annotate_sentiment(result.transcript, settings)
-    result.metrics["acts"] = annotate_acts(result.transcript, settings)
-    return apply_checks(result, options.rule_pack, settings)
-
-
-def apply_checks(
-    result: CallResult, pack: str | Path | RulePack | None = None, settings: Settings | None = None
-) -> CallResult:
-    """(Re)run the rule pack on the result's transcript: findings, score and metrics."""
-    from qa_service.engines.embedding import install_similarity
-    from qa_service.inspection import run_checks
-
-    # With these settings rather than the global ones that inspection would install.
-    result.metrics["similarity_backend"] = install_similarity(settings or get_settings())
-    outcome = run_checks(result.transcript, pack)
-    result.findings = outcome.findings
-    result.score = outcome.score
-    result.metrics = {**result.metrics, **outcome.metrics}
-    return result
+    result.metrics["sentiment"] = annotate_sentiment(result.transcript, engines)
+    result.metrics["acts"] = annotate_acts(result.transcript, engines)
+    if not options.checks:
+        return result
+    pack = options.rule_pack
+    if not isinstance(pack, RulePack):
+        pack = pack_for(result.transcript, pack, engines.settings.rules_dir)
+    return inspect.apply(result, pack, engines)
 
 
 def load_transcript_json(path: Path) -> dict[str, Any]:
@@ -186,7 +183,7 @@ def load_transcript_json(path: Path) -> dict[str, Any]:
 
 
 def analyze_transcript(
-    data: dict[str, Any], options: AnalyzeOptions | None = None, settings: Settings | None = None
+    data: dict[str, Any], options: AnalyzeOptions | None, engines: Engines
 ) -> CallResult:
     options = options or AnalyzeOptions()
     transcript = transcript_from_dict(data)
@@ -196,4 +193,4 @@ def analyze_transcript(
     source = {"transcript": True, "channel": transcript.channel}
     result = CallResult(call_id, transcript, source=source)
     result.metadata = dict(data.get("metadata") or {})
-    return finish(result, options, settings or get_settings())
+    return finish(result, options, engines)
