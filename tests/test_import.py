@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from qa_service.errors import InputError
 from qa_service.features.imports.importer import Importer, ImportRequest
 from qa_service.features.imports.sources import FilenamePattern, read_manifest, sources
+from qa_service.jobs.runner import JobRunner
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, CallStatus
 from qa_service.store.imports import BatchStatus, FileStatus, ImportBatch, ImportFile
@@ -205,7 +206,9 @@ def test_manifest_import_queues_analysis(setup, tmp_path):
     folder = _folder(tmp_path, ["a.wav", "b.wav", "c.wav", "d.wav", "e.wav"])
     (folder / "bad.wav").write_text("this is not audio")
     rows = [*_good_rows(), "bad.wav,a9,T1,,,,,,", "missing.wav,a9,T1,,,,,,", "e.wav,a5,T1,,,,,11,"]
-    summary = Importer(db, settings).run(ImportRequest(folder, _manifest(tmp_path, rows)))
+    summary = Importer(db, settings, JobRunner(db, settings)).run(
+        ImportRequest(folder, _manifest(tmp_path, rows))
+    )
     data = summary.to_dict()
     assert (data["total"], data["imported"], data["failed"], data["duplicate"]) == (7, 4, 3, 0)
     errors = {e["path"]: e["error"] for e in data["errors"]}
@@ -234,18 +237,18 @@ def test_rerun_retries_failures_and_skips_the_rest(setup, tmp_path):
     db, settings = setup
     folder = _folder(tmp_path, ["a.wav", "b.wav", "c.wav", "d.wav", "e.wav"])
     manifest = _manifest(tmp_path, [*_good_rows(), "e.wav,a5,T1,,,,,11,"])
-    first = Importer(db, settings).run(ImportRequest(folder, manifest))
-    again = Importer(db, settings).run(ImportRequest(folder, manifest))
+    first = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder, manifest))
+    again = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder, manifest))
     assert again.batch_id == first.batch_id  # a failed file keeps the batch open
     assert (again.skipped, again.counts[FileStatus.failed]) == (4, 1)
     manifest = _manifest(tmp_path, [*_good_rows(), "e.wav,a5,T1,,,,,10,"])
-    fixed = Importer(db, settings).run(ImportRequest(folder, manifest))
+    fixed = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder, manifest))
     assert (fixed.skipped, fixed.counts[FileStatus.imported]) == (4, 5)
     assert _count(db, Call) == 5
     with db.session() as session:
         assert session.get(ImportBatch, fixed.batch_id).status == BatchStatus.done
     # A finished batch: the next run is a new batch that finds every call already stored.
-    later = Importer(db, settings).run(ImportRequest(folder, manifest))
+    later = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder, manifest))
     assert later.batch_id != fixed.batch_id
     assert later.counts[FileStatus.duplicate] == 5
     assert _count(db, Call) == 5
@@ -261,12 +264,14 @@ def test_interrupted_import_resumes(setup, tmp_path):
         if done == 2:
             raise KeyboardInterrupt
 
-    first = Importer(db, settings).run(ImportRequest(folder), stop_after_two)
+    first = Importer(db, settings, JobRunner(db, settings)).run(
+        ImportRequest(folder), stop_after_two
+    )
     assert first.interrupted
     assert _count(db, Call) == 2
     with db.session() as session:
         assert session.get(ImportBatch, first.batch_id).status == BatchStatus.running
-    second = Importer(db, settings).run(ImportRequest(folder))
+    second = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder))
     assert second.batch_id == first.batch_id
     assert (second.skipped, second.counts[FileStatus.imported]) == (2, 6)
     assert _count(db, Call) == 6
@@ -284,9 +289,9 @@ def test_crash_after_storing_counts_as_imported(setup, tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Importer, "_store", store_then_die)
-    assert Importer(db, settings).run(ImportRequest(folder)).interrupted
+    assert Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder)).interrupted
     monkeypatch.setattr(Importer, "_store", original)
-    resumed = Importer(db, settings).run(ImportRequest(folder))
+    resumed = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder))
     assert resumed.counts[FileStatus.imported] == 2
     assert resumed.counts[FileStatus.duplicate] == 0
     assert _count(db, Call) == 2
@@ -297,7 +302,9 @@ def test_pattern_import_and_duplicates_across_folders(setup, tmp_path):
     folder = _folder(tmp_path, ["a7_billing_20261105093000.wav", "a8_tech_20261106100000.wav"])
     (folder / "stray.wav").write_bytes((folder / "a7_billing_20261105093000.wav").read_bytes())
     pattern = "{agent_id}_{queue}_{started_at:%Y%m%d%H%M%S}.wav"
-    summary = Importer(db, settings).run(ImportRequest(folder, pattern=pattern))
+    summary = Importer(db, settings, JobRunner(db, settings)).run(
+        ImportRequest(folder, pattern=pattern)
+    )
     assert summary.counts[FileStatus.imported] == 2
     assert summary.errors == [
         ("stray.wav", "stray.wav: does not match the pattern " + repr(pattern))
@@ -311,7 +318,7 @@ def test_pattern_import_and_duplicates_across_folders(setup, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
     shutil.copy(folder / "a8_tech_20261106100000.wav", other / "copy.wav")
-    again = Importer(db, settings).run(ImportRequest(other))
+    again = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(other))
     assert again.counts[FileStatus.duplicate] == 1
     assert _count(db, Call) == 2
 
@@ -341,7 +348,7 @@ def test_now_analyses_each_call(setup, tmp_path):
     db, settings = setup
     settings = settings.model_copy(update={"analyzer": "tests.test_import:StubAnalyzer"})
     folder = _folder(tmp_path, ["a.wav", "b.wav"])
-    summary = Importer(db, settings).run(ImportRequest(folder, now=True))
+    summary = Importer(db, settings, JobRunner(db, settings)).run(ImportRequest(folder, now=True))
     assert summary.analysed == 2
     assert _count(db, Call, Call.status == CallStatus.analysed) == 2
     assert _count(db, Job, Job.status == JobStatus.queued) == 0
@@ -351,4 +358,4 @@ def test_import_needs_an_account(database, tmp_path):
     settings = service_settings(tmp_path, database.url)
     folder = _folder(tmp_path, ["a.wav"])
     with pytest.raises(InputError, match="no active account"):
-        Importer(database, settings).run(ImportRequest(folder))
+        Importer(database, settings, JobRunner(database, settings)).run(ImportRequest(folder))

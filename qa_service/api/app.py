@@ -108,7 +108,7 @@ def create_app(
     from qa_service.domain.checks import load_installed_checks
 
     settings = settings or get_settings()
-    database = db or Database.from_settings(settings)
+    database = db or Database(settings.resolved_database_url())
     # The administrator's custom check types (entry points), registered before any pack is read.
     load_installed_checks()
 

@@ -38,6 +38,7 @@ def import_folder(
 ) -> None:
     """Import a folder of recordings; run it again to resume or to retry failed files."""
     from qa_service.features.imports.importer import Importer, ImportRequest
+    from qa_service.jobs.runner import JobRunner
 
     settings, db = open_database()
     request = ImportRequest(folder, manifest, pattern, now, user)
@@ -54,7 +55,7 @@ def import_folder(
         def advance(row, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, last=f"{row.status:<9} {row.path}")
 
-        summary = Importer(db, settings).run(request, advance)
+        summary = Importer(db, settings, JobRunner(db, settings)).run(request, advance)
     db.dispose()
     data = summary.to_dict()
     if as_json:

@@ -44,7 +44,7 @@ def open_database():
     from qa_service.store.migrate import upgrade
 
     settings = get_settings()
-    db = Database.from_settings(settings)
+    db = Database(settings.resolved_database_url())
     upgrade(db)
     return settings, db
 

@@ -64,9 +64,9 @@ def test(
 ) -> None:
     """Run labelled cases through a pack; exit 1 when any case fails."""
     from qa_service.analysis.packs import load_pack
+    from qa_service.analysis.rulecases import run_cases
     from qa_service.config import get_settings
     from qa_service.engines.registry import Engines
-    from qa_service.rulecases import run_cases
 
     engines = Engines(get_settings())
     rule_pack = load_pack(pack)

@@ -83,7 +83,7 @@ def sample(
 ) -> None:
     """Draw a seeded, reproducible sample of the period's calls for human review."""
     from qa_service.domain.periods import parse_period
-    from qa_service.exports import csv_bytes
+    from qa_service.features.exports import csv_bytes
     from qa_service.features.sampling import service
     from qa_service.store.call_facts import Scope
 
@@ -161,7 +161,7 @@ def plans_show(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="CSV file.")] = None,
 ) -> None:
     """The calls of a plan (its review queue), as CSV."""
-    from qa_service.exports import csv_bytes
+    from qa_service.features.exports import csv_bytes
     from qa_service.features.sampling.service import review_queue
 
     _settings, db = open_database()

@@ -29,7 +29,7 @@ def _database():
     # Owner-only modes for everything this process writes, and one error line (not a
     # traceback) when the data folder cannot be used.
     prepare_data_dir(settings)
-    return settings, Database.from_settings(settings)
+    return settings, Database(settings.resolved_database_url())
 
 
 def _announce_admin(path: Path, username: str) -> None:

@@ -63,7 +63,9 @@ def worker_context() -> WorkerContext:
         prepare_data_dir(settings)
         engines = Engines(settings)
         analyzer = make_analyzer(settings, engines)
-        _context = WorkerContext(Database.from_settings(settings), settings, analyzer, engines)
+        _context = WorkerContext(
+            Database(settings.resolved_database_url()), settings, analyzer, engines
+        )
     return _context
 
 

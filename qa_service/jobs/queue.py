@@ -20,6 +20,8 @@ from qa_service.store.db import Database
 from qa_service.store.jobs import Job, JobStatus
 
 # Seconds before a job that failed with a transient error is tried again, by attempt.
+# The job kind of a call's analysis (the only kind so far).
+ANALYZE = "analyze"
 RETRY_BACKOFF_S = (2.0, 10.0, 60.0)
 
 

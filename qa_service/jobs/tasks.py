@@ -19,8 +19,6 @@ from qa_service.store.db import Database
 
 log = logging.getLogger(__name__)
 
-ANALYZE = "analyze"
-
 
 class Outcome(StrEnum):
     done = "done"

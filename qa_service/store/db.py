@@ -14,7 +14,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from qa_service.config import Settings
 from qa_service.datafiles import restrict_sqlite_files
 from qa_service.errors import InputError
 
@@ -75,10 +74,6 @@ class Database:
             self.engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
         )
         event.listen(self.read_sessions, "before_flush", _refuse_writes)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Database:
-        return cls(settings.resolved_database_url())
 
     @property
     def dialect(self) -> str:

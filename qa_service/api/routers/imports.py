@@ -9,13 +9,14 @@ from qa_service.features.imports import service
 from qa_service.features.imports.importer import batch_status
 from qa_service.features.imports.schemas import ImportCreate
 from qa_service.http.deps import DbDep, SessionDep, SettingsDep, StaffUser
+from qa_service.jobs.runner import JobRunner
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 
 @router.post("", status_code=202, summary="Import a folder of recordings in the background")
 def start_import(body: ImportCreate, user: StaffUser, db: DbDep, settings: SettingsDep) -> dict:
-    return service.start_import(db, settings, user, body)
+    return service.start_import(db, settings, user, body, JobRunner(db, settings))
 
 
 @router.get("", summary="Import batches, newest first")

@@ -28,8 +28,7 @@ from qa_service.features.calls.schemas import METADATA_FIELDS, CallMetadata
 from qa_service.features.calls.sniff import check_extension
 from qa_service.features.calls.transcripts import check_transcript
 from qa_service.features.packs.service import resolve_pack
-from qa_service.jobs.queue import enqueue
-from qa_service.jobs.tasks import ANALYZE
+from qa_service.jobs.queue import ANALYZE, enqueue
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.calls import TRANSCRIPT_FORMAT, Call, call_id_taken, get_call_by_hash

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -134,11 +134,21 @@ def open_batch(
     return batch
 
 
+class AnalysisJobs(Protocol):
+    """Where the new calls' analysis jobs go (``qa_service.jobs.runner.JobRunner``)."""
+
+    def dispatch(self, job_id: int) -> None:
+        """Hand a queued job to the workers."""
+
+    def run(self, job_ids: list[int]) -> int:
+        """Analyse the jobs here, now; how many finished."""
+
+
 class Importer:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, jobs: AnalysisJobs) -> None:
         self.db = db
         self.settings = settings
-        self._worker = None
+        self.jobs = jobs
 
     def open(self, request: ImportRequest) -> PreparedImport:
         """Read the folder and manifest, and open (or resume) the batch: fast, no file read."""
@@ -224,30 +234,8 @@ class Importer:
             self.db, self.settings, user, path, sha256, source.metadata, source.path
         )
         for job_id in job_ids:
-            self._dispatch(job_id)
+            self.jobs.dispatch(job_id)
         return ingested.call.id
-
-    def _dispatch(self, job_id: int) -> None:
-        """Hand a queued job to Celery; the embedded worker finds it in the table itself."""
-        if self.settings.job_backend == "celery":
-            from qa_service.jobs.celery_app import send_job
-
-            try:
-                send_job(self.settings, job_id)
-            except Exception:  # it stays queued; the service publishes queued jobs on start
-                return
-
-    def _run_jobs(self, job_ids: list[int]) -> int:
-        from qa_service.jobs.tasks import Outcome, run_job
-        from qa_service.jobs.worker import EmbeddedWorker, owner_name
-
-        if self._worker is None:
-            self._worker = EmbeddedWorker(self.db, self.settings, threads=1)
-        ran = 0
-        for job_id in job_ids:
-            outcome = run_job(self._worker.ctx, owner_name("import"), job_id)
-            ran += outcome is Outcome.done
-        return ran
 
     def _queued_jobs(self, call_ids: list[int]) -> list[int]:
         with self.db.session() as session:
@@ -260,7 +248,7 @@ class Importer:
             )
 
     def _analyse(self, call_id: int | None) -> int:
-        return self._run_jobs(self._queued_jobs([call_id])) if call_id is not None else 0
+        return self.jobs.run(self._queued_jobs([call_id])) if call_id is not None else 0
 
     def _analyse_left_over(self, batch_id: int) -> int:
         """Calls an interrupted ``now`` run imported but did not get to analyse."""
@@ -274,7 +262,7 @@ class Importer:
                     )
                 )
             )
-        return self._run_jobs(self._queued_jobs(call_ids)) if call_ids else 0
+        return self.jobs.run(self._queued_jobs(call_ids)) if call_ids else 0
 
     def _close(self, batch_id: int) -> None:
         """Done when every file is; a batch with failures stays open for the next run."""

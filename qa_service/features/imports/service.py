@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.errors import InputError
 from qa_service.features.imports.importer import (
+    AnalysisJobs,
     Importer,
     ImportRequest,
     PreparedImport,
@@ -55,7 +56,7 @@ def _run(importer: Importer, prepared: PreparedImport) -> None:
 
 
 def start_import(
-    db: Database, settings: Settings, user: User, body: ImportCreate
+    db: Database, settings: Settings, user: User, body: ImportCreate, jobs: AnalysisJobs
 ) -> dict[str, int]:
     """Open the batch here (a bad folder or manifest is refused at once), import it in a
     background thread; returns the batch id and how many files it has."""
@@ -66,7 +67,7 @@ def start_import(
         now=body.now,
         username=user.username,
     )
-    importer = Importer(db, settings)
+    importer = Importer(db, settings, jobs)
     prepared = importer.open(request)
     threading.Thread(
         target=_run, args=(importer, prepared), name=f"import-{prepared.batch_id}", daemon=True

@@ -18,7 +18,7 @@ from qa_service.domain.kpi import KPIS
 from qa_service.domain.kpi_report import KpiOptions, KpiReport, assemble_report, definitions_table
 from qa_service.domain.kpi_scorecard import parse_tiers, parse_weights
 from qa_service.domain.periods import Period
-from qa_service.exports import MEDIA_TYPES, csv_bytes, xlsx_bytes
+from qa_service.features.exports import MEDIA_TYPES, csv_bytes, xlsx_bytes
 from qa_service.features.kpi.schemas import KpiExport
 from qa_service.store.call_facts import Scope
 from qa_service.store.kpi_queries import dimension_sums, kpi_counts
