@@ -326,7 +326,7 @@ def test_pattern_import_and_duplicates_across_folders(setup, tmp_path):
 class StubAnalyzer:
     """A two-line English call, with no model behind it: --now only has to run the job."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, engines=None) -> None:
         self.settings = settings
 
     def warm_up(self) -> None:
