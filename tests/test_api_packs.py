@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 import yaml
 
 from qa_service.config import get_settings
@@ -138,6 +139,7 @@ def test_a_call_uploaded_with_a_pack_is_scored_by_it(service) -> None:
     assert call["rule_pack"] == "en-upload@1"
 
 
+@pytest.mark.api
 def test_an_app_lists_and_loads_the_packs_of_its_own_rules_folder(tmp_path) -> None:
     """``create_app(Settings(rules_dir=X))``: X's packs are listed, extended and score calls,
     whatever the process's QA_RULES_DIR says."""

@@ -302,7 +302,6 @@ def test_encoder_loads_on_cuda_when_torch_sees_one(monkeypatch, cuda, expected):
     moved = []
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.nn.Module, "to", lambda self, device: moved.append(device) or self)
-    monkeypatch.setattr(speaker_encoder, "_encoders", {})
     encoder = speaker_encoder.load_speaker_encoder(Settings(device="auto"))
     assert encoder.device == expected and moved == [expected]
 
@@ -314,6 +313,7 @@ def test_missing_encoder_weights_are_a_clear_error(tmp_path):
         speaker_encoder.load_speaker_encoder(Settings(speaker_encoder=str(tmp_path / "x.pt")))
 
 
+@pytest.mark.models
 def test_spans_embedded_group_by_group_match_one_pass(settings, monkeypatch):
     """Hours of speech are embedded a group of spans at a time (their mel frames held
     together); the rows are those of one pass over every span, whatever their lengths."""

@@ -18,8 +18,12 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.conftest import REPO
+
+# A 45-minute recording decoded and analysed in a subprocess: ~20 s, not for the fast loop.
+pytestmark = pytest.mark.slow
 
 RATE = 8000
 MINUTES = 45

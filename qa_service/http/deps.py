@@ -12,6 +12,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.engines.registry import Engines
 from qa_service.errors import AuthError, ForbiddenError
 from qa_service.features.access import STAFF
 from qa_service.features.users.security import user_for_token
@@ -30,7 +31,12 @@ def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
+def get_engines(request: Request) -> Engines:
+    return request.app.state.engines
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EnginesDep = Annotated[Engines, Depends(get_engines)]
 DbDep = Annotated[Database, Depends(get_db)]
 
 

@@ -23,7 +23,7 @@ from qa_service.features.calls.schemas import (
     UploadResult,
 )
 from qa_service.features.schemas import Page
-from qa_service.http.deps import CurrentUser, DbDep, SessionDep, SettingsDep, StaffUser
+from qa_service.http.deps import CurrentUser, DbDep, EnginesDep, SessionDep, SettingsDep, StaffUser
 from qa_service.store.calls import CallStatus
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -175,9 +175,10 @@ def rescore_call(
     user: StaffUser,
     session: SessionDep,
     settings: SettingsDep,
+    engines: EnginesDep,
 ) -> dict:
     return service.rescore_call(
-        session, settings, user, call_id, pack=body.pack, dry_run=body.dry_run
+        session, settings, user, call_id, pack=body.pack, dry_run=body.dry_run, engines=engines
     )
 
 

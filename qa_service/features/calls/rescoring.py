@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
+from qa_service.engines.registry import Engines
 from qa_service.errors import ConflictError
 from qa_service.features.calls.analyse import inspect_result
 from qa_service.store import audit
@@ -17,13 +18,19 @@ from qa_service.store.reviews import discard_reviews
 
 
 def rescore(
-    session: Session, settings: Settings, call: Call, user: User, pack: str, dry_run: bool
+    session: Session,
+    settings: Settings,
+    call: Call,
+    user: User,
+    pack: str,
+    dry_run: bool,
+    engines: Engines | None = None,
 ) -> dict[str, Any]:
     require_analysed(call)
     if call.disputes_open and not dry_run:
         raise ConflictError(f"call {call.id} has open disputes; settle them before rescoring")
     before = call.score_snapshot()
-    result = inspect_result(session, settings, CallResult.from_dict(call.result), pack)
+    result = inspect_result(session, settings, CallResult.from_dict(call.result), pack, engines)
     data = result.to_dict()
     if not dry_run:
         apply_result(session, call, data)

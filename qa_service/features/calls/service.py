@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.engines.registry import Engines
 from qa_service.errors import ConflictError, NotFoundError
 from qa_service.features.access import get_visible_call, visible_calls
 from qa_service.features.calls.ingest import queue_analysis
@@ -140,9 +141,12 @@ def rescore_call(
     *,
     pack: str,
     dry_run: bool,
+    engines: Engines | None = None,
 ) -> dict[str, Any]:
+    """``engines``: the process's models (the app's), so a configured embedding model used by
+    ``semantic`` rules is not loaded again for each rescore."""
     call = get_visible_call(session, user, call_id, lock=True)
-    return rescore(session, settings, call, user, pack, dry_run)
+    return rescore(session, settings, call, user, pack, dry_run, engines)
 
 
 def reanalyse(
