@@ -63,7 +63,7 @@ test: lint models services assets browser
 
 # Everything that needs no model, server or browser: the edit-run loop.
 test-fast: install
-	$(BIN)/pytest -q -m "not ($(HEAVY_MARKERS))"
+	$(BIN)/pytest -q -n auto -p no:cacheprovider -m "not ($(HEAVY_MARKERS))"
 
 # Style, then the layer rules of docs/architecture.md: import contracts (pyproject
 # [tool.importlinter]) and no imports of another module's private names.
