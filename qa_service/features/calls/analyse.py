@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from qa_service.analysis import inspect
-from qa_service.analysis.packs import default_pack_name
+from qa_service.analysis.packs import PackRef, default_pack_name
 from qa_service.analysis.pipeline import AnalyzeOptions, analyze_file, parse_roles
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
@@ -54,12 +54,12 @@ def inspect_result(
     session: Session,
     settings: Settings,
     result: CallResult,
-    pack_ref: str | None,
-    engines: Engines | None = None,
+    pack_ref: PackRef | str | None,
+    engines: Engines,
 ) -> CallResult:
     """Score ``result`` with a rule pack (the requested one, else the language's default),
-    recording the pack's label (``NAME@VERSION`` for stored versions)."""
-    engines = engines or Engines(settings)
+    recording the pack's label (``NAME@VERSION`` for stored versions). ``engines``: the
+    process's models, for the ``semantic`` rules."""
     transcript = result.transcript
     ref = pack_ref or default_pack_name(transcript.language, transcript.channel, settings.rules_dir)
     resolved = resolve_pack(session, settings, ref)

@@ -24,7 +24,7 @@ def rescore(
     user: User,
     pack: str,
     dry_run: bool,
-    engines: Engines | None = None,
+    engines: Engines,
 ) -> dict[str, Any]:
     require_analysed(call)
     if call.disputes_open and not dry_run:

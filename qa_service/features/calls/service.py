@@ -141,7 +141,7 @@ def rescore_call(
     *,
     pack: str,
     dry_run: bool,
-    engines: Engines | None = None,
+    engines: Engines,
 ) -> dict[str, Any]:
     """``engines``: the process's models (the app's), so a configured embedding model used by
     ``semantic`` rules is not loaded again for each rescore."""
