@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.analysis.packs import check_pack_text
+from qa_service.analysis.packs import PackRef, check_pack_text
 from qa_service.config import Settings
 from qa_service.domain.rulepack import Problem, RulePackError
+from qa_service.errors import NotFoundError
 from qa_service.features.packs import service
 from qa_service.store.accounts import User
 from qa_service.store.db import Database
@@ -59,6 +60,9 @@ def test_a_version_is_stored_and_resolved_from_its_text_alone(env, tmp_path) -> 
     assert (stored.name, stored.version, stored.scorecard_name) == ("mine", 1, "standard")
     resolved = service.resolve_pack(session, settings, "mine")
     assert resolved.label == "mine@1" and [r.id for r in resolved.pack.rules] == ["deflect"]
+    assert service.resolve_pack(session, settings, PackRef("mine", 1)).label == "mine@1"
+    with pytest.raises(NotFoundError, match="rule pack mine@2 does not exist"):
+        service.resolve_pack(session, settings, "mine@2")
     assert not (tmp_path / "var").exists(), "validating and loading write nothing"
 
 
