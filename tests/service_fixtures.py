@@ -31,7 +31,7 @@ from qa_service.domain.results import CallResult
 from qa_service.engines.registry import Engines
 from qa_service.store.db import Database
 from qa_service.store.migrate import upgrade
-from tests.conftest import CALLS_DIR, REPO
+from tests.conftest import CALLS_DIR, REPO, sqlite_copy
 
 FAKE_DIR_ENV = "QA_FAKE_DIR"
 FAKE_TRANSCRIPT = "en-billing-deflect"
@@ -312,9 +312,13 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated database, on SQLite and on PostgreSQL."""
+    """A migrated database, on SQLite (a copy of the session's migrated file) and on
+    PostgreSQL."""
+    if request.param == "sqlite":
+        sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path / "qa.db")
     with fresh_database(request.param, tmp_path, request) as db:
-        upgrade(db)
+        if request.param != "sqlite":
+            upgrade(db)
         yield db
 
 

@@ -13,7 +13,7 @@ from qa_service.config import Settings
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.calls import Call, CallStatus, apply_result
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
+from tests.conftest import sqlite_copy
 
 PACK = "en-default"
 # (username, role, team, agent id)
@@ -40,9 +40,10 @@ def feature_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def db(feature_settings: Settings) -> Iterator[Database]:
-    database = Database(feature_settings.resolved_database_url())
-    upgrade(database)
+def db(feature_settings: Settings, migrated_sqlite: Path, tmp_path: Path) -> Iterator[Database]:
+    url = sqlite_copy(migrated_sqlite, tmp_path / "qa.db")
+    assert url == feature_settings.resolved_database_url()
+    database = Database(url)
     yield database
     database.dispose()
 

@@ -15,15 +15,14 @@ from qa_service.jobs.queue import enqueue
 from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
 from qa_service.store.calls import TRANSCRIPT_FORMAT, Call
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
+from tests.conftest import sqlite_copy
 from tests.fake_engines import FakeEngines
 from tests.service_fixtures import make_wav, service_settings
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = Database(f"sqlite:///{tmp_path / 'qa.db'}")
-    upgrade(database)
+def db(tmp_path: Path, migrated_sqlite: Path):
+    database = Database(sqlite_copy(migrated_sqlite, tmp_path / "qa.db"))
     yield database
     database.dispose()
 

@@ -15,8 +15,8 @@ from qa_service.errors import NotFoundError
 from qa_service.features.packs import service
 from qa_service.store.accounts import User
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
 from qa_service.store.packs import DocumentKind, PackVersion
+from tests.conftest import sqlite_copy
 
 REPO = Path(__file__).resolve().parents[3]
 RULE = (
@@ -40,10 +40,9 @@ def rules(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(tmp_path: Path, rules: Path):
+def env(tmp_path: Path, rules: Path, migrated_sqlite: Path):
     settings = Settings(data_dir=tmp_path / "var", rules_dir=rules)
-    db = Database(f"sqlite:///{tmp_path / 'qa.db'}")
-    upgrade(db)
+    db = Database(sqlite_copy(migrated_sqlite, tmp_path / "qa.db"))
     with db.session() as session:
         user = User(username="qa1", role="qa", password_hash="-")
         session.add(user)
