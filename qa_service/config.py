@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     # Signs API tokens and web sessions; empty: generated once into data_dir/secret_key.
     secret_key: str = ""
     token_expire_minutes: int = Field(8 * 60, ge=1, le=30 * 24 * 60)
+    # Argon2id for passwords; the defaults are argon2-cffi's recommended cost (3 passes over
+    # 64 MiB, 4 lanes). Each hash records its own parameters, so a change applies to new
+    # hashes and old ones still verify. Lower values are for tests only.
+    password_time_cost: int = Field(3, ge=1, le=10)
+    password_memory_kib: int = Field(64 * 1024, ge=8 * 1024, le=1024 * 1024)
+    password_parallelism: int = Field(4, ge=1, le=16)
     # --- security (issue 12) ---
     # Failed sign-ins allowed per account, and per client address, within login_window_s;
     # past either the answer is 429 with Retry-After until the oldest failure leaves the window.

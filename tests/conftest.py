@@ -50,6 +50,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("QA_SHARED_DIR", REPO.parent / "shared"))
 CALLS_DIR = SHARED / "data" / "calls"
 AUDIO_DIR = SHARED / "data" / "audio"
+# Argon2 at its lowest allowed cost, for tests that hash passwords many times and are not
+# about the cost (the hash format and checks are the same; the flood test keeps the real one).
+CHEAP_PASSWORDS = {
+    "password_time_cost": 1,
+    "password_memory_kib": 8 * 1024,
+    "password_parallelism": 1,
+}
 
 
 def _require(path: Path) -> Path:

@@ -146,9 +146,9 @@ def users_reset_password(username: str) -> None:
     from qa_service.features.users.bootstrap import reset_password
     from qa_service.store.migrate import upgrade
 
-    _settings, db = _database()
+    settings, db = _database()
     upgrade(db)
-    typer.echo(f"new password for {username}: {reset_password(db, username)}")
+    typer.echo(f"new password for {username}: {reset_password(db, settings, username)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,7 @@ from qa_service.config import Settings
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.calls import Call, CallStatus, apply_result
 from qa_service.store.db import Database
-from tests.conftest import sqlite_copy
+from tests.conftest import CHEAP_PASSWORDS, sqlite_copy
 
 PACK = "en-default"
 # (username, role, team, agent id)
@@ -36,6 +36,7 @@ def feature_settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'qa.db'}",
         secret_key="test-secret-key-that-is-long-enough-for-hs256",
         second_review_rate=0.0,
+        **CHEAP_PASSWORDS,
     )
 
 
