@@ -2,8 +2,8 @@
 
 The contracts are pyproject's own [tool.importlinter], run by `lint-imports` on a skeleton of
 the target layout (docs/architecture.md) that keeps them all, then on the same skeleton with
-deliberate violations added, each in a module of its own and reported by its own contract. The private-name checker runs on a tiny package of its own,
-and on the real tree.
+deliberate violations added, each in a module of its own and reported by its own contract.
+The private-name checker runs on a tiny package of its own, and on the real tree.
 """
 
 from __future__ import annotations
