@@ -126,6 +126,13 @@ def test_an_angry_opening_alone_is_not_a_negative_share(second: float, fires: bo
         ((("谢谢，已经好了", 0.8, {"thanks": 0.9}),), True),
         ((("谢谢", 0.8, {"thanks": 0.9}), ("但是费用还是没退", 0.3, {"complaint": 0.8})), False),
         ((("谢谢，那什么时候能修好？", 0.5, {"thanks": 0.9, "question": 0.8}),), False),
+        (  # a demand between two thanks: the customer is still pressing
+            (
+                ("谢谢，但我希望得到更具体的答复", 0.5, {"thanks": 0.8, "complaint": 0.7}),
+                ("已经发邮件了，谢谢", 0.8, {"thanks": 0.9}),
+            ),
+            False,
+        ),
     ],
 )
 def test_thanks_followed_by_a_demand_is_not_contentment(last_turn: tuple, fires: bool) -> None:

@@ -189,7 +189,7 @@ def _followed_by_demand(ctx: CheckContext, last: list[int], params: OutcomeParam
     thanked = [i for i in last if corroborated(ctx, i, params.corroborate)]
     if not thanked:
         return False
-    later = [i for i in last if i >= thanked[-1]]
+    later = [i for i in last if i >= thanked[0]]
     # The question act is not used here: it reads many a plain "thanks!" as a request.
     return any(does_act(ctx, i, params.unless_after) or ctx.text(i).is_question for i in later)
 
