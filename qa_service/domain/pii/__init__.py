@@ -7,6 +7,26 @@ are not detected: see bench/README.md (issue 14) for what was looked at.
 """
 
 from qa_service.domain.pii.detect import detect, detect_text
+from qa_service.domain.pii.redact import (
+    mask_free_text,
+    mask_strings,
+    redact_result,
+    redact_utterance,
+    result_spans,
+    secrets_of,
+)
 from qa_service.domain.pii.types import PiiSpan, PiiType, tag
 
-__all__ = ["PiiSpan", "PiiType", "detect", "detect_text", "tag"]
+__all__ = [
+    "PiiSpan",
+    "PiiType",
+    "detect",
+    "detect_text",
+    "mask_free_text",
+    "mask_strings",
+    "redact_result",
+    "redact_utterance",
+    "result_spans",
+    "secrets_of",
+    "tag",
+]
