@@ -66,6 +66,18 @@ def _last_end(pattern: re.Pattern[str], text: str) -> int:
     return max(ends) if ends else -1
 
 
+def _phone_label_end(text: str) -> int:
+    """Where the last phone label ends, leaving out one that only names a reference
+    number ("发票号码", "order number")."""
+    references = [m.end() for m in _REFERENCE.finditer(text)]
+    ends = [
+        m.end()
+        for m in _PHONE_LABEL.finditer(text)
+        if not any(m.start() - 2 <= r <= m.start() for r in references)
+    ]
+    return max(ends) if ends else -1
+
+
 def _before(lines: Sequence[Line], unit: Unit) -> str:
     """The text before a unit in its utterance, after the previous utterance's tail."""
     line = lines[unit.utterance]
@@ -119,15 +131,20 @@ def _suppressed(kind: PiiType, before: str, after: str) -> bool:
     if kind in (PiiType.resident_id, PiiType.code):
         return False
     reference = _last_end(_REFERENCE, before)
-    return reference >= 0 and reference > _last_end(_PHONE_LABEL, before)
+    return reference >= 0 and reference > _phone_label_end(before)
 
 
-def _classify(lines: Sequence[Line], segments: list[list[Unit]], english: bool) -> PiiType | None:
+def _classify(
+    lines: Sequence[Line], segments: list[list[Unit]], english: bool, run_before: str
+) -> PiiType | None:
+    """``run_before``: the words before the whole run (a label there covers every part)."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
     if len(digits) > MAX_DIGITS + 4:
         return None
     before, after = _before(lines, units[0]), _after(lines, units[-1])
+    if run_before != before:
+        before = run_before + " " + before
     kind = _validate(digits, english) or _labelled(digits, before, segments, english)
     if kind is None or _suppressed(kind, before, after):
         return None
@@ -136,13 +153,19 @@ def _classify(lines: Sequence[Line], segments: list[list[Unit]], english: bool) 
 
 def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberHit]:
     """The personal data in one run: the whole run, else its longest valid stretches of
-    segments from left to right."""
+    segments from left to right, each starting and ending at a strong boundary."""
     hits: list[NumberHit] = []
-    segments = run.segments
+    segments, n = run.segments, len(run.segments)
+    run_before = _before(lines, segments[0][0])
     i = 0
-    while i < len(segments):
-        for j in range(len(segments), i, -1):
-            kind = _classify(lines, segments[i:j], english)
+    while i < n:
+        if not run.strong[i]:
+            i += 1
+            continue
+        for j in range(n, i, -1):
+            if j < n and not run.strong[j]:
+                continue
+            kind = _classify(lines, segments[i:j], english, run_before)
             if kind is not None:
                 hits.append(NumberHit(kind, [u for seg in segments[i:j] for u in seg]))
                 i = j

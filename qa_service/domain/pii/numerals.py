@@ -34,7 +34,7 @@ EN_REPEAT = {"double": 2, "triple": 3}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
-SOFT_CHARS = set(" \t,，、.。-—–_/·:;；：…~()（）+")
+SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）+")
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -52,7 +52,8 @@ class Unit:
     tens: bool = False  # "twenty": a digit word after it fills its place ("twenty one")
 
 
-SOFT = "soft"
+SOFT = "soft"  # punctuation, a filler word, a pause between utterances
+SPACE = "space"  # white space: between the words of "one three eight" as much as between numbers
 HARD = "hard"
 Item = Unit | str
 
@@ -79,7 +80,9 @@ def _char_item(ch: str, i: int, start: int) -> Item:
         return Unit(ZH_DIGITS[ch], i, start, start + 1)
     if ch in ID_X:
         return Unit("X", i, start, start + 1)
-    if ch in SOFT_CHARS or ch in FILLERS or ch.isspace():
+    if ch.isspace():
+        return SPACE
+    if ch in SOFT_CHARS or ch in FILLERS:
         return SOFT
     return HARD
 
@@ -107,7 +110,7 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         elif token.isspace():
             if pending_repeat is not None:
                 continue  # "double  five"
-            item = SOFT
+            item = SPACE
         else:
             item = _char_item(token, utterance, start)
         if pending_repeat is not None:

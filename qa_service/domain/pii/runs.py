@@ -2,8 +2,10 @@
 
 A run goes on over soft separators (a few at most) and over the end of an utterance when the
 same speaker's next utterance starts with digits soon after: "幺三八 零零一三" / "八零零零".
-Within a run, *segments* are the pieces said without a pause or separator between them;
-a run holding two numbers is split at segment boundaries only.
+Within a run, *segments* are the pieces between separators; a segment that follows
+punctuation, a filler or a pause (not only a space) starts *strongly*, and a run holding two
+numbers is split at strong starts only: "one three eight" has a segment per word, and none
+of them may begin a number inside a longer one.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qa_service.domain.pii.numerals import HARD, SOFT, Item, Unit, tokenize
+from qa_service.domain.pii.numerals import HARD, SOFT, SPACE, Item, Unit, tokenize
 
-# More soft separators than this in a row end a run ("138, uh, well, 0013" is two).
-MAX_SOFT = 4
+# More separators than this in a row (spaces aside) end a run: "138, uh, 0013" is one
+# number, "138, uh... , ..., 0013" two.
+MAX_SOFT = 3
 # A number may go on in the same speaker's next utterance if it starts within this time.
 MAX_SPLIT_GAP_S = 10.0
 
@@ -22,6 +25,8 @@ MAX_SPLIT_GAP_S = 10.0
 @dataclass(slots=True)
 class Run:
     segments: list[list[Unit]] = field(default_factory=list)
+    # Per segment: whether it follows punctuation, a filler or a pause (see module doc).
+    strong: list[bool] = field(default_factory=list)
 
     @property
     def units(self) -> list[Unit]:
@@ -45,16 +50,19 @@ class Line:
 def _runs_of(items: Sequence[Item]) -> list[Run]:
     runs: list[Run] = []
     current: Run | None = None
-    soft = 0
+    soft, space = 0, False
     for item in items:
         if isinstance(item, Unit):
             if current is None:
                 current = Run()
                 runs.append(current)
-            if soft or not current.segments:
+            if soft or space or not current.segments:
                 current.segments.append([])
+                current.strong.append(bool(soft) or len(current.segments) == 1)
             current.segments[-1].append(item)
-            soft = 0
+            soft, space = 0, False
+        elif item == SPACE:
+            space = True
         elif item == SOFT and current is not None:
             soft += 1
             if soft > MAX_SOFT:
