@@ -19,7 +19,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_set.json"
 ZH = "零一二三四五六七八九"
-EN = "zero one two three four five six seven eight nine".split()
+EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 ID_W = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 REGIONS = ("110105", "310104", "440305", "330106", "510107", "420102", "320102", "610113")
 

@@ -221,6 +221,16 @@ def test_a_code_asked_for_by_the_other_party_is_found() -> None:
     assert [(s.kind, s.utterance) for s in spans] == [(CODE, 1)]
 
 
+def test_a_code_answered_after_a_few_words_is_found() -> None:
+    call = [
+        utt("agent", 0.0, 2.0, "What's the code on your screen?"),
+        utt("customer", 2.5, 4.0, "OK it's 7 7 3 1"),
+    ]
+    assert [(s.kind, s.utterance) for s in detect(call, "en")] == [(CODE, 1)]
+    # Without a question about a code before, four digits are nothing.
+    assert detect([utt("customer", 2.5, 4.0, "OK it's 7 7 3 1")], "en") == []
+
+
 def test_two_numbers_in_one_run_are_split_at_their_pieces() -> None:
     text = "13800138000，13912345678"
     assert found(text) == [("PHONE", "13800138000"), ("PHONE", "13912345678")]

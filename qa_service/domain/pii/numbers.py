@@ -31,6 +31,8 @@ CODE_DIGITS = (4, 8)
 BEFORE_CHARS, AFTER_CHARS = 32, 8
 # A code asked for in the previous utterance counts if the answer starts this soon after.
 CODE_ANSWER_S = 20.0
+# An utterance whose number starts within this many characters answers the one before.
+ANSWER_LEAD_CHARS = 12
 
 _REFERENCE = re.compile(
     r"订单|单号|快递|运单|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
@@ -82,7 +84,8 @@ def _before(lines: Sequence[Line], unit: Unit) -> str:
     """The text before a unit in its utterance, after the previous utterance's tail."""
     line = lines[unit.utterance]
     text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start]
-    if unit.start <= 2 and unit.utterance > 0:
+    # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked.
+    if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
         prev = lines[unit.utterance - 1]
         if line.start - prev.end <= CODE_ANSWER_S:
             text = prev.text[-BEFORE_CHARS:] + " " + text
