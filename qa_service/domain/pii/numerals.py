@@ -87,8 +87,21 @@ def _char_item(ch: str, i: int, start: int) -> Item:
     return HARD
 
 
+_WORDS = sorted({*EN_DIGITS, *EN_TEENS, *EN_TENS}, key=len, reverse=True)
+# Whether a text may hold a digit at all: most utterances do not, and need no tokenising.
+_MAYBE_DIGIT = re.compile(
+    "[0-9" + "".join(_FULLWIDTH) + "".join(ZH_DIGITS) + "".join(ID_X) + "]"
+    r"|\b(?:" + "|".join(_WORDS) + r")\b",
+    re.I,
+)
+
+
 def tokenize(text: str, utterance: int) -> list[Item]:
     """One utterance's text as digit units, soft separators and hard breaks."""
+    if not _MAYBE_DIGIT.search(text) and not all(
+        ch in SOFT_CHARS or ch in FILLERS or ch.isspace() for ch in text
+    ):
+        return [HARD]
     items: list[Item] = []
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
     for match in _TOKEN.finditer(text):

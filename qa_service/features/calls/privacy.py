@@ -7,7 +7,9 @@ and rescoring need it), and a better detector applies to every stored call at on
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
+from threading import Lock
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -42,8 +44,29 @@ def record_view(
         audit.record(writing, user.id, VIEW_ACTION, "call", call.id, None, after)
 
 
+# Spans of recently read calls: a page, its transcript, findings and audio each need them,
+# and detection over an hour-long call takes a noticeable share of a request.
+_SPAN_CACHE: OrderedDict[tuple[int, str, int], list[PiiSpan]] = OrderedDict()
+_SPAN_CACHE_SIZE = 64
+_SPAN_LOCK = Lock()
+
+
 def call_spans(call: Call) -> list[PiiSpan]:
-    return result_spans(call.result) if call.result else []
+    """The personal data in the call's stored result (cached while its analysis stands)."""
+    if not call.result:
+        return []
+    utterances = call.result.get("utterances") or []
+    key = (call.id, str(call.analysed_at), len(utterances))
+    with _SPAN_LOCK:
+        if key in _SPAN_CACHE:
+            _SPAN_CACHE.move_to_end(key)
+            return _SPAN_CACHE[key]
+    spans = result_spans(call.result)
+    with _SPAN_LOCK:
+        _SPAN_CACHE[key] = spans
+        while len(_SPAN_CACHE) > _SPAN_CACHE_SIZE:
+            _SPAN_CACHE.popitem(last=False)
+    return spans
 
 
 def shown_result(
