@@ -173,6 +173,28 @@ def test_english_negatives_are_not_masked(text: str) -> None:
     assert found(text, "en") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the problem started at 2015-09-16 13:12:00",
+        "dropped at 13:15:59, 14:15:59, 15:15:59 every day",
+        "the server is at 14.215.137.138 in Shenzhen",
+        "my phone bill should be 4988+(189-87)*24",
+        "call our hotline at 4006 701 777",
+        "I bought it at lashou.com last week",
+    ],
+)
+def test_written_shapes_that_are_not_personal_data(text: str) -> None:
+    assert found(text, "en") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["客服热线为4006668800", "2015-09-16 13:12:00开始的", "套餐费4988+(189-87)*24元"]
+)
+def test_chinese_written_shapes_that_are_not_personal_data(text: str) -> None:
+    assert found(text) == []
+
+
 def test_us_numbers_are_not_looked_for_in_chinese() -> None:
     assert found("4155552671", "zh") == []
     assert found("4155552671", "en") == [("PHONE", "4155552671")]
@@ -207,7 +229,30 @@ def test_a_number_split_over_two_utterances_gives_a_span_in_each() -> None:
 
 def test_another_speakers_digits_do_not_complete_a_number() -> None:
     call = [utt("customer", 0.0, 2.0, "号码是幺三八零零一三"), utt("agent", 2.1, 3.0, "八零零零")]
+    # The customer's seven labelled digits are masked on their own; the agent's are not.
+    assert [(s.utterance, s.start, s.end) for s in detect(call, "zh")] == [(0, 3, 10)]
+    call[0]["text"] = "幺三八零零一三"
     assert detect(call, "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The card is 5-2-3-4-2-5-3-8-2-3-8-7-8-2-5-1-4", CARD),  # ASR lost two digits
+        ("my phone number is 415 555 267", PHONE),
+        ("身份证号31010419700917662", ID),
+    ],
+)
+def test_a_labelled_number_that_does_not_validate_is_still_masked(text: str, kind) -> None:
+    assert [s.kind for s in detect_text(text, "en")] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["order number 5-2-3-4-2-5-3-8-2-3-8-7-8", "the card is 1234", "我的卡号是多少"],
+)
+def test_a_label_alone_does_not_mask_what_is_not_that_long(text: str) -> None:
+    assert detect_text(text, "en") == []
 
 
 def test_a_long_pause_ends_the_number() -> None:

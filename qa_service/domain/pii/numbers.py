@@ -46,6 +46,11 @@ _PHONE_LABEL = re.compile(
 _CODE_LABEL = re.compile(
     r"验证码|校验码|动态码|短信码|密码|口令|安全码|code|otp|\bpin\b|passcode|password", re.I
 )
+_CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
+_ID_LABEL = re.compile(r"身份证|证件号|\bID\b|identity|identification", re.I)
+# A number under its label that does not validate (ASR lost or misheard a digit) is still
+# masked as the label says when its length is near the type's: digits per type.
+_NEAR_LENGTH = {PiiType.phone: (7, 13), PiiType.card: (12, 19), PiiType.resident_id: (15, 18)}
 _SSN_LABEL = re.compile(r"social security|\bssn\b|social", re.I)
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 _UNIT_AFTER = re.compile(
@@ -128,6 +133,28 @@ def _labelled(
     return None
 
 
+def _nearest_label(before: str) -> PiiType | None:
+    """The type whose label ends last in ``before`` (phone, card or ID)."""
+    ends = {
+        PiiType.phone: _phone_label_end(before),
+        PiiType.card: _last_end(_CARD_LABEL, before),
+        PiiType.resident_id: _last_end(_ID_LABEL, before),
+    }
+    kind, end = max(ends.items(), key=lambda item: item[1])
+    return kind if end >= 0 else None
+
+
+def _garbled(digits: str, before: str) -> PiiType | None:
+    """A labelled number of about the right length that does not validate."""
+    kind = _nearest_label(before)
+    if kind is None:
+        return None
+    low, high = _NEAR_LENGTH[kind]
+    if "X" in digits and kind is not PiiType.resident_id:
+        return None
+    return kind if low <= len(digits) <= high else None
+
+
 def _suppressed(kind: PiiType, before: str, after: str) -> bool:
     if _UNIT_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
         return True
@@ -138,9 +165,14 @@ def _suppressed(kind: PiiType, before: str, after: str) -> bool:
 
 
 def _classify(
-    lines: Sequence[Line], segments: list[list[Unit]], english: bool, run_before: str
+    lines: Sequence[Line],
+    segments: list[list[Unit]],
+    english: bool,
+    run_before: str,
+    whole: bool = False,
 ) -> PiiType | None:
-    """``run_before``: the words before the whole run (a label there covers every part)."""
+    """``run_before``: the words before the whole run (a label there covers every part);
+    ``whole``: the segments are the whole run, which may be masked on its label alone."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
     if len(digits) > MAX_DIGITS + 4:
@@ -148,7 +180,11 @@ def _classify(
     before, after = _before(lines, units[0]), _after(lines, units[-1])
     if run_before != before:
         before = run_before + " " + before
+    if v.service_number(digits) and not v.bank_card(digits):
+        return None
     kind = _validate(digits, english) or _labelled(digits, before, segments, english)
+    if kind is None and whole:
+        kind = _garbled(digits, before)
     if kind is None or _suppressed(kind, before, after):
         return None
     return kind
@@ -168,7 +204,8 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         for j in range(n, i, -1):
             if j < n and not run.strong[j]:
                 continue
-            kind = _classify(lines, segments[i:j], english, run_before)
+            whole = i == 0 and j == n
+            kind = _classify(lines, segments[i:j], english, run_before, whole)
             if kind is not None:
                 hits.append(NumberHit(kind, [u for seg in segments[i:j] for u in seg]))
                 i = j

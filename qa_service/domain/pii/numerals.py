@@ -34,7 +34,15 @@ EN_REPEAT = {"double": 2, "triple": 3}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
-SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）+")
+SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
+# Written shapes that hold digits but never personal data: a date, a clock time, an IP
+# address, arithmetic. Their characters are a hard break.
+_NOT_NUMBERS = re.compile(
+    r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"
+    r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
+)
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -104,8 +112,13 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         return [HARD]
     items: list[Item] = []
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
+    shapes = [m.span() for m in _NOT_NUMBERS.finditer(text)]
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
+        if shapes and any(a <= start < b for a, b in shapes):
+            if not items or items[-1] != HARD:
+                items.append(HARD)
+            continue
         lower = token.lower()
         if token[0].isalpha() and token.isascii():
             if lower in EN_REPEAT:

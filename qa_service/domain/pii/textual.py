@@ -9,11 +9,12 @@ from qa_service.domain.pii.numerals import digit_mapped
 from qa_service.domain.pii.types import PiiType
 
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# Read out: "zhang san at gmail dot com", "幺二三四 艾特 qq 点 com".
+# Read out: "zhang san at gmail dot com", "幺二三四 艾特 qq 点 com", or written with spaces
+# ("li @ qq.com"). "at" with a written dot is a web site ("bought it at lashou.com").
 _SPOKEN_EMAIL = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9._]*(?:\s+(?:dot|underscore|点)\s+[A-Za-z0-9]+)*"
-    r"\s*(?:\bat\b|艾特|@)\s*[A-Za-z0-9]+\s*(?:\bdot\b|点|\.)\s*(?:com|cn|net|org|edu|gov|io|co)"
-    r"(?:\s*(?:\bdot\b|点|\.)\s*[a-z]{2})?\b",
+    r"(?:\s*(?:\bat\b|艾特)\s*[A-Za-z0-9]+\s*(?:\bdot\b|点)\s*|\s*@\s*[A-Za-z0-9]+\s*(?:\bdot\b|点|\.)\s*)"
+    r"(?:com|cn|net|org|edu|gov|io|co)(?:\s*(?:\bdot\b|点|\.)\s*[a-z]{2})?\b",
     re.I,
 )
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"

@@ -97,3 +97,8 @@ def strip_country_code(value: str) -> str:
         if value.startswith(prefix) and cn_mobile(value[len(prefix) :]):
             return value[len(prefix) :]
     return value
+
+
+def service_number(value: str) -> bool:
+    """A company's hotline (400/800 numbers, 10 digits): published, not personal."""
+    return len(value) == 10 and value[:3] in ("400", "800")
