@@ -40,7 +40,8 @@ SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
 _NOT_NUMBERS = re.compile(
     r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
     r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
-    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"
+    # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out)
+    r"|\b(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
