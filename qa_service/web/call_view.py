@@ -17,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.errors import QAError
-from qa_service.features.access import is_own_call, is_staff, may_decide, visible_disputes
+from qa_service.features.access import (
+    PII_VIEW,
+    has_permission,
+    is_own_call,
+    is_staff,
+    may_decide,
+    visible_disputes,
+)
+from qa_service.features.calls.privacy import call_spans, mask_finding_rows, shown_result
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
 from qa_service.features.disputes.service import public as dispute_public
 from qa_service.features.packs.service import resolve_pack
@@ -26,6 +34,7 @@ from qa_service.features.reviews.scores import calibration
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call, CallStatus, ReviewState
+from qa_service.store.db import Database
 from qa_service.store.disputes import Dispute, DisputeStatus
 from qa_service.store.reviews import Review, SelfAssessment
 from qa_service.store.sampling_queries import plan_queue
@@ -211,8 +220,14 @@ def queue_position(session: Session, plan_id: int, call: Call) -> dict[str, Any]
 
 
 def call_page_data(
-    session: Session, settings: Settings, user: User, call: Call, plan_id: int | None = None
+    session: Session,
+    settings: Settings,
+    user: User,
+    call: Call,
+    plan_id: int | None = None,
+    db: Database | None = None,
 ) -> dict[str, Any]:
+    """``db``: where a view of personal data is audited (``privacy.record_view``)."""
     analysed = call.status == CallStatus.analysed and call.result is not None
     own = is_own_call(user, call)
     staff = is_staff(user)
@@ -228,13 +243,17 @@ def call_page_data(
     }
     if not analysed:
         return data
-    result = call.result or {}
+    spans = call_spans(call)
+    result = shown_result(session, user, call, "page", db)
     flagged, table = calibration(session, settings, call)
     rows, position = compact_utterances(result)
     descriptions = rule_descriptions(session, settings, call.rule_pack)
+    findings = findings_view(call, descriptions, rows, position)
+    if spans and not has_permission(user, PII_VIEW):
+        findings = mask_finding_rows(findings, call.result or {}, spans)
     data.update(
         utterances=rows,
-        findings=findings_view(call, descriptions, rows, position),
+        findings=findings,
         dimensions=dimensions_view(call),
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},

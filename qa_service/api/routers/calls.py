@@ -136,18 +136,18 @@ def get_call(call_id: IdPath, user: CurrentUser, session: SessionDep) -> CallDet
 
 
 @router.get("/{call_id}/result", summary="The whole result contract (transcript included)")
-def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    return service.call_result(session, user, call_id)
+def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> dict:
+    return service.call_result(session, user, call_id, db)
 
 
 @router.get("/{call_id}/transcript", response_model=TranscriptPublic)
-def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    return service.call_transcript(session, user, call_id)
+def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> dict:
+    return service.call_transcript(session, user, call_id, db)
 
 
 @router.get("/{call_id}/findings", response_model=list[FindingPublic])
-def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
-    return service.call_findings(session, user, call_id)
+def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> list:
+    return service.call_findings(session, user, call_id, db)
 
 
 @router.get("/{call_id}/score", response_model=ScorePublic)
@@ -158,11 +158,11 @@ def get_score(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
 @router.get(
     "/{call_id}/audio",
     response_class=FileResponse,
-    summary="The recording as uploaded",
+    summary="The recording as uploaded; silenced where personal data was said without pii:view",
     responses={200: {"content": {"audio/*": {}}}},
 )
 def get_audio(call_id: IdPath, user: CurrentUser, db: DbDep, settings: SettingsDep):
-    found = service.recording(db, settings, user, call_id)
+    found = service.served_recording(db, settings, user, call_id)
     return FileResponse(
         found.path, media_type=f"audio/{found.media_format}", filename=found.filename
     )

@@ -14,8 +14,15 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.engines.registry import Engines
 from qa_service.errors import ConflictError, NotFoundError
-from qa_service.features.access import get_visible_call, visible_calls
+from qa_service.features.access import PII_VIEW, get_visible_call, has_permission, visible_calls
 from qa_service.features.calls.ingest import queue_analysis
+from qa_service.features.calls.privacy import (
+    call_spans,
+    record_view,
+    shown_findings,
+    shown_result,
+    shown_score_items,
+)
 from qa_service.features.calls.rescoring import rescore
 from qa_service.features.calls.schemas import CallDetail, JobPublic
 from qa_service.features.pagination import paginate
@@ -90,20 +97,31 @@ def analysed_call(session: Session, user: User, call_id: int) -> Call:
     return call
 
 
-def call_result(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return analysed_call(session, user, call_id).result
+def call_result(
+    session: Session, user: User, call_id: int, db: Database | None = None
+) -> dict[str, Any]:
+    """``db``: where a view of personal data is audited (see ``privacy.record_view``)."""
+    return shown_result(session, user, analysed_call(session, user, call_id), "result", db)
 
 
-def call_transcript(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return result_transcript(analysed_call(session, user, call_id))
+def call_transcript(
+    session: Session, user: User, call_id: int, db: Database | None = None
+) -> dict[str, Any]:
+    call = analysed_call(session, user, call_id)
+    shown = shown_result(session, user, call, "transcript", db)
+    return {**result_transcript(call), "utterances": shown.get("utterances") or []}
 
 
-def call_findings(session: Session, user: User, call_id: int) -> list[FindingRecord]:
-    return analysed_call(session, user, call_id).findings
+def call_findings(
+    session: Session, user: User, call_id: int, db: Database | None = None
+) -> list[FindingRecord] | list[dict[str, Any]]:
+    return shown_findings(session, user, analysed_call(session, user, call_id), db)
 
 
 def call_score(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return result_score(analysed_call(session, user, call_id))
+    call = analysed_call(session, user, call_id)
+    score = result_score(call)
+    return {**score, "items": shown_score_items(user, call, score["items"])}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +149,26 @@ def recording(db: Database, settings: Settings, user: User, call_id: int) -> Rec
     if not found.path.is_file():
         raise NotFoundError(f"the recording of call {call_id} is missing on the server")
     return found
+
+
+def served_recording(db: Database, settings: Settings, user: User, call_id: int) -> Recording:
+    """The recording as ``user`` may hear it: without ``pii:view``, a copy with the spans of
+    personal data silenced; with it, the original (the view audited when it holds some)."""
+    from qa_service.engines.audio_redact import redacted_path, write_redacted
+
+    found = recording(db, settings, user, call_id)
+    with db.session(write=False) as session:
+        call = get_visible_call(session, user, call_id)
+        spans = call_spans(call)
+        if spans and has_permission(user, PII_VIEW):
+            record_view(db, session, user, call, "audio", spans)
+    if not spans or has_permission(user, PII_VIEW):
+        return found
+    times = [(s.start_s, s.end_s) for s in spans]
+    target = redacted_path(Path(settings.data_dir), found.sha256, times)
+    write_redacted(found.path, times, target, settings)
+    stem = Path(found.filename).stem
+    return Recording(target, "wav", f"{stem}.redacted.wav", found.sha256)
 
 
 def rescore_call(

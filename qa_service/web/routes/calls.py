@@ -76,10 +76,11 @@ def call_page(
     user: PageUser,
     session: SessionDep,
     settings: SettingsDep,
+    db: DbDep,
     queue: int | None = None,
 ) -> Response:
     call = get_visible_call(session, user, call_id)
-    data = call_page_data(session, settings, user, call, queue)
+    data = call_page_data(session, settings, user, call, queue, db)
     return render(request, "call.html", user, call=call, data=data)
 
 
