@@ -189,7 +189,8 @@ def transcribe_long(
     return ChannelTranscript(words, language, probability or 0.0, dropped)
 
 
-# Batch size on CPU when none is set (bench/asr_batched.py measures it).
+# Batch size on CPU when none is set: sequential. Batched decoding was barely faster on the
+# shared calls and found one true turn fewer at its time (bench/README.md, asr_batched.py).
 CPU_BATCH_SIZE = 0
 MAX_BATCH_SIZE = 32
 # GPU memory one more 30-second chunk in a batch costs (encoder output, beams, attention),
