@@ -111,6 +111,12 @@ def analyse(path: Path, engines, batch: int):
     return result, time.perf_counter() - started
 
 
+def print_rules(counts: dict[str, dict[str, list[int]]]) -> None:
+    for mode, per_category in counts.items():
+        pr = {cat: [round(x, 2) for x in precision_recall(*c)] for cat, c in per_category.items()}
+        print(json.dumps({"mode": mode, "precision_recall": pr}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=8)
@@ -135,6 +141,8 @@ def main() -> None:
             path, turns = join_calls(paths, args.joined_s, Path(tmp), j, engines.settings)
             inputs.append((path, turns, None))
         for n, (path, turns, call_id) in enumerate(inputs):
+            if call_id is None and n and inputs[n - 1][2] is not None:
+                print_rules(counts)  # the shared calls are done: before the long joined ones
             order = list(modes) if n % 2 == 0 else list(modes)[::-1]
             row = {"input": path.name}
             bucket = totals if call_id else long_totals
@@ -181,9 +189,8 @@ def main() -> None:
             ),
             flush=True,
         )
-    for mode in modes:
-        pr = {cat: [round(x, 2) for x in precision_recall(*c)] for cat, c in counts[mode].items()}
-        print(json.dumps({"mode": mode, "precision_recall": pr}), flush=True)
+    if not args.joined:
+        print_rules(counts)
 
 
 if __name__ == "__main__":

@@ -33,3 +33,9 @@ def test_on_cuda_the_batch_fills_half_the_free_memory(monkeypatch, free_gib, exp
     free = None if free_gib is None else int(free_gib * (1 << 30))
     monkeypatch.setattr(asr, "cuda_free_bytes", lambda: free)
     assert asr.choose_batch_size(Settings(), GPU) == expected
+
+
+def test_short_calls_are_decoded_sequentially_whatever_the_batch_size() -> None:
+    assert asr.batch_size_for(asr.BATCH_MIN_S - 1, 8) == 0
+    assert asr.batch_size_for(asr.BATCH_MIN_S, 8) == 8
+    assert asr.batch_size_for(600.0, 0) == 0

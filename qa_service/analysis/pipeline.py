@@ -54,8 +54,10 @@ def parse_roles(value: str | None) -> tuple[str, ...]:
     return roles
 
 
-def _asr_options(language: str | None, settings: Settings, recognizer, terms: tuple[str, ...]):
-    from qa_service.engines.asr import ASROptions
+def _asr_options(
+    language: str | None, settings: Settings, recognizer, terms: tuple[str, ...], duration_s: float
+):
+    from qa_service.engines.asr import ASROptions, batch_size_for
     from qa_service.engines.asr_vocabulary import bias_text
 
     mode = settings.asr_vocabulary_mode
@@ -67,7 +69,7 @@ def _asr_options(language: str | None, settings: Settings, recognizer, terms: tu
         initial_prompt=text if mode == "prompt" else None,
         vocabulary=terms if text else (),
         # A test's stand-in recogniser has no batching of its own: it decodes sequentially.
-        batch_size=getattr(recognizer, "batch_size", 0),
+        batch_size=batch_size_for(duration_s, getattr(recognizer, "batch_size", 0)),
     )
 
 
@@ -90,7 +92,9 @@ def transcribe_audio(
     words_by_role, dropped = {}, []
     started = time.perf_counter()
     for role, samples in zip(roles, audio.channels, strict=True):
-        options_asr = _asr_options(language, settings, recognizer, vocabulary.terms)
+        options_asr = _asr_options(
+            language, settings, recognizer, vocabulary.terms, audio.duration_s
+        )
         channel = transcribe_long(recognizer, samples, SAMPLE_RATE, options_asr)
         # The first channel's detected language is used for the other: one call, one language.
         language = language or channel.language
