@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     cpu_threads: int = 0
     language: Literal["zh", "en"] | None = None
     beam_size: int = 5
+    # --- issue 16: the centre's vocabulary, batched transcription ---
+    # How vocabulary terms bias Whisper: "hotwords" (every window), "prompt" (initial prompt),
+    # or "off" (terms still recorded, not used). Measured in bench/asr_vocabulary.py.
+    asr_vocabulary_mode: Literal["hotwords", "prompt", "off"] = "hotwords"
+    # Voice chunks decoded at a time by the batched pipeline; 0 or 1: sequential decoding;
+    # unset: the measured CPU default, on CUDA chosen from free GPU memory.
+    asr_batch_size: int | None = Field(None, ge=0, le=64)
     # Word gaps at least this long end an utterance.
     utterance_pause_s: float = 0.6
     max_duration_s: float = 4 * 3600.0

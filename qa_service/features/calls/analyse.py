@@ -68,6 +68,15 @@ def inspect_result(
     return result
 
 
+def _pack_for_vocabulary(session: Session, settings: Settings, call: Call):
+    """The pack that will score the call, when known before the ASR: its vocabulary biases
+    the recogniser (the stored version, as scoring resolves it)."""
+    ref = call.pack_request
+    if ref is None and call.language_hint:
+        ref = default_pack_name(call.language_hint, folder=settings.rules_dir)
+    return resolve_pack(session, settings, ref).pack if ref else None
+
+
 def analyse_call(
     db: Database,
     settings: Settings,
@@ -86,6 +95,8 @@ def analyse_call(
         path = Path(settings.data_dir) / call.media_path
         options = replace(analyze_options(call), checks=False)
         pack_ref, has_audio, media_path = call.pack_request, call.has_audio, call.media_path
+        if has_audio:
+            options = replace(options, rule_pack=_pack_for_vocabulary(session, settings, call))
     if not path.is_file():
         raise InputError(f"the recording of call {call_id} is missing at {path}")
     # A text call needs no ASR and no analyzer: the transcript re-entry is cheap.
