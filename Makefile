@@ -9,7 +9,7 @@ export QA_MODELS_DIR ?= $(CURDIR)/models
 .PHONY: install models services assets browser run test test-fast lint format bench clean \
 	image image-cuda image-services compose-env compose-up compose-down compose-smoke
 
-LINT_PATHS := qa_service tests bench scripts
+LINT_PATHS := qa_service tests bench scripts docker
 # Tests that need a model, a server or a browser carry these markers (tests/conftest.py).
 HEAVY_MARKERS := api or browser or asr or models or services or slow
 

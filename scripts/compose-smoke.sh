@@ -72,8 +72,10 @@ workers=$(docker ps --filter "label=com.docker.compose.project=$PROJECT" \
 echo "smoke: running services: $running; worker containers: $workers"
 [ "$workers" -eq "$WORKERS" ] || { echo "smoke: expected $WORKERS workers" >&2; exit 1; }
 
-PASSWORD=$(compose exec -T qa cat /var/lib/qa-service/admin_password | tr -d '\r\n')
-TOKEN=$(curl -sf --data-urlencode username=admin --data-urlencode "password=$PASSWORD" \
+# The file holds the admin's user name, then the password.
+ADMIN=$(compose exec -T qa cat /var/lib/qa-service/admin_password | tr -d '\r')
+TOKEN=$(curl -sf --data-urlencode "username=$(sed -n 1p <<<"$ADMIN")" \
+    --data-urlencode "password=$(sed -n 2p <<<"$ADMIN")" \
     "$BASE/api/auth/token" | json 'd["access_token"]')
 AUTH=(-H "Authorization: Bearer $TOKEN")
 
