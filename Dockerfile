@@ -34,6 +34,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/src/pyproject
 
 # The project itself, staged apart from the dependencies (docker/stage_installed.py).
 FROM deps AS build
+# Build arguments belong to one stage: pip needs the mirror settings here too.
+ARG PIP_INDEX_URL
+ARG PIP_EXTRA_INDEX_URL
+ARG PIP_TRUSTED_HOST
 COPY README.md /src/
 COPY qa_service /src/qa_service
 COPY rules /src/rules
