@@ -131,9 +131,16 @@ def qa_command_lines(compose: dict, dockerfile_text: str) -> list[list[str]]:
     for word, args in instructions(dockerfile_text):
         if word == "CMD":
             lines.append(json.loads(args))
-        elif word == "RUN" and "qa-service " in args:
-            tail = args[args.index("qa-service ") :].split("&&")[0]
-            lines.append(shlex.split(re.sub(r"\$\{ASR_MODELS\}", "base", tail)))
+        elif word == "RUN":
+            # Each shell command of the RUN whose program (after VAR=value) is qa-service.
+            for part in args.replace("${ASR_MODELS}", "base").split("&&"):
+                if "qa-service" not in part:
+                    continue
+                words = shlex.split(part)
+                while words and re.match(r"^\w+=", words[0]):
+                    words.pop(0)
+                if words[:1] == ["qa-service"]:
+                    lines.append(words)
     return lines
 
 
