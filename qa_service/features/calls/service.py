@@ -26,6 +26,8 @@ from qa_service.store.calls import (
     CallStatus,
     FindingRecord,
     require_analysed,
+    require_audio,
+    require_transcript,
     result_score,
     result_transcript,
 )
@@ -90,12 +92,19 @@ def analysed_call(session: Session, user: User, call_id: int) -> Call:
     return call
 
 
+def call_with_transcript(session: Session, user: User, call_id: int) -> Call:
+    """An analysed call whose transcript is still kept (else 404, 409 or 410)."""
+    call = analysed_call(session, user, call_id)
+    require_transcript(call)
+    return call
+
+
 def call_result(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return analysed_call(session, user, call_id).result
+    return call_with_transcript(session, user, call_id).result
 
 
 def call_transcript(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return result_transcript(analysed_call(session, user, call_id))
+    return result_transcript(call_with_transcript(session, user, call_id))
 
 
 def call_findings(session: Session, user: User, call_id: int) -> list[FindingRecord]:
@@ -122,6 +131,7 @@ def recording(db: Database, settings: Settings, user: User, call_id: int) -> Rec
         call = get_visible_call(session, user, call_id)
         if not call.has_audio:
             raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
+        require_audio(call)
         found = Recording(
             Path(settings.data_dir) / call.media_path,
             call.media_format,
@@ -155,6 +165,7 @@ def reanalyse(
     """Queue the call for analysis again (its reviews are discarded); committed here, so the
     caller may hand the returned job id to the workers at once."""
     call = get_visible_call(session, user, call_id, lock=True)
+    require_audio(call)
     pending = session.scalar(
         select(Job.id).where(
             Job.call_id == call.id, Job.status.in_([JobStatus.queued, JobStatus.running])
