@@ -48,6 +48,7 @@ RAISED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/calls/{call_id}/disputes"): (409,),
     ("POST", "/api/disputes/{dispute_id}/decision"): (409,),
     ("POST", "/api/disputes/{dispute_id}/appeal"): (409,),
+    ("POST", "/api/deletions"): (404,),
     ("POST", "/api/packs"): (409,),
     ("POST", "/api/scorecards"): (409,),
 }
