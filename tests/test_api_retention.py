@@ -78,7 +78,9 @@ def test_customer_deletion_through_the_api(svc) -> None:
         assert gone["code"] == "gone" and "deleted by request on" in gone["message"]
         page = svc.get(f"/calls/{call_id}", "qa1").text
         assert 'id="audio-deleted"' in page and 'id="transcript-deleted"' in page
-        assert CUSTOMER not in svc.get(f"/api/calls/{call_id}", "qa1").text
+        detail = svc.get(f"/api/calls/{call_id}", "qa1").json()
+        assert CUSTOMER not in str(detail) and detail["purge_reason"] == "request"
+        assert detail["call_id"] == detail["filename"] == f"erased-{call_id}"
         assert all(f["text"] == "" for f in svc.get(f"/api/calls/{call_id}/findings", "qa1").json())
         rescore = svc.post(f"/api/calls/{call_id}/rescore", "qa1", json={"pack": "en-default"})
         assert rescore.status_code == 410
@@ -111,3 +113,16 @@ def test_the_worker_purges_on_its_schedule(svc) -> None:
     now[0] = 601.0
     assert schedule.tick().audio_calls == 0  # nothing new is due
     assert _kpis(svc) == before
+
+
+def test_deleting_a_queued_call_cancels_its_analysis(svc) -> None:
+    reply = svc.upload("qa1", [("queued.wav", svc.wav())], {"agent_id": "A1", "team": "A"})
+    call_id = reply.json()["calls"][0]["call"]["id"]
+    done = svc.post("/api/deletions", "qa1", json={"call_id": call_id, "reason": "ticket 5"})
+    assert done.status_code == 200 and done.json()["calls"] == [call_id]
+    assert svc.run_jobs() == 0  # the queued analysis was cancelled: nothing brings it back
+    detail = svc.get(f"/api/calls/{call_id}", "qa1").json()
+    assert detail["status"] == "failed" and detail["job"]["status"] == "failed"
+    assert svc.get(f"/api/calls/{call_id}/audio", "qa1").status_code == 410
+    page = svc.get(f"/calls/{call_id}", "qa1")
+    assert page.status_code == 200 and 'id="audio-deleted"' in page.text

@@ -24,7 +24,7 @@ from qa_service.store.reviews import FindingVerdict, Review, SelfAssessment
 KEPT_RESULT_KEYS = ("call_id", "language", "duration_s", "channels", "score", "metrics")
 KEPT_FINDING_KEYS = ("rule_id", "category", "severity", "role", "start", "end")
 # Upload metadata the audit log copied that may identify the customer.
-PERSONAL_AUDIT_KEYS = ("filename", "customer_ref", "extra", "sha256")
+PERSONAL_AUDIT_KEYS = ("call_id", "filename", "customer_ref", "extra", "sha256")
 ERASED_PREFIX = "erased-"
 
 
@@ -68,10 +68,13 @@ def _blank(session: Session, column: Any, where: Any, value: Any = "") -> None:
 
 
 def scrub_personal(session: Session, call: Call) -> None:
-    """Everything else that may name or quote the customer: the file name, free metadata,
+    """Everything else that may name or quote the customer: call id and file name, free metadata,
     people's comments and reasons on this call, and the upload metadata in its audit entries.
     The customer reference was replaced when the request was taken (``erased_ref``)."""
-    call.filename = f"deleted-{call.id}"
+    # The call id is the file name's stem unless the uploader gave one: it may hold a number.
+    call.call_id = call.filename = f"{ERASED_PREFIX}{call.id}"
+    if call.result is not None:
+        call.result = {**call.result, "call_id": call.call_id}
     call.extra = None
     call.error = None
     review_ids = select(Review.id).where(Review.call_id == call.id)

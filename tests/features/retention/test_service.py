@@ -16,6 +16,7 @@ from sqlalchemy import select
 from qa_service.config import Settings
 from qa_service.domain.periods import parse_period
 from qa_service.features.kpi.service import export_report, period_report
+from qa_service.features.retention.files import call_files
 from qa_service.features.retention.schemas import DeletionRequest
 from qa_service.features.retention.service import purge, request_deletion
 from qa_service.store.audit import AuditEntry
@@ -268,3 +269,18 @@ def test_deletion_killed_midway_is_finished_by_the_purge(database: Database, tmp
             select(AuditEntry).where(AuditEntry.action == "personal_data.delete")
         ).all()
     assert len(audited) == 1 and audited[0].after["via"] == "cli"
+
+
+def test_call_files_stay_inside_the_data_folder(tmp_path: Path):
+    root = tmp_path / "var"
+    sha = "ab" * 32
+    outside = tmp_path / "outside.wav"
+    outside.write_bytes(b"x")
+    for path in (root / "recordings/ab" / f"{sha}.wav", root / "redacted/ab" / f"{sha}.r.wav"):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x")
+    (root / "recordings/ab" / f"{'ab' * 31}cd.wav").write_bytes(b"another call")
+    found = call_files(root, f"recordings/ab/{sha}.wav", sha)
+    assert [p.relative_to(root).parts[0] for p in found] == ["recordings", "redacted"]
+    assert call_files(root, "../outside.wav", "not-a-hash") == []
+    assert call_files(root, str(outside), "*") == []
