@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.config import Settings
 from qa_service.jobs.retention import PurgeSchedule
+from qa_service.jobs.worker import EmbeddedWorker
 from qa_service.web import install_web
+from tests.service_fixtures import FakeAnalyzer, wait_for
 
 pytest_plugins = ["tests.service_fixtures", "tests.service_api_fixtures"]
 
@@ -126,3 +129,25 @@ def test_deleting_a_queued_call_cancels_its_analysis(svc) -> None:
     assert svc.get(f"/api/calls/{call_id}/audio", "qa1").status_code == 410
     page = svc.get(f"/calls/{call_id}", "qa1")
     assert page.status_code == 200 and 'id="audio-deleted"' in page.text
+
+
+def test_the_embedded_worker_runs_the_purge_when_it_starts(svc) -> None:
+    call = svc.new_call("A2", started_at=STARTED)["id"]
+    settings = svc.settings.model_copy(update={"retention_transcript_days": 1})
+    worker = EmbeddedWorker(svc.db, settings, FakeAnalyzer(settings)).start()
+    try:
+        transcript = f"/api/calls/{call}/transcript"
+        wait_for(lambda: svc.get(transcript, "qa1").status_code == 410, 30, "the worker's purge")
+    finally:
+        worker.stop(10)
+    assert svc.get(f"/api/calls/{call}/score", "qa1").status_code == 200
+
+
+def test_celery_beat_sends_the_purge() -> None:
+    from qa_service.jobs.celery_app import PURGE_TASK, QUEUE, app, make_celery
+
+    assert PURGE_TASK in app.tasks
+    beat = make_celery(Settings(_env_file=None, retention_purge_interval_s=120)).conf.beat_schedule
+    assert beat["retention-purge"]["task"] == PURGE_TASK
+    assert beat["retention-purge"]["schedule"] == 120
+    assert beat["retention-purge"]["options"]["queue"] == QUEUE
