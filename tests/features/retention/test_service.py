@@ -225,6 +225,10 @@ def test_purge_killed_after_deleting_files_is_completed_by_the_next_run(
     _month(database, settings)
     before = _kpis(database, settings)
     days = {"QA_RETENTION_AUDIO_DAYS": "1", "QA_RETENTION_TRANSCRIPT_DAYS": "1"}
+    dry = _cli(settings, "purge", "--dry-run", "--json", **days)
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["audio_calls"] > 100 and _kpis(database, settings) == before
+    assert all(c.audio_purged_at is None and c.purge_pending is None for c in _calls(database))
     killed = _cli(settings, "purge", kill=True, **days)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     calls = _calls(database)
@@ -250,6 +254,8 @@ def test_deletion_killed_midway_is_finished_by_the_purge(database: Database, tmp
     before = _kpis(database, settings)
     ref = "a3-cust-10"
     mine = [c.id for c in _calls(database) if c.customer_ref == ref]
+    refused = _cli(settings, "delete", "--reason", "ticket 9")  # neither call nor customer
+    assert refused.returncode == 2 and "exactly one" in refused.stderr
     killed = _cli(settings, "delete", "--customer", ref, "--reason", "ticket 9", kill=True)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     half = {c.id: c for c in _calls(database) if c.id in mine}
