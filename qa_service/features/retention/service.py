@@ -52,10 +52,9 @@ def _files_for(settings: Settings, call: Call, step: str) -> list[Path]:
 def _finalise(session: Session, call: Call, step: str, now: datetime) -> None:
     if step in (PurgeStep.transcript, PurgeStep.request):
         scrub_transcript(session, call)
-        call.transcript_purged_at = call.transcript_purged_at or now
+        call.transcript_purged_at = now
     if step == PurgeStep.request:
         scrub_personal(session, call)
-        call.transcript_purged_at = now
     if step == PurgeStep.audio or (step == PurgeStep.request and call.has_audio):
         call.audio_purged_at = now
     call.purge_reason = PurgeReason.request if step == PurgeStep.request else PurgeReason.retention
@@ -84,23 +83,22 @@ def _finish_all(db: Database, settings: Settings, ids: list[int]) -> int:
     return sum(finish(db, settings, pk) for pk in ids)
 
 
-def pending_calls(session: Session, limit: int = BATCH) -> list[int]:
-    query = select(Call.id).where(Call.purge_pending.is_not(None)).order_by(Call.id).limit(limit)
-    return list(session.scalars(query))
+def pending_calls(session: Session, after: int = 0, limit: int = BATCH) -> list[int]:
+    query = select(Call.id).where(Call.purge_pending.is_not(None), Call.id > after)
+    return list(session.scalars(query.order_by(Call.id).limit(limit)))
 
 
 def finish_pending(db: Database, settings: Settings) -> tuple[int, int]:
     """Complete every removal a crash left half done: (calls, files deleted)."""
-    calls = files = 0
-    done: set[int] = set()
+    calls = files = last = 0
     while True:
         with db.session(write=False) as session:
-            ids = [pk for pk in pending_calls(session) if pk not in done]
+            ids = pending_calls(session, after=last)
         if not ids:
             return calls, files
         files += _finish_all(db, settings, ids)
         calls += len(ids)
-        done.update(ids)
+        last = ids[-1]
 
 
 # Retention ---------------------------------------------------------------------------
@@ -195,7 +193,7 @@ def _dry_run(db: Database, steps: list) -> PurgeReport:
     counts: dict[PurgeStep, int] = {}
     listed: set[int] = set()
     with db.session(write=False) as session:
-        resumed = len(pending_calls(session, MAX_LISTED))
+        resumed = len(pending_calls(session, limit=MAX_LISTED))
         for step, where in steps:
             counts[step] = session.scalar(select(func.count()).select_from(Call).where(*where))
             ids = session.scalars(select(Call.id).where(*where).order_by(Call.id).limit(MAX_LISTED))
