@@ -25,10 +25,12 @@ def svc(request):
 
 
 def _kpis(svc) -> list:
+    """The KPI API, the dashboard's CSV export, and the dashboard page rendering."""
+    assert svc.get("/dashboard?period=2026-11", "qa1").status_code == 200
     return [
         svc.get(f"/api/kpi?period=2026-11&by={by}", "qa1").json()["rows"]
         for by in ("agent", "team")
-    ]
+    ] + [svc.get("/dashboard/export?period=2026-11&format=csv", "qa1").content]
 
 
 def _parts(svc, call_id: int, user: str = "qa1") -> dict[str, int]:
