@@ -133,6 +133,16 @@ class Settings(BaseSettings):
     # Self-assessment vs reviewer score on a dimension, as a fraction of the 0-100 scale.
     calibration_threshold: float = 0.15
 
+    # --- retention and deletion (issue 14) ---
+    # Days a recording (and its waveform peaks and other derived files) is kept, counted from
+    # the call's start (its upload when no start was given); 0: kept for ever.
+    retention_audio_days: int = Field(0, ge=0, le=36500)
+    # Days the transcript, the result's text and findings' evidence are kept; scores, finding
+    # categories and metrics stay for KPIs. 0: kept for ever.
+    retention_transcript_days: int = Field(0, ge=0, le=36500)
+    # How often the worker runs the purge (and finishes deletions a crash cut short).
+    retention_purge_interval_s: float = Field(3600.0, ge=10.0, le=7 * 86400.0)
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'qa.db'}"
 

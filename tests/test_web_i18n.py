@@ -15,7 +15,7 @@ from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.store.accounts import AccountRole
 from qa_service.store.call_facts import GroupBy
-from qa_service.store.calls import CallStatus, ReviewState
+from qa_service.store.calls import CallStatus, PurgeReason, ReviewState
 from qa_service.store.disputes import Decision, DisputeStatus, Stage
 from qa_service.web.i18n import LANGUAGES, Translator, catalog, negotiate
 from qa_service.web.rendering import STATIC_DIR, TEMPLATES_DIR
@@ -28,6 +28,7 @@ SCRIPT_LABEL = re.compile(r"""\blabel\(\s*"([a-z_]+)"\s*,""")
 VALUES = {
     "status": [s.value for s in CallStatus],
     "review_state": [s.value for s in ReviewState],
+    "purge_reason": [r.value for r in PurgeReason],
     "severity": ["critical", "major", "minor", "info"],
     "dispute_status": [s.value for s in DisputeStatus],
     "stage": [s.value for s in Stage],

@@ -39,11 +39,12 @@ def _register() -> None:
     from qa_service.cli import serve
 
     serve.register(app)
-    from qa_service.cli import importer, kpi, sample
+    from qa_service.cli import importer, kpi, retention, sample
 
     importer.register(app)
     kpi.register(app)
     sample.register(app)
+    retention.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -33,7 +33,7 @@ from qa_service.features.reviews.schemas import ReviewPublic
 from qa_service.features.reviews.scores import calibration
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
-from qa_service.store.calls import Call, CallStatus, ReviewState
+from qa_service.store.calls import Call, CallStatus, PurgeReason, PurgeStep, ReviewState
 from qa_service.store.db import Database
 from qa_service.store.disputes import Dispute, DisputeStatus
 from qa_service.store.reviews import Review, SelfAssessment
@@ -219,6 +219,23 @@ def queue_position(session: Session, plan_id: int, call: Call) -> dict[str, Any]
     }
 
 
+def deleted_view(call: Call) -> dict[str, Any]:
+    """What retention or a deletion request removed, and when ("" while under way)."""
+
+    def removed(at: Any, steps: tuple[str, ...]) -> str | None:
+        if at is not None:
+            return f"{at:%Y-%m-%d}"
+        return "" if call.purge_pending in steps else None
+
+    request = (PurgeStep.request,)
+    return {
+        "audio": removed(call.audio_purged_at, (PurgeStep.audio, *request)),
+        "transcript": removed(call.transcript_purged_at, (PurgeStep.transcript, *request)),
+        "reason": call.purge_reason
+        or (PurgeReason.request if call.purge_pending in request else PurgeReason.retention),
+    }
+
+
 def call_page_data(
     session: Session,
     settings: Settings,
@@ -231,20 +248,24 @@ def call_page_data(
     analysed = call.status == CallStatus.analysed and call.result is not None
     own = is_own_call(user, call)
     staff = is_staff(user)
+    deleted = deleted_view(call)
+    playable = call.has_audio and not deleted["audio"]
     data: dict[str, Any] = {
         "call": CallPublic.model_validate(call).model_dump(mode="json"),
         "analysed": analysed,
         "roles": channel_roles(call),
-        "has_audio": call.has_audio,
-        "audio_url": f"/api/calls/{call.id}/audio" if call.has_audio else None,
-        "peaks_url": f"/calls/{call.id}/peaks.json" if call.has_audio else None,
+        "has_audio": playable,
+        "deleted": deleted,
+        "audio_url": f"/api/calls/{call.id}/audio" if playable else None,
+        "peaks_url": f"/calls/{call.id}/peaks.json" if playable else None,
         "can": {"acknowledge": own and analysed, "dispute": own and analysed, "review": staff},
         "queue": queue_position(session, plan_id, call) if plan_id and staff else None,
     }
     if not analysed:
         return data
     spans = call_spans(call)
-    result = shown_result(session, user, call, "page", db)
+    # A transcript being deleted is not shown any more, even before its rows are scrubbed.
+    result = shown_result(session, user, call, "page", db) if deleted["transcript"] is None else {}
     flagged, table = calibration(session, settings, call)
     rows, position = compact_utterances(result)
     descriptions = rule_descriptions(session, settings, call.rule_pack)

@@ -26,7 +26,8 @@ def score_histograms(
 ) -> dict[str, list[int]]:
     """Per group: how many scored calls of the period fall in each ten-point bucket."""
     score = effective_score()
-    index = func.min(cast(func.floor(score / 10.0), Integer), HISTOGRAM_BUCKETS - 1)
+    # Clamped below, in Python: a two-argument min() is SQLite's only (PostgreSQL: LEAST).
+    index = cast(func.floor(score / 10.0), Integer)
     stmt = (
         select(group_column(by), index, func.count())
         .where(*analysed_in(period, scope), score.is_not(None))

@@ -114,6 +114,13 @@ class CallPublic(ORMModel):
     disputes_open: int
     disputes_total: int
     overturned_count: int
+    audio_purged_at: datetime | None = Field(
+        None, description="When retention or a deletion request removed the recording."
+    )
+    transcript_purged_at: datetime | None = Field(
+        None, description="When the transcript and findings' evidence were removed."
+    )
+    purge_reason: Literal["retention", "request"] | None = None
 
 
 class CallDetail(CallPublic):

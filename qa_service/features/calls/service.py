@@ -33,6 +33,8 @@ from qa_service.store.calls import (
     CallStatus,
     FindingRecord,
     require_analysed,
+    require_audio,
+    require_transcript,
     result_score,
     result_transcript,
 )
@@ -97,17 +99,25 @@ def analysed_call(session: Session, user: User, call_id: int) -> Call:
     return call
 
 
+def call_with_transcript(session: Session, user: User, call_id: int) -> Call:
+    """An analysed call whose transcript is still kept (else 404, 409 or 410)."""
+    call = analysed_call(session, user, call_id)
+    require_transcript(call)
+    return call
+
+
 def call_result(
     session: Session, user: User, call_id: int, db: Database | None = None
 ) -> dict[str, Any]:
     """``db``: where a view of personal data is audited (see ``privacy.record_view``)."""
-    return shown_result(session, user, analysed_call(session, user, call_id), "result", db)
+    call = call_with_transcript(session, user, call_id)
+    return shown_result(session, user, call, "result", db)
 
 
 def call_transcript(
     session: Session, user: User, call_id: int, db: Database | None = None
 ) -> dict[str, Any]:
-    call = analysed_call(session, user, call_id)
+    call = call_with_transcript(session, user, call_id)
     shown = shown_result(session, user, call, "transcript", db)
     return {**result_transcript(call), "utterances": shown.get("utterances") or []}
 
@@ -140,6 +150,7 @@ def recording(db: Database, settings: Settings, user: User, call_id: int) -> Rec
         call = get_visible_call(session, user, call_id)
         if not call.has_audio:
             raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
+        require_audio(call)
         found = Recording(
             Path(settings.data_dir) / call.media_path,
             call.media_format,
@@ -193,6 +204,7 @@ def reanalyse(
     """Queue the call for analysis again (its reviews are discarded); committed here, so the
     caller may hand the returned job id to the workers at once."""
     call = get_visible_call(session, user, call_id, lock=True)
+    require_audio(call)
     pending = session.scalar(
         select(Job.id).where(
             Job.call_id == call.id, Job.status.in_([JobStatus.queued, JobStatus.running])
