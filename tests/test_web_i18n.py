@@ -32,6 +32,8 @@ VALUES = {
     "dispute_status": [s.value for s in DisputeStatus],
     "stage": [s.value for s in Stage],
     "decision": [d.value for d in Decision],
+    "decided": [d.value for d in Decision],
+    "thread": ["dispute", "appeal", "decision"],
     "risk": list(RISK_FLAGS),
     "role": [r.value for r in AccountRole],
     "dashboard.by_": [g.value for g in GroupBy],

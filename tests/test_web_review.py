@@ -13,6 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from tests.web_fixtures import (
     page_mark,
+    page_screenshots,
     save_screenshot,
     sign_in,
     wait_until,
@@ -156,6 +157,65 @@ def test_team_lead_escalates_and_qa_overturns(browser, live_service, call):
     open_call(browser, live_service, call["id"])
     progress = browser.find_element(By.ID, "disputes").text.lower()
     assert "overturned" in progress and "escalated" in progress
+
+
+def test_the_dispute_thread_shows_the_appeal_to_the_next_decider(browser, live_service, call):
+    """The agent's appeal, written on the call page, is in front of QA in the inbox and on
+    the call page, between the dispute and the team lead's ruling, with times and names."""
+    with live_service.client("agent_a1") as agent:
+        findings = agent.get(f"/api/calls/{call['id']}/findings").json()
+        finding = next(f for f in findings if not f["disputed"])
+        reason = "The customer asked for the bank: I answered the question."
+        body = {"finding_id": finding["id"], "reason": reason}
+        opened = agent.post(f"/api/calls/{call['id']}/disputes", json=body)
+        assert opened.status_code == 201, opened.text
+    dispute_id = opened.json()["id"]
+    with live_service.client("lead_a") as lead:
+        ruling = "The rule asks for the transfer to be offered."
+        decided = lead.post(
+            f"/api/disputes/{dispute_id}/decision", json={"decision": "uphold", "comment": ruling}
+        )
+        assert decided.status_code == 200, decided.text
+
+    sign_in(browser, live_service, "agent_a1")
+    open_call(browser, live_service, call["id"])
+    box = browser.find_element(By.CSS_SELECTOR, f"#disputes [data-dispute='{dispute_id}']")
+    appeal = "Listen at 0:20: the customer says the bank charged them, not us."
+    box.find_element(By.CSS_SELECTOR, ".appeal-form textarea").send_keys(appeal)
+    box.find_element(By.CSS_SELECTOR, ".appeal-form button").click()
+    wait_until(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, ".appeal-form"), 15)
+    page_mark(browser, "ready", PAGE_READY_S)
+
+    sign_in(browser, live_service, "qa1", "/disputes")
+    row = browser.find_element(By.CSS_SELECTOR, f"tr[data-thread='{dispute_id}']")
+    entries = row.find_elements(By.CSS_SELECTOR, ".thread .entry")
+    assert [e.get_attribute("data-kind") for e in entries] == ["dispute", "decision", "appeal"]
+    assert [e.find_element(By.CSS_SELECTOR, ".reason").text for e in entries] == [
+        reason,
+        ruling,
+        appeal,
+    ]
+    assert all(e.find_elements(By.CSS_SELECTOR, "time[data-local]") for e in entries)
+    assert "lead_a" in entries[1].text and "agent_a1" in entries[2].text
+    inbox_row = browser.find_element(By.CSS_SELECTOR, f"tr[data-dispute='{dispute_id}']")
+    assert appeal in inbox_row.find_element(By.CSS_SELECTOR, ".reason-cell").text
+
+    open_call(browser, live_service, call["id"])
+    panel = browser.find_element(By.CSS_SELECTOR, f"#disputes [data-dispute='{dispute_id}']")
+    texts = [p.text for p in panel.find_elements(By.CSS_SELECTOR, ".thread .entry .reason")]
+    assert texts == [reason, ruling, appeal]
+    times = panel.find_elements(By.CSS_SELECTOR, ".thread .entry time")
+    assert all(t.text and t.text != "-" for t in times)
+
+    def call_ready(driver) -> None:
+        page_mark(driver, "ready", PAGE_READY_S)
+        driver.execute_script(
+            "document.querySelector(arguments[0]).scrollIntoView()",
+            f"#disputes [data-dispute='{dispute_id}']",
+        )
+
+    page_screenshots(browser, live_service, f"/calls/{call['id']}", "thread-call", call_ready)
+    page_screenshots(browser, live_service, "/disputes?status=", "thread-inbox")
 
 
 def test_qa_reviews_with_keyboard_shortcuts(browser, live_service, call):

@@ -19,7 +19,7 @@ from qa_service.config import Settings
 from qa_service.errors import QAError
 from qa_service.features.access import is_own_call, is_staff, may_decide, visible_disputes
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
-from qa_service.features.disputes.service import public as dispute_public
+from qa_service.features.disputes.service import public_many
 from qa_service.features.packs.service import resolve_pack
 from qa_service.features.reviews.schemas import ReviewPublic
 from qa_service.features.reviews.scores import calibration
@@ -160,8 +160,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
     ).all()
     now = utcnow()
     out = []
-    for dispute in rows:
-        view = dispute_public(dispute).model_dump(mode="json")
+    for dispute, public in zip(rows, public_many(session, rows), strict=True):
+        view = public.model_dump(mode="json")
         view["can_decide"] = dispute.status == DisputeStatus.open and may_decide(user, dispute)
         view["can_appeal"] = (
             dispute.agent_user_id == user.id
@@ -170,12 +170,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
             and now <= dispute.appeal_until
         )
         out.append(view)
-    names = usernames(
-        session,
-        [s["decided_by"] for d in out for s in d["steps"]] + [d["agent_user_id"] for d in out],
-    )
+    names = usernames(session, [s["decided_by"] for d in out for s in d["steps"]])
     for view in out:
-        view["agent_name"] = names.get(view["agent_user_id"], "")
         for step in view["steps"]:
             step["decided_by_name"] = names.get(step["decided_by"], "")
     return out

@@ -4,6 +4,7 @@ its event loop."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -124,3 +125,14 @@ def set_own_password(db: Database, user_id: int, current: str, new: str) -> bool
         account.token_version += 1
         audit.record(session, user_id, "user.password", "user", user_id, None, {"changed": True})
     return True
+
+
+def display_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """User id -> the person's name (the username when no name was given)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.id, User.full_name, User.username).where(User.id.in_(wanted))
+    )
+    return {user_id: full or username for user_id, full, username in rows}

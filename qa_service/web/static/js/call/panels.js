@@ -136,7 +136,30 @@ function steps(dispute) {
           ? el("span", {}, ` ${label("decision", step.decision)} · ${step.decided_by_name || ""} · ${localTime(step.decided_at)}`)
           : null,
         step && !step.decision ? el("span", {}, ` ${t("due", { when: localTime(step.due_at) })}`) : null,
-        step?.comment ? el("p", { class: "reason" }, step.comment) : null,
+      );
+    }),
+  );
+}
+
+/** Each party's statement and each ruling, oldest first: the agent's dispute and appeals,
+ * the deciders' comments. */
+export function threadView(dispute) {
+  return el(
+    "ol",
+    { class: "thread" },
+    (dispute.thread || []).map((entry) => {
+      const who = entry.by_name || t("agent");
+      const stage = label("stage", entry.stage);
+      const head =
+        entry.kind === "decision"
+          ? t("thread.decision", { who, stage, decision: label("decision", entry.decision) })
+          : t(`thread.${entry.kind}`, { who, stage });
+      return el(
+        "li",
+        { class: `entry kind-${entry.kind}`, dataset: { kind: entry.kind } },
+        el("div", { class: "entry-head" }, el("strong", {}, head), " ",
+          el("time", { datetime: entry.at || "" }, localTime(entry.at))),
+        el("p", { class: "reason" }, entry.text || t("thread.no_text")),
       );
     }),
   );
@@ -209,8 +232,8 @@ export function renderDisputes(box, data, onSelectFinding) {
             label("category", data.findings[k]?.category) || d.rule_id),
           deadline(d),
         ),
-        el("p", { class: "reason" }, `${d.agent_name || t("agent")}: ${d.reason}`),
         steps(d),
+        threadView(d),
         d.can_decide ? decisionForm(d, reload) : null,
         d.can_appeal ? appealForm(d, reload) : null,
       );
