@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -221,31 +222,69 @@ def test_the_dispute_thread_shows_the_appeal_to_the_next_decider(browser, live_s
 def test_qa_reviews_with_keyboard_shortcuts(browser, live_service, call):
     sign_in(browser, live_service, "qa1")
     data = open_call(browser, live_service, call["id"])
-    body = browser.find_element(By.TAG_NAME, "body")
-    body.send_keys("j")
-    first = data["findings"][0]
-    wait_until(browser, lambda d: "selected" in finding_item(d, first["id"]).get_attribute("class"))
-    body.send_keys("c")
-    body.send_keys("j")
-    second = data["findings"][1]
-    body.send_keys("o")
+    assert len(data["findings"]) >= 3
+
+    def press(*keys) -> None:
+        # Keys go where the focus is, as a person's typing does.
+        ActionChains(browser).send_keys(*keys).perform()
+
+    def focused(driver, finding: dict) -> bool:
+        return driver.switch_to.active_element == finding_item(driver, finding["id"])
+
+    def selected(finding: dict):
+        return lambda d: "selected" in finding_item(d, finding["id"]).get_attribute("class")
+
+    first, second, third = data["findings"][:3]
+    browser.find_element(By.TAG_NAME, "body").send_keys("j")
+    wait_until(browser, selected(first))
+    press("c", "j", "o")
     reason = finding_item(browser, second["id"]).find_element(By.CSS_SELECTOR, ".overturn-reason")
     wait_until(browser, lambda d: d.switch_to.active_element == reason, 5, "reason focused")
-    reason.send_keys("The agent did greet: ASR missed it.")
-    # Marks start from the stored verdicts (the disputed finding was overturned already).
-    before = [f["verdict"] for f in data["findings"][2:]]
-    confirmed, overturned = 1 + before.count("confirmed"), 1 + before.count("overturned")
+    reason_text = "The agent did greet: ASR missed it."
+
+    def clear() -> None:  # a reason kept from an earlier review
+        chain = ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL)
+        chain.send_keys(Keys.BACKSPACE).perform()
+
+    clear()
+    press(reason_text, Keys.ENTER)
+    # Enter keeps the reason and gives the keys back to the list: j moves on, untyped.
+    wait_until(browser, lambda d: focused(d, second), 5, "focus back on the finding")
+    press("j")
+    wait_until(browser, selected(third), 5, "j after Enter moves to the next finding")
+    press("k")
+    wait_until(browser, selected(second), 5, "k moves back")
+    saved = finding_item(browser, second["id"]).find_element(By.CSS_SELECTOR, ".overturn-reason")
+    assert saved.get_attribute("value") == reason_text, "j/k were not typed into the reason"
+    press("j", "o")
+    third_reason = "A hold, not a silence."
+    wait_until(
+        browser,
+        lambda d: "overturn-reason" in (d.switch_to.active_element.get_attribute("class") or ""),
+        5,
+    )
+    clear()
+    press(third_reason, Keys.ESCAPE)
+    wait_until(browser, lambda d: focused(d, third), 5, "Esc leaves the reason too")
+    item = finding_item(browser, third["id"])
+    assert item.find_element(By.CSS_SELECTOR, ".overturn-reason").get_attribute("value") == (
+        third_reason
+    )
+    # Marks start from the stored verdicts (a disputed finding may be overturned already).
+    before = [f["verdict"] for f in data["findings"][3:]]
+    confirmed, overturned = 1 + before.count("confirmed"), 2 + before.count("overturned")
     summary = browser.find_element(By.ID, "review-summary").text
     assert f"{confirmed} confirmed, {overturned} overturned" in summary
     save_screenshot(browser, "call-review-qa")
-    reason.send_keys(Keys.SHIFT, Keys.ENTER)
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
     wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#review-history p"), 15)
 
     with live_service.client("qa1") as api:
         reviews = api.get(f"/api/calls/{call['id']}/reviews").json()
     verdicts = {v["finding_id"]: (v["verdict"], v["reason"]) for v in reviews[-1]["verdicts"]}
     assert verdicts[first["id"]] == ("confirmed", "")
-    assert verdicts[second["id"]] == ("overturned", "The agent did greet: ASR missed it.")
+    assert verdicts[second["id"]] == ("overturned", reason_text)
+    assert verdicts[third["id"]] == ("overturned", third_reason)
 
 
 def test_another_agent_cannot_open_the_call(browser, live_service, call):

@@ -27,6 +27,7 @@ export class FindingsPanel {
       if (f.verdict) this.verdicts.set(f.id, { verdict: f.verdict, reason: f.verdict_reason || "" });
     }
     list.addEventListener("click", (event) => this.clicked(event));
+    list.addEventListener("keydown", (event) => this.keyed(event));
   }
 
   render() {
@@ -46,6 +47,8 @@ export class FindingsPanel {
         class: `finding sev-${f.severity}${mark ? ` verdict-${mark.verdict}` : ""}${k === this.selected ? " selected" : ""}`,
         dataset: { k, id: f.id, severity: f.severity },
         id: `finding-${f.id}`,
+        // Focusable, so the keys go back to the list when the reason is done.
+        tabindex: -1,
       },
       el(
         "div",
@@ -69,7 +72,8 @@ export class FindingsPanel {
         mark ? el("span", { class: `badge verdict ${mark.verdict}` }, label("verdict", mark.verdict)) : null,
         f.disputed ? el("span", { class: "badge warn" }, t("disputed")) : null,
       ),
-      mark?.verdict === "overturned" && mark.reason ? el("p", { class: "reason" }, mark.reason) : null,
+      // Reviewers see the reason in its field; everyone else reads it here.
+      !this.canReview && mark?.verdict === "overturned" && mark.reason ? el("p", { class: "reason" }, mark.reason) : null,
       this.actions(f),
     );
     return node;
@@ -112,6 +116,25 @@ export class FindingsPanel {
     else if (action === "dispute") this.openDispute(k);
     else if (event.target.closest("input, textarea, form")) return;
     else this.select(k);
+  }
+
+  /** Enter or Esc in an overturn reason keeps the reason and hands the keys back to the
+   * list, so the next j / k moves on instead of being typed into the reason. Shift+Enter
+   * stays the page's "submit the review"; Enter that confirms an IME composition (Chinese
+   * input) is the input method's, not ours. */
+  keyed(event) {
+    const input = event.target.closest?.(".overturn-reason");
+    if (!input || event.isComposing || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key !== "Enter" && event.key !== "Escape") return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.saveReason(Number(input.closest(".finding").dataset.k));
+  }
+
+  saveReason(k) {
+    this.refresh(k);
+    this.items[k].focus({ preventScroll: true });
+    this.list.dispatchEvent(new CustomEvent("verdicts-changed"));
   }
 
   select(k, { seek = true } = {}) {
