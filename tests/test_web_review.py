@@ -12,12 +12,16 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from qa_service.analysis.pipeline import transcript_from_dict
+from qa_service.domain.results import CallResult
 from tests.web_fixtures import (
     page_mark,
     page_screenshots,
+    prepare,
     save_screenshot,
     sign_in,
     wait_until,
+    write_turns_wav,
 )
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -37,6 +41,31 @@ def call(live_service, real_call) -> dict:
     meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "real-call-1"}
     uploaded = live_service.upload(path, meta)
     return live_service.wait_analysed(uploaded["id"])
+
+
+@pytest.fixture(scope="module")
+def failed_call(live_service, tmp_path_factory) -> dict:
+    """A call the standard scorecard fails: a rude opening and an insult from the agent."""
+    turns = [
+        ("agent", "What do you want?"),
+        ("customer", "I was charged twice for my subscription."),
+        ("agent", "I already told you, that is not my department."),
+        ("customer", "This is ridiculous, I want to make a complaint."),
+        ("agent", "I already told you, call the bank."),
+        ("customer", "Fine."),
+    ]
+    data = {
+        "turns": [
+            {"role": role, "start": 2.0 * k + 0.2, "end": 2.0 * k + 1.8, "text": text}
+            for k, (role, text) in enumerate(turns)
+        ],
+        "language": "en",
+        "duration_s": 2.0 * len(turns),
+    }
+    path = write_turns_wav(tmp_path_factory.mktemp("failed") / "failed-call.wav", data)
+    prepare(path, CallResult("failed-call", transcript_from_dict(data)))
+    meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "failed-call-1"}
+    return live_service.wait_analysed(live_service.upload(path, meta)["id"])
 
 
 def page_data(driver) -> dict:
@@ -217,6 +246,56 @@ def test_the_dispute_thread_shows_the_appeal_to_the_next_decider(browser, live_s
 
     page_screenshots(browser, live_service, f"/calls/{call['id']}", "thread-call", call_ready)
     page_screenshots(browser, live_service, "/disputes?status=", "thread-inbox")
+
+
+def test_a_failed_call_explains_its_score(browser, live_service, failed_call):
+    """ "Why is my score 0?": the cap, the score without the critical item, the weighted
+    mean, dimensions kept within 0-100 and findings counted for less, in both languages."""
+    call_id = failed_call["id"]
+    with live_service.client("agent_a1") as api:
+        score = api.get(f"/api/calls/{call_id}/score").json()
+        result = api.get(f"/api/calls/{call_id}/result").json()
+    assert score["critical_failed"], "the scorecard fails a rude opening on strong evidence"
+    why = score["explanation"]
+    assert why == result["score"]["explanation"], "the API and the result JSON agree"
+    assert why["critical"]["without_critical"] > why["total"] == score["total"]
+
+    def one(value: float) -> str:
+        return f"{value:.1f}"
+
+    sign_in(browser, live_service, "agent_a1")
+    open_call(browser, live_service, call_id)
+    browser.find_element(By.ID, "critical-why").click()
+    box = browser.find_element(By.ID, "score-why")
+    critical = box.find_element(By.CSS_SELECTOR, ".why-critical").text
+    assert f"→ {one(why['total'])} ({one(why['critical']['without_critical'])} without it)" in (
+        critical
+    )
+    weighted = box.find_element(By.CSS_SELECTOR, ".why-weighted").text
+    assert f"dimensions: {one(why['weighted_total'])} = (" in weighted
+    for dim in why["dimensions"]:
+        assert f"{one(dim['score'])}×{dim['weight']:.0f}" in weighted
+    clamped = [d for d in why["dimensions"] if d["clamped"]]
+    assert len(box.find_elements(By.CSS_SELECTOR, ".why-clamped")) == len(clamped)
+    limited = why["limited_findings"]
+    assert len(box.find_elements(By.CSS_SELECTOR, ".why-limited")) == len(limited)
+    notes = browser.find_elements(By.CSS_SELECTOR, "#findings .limit-note")
+    assert len(notes) == len(limited)
+
+    browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=zh]").click()
+    page_mark(browser, "ready", PAGE_READY_S)
+    box = browser.find_element(By.ID, "score-why")
+    assert "关键项不合格" in box.text and "服务态度" in box.text
+    table = browser.find_element(By.ID, "dimensions").text
+    assert "服务态度" in table and "Service attitude" not in table
+    browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=en]").click()
+    page_mark(browser, "ready", PAGE_READY_S)
+
+    def score_ready(driver) -> None:
+        page_mark(driver, "ready", PAGE_READY_S)
+        driver.execute_script("document.getElementById('score-panel').scrollIntoView()")
+
+    page_screenshots(browser, live_service, f"/calls/{call_id}", "score-why", score_ready)
 
 
 def test_qa_reviews_with_keyboard_shortcuts(browser, live_service, call):

@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.domain.rulepack import RulePack
 from qa_service.errors import QAError
 from qa_service.features.access import is_own_call, is_staff, may_decide, visible_disputes
+from qa_service.features.calls.explanation import call_explanation
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
 from qa_service.features.disputes.service import public_many
 from qa_service.features.packs.service import resolve_pack
@@ -38,15 +40,19 @@ MONO = "mono"
 WHOLE_CALL_SHARE = 0.9
 
 
-def rule_descriptions(session: Session, settings: Settings, pack_ref: str | None) -> dict[str, str]:
-    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+def scoring_pack(session: Session, settings: Settings, pack_ref: str | None) -> RulePack | None:
+    """The pack that scored the call; None when it is gone."""
     if not pack_ref:
-        return {}
+        return None
     try:
-        pack = resolve_pack(session, settings, pack_ref).pack
+        return resolve_pack(session, settings, pack_ref).pack
     except QAError:
-        return {}
-    return {rule.id: rule.description for rule in pack.rules}
+        return None
+
+
+def rule_descriptions(pack: RulePack | None) -> dict[str, str]:
+    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+    return {rule.id: rule.description for rule in pack.rules} if pack else {}
 
 
 def compact_utterances(result: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
@@ -117,15 +123,22 @@ def _dimensions_by_finding(score: dict[str, Any]) -> dict[int, list[str]]:
 
 
 def findings_view(
-    call: Call, descriptions: dict[str, str], rows: list[list[Any]], position: list[int]
+    call: Call,
+    descriptions: dict[str, str],
+    rows: list[list[Any]],
+    position: list[int],
+    explanation: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     moved = _dimensions_by_finding((call.result or {}).get("score") or {})
+    # Why a finding counted fewer points than its item gives (a cap, once per call, ...).
+    limits = {x["finding"]: x for x in (explanation or {}).get("limited_findings") or []}
     starts = [r[1] or 0.0 for r in rows]
     out = []
     for finding in call.findings:
         row = FindingPublic.model_validate(finding).model_dump(mode="json")
         row["description"] = descriptions.get(finding.rule_id, "")
         row["dimensions"] = sorted(set(moved.get(finding.position, [])))
+        row["limit"] = limits.get(finding.position)
         lines = finding_lines(finding, rows, starts, position, call.duration_s)
         row["lines"] = lines or []
         row["whole_call"] = lines is None
@@ -227,10 +240,12 @@ def call_page_data(
     result = call.result or {}
     flagged, table = calibration(session, settings, call)
     rows, position = compact_utterances(result)
-    descriptions = rule_descriptions(session, settings, call.rule_pack)
+    pack = scoring_pack(session, settings, call.rule_pack)
+    explanation = call_explanation(result, pack)
     data.update(
         utterances=rows,
-        findings=findings_view(call, descriptions, rows, position),
+        findings=findings_view(call, rule_descriptions(pack), rows, position, explanation),
+        explanation=explanation,
         dimensions=dimensions_view(call),
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},

@@ -1,7 +1,7 @@
 // The findings list: what each rule found, why (the rule's explanation), what it cost, and
 // what people did about it. QA marks each one confirmed or overturned; the agent disputes.
 
-import { api, clock, el, label, showError, t } from "/static/js/common.js";
+import { api, clock, el, label, labelOr, showError, t } from "/static/js/common.js";
 
 function points(value) {
   if (!value) return "0";
@@ -61,6 +61,10 @@ export class FindingsPanel {
         el("span", { class: `points${f.points < 0 ? " lost" : ""}`, title: t("points_title") },
           t("points", { points: points(f.points) })),
       ),
+      // Fewer points than the item gives: say why, so "0 pts" on a critical finding reads right.
+      f.limit
+        ? el("p", { class: "limit-note small" }, t(`why.reason.${f.limit.reason}`, { max: f.limit.max_points ?? "" }))
+        : null,
       el("p", { class: "why" }, f.description || f.rule_id),
       f.text ? el("blockquote", {}, `${label("role", f.role)}: ${f.text}`) : null,
       el(
@@ -68,7 +72,7 @@ export class FindingsPanel {
         { class: "tags" },
         el("code", {}, f.rule_id),
         f.critical ? el("span", { class: "badge sev-critical" }, t("critical")) : null,
-        ...f.dimensions.map((d) => el("span", { class: "tag" }, d)),
+        ...f.dimensions.map((d) => el("span", { class: "tag" }, labelOr("dimension", d, d))),
         mark ? el("span", { class: `badge verdict ${mark.verdict}` }, label("verdict", mark.verdict)) : null,
         f.disputed ? el("span", { class: "badge warn" }, t("disputed")) : null,
       ),

@@ -2,7 +2,13 @@
 
 import { api, clock, t, typing } from "/static/js/common.js";
 import { FindingsPanel } from "/static/js/call/findings.js";
-import { renderDisputes, renderScore, setupAgentPanel, setupReviewPanel } from "/static/js/call/panels.js";
+import {
+  renderDisputes,
+  renderExplanation,
+  renderScore,
+  setupAgentPanel,
+  setupReviewPanel,
+} from "/static/js/call/panels.js";
 import { createPlayer } from "/static/js/call/player.js";
 import { Transcript } from "/static/js/call/transcript.js";
 
@@ -60,6 +66,7 @@ function setup() {
   const scoreTable = document.getElementById("dimensions");
   findings.render();
   renderScore(scoreTable, data);
+  renderExplanation(document.getElementById("score-why"), data);
   renderDisputes(disputesBox, data, (k) => findings.select(k));
   setupAgentPanel(data, () => renderScore(scoreTable, data));
   const submitReview = setupReviewPanel(data, findings);

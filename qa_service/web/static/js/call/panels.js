@@ -1,7 +1,7 @@
 // The side panels: score by dimension, the agent's acknowledgement and self-assessment,
 // the disputes with their steps and deadlines, and QA's review form.
 
-import { api, el, label, localTime, showError, t } from "/static/js/common.js";
+import { api, clock, el, label, labelOr, localTime, showError, t } from "/static/js/common.js";
 
 const STAGES = ["team_lead", "reviewer", "final"];
 
@@ -28,7 +28,7 @@ export function renderScore(table, data) {
     return el(
       "tr",
       { dataset: { dimension: d.id } },
-      el("td", {}, d.name || d.id),
+      el("td", {}, labelOr("dimension", d.id, d.name)),
       el("td", { class: "num" }, fixed(d.weight, 0)),
       el("td", { class: "num" }, fixed(d.score)),
       el("td", { class: "num" }, fixed(d.reviewed_score)),
@@ -70,7 +70,7 @@ export function setupAgentPanel(data, onChange) {
       el(
         "label",
         { class: "inline-field" },
-        d.name || d.id,
+        labelOr("dimension", d.id, d.name),
         el("input", {
           type: "number",
           min: 0,
@@ -109,6 +109,55 @@ export function setupAgentPanel(data, onChange) {
       showError(error, failure);
     }
   });
+}
+
+function signed(value) {
+  return value > 0 ? `+${fixed(value, 1)}` : value < 0 ? `−${fixed(-value, 1)}` : "0";
+}
+
+/** A finding as the explanation names it: its category and where it is. */
+export function findingName(finding) {
+  if (!finding) return "";
+  const where = finding.whole_call || finding.start_s === null || finding.start_s === undefined ? "" : ` ${clock(finding.start_s)}`;
+  return `${label("category", finding.category)}${where}`;
+}
+
+function byPosition(data, position) {
+  return data.findings.find((f) => f.position === position);
+}
+
+/** "Why is my score 0?": the critical cap, the weighted mean, dimensions kept within
+ * 0-100 and findings that counted less than their item's points, with the reason. */
+export function renderExplanation(box, data) {
+  const why = data.explanation;
+  if (!box || !why) return;
+  const dims = why.dimensions.map((d) => ({ ...d, label: labelOr("dimension", d.id, d.name) }));
+  const lines = [];
+  if (why.critical) {
+    const items = why.critical.items.map((c) => findingName(byPosition(data, c.finding)) || c.item).join(", ");
+    lines.push(el("p", { class: "why-critical" },
+      t("why.critical", { items, total: fixed(why.total), without: fixed(why.critical.without_critical) })));
+  } else {
+    lines.push(el("p", { class: "muted" }, t("why.no_critical")));
+  }
+  const parts = dims.map((d) => `${d.label} ${fixed(d.score)}×${fixed(d.weight, 0)}`).join(" + ");
+  const weights = dims.reduce((sum, d) => sum + d.weight, 0);
+  lines.push(el("p", { class: "why-weighted" }, t("why.weighted", { total: fixed(why.weighted_total), parts, weights: fixed(weights, 0) })));
+  const details = [
+    ...dims.filter((d) => d.clamped).map((d) =>
+      el("li", { class: "why-clamped" }, t("why.clamped", {
+        name: d.label, base: fixed(d.base, 0), moved: signed(d.moved), raw: fixed(d.raw), score: fixed(d.score),
+      }))),
+    ...(why.limited_findings || []).map((x) =>
+      el("li", { class: "why-limited", dataset: { finding: x.finding } }, t("why.limited", {
+        finding: findingName(byPosition(data, x.finding)) || x.rule_id,
+        points: signed(x.points),
+        full: signed(x.full_points),
+        reason: t(`why.reason.${x.reason}`, { max: fixed(x.max_points, 0) }),
+      }))),
+  ];
+  if (details.length) lines.push(el("ul", { class: "why-details" }, details));
+  box.replaceChildren(el("h3", {}, t("why.title")), ...lines);
 }
 
 function deadline(dispute) {
