@@ -366,6 +366,68 @@ def test_qa_reviews_with_keyboard_shortcuts(browser, live_service, call):
     assert verdicts[third["id"]] == ("overturned", third_reason)
 
 
+DRAFT_KEYS_JS = "return Object.keys(localStorage).filter((k) => k.startsWith('qa-review-draft'))"
+
+
+def test_unsaved_marks_are_kept_as_a_draft_and_leaving_warns(browser, live_service, call):
+    from selenium.webdriver.support import expected_conditions as EC
+
+    sign_in(browser, live_service, "qa1")
+    data = open_call(browser, live_service, call["id"])
+    first = data["findings"][0]
+    here = browser.current_url
+    browser.find_element(By.TAG_NAME, "body").send_keys("j")
+    ActionChains(browser).send_keys("o").perform()
+    reason = "Draft: the greeting is there at 0:01."
+    chain = ActionChains(browser).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL)
+    chain.send_keys(Keys.BACKSPACE, reason).perform()
+    assert browser.execute_script(DRAFT_KEYS_JS), "a draft is kept while typing"
+
+    # A menu link asks first; staying keeps everything.
+    browser.find_element(By.CSS_SELECTOR, ".mainnav a[href='/calls']").click()
+    alert = wait_until(browser, EC.alert_is_present(), 5, "a warning before leaving")
+    assert "not submitted" in alert.text
+    alert.dismiss()
+    assert browser.current_url == here
+
+    # The language switch warns too; the marks come back on the page in Chinese.
+    browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=zh]").click()
+    wait_until(browser, EC.alert_is_present(), 5).accept()
+    page_mark(browser, "ready", PAGE_READY_S)
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    notice = browser.find_element(By.ID, "draft-notice")
+    assert notice.is_displayed() and "已恢复" in notice.text
+    item = finding_item(browser, first["id"])
+    assert "verdict-overturned" in item.get_attribute("class")
+    assert item.find_element(By.CSS_SELECTOR, ".overturn-reason").get_attribute("value") == reason
+    for name, width, height in (("desktop", 1440, 900), ("phone", 390, 844)):
+        browser.set_window_size(width, height)
+        browser.execute_script("document.getElementById('review-panel').scrollIntoView()")
+        save_screenshot(browser, f"draft-restored-zh-{name}")
+    browser.set_window_size(1500, 1000)
+    browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=en]").click()
+    alert = wait_until(browser, EC.alert_is_present(), 5)
+    assert "尚未提交" in alert.text, "the warning is in the page's language"
+    alert.accept()
+    page_mark(browser, "ready", PAGE_READY_S)
+    for name, width, height in (("desktop", 1440, 900), ("phone", 390, 844)):
+        browser.set_window_size(width, height)
+        browser.execute_script("document.getElementById('review-panel').scrollIntoView()")
+        save_screenshot(browser, f"draft-restored-en-{name}")
+    browser.set_window_size(1500, 1000)
+
+    # Submitted: the draft is gone and leaving asks nothing.
+    ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    wait_until(browser, lambda d: not d.execute_script(DRAFT_KEYS_JS), 15, "the draft cleared")
+    page_mark(browser, "ready", PAGE_READY_S)
+    with live_service.client("qa1") as api:
+        reviews = api.get(f"/api/calls/{call['id']}/reviews").json()
+    verdicts = {v["finding_id"]: (v["verdict"], v["reason"]) for v in reviews[-1]["verdicts"]}
+    assert verdicts[first["id"]] == ("overturned", reason)
+    browser.find_element(By.CSS_SELECTOR, ".mainnav a[href='/calls']").click()
+    wait_until(browser, lambda d: d.current_url.endswith("/calls"), 10, "left without a warning")
+
+
 def test_another_agent_cannot_open_the_call(browser, live_service, call):
     sign_in(browser, live_service, "agent_a2")
     assert call["call_id"] not in browser.find_element(By.ID, "calls-table").text

@@ -228,6 +228,8 @@ def call_page_data(
     data: dict[str, Any] = {
         "call": CallPublic.model_validate(call).model_dump(mode="json"),
         "analysed": analysed,
+        # The review draft kept in the browser is per reviewer (web/static/js/call/draft.js).
+        "user_id": user.id,
         "roles": channel_roles(call),
         "has_audio": call.has_audio,
         "audio_url": f"/api/calls/{call.id}/audio" if call.has_audio else None,

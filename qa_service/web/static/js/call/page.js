@@ -1,6 +1,7 @@
 // The call review page: wires the player, the transcript, the findings and the panels.
 
 import { api, clock, t, typing } from "/static/js/common.js";
+import { ReviewDraft } from "/static/js/call/draft.js";
 import { FindingsPanel } from "/static/js/call/findings.js";
 import {
   renderDisputes,
@@ -69,7 +70,13 @@ function setup() {
   renderExplanation(document.getElementById("score-why"), data);
   renderDisputes(disputesBox, data, (k) => findings.select(k));
   setupAgentPanel(data, () => renderScore(scoreTable, data));
-  const submitReview = setupReviewPanel(data, findings);
+  // Unsubmitted marks: restored from this browser's draft, kept on every change.
+  const draft = data.can.review ? new ReviewDraft(data, findings) : null;
+  const submitReview = setupReviewPanel(data, findings, draft);
+  if (draft) {
+    draft.restore();
+    draft.watch();
+  }
 
   document.getElementById("severity-filter").addEventListener("change", (event) => findings.applyFilter(event.target.value));
   document.getElementById("only-findings").addEventListener("change", (event) => {

@@ -290,7 +290,7 @@ export function renderDisputes(box, data, onSelectFinding) {
   );
 }
 
-export function setupReviewPanel(data, findings) {
+export function setupReviewPanel(data, findings, draft) {
   const panel = document.getElementById("review-panel");
   if (!panel) return null;
   const summary = document.getElementById("review-summary");
@@ -326,6 +326,7 @@ export function setupReviewPanel(data, findings) {
         comment: document.getElementById("review-comment").value,
       };
       await api("POST", `/api/calls/${data.call.id}/reviews`, body);
+      draft?.clear();
       const next = document.getElementById("queue-next");
       if (next) window.location.assign(next.href);
       else window.location.reload();
