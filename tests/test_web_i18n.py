@@ -13,6 +13,7 @@ from qa_service.analysis.packs import available_packs, load_pack
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
+from qa_service.features.calls.service import CallSort
 from qa_service.store.accounts import AccountRole
 from qa_service.store.call_facts import GroupBy
 from qa_service.store.calls import CallStatus, ReviewState
@@ -38,6 +39,7 @@ VALUES = {
     "role": [r.value for r in AccountRole],
     "dashboard.by_": [g.value for g in GroupBy],
     "packs.kind_": ["pack", "scorecard"],
+    "calls.sort_": [s.value for s in CallSort],
     "kpi": [k.id for k in KPIS],
 }
 

@@ -136,3 +136,14 @@ def display_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]
         select(User.id, User.full_name, User.username).where(User.id.in_(wanted))
     )
     return {user_id: full or username for user_id, full, username in rows}
+
+
+def agent_names(session: Session, agent_ids: Iterable[str | None]) -> dict[str, str]:
+    """Agent id -> the name of the account that has it (only where a name was given)."""
+    wanted = {a for a in agent_ids if a}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.agent_id, User.full_name).where(User.agent_id.in_(wanted), User.full_name != "")
+    )
+    return {agent_id: name for agent_id, name in rows}
