@@ -55,6 +55,7 @@ SCRIPT_VALUES = {
     "status": VALUES["status"],
     "stage": VALUES["stage"],
     "decision": VALUES["decision"],
+    "decide": VALUES["decision"],
     "dispute_status": VALUES["dispute_status"],
     "review_kind": ["primary", "second"],
     "kind": ["pack", "scorecard"],

@@ -265,6 +265,9 @@ def test_a_failed_call_explains_its_score(browser, live_service, failed_call):
 
     sign_in(browser, live_service, "agent_a1")
     open_call(browser, live_service, call_id)
+    for line in browser.find_elements(By.CSS_SELECTOR, "#transcript .line"):
+        chips = [m.text for m in line.find_elements(By.CSS_SELECTOR, ".marks .mark")]
+        assert len(chips) == len(set(chips)), f"one chip per kind of finding: {chips}"
     browser.find_element(By.ID, "critical-why").click()
     box = browser.find_element(By.ID, "score-why")
     critical = box.find_element(By.CSS_SELECTOR, ".why-critical").text

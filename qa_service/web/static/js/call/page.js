@@ -154,7 +154,10 @@ function setup() {
       document.body.dataset.wave = String(Math.round(performance.now()));
     })
     .catch((failure) => {
-      waveStatus.textContent = failure.message;
+      // The player's own errors are in the page's words; anything else (the audio element,
+      // the drawing library) gets the general one, its detail in the console.
+      console.warn("waveform", failure);
+      waveStatus.textContent = failure.forPeople ? failure.message : t("waveform_failed", { status: t("wave_error") });
       waveStatus.hidden = false;
       document.body.dataset.wave = "failed";
     });

@@ -220,7 +220,8 @@ function decisionForm(dispute, onDone) {
     "select",
     { name: "decision" },
     ["uphold", "overturn", ...(dispute.stage === "final" ? [] : ["escalate"])].map((d) =>
-      el("option", { value: d }, label("decision", d)),
+      // The choice is an action ("uphold"); what was decided reads "upheld".
+      el("option", { value: d }, label("decide", d)),
     ),
   );
   const error = el("p", { class: "form-error", role: "alert", hidden: true });
