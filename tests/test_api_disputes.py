@@ -156,7 +156,8 @@ def test_the_thread_shows_each_partys_statement_and_ruling_with_times(service) -
         f"/api/users/{service.ids['lead_a']}", "admin", json={"full_name": "Lin Team-Lead"}
     )
     assert renamed.status_code == 200, renamed.text
-    _call, _finding, dispute = _dispute(service)
+    _call, finding, dispute = _dispute(service)
+    assert dispute["category"] == finding["category"], "named by its category, not its rule id"
     _decide(service, dispute["id"], "lead_a", "uphold", "the phrase is in the audio")
     appeal = service.post(
         f"/api/disputes/{dispute['id']}/appeal",

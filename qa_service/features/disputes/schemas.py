@@ -69,4 +69,6 @@ class DisputePublic(ORMModel):
     overdue: bool = False
     steps: list[DisputeStepPublic]
     agent_name: str = ""
+    # The disputed finding's category, so a page can name it in words, not by rule id.
+    category: str = ""
     thread: list[DisputeEntryPublic] = Field(default_factory=list)

@@ -53,19 +53,27 @@ def get_visible_dispute(session: Session, user: User, dispute_id: int) -> Disput
     return dispute
 
 
-def public(dispute: Dispute, names: Mapping[int, str]) -> DisputePublic:
+def public(
+    dispute: Dispute, names: Mapping[int, str], categories: Mapping[int, str] | None = None
+) -> DisputePublic:
     """The API's and the pages' view of a dispute: whether its step is overdue now, and its
     thread with the names of the people in it."""
     out = DisputePublic.model_validate(dispute)
     out.overdue = dispute.status == DisputeStatus.open and is_overdue(dispute.due_at, utcnow())
     out.agent_name = names.get(dispute.agent_user_id, "")
     out.thread = thread(dispute, names)
+    out.category = (categories or {}).get(dispute.finding_id, "")
     return out
 
 
 def public_many(session: Session, disputes: Sequence[Dispute]) -> list[DisputePublic]:
     names = display_names(session, people(disputes))
-    return [public(d, names) for d in disputes]
+    ids = {d.finding_id for d in disputes}
+    rows = session.execute(
+        select(FindingRecord.id, FindingRecord.category).where(FindingRecord.id.in_(ids))
+    )
+    categories = {finding_id: category for finding_id, category in rows} if ids else {}
+    return [public(d, names, categories) for d in disputes]
 
 
 def public_one(session: Session, dispute: Dispute) -> DisputePublic:
