@@ -341,4 +341,5 @@ def result_score(call: Call) -> dict[str, Any]:
         "score_adjustment": call.score_adjustment,
         "dimensions": call.dimensions,
         "items": score.get("items") or [],
+        "explanation": score.get("explanation"),
     }

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.domain.rulepack import RulePack
 from qa_service.errors import QAError
 from qa_service.features.access import (
     PII_VIEW,
@@ -25,9 +26,10 @@ from qa_service.features.access import (
     may_decide,
     visible_disputes,
 )
+from qa_service.features.calls.explanation import call_explanation
 from qa_service.features.calls.privacy import call_spans, mask_finding_rows, shown_result
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
-from qa_service.features.disputes.service import public as dispute_public
+from qa_service.features.disputes.service import public_many
 from qa_service.features.packs.service import resolve_pack
 from qa_service.features.reviews.schemas import ReviewPublic
 from qa_service.features.reviews.scores import calibration
@@ -47,15 +49,19 @@ MONO = "mono"
 WHOLE_CALL_SHARE = 0.9
 
 
-def rule_descriptions(session: Session, settings: Settings, pack_ref: str | None) -> dict[str, str]:
-    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+def scoring_pack(session: Session, settings: Settings, pack_ref: str | None) -> RulePack | None:
+    """The pack that scored the call; None when it is gone."""
     if not pack_ref:
-        return {}
+        return None
     try:
-        pack = resolve_pack(session, settings, pack_ref).pack
+        return resolve_pack(session, settings, pack_ref).pack
     except QAError:
-        return {}
-    return {rule.id: rule.description for rule in pack.rules}
+        return None
+
+
+def rule_descriptions(pack: RulePack | None) -> dict[str, str]:
+    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+    return {rule.id: rule.description for rule in pack.rules} if pack else {}
 
 
 def compact_utterances(result: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
@@ -126,15 +132,22 @@ def _dimensions_by_finding(score: dict[str, Any]) -> dict[int, list[str]]:
 
 
 def findings_view(
-    call: Call, descriptions: dict[str, str], rows: list[list[Any]], position: list[int]
+    call: Call,
+    descriptions: dict[str, str],
+    rows: list[list[Any]],
+    position: list[int],
+    explanation: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     moved = _dimensions_by_finding((call.result or {}).get("score") or {})
+    # Why a finding counted fewer points than its item gives (a cap, once per call, ...).
+    limits = {x["finding"]: x for x in (explanation or {}).get("limited_findings") or []}
     starts = [r[1] or 0.0 for r in rows]
     out = []
     for finding in call.findings:
         row = FindingPublic.model_validate(finding).model_dump(mode="json")
         row["description"] = descriptions.get(finding.rule_id, "")
         row["dimensions"] = sorted(set(moved.get(finding.position, [])))
+        row["limit"] = limits.get(finding.position)
         lines = finding_lines(finding, rows, starts, position, call.duration_s)
         row["lines"] = lines or []
         row["whole_call"] = lines is None
@@ -169,8 +182,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
     ).all()
     now = utcnow()
     out = []
-    for dispute in rows:
-        view = dispute_public(dispute).model_dump(mode="json")
+    for dispute, public in zip(rows, public_many(session, rows), strict=True):
+        view = public.model_dump(mode="json")
         view["can_decide"] = dispute.status == DisputeStatus.open and may_decide(user, dispute)
         view["can_appeal"] = (
             dispute.agent_user_id == user.id
@@ -179,12 +192,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
             and now <= dispute.appeal_until
         )
         out.append(view)
-    names = usernames(
-        session,
-        [s["decided_by"] for d in out for s in d["steps"]] + [d["agent_user_id"] for d in out],
-    )
+    names = usernames(session, [s["decided_by"] for d in out for s in d["steps"]])
     for view in out:
-        view["agent_name"] = names.get(view["agent_user_id"], "")
         for step in view["steps"]:
             step["decided_by_name"] = names.get(step["decided_by"], "")
     return out
@@ -253,6 +262,8 @@ def call_page_data(
     data: dict[str, Any] = {
         "call": CallPublic.model_validate(call).model_dump(mode="json"),
         "analysed": analysed,
+        # The review draft kept in the browser is per reviewer (web/static/js/call/draft.js).
+        "user_id": user.id,
         "roles": channel_roles(call),
         "has_audio": playable,
         "deleted": deleted,
@@ -268,13 +279,15 @@ def call_page_data(
     result = shown_result(session, user, call, "page", db) if deleted["transcript"] is None else {}
     flagged, table = calibration(session, settings, call)
     rows, position = compact_utterances(result)
-    descriptions = rule_descriptions(session, settings, call.rule_pack)
-    findings = findings_view(call, descriptions, rows, position)
+    pack = scoring_pack(session, settings, call.rule_pack)
+    explanation = call_explanation(result, pack)
+    findings = findings_view(call, rule_descriptions(pack), rows, position, explanation)
     if spans and not has_permission(user, PII_VIEW):
         findings = mask_finding_rows(findings, call.result or {}, spans)
     data.update(
         utterances=rows,
         findings=findings,
+        explanation=explanation,
         dimensions=dimensions_view(call),
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},

@@ -111,9 +111,14 @@ def list_calls(
     started_from: MomentQuery = None,
     started_to: MomentQuery = None,
     calibration_flag: bool | None = None,
+    critical_failed: bool | None = None,
+    search: ShortQuery = None,
+    sort: service.CallSort = service.CallSort.newest,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict:
+    """``search``: part of a call id, an agent id or an agent's name; ``sort``: newest
+    (when the call happened), oldest, score_low, score_high or longest."""
     return service.list_calls(
         session,
         user,
@@ -125,6 +130,9 @@ def list_calls(
         started_from=started_from,
         started_to=started_to,
         calibration_flag=calibration_flag,
+        critical_failed=critical_failed,
+        search=search,
+        sort=sort,
         limit=limit,
         offset=offset,
     )

@@ -180,6 +180,9 @@ class ScorePublic(BaseModel):
     score_adjustment: float | None
     dimensions: list[DimensionPublic]
     items: list[dict[str, Any]]
+    # The arithmetic from findings to total (domain.score_explanation); None for results
+    # scored before it existed.
+    explanation: dict[str, Any] | None = None
 
 
 class RescoreRequest(BaseModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
@@ -28,6 +29,7 @@ from qa_service.features.calls.schemas import CallDetail, JobPublic
 from qa_service.features.pagination import paginate
 from qa_service.store import audit
 from qa_service.store.accounts import User
+from qa_service.store.call_facts import effective_score
 from qa_service.store.calls import (
     Call,
     CallStatus,
@@ -43,6 +45,43 @@ from qa_service.store.jobs import Job, JobStatus
 from qa_service.store.reviews import discard_reviews
 
 
+class CallSort(StrEnum):
+    newest = "newest"  # when the call happened (started, else received), latest first
+    oldest = "oldest"
+    score_low = "score_low"  # the effective score (reviewed, else machine), worst first
+    score_high = "score_high"
+    longest = "longest"
+
+
+def _call_order(sort: CallSort) -> tuple[Any, ...]:
+    """ORDER BY for ``sort``; calls without a score or duration go last; the id breaks ties,
+    so pages never repeat or skip a call."""
+    when = func.coalesce(Call.started_at, Call.created_at)
+    score = effective_score()
+    orders = {
+        CallSort.newest: (when.desc(), Call.id.desc()),
+        CallSort.oldest: (when.asc(), Call.id.asc()),
+        CallSort.score_low: (score.is_(None), score.asc(), Call.id.desc()),
+        CallSort.score_high: (score.is_(None), score.desc(), Call.id.desc()),
+        CallSort.longest: (Call.duration_s.is_(None), Call.duration_s.desc(), Call.id.desc()),
+    }
+    return orders[sort]
+
+
+def _search_clause(text: str) -> ColumnElement[bool]:
+    """A call id, an agent id or an agent's name containing ``text`` (any case); ``%`` and
+    ``_`` are matched as themselves."""
+    needle = text.strip().lower()
+    named = select(User.agent_id).where(
+        User.agent_id.is_not(None), func.lower(User.full_name).contains(needle, autoescape=True)
+    )
+    return or_(
+        func.lower(Call.call_id).contains(needle, autoescape=True),
+        func.lower(Call.agent_id).contains(needle, autoescape=True),
+        Call.agent_id.in_(named),
+    )
+
+
 def list_calls(
     session: Session,
     user: User,
@@ -55,10 +94,13 @@ def list_calls(
     started_from: datetime | None = None,
     started_to: datetime | None = None,
     calibration_flag: bool | None = None,
+    critical_failed: bool | None = None,
+    search: str | None = None,
+    sort: CallSort = CallSort.newest,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """The calls ``user`` may see, newest first, as a page."""
+    """The calls ``user`` may see, as a page in ``sort`` order (newest first by default)."""
     query = select(Call).where(visible_calls(user))
     filters = (
         (Call.status, status),
@@ -67,6 +109,7 @@ def list_calls(
         (Call.team, team),
         (Call.queue, queue),
         (Call.calibration_flag, calibration_flag),
+        (Call.critical_failed, critical_failed),
     )
     for column, value in filters:
         if value is not None:
@@ -75,7 +118,9 @@ def list_calls(
         query = query.where(Call.started_at >= started_from)
     if started_to is not None:
         query = query.where(Call.started_at < started_to)
-    return paginate(session, query, (Call.id.desc(),), limit, offset)
+    if search and search.strip():
+        query = query.where(_search_clause(search))
+    return paginate(session, query, _call_order(sort), limit, offset)
 
 
 def _latest_job(session: Session, call_id: int) -> Job | None:

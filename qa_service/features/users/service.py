@@ -4,6 +4,7 @@ its event loop."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -128,3 +129,25 @@ def set_own_password(
         account.token_version += 1
         audit.record(session, user_id, "user.password", "user", user_id, None, {"changed": True})
     return True
+
+
+def display_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """User id -> the person's name (the username when no name was given)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.id, User.full_name, User.username).where(User.id.in_(wanted))
+    )
+    return {user_id: full or username for user_id, full, username in rows}
+
+
+def agent_names(session: Session, agent_ids: Iterable[str | None]) -> dict[str, str]:
+    """Agent id -> the name of the account that has it (only where a name was given)."""
+    wanted = {a for a in agent_ids if a}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.agent_id, User.full_name).where(User.agent_id.in_(wanted), User.full_name != "")
+    )
+    return {agent_id: name for agent_id, name in rows}
