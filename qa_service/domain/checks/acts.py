@@ -70,13 +70,6 @@ def corroborated(ctx: CheckContext, index: int, needed: Corroboration | None) ->
     return any(act_probability(ctx, index, a) >= needed.min_probability for a in needed.acts)
 
 
-def does_act(ctx: CheckContext, index: int, acts: Corroboration) -> bool:
-    """Whether the act model says the utterance does one of the acts (false without scores)."""
-    if utterance_acts(ctx, index) is None:
-        return False
-    return any(act_probability(ctx, index, a) >= acts.min_probability for a in acts.acts)
-
-
 def asks(ctx: CheckContext, index: int, min_probability: float = 0.5) -> bool:
     """The utterance asks the other side something: a question, or a request for details."""
     return ctx.text(index).is_question or act_probability(ctx, index, "question") >= min_probability

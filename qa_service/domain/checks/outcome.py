@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from qa_service.domain.checks.acts import Corroboration, corroborated, does_act
+from qa_service.domain.checks.acts import Corroboration, corroborated
 from qa_service.domain.checks.context import CheckContext
 from qa_service.domain.checks.params import Params
 from qa_service.domain.checks.registry import register_check
@@ -46,39 +46,15 @@ class OutcomeParams(Params):
     skip_backchannels: bool = Field(
         False, description="a bare acknowledgement (the pack's backchannels) is not judged"
     )
-    end_turns: int | None = Field(
-        None, ge=1, le=50, description="the end is the role's last N turns, not the last third"
-    )
-    skip_questions: bool = Field(
-        False, description="a question in the end is left out unless it does such an act"
-    )
-    keep_questions_with: Corroboration | None = Field(
-        None, description="skip_questions: a question doing one of these acts is kept"
-    )
-    min_turns: int = Field(
-        1, ge=1, le=50, description="negative_share: negatives in at least this many turns"
-    )
-    unless_after: Corroboration | None = Field(
-        None, description="satisfied/recovered: no finding when the thanks is followed by these"
-    )
 
 
 @dataclass(frozen=True, slots=True)
 class Trajectory:
-    """The role's scored utterances and the mean sentiment of their start and their end.
-
-    ``edge`` utterances make the start (the first third); ``end_edge`` the end (the last
-    third, or the role's last turns when a rule says so).
-    """
+    """The role's scored utterances and the mean sentiment of their first and last third."""
 
     indices: list[int]
     scores: list[float]
     edge: int
-    end_edge: int = 0
-
-    @property
-    def end_size(self) -> int:
-        return self.end_edge or self.edge
 
     @property
     def start(self) -> float:
@@ -86,33 +62,16 @@ class Trajectory:
 
     @property
     def end(self) -> float:
-        return _mean(self.scores[-self.end_size :])
+        return _mean(self.scores[-self.edge :])
 
     @property
     def change(self) -> float:
         return self.end - self.start
 
 
-def trajectory(scores: list[float], indices: list[int], end_edge: int = 0) -> Trajectory:
+def trajectory(scores: list[float], indices: list[int]) -> Trajectory:
     """Thirds rounded up, so two utterances compare the first with the last."""
-    return Trajectory(indices, scores, max(1, math.ceil(len(scores) / 3)), end_edge)
-
-
-def turn_numbers(ctx: CheckContext) -> list[int]:
-    """Each utterance's turn: a run of one role's utterances with nobody else in between."""
-    numbers, turn, previous = [], -1, None
-    for utt in ctx.utterances:
-        turn += utt.role != previous
-        previous = utt.role
-        numbers.append(turn)
-    return numbers
-
-
-def _last_turns(ctx: CheckContext, indices: list[int], count: int) -> int:
-    """How many of ``indices`` (in order) lie in their last ``count`` turns."""
-    numbers = turn_numbers(ctx)
-    kept = sorted({numbers[i] for i in indices})[-count:]
-    return sum(numbers[i] in kept for i in indices)
+    return Trajectory(indices, scores, max(1, math.ceil(len(scores) / 3)))
 
 
 def _mean(values: list[float]) -> float:
@@ -149,49 +108,8 @@ def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> l
         return []
     if params.measure in TRAJECTORY_MEASURES and len(scored) < 2:
         return []  # one utterance has no trajectory: nothing worsened, nothing recovered
-    path = _path(ctx, params, scored)
-    return [] if path is None else _judge(ctx, rule, params, path)
-
-
-def _path(
-    ctx: CheckContext, params: OutcomeParams, scored: list[tuple[int, float]]
-) -> Trajectory | None:
-    """The trajectory, its end the last third or the last turns, less the end's mere questions.
-
-    None when the end holds nothing but questions: the customer ends by asking, which says
-    nothing about how they leave.
-    """
-    indices = [i for i, _ in scored]
-    size = _last_turns(ctx, indices, params.end_turns) if params.end_turns else 0
-    if not params.skip_questions:
-        return trajectory([v for _, v in scored], indices, size)
-    size = size or trajectory([0.0] * len(scored), indices).edge
-    head, end = scored[:-size], [p for p in scored[-size:] if not _mere_question(ctx, p[0], params)]
-    if not end:
-        return None
-    kept = head + end
-    return trajectory([v for _, v in kept], [i for i, _ in kept], len(end))
-
-
-def _mere_question(ctx: CheckContext, index: int, params: OutcomeParams) -> bool:
-    """A question asks; it says little about mood unless it also complains (a rhetorical one)."""
-    if not ctx.text(index).is_question:
-        return False
-    return params.keep_questions_with is None or not does_act(
-        ctx, index, params.keep_questions_with
-    )
-
-
-def _followed_by_demand(ctx: CheckContext, last: list[int], params: OutcomeParams) -> bool:
-    """A thanks that goes on to a new demand or complaint is a formula, not contentment."""
-    if params.unless_after is None:
-        return False
-    thanked = [i for i in last if corroborated(ctx, i, params.corroborate)]
-    if not thanked:
-        return False
-    later = [i for i in last if i >= thanked[0]]
-    # The question act is not used here: it reads many a plain "thanks!" as a request.
-    return any(does_act(ctx, i, params.unless_after) or ctx.text(i).is_question for i in later)
+    path = trajectory([v for _, v in scored], [i for i, _ in scored])
+    return _judge(ctx, rule, params, path)
 
 
 def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajectory) -> list[Finding]:
@@ -201,13 +119,11 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         "change": round(path.change, 3),
         "utterances": len(path.indices),
     }
-    last = path.indices[-path.end_size :]
+    last = path.indices[-path.edge :]
     if params.measure != "negative_share" and not any(
         corroborated(ctx, i, params.corroborate) for i in last
     ):
         return []  # the end does not do what the finding would claim (complain, thank...)
-    if params.measure in ("satisfied", "recovered") and _followed_by_demand(ctx, last, params):
-        return []
     if params.measure == "end":
         if path.end >= params.max_score:
             return []
@@ -219,8 +135,8 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         grade = _beyond(path.end - params.min_end, 1 - params.min_end)
         return [_finding(ctx, rule, last, grade, evidence)]
     if params.measure == "negative_share":
-        share, turns = _negative_share(ctx, path.indices, params)
-        if share < params.min_share or turns < params.min_turns:
+        share = _negative_share(ctx, path.indices, params)
+        if share < params.min_share:
             return []
         grade = _beyond(share - params.min_share, 1 - params.min_share)
         return [_finding(ctx, rule, path.indices, grade, evidence | {"share": round(share, 3)})]
@@ -240,21 +156,18 @@ def _beyond(distance: float, room: float) -> float:
     return 1.0 if room <= 0 else distance / room
 
 
-def _negative_share(
-    ctx: CheckContext, indices: list[int], params: OutcomeParams
-) -> tuple[float, int]:
-    """The share of negative utterances, and in how many of the role's turns they fall."""
+def _negative_share(ctx: CheckContext, indices: list[int], params: OutcomeParams) -> float:
     min_score = ctx.settings.sentiment_min_score if params.min_score is None else params.min_score
-    negative = [
-        i
-        for i in indices
-        if (value := ctx.sentiment(i)) is not None
-        and value[0] == "negative"
-        and value[1] >= min_score
-        and corroborated(ctx, i, params.corroborate)
-    ]
-    numbers = turn_numbers(ctx)
-    return len(negative) / len(indices), len({numbers[i] for i in negative})
+    negative = 0
+    for i in indices:
+        value = ctx.sentiment(i)
+        negative += (
+            value is not None
+            and value[0] == "negative"
+            and value[1] >= min_score
+            and corroborated(ctx, i, params.corroborate)
+        )
+    return negative / len(indices)
 
 
 def _finding(
