@@ -34,8 +34,7 @@ from tests.test_rules_on_calls import (  # noqa: E402
     CALL_CATEGORIES,
     EVENT_CATEGORIES,
     expected,
-    labelled_events,
-    matches,
+    match_events,
     precision_recall,
 )
 
@@ -61,16 +60,7 @@ def rule_counts(result, call_id: str) -> dict[str, list[int]]:
         truth = expected(call_truth(call_id)["labels"], category)
         counts[category] = [found and truth, found and not truth, truth and not found]
     for category in EVENT_CATEGORIES:
-        unmatched = [f for f in result.findings if f.category == category]
-        tp = fn = 0
-        for event in labelled_events(call_id, category):
-            hit = next((f for f in unmatched if matches(category, f, event)), None)
-            if hit is None:
-                fn += 1
-            else:
-                tp += 1
-                unmatched.remove(hit)
-        counts[category] = [tp, len(unmatched), fn]
+        counts[category] = list(match_events(result.findings, call_id, category))
     return counts
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import pytest
 
 from qa_service.analysis.pipeline import AnalyzeOptions, analyze_file
 from qa_service.engines.asr_guards import squash
+from tests.audio_fixtures import write_wav
 from tests.conftest import CALLS_DIR
 
 pytestmark = [pytest.mark.asr, pytest.mark.slow]
@@ -30,22 +30,12 @@ def test_the_centres_name_is_recognised_with_its_vocabulary(engines) -> None:
     assert shown["terms"] == TERMS and shown["mode"] == "hotwords"
 
 
-def write_stereo(path: Path, left: np.ndarray, right: np.ndarray, rate: int = 16000) -> Path:
-    pcm = (np.clip(np.stack([left, right], axis=1), -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
-    return path
-
-
 def test_no_term_is_written_into_silence_or_noise(engines, tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     n = 12 * 16000
     silence = 0.0005 * rng.standard_normal(n)
     hiss = 0.08 * rng.standard_normal(n)
-    path = write_stereo(tmp_path / "quiet.wav", silence, hiss)
+    path = write_wav(tmp_path / "quiet.wav", [silence, hiss], 16000)
     options = AnalyzeOptions(language="zh", metadata={"vocabulary": TERMS}, checks=False)
     heard = text_of(analyze_file(path, options, engines))
     assert not [t for t in TERMS if t in heard], heard
