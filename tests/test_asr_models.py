@@ -178,3 +178,13 @@ def test_models_verify_prints_the_checksum_to_state(tiny_whisper_dir: Path, caps
     assert exit_info.value.code == 0
     sha = sha_of(tiny_whisper_dir / "model.bin")
     assert f"QA_ASR_MODEL_SHA256={sha}" in capsys.readouterr().out
+
+
+def test_fetch_of_a_directory_points_to_verify(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["models", "fetch", str(tmp_path)])
+    assert exit_info.value.code == 0
+    # Rich wraps the message to the terminal's width.
+    said = "".join(capsys.readouterr().err.split())
+    assert f"qa-servicemodelsverify{tmp_path}" in said
+    assert not any(tmp_path.iterdir())

