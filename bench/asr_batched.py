@@ -20,16 +20,13 @@ import os
 import sys
 import tempfile
 import time
-import wave
 from pathlib import Path
-
-import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the tests' helpers: the same measures as the suite
 
 from tests.conftest import call_truth, stereo_call_paths  # noqa: E402
-from tests.test_call_timeline import START_TOLERANCE_S  # noqa: E402
+from tests.joined_calls import join_calls, turns_found  # noqa: E402
 from tests.test_rules_on_calls import (  # noqa: E402
     CALL_CATEGORIES,
     EVENT_CATEGORIES,
@@ -37,19 +34,6 @@ from tests.test_rules_on_calls import (  # noqa: E402
     match_events,
     precision_recall,
 )
-
-GAP_S = 1.0  # silence put between joined calls
-
-
-def turns_found(result, turns: list[dict]) -> int:
-    utterances = result.transcript.utterances
-    return sum(
-        any(
-            u.role == t["role"] and abs(u.start - t["start"]) <= START_TOLERANCE_S
-            for u in utterances
-        )
-        for t in turns
-    )
 
 
 def rule_counts(result, call_id: str) -> dict[str, list[int]]:
@@ -62,33 +46,6 @@ def rule_counts(result, call_id: str) -> dict[str, list[int]]:
     for category in EVENT_CATEGORIES:
         counts[category] = list(match_events(result.findings, call_id, category))
     return counts
-
-
-def join_calls(paths: list[Path], seconds: float, folder: Path, index: int, settings):
-    """A 16 kHz stereo WAV of the calls from ``index`` on (rotating), and its shifted turns."""
-    from qa_service.engines.audio import SAMPLE_RATE, load_audio
-
-    out = folder / f"joined-{index}.wav"
-    turns, offset, k = [], 0.0, index
-    with wave.open(str(out), "wb") as sink:
-        sink.setnchannels(2)
-        sink.setsampwidth(2)
-        sink.setframerate(SAMPLE_RATE)
-        while offset < seconds:
-            path = paths[k % len(paths)]
-            k += 1
-            with load_audio(path, settings) as audio:
-                n = len(audio.channels[0])
-                both = np.stack([audio.channels[0][0:n], audio.channels[1][0:n]], axis=1)
-            gap = np.zeros((int(GAP_S * SAMPLE_RATE), 2), dtype=np.float32)
-            pcm = np.concatenate([both, gap])
-            sink.writeframes((np.clip(pcm, -1, 1) * 32767).astype("<i2").tobytes())
-            turns += [
-                {**t, "start": t["start"] + offset, "end": t["end"] + offset}
-                for t in call_truth(path.stem)["turns"]
-            ]
-            offset += len(pcm) / SAMPLE_RATE
-    return out, turns
 
 
 def analyse(path: Path, engines, batch: int):
@@ -128,13 +85,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         inputs = [] if args.no_shared else [(p, call_truth(p.stem)["turns"], p.stem) for p in paths]
         for j in range(args.joined):
-            path, turns = join_calls(paths, args.joined_s, Path(tmp), j, engines.settings)
+            rotated = paths[j:] + paths[:j]
+            out = Path(tmp) / f"joined-{j}.wav"
+            path, turns = join_calls(rotated, out, engines.settings, min_seconds=args.joined_s)
             inputs.append((path, turns, None))
         for n, (path, turns, call_id) in enumerate(inputs):
             if call_id is None and n and inputs[n - 1][2] is not None:
                 print_rules(counts)  # the shared calls are done: before the long joined ones
             order = list(modes) if n % 2 == 0 else list(modes)[::-1]
-            row = {"input": path.name}
+            # The machine is shared: the 1-minute load average beside each call's figures.
+            row = {"input": path.name, "load": round(os.getloadavg()[0], 1)}
             bucket = totals if call_id else long_totals
             if call_id:
                 truth_turns += len(turns)
@@ -142,7 +102,7 @@ def main() -> None:
                 long_truth_turns += len(turns)
             for mode in order:
                 result, wall = analyse(path, engines, modes[mode])
-                found = turns_found(result, turns)
+                found = sum(turns_found(result, turns))
                 t = bucket[mode]
                 t["wall"] += wall
                 t["asr"] += result.source["asr_seconds"]

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
 
     models_dir: Path = Path("models")
     asr_model: str = "base"
+    # The SHA-256 of model.bin in the QA_ASR_MODEL directory, as the operator checked it;
+    # empty: that model.bin must be an official one of the catalog.
+    asr_model_sha256: str = Field("", pattern=r"^([0-9a-fA-F]{64})?$")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     compute_type: str = "auto"
     cpu_threads: int = 0

@@ -37,6 +37,7 @@ FIXTURE_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("tests.test_sentiment_engine", "tiny_model_dir"): ("models",),
     ("tests.test_embedding", "backends"): ("models",),
     ("tests.test_diarization", "mono_words"): ("asr",),
+    ("tests.test_asr_models", "tiny_whisper_dir"): ("asr",),
     ("tests.service_api_fixtures", "service"): ("api",),
     ("tests.service_api_fixtures", "pg_service"): ("api", "services"),
     ("tests.live_fixtures", "live"): ("api",),

@@ -26,9 +26,15 @@ class ModelSpec:
     name: str
     kind: str
     hub_repo: str
+    # Each file checked against its SHA-256 before it is put in place.
     files: dict[str, str]
     carriers: tuple[Carrier, ...] = field(default_factory=tuple)
     description: str = ""
+    # Small text files (config, tokenizer) fetched with the model but with no published
+    # SHA-256 to check them against; required present, not pinned.
+    unpinned: tuple[str, ...] = ()
+    # Published size of model.bin, shown by `qa-service models list`.
+    download_size: str = ""
 
     @property
     def dirname(self) -> str:
@@ -41,7 +47,8 @@ WHISPER_BASE = ModelSpec(
     name="base",
     kind="faster-whisper",
     hub_repo="Systran/faster-whisper-base",
-    description="Whisper base, multilingual (zh, en, ...), CTranslate2",
+    description="Whisper base (74 M), multilingual (zh, en, ...), CTranslate2",
+    download_size="145 MB",
     files={
         "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
         "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
@@ -70,7 +77,8 @@ WHISPER_TINY_EN = ModelSpec(
     name="tiny.en",
     kind="faster-whisper",
     hub_repo="Systran/faster-whisper-tiny.en",
-    description="Whisper tiny, English only, CTranslate2",
+    description="Whisper tiny (39 M), English only, CTranslate2",
+    download_size="75 MB",
     files={
         "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
         # The checksums below were taken from the carrier whose model.bin matches the
@@ -90,7 +98,81 @@ WHISPER_TINY_EN = ModelSpec(
     ),
 )
 
-CATALOG: dict[str, ModelSpec] = {spec.name: spec for spec in (WHISPER_BASE, WHISPER_TINY_EN)}
+# Larger models: from the hub only (no PyPI package carries them). The SHA-256 of each
+# model.bin is the one the hub publishes with the file (its Git LFS / Xet pointer, shown on
+# the file's page); where the official repository's own page was not reachable to us, it
+# was read on a byte-identical duplicate of it and a second source, named below.
+_SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+_LARGE_FILES = ("config.json", "preprocessor_config.json", "tokenizer.json", "vocabulary.json")
+
+WHISPER_SMALL = ModelSpec(
+    name="small",
+    kind="faster-whisper",
+    hub_repo="Systran/faster-whisper-small",
+    description="Whisper small (244 M), multilingual, CTranslate2",
+    # huggingface.co/eemmooo/faster-whisper-small/blob/main/model.bin ("Duplicate from
+    # Systran/faster-whisper-small") and the mirror card huggingface.co/pinecoresystems/
+    # faster-whisper-small (upstream Systran/faster-whisper-small): the same checksum.
+    files={"model.bin": "3e305921506d8872816023e4c273e75d2419fb89b24da97b4fe7bce14170d671"},
+    unpinned=_SMALL_FILES,
+    download_size="484 MB",
+)
+
+WHISPER_MEDIUM = ModelSpec(
+    name="medium",
+    kind="faster-whisper",
+    hub_repo="Systran/faster-whisper-medium",
+    description="Whisper medium (769 M), multilingual, CTranslate2",
+    # huggingface.co/skyjin013/faster-whisper-medium/blob/main/model.bin ("Duplicate from
+    # Systran/faster-whisper-medium"), 1.53 GB as the official file.
+    files={"model.bin": "9b45e1009dcc4ab601eff815b61d80e60ce3fd8c74c1a14f4a282258286b51ae"},
+    unpinned=_SMALL_FILES,
+    download_size="1.53 GB",
+)
+
+WHISPER_LARGE_V3 = ModelSpec(
+    name="large-v3",
+    kind="faster-whisper",
+    hub_repo="Systran/faster-whisper-large-v3",
+    description="Whisper large-v3 (1550 M), multilingual, CTranslate2",
+    # huggingface.co/devku2002/faster-whisper-large-v3/blob/main/model.bin ("Duplicate from
+    # Systran/faster-whisper-large-v3"), 3.09 GB as the official file.
+    files={"model.bin": "69f74147e3334731bc3a76048724833325d2ec74642fb52620eda87352e3d4f1"},
+    unpinned=_LARGE_FILES,
+    download_size="3.09 GB",
+)
+
+WHISPER_LARGE_V3_TURBO = ModelSpec(
+    name="large-v3-turbo",
+    kind="faster-whisper",
+    # faster-whisper's own name for "large-v3-turbo" (the hub redirects it to its new owner,
+    # dropbox-dash/faster-whisper-large-v3-turbo).
+    hub_repo="mobiuslabsgmbh/faster-whisper-large-v3-turbo",
+    description="Whisper large-v3-turbo (809 M, 4 decoder layers), multilingual, CTranslate2",
+    # huggingface.co/h2oai/faster-whisper-large-v3-turbo/blob/main/model.bin ("Duplicate from
+    # mobiuslabsgmbh/faster-whisper-large-v3-turbo", Git LFS SHA256) and the mirror card
+    # huggingface.co/pinecoresystems/faster-whisper-large-v3-turbo: the same checksum.
+    files={"model.bin": "e76620f83d5f5b69efd3d87e3dc180c1bd21df9fbebacfd4335e5e1efcc018da"},
+    unpinned=_LARGE_FILES,
+    download_size="1.62 GB",
+)
+
+CATALOG: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        WHISPER_BASE,
+        WHISPER_TINY_EN,
+        WHISPER_SMALL,
+        WHISPER_MEDIUM,
+        WHISPER_LARGE_V3,
+        WHISPER_LARGE_V3_TURBO,
+    )
+}
+
+
+def official_model_bins() -> dict[str, ModelSpec]:
+    """The official SHA-256 of each catalogued model.bin, and its model."""
+    return {spec.files["model.bin"]: spec for spec in CATALOG.values() if "model.bin" in spec.files}
 
 
 def get_spec(name: str) -> ModelSpec:

