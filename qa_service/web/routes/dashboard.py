@@ -18,6 +18,7 @@ from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError, InputError
 from qa_service.features.access import DASHBOARD, kpi_scope
 from qa_service.features.kpi import service as kpi
+from qa_service.features.kpi.export import agent_names, localised_export
 from qa_service.features.kpi.schemas import ExportFormat
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
@@ -132,6 +133,7 @@ def dashboard_page(
 
 @router.get("/dashboard/export")
 def dashboard_export(
+    request: Request,
     user: PageUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -147,5 +149,7 @@ def dashboard_export(
     report = kpi.period_report(session, settings, period=parsed, by=by.value, scope=scope)
     if format is ExportFormat.json:
         return report.to_dict()
-    export = kpi.export_report(report, format.value)
+    # The reader's download: their language, percents, agents' names beside their ids.
+    say = Translator(request_language(request))
+    export = localised_export(report, format.value, say, agent_names(session))
     return Response(export.data, media_type=export.media_type, headers=export.headers)
