@@ -12,14 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qa_service.domain.kpi import DIMENSION_PREFIX, kpi_def
 from qa_service.domain.kpi_report import KpiReport, KpiRow
 from qa_service.features.exports import MEDIA_TYPES, Percent, Table, csv_bytes, xlsx_bytes
 from qa_service.features.kpi.schemas import KpiExport
-from qa_service.store.accounts import User
 
 
 class Say(Protocol):
@@ -32,12 +28,6 @@ class Say(Protocol):
 def _said(say: Say, key: str, default: str) -> str:
     text = say(key)
     return default if text == key else text
-
-
-def agent_names(session: Session) -> dict[str, str]:
-    """Agent id -> the account's full name, for agents whose account has one."""
-    found = session.execute(select(User.agent_id, User.full_name).where(User.agent_id.is_not(None)))
-    return {agent_id: name for agent_id, name in found if name}
 
 
 def column_label(column: str, say: Say) -> str:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from qa_service.config import Settings
 from qa_service.domain.periods import parse_period
-from qa_service.features.kpi.export import agent_names, localised_export
+from qa_service.features.kpi.export import localised_export
 from qa_service.features.kpi.service import period_report
+from qa_service.features.users.service import agent_names
 from qa_service.store.accounts import User
 from qa_service.store.db import Database
 from qa_service.store.migrate import upgrade
@@ -38,7 +39,7 @@ def exported(tmp_path_factory):
             user.full_name = NAMES[user.agent_id]
         session.flush()
         report = period_report(session, Settings(_env_file=None), period=NOVEMBER)
-        names = agent_names(session)
+        names = agent_names(session, [r.key for r in report.rows])
     yield report, names
     db.dispose()
 
