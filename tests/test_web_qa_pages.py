@@ -10,6 +10,7 @@ import json
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
@@ -51,8 +52,8 @@ def recordings(tmp_path_factory) -> dict[str, object]:
 
 def test_upload_many_files_with_progress(browser, live_service, recordings):
     sign_in(browser, live_service, "qa1", "/qa/upload")
-    browser.find_element(By.ID, "meta-agent").send_keys("A2")
-    browser.find_element(By.ID, "meta-team").send_keys("A")
+    Select(browser.find_element(By.ID, "meta-agent")).select_by_value("A2")
+    assert browser.find_element(By.ID, "meta-team").get_attribute("value") == "A", "A2's team"
     browser.find_element(By.ID, "meta-queue").send_keys("billing")
     browser.execute_script("document.getElementById('meta-started').value = '2026-11-20T10:00'")
     files = [str(recordings[name]) for name in (*UPLOADED, "bad")]
@@ -67,7 +68,7 @@ def test_upload_many_files_with_progress(browser, live_service, recordings):
 
     def finished(driver) -> bool:
         statuses = [r.find_element(By.CSS_SELECTOR, ".status").text for r in rows(driver)]
-        return statuses.count("analysed") == 2 and all(s for s in statuses)
+        return statuses.count("Analysed") == 2 and all(s for s in statuses)
 
     wait_until(browser, rows, 10)
     wait_until(browser, finished, 60, "both recordings analysed")
