@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from qa_service.errors import NotFoundError
-from qa_service.features.packs import service
+from qa_service.features.packs import preview, service
 from qa_service.features.packs.schemas import ValidateRequest, ValidateResult
-from qa_service.http.deps import DbDep, SessionDep, SettingsDep
+from qa_service.http.deps import DbDep, EnginesDep, SessionDep, SettingsDep
 from qa_service.store.packs import DocumentKind
 from qa_service.web.rendering import PageRoute, PageStaff, render
 
@@ -76,3 +77,23 @@ def validate_document(
             session, settings, user, KINDS[body.kind], body.content
         )
     return ValidateResult(ok=not problems, name=name, problems=[p.to_dict() for p in problems])
+
+
+class PreviewRequest(BaseModel):
+    content: str = Field(min_length=1, max_length=1024 * 1024)
+    calls: int = Field(preview.DEFAULT_PREVIEW_CALLS, ge=1, le=preview.MAX_PREVIEW_CALLS)
+
+
+@data_router.post("/qa/packs/preview")
+def preview_pack(
+    body: PreviewRequest, user: PageStaff, db: DbDep, settings: SettingsDep, engines: EnginesDep
+) -> dict:
+    """What this draft pack would change on the newest calls its pack scored; nothing is
+    stored. A draft with problems runs on nothing: its problems come back instead."""
+    with db.sessions() as session:
+        found = preview.preview_pack(session, settings, user, body.content, engines, body.calls)
+        return {
+            "name": found.name,
+            "problems": [p.to_dict() for p in found.problems],
+            "calls": [c.to_dict() for c in found.calls],
+        }
