@@ -4,10 +4,13 @@ the dashboard with its charts, a supervisor's team scope and the exports."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
@@ -18,6 +21,7 @@ from tests.web_fixtures import (
     PASSWORD,
     prepare,
     save_screenshot,
+    set_language,
     sign_in,
     wait_until,
 )
@@ -48,8 +52,8 @@ def recordings(tmp_path_factory) -> dict[str, object]:
 
 def test_upload_many_files_with_progress(browser, live_service, recordings):
     sign_in(browser, live_service, "qa1", "/qa/upload")
-    browser.find_element(By.ID, "meta-agent").send_keys("A2")
-    browser.find_element(By.ID, "meta-team").send_keys("A")
+    Select(browser.find_element(By.ID, "meta-agent")).select_by_value("A2")
+    assert browser.find_element(By.ID, "meta-team").get_attribute("value") == "A", "A2's team"
     browser.find_element(By.ID, "meta-queue").send_keys("billing")
     browser.execute_script("document.getElementById('meta-started').value = '2026-11-20T10:00'")
     files = [str(recordings[name]) for name in (*UPLOADED, "bad")]
@@ -64,7 +68,7 @@ def test_upload_many_files_with_progress(browser, live_service, recordings):
 
     def finished(driver) -> bool:
         statuses = [r.find_element(By.CSS_SELECTOR, ".status").text for r in rows(driver)]
-        return statuses.count("analysed") == 2 and all(s for s in statuses)
+        return statuses.count("Analysed") == 2 and all(s for s in statuses)
 
     wait_until(browser, rows, 10)
     wait_until(browser, finished, 60, "both recordings analysed")
@@ -180,16 +184,30 @@ def test_dashboard_for_qa_with_charts_and_exports(browser, live_service, month_o
     save_screenshot(browser, "dashboard-qa")
 
     href = browser.find_element(By.ID, "export-csv").get_attribute("href")
-    csv_text = browser.execute_async_script(
-        "fetch(arguments[0]).then(r => r.text()).then(arguments[1])", href
-    )
-    header = csv_text.lstrip("\ufeff").splitlines()[0].split(",")
-    assert header[:2] == ["rank", "agent"] and "qa_score" in header
+    header, first = _csv_lines(browser, href)[:2]
+    assert header[:3] == ["Rank", "Agent", "Name"] and "QA score" in header
+    assert first[header.index("Compliance rate")].endswith("%"), "a ratio is a percent"
     xlsx = browser.find_element(By.ID, "export-xlsx").get_attribute("href")
     kind = browser.execute_async_script(
         "fetch(arguments[0]).then(r => arguments[1](r.headers.get('content-type')))", xlsx
     )
     assert "spreadsheetml" in kind
+    # The same download for a reader of Chinese (set_language leaves the page).
+    set_language(browser, live_service, "zh")
+    try:
+        header = _csv_lines(browser, href)[0]
+        assert header[:3] == ["排名", "坐席", "姓名"] and "质检得分" in header
+    finally:
+        set_language(browser, live_service, "en")
+
+
+def _csv_lines(browser, href: str) -> list[list[str]]:
+    """The download as the signed-in browser gets it (its cookies, its language)."""
+    text = browser.execute_async_script(
+        "fetch(arguments[0]).then(r => r.text()).then(arguments[1])", href
+    )
+    # (fetch's text() drops the BOM; the feature tests check it is there.)
+    return list(csv.reader(io.StringIO(text)))
 
 
 def test_dashboard_shows_a_supervisor_only_their_team(browser, live_service, month_of_calls):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import (
@@ -72,6 +72,10 @@ class Problem:
     document: Literal["pack", "scorecard"] = "pack"
     file: str = ""
     line: int | None = None
+    # The validator's error type and its values (``literal_error``, ``{"expected": ...}``):
+    # pages say the problem in their own language from these; empty for our own messages.
+    kind: str = field(default="", compare=False)
+    values: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def field(self) -> str:
@@ -276,7 +280,16 @@ class RulePack:
 def validation_problems(
     exc: ValidationError, prefix: Loc = (), document: Literal["pack", "scorecard"] = "pack"
 ) -> list[Problem]:
-    return [Problem((*prefix, *err["loc"]), _clean(err["msg"]), document) for err in exc.errors()]
+    return [
+        Problem(
+            (*prefix, *err["loc"]),
+            _clean(err["msg"]),
+            document,
+            kind=err["type"],
+            values={k: str(v) for k, v in (err.get("ctx") or {}).items()},
+        )
+        for err in exc.errors()
+    ]
 
 
 def _clean(message: str) -> str:

@@ -141,29 +141,50 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+class ManifestError(InputError):
+    """A manifest that cannot be read as a whole; ``reason`` names why for pages that say it
+    in their own language (``no_file_column``, ``empty_file``, ``listed_twice``, ``encoding``)."""
+
+    def __init__(self, message: str, reason: str, line: int = 0, value: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.line = line
+        self.value = value
+
+
 def read_manifest(manifest: Path) -> list[tuple[str, dict[str, Any]]]:
-    """(relative path, metadata) per row. A column ``file`` (or ``filename``/``path``) names
-    the recording; known metadata columns map to fields, the rest go to ``extra``."""
+    """(relative path, metadata) per row of a manifest file (see ``parse_manifest``)."""
     try:
         text = manifest.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(f"{manifest}: no such manifest") from None
     except UnicodeDecodeError:
-        raise InputError(f"{manifest}: the manifest is not UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
+        raise ManifestError(f"{manifest}: the manifest is not UTF-8 text", "encoding") from None
+    return [(path, meta) for _line, path, meta in parse_manifest(text, str(manifest))]
+
+
+def parse_manifest(text: str, source: str) -> list[tuple[int, str, dict[str, Any]]]:
+    """(line, relative path, metadata) per row. A column ``file`` (or ``filename``/``path``)
+    names the recording; known metadata columns map to fields, the rest go to ``extra``.
+    ``source`` names the manifest in errors."""
+    reader = csv.DictReader(text.lstrip("\ufeff").splitlines())
     columns = [c.strip() for c in reader.fieldnames or []]
     file_column = next((c for c in FILE_COLUMNS if c in columns), None)
     if file_column is None:
-        raise InputError(f"{manifest}: no file column (one of {', '.join(FILE_COLUMNS)})")
-    rows: list[tuple[str, dict[str, Any]]] = []
+        raise ManifestError(
+            f"{source}: no file column (one of {', '.join(FILE_COLUMNS)})", "no_file_column"
+        )
+    rows: list[tuple[int, str, dict[str, Any]]] = []
     seen: set[str] = set()
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): v for k, v in raw.items()}
         path = _clean(row.pop(file_column, None))
         if path is None:
-            raise InputError(f"{manifest}:{line}: the {file_column} column is empty")
+            message = f"{source}:{line}: the {file_column} column is empty"
+            raise ManifestError(message, "empty_file", line)
         if path in seen:
-            raise InputError(f"{manifest}:{line}: {path} is listed twice")
+            message = f"{source}:{line}: {path} is listed twice"
+            raise ManifestError(message, "listed_twice", line, path)
         seen.add(path)
         meta: dict[str, Any] = {}
         extra: dict[str, Any] = {}
@@ -174,7 +195,7 @@ def read_manifest(manifest: Path) -> list[tuple[str, dict[str, Any]]]:
             (meta if key in METADATA_FIELDS else extra)[key] = value
         if extra:
             meta["extra"] = extra
-        rows.append((path, meta))
+        rows.append((line, path, meta))
     return rows
 
 

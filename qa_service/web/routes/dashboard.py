@@ -18,7 +18,9 @@ from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError, InputError
 from qa_service.features.access import DASHBOARD, kpi_scope
 from qa_service.features.kpi import service as kpi
+from qa_service.features.kpi.export import localised_export
 from qa_service.features.kpi.schemas import ExportFormat
+from qa_service.features.users.service import agent_names
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
@@ -132,6 +134,7 @@ def dashboard_page(
 
 @router.get("/dashboard/export")
 def dashboard_export(
+    request: Request,
     user: PageUser,
     session: SessionDep,
     settings: SettingsDep,
@@ -147,5 +150,8 @@ def dashboard_export(
     report = kpi.period_report(session, settings, period=parsed, by=by.value, scope=scope)
     if format is ExportFormat.json:
         return report.to_dict()
-    export = kpi.export_report(report, format.value)
+    # The reader's download: their language, percents, agents' names beside their ids.
+    say = Translator(request_language(request))
+    names = agent_names(session, [r.key for r in report.rows]) if by is GroupBy.agent else {}
+    export = localised_export(report, format.value, say, names)
     return Response(export.data, media_type=export.media_type, headers=export.headers)

@@ -8,14 +8,19 @@ field as structured data.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
+from qa_service.domain.rulepack import Problem
 from qa_service.errors import NotFoundError
-from qa_service.features.packs import service
+from qa_service.features.packs import preview, service
 from qa_service.features.packs.schemas import ValidateRequest, ValidateResult
-from qa_service.http.deps import DbDep, SessionDep, SettingsDep
+from qa_service.http.deps import DbDep, EnginesDep, SessionDep, SettingsDep
 from qa_service.store.packs import DocumentKind
+from qa_service.web.i18n import Translator, catalog, request_language
 from qa_service.web.rendering import PageRoute, PageStaff, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -66,13 +71,57 @@ def editor_page(
     )
 
 
+def problem_dict(problem: Problem, t: Translator) -> dict:
+    """A problem for the editor, said in the page's language when its kind is a known one
+    (the validator's own English otherwise: a rule's own check says what it wants)."""
+    found = problem.to_dict()
+    key = f"pack_error.{problem.kind}"
+    if problem.kind and key in catalog(t.lang):
+        values = dict(problem.values)
+        if "expected" in values:
+            values["expected"] = values["expected"].replace(" or ", t("pack_error.or"))
+        # A message whose values this kind did not bring keeps the original wording.
+        with suppress(KeyError, IndexError):
+            found["message"] = t(key, **values)
+    return found
+
+
 @data_router.post("/qa/packs/validate")
 def validate_document(
-    body: ValidateRequest, user: PageStaff, db: DbDep, settings: SettingsDep
+    request: Request, body: ValidateRequest, user: PageStaff, db: DbDep, settings: SettingsDep
 ) -> ValidateResult:
     """Would saving this document succeed? Nothing is stored either way."""
     with db.sessions() as session:
         name, problems = service.check_document(
             session, settings, user, KINDS[body.kind], body.content
         )
-    return ValidateResult(ok=not problems, name=name, problems=[p.to_dict() for p in problems])
+    t = Translator(request_language(request))
+    return ValidateResult(
+        ok=not problems, name=name, problems=[problem_dict(p, t) for p in problems]
+    )
+
+
+class PreviewRequest(BaseModel):
+    content: str = Field(min_length=1, max_length=1024 * 1024)
+    calls: int = Field(preview.DEFAULT_PREVIEW_CALLS, ge=1, le=preview.MAX_PREVIEW_CALLS)
+
+
+@data_router.post("/qa/packs/preview")
+def preview_pack(
+    request: Request,
+    body: PreviewRequest,
+    user: PageStaff,
+    db: DbDep,
+    settings: SettingsDep,
+    engines: EnginesDep,
+) -> dict:
+    """What this draft pack would change on the newest calls its pack scored; nothing is
+    stored. A draft with problems runs on nothing: its problems come back instead."""
+    t = Translator(request_language(request))
+    with db.sessions() as session:
+        found = preview.preview_pack(session, settings, user, body.content, engines, body.calls)
+        return {
+            "name": found.name,
+            "problems": [problem_dict(p, t) for p in found.problems],
+            "calls": [c.to_dict() for c in found.calls],
+        }

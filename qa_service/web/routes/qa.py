@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from qa_service.analysis.packs import available_packs
 from qa_service.domain.periods import period_containing
 from qa_service.domain.sampling import RISK_FLAGS
+from qa_service.features.calls import upload_check
 from qa_service.features.sampling import service as sampling
 from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.base import utcnow
+from qa_service.web.i18n import Translator, request_language
 from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageStaff, render
 
@@ -22,7 +25,9 @@ PLANS_SHOWN = 30
 
 
 @router.get("/qa/upload")
-def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Response:
+def upload_page(
+    request: Request, user: PageStaff, session: SessionDep, settings: SettingsDep
+) -> Response:
     return render(
         request,
         "upload.html",
@@ -31,7 +36,39 @@ def upload_page(request: Request, user: PageStaff, settings: SettingsDep) -> Res
         max_files=settings.upload_max_files,
         max_mib=settings.upload_max_bytes // 2**20,
         packs=available_packs(settings.rules_dir),
+        known=upload_check.known_values(session),
     )
+
+
+class ManifestText(BaseModel):
+    text: str = Field(max_length=upload_check.MAX_MANIFEST_CHARS)
+
+
+def _problem_text(problem: upload_check.Problem, t: Translator) -> str:
+    """A manifest problem in the page's language, with the field's name, not its id."""
+    field = t.maybe("upload.field", problem.field) if problem.field else ""
+    return t(f"upload.problem.{problem.code}", field=field, value=problem.value, line=problem.line)
+
+
+@data_router.post("/qa/upload/manifest")
+def check_manifest(
+    request: Request, body: ManifestText, user: PageStaff, session: SessionDep
+) -> dict:
+    """The manifest the upload page read, row by row, with every problem in words."""
+    t = Translator(request_language(request))
+    found = upload_check.check_manifest(session, body.text)
+    return {
+        "error": _problem_text(found.problem, t) if found.problem else None,
+        "rows": [
+            {
+                "line": row.line,
+                "file": row.file,
+                "metadata": row.metadata,
+                "problems": [{"field": p.field, "text": _problem_text(p, t)} for p in row.problems],
+            }
+            for row in found.rows
+        ],
+    }
 
 
 @router.get("/qa/queue")

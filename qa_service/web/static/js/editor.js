@@ -2,7 +2,7 @@
 // the document exactly as saving would), every problem marked on its line in place, then
 // saving a new version through the API.
 
-import { api, el, label, showError, t } from "/static/js/common.js";
+import { api, clock, el, label, showError, t } from "/static/js/common.js";
 
 const VALIDATE_AFTER_MS = 700;
 const form = document.getElementById("editor-form");
@@ -141,3 +141,55 @@ form.addEventListener("submit", async (event) => {
 
 drawGutter();
 validate();
+
+// Trying the draft on stored calls: what it would add and remove, before saving.
+const tryRun = document.getElementById("try-run");
+
+function findingItem(finding) {
+  const at = finding.start === null || finding.start === undefined ? "" : ` · ${clock(finding.start)}`;
+  return el("li", {}, `${label("category", finding.category)}${at} `, el("code", {}, finding.rule_id));
+}
+
+function scoreChange(before, after) {
+  const shown = (v) => (v === null || v === undefined ? "-" : Number(v).toFixed(1));
+  return `${shown(before)} → ${shown(after)}`;
+}
+
+async function tryPack() {
+  const summary = document.getElementById("try-summary");
+  const results = document.getElementById("try-results");
+  tryRun.disabled = true;
+  showError(saveError, null);
+  try {
+    const calls = Number(document.getElementById("try-calls").value) || 10;
+    const reply = await api("POST", "/qa/packs/preview", { content: source.value, calls });
+    if (reply.problems.length) {
+      showProblems({ ok: false, problems: reply.problems });
+      summary.textContent = t("try_problems");
+      results.hidden = true;
+    } else {
+      const added = reply.calls.reduce((n, c) => n + c.added.length, 0);
+      const removed = reply.calls.reduce((n, c) => n + c.removed.length, 0);
+      summary.textContent = reply.calls.length
+        ? t("try_summary", { calls: reply.calls.length, added, removed })
+        : t("try_none", { name: reply.name });
+      results.querySelector("tbody").replaceChildren(
+        ...reply.calls.map((c) =>
+          el("tr", { dataset: { call: c.call_id } },
+            el("td", {}, el("a", { href: `/calls/${c.id}` }, c.call_id)),
+            el("td", { class: "num" }, scoreChange(c.score_before, c.score_after)),
+            el("td", { class: "added" }, el("ul", {}, c.added.map(findingItem))),
+            el("td", { class: "removed" }, el("ul", {}, c.removed.map(findingItem)))),
+        ),
+      );
+      results.hidden = !reply.calls.length;
+    }
+    summary.hidden = false;
+  } catch (failure) {
+    showError(saveError, failure);
+  } finally {
+    tryRun.disabled = false;
+  }
+}
+
+tryRun?.addEventListener("click", tryPack);
