@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QA_MODELS_DIR ?= $(CURDIR)/models
 
-.PHONY: install models services assets browser run test test-fast lint format bench clean
+.PHONY: install llm models services assets browser run test test-fast lint format bench clean
 
 LINT_PATHS := qa_service tests bench scripts
 # Tests that need a model, a server or a browser carry these markers (tests/conftest.py).
@@ -22,8 +22,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The language-model extra: llama-cpp-python compiles llama.cpp when no wheel fits (minutes).
+LLM_STAMP := $(VENV)/.llm-installed
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[llm]'
+	touch $@
+
+llm: $(LLM_STAMP)
+
+# Whisper base, and the smallest evaluation-question model (the tests run it; 491 MB).
 models: install
-	$(BIN)/qa-service models fetch base
+	$(BIN)/qa-service models fetch base qwen2.5-coder-0.5b
 
 # PostgreSQL and Redis binaries for the service tests (they start throwaway servers).
 services:
@@ -58,7 +67,7 @@ browser:
 run: models assets
 	$(BIN)/qa-service serve
 
-test: lint models services assets browser
+test: lint models llm services assets browser
 	$(BIN)/pytest
 
 # Everything that needs no model, server or browser: the edit-run loop.

@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(4096, ge=512, le=131072)
     llm_window_chars: int = Field(3000, ge=200, le=200000)
     llm_gpu_layers: int = Field(0, ge=-1, le=1000)
+    # The embedded model's runtime: llama.cpp (the extra "llm"), else transformers.
+    llm_runtime: Literal["auto", "llama.cpp", "transformers"] = "auto"
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'qa.db'}"

@@ -259,3 +259,23 @@ def test_the_standard_scorecard_asks_six_default_questions() -> None:
     questions = [i for i in standard_scorecard().items if i.type == "question"]
     assert len(questions) == 6
     assert all(set(q.question) == {"zh", "en"} for q in questions)
+
+
+def test_an_unreachable_endpoint_is_retried_then_raised_never_a_silent_answer() -> None:
+    from qa_service.engines.llm import LanguageModelUnavailable
+    from qa_service.engines.llm.endpoint import EndpointModel
+    from tests.service_fixtures import free_port
+
+    down = EndpointModel(f"http://127.0.0.1:{free_port()}/v1", "m", timeout_s=2, retries=1)
+    engines = ModelEngines(None)
+    engines.model = down
+    with pytest.raises(LanguageModelUnavailable, match="after 2 attempt"):
+        inspect.run(call(), asks_pack(), engines)
+
+
+def test_an_endpoint_url_must_be_http() -> None:
+    from qa_service.engines.llm.endpoint import EndpointModel
+    from qa_service.errors import InputError
+
+    with pytest.raises(InputError):
+        EndpointModel("file:///etc/passwd", "m")

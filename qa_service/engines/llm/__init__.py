@@ -79,7 +79,7 @@ def load_language_model(settings: Settings) -> LanguageModel | None:
 
         return EndpointModel.from_settings(settings)
     if backend == "embedded":
-        from qa_service.engines.llm.embedded import EmbeddedModel
+        from qa_service.engines.llm.embedded import load_embedded
 
-        return EmbeddedModel.from_settings(settings)
+        return load_embedded(settings)
     return None

@@ -3,7 +3,8 @@
 llama.cpp's quantised kernels are several times faster on a CPU than dequantised weights in
 transformers, and its grammar sampler makes the reply follow the JSON schema token by token,
 so an answer always parses. ``llm_gpu_layers`` offloads layers to CUDA where the package was
-built with it. The package (``llama-cpp-python``) is the optional extra ``llm``.
+built with it. The package (``llama-cpp-python``) is the optional extra ``llm``; without it
+the same file runs through transformers (``embedded_hf``), slower and unconstrained.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from qa_service.errors import ModelError
 
 if TYPE_CHECKING:
     from qa_service.config import Settings
+    from qa_service.engines.llm.embedded_hf import TransformersModel
 
 
 def embedded_model_path(settings: Settings) -> Path:
@@ -44,6 +46,26 @@ def embedded_model_path(settings: Settings) -> Path:
     return state.path / GGUF_FILE
 
 
+def load_embedded(settings: Settings) -> EmbeddedModel | TransformersModel:
+    """llama.cpp when ``llama-cpp-python`` is installed (or asked for), else transformers."""
+    from importlib.util import find_spec
+
+    path = embedded_model_path(settings)
+    runtime = settings.llm_runtime
+    if runtime == "auto":
+        runtime = "llama.cpp" if find_spec("llama_cpp") is not None else "transformers"
+    if runtime == "transformers":
+        from qa_service.engines.llm.embedded_hf import TransformersModel
+
+        return TransformersModel(path, threads=settings.resolved_cpu_threads())
+    return EmbeddedModel(
+        path,
+        context_tokens=settings.llm_context_tokens,
+        threads=settings.resolved_cpu_threads(),
+        gpu_layers=settings.llm_gpu_layers,
+    )
+
+
 class EmbeddedModel:
     """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
 
@@ -65,15 +87,6 @@ class EmbeddedModel:
             n_gpu_layers=gpu_layers,
             seed=0,
             verbose=False,
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> EmbeddedModel:
-        return cls(
-            embedded_model_path(settings),
-            context_tokens=settings.llm_context_tokens,
-            threads=settings.resolved_cpu_threads(),
-            gpu_layers=settings.llm_gpu_layers,
         )
 
     def answer(
