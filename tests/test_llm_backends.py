@@ -63,7 +63,7 @@ def _server_command(model_path: Path, port: int) -> list[str]:
             *("--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"),
             *("--model_alias", "test-model", "--n_threads", "2"),
         ]
-    return [sys.executable, "-m", "qa_service.engines.llm.serve", "--port", str(port)]
+    return [sys.executable, "-m", "qa_service.api.llm_server", "--port", str(port)]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ installed: one process holds the model and other workers reach it with
 ``POST /v1/chat/completions`` (messages, max_tokens, response_format with a JSON schema in
 OpenAI's ``json_schema`` form or llama.cpp's ``json_object`` form) and ``GET /v1/models``.
 
-    python -m qa_service.engines.llm.serve --host 127.0.0.1 --port 8090
+    python -m qa_service.api.llm_server --host 127.0.0.1 --port 8090
 """
 
 from __future__ import annotations
