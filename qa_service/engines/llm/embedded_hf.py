@@ -34,7 +34,7 @@ class TransformersModel:
         except ImportError as exc:  # pragma: no cover - both are dependencies
             raise ModelError(f"the embedded language model needs transformers: {exc}") from exc
         torch.set_num_threads(max(1, threads))
-        self.name = path.stem if path.name != "model.gguf" else path.parent.name
+        self.name = path.stem
         self._lock = threading.Lock()
         folder, file = str(path.parent), path.name
         try:
