@@ -37,8 +37,15 @@ class TransformersModel:
         self.name = path.stem
         self._lock = threading.Lock()
         folder, file = str(path.parent), path.name
+        # Building the tokenizer from the GGUF vocabulary takes minutes on a busy CPU: the
+        # result is kept beside the verified file and reused while that file is unchanged.
+        cache = path.parent / f".{path.name}.{path.stat().st_size}.tokenizer"
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
+            if (cache / "tokenizer.json").is_file():
+                self._tokenizer = AutoTokenizer.from_pretrained(str(cache))
+            else:
+                self._tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=file)
+                self._tokenizer.save_pretrained(str(cache))
             self._model = AutoModelForCausalLM.from_pretrained(
                 folder, gguf_file=file, dtype=torch.float32
             )
