@@ -62,7 +62,7 @@ def run(
             continue
         findings.extend(rule.check.run(ctx, rule, rule.params))
     questions = [item for item in pack.scorecard.items if item.type == "question"]
-    asked = _ask_questions(engines, ask) and bool(questions)
+    asked = bool(questions) and _ask_questions(engines, ask)
     if asked:
         answered = answer_questions(
             transcript, questions, findings, engines.llm, engines.settings.llm_window_chars
