@@ -37,7 +37,8 @@ _SYSTEM = (
     "judge only what the agent and the customer actually did.\n"
     'Reply with one JSON object: "answer" ({answers}), "justification" (one or two short '
     'sentences in {language} saying why), "cited" (the "i" of the 1 to {cited} lines the '
-    "answer rests on; empty only for not_applicable)."
+    "answer rests on; empty only for not_applicable), e.g. "
+    '{{"answer": "no", "justification": "...", "cited": [2, 5]}}.'
 )
 
 
