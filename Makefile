@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QA_MODELS_DIR ?= $(CURDIR)/models
 
-.PHONY: install llm models services assets browser run test test-fast lint format bench clean
+.PHONY: install llm models services assets browser run test test-fast lint format bench clean \
+	image image-cuda image-services compose-env compose-up compose-down compose-smoke
 
-LINT_PATHS := qa_service tests bench scripts
+LINT_PATHS := qa_service tests bench scripts docker
 # Tests that need a model, a server or a browser carry these markers (tests/conftest.py).
 HEAVY_MARKERS := api or browser or asr or models or services or slow
 
@@ -93,3 +94,39 @@ bench: models
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
+
+# Containers (README "Containers"). BASE_IMAGE: any Debian bookworm image (default
+# python:3.11-slim-bookworm); DOCKER_BUILD_ARGS: e.g. --network host, or
+# --build-arg TORCH_INDEX_URL=... for a local mirror of the CPU torch wheel.
+DOCKER ?= docker
+COMPOSE ?= $(shell $(DOCKER) compose version >/dev/null 2>&1 && echo "$(DOCKER) compose" || echo docker-compose)
+COMPOSE_ENV ?= .compose.env
+WORKERS ?= 2
+QA_IMAGE ?= qa-service:cpu
+BASE_IMAGE ?=
+DOCKER_BUILD_ARGS ?=
+BASE_ARG = $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE))
+
+image:
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) $(BASE_ARG) -t $(QA_IMAGE) .
+
+image-cuda: image
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) --build-arg QA_IMAGE=$(QA_IMAGE) -t qa-service:cuda -f Dockerfile.cuda .
+
+# PostgreSQL and Redis from Debian, where the official images cannot be pulled.
+image-services:
+	$(DOCKER) build $(DOCKER_BUILD_ARGS) $(BASE_ARG) -t local/qa-services docker/debian-services
+
+# A random database password, once; compose reads the rest of its variables from here too.
+compose-env:
+	@[ -f $(COMPOSE_ENV) ] || { umask 077; echo "PG_PASSWORD=$$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')" > $(COMPOSE_ENV); }
+
+compose-up: compose-env
+	$(COMPOSE) --env-file $(COMPOSE_ENV) up -d --scale worker=$(WORKERS)
+
+compose-down:
+	$(COMPOSE) --env-file $(COMPOSE_ENV) down
+
+# Build, start, upload a call through the API, wait for a worker's analysis, stop.
+compose-smoke:
+	bash scripts/compose-smoke.sh

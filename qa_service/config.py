@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     cpu_threads: int = 0
     language: Literal["zh", "en"] | None = None
     beam_size: int = 5
+    # --- issue 16: the centre's vocabulary, batched transcription ---
+    # How vocabulary terms bias Whisper: "hotwords" (every window), "prompt" (initial prompt),
+    # or "off" (terms still recorded, not used). Measured in bench/asr_vocabulary.py.
+    asr_vocabulary_mode: Literal["hotwords", "prompt", "off"] = "hotwords"
+    # Voice chunks decoded at a time by the batched pipeline; 0 or 1: sequential decoding;
+    # unset: the measured CPU default, on CUDA chosen from free GPU memory.
+    asr_batch_size: int | None = Field(None, ge=0, le=64)
     # Word gaps at least this long end an utterance.
     utterance_pause_s: float = 0.6
     max_duration_s: float = 4 * 3600.0
@@ -89,6 +96,12 @@ class Settings(BaseSettings):
     # Signs API tokens and web sessions; empty: generated once into data_dir/secret_key.
     secret_key: str = ""
     token_expire_minutes: int = Field(8 * 60, ge=1, le=30 * 24 * 60)
+    # Argon2id for passwords; the defaults are argon2-cffi's recommended cost (3 passes over
+    # 64 MiB, 4 lanes). Each hash records its own parameters, so a change applies to new
+    # hashes and old ones still verify. Lower values are for tests only.
+    password_time_cost: int = Field(3, ge=1, le=10)
+    password_memory_kib: int = Field(64 * 1024, ge=8 * 1024, le=1024 * 1024)
+    password_parallelism: int = Field(4, ge=1, le=16)
     # --- security (issue 12) ---
     # Failed sign-ins allowed per account, and per client address, within login_window_s;
     # past either the answer is 429 with Retry-After until the oldest failure leaves the window.
@@ -138,6 +151,16 @@ class Settings(BaseSettings):
     llm_gpu_layers: int = Field(0, ge=-1, le=1000)
     # The embedded model's runtime: llama.cpp (the extra "llm"), else transformers.
     llm_runtime: Literal["auto", "llama.cpp", "transformers"] = "auto"
+
+    # --- retention and deletion (issue 14) ---
+    # Days a recording (and its waveform peaks and other derived files) is kept, counted from
+    # the call's start (its upload when no start was given); 0: kept for ever.
+    retention_audio_days: int = Field(0, ge=0, le=36500)
+    # Days the transcript, the result's text and findings' evidence are kept; scores, finding
+    # categories and metrics stay for KPIs. 0: kept for ever.
+    retention_transcript_days: int = Field(0, ge=0, le=36500)
+    # How often the worker runs the purge (and finishes deletions a crash cut short).
+    retention_purge_interval_s: float = Field(3600.0, ge=10.0, le=7 * 86400.0)
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'qa.db'}"

@@ -62,3 +62,10 @@ class ConflictError(QAError):
 class TooLargeError(QAError):
     status_code = 413
     code = "too_large"
+
+
+class GoneError(QAError):
+    """What was asked for existed but was deleted (retention or a deletion request)."""
+
+    status_code = 410
+    code = "gone"

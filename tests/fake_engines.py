@@ -20,10 +20,12 @@ HEARD = (
 class FakeRecognizer:
     def __init__(self) -> None:
         self.channels = 0
+        self.options: list[ASROptions] = []  # what each channel was transcribed with
 
     def transcribe(self, audio, options: ASROptions) -> ChannelTranscript:
         text = HEARD[self.channels % len(HEARD)]
         self.channels += 1
+        self.options.append(options)
         words = [Word(0.2 + 0.3 * k, 0.45 + 0.3 * k, w) for k, w in enumerate(text.split())]
         return ChannelTranscript(words, options.language or "en", 1.0)
 

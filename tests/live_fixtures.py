@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import CHEAP_PASSWORDS
 from tests.live_server import serve_in_thread
 from tests.service_fixtures import (
     BLOCK_FILE,
@@ -49,28 +50,23 @@ def _sign_in(port: int, username: str, password: str) -> str:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The whole service (API, pages, embedded worker with the fake analyzer) on 127.0.0.1."""
-    from pwdlib import PasswordHash
-    from pwdlib.hashers.argon2 import Argon2Hasher
-
     from qa_service.api.app import create_app
-    from qa_service.features.users import security
     from qa_service.features.users.bootstrap import ensure_first_admin
     from qa_service.web import install_web
 
     tmp = tmp_path_factory.mktemp("stall")
     fake_dir = tmp / "fake"
     fake_dir.mkdir()
-    # A short lease: heartbeats that wait on a lock for a few seconds lose the job.
-    settings = service_settings(tmp, f"sqlite:///{tmp / 'var' / 'qa.db'}", job_lease_s=3.0)
+    # A short lease: heartbeats that wait on a lock for a few seconds lose the job. Cheap
+    # Argon2: this test is about locks, not about the cost of hashing.
+    url = f"sqlite:///{tmp / 'var' / 'qa.db'}"
+    settings = service_settings(tmp, url, job_lease_s=3.0, **CHEAP_PASSWORDS)
     os.environ[FAKE_DIR_ENV] = str(fake_dir)
     try:
         analyzer = FakeAnalyzer(settings)
     finally:
         os.environ.pop(FAKE_DIR_ENV)
     app = install_web(create_app(settings, start_worker=True, analyzer=analyzer))
-    # Cheap Argon2: this test is about locks, not about the cost of hashing.
-    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
-    original, security._hasher = security._hasher, lambda: cheap
     try:
         with serve_in_thread(app, "stall-test-server") as port:
             try:
@@ -86,5 +82,4 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 # Unblock the fake analyzer first, or stopping the server waits on its job.
                 (fake_dir / BLOCK_FILE).unlink(missing_ok=True)
     finally:
-        security._hasher = original
         app.state.db.dispose()

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from qa_service.api.app import create_app
 from qa_service.features.users.bootstrap import ensure_first_admin
 from qa_service.jobs.worker import EmbeddedWorker
+from tests.conftest import CHEAP_PASSWORDS
 from tests.service_fixtures import FakeAnalyzer, make_wav, service_settings
 
 PASSWORD = "correct horse battery"
@@ -130,17 +131,9 @@ def _create_accounts(service: Service) -> None:
 def running_service(tmp: Path, database_url: str, **overrides) -> Iterator[Service]:
     """The service with every role's account, on the database at ``database_url``
     (``overrides``: other settings)."""
-    from pwdlib import PasswordHash
-    from pwdlib.hashers.argon2 import Argon2Hasher
-
-    from qa_service.features.users import security
-
-    settings = service_settings(tmp, database_url, **overrides)
-    app = create_app(settings, review_rng=FixedRng(0.99))
     # Cheap Argon2 parameters: the tests sign in dozens of times; the format is the same.
-    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
-    original = security._hasher
-    security._hasher = lambda: cheap
+    settings = service_settings(tmp, database_url, **(CHEAP_PASSWORDS | overrides))
+    app = create_app(settings, review_rng=FixedRng(0.99))
     try:
         with TestClient(app) as client:
             password = ensure_first_admin(app.state.db, settings)
@@ -149,7 +142,6 @@ def running_service(tmp: Path, database_url: str, **overrides) -> Iterator[Servi
             _create_accounts(svc)
             yield svc
     finally:
-        security._hasher = original
         app.state.db.dispose()
 
 

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from glob import glob
@@ -31,7 +30,8 @@ from qa_service.domain.results import CallResult
 from qa_service.engines.registry import Engines
 from qa_service.store.db import Database
 from qa_service.store.migrate import upgrade
-from tests.conftest import CALLS_DIR, REPO
+from tests.audio_fixtures import write_wav
+from tests.conftest import CALLS_DIR, REPO, sqlite_copy
 
 FAKE_DIR_ENV = "QA_FAKE_DIR"
 FAKE_TRANSCRIPT = "en-billing-deflect"
@@ -113,13 +113,7 @@ def make_wav(path: Path, seconds: float = 1.0, rate: int = 8000, seed: int | Non
     t = np.arange(n) / rate
     left = 0.3 * np.sin(2 * np.pi * rng.uniform(200, 900) * t) + 0.01 * rng.standard_normal(n)
     right = 0.3 * np.sin(2 * np.pi * rng.uniform(200, 900) * t) + 0.01 * rng.standard_normal(n)
-    pcm = (np.clip(np.stack([left, right], axis=1), -1, 1) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(2)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.tobytes())
-    return path
+    return write_wav(path, [left, right], rate)
 
 
 def wav_bytes(tmp: Path, seconds: float = 1.0) -> bytes:
@@ -312,9 +306,13 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[D
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A migrated database, on SQLite and on PostgreSQL."""
+    """A migrated database, on SQLite (a copy of the session's migrated file) and on
+    PostgreSQL."""
+    if request.param == "sqlite":
+        sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path / "qa.db")
     with fresh_database(request.param, tmp_path, request) as db:
-        upgrade(db)
+        if request.param != "sqlite":
+            upgrade(db)
         yield db
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -32,6 +34,20 @@ def call_audio(settings) -> dict[str, dict[str, np.ndarray]]:
     return found
 
 
+@pytest.fixture(scope="session")
+def calm(call_audio) -> dict[str, tuple[Transcript, dict]]:
+    """Each call's reference transcript annotated from its own audio, and the summary: the
+    baseline the tests compare with, measured once (tests read it, never change it)."""
+    found = {}
+    for call_id in CALL_IDS:
+        transcript = truth_transcript(call_id)
+        found[call_id] = (
+            transcript,
+            annotate_acoustics(transcript, call_audio[call_id], SAMPLE_RATE),
+        )
+    return found
+
+
 def _cues(transcript: Transcript, role: str) -> list[dict]:
     return [u.extra["acoustic"] for u in transcript.utterances if u.role == role]
 
@@ -43,10 +59,8 @@ def _changed(samples: np.ndarray, utt: Utterance, fn) -> np.ndarray:
     return out
 
 
-def _original_cues(call_audio, index: int) -> dict:
-    transcript = truth_transcript(CALL)
-    annotate_acoustics(transcript, call_audio[CALL], SAMPLE_RATE)
-    return transcript.utterances[index].extra["acoustic"]
+def _original_cues(calm, index: int) -> dict:
+    return calm[CALL][0].utterances[index].extra["acoustic"]
 
 
 def _target(transcript: Transcript, role: str = "agent", nth: int = 1) -> tuple[int, Utterance]:
@@ -55,9 +69,9 @@ def _target(transcript: Transcript, role: str = "agent", nth: int = 1) -> tuple[
 
 
 @pytest.mark.parametrize("call_id", CALL_IDS)
-def test_every_utterance_gets_cues_and_calm_calls_raise_no_voice(call_audio, call_id):
-    transcript = truth_transcript(call_id)
-    summary = annotate_acoustics(transcript, call_audio[call_id], SAMPLE_RATE)
+def test_every_utterance_gets_cues_and_calm_calls_raise_no_voice(calm, call_id):
+    transcript, summary = calm[call_id]
+    assert len(transcript.utterances) == len(call_truth(call_id)["turns"])
     for utt in transcript.utterances:
         cues = utt.extra["acoustic"]
         assert cues["raised_voice"] is False, (utt.text, cues)
@@ -76,11 +90,11 @@ def test_pitch_follows_a_phone_band_voice_without_its_fundamental():
     assert 2 ** (sound.pitch_mean_st / 12) == pytest.approx(f0, rel=0.03)
 
 
-def test_louder_utterance_is_a_raised_voice(call_audio):
+def test_louder_utterance_is_a_raised_voice(call_audio, calm):
     transcript = truth_transcript(CALL)
     index, utt = _target(transcript)
     channels = dict(call_audio[CALL])
-    before = _original_cues(call_audio, index)
+    before = _original_cues(calm, index)
     channels["agent"] = _changed(channels["agent"], utt, lambda x: x * 10 ** (10 / 20))
     summary = annotate_acoustics(transcript, channels, SAMPLE_RATE)
     cues = transcript.utterances[index].extra["acoustic"]
@@ -92,13 +106,13 @@ def test_louder_utterance_is_a_raised_voice(call_audio):
     assert summary["roles"]["agent"]["most_agitated"]["utterance"] == index
 
 
-def test_higher_and_somewhat_louder_is_a_raised_voice(call_audio):
+def test_higher_and_somewhat_louder_is_a_raised_voice(call_audio, calm):
     import librosa
 
     transcript = truth_transcript(CALL)
     index, utt = _target(transcript)
     channels = dict(call_audio[CALL])
-    before = _original_cues(call_audio, index)
+    before = _original_cues(calm, index)
     # 3 semitones higher and 5 dB louder than this speaker's baseline, not than this line.
     steps = 3.0 - before["pitch_delta_st"]
     gain_db = 5.0 - before["loudness_delta_db"]
@@ -130,11 +144,11 @@ def test_short_interjection_is_never_raised(call_audio):
     assert cues["loudness_delta_db"] > 6 and cues["raised_voice"] is False
 
 
-def test_quieter_utterance_is_not_raised(call_audio):
+def test_quieter_utterance_is_not_raised(call_audio, calm):
     transcript = truth_transcript(CALL)
     index, utt = _target(transcript)
     channels = dict(call_audio[CALL])
-    before = _original_cues(call_audio, index)
+    before = _original_cues(calm, index)
     channels["agent"] = _changed(channels["agent"], utt, lambda x: x * 10 ** (-10 / 20))
     annotate_acoustics(transcript, channels, SAMPLE_RATE)
     cues = transcript.utterances[index].extra["acoustic"]
@@ -143,9 +157,8 @@ def test_quieter_utterance_is_not_raised(call_audio):
     assert cues["raised_voice"] is False and cues["agitation"] < 0.3
 
 
-def test_speech_rate_is_units_per_minute_of_the_utterance(call_audio):
-    transcript = truth_transcript(CALL)
-    annotate_acoustics(transcript, call_audio[CALL], SAMPLE_RATE)
+def test_speech_rate_is_units_per_minute_of_the_utterance(calm):
+    transcript = calm[CALL][0]
     for utt in transcript.utterances:
         expected = speech_units(utt.text) * 60.0 / utt.duration
         assert utt.extra["acoustic"]["speech_rate"] == pytest.approx(expected, abs=0.1)
@@ -180,10 +193,8 @@ def _voice_findings(transcript: Transcript):
 
 
 @pytest.mark.parametrize("call_id", CALL_IDS)
-def test_default_pack_hears_no_raised_voice_on_calm_calls(call_audio, call_id):
-    transcript = truth_transcript(call_id)
-    annotate_acoustics(transcript, call_audio[call_id], SAMPLE_RATE)
-    found, outcome = _voice_findings(transcript)
+def test_default_pack_hears_no_raised_voice_on_calm_calls(calm, call_id):
+    found, outcome = _voice_findings(copy.deepcopy(calm[call_id][0]))
     assert found == []
     assert not any("raised" in n["rule_id"] for n in outcome.metrics["not_evaluated"])
 

@@ -148,3 +148,39 @@ def test_a_finding_of_another_call_cannot_be_disputed(service) -> None:
 )
 def test_working_days(start: datetime, days: int, due: datetime) -> None:
     assert add_working_days(start, days) == due
+
+
+def test_the_thread_shows_each_partys_statement_and_ruling_with_times(service) -> None:
+    """The appeal's reason reaches the next decider, not only the audit log."""
+    renamed = service.patch(
+        f"/api/users/{service.ids['lead_a']}", "admin", json={"full_name": "Lin Team-Lead"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    _call, finding, dispute = _dispute(service)
+    assert dispute["category"] == finding["category"], "named by its category, not its rule id"
+    _decide(service, dispute["id"], "lead_a", "uphold", "the phrase is in the audio")
+    appeal = service.post(
+        f"/api/disputes/{dispute['id']}/appeal",
+        "agent_a1",
+        json={"reason": "at 0:07 the customer interrupts before I can greet"},
+    )
+    assert appeal.status_code == 200, appeal.text
+    shown = service.get(f"/api/disputes/{dispute['id']}", "qa1").json()
+    thread = [(e["kind"], e["stage"], e["by_name"], e["text"]) for e in shown["thread"]]
+    assert thread == [
+        ("dispute", "team_lead", "agent_a1", "I did say it"),
+        ("decision", "team_lead", "Lin Team-Lead", "the phrase is in the audio"),
+        ("appeal", "reviewer", "agent_a1", "at 0:07 the customer interrupts before I can greet"),
+    ]
+    assert shown["thread"][1]["decision"] == "uphold"
+    times = [datetime.fromisoformat(e["at"]) for e in shown["thread"]]
+    assert times == sorted(times) and times[0] == datetime.fromisoformat(shown["opened_at"])
+    assert [s["statement"] for s in shown["steps"]][1].startswith("at 0:07")
+    listed = service.get("/api/disputes", "qa1", params={"stage": "reviewer"}).json()["items"]
+    (same,) = [d for d in listed if d["id"] == dispute["id"]]
+    assert same["thread"] == shown["thread"] and same["agent_name"] == "agent_a1"
+    # An escalation opens the next step without a statement from the agent.
+    _decide(service, dispute["id"], "qa1", "escalate", "needs the QA lead")
+    after = service.get(f"/api/disputes/{dispute['id']}", "qa1").json()
+    kinds = [e["kind"] for e in after["thread"]]
+    assert kinds == ["dispute", "decision", "appeal", "decision"]

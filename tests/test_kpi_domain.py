@@ -303,5 +303,5 @@ def test_readme_documents_every_kpi_and_setting():
     for k in KPIS:
         assert f"`{k.id}`" in readme, k.id
     for name in Settings.model_fields:
-        if name.startswith("kpi_") or name == "import_root":
+        if name.startswith(("kpi_", "retention_")) or name == "import_root":
             assert f"`QA_{name.upper()}`" in readme, name

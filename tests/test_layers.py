@@ -2,8 +2,8 @@
 
 The contracts are pyproject's own [tool.importlinter], run by `lint-imports` on a skeleton of
 the target layout (docs/architecture.md) that keeps them all, then on the same skeleton with
-one deliberate violation added. The private-name checker runs on a tiny package of its own,
-and on the real tree.
+deliberate violations added, each in a module of its own and reported by its own contract.
+The private-name checker runs on a tiny package of its own, and on the real tree.
 """
 
 from __future__ import annotations
@@ -87,30 +87,64 @@ def test_the_target_layout_keeps_every_contract(tmp_path: Path) -> None:
         assert f"{name} KEPT" in output, output
 
 
-@pytest.mark.parametrize(
-    ("module", "text", "broken", "shown"),
-    [
-        ("domain/leak.py", "import qa_service.store\n", "domain-pure", "domain.leak"),
-        ("domain/leak.py", "import sqlalchemy\n", "domain-no-frameworks", "domain.leak"),
-        ("web/leak.py", "import qa_service.api\n", "adapters", "web.leak -> qa_service.api"),
-        ("cli/leak.py", "import qa_service.web\n", "adapters", "cli.leak -> qa_service.web"),
-        ("analysis/leak.py", "import qa_service.store\n", "layers", "analysis.leak"),
-        ("engines/leak.py", "import qa_service.features\n", "layers", "engines.leak"),
-        ("features/calls/leak.py", "import qa_service.jobs.tasks\n", "layers", "calls.leak"),
-        ("features/calls/leak.py", "import qa_service.api.app\n", "layers", "calls.leak"),
-        ("store/leak.py", "import qa_service.config\n", "store-no-settings", "store.leak"),
-        ("store/leak.py", "import qa_service.engines\n", "store-no-models", "store.leak"),
-        ("features/calls/leak.py", "import fastapi\n", "http-only-in-adapters", "calls.leak"),
-        ("stray.py", "", "layers", "qa_service.stray"),
-    ],
-)
+# Each deliberate violation (in a module of its own), the contract it breaks, and what the
+# report of that contract names. All go into one skeleton, checked by one run: every
+# violation must show up in the report of its own contract.
+VIOLATIONS = [
+    ("domain/leak_pure.py", "import qa_service.store\n", "domain-pure", "domain.leak_pure"),
+    ("domain/leak_sql.py", "import sqlalchemy\n", "domain-no-frameworks", "domain.leak_sql"),
+    ("web/leak.py", "import qa_service.api\n", "adapters", "web.leak -> qa_service.api"),
+    ("cli/leak.py", "import qa_service.web\n", "adapters", "cli.leak -> qa_service.web"),
+    ("analysis/leak.py", "import qa_service.store\n", "layers", "analysis.leak"),
+    ("engines/leak.py", "import qa_service.features\n", "layers", "engines.leak"),
+    ("features/calls/leak_jobs.py", "import qa_service.jobs.tasks\n", "layers", "calls.leak_jobs"),
+    ("features/calls/leak_api.py", "import qa_service.api.app\n", "layers", "calls.leak_api"),
+    (
+        "store/leak_settings.py",
+        "import qa_service.config\n",
+        "store-no-settings",
+        "store.leak_settings",
+    ),
+    ("store/leak_models.py", "import qa_service.engines\n", "store-no-models", "store.leak_models"),
+    ("features/calls/leak_http.py", "import fastapi\n", "http-only-in-adapters", "calls.leak_http"),
+    ("stray.py", "", "layers", "qa_service.stray"),
+]
+
+
+def broken_reports(output: str) -> dict[str, str]:
+    """The report of each broken contract, by contract name (lint-imports prints each under
+    its name, underlined, after "Broken contracts")."""
+    lines = output.split("Broken contracts", 1)[-1].splitlines()
+    reports: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line, below in zip(lines, [*lines[1:], ""], strict=True):
+        if line.strip() and below.strip() and set(below.strip()) == {"-"}:
+            current = reports.setdefault(line.strip(), [])
+        current.append(line)
+    return {name: "\n".join(text) for name, text in reports.items()}
+
+
+@pytest.fixture(scope="module")
+def violated(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str]:
+    extra = {module: text for module, text, _, _ in VIOLATIONS}
+    return lint_imports(tmp_path_factory.mktemp("violated"), extra)
+
+
+@pytest.mark.parametrize(("module", "text", "broken", "shown"), VIOLATIONS)
 def test_a_deliberate_violation_breaks_its_contract(
-    tmp_path: Path, module: str, text: str, broken: str, shown: str
+    violated: tuple[int, str], module: str, text: str, broken: str, shown: str
 ) -> None:
-    code, output = lint_imports(tmp_path, {module: text})
+    code, output = violated
     assert code == 1, output
-    assert f"{contract_names()[broken]} BROKEN" in output, output
-    assert shown in output, output
+    name = contract_names()[broken]
+    assert f"{name} BROKEN" in output, output
+    assert shown in broken_reports(output).get(name, ""), output
+
+
+def test_every_contract_can_break(violated: tuple[int, str]) -> None:
+    """No contract is left without a deliberate violation of its own."""
+    assert {broken for _, _, broken, _ in VIOLATIONS} == set(contract_names())
+    assert set(broken_reports(violated[1])) == set(contract_names().values())
 
 
 def run_private_check(root: Path, *packages: str) -> tuple[int, str]:

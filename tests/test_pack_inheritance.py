@@ -168,3 +168,14 @@ def test_a_changed_parent_is_seen_by_the_cached_child(rules_dir):
     stat = parent.stat()
     os.utime(parent, (stat.st_atime, stat.st_mtime + 5))
     assert [r.id for r in load_pack(path).rules] == ["greeting-missing", "deflection"]
+
+
+def test_vocabulary_is_the_union_of_parent_and_child(rules_dir):
+    child(rules_dir, "vocabulary: [星河客服, 工号]\n", name="middle")
+    (rules_dir / "leaf.yaml").write_text(
+        "pack: leaf\nextends: middle\nvocabulary: [工号, 转运中心]\n", "utf-8"
+    )
+    pack = load_pack("leaf")
+    assert pack.asr_terms == ("星河客服", "工号", "转运中心")
+    # The terms are words for the segmenter too.
+    assert {"星河客服", "转运中心"} <= pack.vocabulary

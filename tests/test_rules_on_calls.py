@@ -86,20 +86,26 @@ def matches(category: str, finding, event: tuple[float, float]) -> bool:
     return finding.start < event[1] and finding.end > event[0]  # the spans overlap
 
 
+def match_events(findings, call_id: str, category: str) -> tuple[int, int, int]:
+    """(tp, fp, fn) of one call's findings of ``category`` against its labelled events."""
+    unmatched = [f for f in findings if f.category == category]
+    tp = fn = 0
+    for event in labelled_events(call_id, category):
+        hit = next((f for f in unmatched if matches(category, f, event)), None)
+        if hit is None:
+            fn += 1
+        else:
+            tp += 1
+            unmatched.remove(hit)
+    return tp, len(unmatched), fn
+
+
 @pytest.mark.parametrize("category", EVENT_CATEGORIES)
 def test_event_level_precision_and_recall(outcomes, category: str) -> None:
     tp = fp = fn = 0
     for call_id, outcome in outcomes.items():
-        findings = [f for f in outcome.findings if f.category == category]
-        unmatched = list(findings)
-        for event in labelled_events(call_id, category):
-            hit = next((f for f in unmatched if matches(category, f, event)), None)
-            if hit is None:
-                fn += 1
-            else:
-                tp += 1
-                unmatched.remove(hit)
-        fp += len(unmatched)
+        found, extra, missed = match_events(outcome.findings, call_id, category)
+        tp, fp, fn = tp + found, fp + extra, fn + missed
     precision, recall = precision_recall(tp, fp, fn)
     assert tp + fn > 0
     assert precision >= MIN_PRECISION and recall >= MIN_RECALL, (precision, recall, tp, fp, fn)

@@ -327,6 +327,17 @@ def test_the_pack_cache_stays_bounded(tmp_path) -> None:
     for k in range(inspection.CACHE_SIZE + 5):
         load_pack(write_pack(tmp_path, GOOD_RULE, name=f"p{k}"))
     assert len(inspection._CACHE) <= inspection.CACHE_SIZE
+    assert len(inspection._PARSED) <= inspection.CACHE_SIZE
+
+
+def test_an_edited_pack_file_is_read_again(tmp_path) -> None:
+    path = write_pack(tmp_path, GOOD_RULE)
+    assert [r.id for r in load_pack(path).rules] == ["deflection"]
+    path.write_text(path.read_text("utf-8").replace("id: deflection", "id: renamed"), "utf-8")
+    assert [r.id for r in load_pack(path).rules] == ["renamed"]
+    path.write_text(path.read_text("utf-8").replace("role: agent", "role: nobody"), "utf-8")
+    with pytest.raises(RulePackError, match="role"):
+        load_pack(path)
 
 
 SEMANTIC_RULE = """\

@@ -173,7 +173,9 @@ def test_critical_item_on_weak_evidence_only_deducts(evidence: dict) -> None:
 
 def test_a_call_that_does_not_fail_keeps_the_old_contract() -> None:
     data = score_call([finding("deflection")], CARD).to_dict()
-    assert set(data) == {"total", "dimensions", "critical_failed", "items", "scorecard"}
+    # The explanation is added to every score; nothing about critical failures is.
+    keys = {"total", "dimensions", "critical_failed", "items", "scorecard", "explanation"}
+    assert set(data) == keys
     assert CallScore.from_dict(data).without_critical is None
 
 
@@ -201,7 +203,10 @@ def test_analyze_text_names_the_critical_item_and_the_score_without_it() -> None
     tr = transcript(("agent", "您好"), ("customer", "你好"))
     findings = [finding("forbidden_phrase", start=3.0, similarity=1.0)]
     result = CallResult("c1", tr, findings=findings, score=score_call(findings, CARD))
-    last = render_text(result).splitlines()[-1]
+    text = render_text(result).splitlines()
+    last = next(line for line in text if line.startswith("score "))
+    # The arithmetic follows the score line.
+    assert text[text.index(last) + 1].startswith("  critical item failed (forbidden_phrase) -> 10")
     assert "CRITICAL FAILURE: rude (forbidden_phrase at 00:03.0)" in last
     assert "; 100.0 without it" in last
     assert last.startswith("score 10.0")

@@ -13,9 +13,10 @@ from qa_service.analysis.packs import available_packs, load_pack
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
+from qa_service.features.calls.service import CallSort
 from qa_service.store.accounts import AccountRole
 from qa_service.store.call_facts import GroupBy
-from qa_service.store.calls import CallStatus, ReviewState
+from qa_service.store.calls import CallStatus, PurgeReason, ReviewState
 from qa_service.store.disputes import Decision, DisputeStatus, Stage
 from qa_service.web.i18n import LANGUAGES, Translator, catalog, negotiate
 from qa_service.web.rendering import STATIC_DIR, TEMPLATES_DIR
@@ -28,14 +29,18 @@ SCRIPT_LABEL = re.compile(r"""\blabel\(\s*"([a-z_]+)"\s*,""")
 VALUES = {
     "status": [s.value for s in CallStatus],
     "review_state": [s.value for s in ReviewState],
+    "purge_reason": [r.value for r in PurgeReason],
     "severity": ["critical", "major", "minor", "info"],
     "dispute_status": [s.value for s in DisputeStatus],
     "stage": [s.value for s in Stage],
     "decision": [d.value for d in Decision],
+    "decided": [d.value for d in Decision],
+    "thread": ["dispute", "appeal", "decision"],
     "risk": list(RISK_FLAGS),
     "role": [r.value for r in AccountRole],
     "dashboard.by_": [g.value for g in GroupBy],
     "packs.kind_": ["pack", "scorecard"],
+    "calls.sort_": [s.value for s in CallSort],
     "kpi": [k.id for k in KPIS],
 }
 
@@ -51,6 +56,7 @@ SCRIPT_VALUES = {
     "status": VALUES["status"],
     "stage": VALUES["stage"],
     "decision": VALUES["decision"],
+    "decide": VALUES["decision"],
     "dispute_status": VALUES["dispute_status"],
     "review_kind": ["primary", "second"],
     "kind": ["pack", "scorecard"],

@@ -83,7 +83,7 @@ def test_sixty_minute_call_stays_usable(browser, live_service, long_call, long_u
         key=lambda f: f["start_s"],
     )
     item = browser.find_element(By.ID, f"finding-{last['id']}")
-    browser.execute_script("arguments[0].scrollIntoView()", item)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", item)
     item.find_element(By.CSS_SELECTOR, ".why").click()
     wait_until(
         browser,

@@ -97,6 +97,9 @@ def test_review_queue_from_a_sampling_plan(browser, live_service):
         "upload-good-1",
         "upload-good-2",
     ]
+    info = browser.find_element(By.ID, "plan-info")
+    assert info.find_elements(By.CSS_SELECTOR, "time[data-local]"), "in local time, as elsewhere"
+    assert "UTC" not in info.text and "<time" not in info.text
     save_screenshot(browser, "review-queue")
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys("j")

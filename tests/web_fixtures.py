@@ -328,3 +328,33 @@ def page_mark(driver, attribute: str, timeout_s: float) -> float:
     script = f"return document.body.dataset.{attribute} || null"
     value = wait_until(driver, lambda d: d.execute_script(script), timeout_s, f"data-{attribute}")
     return float(value)
+
+
+# Desktop and phone, as the pages are checked by hand: (name, width, height).
+VIEWPORTS = (("desktop", 1440, 900), ("phone", 390, 844))
+
+
+def set_language(driver, service: LiveService, lang: str) -> None:
+    """The language switch's cookie, without clicking through the page."""
+    driver.get(f"{service.url}/static/css/app.css")
+    driver.add_cookie({"name": "qa_lang", "value": lang, "path": "/"})
+
+
+def page_screenshots(driver, service: LiveService, path: str, name: str, ready=None) -> list[Path]:
+    """``path`` in zh and en at desktop and phone size, saved as NAME-LANG-VIEWPORT.png;
+    ``ready(driver)`` waits for what the page builds after loading. The window and the
+    language are left as they were (English, the fixture's size)."""
+    saved = []
+    try:
+        for lang in ("zh", "en"):
+            set_language(driver, service, lang)
+            for viewport, width, height in VIEWPORTS:
+                driver.set_window_size(width, height)
+                driver.get(f"{service.url}{path}")
+                if ready is not None:
+                    ready(driver)
+                saved.append(save_screenshot(driver, f"{name}-{lang}-{viewport}"))
+    finally:
+        set_language(driver, service, "en")
+        driver.set_window_size(1500, 1000)
+    return saved

@@ -34,6 +34,7 @@ from qa_service.domain.rulepack import (
 )
 from qa_service.domain.transcript import Transcript
 from qa_service.domain.vocabulary import Channel
+from qa_service.errors import InputError
 
 DEFAULT_PACKS = {"zh": "zh-default", "en": "en-default"}
 # Written conversations get the language's chat pack (``LANG-chat``) when the rules folder
@@ -42,6 +43,30 @@ CHAT_PACK_SUFFIX = "-chat"
 FALLBACK_LANGUAGE = "en"
 PACK_SUFFIXES = (".yaml", ".yml")
 SCORECARDS_DIR = "scorecards"
+
+
+@dataclass(frozen=True, slots=True)
+class PackRef:
+    """A rule pack as a call or a request names it: ``NAME`` (the newest stored version, else
+    the built-in pack) or ``NAME@VERSION`` (one stored version). ``str()`` gives it back."""
+
+    name: str
+    version: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> PackRef:
+        """``NAME`` or ``NAME@VERSION``; a path or a version that is not a number is refused."""
+        name, sep, version = text.strip().partition("@")
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise InputError(f"{text!r} is not a rule pack name (NAME or NAME@VERSION)")
+        if not sep:
+            return cls(name)
+        if not version.isdigit():
+            raise InputError(f"{text!r}: the version after '@' must be a number")
+        return cls(name, int(version))
+
+    def __str__(self) -> str:
+        return self.name if self.version is None else f"{self.name}@{self.version}"
 
 
 def default_pack_name(
@@ -246,7 +271,7 @@ def _build_scorecard(doc: YamlDoc) -> Scorecard:
 # YAML with line numbers ------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class YamlDoc:
     name: str  # how problems name it: the file's path, or NAME.yaml for text
     data: Any
@@ -275,8 +300,23 @@ def read_yaml(path: Path) -> YamlDoc:
     return replace(parse_yaml(text, str(path)), path=path)
 
 
+# Parsed documents by (name, digest of the text): the same pack files are read for every
+# call, and the line-keeping parser is pure Python. Nothing mutates a parsed document (the
+# merge copies what it changes); bounded like the pack cache.
+_PARSED: dict[tuple[str, str], YamlDoc] = {}
+
+
 def parse_yaml(text: str, name: str) -> YamlDoc:
     """Parse YAML keeping the line of every key and list item; duplicate keys are errors."""
+    key = (name, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key not in _PARSED:
+        if len(_PARSED) >= CACHE_SIZE:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[key] = _parse_yaml(text, name, key[1])
+    return _PARSED[key]
+
+
+def _parse_yaml(text: str, name: str, digest: str) -> YamlDoc:
     loader = safe_yaml.BoundedLoader(text)
     try:
         node, data = safe_yaml.compose(loader)
@@ -298,7 +338,6 @@ def parse_yaml(text: str, name: str) -> YamlDoc:
     ]
     if duplicates:
         raise RulePackError(duplicates)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return YamlDoc(name, data, lines, digest=digest)
 
 

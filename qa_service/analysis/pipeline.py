@@ -35,6 +35,7 @@ class AnalyzeOptions:
     roles: tuple[str, ...] = DEFAULT_ROLES  # role of the left, then the right channel
     call_id: str | None = None
     rule_pack: str | Path | RulePack | None = None  # None: the default pack of the call
+    # Its "vocabulary" (terms, or a comma-separated text) biases the recogniser.
     metadata: dict[str, Any] = field(default_factory=dict)
     # False: stop before the rule pack (the worker scores with the version it resolved).
     checks: bool = True
@@ -53,36 +54,61 @@ def parse_roles(value: str | None) -> tuple[str, ...]:
     return roles
 
 
-def _asr_options(language: str | None, settings: Settings):
-    from qa_service.engines.asr import ASROptions
+def _asr_options(
+    language: str | None, settings: Settings, recognizer, terms: tuple[str, ...], duration_s: float
+):
+    from qa_service.engines.asr import ASROptions, batch_size_for
+    from qa_service.engines.asr_vocabulary import bias_text
 
-    return ASROptions(language=language, beam_size=settings.beam_size)
+    mode = settings.asr_vocabulary_mode
+    text = bias_text(terms) if mode != "off" else None
+    return ASROptions(
+        language=language,
+        beam_size=settings.beam_size,
+        hotwords=text if mode == "hotwords" else None,
+        initial_prompt=text if mode == "prompt" else None,
+        vocabulary=terms if text else (),
+        # A test's stand-in recogniser has no batching of its own: it decodes sequentially.
+        batch_size=batch_size_for(duration_s, getattr(recognizer, "batch_size", 0)),
+    )
 
 
 def transcribe_audio(
     audio: DecodedAudio, options: AnalyzeOptions, engines: Engines
 ) -> tuple[Transcript, dict[str, Any]]:
     """Transcribe each channel and put both roles on one timeline (mono: separate speakers)."""
+    from qa_service.analysis.vocabulary import call_vocabulary
     from qa_service.engines.asr import transcribe_long
+    from qa_service.engines.asr_vocabulary import drop_unvoiced_terms
     from qa_service.engines.audio import SAMPLE_RATE
     from qa_service.engines.word_timing import refine_word_times
 
     settings = engines.settings
     recognizer = engines.recognizer
     language = options.language or settings.language
+    vocabulary = call_vocabulary(options, language, settings.rules_dir)
     stereo = len(audio.channels) == 2
     roles = options.roles if stereo else (MONO_ROLE,)
     words_by_role, dropped = {}, []
     started = time.perf_counter()
     for role, samples in zip(roles, audio.channels, strict=True):
-        options_asr = _asr_options(language, settings)
+        options_asr = _asr_options(
+            language, settings, recognizer, vocabulary.terms, audio.duration_s
+        )
         channel = transcribe_long(recognizer, samples, SAMPLE_RATE, options_asr)
         # The first channel's detected language is used for the other: one call, one language.
         language = language or channel.language
         refine_word_times(channel.words, samples, SAMPLE_RATE)
-        words_by_role[role] = channel.words
-        dropped += [{**d, "role": role} for d in channel.dropped]
-    source: dict[str, Any] = {"asr_seconds": round(time.perf_counter() - started, 3)}
+        words, echoes = drop_unvoiced_terms(
+            channel.words, options_asr.vocabulary, samples, SAMPLE_RATE
+        )
+        words_by_role[role] = words
+        dropped += [{**d, "role": role} for d in channel.dropped + echoes]
+    source: dict[str, Any] = {
+        "asr_seconds": round(time.perf_counter() - started, 3),
+        "asr_batch_size": options_asr.batch_size,
+        "asr_vocabulary": vocabulary.summary(settings.asr_vocabulary_mode),
+    }
     if stereo:
         channel_map = dict(zip(CHANNEL_NAMES, roles, strict=True))
         channel_of_role = {r: n for n, r in channel_map.items()}

@@ -25,6 +25,7 @@ from qa_service.api.routers import (
     imports,
     kpi,
     packs,
+    retention,
     reviews,
     sampling,
     users,
@@ -152,7 +153,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BrowserGuard)
     api = APIRouter(prefix="/api")
-    for module in (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports):
+    routers = (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports)
+    for module in (*routers, retention):
         document_errors(module.router, "/api")
         api.include_router(module.router)
     api.add_api_route("/health", health, methods=["GET"], tags=["auth"], summary="Liveness")

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service.domain.rulepack import RulePackError
 from qa_service.errors import QAError
+from qa_service.http.messages import plain_message
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    410: "gone",
     413: "too_large",
     415: "unsupported_media",
     422: "invalid_input",
@@ -98,12 +100,15 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
 
 def _describe(error: dict[str, Any]) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-    return f"{where}: {error.get('msg')}" if where else str(error.get("msg"))
+    message = plain_message(error.get("msg"))
+    return f"{where}: {message}" if where else message
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
-    details = [{"loc": list(e.get("loc", ())), "message": e.get("msg")} for e in errors]
+    details = [
+        {"loc": list(e.get("loc", ())), "message": plain_message(e.get("msg"))} for e in errors
+    ]
     message = _describe(errors[0]) if errors else "invalid request"
     return JSONResponse(error_body("invalid_input", message, details), 422)
 

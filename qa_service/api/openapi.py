@@ -5,7 +5,7 @@ route: 401 where it needs a signed-in user, 403 where it needs a role or changes
 cookie request from another site is refused), 404 where the path names something, 422
 where it takes input (with this service's error body, not FastAPI's default), 400 where a
 body may not parse. The rest
-(409, 413, 415, 429, 503) come from what the route's service code raises, listed here.
+(409, 410, 413, 415, 429, 503) come from what the route's service code raises, listed here.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     403: "The role may not do this, or a cookie request came from another site.",
     404: "Not found, or not visible to this account.",
     409: "Conflicts with the current state.",
+    410: "Deleted by retention or a deletion request (the message says when).",
     413: "Too large.",
     415: "Not a supported recording format.",
     422: "Invalid input (the first problem in `message`, all in `details`).",
@@ -38,12 +39,16 @@ RAISED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/users"): (409,),
     ("PATCH", "/api/users/{user_id}"): (409,),
     ("POST", "/api/calls"): (409, 413, 415),
-    ("POST", "/api/calls/{call_id}/analyze"): (409,),
-    ("POST", "/api/calls/{call_id}/rescore"): (409,),
+    ("POST", "/api/calls/{call_id}/analyze"): (409, 410),
+    ("POST", "/api/calls/{call_id}/rescore"): (409, 410),
+    ("GET", "/api/calls/{call_id}/audio"): (410,),
+    ("GET", "/api/calls/{call_id}/result"): (409, 410),
+    ("GET", "/api/calls/{call_id}/transcript"): (409, 410),
     ("POST", "/api/calls/{call_id}/reviews"): (409,),
     ("POST", "/api/calls/{call_id}/disputes"): (409,),
     ("POST", "/api/disputes/{dispute_id}/decision"): (409,),
     ("POST", "/api/disputes/{dispute_id}/appeal"): (409,),
+    ("POST", "/api/deletions"): (404,),
     ("POST", "/api/packs"): (409,),
     ("POST", "/api/scorecards"): (409,),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 import typer
 
@@ -17,8 +18,11 @@ app = typer.Typer(
 )
 
 
+@cache
 def _register() -> None:
-    # Imported here so `qa-service --help` stays fast and each area owns its module.
+    # Once per process: a second call would add every command to ``app`` again (tests call
+    # ``main`` many times). Imported here so `qa-service --help` stays fast and each area
+    # owns its module.
     from qa_service.cli import analyze, models
 
     analyze.register(app)
@@ -35,11 +39,12 @@ def _register() -> None:
     from qa_service.cli import serve
 
     serve.register(app)
-    from qa_service.cli import importer, kpi, sample
+    from qa_service.cli import importer, kpi, retention, sample
 
     importer.register(app)
     kpi.register(app)
     sample.register(app)
+    retention.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from qa_service.domain.results import CallResult
+from qa_service.domain.score_explanation import explanation_lines
 
 
 def clock(seconds: float | None) -> str:
@@ -38,6 +39,7 @@ def render_text(result: CallResult) -> str:
             for name, dim in result.score.dimensions.items()
         )
         lines.append(f"score {result.score.total}{_critical_note(result)}  ({dims})")
+        lines += [f"  {line}" for line in explanation_lines(result.score.explanation)]
     return "\n".join(lines)
 
 

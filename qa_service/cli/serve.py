@@ -100,6 +100,10 @@ def celery_worker(
     name: Annotated[str, typer.Option(help="Node name; give each worker on a host its own.")] = (
         "qa@%h"
     ),
+    beat: Annotated[
+        bool,
+        typer.Option(help="Also send the scheduled retention purge (one worker per deployment)."),
+    ] = False,
 ) -> None:
     """Run a Celery worker (same as: celery -A qa_service.jobs.celery_app worker)."""
     from qa_service.config import get_settings
@@ -118,6 +122,7 @@ def celery_worker(
             f"--hostname={name}",
             "--without-gossip",
             "--without-mingle",
+            *(["--beat"] if beat else []),
         ]
     )
 
@@ -146,9 +151,9 @@ def users_reset_password(username: str) -> None:
     from qa_service.features.users.bootstrap import reset_password
     from qa_service.store.migrate import upgrade
 
-    _settings, db = _database()
+    settings, db = _database()
     upgrade(db)
-    typer.echo(f"new password for {username}: {reset_password(db, username)}")
+    typer.echo(f"new password for {username}: {reset_password(db, settings, username)}")
 
 
 def register(app: typer.Typer) -> None:

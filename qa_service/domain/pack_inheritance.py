@@ -6,7 +6,7 @@ content is untrusted, never a path) is the loader's job. The child:
 - drops inherited rules by id (``exclude_rules``) or by check type (``exclude_types``);
 - replaces an inherited rule by giving a rule with the same id (it stays in the parent's place);
 - adds its own rules after the inherited ones;
-- replaces inherited phrase sets and settings key by key, adds categories;
+- replaces inherited phrase sets and settings key by key, adds categories and vocabulary;
 - keeps the parent's language and scorecard unless it names its own.
 
 Every merged rule remembers which document it came from, so a problem is reported at the
@@ -44,13 +44,14 @@ def merge(parent: Merged, child: dict[str, Any], child_doc: int) -> Merged:
         data.pop(key, None)
     key_origins = dict(parent.key_origins)
     for key, value in child.items():
-        if key in ("rules", "phrase_sets", "settings", "categories"):
+        if key in ("rules", "phrase_sets", "settings", "categories", "vocabulary"):
             continue
         data[key] = value
         key_origins[(key,)] = child_doc
     data["settings"] = {**_mapping(parent.data, "settings"), **_mapping(child, "settings")}
     data["categories"] = _union(parent.data.get("categories"), child.get("categories"))
-    for key in ("settings", "categories"):
+    data["vocabulary"] = _union(parent.data.get("vocabulary"), child.get("vocabulary"))
+    for key in ("settings", "categories", "vocabulary"):
         if key in child:
             key_origins[(key,)] = child_doc
     phrase_sets = dict(_mapping(parent.data, "phrase_sets"))

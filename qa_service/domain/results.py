@@ -80,6 +80,9 @@ class CallScore:
     # A failed call: the total without the failing findings, and what failed it.
     without_critical: float | None = None
     critical_items: list[dict[str, Any]] = field(default_factory=list)
+    # The arithmetic from findings to total (domain.score_explanation); None in results
+    # written before it.
+    explanation: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -94,6 +97,8 @@ class CallScore:
         if self.critical_failed and self.without_critical is not None:
             data["without_critical"] = self.without_critical
             data["critical_items"] = self.critical_items
+        if self.explanation is not None:
+            data["explanation"] = self.explanation
         return data
 
     @classmethod
@@ -107,6 +112,7 @@ class CallScore:
             scorecard=data.get("scorecard"),
             without_critical=data.get("without_critical"),
             critical_items=list(data.get("critical_items") or []),
+            explanation=data.get("explanation"),
         )
 
 

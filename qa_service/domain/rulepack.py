@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from qa_service.domain.asr_terms import clean_terms
 from qa_service.domain.checks import CheckType, get_check
 from qa_service.domain.checks.params import (
     PackSettings,
@@ -160,9 +161,16 @@ class PackSpec(_Strict):
     categories: list[str] = Field(default_factory=list)
     settings: PackSettings = Field(default_factory=PackSettings)
     phrase_sets: dict[str, list[Any]] = Field(default_factory=dict)
+    # The centre's terms the recogniser is biased toward (brand, products, departments).
+    vocabulary: list[Any] = Field(default_factory=list)
     # A name from the scorecards listing (never a path), or the scorecard inline.
     scorecard: str | dict[str, Any] = DEFAULT_SCORECARD
     rules: list[RuleSpec] = Field(min_length=1)
+
+    @field_validator("vocabulary")
+    @classmethod
+    def _terms(cls, value: list[Any]) -> list[str]:
+        return list(clean_terms(value))
 
     @field_validator("scorecard", mode="before")
     @classmethod
@@ -270,6 +278,8 @@ class RulePack:
     source: str = ""
     # The Chinese words of the pack's phrases, added to the segmenter (domain/segment.py).
     vocabulary: frozenset[str] = frozenset()
+    # The pack's declared terms, for the recogniser (``vocabulary:`` in the pack).
+    asr_terms: tuple[str, ...] = ()
 
 
 def validation_problems(
@@ -323,7 +333,10 @@ def build_pack(data: Any, scorecard: Scorecard | None = None, source: str = "") 
         scorecard=scorecard,
         categories=categories,
         source=source,
-        vocabulary=vocabulary_of([s for rule in rules for s in phrase_sources(rule.params)]),
+        vocabulary=vocabulary_of(
+            [s for rule in rules for s in phrase_sources(rule.params)] + spec.vocabulary
+        ),
+        asr_terms=tuple(spec.vocabulary),
     )
 
 

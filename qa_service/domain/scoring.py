@@ -73,7 +73,7 @@ def _same_event(finding: Finding, counted: Sequence[Finding]) -> bool:
     )
 
 
-def _distinct_events(matched: list[tuple[int, Finding]]) -> list[tuple[int, Finding]]:
+def distinct_events(matched: list[tuple[int, Finding]]) -> list[tuple[int, Finding]]:
     kept: list[tuple[int, Finding]] = []
     for k, finding in matched:
         if not _same_event(finding, [f for _, f in kept]):
@@ -106,7 +106,7 @@ def _item_entries(item: ScoreItem, findings: Sequence[Finding]) -> list[dict[str
     """The point movements of one item, each naming the finding that caused it."""
     if item.type == "question":
         return _question_entries(item, findings)
-    matched = _distinct_events([(k, f) for k, f in enumerate(findings) if item_matches(item, f)])
+    matched = distinct_events([(k, f) for k, f in enumerate(findings) if item_matches(item, f)])
     if item.per == "call":
         matched = matched[:1]
     entries: list[dict[str, Any]] = []
@@ -214,4 +214,8 @@ def score_call(
         score.without_critical = round(without, 1)
         keys = ("item", "rule_id", "category", "finding", "start")
         score.critical_items = [{key: e[key] for key in keys} for e in failing]
+    # Imported here: the explanation module builds on this one's matching rules.
+    from qa_service.domain.score_explanation import explain_score
+
+    score.explanation = explain_score(score, scorecard, findings)
     return score

@@ -19,6 +19,7 @@ from typing import Any
 
 from qa_service.domain.textmatch import Phrase, tokenize
 from qa_service.domain.transcript import Word, join_words
+from qa_service.domain.vocabulary import Speaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +74,12 @@ AGENT_CUES: tuple[Cue, ...] = (
     Cue("good morning", 0.25, "greeting", opening_only=True),
     Cue("good afternoon", 0.25, "greeting", opening_only=True),
     # What the customer says about the company and their own request.
-    Cue("你们", -0.5, "customer"),
-    Cue("我要投诉", -1.0, "customer"),
-    Cue("我想问一下", -0.5, "customer"),
-    Cue("i'd like to", -0.5, "customer"),
-    Cue("i want to", -0.5, "customer"),
-    Cue("you guys", -0.5, "customer"),
+    Cue("你们", -0.5, Speaker.customer),
+    Cue("我要投诉", -1.0, Speaker.customer),
+    Cue("我想问一下", -0.5, Speaker.customer),
+    Cue("i'd like to", -0.5, Speaker.customer),
+    Cue("i want to", -0.5, Speaker.customer),
+    Cue("you guys", -0.5, Speaker.customer),
 )
 # The one who picks up usually speaks first: outweighs a greeting, not a service phrase (on an
 # outbound call the customer answers "喂?" and the agent then names the company).

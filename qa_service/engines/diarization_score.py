@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from qa_service.domain.vocabulary import Speaker
 from qa_service.engines.diarization import FRAME_S, SpeakerSplit
 
 
@@ -25,7 +26,7 @@ class DiarizationScore:
 
 
 def _role_frames(spans: Sequence[tuple[float, float, str]], n: int) -> dict[str, np.ndarray]:
-    frames = {role: np.zeros(n, dtype=bool) for role in ("agent", "customer")}
+    frames = {role: np.zeros(n, dtype=bool) for role in (Speaker.agent, Speaker.customer)}
     for start, end, role in spans:
         frames[role][int(start / FRAME_S) : int(end / FRAME_S)] = True
     return frames
@@ -40,15 +41,16 @@ def score_split(split: SpeakerSplit, turns: Sequence[dict[str, Any]]) -> Diariza
     words = _role_frames(
         [(w.start, w.end, role) for role, ws in split.words_by_role.items() for w in ws], n
     )
-    single = ref["agent"] ^ ref["customer"]
-    ref_agent = ref["agent"][single]
-    hyp_agent, hyp_customer = hyp["agent"][single], hyp["customer"][single]
+    agent, customer = Speaker.agent, Speaker.customer
+    single = ref[agent] ^ ref[customer]
+    ref_agent = ref[agent][single]
+    hyp_agent, hyp_customer = hyp[agent][single], hyp[customer][single]
     right = np.where(ref_agent, hyp_agent & ~hyp_customer, hyp_customer & ~hyp_agent)
-    worded = words["agent"][single] | words["customer"][single]
-    word_right = np.where(ref_agent, words["agent"][single], words["customer"][single])
-    n_ref = ref["agent"].astype(int) + ref["customer"]
-    n_hyp = hyp["agent"].astype(int) + hyp["customer"]
-    n_correct = (ref["agent"] & hyp["agent"]).astype(int) + (ref["customer"] & hyp["customer"])
+    worded = words[agent][single] | words[customer][single]
+    word_right = np.where(ref_agent, words[agent][single], words[customer][single])
+    n_ref = ref[agent].astype(int) + ref[customer]
+    n_hyp = hyp[agent].astype(int) + hyp[customer]
+    n_correct = (ref[agent] & hyp[agent]).astype(int) + (ref[customer] & hyp[customer])
     errors = np.maximum(n_ref, n_hyp) - n_correct
     total = max(int(n_ref.sum()), 1)
     return DiarizationScore(

@@ -50,8 +50,6 @@ class VoiceEncoder:
     def __init__(self, weights: Path, device: str) -> None:
         import torch
 
-        if not weights.is_file():
-            raise ModelError(f"speaker encoder weights not found: {weights}")
         state = torch.load(weights, map_location="cpu", weights_only=True)["model_state"]
         net = torch.nn.ModuleDict(
             {
@@ -142,4 +140,7 @@ def load_speaker_encoder(settings: Settings) -> VoiceEncoder:
     from qa_service.engines.device import torch_device
 
     weights = Path(settings.speaker_encoder) if settings.speaker_encoder else resemblyzer_weights()
+    # Checked before torch is imported (seconds): a missing file is a clear error at once.
+    if not weights.is_file():
+        raise ModelError(f"speaker encoder weights not found: {weights}")
     return VoiceEncoder(weights.resolve(), torch_device(settings.device))

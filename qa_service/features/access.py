@@ -25,6 +25,16 @@ STAFF = (AccountRole.admin, AccountRole.qa)
 DASHBOARD = (AccountRole.admin, AccountRole.qa, AccountRole.supervisor)
 EVERYONE = tuple(AccountRole)
 
+# Permissions beyond the role groups. ``pii:view``: the original transcript, findings and
+# audio of a call, personal data included (each such view is audited); without it they are
+# only ever served masked (features/calls/privacy.py).
+PII_VIEW = "pii:view"
+PERMISSIONS: dict[str, tuple[AccountRole, ...]] = {PII_VIEW: (AccountRole.admin, AccountRole.qa)}
+
+
+def has_permission(user: User, permission: str) -> bool:
+    return user.role in PERMISSIONS.get(permission, ())
+
 
 def is_staff(user: User) -> bool:
     return user.role in STAFF

@@ -27,6 +27,7 @@ from qa_service.store.db import Database
 log = logging.getLogger(__name__)
 
 TASK_NAME = "qa_service.analyze_job"
+PURGE_TASK = "qa_service.retention_purge"
 QUEUE = "qa-analyze"
 
 
@@ -46,6 +47,14 @@ def make_celery(settings: Settings) -> Celery:
         },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
+        # Sent by `celery beat` (one per deployment): retention, and deletions a crash cut short.
+        beat_schedule={
+            "retention-purge": {
+                "task": PURGE_TASK,
+                "schedule": settings.retention_purge_interval_s,
+                "options": {"queue": QUEUE},
+            }
+        },
     )
     return celery
 
@@ -89,6 +98,14 @@ def analyze_job(self, job_id: int) -> str:
     if outcome is Outcome.retry:
         raise self.retry(countdown=ctx.queue.wait_before_run(job_id))
     return outcome.value
+
+
+@app.task(name=PURGE_TASK)
+def retention_purge() -> dict:
+    from qa_service.features.retention.service import purge
+
+    ctx = worker_context()
+    return purge(ctx.db, ctx.settings).model_dump(exclude={"call_ids"})
 
 
 @cache

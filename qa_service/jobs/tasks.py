@@ -106,5 +106,9 @@ def _analyze_call(ctx: WorkerContext, claim: Claim) -> Outcome:
             log.warning("job %s: lease lost to another worker; result discarded", claim.job_id)
             return Outcome.lost
         call = session.get(Call, claim.call_id)
+        if call.purge_pending or call.transcript_purged_at is not None:
+            # Deleted while it was analysed: the new transcript must not bring it back.
+            log.info("job %s: call %s was deleted meanwhile", claim.job_id, call.id)
+            return Outcome.done
         apply_result(session, call, result.to_dict())
     return Outcome.done

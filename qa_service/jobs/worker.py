@@ -11,6 +11,7 @@ import threading
 from qa_service.config import Settings
 from qa_service.engines.registry import Engines
 from qa_service.jobs.analyzer import Analyzer, make_analyzer
+from qa_service.jobs.retention import PurgeSchedule
 from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
 from qa_service.store.db import Database
 
@@ -35,6 +36,7 @@ class EmbeddedWorker:
         analyzer = analyzer or make_analyzer(settings, engines)
         self.ctx = WorkerContext(db, settings, analyzer, engines)
         self.threads = max(1, threads if threads is not None else settings.embedded_workers)
+        self.purges = PurgeSchedule(db, settings)
         self.stopping = threading.Event()
         self.wakeup = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -56,6 +58,8 @@ class EmbeddedWorker:
     def _loop(self, index: int) -> None:
         self.ctx.analyzer.warm_up()
         while not self.stopping.is_set():
+            if index == 0:
+                self.purges.tick()
             try:
                 outcome = self.run_once(index)
             except Exception:  # the database went away for a moment: wait and try again

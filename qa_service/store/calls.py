@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from qa_service.errors import ConflictError
+from qa_service.errors import ConflictError, GoneError
 from qa_service.store.base import Base, utcnow
 
 
@@ -22,6 +22,19 @@ class CallStatus(StrEnum):
     processing = "processing"
     analysed = "analysed"
     failed = "failed"
+
+
+class PurgeStep(StrEnum):
+    """What a purge is removing from a call; ``Call.purge_pending`` holds it until done."""
+
+    audio = "audio"  # the recording and files derived from it (retention)
+    transcript = "transcript"  # transcript, result text, finding evidence (retention)
+    request = "request"  # everything personal, on a deletion request
+
+
+class PurgeReason(StrEnum):
+    retention = "retention"
+    request = "request"
 
 
 class ReviewState(StrEnum):
@@ -109,6 +122,14 @@ class Call(Base):
     disputes_total: Mapped[int] = mapped_column(Integer, default=0)
     overturned_count: Mapped[int] = mapped_column(Integer, default=0)
 
+    # Retention and deletion (features.retention): when the recording and the transcript
+    # were removed and why; ``purge_pending`` marks a removal begun but not finished, which
+    # the next purge completes (files may already be gone).
+    audio_purged_at: Mapped[datetime | None]
+    transcript_purged_at: Mapped[datetime | None]
+    purge_reason: Mapped[str | None] = mapped_column(String(16))
+    purge_pending: Mapped[str | None] = mapped_column(String(16), index=True)
+
     findings: Mapped[list[FindingRecord]] = relationship(
         back_populates="call", order_by="FindingRecord.position", cascade="all, delete-orphan"
     )
@@ -175,6 +196,35 @@ def require_analysed(call: Call) -> None:
     """Reviews, disputes, rescoring and the result's parts need an analysed call."""
     if call.status != CallStatus.analysed or call.result is None:
         raise ConflictError(f"call {call.id} is {call.status}, not analysed yet")
+
+
+# The purges under way that have (perhaps) already removed each part of a call.
+_REMOVING_AUDIO = (PurgeStep.audio, PurgeStep.request)
+_REMOVING_TRANSCRIPT = (PurgeStep.transcript, PurgeStep.request)
+
+
+def _gone(call: Call, what: str, at: datetime | None) -> GoneError:
+    if at is None:
+        return GoneError(f"the {what} of call {call.id} is being deleted")
+    return GoneError(
+        f"the {what} of call {call.id} was deleted by {call.purge_reason} on {at:%Y-%m-%d}"
+    )
+
+
+def require_audio(call: Call) -> None:
+    """Playing or analysing the recording: refused (410) once retention or a deletion
+    request removed it, or while that is under way."""
+    if call.audio_purged_at is not None or call.purge_pending in _REMOVING_AUDIO:
+        raise _gone(call, "recording", call.audio_purged_at)
+    if not call.has_audio:
+        # A text call's stored file is its transcript.
+        require_transcript(call)
+
+
+def require_transcript(call: Call) -> None:
+    """Reading or rescoring the transcript: refused (410) once it was purged."""
+    if call.transcript_purged_at is not None or call.purge_pending in _REMOVING_TRANSCRIPT:
+        raise _gone(call, "transcript", call.transcript_purged_at)
 
 
 def get_call_by_hash(session: Session, sha256: str) -> Call | None:
@@ -291,4 +341,5 @@ def result_score(call: Call) -> dict[str, Any]:
         "score_adjustment": call.score_adjustment,
         "dimensions": call.dimensions,
         "items": score.get("items") or [],
+        "explanation": score.get("explanation"),
     }

@@ -76,5 +76,8 @@ class DisputeStep(Base):
     decided_at: Mapped[datetime | None]
     decision: Mapped[str | None] = mapped_column(String(16))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The agent's statement that opened this step: the dispute's reason on the first step,
+    # the appeal's reason on an appealed step; empty when a decider escalated to it.
+    statement: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     dispute: Mapped[Dispute] = relationship(back_populates="steps")

@@ -16,16 +16,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.domain.rulepack import RulePack
 from qa_service.errors import QAError
-from qa_service.features.access import is_own_call, is_staff, may_decide, visible_disputes
+from qa_service.features.access import (
+    PII_VIEW,
+    has_permission,
+    is_own_call,
+    is_staff,
+    may_decide,
+    visible_disputes,
+)
+from qa_service.features.calls.explanation import call_explanation
+from qa_service.features.calls.privacy import call_spans, mask_finding_rows, shown_result
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
-from qa_service.features.disputes.service import public as dispute_public
+from qa_service.features.disputes.service import public_many
 from qa_service.features.packs.service import resolve_pack
 from qa_service.features.reviews.schemas import ReviewPublic
 from qa_service.features.reviews.scores import calibration
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
-from qa_service.store.calls import Call, CallStatus, ReviewState
+from qa_service.store.calls import Call, CallStatus, PurgeReason, PurgeStep, ReviewState
+from qa_service.store.db import Database
 from qa_service.store.disputes import Dispute, DisputeStatus
 from qa_service.store.reviews import Review, SelfAssessment
 from qa_service.store.sampling_queries import plan_queue
@@ -38,15 +49,19 @@ MONO = "mono"
 WHOLE_CALL_SHARE = 0.9
 
 
-def rule_descriptions(session: Session, settings: Settings, pack_ref: str | None) -> dict[str, str]:
-    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+def scoring_pack(session: Session, settings: Settings, pack_ref: str | None) -> RulePack | None:
+    """The pack that scored the call; None when it is gone."""
     if not pack_ref:
-        return {}
+        return None
     try:
-        pack = resolve_pack(session, settings, pack_ref).pack
+        return resolve_pack(session, settings, pack_ref).pack
     except QAError:
-        return {}
-    return {rule.id: rule.description for rule in pack.rules}
+        return None
+
+
+def rule_descriptions(pack: RulePack | None) -> dict[str, str]:
+    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
+    return {rule.id: rule.description for rule in pack.rules} if pack else {}
 
 
 def compact_utterances(result: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
@@ -117,15 +132,22 @@ def _dimensions_by_finding(score: dict[str, Any]) -> dict[int, list[str]]:
 
 
 def findings_view(
-    call: Call, descriptions: dict[str, str], rows: list[list[Any]], position: list[int]
+    call: Call,
+    descriptions: dict[str, str],
+    rows: list[list[Any]],
+    position: list[int],
+    explanation: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     moved = _dimensions_by_finding((call.result or {}).get("score") or {})
+    # Why a finding counted fewer points than its item gives (a cap, once per call, ...).
+    limits = {x["finding"]: x for x in (explanation or {}).get("limited_findings") or []}
     starts = [r[1] or 0.0 for r in rows]
     out = []
     for finding in call.findings:
         row = FindingPublic.model_validate(finding).model_dump(mode="json")
         row["description"] = descriptions.get(finding.rule_id, "")
         row["dimensions"] = sorted(set(moved.get(finding.position, [])))
+        row["limit"] = limits.get(finding.position)
         lines = finding_lines(finding, rows, starts, position, call.duration_s)
         row["lines"] = lines or []
         row["whole_call"] = lines is None
@@ -160,8 +182,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
     ).all()
     now = utcnow()
     out = []
-    for dispute in rows:
-        view = dispute_public(dispute).model_dump(mode="json")
+    for dispute, public in zip(rows, public_many(session, rows), strict=True):
+        view = public.model_dump(mode="json")
         view["can_decide"] = dispute.status == DisputeStatus.open and may_decide(user, dispute)
         view["can_appeal"] = (
             dispute.agent_user_id == user.id
@@ -170,12 +192,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
             and now <= dispute.appeal_until
         )
         out.append(view)
-    names = usernames(
-        session,
-        [s["decided_by"] for d in out for s in d["steps"]] + [d["agent_user_id"] for d in out],
-    )
+    names = usernames(session, [s["decided_by"] for d in out for s in d["steps"]])
     for view in out:
-        view["agent_name"] = names.get(view["agent_user_id"], "")
         for step in view["steps"]:
             step["decided_by_name"] = names.get(step["decided_by"], "")
     return out
@@ -210,31 +228,66 @@ def queue_position(session: Session, plan_id: int, call: Call) -> dict[str, Any]
     }
 
 
+def deleted_view(call: Call) -> dict[str, Any]:
+    """What retention or a deletion request removed, and when ("" while under way)."""
+
+    def removed(at: Any, steps: tuple[str, ...]) -> str | None:
+        if at is not None:
+            return f"{at:%Y-%m-%d}"
+        return "" if call.purge_pending in steps else None
+
+    request = (PurgeStep.request,)
+    return {
+        "audio": removed(call.audio_purged_at, (PurgeStep.audio, *request)),
+        "transcript": removed(call.transcript_purged_at, (PurgeStep.transcript, *request)),
+        "reason": call.purge_reason
+        or (PurgeReason.request if call.purge_pending in request else PurgeReason.retention),
+    }
+
+
 def call_page_data(
-    session: Session, settings: Settings, user: User, call: Call, plan_id: int | None = None
+    session: Session,
+    settings: Settings,
+    user: User,
+    call: Call,
+    plan_id: int | None = None,
+    db: Database | None = None,
 ) -> dict[str, Any]:
+    """``db``: where a view of personal data is audited (``privacy.record_view``)."""
     analysed = call.status == CallStatus.analysed and call.result is not None
     own = is_own_call(user, call)
     staff = is_staff(user)
+    deleted = deleted_view(call)
+    playable = call.has_audio and not deleted["audio"]
     data: dict[str, Any] = {
         "call": CallPublic.model_validate(call).model_dump(mode="json"),
         "analysed": analysed,
+        # The review draft kept in the browser is per reviewer (web/static/js/call/draft.js).
+        "user_id": user.id,
         "roles": channel_roles(call),
-        "has_audio": call.has_audio,
-        "audio_url": f"/api/calls/{call.id}/audio" if call.has_audio else None,
-        "peaks_url": f"/calls/{call.id}/peaks.json" if call.has_audio else None,
+        "has_audio": playable,
+        "deleted": deleted,
+        "audio_url": f"/api/calls/{call.id}/audio" if playable else None,
+        "peaks_url": f"/calls/{call.id}/peaks.json" if playable else None,
         "can": {"acknowledge": own and analysed, "dispute": own and analysed, "review": staff},
         "queue": queue_position(session, plan_id, call) if plan_id and staff else None,
     }
     if not analysed:
         return data
-    result = call.result or {}
+    spans = call_spans(call)
+    # A transcript being deleted is not shown any more, even before its rows are scrubbed.
+    result = shown_result(session, user, call, "page", db) if deleted["transcript"] is None else {}
     flagged, table = calibration(session, settings, call)
     rows, position = compact_utterances(result)
-    descriptions = rule_descriptions(session, settings, call.rule_pack)
+    pack = scoring_pack(session, settings, call.rule_pack)
+    explanation = call_explanation(result, pack)
+    findings = findings_view(call, rule_descriptions(pack), rows, position, explanation)
+    if spans and not has_permission(user, PII_VIEW):
+        findings = mask_finding_rows(findings, call.result or {}, spans)
     data.update(
         utterances=rows,
-        findings=findings_view(call, descriptions, rows, position),
+        findings=findings,
+        explanation=explanation,
         dimensions=dimensions_view(call),
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from qa_service.domain.periods import Period
-from qa_service.store.accounts import User
+from qa_service.features.users.service import display_names
 from qa_service.store.call_facts import Scope, analysed_in, effective_score, group_column
 from qa_service.store.calls import Call
 
@@ -26,7 +26,8 @@ def score_histograms(
 ) -> dict[str, list[int]]:
     """Per group: how many scored calls of the period fall in each ten-point bucket."""
     score = effective_score()
-    index = func.min(cast(func.floor(score / 10.0), Integer), HISTOGRAM_BUCKETS - 1)
+    # Clamped below, in Python: a two-argument min() is SQLite's only (PostgreSQL: LEAST).
+    index = cast(func.floor(score / 10.0), Integer)
     stmt = (
         select(group_column(by), index, func.count())
         .where(*analysed_in(period, scope), score.is_not(None))
@@ -52,8 +53,5 @@ def filter_values(session: Session, scope: Scope) -> dict[str, list[str]]:
 
 
 def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
+    """People's names (their usernames when no name was given) for the ids pages show."""
+    return display_names(session, ids)

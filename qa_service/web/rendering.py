@@ -26,7 +26,9 @@ from qa_service.errors import AuthError, QAError
 from qa_service.features.access import DASHBOARD, EVERYONE, STAFF
 from qa_service.features.users.security import user_for_token
 from qa_service.http.deps import SESSION_COOKIE, CurrentUser, require_role
+from qa_service.http.messages import plain_message
 from qa_service.store.accounts import User
+from qa_service.web.error_text import translate_error
 from qa_service.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, request_language
 
 WEB_DIR = Path(__file__).parent
@@ -151,7 +153,8 @@ PageStaff = Annotated[User, Depends(staff_user)]
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
     user = getattr(request.state, "user", None)
-    return render(request, "error.html", user, status_code, status=status_code, message=message)
+    shown = translate_error(message, Translator(request_language(request)))
+    return render(request, "error.html", user, status_code, status=status_code, message=shown)
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -175,7 +178,7 @@ class PageRoute(APIRoute):
             except RequestValidationError as exc:
                 errors = exc.errors()
                 where = ".".join(str(p) for p in errors[0].get("loc", ())[1:]) if errors else ""
-                detail = errors[0].get("msg") if errors else "invalid request"
+                detail = plain_message(errors[0].get("msg")) if errors else "invalid request"
                 return error_page(request, 422, f"{where}: {detail}" if where else str(detail))
 
         return page

@@ -13,7 +13,7 @@ from qa_service.config import Settings
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.calls import Call, CallStatus, apply_result
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
+from tests.conftest import CHEAP_PASSWORDS, sqlite_copy
 
 PACK = "en-default"
 # (username, role, team, agent id)
@@ -36,13 +36,15 @@ def feature_settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'qa.db'}",
         secret_key="test-secret-key-that-is-long-enough-for-hs256",
         second_review_rate=0.0,
+        **CHEAP_PASSWORDS,
     )
 
 
 @pytest.fixture
-def db(feature_settings: Settings) -> Iterator[Database]:
-    database = Database(feature_settings.resolved_database_url())
-    upgrade(database)
+def db(feature_settings: Settings, migrated_sqlite: Path, tmp_path: Path) -> Iterator[Database]:
+    url = sqlite_copy(migrated_sqlite, tmp_path / "qa.db")
+    assert url == feature_settings.resolved_database_url()
+    database = Database(url)
     yield database
     database.dispose()
 

@@ -49,10 +49,10 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def authenticate(request: Request, db: Database, form: LoginForm) -> User:
+async def authenticate(request: Request, db: Database, settings: Settings, form: LoginForm) -> User:
     guard = _guard(request)
     guard.check(form.username, _address(request))
-    user = await guard.hash_off_loop(check_password, db, form.username, form.password)
+    user = await guard.hash_off_loop(check_password, db, settings, form.username, form.password)
     if user is None:
         guard.failed(form.username, _address(request))
         raise AuthError("wrong username or password")
@@ -76,7 +76,7 @@ def cookie_secure(request: Request, settings: Settings) -> bool:
 async def login_for_token(
     request: Request, form: LoginFormDep, db: DbDep, settings: SettingsDep
 ) -> Token:
-    return issue_token(await authenticate(request, db, form), settings)
+    return issue_token(await authenticate(request, db, settings, form), settings)
 
 
 @router.post(
@@ -88,7 +88,7 @@ async def login_for_token(
 async def login_session(
     request: Request, form: LoginFormDep, db: DbDep, settings: SettingsDep, response: Response
 ) -> User:
-    user = await authenticate(request, db, form)
+    user = await authenticate(request, db, settings, form)
     token = issue_token(user, settings)
     response.set_cookie(
         SESSION_COOKIE,
@@ -128,13 +128,13 @@ def me(user: CurrentUser) -> User:
     responses=responses(401, 403, 422, 429, 503),
 )
 async def change_password(
-    request: Request, body: PasswordChange, user: CurrentUser, db: DbDep
+    request: Request, body: PasswordChange, user: CurrentUser, db: DbDep, settings: SettingsDep
 ) -> None:
     require_strong(body.new_password, user.username)
     guard = _guard(request)
     guard.check(user.username, _address(request))
     changed = await guard.hash_off_loop(
-        set_own_password, db, user.id, body.current_password, body.new_password
+        set_own_password, db, settings, user.id, body.current_password, body.new_password
     )
     if not changed:
         guard.failed(user.username, _address(request))

@@ -111,9 +111,14 @@ def list_calls(
     started_from: MomentQuery = None,
     started_to: MomentQuery = None,
     calibration_flag: bool | None = None,
+    critical_failed: bool | None = None,
+    search: ShortQuery = None,
+    sort: service.CallSort = service.CallSort.newest,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict:
+    """``search``: part of a call id, an agent id or an agent's name; ``sort``: newest
+    (when the call happened), oldest, score_low, score_high or longest."""
     return service.list_calls(
         session,
         user,
@@ -125,6 +130,9 @@ def list_calls(
         started_from=started_from,
         started_to=started_to,
         calibration_flag=calibration_flag,
+        critical_failed=critical_failed,
+        search=search,
+        sort=sort,
         limit=limit,
         offset=offset,
     )
@@ -136,18 +144,18 @@ def get_call(call_id: IdPath, user: CurrentUser, session: SessionDep) -> CallDet
 
 
 @router.get("/{call_id}/result", summary="The whole result contract (transcript included)")
-def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    return service.call_result(session, user, call_id)
+def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> dict:
+    return service.call_result(session, user, call_id, db)
 
 
 @router.get("/{call_id}/transcript", response_model=TranscriptPublic)
-def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
-    return service.call_transcript(session, user, call_id)
+def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> dict:
+    return service.call_transcript(session, user, call_id, db)
 
 
 @router.get("/{call_id}/findings", response_model=list[FindingPublic])
-def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep) -> list:
-    return service.call_findings(session, user, call_id)
+def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> list:
+    return service.call_findings(session, user, call_id, db)
 
 
 @router.get("/{call_id}/score", response_model=ScorePublic)
@@ -158,11 +166,11 @@ def get_score(call_id: IdPath, user: CurrentUser, session: SessionDep) -> dict:
 @router.get(
     "/{call_id}/audio",
     response_class=FileResponse,
-    summary="The recording as uploaded",
+    summary="The recording as uploaded; silenced where personal data was said without pii:view",
     responses={200: {"content": {"audio/*": {}}}},
 )
 def get_audio(call_id: IdPath, user: CurrentUser, db: DbDep, settings: SettingsDep):
-    found = service.recording(db, settings, user, call_id)
+    found = service.served_recording(db, settings, user, call_id)
     return FileResponse(
         found.path, media_type=f"audio/{found.media_format}", filename=found.filename
     )

@@ -64,7 +64,7 @@ def list_disputes(
 
 @router.get("/disputes/{dispute_id}", response_model=DisputePublic)
 def get_dispute(dispute_id: IdPath, user: CurrentUser, session: SessionDep) -> DisputePublic:
-    return service.public(service.get_visible_dispute(session, user, dispute_id))
+    return service.get_dispute(session, user, dispute_id)
 
 
 @router.post(

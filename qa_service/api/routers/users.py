@@ -8,7 +8,7 @@ from qa_service.api.schemas.common import IdPath, Limit, Offset, ShortQuery
 from qa_service.features.schemas import Page
 from qa_service.features.users import service
 from qa_service.features.users.schemas import UserCreate, UserPublic, UserUpdate
-from qa_service.http.deps import AdminUser, SessionDep
+from qa_service.http.deps import AdminUser, SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -27,8 +27,10 @@ def list_users(
 
 
 @router.post("", response_model=UserPublic, status_code=201)
-def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -> User:
-    return service.create_user(session, admin, body)
+def create_user(
+    body: UserCreate, admin: AdminUser, session: SessionDep, settings: SettingsDep
+) -> User:
+    return service.create_user(session, settings, admin, body)
 
 
 @router.get("/{user_id}", response_model=UserPublic)
@@ -37,5 +39,7 @@ def get_user(user_id: IdPath, admin: AdminUser, session: SessionDep) -> User:
 
 
 @router.patch("/{user_id}", response_model=UserPublic)
-def update_user(user_id: IdPath, body: UserUpdate, admin: AdminUser, session: SessionDep) -> User:
-    return service.update_user(session, admin, user_id, body)
+def update_user(
+    user_id: IdPath, body: UserUpdate, admin: AdminUser, session: SessionDep, settings: SettingsDep
+) -> User:
+    return service.update_user(session, settings, admin, user_id, body)

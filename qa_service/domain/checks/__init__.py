@@ -4,6 +4,7 @@
 from qa_service.domain.checks import (
     acts,
     conditional,
+    data_handling,
     logic,
     outcome,
     phrases,
@@ -32,6 +33,7 @@ __all__ = [
     "acts",
     "check_types",
     "conditional",
+    "data_handling",
     "get_check",
     "is_mono",
     "load_installed_checks",

@@ -14,6 +14,7 @@ from qa_service.domain.checks.context import CheckContext
 from qa_service.domain.checks.params import Params, Role
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.results import Finding
+from qa_service.domain.vocabulary import Speaker
 
 if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
@@ -78,7 +79,7 @@ class AfterAct(Params):
     """The act that obliges the rule's role to answer (e.g. a customer complaint)."""
 
     act: ActName
-    role: Role = "customer"
+    role: Role = Speaker.customer
     min_probability: float = Field(0.5, ge=0, le=1)
     within_turns: int = Field(2, ge=1, le=50, description="the rule role's next N utterances")
 

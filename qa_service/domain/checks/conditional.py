@@ -10,6 +10,7 @@ from qa_service.domain.checks.context import CheckContext, Hit
 from qa_service.domain.checks.params import NegationMode, Params, Phrases, PhraseSet, Role
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.results import Finding
+from qa_service.domain.vocabulary import Speaker
 
 if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
@@ -18,7 +19,7 @@ SentimentLabel = Literal["negative", "neutral", "positive"]
 
 
 class Trigger(Params):
-    role: Role = "customer"
+    role: Role = Speaker.customer
     phrases: Phrases | None = None
     sentiment: SentimentLabel | None = None
     min_score: float | None = Field(None, ge=0, le=1)
@@ -40,7 +41,7 @@ class Statement(Params):
 
 
 class Requirement(Params):
-    role: Role = "agent"
+    role: Role = Speaker.agent
     phrases: Phrases | None = None
     all_of: list[Statement] | None = Field(None, min_length=1)
     within_turns: int | None = Field(None, gt=0)

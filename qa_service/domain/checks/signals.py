@@ -14,6 +14,7 @@ from qa_service.domain.checks.params import NegationMode, Params, Phrases, Quest
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.metrics import speech_units
 from qa_service.domain.results import Finding
+from qa_service.domain.vocabulary import Speaker
 
 if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
@@ -38,7 +39,7 @@ def _skips_questions(rule: Rule, params: SentimentParams) -> bool:
     """A diagnostic question ("重新连接也会这样吗？") reads as negative to a sentiment model."""
     if params.questions != "auto":
         return params.questions == "skip"
-    return rule.role == "agent" and params.label == "negative"
+    return rule.role == Speaker.agent and params.label == "negative"
 
 
 @register_check("sentiment", SentimentParams)

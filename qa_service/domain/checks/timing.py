@@ -13,6 +13,7 @@ from qa_service.domain.checks.registry import register_check
 from qa_service.domain.metrics import find_overlaps, response_times, speech_rate, talk_time
 from qa_service.domain.results import Finding
 from qa_service.domain.transcript import gaps_between
+from qa_service.domain.vocabulary import Speaker
 
 if TYPE_CHECKING:
     from qa_service.domain.rulepack import Rule
@@ -35,8 +36,8 @@ def silence(ctx: CheckContext, rule: Rule, params: SilenceParams) -> list[Findin
     findings: list[Finding] = []
     utts = ctx.utterances
     for start, end in gaps_between(utts, params.min_s):
-        before = [i for i in ctx.role_indices("agent") if utts[i].end <= start + 1e-6]
-        after = [i for i in ctx.role_indices("agent") if utts[i].start >= end - 1e-6]
+        before = [i for i in ctx.role_indices(Speaker.agent) if utts[i].end <= start + 1e-6]
+        after = [i for i in ctx.role_indices(Speaker.agent) if utts[i].start >= end - 1e-6]
         announced = _announced(ctx, before, start, params)
         thanked = params.thanks_phrases is None or (
             bool(after) and params.thanks_phrases.first(ctx.text(after[0])) is not None
@@ -172,7 +173,7 @@ def talk_ratio(ctx: CheckContext, rule: Rule, params: TalkRatioParams) -> list[F
         ctx.note_not_evaluated(rule, "talk ratio needs agent and customer roles")
         return []
     mine = talk_time(ctx.transcript.by_role(rule.role))
-    total = sum(talk_time(ctx.transcript.by_role(r)) for r in ("agent", "customer"))
+    total = sum(talk_time(ctx.transcript.by_role(r)) for r in (Speaker.agent, Speaker.customer))
     if total < params.min_talk_s:
         ctx.note_not_evaluated(rule, f"less than {params.min_talk_s:g} s of talk")
         return []

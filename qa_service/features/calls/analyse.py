@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.analysis import inspect
-from qa_service.analysis.packs import default_pack_name
+from qa_service.analysis.packs import PackRef, default_pack_name
 from qa_service.analysis.pipeline import AnalyzeOptions, analyze_file, parse_roles
 from qa_service.config import Settings
 from qa_service.domain.results import CallResult
@@ -56,16 +56,16 @@ def inspect_result(
     session: Session,
     settings: Settings,
     result: CallResult,
-    pack_ref: str | None,
-    engines: Engines | None = None,
+    pack_ref: PackRef | str | None,
+    engines: Engines,
     call_pk: int | None = None,
 ) -> CallResult:
     """Score ``result`` with a rule pack (the requested one, else the language's default),
-    recording the pack's label (``NAME@VERSION`` for stored versions).
+    recording the pack's label (``NAME@VERSION`` for stored versions). ``engines``: the
+    process's models, for the ``semantic`` rules and the evaluation questions.
 
     With ``QA_LLM_SCOPE=sampled`` the scorecard's questions are asked only of a stored call
     (``call_pk``) that a sampling plan drew."""
-    engines = engines or Engines(settings)
     transcript = result.transcript
     ref = pack_ref or default_pack_name(transcript.language, transcript.channel, settings.rules_dir)
     resolved = resolve_pack(session, settings, ref)
@@ -83,6 +83,15 @@ def _sampled(session: Session, call_pk: int) -> bool:
         select(SamplingPlanCall.call_id).where(SamplingPlanCall.call_id == call_pk).limit(1)
     )
     return found is not None
+
+
+def _pack_for_vocabulary(session: Session, settings: Settings, call: Call):
+    """The pack that will score the call, when known before the ASR: its vocabulary biases
+    the recogniser (the stored version, as scoring resolves it)."""
+    ref = call.pack_request
+    if ref is None and call.language_hint:
+        ref = default_pack_name(call.language_hint, folder=settings.rules_dir)
+    return resolve_pack(session, settings, ref).pack if ref else None
 
 
 def analyse_call(
@@ -103,6 +112,8 @@ def analyse_call(
         path = Path(settings.data_dir) / call.media_path
         options = replace(analyze_options(call), checks=False)
         pack_ref, has_audio, media_path = call.pack_request, call.has_audio, call.media_path
+        if has_audio:
+            options = replace(options, rule_pack=_pack_for_vocabulary(session, settings, call))
     if not path.is_file():
         raise InputError(f"the recording of call {call_id} is missing at {path}")
     # A text call needs no ASR and no analyzer: the transcript re-entry is cheap.

@@ -13,7 +13,7 @@ from qa_service.errors import ConflictError
 from qa_service.features.calls.analyse import inspect_result
 from qa_service.store import audit
 from qa_service.store.accounts import User
-from qa_service.store.calls import Call, apply_result, require_analysed
+from qa_service.store.calls import Call, apply_result, require_analysed, require_transcript
 from qa_service.store.reviews import discard_reviews
 
 
@@ -24,9 +24,10 @@ def rescore(
     user: User,
     pack: str,
     dry_run: bool,
-    engines: Engines | None = None,
+    engines: Engines,
 ) -> dict[str, Any]:
     require_analysed(call)
+    require_transcript(call)  # a purged transcript would score as a silent call
     if call.disputes_open and not dry_run:
         raise ConflictError(f"call {call.id} has open disputes; settle them before rescoring")
     before = call.score_snapshot()

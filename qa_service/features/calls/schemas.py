@@ -114,6 +114,13 @@ class CallPublic(ORMModel):
     disputes_open: int
     disputes_total: int
     overturned_count: int
+    audio_purged_at: datetime | None = Field(
+        None, description="When retention or a deletion request removed the recording."
+    )
+    transcript_purged_at: datetime | None = Field(
+        None, description="When the transcript and findings' evidence were removed."
+    )
+    purge_reason: Literal["retention", "request"] | None = None
 
 
 class CallDetail(CallPublic):
@@ -173,6 +180,9 @@ class ScorePublic(BaseModel):
     score_adjustment: float | None
     dimensions: list[DimensionPublic]
     items: list[dict[str, Any]]
+    # The arithmetic from findings to total (domain.score_explanation); None for results
+    # scored before it existed.
+    explanation: dict[str, Any] | None = None
 
 
 class RescoreRequest(BaseModel):

@@ -5,33 +5,81 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.engines.registry import Engines
 from qa_service.errors import ConflictError, NotFoundError
-from qa_service.features.access import get_visible_call, visible_calls
+from qa_service.features.access import PII_VIEW, get_visible_call, has_permission, visible_calls
 from qa_service.features.calls.ingest import queue_analysis
+from qa_service.features.calls.privacy import (
+    call_spans,
+    record_view,
+    shown_findings,
+    shown_result,
+    shown_score_items,
+)
 from qa_service.features.calls.rescoring import rescore
 from qa_service.features.calls.schemas import CallDetail, JobPublic
 from qa_service.features.pagination import paginate
 from qa_service.store import audit
 from qa_service.store.accounts import User
+from qa_service.store.call_facts import effective_score
 from qa_service.store.calls import (
     Call,
     CallStatus,
     FindingRecord,
     require_analysed,
+    require_audio,
+    require_transcript,
     result_score,
     result_transcript,
 )
 from qa_service.store.db import Database
 from qa_service.store.jobs import Job, JobStatus
 from qa_service.store.reviews import discard_reviews
+
+
+class CallSort(StrEnum):
+    newest = "newest"  # when the call happened (started, else received), latest first
+    oldest = "oldest"
+    score_low = "score_low"  # the effective score (reviewed, else machine), worst first
+    score_high = "score_high"
+    longest = "longest"
+
+
+def _call_order(sort: CallSort) -> tuple[Any, ...]:
+    """ORDER BY for ``sort``; calls without a score or duration go last; the id breaks ties,
+    so pages never repeat or skip a call."""
+    when = func.coalesce(Call.started_at, Call.created_at)
+    score = effective_score()
+    orders = {
+        CallSort.newest: (when.desc(), Call.id.desc()),
+        CallSort.oldest: (when.asc(), Call.id.asc()),
+        CallSort.score_low: (score.is_(None), score.asc(), Call.id.desc()),
+        CallSort.score_high: (score.is_(None), score.desc(), Call.id.desc()),
+        CallSort.longest: (Call.duration_s.is_(None), Call.duration_s.desc(), Call.id.desc()),
+    }
+    return orders[sort]
+
+
+def _search_clause(text: str) -> ColumnElement[bool]:
+    """A call id, an agent id or an agent's name containing ``text`` (any case); ``%`` and
+    ``_`` are matched as themselves."""
+    needle = text.strip().lower()
+    named = select(User.agent_id).where(
+        User.agent_id.is_not(None), func.lower(User.full_name).contains(needle, autoescape=True)
+    )
+    return or_(
+        func.lower(Call.call_id).contains(needle, autoescape=True),
+        func.lower(Call.agent_id).contains(needle, autoescape=True),
+        Call.agent_id.in_(named),
+    )
 
 
 def list_calls(
@@ -46,10 +94,13 @@ def list_calls(
     started_from: datetime | None = None,
     started_to: datetime | None = None,
     calibration_flag: bool | None = None,
+    critical_failed: bool | None = None,
+    search: str | None = None,
+    sort: CallSort = CallSort.newest,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """The calls ``user`` may see, newest first, as a page."""
+    """The calls ``user`` may see, as a page in ``sort`` order (newest first by default)."""
     query = select(Call).where(visible_calls(user))
     filters = (
         (Call.status, status),
@@ -58,6 +109,7 @@ def list_calls(
         (Call.team, team),
         (Call.queue, queue),
         (Call.calibration_flag, calibration_flag),
+        (Call.critical_failed, critical_failed),
     )
     for column, value in filters:
         if value is not None:
@@ -66,7 +118,9 @@ def list_calls(
         query = query.where(Call.started_at >= started_from)
     if started_to is not None:
         query = query.where(Call.started_at < started_to)
-    return paginate(session, query, (Call.id.desc(),), limit, offset)
+    if search and search.strip():
+        query = query.where(_search_clause(search))
+    return paginate(session, query, _call_order(sort), limit, offset)
 
 
 def _latest_job(session: Session, call_id: int) -> Job | None:
@@ -90,20 +144,39 @@ def analysed_call(session: Session, user: User, call_id: int) -> Call:
     return call
 
 
-def call_result(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return analysed_call(session, user, call_id).result
+def call_with_transcript(session: Session, user: User, call_id: int) -> Call:
+    """An analysed call whose transcript is still kept (else 404, 409 or 410)."""
+    call = analysed_call(session, user, call_id)
+    require_transcript(call)
+    return call
 
 
-def call_transcript(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return result_transcript(analysed_call(session, user, call_id))
+def call_result(
+    session: Session, user: User, call_id: int, db: Database | None = None
+) -> dict[str, Any]:
+    """``db``: where a view of personal data is audited (see ``privacy.record_view``)."""
+    call = call_with_transcript(session, user, call_id)
+    return shown_result(session, user, call, "result", db)
 
 
-def call_findings(session: Session, user: User, call_id: int) -> list[FindingRecord]:
-    return analysed_call(session, user, call_id).findings
+def call_transcript(
+    session: Session, user: User, call_id: int, db: Database | None = None
+) -> dict[str, Any]:
+    call = call_with_transcript(session, user, call_id)
+    shown = shown_result(session, user, call, "transcript", db)
+    return {**result_transcript(call), "utterances": shown.get("utterances") or []}
+
+
+def call_findings(
+    session: Session, user: User, call_id: int, db: Database | None = None
+) -> list[FindingRecord] | list[dict[str, Any]]:
+    return shown_findings(session, user, analysed_call(session, user, call_id), db)
 
 
 def call_score(session: Session, user: User, call_id: int) -> dict[str, Any]:
-    return result_score(analysed_call(session, user, call_id))
+    call = analysed_call(session, user, call_id)
+    score = result_score(call)
+    return {**score, "items": shown_score_items(user, call, score["items"])}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +195,7 @@ def recording(db: Database, settings: Settings, user: User, call_id: int) -> Rec
         call = get_visible_call(session, user, call_id)
         if not call.has_audio:
             raise NotFoundError(f"call {call_id} is a text conversation: it has no audio")
+        require_audio(call)
         found = Recording(
             Path(settings.data_dir) / call.media_path,
             call.media_format,
@@ -133,6 +207,26 @@ def recording(db: Database, settings: Settings, user: User, call_id: int) -> Rec
     return found
 
 
+def served_recording(db: Database, settings: Settings, user: User, call_id: int) -> Recording:
+    """The recording as ``user`` may hear it: without ``pii:view``, a copy with the spans of
+    personal data silenced; with it, the original (the view audited when it holds some)."""
+    from qa_service.engines.audio_redact import redacted_path, write_redacted
+
+    found = recording(db, settings, user, call_id)
+    with db.session(write=False) as session:
+        call = get_visible_call(session, user, call_id)
+        spans = call_spans(call)
+        if spans and has_permission(user, PII_VIEW):
+            record_view(db, session, user, call, "audio", spans)
+    if not spans or has_permission(user, PII_VIEW):
+        return found
+    times = [(s.start_s, s.end_s) for s in spans]
+    target = redacted_path(Path(settings.data_dir), found.sha256, times)
+    write_redacted(found.path, times, target, settings)
+    stem = Path(found.filename).stem
+    return Recording(target, "wav", f"{stem}.redacted.wav", found.sha256)
+
+
 def rescore_call(
     session: Session,
     settings: Settings,
@@ -141,7 +235,7 @@ def rescore_call(
     *,
     pack: str,
     dry_run: bool,
-    engines: Engines | None = None,
+    engines: Engines,
 ) -> dict[str, Any]:
     """``engines``: the process's models (the app's), so a configured embedding model used by
     ``semantic`` rules is not loaded again for each rescore."""
@@ -155,6 +249,7 @@ def reanalyse(
     """Queue the call for analysis again (its reviews are discarded); committed here, so the
     caller may hand the returned job id to the workers at once."""
     call = get_visible_call(session, user, call_id, lock=True)
+    require_audio(call)
     pending = session.scalar(
         select(Job.id).where(
             Job.call_id == call.id, Job.status.in_([JobStatus.queued, JobStatus.running])

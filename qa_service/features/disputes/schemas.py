@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +37,19 @@ class DisputeStepPublic(ORMModel):
     decided_at: datetime | None
     decision: str | None
     comment: str
+    statement: str
+
+
+class DisputeEntryPublic(BaseModel):
+    """One message of a dispute's thread: the agent's statement or a decider's ruling."""
+
+    kind: Literal["dispute", "appeal", "decision"]
+    stage: str
+    by: int | None
+    by_name: str
+    at: datetime | None
+    text: str
+    decision: str | None = None
 
 
 class DisputePublic(ORMModel):
@@ -54,3 +68,7 @@ class DisputePublic(ORMModel):
     closed_at: datetime | None
     overdue: bool = False
     steps: list[DisputeStepPublic]
+    agent_name: str = ""
+    # The disputed finding's category, so a page can name it in words, not by rule id.
+    category: str = ""
+    thread: list[DisputeEntryPublic] = Field(default_factory=list)

@@ -7,6 +7,7 @@ without ruling. The final ruling ends it either way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +24,10 @@ from qa_service.features.disputes.schemas import (
     DisputeCreate,
     DisputePublic,
 )
+from qa_service.features.disputes.thread import people, thread
 from qa_service.features.pagination import paginate
 from qa_service.features.reviews.scores import recompute_reviewed_score, update_calibration_flag
+from qa_service.features.users.service import display_names
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.base import utcnow
@@ -50,11 +53,35 @@ def get_visible_dispute(session: Session, user: User, dispute_id: int) -> Disput
     return dispute
 
 
-def public(dispute: Dispute) -> DisputePublic:
-    """The API's and the pages' view of a dispute, with whether its step is overdue now."""
+def public(
+    dispute: Dispute, names: Mapping[int, str], categories: Mapping[int, str] | None = None
+) -> DisputePublic:
+    """The API's and the pages' view of a dispute: whether its step is overdue now, and its
+    thread with the names of the people in it."""
     out = DisputePublic.model_validate(dispute)
     out.overdue = dispute.status == DisputeStatus.open and is_overdue(dispute.due_at, utcnow())
+    out.agent_name = names.get(dispute.agent_user_id, "")
+    out.thread = thread(dispute, names)
+    out.category = (categories or {}).get(dispute.finding_id, "")
     return out
+
+
+def public_many(session: Session, disputes: Sequence[Dispute]) -> list[DisputePublic]:
+    names = display_names(session, people(disputes))
+    ids = {d.finding_id for d in disputes}
+    rows = session.execute(
+        select(FindingRecord.id, FindingRecord.category).where(FindingRecord.id.in_(ids))
+    )
+    categories = {finding_id: category for finding_id, category in rows} if ids else {}
+    return [public(d, names, categories) for d in disputes]
+
+
+def public_one(session: Session, dispute: Dispute) -> DisputePublic:
+    return public_many(session, [dispute])[0]
+
+
+def get_dispute(session: Session, user: User, dispute_id: int) -> DisputePublic:
+    return public_one(session, get_visible_dispute(session, user, dispute_id))
 
 
 def list_disputes(
@@ -80,7 +107,7 @@ def list_disputes(
         late = overdue_clause(utcnow())
         query = query.where(late if overdue else not_(late))
     page = paginate(session, query, (Dispute.due_at, Dispute.id), limit, offset)
-    return {**page, "items": [public(d) for d in page["items"]]}
+    return {**page, "items": public_many(session, page["items"])}
 
 
 def open_on_call(
@@ -88,28 +115,31 @@ def open_on_call(
 ) -> DisputePublic:
     """An agent disputes a finding of their own call."""
     call = get_own_call(session, user, call_id)
-    return public(open_dispute(session, settings, call, user, body))
+    return public_one(session, open_dispute(session, settings, call, user, body))
 
 
 def decide_dispute(
     session: Session, settings: Settings, user: User, dispute_id: int, body: DecisionCreate
 ) -> DisputePublic:
     dispute = get_visible_dispute(session, user, dispute_id)
-    return public(decide(session, settings, dispute, user, body))
+    return public_one(session, decide(session, settings, dispute, user, body))
 
 
 def appeal_dispute(
     session: Session, settings: Settings, user: User, dispute_id: int, body: AppealCreate
 ) -> DisputePublic:
     dispute = get_visible_dispute(session, user, dispute_id)
-    return public(appeal(session, settings, dispute, user, body))
+    return public_one(session, appeal(session, settings, dispute, user, body))
 
 
-def _open_step(settings: Settings, dispute: Dispute, stage: Stage, now: datetime) -> None:
+def _open_step(
+    settings: Settings, dispute: Dispute, stage: Stage, now: datetime, statement: str = ""
+) -> None:
     due = add_working_days(now, settings.dispute_deadline_working_days)
     dispute.stage, dispute.status, dispute.due_at = stage, DisputeStatus.open, due
     dispute.closed_at = dispute.appeal_until = None
-    dispute.steps.append(DisputeStep(stage=stage, opened_at=now, due_at=due, comment=""))
+    step = DisputeStep(stage=stage, opened_at=now, due_at=due, comment="", statement=statement)
+    dispute.steps.append(step)
 
 
 def open_dispute(
@@ -132,7 +162,7 @@ def open_dispute(
         reason=body.reason,
         opened_at=now,
     )
-    _open_step(settings, dispute, Stage.team_lead, now)
+    _open_step(settings, dispute, Stage.team_lead, now, body.reason)
     session.add(dispute)
     finding.disputed = True
     call.disputes_open += 1
@@ -200,7 +230,7 @@ def appeal(
     if now > dispute.appeal_until:
         raise ConflictError(f"the appeal window of dispute {dispute.id} closed")
     before = dispute.snapshot()
-    _open_step(settings, dispute, _next_stage(dispute.stage), now)
+    _open_step(settings, dispute, _next_stage(dispute.stage), now, body.reason)
     call = session.get(Call, dispute.call_id)
     call.disputes_open += 1
     after = {**dispute.snapshot(), "appeal": body.reason}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from qa_service import safe_yaml
 from qa_service.analysis.packs import (
     SCORECARDS_DIR,
+    PackRef,
     available_packs,
     load_pack,
     load_pack_text,
@@ -54,24 +55,14 @@ class ResolvedPack:
     label: str  # what the call records: NAME@VERSION for stored packs, NAME for built-ins
 
 
-def parse_ref(ref: str) -> tuple[str, int | None]:
-    name, sep, version = ref.strip().partition("@")
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise InputError(f"{ref!r} is not a rule pack name (NAME or NAME@VERSION)")
-    if not sep:
-        return name, None
-    if not version.isdigit():
-        raise InputError(f"{ref!r}: the version after '@' must be a number")
-    return name, int(version)
-
-
-def resolve_pack(session: Session, settings: Settings, ref: str) -> ResolvedPack:
+def resolve_pack(session: Session, settings: Settings, ref: PackRef | str) -> ResolvedPack:
     """The pack ``ref`` names, loaded and validated; its label for the call's record."""
-    name, number = parse_ref(ref)
+    ref = ref if isinstance(ref, PackRef) else PackRef.parse(ref)
+    name, number = ref.name, ref.version
     if number is not None:
         stored = get_version(session, DocumentKind.pack, name, number)
         if stored is None:
-            raise NotFoundError(f"rule pack {name}@{number} does not exist")
+            raise NotFoundError(f"rule pack {ref} does not exist")
     else:
         stored = latest_version(session, DocumentKind.pack, name)
     if stored is not None:

@@ -27,7 +27,7 @@ def ensure_first_admin(db: Database, settings: Settings) -> str | None:
                 username=settings.admin_username,
                 full_name="Administrator",
                 role=AccountRole.admin,
-                password_hash=hash_password(password),
+                password_hash=hash_password(password, settings),
             )
             session.add(admin)
             session.flush()
@@ -46,13 +46,13 @@ def save_admin_password(settings: Settings, password: str) -> Path:
     return write_private(path, f"{settings.admin_username}\n{password}\n")
 
 
-def reset_password(db: Database, username: str) -> str:
+def reset_password(db: Database, settings: Settings, username: str) -> str:
     password = new_password()
     with db.session() as session:
         user = get_user_by_name(session, username)
         if user is None:
             raise NotFoundError(f"no account named {username!r}")
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password, settings)
         user.token_version += 1  # whoever held the old password is signed out
         user.active = True
         audit.record(session, None, "user.password_reset", "user", user.id, None, {"by": "cli"})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import jwt
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from qa_service.config import Settings
 from qa_service.datafiles import create_once
@@ -26,30 +27,42 @@ REQUIRED_CLAIMS = ["sub", "exp", "iat", "ver"]
 
 
 @cache
-def _hasher() -> PasswordHash:
-    return PasswordHash.recommended()
+def _hasher(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHash:
+    return PasswordHash(
+        (Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism),)
+    )
 
 
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+def password_hasher(settings: Settings) -> PasswordHash:
+    """Argon2id with the settings' cost (``password_time_cost``, ``_memory_kib``,
+    ``_parallelism``)."""
+    return _hasher(
+        settings.password_time_cost, settings.password_memory_kib, settings.password_parallelism
+    )
 
 
-def verify_password(password: str, password_hash: str) -> bool:
-    return _hasher().verify(password, password_hash)
+def hash_password(password: str, settings: Settings) -> str:
+    return password_hasher(settings).hash(password)
 
 
-# Verifying against this when the user does not exist takes as long as a real check,
-# so response times do not tell which usernames exist.
-_DUMMY_HASH: list[str] = []
+def verify_password(password: str, password_hash: str, settings: Settings) -> bool:
+    """Checked with the parameters the hash records (a cost changed since still verifies)."""
+    return password_hasher(settings).verify(password, password_hash)
 
 
-def verify_or_waste_time(password: str, password_hash: str | None) -> bool:
+@cache
+def _dummy_hash(hasher: PasswordHash) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def verify_or_waste_time(password: str, password_hash: str | None, settings: Settings) -> bool:
+    """``verify_password``; with no hash (no such user) a check that takes as long, against
+    a throwaway hash of the same cost, so response times do not tell which usernames exist."""
     if password_hash is None:
-        if not _DUMMY_HASH:
-            _DUMMY_HASH.append(hash_password(secrets.token_urlsafe(16)))
-        verify_password(password, _DUMMY_HASH[0])
+        hasher = password_hasher(settings)
+        hasher.verify(password, _dummy_hash(hasher))
         return False
-    return verify_password(password, password_hash)
+    return verify_password(password, password_hash, settings)
 
 
 def new_password() -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from qa_service.domain.kpi import kpi_def
 from qa_service.domain.kpi_report import TREND_KPIS
 from qa_service.domain.periods import Period, parse_period, period_containing
-from qa_service.errors import ForbiddenError
+from qa_service.errors import ForbiddenError, InputError
 from qa_service.features.access import DASHBOARD, kpi_scope
 from qa_service.features.kpi import service as kpi
 from qa_service.features.kpi.schemas import ExportFormat
@@ -91,7 +91,13 @@ def dashboard_page(
 ) -> Response:
     _require_dashboard(user)
     current = period_containing(utcnow(), "month")
-    chosen = parse_period(period) if period.strip() else current
+    chosen, period_error = current, ""
+    if period.strip():
+        try:
+            chosen = parse_period(period)
+        except InputError:
+            # Said beside the field, over this month's figures: not a page of its own.
+            period_error = period.strip()[:40]
     scope = kpi_scope(user, Scope.from_lists(None, team or None, queue or None), by.value)
     report = kpi.period_report(session, settings, period=chosen, by=by.value, scope=scope)
     histograms = score_histograms(session, chosen, by.value, scope)
@@ -111,6 +117,8 @@ def dashboard_page(
         request,
         "dashboard.html",
         user,
+        422 if period_error else 200,
+        period_error=period_error,
         data=data,
         report=report,
         filters={"period": chosen.label, "by": by.value, "team": shown_team, "queue": queue},

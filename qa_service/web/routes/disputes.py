@@ -12,7 +12,6 @@ from qa_service.features.disputes.service import list_disputes
 from qa_service.http.deps import SessionDep
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
-from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -57,10 +56,6 @@ def disputes_page(
         for c in session.scalars(select(Call).where(Call.id.in_({d.call_id for d in items})))
     }
     deciders = {d.id: may_decide(user, session.get(Dispute, d.id)) for d in items}
-    names = usernames(
-        session,
-        [d.agent_user_id for d in items] + [s.decided_by for d in items for s in d.steps],
-    )
     return render(
         request,
         "disputes.html",
@@ -71,7 +66,6 @@ def disputes_page(
         pages=max(1, -(-listing["total"] // PAGE_SIZE)),
         calls=calls,
         deciders=deciders,
-        names=names,
         filters={"status": status, "stage": stage, "overdue": overdue},
         statuses=list(DisputeStatus),
         stages=list(Stage),

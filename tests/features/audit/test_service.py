@@ -18,13 +18,13 @@ from qa_service.features.users.schemas import UserCreate, UserUpdate
         ({"actor_id": 10_000}, []),
     ],
 )
-def test_filters_and_order(db, account, filters, expected):
+def test_filters_and_order(db, feature_settings, account, filters, expected):
     admin = account("admin")
     with db.session() as session:
         for name in ("aud_one", "aud_two"):
             body = UserCreate(username=name, password="Correct-Horse-Battery-9", role="qa")
-            last = users.create_user(session, admin, body)
-        users.update_user(session, admin, last.id, UserUpdate(full_name="Two"))
+            last = users.create_user(session, feature_settings, admin, body)
+        users.update_user(session, feature_settings, admin, last.id, UserUpdate(full_name="Two"))
     if filters.get("entity_id") == "LAST":
         filters = {"entity_id": str(last.id)}
     with db.session(write=False) as session:

@@ -15,15 +15,14 @@ from qa_service.jobs.queue import enqueue
 from qa_service.jobs.tasks import Outcome, WorkerContext, run_job
 from qa_service.store.calls import TRANSCRIPT_FORMAT, Call
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
+from tests.conftest import sqlite_copy
 from tests.fake_engines import FakeEngines
 from tests.service_fixtures import make_wav, service_settings
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = Database(f"sqlite:///{tmp_path / 'qa.db'}")
-    upgrade(database)
+def db(tmp_path: Path, migrated_sqlite: Path):
+    database = Database(sqlite_copy(migrated_sqlite, tmp_path / "qa.db"))
     yield database
     database.dispose()
 
@@ -95,3 +94,18 @@ def test_a_text_call_is_scored_once_by_the_default_pack(db, tmp_path, counted_ru
     call = _run(db, settings, FakeEngines(settings))
     assert counted_runs == [call.rule_pack]
     assert call.rule_pack.startswith("en-")
+
+
+def test_the_calls_metadata_vocabulary_biases_its_transcription(db, tmp_path):
+    settings = service_settings(tmp_path, db.url)
+    (tmp_path / "var").mkdir()
+    wav = make_wav(tmp_path / "var" / "call.wav", seconds=4.0)
+    call_id = _stored_call(db, wav, "wav", "en-default")
+    with db.session() as session:
+        session.get(Call, call_id).extra = {"vocabulary": ["Star River", "router"]}
+    engines = FakeEngines(settings)
+    call = _run(db, settings, engines)
+    assert [o.hotwords for o in engines.fake_recognizer.options] == ["Star River router"] * 2
+    shown = call.result["source"]["asr_vocabulary"]
+    assert shown["terms"] == ["Star River", "router"] and shown["mode"] == "hotwords"
+    assert (shown["pack"], shown["from_pack"], shown["from_metadata"]) == ("en-default", 0, 2)

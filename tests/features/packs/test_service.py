@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from qa_service.analysis.packs import check_pack_text
+from qa_service.analysis.packs import PackRef, check_pack_text
 from qa_service.config import Settings
 from qa_service.domain.rulepack import Problem, RulePackError
+from qa_service.errors import NotFoundError
 from qa_service.features.packs import service
 from qa_service.store.accounts import User
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
 from qa_service.store.packs import DocumentKind, PackVersion
+from tests.conftest import sqlite_copy
 
 REPO = Path(__file__).resolve().parents[3]
 RULE = (
@@ -39,10 +40,9 @@ def rules(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(tmp_path: Path, rules: Path):
+def env(tmp_path: Path, rules: Path, migrated_sqlite: Path):
     settings = Settings(data_dir=tmp_path / "var", rules_dir=rules)
-    db = Database(f"sqlite:///{tmp_path / 'qa.db'}")
-    upgrade(db)
+    db = Database(sqlite_copy(migrated_sqlite, tmp_path / "qa.db"))
     with db.session() as session:
         user = User(username="qa1", role="qa", password_hash="-")
         session.add(user)
@@ -59,6 +59,9 @@ def test_a_version_is_stored_and_resolved_from_its_text_alone(env, tmp_path) -> 
     assert (stored.name, stored.version, stored.scorecard_name) == ("mine", 1, "standard")
     resolved = service.resolve_pack(session, settings, "mine")
     assert resolved.label == "mine@1" and [r.id for r in resolved.pack.rules] == ["deflect"]
+    assert service.resolve_pack(session, settings, PackRef("mine", 1)).label == "mine@1"
+    with pytest.raises(NotFoundError, match="rule pack mine@2 does not exist"):
+        service.resolve_pack(session, settings, "mine@2")
     assert not (tmp_path / "var").exists(), "validating and loading write nothing"
 
 

@@ -13,8 +13,8 @@ from qa_service.features.sampling.schemas import PlanCreate
 from qa_service.store.accounts import User
 from qa_service.store.call_facts import Scope
 from qa_service.store.db import Database
-from qa_service.store.migrate import upgrade
 from qa_service.store.sampling_plans import SamplingPlan
+from tests.conftest import sqlite_copy
 from tests.kpi_month import insert_month
 
 NOVEMBER = parse_period("2026-11")
@@ -30,9 +30,8 @@ OPTIONS = {
 
 
 @pytest.fixture
-def db(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'qa.db'}")
-    upgrade(db)
+def db(tmp_path, migrated_sqlite):
+    db = Database(sqlite_copy(migrated_sqlite, tmp_path / "qa.db"))
     with db.session() as session:
         insert_month(session)
         session.add_all(

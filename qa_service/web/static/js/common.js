@@ -13,6 +13,12 @@ export function label(prefix, value) {
   return MESSAGES[`js.${prefix}.${value}`] ?? value ?? "";
 }
 
+/** A stored id's name in the page's language when the page knows one (a scorecard's
+ * dimension), else the name it came with, else the id: ids never replace names. */
+export function labelOr(prefix, value, fallback) {
+  return MESSAGES[`js.${prefix}.${value}`] ?? (fallback || value || "");
+}
+
 export class ApiError extends Error {
   constructor(status, message, details) {
     super(message);

@@ -1,7 +1,7 @@
 // The findings list: what each rule found, why (the rule's explanation), what it cost, and
 // what people did about it. QA marks each one confirmed or overturned; the agent disputes.
 
-import { api, clock, el, label, showError, t } from "/static/js/common.js";
+import { api, clock, el, label, labelOr, showError, t } from "/static/js/common.js";
 
 function points(value) {
   if (!value) return "0";
@@ -27,6 +27,7 @@ export class FindingsPanel {
       if (f.verdict) this.verdicts.set(f.id, { verdict: f.verdict, reason: f.verdict_reason || "" });
     }
     list.addEventListener("click", (event) => this.clicked(event));
+    list.addEventListener("keydown", (event) => this.keyed(event));
   }
 
   render() {
@@ -46,6 +47,8 @@ export class FindingsPanel {
         class: `finding sev-${f.severity}${mark ? ` verdict-${mark.verdict}` : ""}${k === this.selected ? " selected" : ""}`,
         dataset: { k, id: f.id, severity: f.severity },
         id: `finding-${f.id}`,
+        // Focusable, so the keys go back to the list when the reason is done.
+        tabindex: -1,
       },
       el(
         "div",
@@ -58,6 +61,10 @@ export class FindingsPanel {
         el("span", { class: `points${f.points < 0 ? " lost" : ""}`, title: t("points_title") },
           t("points", { points: points(f.points) })),
       ),
+      // Fewer points than the item gives: say why, so "0 pts" on a critical finding reads right.
+      f.limit
+        ? el("p", { class: "limit-note small" }, t(`why.reason.${f.limit.reason}`, { max: f.limit.max_points ?? "" }))
+        : null,
       el("p", { class: "why" }, f.description || f.rule_id),
       f.text ? el("blockquote", {}, `${label("role", f.role)}: ${f.text}`) : null,
       el(
@@ -65,11 +72,12 @@ export class FindingsPanel {
         { class: "tags" },
         el("code", {}, f.rule_id),
         f.critical ? el("span", { class: "badge sev-critical" }, t("critical")) : null,
-        ...f.dimensions.map((d) => el("span", { class: "tag" }, d)),
+        ...f.dimensions.map((d) => el("span", { class: "tag" }, labelOr("dimension", d, d))),
         mark ? el("span", { class: `badge verdict ${mark.verdict}` }, label("verdict", mark.verdict)) : null,
         f.disputed ? el("span", { class: "badge warn" }, t("disputed")) : null,
       ),
-      mark?.verdict === "overturned" && mark.reason ? el("p", { class: "reason" }, mark.reason) : null,
+      // Reviewers see the reason in its field; everyone else reads it here.
+      !this.canReview && mark?.verdict === "overturned" && mark.reason ? el("p", { class: "reason" }, mark.reason) : null,
       this.actions(f),
     );
     return node;
@@ -112,6 +120,25 @@ export class FindingsPanel {
     else if (action === "dispute") this.openDispute(k);
     else if (event.target.closest("input, textarea, form")) return;
     else this.select(k);
+  }
+
+  /** Enter or Esc in an overturn reason keeps the reason and hands the keys back to the
+   * list, so the next j / k moves on instead of being typed into the reason. Shift+Enter
+   * stays the page's "submit the review"; Enter that confirms an IME composition (Chinese
+   * input) is the input method's, not ours. */
+  keyed(event) {
+    const input = event.target.closest?.(".overturn-reason");
+    if (!input || event.isComposing || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key !== "Enter" && event.key !== "Escape") return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.saveReason(Number(input.closest(".finding").dataset.k));
+  }
+
+  saveReason(k) {
+    this.refresh(k);
+    this.items[k].focus({ preventScroll: true });
+    this.list.dispatchEvent(new CustomEvent("verdicts-changed"));
   }
 
   select(k, { seek = true } = {}) {

@@ -1,8 +1,15 @@
 // The call review page: wires the player, the transcript, the findings and the panels.
 
 import { api, clock, t, typing } from "/static/js/common.js";
+import { ReviewDraft } from "/static/js/call/draft.js";
 import { FindingsPanel } from "/static/js/call/findings.js";
-import { renderDisputes, renderScore, setupAgentPanel, setupReviewPanel } from "/static/js/call/panels.js";
+import {
+  renderDisputes,
+  renderExplanation,
+  renderScore,
+  setupAgentPanel,
+  setupReviewPanel,
+} from "/static/js/call/panels.js";
 import { createPlayer } from "/static/js/call/player.js";
 import { Transcript } from "/static/js/call/transcript.js";
 
@@ -60,9 +67,16 @@ function setup() {
   const scoreTable = document.getElementById("dimensions");
   findings.render();
   renderScore(scoreTable, data);
+  renderExplanation(document.getElementById("score-why"), data);
   renderDisputes(disputesBox, data, (k) => findings.select(k));
   setupAgentPanel(data, () => renderScore(scoreTable, data));
-  const submitReview = setupReviewPanel(data, findings);
+  // Unsubmitted marks: restored from this browser's draft, kept on every change.
+  const draft = data.can.review ? new ReviewDraft(data, findings) : null;
+  const submitReview = setupReviewPanel(data, findings, draft);
+  if (draft) {
+    draft.restore();
+    draft.watch();
+  }
 
   document.getElementById("severity-filter").addEventListener("change", (event) => findings.applyFilter(event.target.value));
   document.getElementById("only-findings").addEventListener("change", (event) => {
@@ -140,7 +154,10 @@ function setup() {
       document.body.dataset.wave = String(Math.round(performance.now()));
     })
     .catch((failure) => {
-      waveStatus.textContent = failure.message;
+      // The player's own errors are in the page's words; anything else (the audio element,
+      // the drawing library) gets the general one, its detail in the console.
+      console.warn("waveform", failure);
+      waveStatus.textContent = failure.forPeople ? failure.message : t("waveform_failed", { status: t("wave_error") });
       waveStatus.hidden = false;
       document.body.dataset.wave = "failed";
     });

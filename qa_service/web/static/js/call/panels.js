@@ -1,7 +1,7 @@
 // The side panels: score by dimension, the agent's acknowledgement and self-assessment,
 // the disputes with their steps and deadlines, and QA's review form.
 
-import { api, el, label, localTime, showError, t } from "/static/js/common.js";
+import { api, clock, el, label, labelOr, localTime, showError, t } from "/static/js/common.js";
 
 const STAGES = ["team_lead", "reviewer", "final"];
 
@@ -28,7 +28,7 @@ export function renderScore(table, data) {
     return el(
       "tr",
       { dataset: { dimension: d.id } },
-      el("td", {}, d.name || d.id),
+      el("td", {}, labelOr("dimension", d.id, d.name)),
       el("td", { class: "num" }, fixed(d.weight, 0)),
       el("td", { class: "num" }, fixed(d.score)),
       el("td", { class: "num" }, fixed(d.reviewed_score)),
@@ -70,7 +70,7 @@ export function setupAgentPanel(data, onChange) {
       el(
         "label",
         { class: "inline-field" },
-        d.name || d.id,
+        labelOr("dimension", d.id, d.name),
         el("input", {
           type: "number",
           min: 0,
@@ -111,6 +111,55 @@ export function setupAgentPanel(data, onChange) {
   });
 }
 
+function signed(value) {
+  return value > 0 ? `+${fixed(value, 1)}` : value < 0 ? `−${fixed(-value, 1)}` : "0";
+}
+
+/** A finding as the explanation names it: its category and where it is. */
+export function findingName(finding) {
+  if (!finding) return "";
+  const where = finding.whole_call || finding.start_s === null || finding.start_s === undefined ? "" : ` ${clock(finding.start_s)}`;
+  return `${label("category", finding.category)}${where}`;
+}
+
+function byPosition(data, position) {
+  return data.findings.find((f) => f.position === position);
+}
+
+/** "Why is my score 0?": the critical cap, the weighted mean, dimensions kept within
+ * 0-100 and findings that counted less than their item's points, with the reason. */
+export function renderExplanation(box, data) {
+  const why = data.explanation;
+  if (!box || !why) return;
+  const dims = why.dimensions.map((d) => ({ ...d, label: labelOr("dimension", d.id, d.name) }));
+  const lines = [];
+  if (why.critical) {
+    const items = why.critical.items.map((c) => findingName(byPosition(data, c.finding)) || c.item).join(", ");
+    lines.push(el("p", { class: "why-critical" },
+      t("why.critical", { items, total: fixed(why.total), without: fixed(why.critical.without_critical) })));
+  } else {
+    lines.push(el("p", { class: "muted" }, t("why.no_critical")));
+  }
+  const parts = dims.map((d) => `${d.label} ${fixed(d.score)}×${fixed(d.weight, 0)}`).join(" + ");
+  const weights = dims.reduce((sum, d) => sum + d.weight, 0);
+  lines.push(el("p", { class: "why-weighted" }, t("why.weighted", { total: fixed(why.weighted_total), parts, weights: fixed(weights, 0) })));
+  const details = [
+    ...dims.filter((d) => d.clamped).map((d) =>
+      el("li", { class: "why-clamped" }, t("why.clamped", {
+        name: d.label, base: fixed(d.base, 0), moved: signed(d.moved), raw: fixed(d.raw), score: fixed(d.score),
+      }))),
+    ...(why.limited_findings || []).map((x) =>
+      el("li", { class: "why-limited", dataset: { finding: x.finding } }, t("why.limited", {
+        finding: findingName(byPosition(data, x.finding)) || x.rule_id,
+        points: signed(x.points),
+        full: signed(x.full_points),
+        reason: t(`why.reason.${x.reason}`, { max: fixed(x.max_points, 0) }),
+      }))),
+  ];
+  if (details.length) lines.push(el("ul", { class: "why-details" }, details));
+  box.replaceChildren(el("h3", {}, t("why.title")), ...lines);
+}
+
 function deadline(dispute) {
   if (dispute.status !== "open" || !dispute.due_at) return null;
   return el(
@@ -136,7 +185,30 @@ function steps(dispute) {
           ? el("span", {}, ` ${label("decision", step.decision)} · ${step.decided_by_name || ""} · ${localTime(step.decided_at)}`)
           : null,
         step && !step.decision ? el("span", {}, ` ${t("due", { when: localTime(step.due_at) })}`) : null,
-        step?.comment ? el("p", { class: "reason" }, step.comment) : null,
+      );
+    }),
+  );
+}
+
+/** Each party's statement and each ruling, oldest first: the agent's dispute and appeals,
+ * the deciders' comments. */
+export function threadView(dispute) {
+  return el(
+    "ol",
+    { class: "thread" },
+    (dispute.thread || []).map((entry) => {
+      const who = entry.by_name || t("agent");
+      const stage = label("stage", entry.stage);
+      const head =
+        entry.kind === "decision"
+          ? t("thread.decision", { who, stage, decision: label("decision", entry.decision) })
+          : t(`thread.${entry.kind}`, { who, stage });
+      return el(
+        "li",
+        { class: `entry kind-${entry.kind}`, dataset: { kind: entry.kind } },
+        el("div", { class: "entry-head" }, el("strong", {}, head), " ",
+          el("time", { datetime: entry.at || "" }, localTime(entry.at))),
+        el("p", { class: "reason" }, entry.text || t("thread.no_text")),
       );
     }),
   );
@@ -148,7 +220,8 @@ function decisionForm(dispute, onDone) {
     "select",
     { name: "decision" },
     ["uphold", "overturn", ...(dispute.stage === "final" ? [] : ["escalate"])].map((d) =>
-      el("option", { value: d }, label("decision", d)),
+      // The choice is an action ("uphold"); what was decided reads "upheld".
+      el("option", { value: d }, label("decide", d)),
     ),
   );
   const error = el("p", { class: "form-error", role: "alert", hidden: true });
@@ -209,8 +282,8 @@ export function renderDisputes(box, data, onSelectFinding) {
             label("category", data.findings[k]?.category) || d.rule_id),
           deadline(d),
         ),
-        el("p", { class: "reason" }, `${d.agent_name || t("agent")}: ${d.reason}`),
         steps(d),
+        threadView(d),
         d.can_decide ? decisionForm(d, reload) : null,
         d.can_appeal ? appealForm(d, reload) : null,
       );
@@ -218,7 +291,7 @@ export function renderDisputes(box, data, onSelectFinding) {
   );
 }
 
-export function setupReviewPanel(data, findings) {
+export function setupReviewPanel(data, findings, draft) {
   const panel = document.getElementById("review-panel");
   if (!panel) return null;
   const summary = document.getElementById("review-summary");
@@ -254,6 +327,7 @@ export function setupReviewPanel(data, findings) {
         comment: document.getElementById("review-comment").value,
       };
       await api("POST", `/api/calls/${data.call.id}/reviews`, body);
+      draft?.clear();
       const next = document.getElementById("queue-next");
       if (next) window.location.assign(next.href);
       else window.location.reload();

@@ -20,8 +20,12 @@ const CHANNEL_HEIGHT = 56;
 const MIN_REGION_S = 0.4;
 
 export async function createPlayer({ container, labels, audio, data, onRegionClick }) {
-  const reply = await fetch(data.peaks_url, { credentials: "same-origin" });
-  if (!reply.ok) throw new Error(t("waveform_failed", { status: reply.status }));
+  // A network failure ("Failed to fetch") is said in the page's words, like an HTTP error.
+  const failed = (status) => Object.assign(new Error(t("waveform_failed", { status })), { forPeople: true });
+  const reply = await fetch(data.peaks_url, { credentials: "same-origin" }).catch(() => {
+    throw failed(t("offline"));
+  });
+  if (!reply.ok) throw failed(reply.status);
   const peaks = await reply.json();
   const channels = peaks.peaks.map((values) => Float32Array.from(values, (v) => v / peaks.scale));
   // A mono recording is one waveform of both parties; findings then span its height.

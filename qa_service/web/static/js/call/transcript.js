@@ -81,7 +81,9 @@ export class Transcript {
         el(
           "span",
           { class: "marks" },
-          marks.map((k) =>
+          // One chip per kind of finding: two rules finding "no empty" on one line read as
+          // a duplicate; the chip selects the first, the findings list shows them all.
+          marks.filter((k, n) => marks.findIndex((m) => findings[m].category === findings[k].category) === n).map((k) =>
             el(
               "button",
               { type: "button", class: `mark sev-${findings[k].severity}`, dataset: { finding: k } },

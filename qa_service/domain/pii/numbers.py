@@ -1,0 +1,215 @@
+"""Which digit runs are personal data: validation first, context words second.
+
+A run (or a stretch of its segments) is a resident ID, a card, a phone number or an SSN when
+its digits validate as one; a verification code when a code word precedes it. It is left
+alone when what surrounds it makes it something else:
+
+- an amount, a count, a date or a time: a unit follows it (元, 块, 号, 点, dollars, %) or a
+  currency sign precedes it;
+- an order, tracking, invoice or ticket number: such a word is the nearest label before it.
+  This wins even over a number that validates as a phone or a card, because a reference
+  number of 11 or 16 digits validates by chance often enough (1 in 10 for Luhn); only a
+  resident ID, whose check character and birth date make a chance match rare, is still
+  masked there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa_service.domain.pii import validators as v
+from qa_service.domain.pii.numerals import Unit
+from qa_service.domain.pii.runs import Line, Run
+from qa_service.domain.pii.types import PiiType
+
+# Longest digit string worth validating: a 19-digit card; 0086 + 11-digit mobile is 15.
+MAX_DIGITS = 19
+CODE_DIGITS = (4, 8)
+# How far back (characters) a label is looked for, and forward for a unit.
+BEFORE_CHARS, AFTER_CHARS = 32, 8
+# A code asked for in the previous utterance counts if the answer starts this soon after.
+CODE_ANSWER_S = 20.0
+# An utterance whose number starts within this many characters answers the one before.
+ANSWER_LEAD_CHARS = 12
+
+_REFERENCE = re.compile(
+    r"订单|单号|快递|运单|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
+    r"order|tracking|invoice|ticket|reference|\bref\b|case|confirmation|account balance|"
+    r"amount|total|balance|price",
+    re.I,
+)
+_PHONE_LABEL = re.compile(
+    r"手机|电话|号码|座机|联系方式|打给|回拨|phone|mobile|cell|call me|reach me|contact", re.I
+)
+_CODE_LABEL = re.compile(
+    r"验证码|校验码|动态码|短信码|密码|口令|安全码|code|otp|\bpin\b|passcode|password", re.I
+)
+_CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
+_ID_LABEL = re.compile(r"身份证|证件号|\bID\b|identity|identification", re.I)
+# A number under its label that does not validate (ASR lost or misheard a digit) is still
+# masked as the label says when its length is near the type's: digits per type.
+_NEAR_LENGTH = {PiiType.phone: (7, 13), PiiType.card: (12, 19), PiiType.resident_id: (15, 18)}
+_SSN_LABEL = re.compile(r"social security|\bssn\b|social", re.I)
+_CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
+_UNIT_AFTER = re.compile(
+    r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
+    r"倍|张|件|台|户|期|楼|层|室|"
+    r"dollars?|bucks?|pounds?|cents?|percent|years?|days?|months?|o'?clock|am\b|pm\b|"
+    r"hours?|minutes?|seconds?|times|items?|points?|kg|km|miles?)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberHit:
+    kind: PiiType
+    units: list[Unit]
+
+
+def _last_end(pattern: re.Pattern[str], text: str) -> int:
+    ends = [m.end() for m in pattern.finditer(text)]
+    return max(ends) if ends else -1
+
+
+def _phone_label_end(text: str) -> int:
+    """Where the last phone label ends, leaving out one that only names a reference
+    number ("发票号码", "order number")."""
+    references = [m.end() for m in _REFERENCE.finditer(text)]
+    ends = [
+        m.end()
+        for m in _PHONE_LABEL.finditer(text)
+        if not any(m.start() - 2 <= r <= m.start() for r in references)
+    ]
+    return max(ends) if ends else -1
+
+
+def _before(lines: Sequence[Line], unit: Unit) -> str:
+    """The text before a unit in its utterance, after the previous utterance's tail."""
+    line = lines[unit.utterance]
+    text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start]
+    # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked.
+    if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
+        prev = lines[unit.utterance - 1]
+        if line.start - prev.end <= CODE_ANSWER_S:
+            text = prev.text[-BEFORE_CHARS:] + " " + text
+    return text
+
+
+def _after(lines: Sequence[Line], unit: Unit) -> str:
+    return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS]
+
+
+def _validate(digits: str, english: bool) -> PiiType | None:
+    """The type the digits validate as, context aside."""
+    if v.resident_id(digits):
+        return PiiType.resident_id
+    if "X" in digits:
+        return None
+    if v.bank_card(digits):
+        return PiiType.card
+    national = v.strip_country_code(digits)
+    if v.cn_mobile(national) or v.cn_landline(national):
+        return PiiType.phone
+    if english and (v.us_phone(digits) or v.uk_phone(digits)):
+        return PiiType.phone
+    return None
+
+
+def _labelled(
+    digits: str, before: str, segments: list[list[Unit]], english: bool
+) -> PiiType | None:
+    """Types that need a label: SSN, a code, a landline without its area code."""
+    if english and v.ssn(digits):
+        formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
+        if formatted or _SSN_LABEL.search(before):
+            return PiiType.ssn
+    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and digits.isdigit():
+        if _CODE_LABEL.search(before):
+            return PiiType.code
+        if 7 <= len(digits) <= 8 and _PHONE_LABEL.search(before) and digits[0] not in "01":
+            return PiiType.phone
+    return None
+
+
+def _nearest_label(before: str) -> PiiType | None:
+    """The type whose label ends last in ``before`` (phone, card or ID)."""
+    ends = {
+        PiiType.phone: _phone_label_end(before),
+        PiiType.card: _last_end(_CARD_LABEL, before),
+        PiiType.resident_id: _last_end(_ID_LABEL, before),
+    }
+    kind, end = max(ends.items(), key=lambda item: item[1])
+    return kind if end >= 0 else None
+
+
+def _garbled(digits: str, before: str) -> PiiType | None:
+    """A labelled number of about the right length that does not validate."""
+    kind = _nearest_label(before)
+    if kind is None:
+        return None
+    low, high = _NEAR_LENGTH[kind]
+    if "X" in digits and kind is not PiiType.resident_id:
+        return None
+    return kind if low <= len(digits) <= high else None
+
+
+def _suppressed(kind: PiiType, before: str, after: str) -> bool:
+    if _UNIT_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
+        return True
+    if kind in (PiiType.resident_id, PiiType.code):
+        return False
+    reference = _last_end(_REFERENCE, before)
+    return reference >= 0 and reference > _phone_label_end(before)
+
+
+def _classify(
+    lines: Sequence[Line],
+    segments: list[list[Unit]],
+    english: bool,
+    run_before: str,
+    whole: bool = False,
+) -> PiiType | None:
+    """``run_before``: the words before the whole run (a label there covers every part);
+    ``whole``: the segments are the whole run, which may be masked on its label alone."""
+    units = [u for seg in segments for u in seg]
+    digits = "".join(u.digits for u in units)
+    if len(digits) > MAX_DIGITS + 4:
+        return None
+    before, after = _before(lines, units[0]), _after(lines, units[-1])
+    if run_before != before:
+        before = run_before + " " + before
+    if v.service_number(digits) and not v.bank_card(digits):
+        return None
+    kind = _validate(digits, english) or _labelled(digits, before, segments, english)
+    if kind is None and whole:
+        kind = _garbled(digits, before)
+    if kind is None or _suppressed(kind, before, after):
+        return None
+    return kind
+
+
+def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberHit]:
+    """The personal data in one run: the whole run, else its longest valid stretches of
+    segments from left to right, each starting and ending at a strong boundary."""
+    hits: list[NumberHit] = []
+    segments, n = run.segments, len(run.segments)
+    run_before = _before(lines, segments[0][0])
+    i = 0
+    while i < n:
+        if not run.strong[i]:
+            i += 1
+            continue
+        for j in range(n, i, -1):
+            if j < n and not run.strong[j]:
+                continue
+            whole = i == 0 and j == n
+            kind = _classify(lines, segments[i:j], english, run_before, whole)
+            if kind is not None:
+                hits.append(NumberHit(kind, [u for seg in segments[i:j] for u in seg]))
+                i = j
+                break
+        else:
+            i += 1
+    return hits

@@ -1,0 +1,203 @@
+"""Spoken and written numbers as a stream of digits that remembers where each came from.
+
+Numbers on the phone are read digit by digit, in pieces and in words: "幺三八 零零一三",
+"one three eight, double zero", "洞两拐"... Each utterance's text becomes a list of items:
+a ``Unit`` (one or more digits with the characters that said them), a soft separator
+(a space, a comma, "呃", "uh": a number may go on after it) or a hard break (any other word).
+Quantities said with 十/百/千/万 are amounts, never digit strings: they break the run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ZH_DIGITS = {
+    "零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3",
+    "四": "4", "五": "5", "六": "6", "七": "7", "拐": "7", "八": "8", "九": "9", "勾": "9",
+}  # fmt: skip
+# The check character of a resident ID, said or written.
+ID_X = {"x", "X", "叉", "ｘ", "Ｘ"}
+EN_DIGITS = {
+    "zero": "0", "oh": "0", "o": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
+    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+EN_TEENS = {
+    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
+}  # fmt: skip
+EN_TENS = {
+    "twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
+    "eighty": "8", "ninety": "9",
+}  # fmt: skip
+EN_REPEAT = {"double": 2, "triple": 3}
+EN_ZEROS = {"hundred": "00", "thousand": "000"}
+# Said between the pieces of a number without ending it.
+FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
+SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
+# Written shapes that hold digits but never personal data: a date, a clock time, an IP
+# address, arithmetic. Their characters are a hard break.
+_NOT_NUMBERS = re.compile(
+    r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+    # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out)
+    r"|\b(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"
+    r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
+)
+# Quantity words: what surrounds them is an amount or a count, not a digit string.
+ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
+
+_TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
+# Fullwidth digits as ASCII.
+_FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+
+
+@dataclass(slots=True)
+class Unit:
+    digits: str
+    utterance: int
+    start: int
+    end: int
+    tens: bool = False  # "twenty": a digit word after it fills its place ("twenty one")
+
+
+SOFT = "soft"  # punctuation, a filler word, a pause between utterances
+SPACE = "space"  # white space: between the words of "one three eight" as much as between numbers
+HARD = "hard"
+Item = Unit | str
+
+
+def _word_unit(word: str, i: int, start: int, end: int) -> Unit | None:
+    lower = word.lower()
+    if lower in EN_DIGITS:
+        return Unit(EN_DIGITS[lower], i, start, end)
+    if lower in EN_TEENS:
+        return Unit(EN_TEENS[lower], i, start, end)
+    if lower in EN_TENS:
+        return Unit(EN_TENS[lower] + "0", i, start, end, tens=True)
+    if word in ID_X:
+        return Unit("X", i, start, end)
+    return None
+
+
+def _char_item(ch: str, i: int, start: int) -> Item:
+    if ch.isascii() and ch.isdigit():
+        return Unit(ch, i, start, start + 1)
+    if ch in _FULLWIDTH:
+        return Unit(_FULLWIDTH[ch], i, start, start + 1)
+    if ch in ZH_DIGITS:
+        return Unit(ZH_DIGITS[ch], i, start, start + 1)
+    if ch in ID_X:
+        return Unit("X", i, start, start + 1)
+    if ch.isspace():
+        return SPACE
+    if ch in SOFT_CHARS or ch in FILLERS:
+        return SOFT
+    return HARD
+
+
+_WORDS = sorted({*EN_DIGITS, *EN_TEENS, *EN_TENS}, key=len, reverse=True)
+# Whether a text may hold a digit at all: most utterances do not, and need no tokenising.
+_MAYBE_DIGIT = re.compile(
+    "[0-9" + "".join(_FULLWIDTH) + "".join(ZH_DIGITS) + "".join(ID_X) + "]"
+    r"|\b(?:" + "|".join(_WORDS) + r")\b",
+    re.I,
+)
+
+
+def tokenize(text: str, utterance: int) -> list[Item]:
+    """One utterance's text as digit units, soft separators and hard breaks."""
+    if not _MAYBE_DIGIT.search(text) and not all(
+        ch in SOFT_CHARS or ch in FILLERS or ch.isspace() for ch in text
+    ):
+        return [HARD]
+    items: list[Item] = []
+    pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
+    shapes = [m.span() for m in _NOT_NUMBERS.finditer(text)]
+    for match in _TOKEN.finditer(text):
+        token, start, end = match.group(), match.start(), match.end()
+        if shapes and any(a <= start < b for a, b in shapes):
+            if not items or items[-1] != HARD:
+                items.append(HARD)
+            continue
+        lower = token.lower()
+        if token[0].isalpha() and token.isascii():
+            if lower in EN_REPEAT:
+                pending_repeat = (EN_REPEAT[lower], start)
+                continue
+            if lower in EN_ZEROS and items and isinstance(_last_unit(items), Unit):
+                unit = _last_unit(items)
+                assert isinstance(unit, Unit)
+                unit.digits += EN_ZEROS[lower]
+                unit.end = end
+                continue
+            item: Item = _word_unit(token, utterance, start, end) or (
+                SOFT if lower in FILLERS else HARD
+            )
+        elif token.isspace():
+            if pending_repeat is not None:
+                continue  # "double  five"
+            item = SPACE
+        else:
+            item = _char_item(token, utterance, start)
+        if pending_repeat is not None:
+            times, at = pending_repeat
+            pending_repeat = None
+            if isinstance(item, Unit):
+                item = Unit(item.digits * times, utterance, at, item.end)
+            else:
+                items.append(HARD)
+        items.append(item)
+    if pending_repeat is not None:
+        items.append(HARD)
+    return _join_tens(items)
+
+
+def _last_unit(items: list[Item]) -> Item | None:
+    """The last item when it is a unit (only spaces after it)."""
+    for item in reversed(items):
+        if isinstance(item, Unit):
+            return item
+        if item == HARD:
+            return None
+    return None
+
+
+def _join_tens(items: list[Item]) -> list[Item]:
+    """ "fifty three" is 53, not 503: a tens word followed by a digit word takes its place."""
+    out: list[Item] = []
+    for item in items:
+        prev = _last_unit(out)
+        if (
+            isinstance(item, Unit)
+            and isinstance(prev, Unit)
+            and prev.tens
+            and len(item.digits) == 1
+            and item.digits != "0"
+            and prev.utterance == item.utterance
+            and _only_spaces_between(out, prev)
+        ):
+            prev.digits = prev.digits[0] + item.digits
+            prev.end, prev.tens = item.end, False
+            continue
+        out.append(item)
+    return out
+
+
+def _only_spaces_between(items: list[Item], unit: Unit) -> bool:
+    tail = 0
+    for item in reversed(items):
+        if item is unit:
+            break
+        tail += 1
+    return tail <= 1
+
+
+def has_magnitude(text: str) -> bool:
+    return any(ch in ZH_MAGNITUDES for ch in text)
+
+
+def digit_mapped(text: str) -> str:
+    """The text with each one-character digit (Chinese, fullwidth) as an ASCII digit: the
+    same length, so offsets found in it are offsets in the text."""
+    return "".join(ZH_DIGITS.get(ch) or _FULLWIDTH.get(ch) or ch for ch in text)

@@ -1,0 +1,294 @@
+"""Personal data detection: validators, spoken numbers, split utterances, the negatives."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.domain.pii import PiiType, detect, detect_text
+from qa_service.domain.pii import validators as v
+
+PHONE, ID, CARD, CODE = PiiType.phone, PiiType.resident_id, PiiType.card, PiiType.code
+EMAIL, PLATE, SSN = PiiType.email, PiiType.plate, PiiType.ssn
+
+
+def found(text: str, language: str = "zh") -> list[tuple[str, str]]:
+    return [(s.kind.value, text[s.start : s.end]) for s in detect_text(text, language)]
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("11010519491231002X", True),
+        ("11010519491231002x", True),
+        ("110105194912310021", False),  # wrong check character
+        ("11010519491331002X", False),  # month 13
+        ("91010519491231002X", False),  # no region 9
+        ("440308199901011235", False),
+        ("440308199901011234", True),
+        ("1101051949123100", False),
+    ],
+)
+def test_resident_id_check_character(value: str, ok: bool) -> None:
+    assert v.resident_id(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("4111111111111111", True),
+        ("4111111111111112", False),
+        ("6222021234567890128", True),
+        ("6222021234567890127", False),
+        ("378282246310005", True),  # American Express, 15 digits
+        ("123456789012345", False),
+        ("0000000000000000", False),  # passes Luhn, no card starts with 0
+    ],
+)
+def test_bank_card_luhn(value: str, ok: bool) -> None:
+    assert v.bank_card(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("13800138000", True),
+        ("19912345678", True),
+        ("12800138000", False),
+        ("1380013800", False),
+        ("02012345678", False),  # landline, not a mobile
+    ],
+)
+def test_cn_mobile(value: str, ok: bool) -> None:
+    assert v.cn_mobile(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("01062345678", True),
+        ("057188123456", True),
+        ("057108123456", False),
+        ("05718812345", True),
+        ("0101234567", False),
+        ("01312345678", False),
+    ],
+)
+def test_cn_landline(value: str, ok: bool) -> None:
+    assert v.cn_landline(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("123456789", True), ("000456789", False), ("666456789", False), ("923456789", False)],
+)
+def test_ssn_rules(value: str, ok: bool) -> None:
+    assert v.ssn(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        ("我的手机号是13800138000", PHONE, "13800138000"),
+        ("号码是138-0013-8000好吗", PHONE, "138-0013-8000"),
+        ("幺三八 零零一三 八零零零", PHONE, "幺三八 零零一三 八零零零"),
+        ("一三八，零零一三，八零零零", PHONE, "一三八，零零一三，八零零零"),
+        ("138零零13八000", PHONE, "138零零13八000"),
+        ("幺三八呃零零幺三八零零零", PHONE, "幺三八呃零零幺三八零零零"),
+        ("+86 138 0013 8000", PHONE, "86 138 0013 8000"),
+        ("座机是010-62345678", PHONE, "010-62345678"),
+        ("身份证号11010519491231002X", ID, "11010519491231002X"),
+        ("幺幺零幺零五幺九四九幺二三幺零零二叉", ID, "幺幺零幺零五幺九四九幺二三幺零零二叉"),
+        ("卡号6222 0212 3456 7890 128", CARD, "6222 0212 3456 7890 128"),
+        ("验证码是839271", CODE, "839271"),
+        ("验证码八三九二七一", CODE, "八三九二七一"),
+        ("车牌京A12345", PLATE, "京A12345"),
+        ("车牌是粤B·D12345", PLATE, "粤B·D12345"),
+        ("我的邮箱是 zhangsan 艾特 qq 点 com", EMAIL, "zhangsan 艾特 qq 点 com"),
+        ("邮箱li.si@163.com谢谢", EMAIL, "li.si@163.com"),
+    ],
+)
+def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> None:
+    assert found(text) == [(kind.value, said)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        ("my number is 415 555 2671", PHONE, "415 555 2671"),
+        ("call me at (415) 555-2671", PHONE, "415) 555-2671"),
+        ("four one five, eight six seven, fifty three oh nine", PHONE, None),
+        ("one three eight, double zero one three, eight triple zero", PHONE, None),
+        ("it's oh seven seven double zero, nine double zero, one two three", PHONE, None),
+        ("SSN 123-45-6789", SSN, "123-45-6789"),
+        ("my social security number is one two three four five six seven eight nine", SSN, None),
+        ("card four one one one, one one one one, one one one one, one one one one", CARD, None),
+        ("the code is four seven two nine", CODE, "four seven two nine"),
+        ("email me at john.doe@example.com", EMAIL, "john.doe@example.com"),
+        ("it's john dot doe at gmail dot com", EMAIL, "john dot doe at gmail dot com"),
+    ],
+)
+def test_english_personal_data_is_found(text: str, kind: PiiType, said: str | None) -> None:
+    hits = found(text, "en")
+    assert [k for k, _ in hits] == [kind.value]
+    if said is not None:
+        assert hits[0][1] == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号13800138000",
+        "您的订单号是 一三八零零一三八零零零",
+        "快递单号 6222021234567890128",
+        "一共13800138000元",
+        "退您138元",
+        "2024年3月5号下午3点",
+        "二零二四年三月五号",
+        "一百三十八块钱",
+        "三千八百八十八元",
+        "我等了十五分钟",
+        "工单编号4111111111111111",
+        "金额是4111111111111111",
+        "尾号1234的卡",  # four digits without a code word: not a code
+    ],
+)
+def test_chinese_negatives_are_not_masked(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "your order number is 4155552671",
+        "the total is $4155552671",
+        "I paid twenty five dollars",
+        "we open at nine thirty am",
+        "it was 2024 and I had 3 cards",
+        "tracking number one three eight double zero one three eight triple zero",
+        "invoice 4111111111111111",
+        "it costs one hundred and fifty dollars",
+    ],
+)
+def test_english_negatives_are_not_masked(text: str) -> None:
+    assert found(text, "en") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the problem started at 2015-09-16 13:12:00",
+        "dropped at 13:15:59, 14:15:59, 15:15:59 every day",
+        "the server is at 14.215.137.138 in Shenzhen",
+        "my phone bill should be 4988+(189-87)*24",
+        "call our hotline at 4006 701 777",
+        "I bought it at lashou.com last week",
+    ],
+)
+def test_written_shapes_that_are_not_personal_data(text: str) -> None:
+    assert found(text, "en") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["客服热线为4006668800", "2015-09-16 13:12:00开始的", "套餐费4988+(189-87)*24元"]
+)
+def test_chinese_written_shapes_that_are_not_personal_data(text: str) -> None:
+    assert found(text) == []
+
+
+def test_us_numbers_are_not_looked_for_in_chinese() -> None:
+    assert found("4155552671", "zh") == []
+    assert found("4155552671", "en") == [("PHONE", "4155552671")]
+
+
+def utt(role: str, start: float, end: float, text: str, words: list | None = None) -> dict:
+    return {"role": role, "start": start, "end": end, "text": text, "words": words or []}
+
+
+def test_a_number_split_over_two_utterances_gives_a_span_in_each() -> None:
+    words = [
+        {"start": 0.0, "end": 0.6, "text": "号码是"},
+        {"start": 0.6, "end": 1.2, "text": "幺三八"},
+        {"start": 1.2, "end": 1.9, "text": "零零一三"},
+    ]
+    call = [
+        utt("customer", 0.0, 2.0, "号码是幺三八零零一三", words),
+        utt("agent", 2.1, 2.3, "嗯"),
+        utt("customer", 2.5, 3.5, "八零零零。"),
+    ]
+    spans = detect(call, "zh")
+    assert [(s.kind, s.utterance, s.start, s.end) for s in spans] == [
+        (PHONE, 0, 3, 10),
+        (PHONE, 2, 0, 4),
+    ]
+    assert spans[0].group == spans[1].group
+    assert (spans[0].start_s, spans[0].end_s) == (0.6, 1.9)
+    # No words in the second utterance: times interpolated over its text.
+    assert spans[1].start_s == pytest.approx(2.5)
+    assert spans[1].end_s == pytest.approx(2.5 + 4 / 5)
+
+
+def test_another_speakers_digits_do_not_complete_a_number() -> None:
+    call = [utt("customer", 0.0, 2.0, "号码是幺三八零零一三"), utt("agent", 2.1, 3.0, "八零零零")]
+    # The customer's seven labelled digits are masked on their own; the agent's are not.
+    assert [(s.utterance, s.start, s.end) for s in detect(call, "zh")] == [(0, 3, 10)]
+    call[0]["text"] = "幺三八零零一三"
+    assert detect(call, "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The card is 5-2-3-4-2-5-3-8-2-3-8-7-8-2-5-1-4", CARD),  # ASR lost two digits
+        ("my phone number is 415 555 267", PHONE),
+        ("身份证号31010419700917662", ID),
+    ],
+)
+def test_a_labelled_number_that_does_not_validate_is_still_masked(text: str, kind) -> None:
+    assert [s.kind for s in detect_text(text, "en")] == [kind]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["order number 5-2-3-4-2-5-3-8-2-3-8-7-8", "the card is 1234", "我的卡号是多少"],
+)
+def test_a_label_alone_does_not_mask_what_is_not_that_long(text: str) -> None:
+    assert detect_text(text, "en") == []
+
+
+def test_a_long_pause_ends_the_number() -> None:
+    call = [utt("customer", 0.0, 2.0, "幺三八零零一三"), utt("customer", 30.0, 31.0, "八零零零")]
+    assert detect(call, "zh") == []
+
+
+def test_a_code_asked_for_by_the_other_party_is_found() -> None:
+    call = [utt("agent", 0.0, 2.0, "请告诉我短信验证码"), utt("customer", 2.5, 4.0, "四七二九")]
+    spans = detect(call, "zh")
+    assert [(s.kind, s.utterance) for s in spans] == [(CODE, 1)]
+
+
+def test_a_code_answered_after_a_few_words_is_found() -> None:
+    call = [
+        utt("agent", 0.0, 2.0, "What's the code on your screen?"),
+        utt("customer", 2.5, 4.0, "OK it's 7 7 3 1"),
+    ]
+    assert [(s.kind, s.utterance) for s in detect(call, "en")] == [(CODE, 1)]
+    # Without a question about a code before, four digits are nothing.
+    assert detect([utt("customer", 2.5, 4.0, "OK it's 7 7 3 1")], "en") == []
+
+
+def test_two_numbers_in_one_run_are_split_at_their_pieces() -> None:
+    text = "13800138000，13912345678"
+    assert found(text) == [("PHONE", "13800138000"), ("PHONE", "13912345678")]
+
+
+def test_en_word_spans_get_word_times() -> None:
+    words = [
+        {"start": 0.0, "end": 0.3, "text": " call"},
+        {"start": 0.3, "end": 0.5, "text": " me"},
+        {"start": 0.5, "end": 1.0, "text": " 415"},
+        {"start": 1.0, "end": 1.5, "text": " 555"},
+        {"start": 1.5, "end": 2.2, "text": " 2671"},
+        {"start": 2.2, "end": 2.6, "text": " please"},
+    ]
+    spans = detect([utt("customer", 0.0, 2.6, "call me 415 555 2671 please", words)], "en")
+    assert [(s.kind, s.start_s, s.end_s) for s in spans] == [(PHONE, 0.5, 2.2)]

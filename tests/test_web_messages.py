@@ -1,0 +1,69 @@
+"""Messages people read on the pages: the services' errors in the page's language, a bad
+period said beside its field (not a page of its own), validators' words without pydantic's
+prefix."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.http.messages import plain_message
+from qa_service.web.error_text import KNOWN_ERRORS, translate_error
+from qa_service.web.i18n import Translator, catalog
+
+pytest_plugins = ["tests.web_fixtures"]
+
+
+def page(live_service, username: str, path: str, lang: str):
+    with live_service.client(username) as client:
+        client.cookies.set("qa_lang", lang)
+        return client.get(path)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [("zh", "找不到通话 999999", "not found"), ("en", "call 999999 not found", "找不到")],
+)
+def test_an_error_page_speaks_the_pages_language(live_service, lang, expected, absent):
+    reply = page(live_service, "qa1", "/calls/999999", lang)
+    assert reply.status_code == 404
+    assert expected in reply.text and absent not in reply.text
+
+
+def test_a_bad_period_is_a_field_error_over_this_months_dashboard(live_service):
+    reply = page(live_service, "qa1", "/dashboard?period=2026-13", "zh")
+    assert reply.status_code == 422
+    assert 'id="dashboard-filters"' in reply.text, "the dashboard itself, not an error page"
+    assert 'id="period-error"' in reply.text and "“2026-13”不是有效的周期" in reply.text
+    assert 'id="error-message"' not in reply.text
+    good = page(live_service, "qa1", "/dashboard?period=2026-11", "zh")
+    assert good.status_code == 200 and 'id="period-error"' not in good.text
+
+
+def test_every_known_error_has_both_languages_and_fills_its_values():
+    keys = {key for _pattern, key in KNOWN_ERRORS}
+    assert keys <= set(catalog("en")) and keys <= set(catalog("zh"))
+    zh, en = Translator("zh"), Translator("en")
+    assert translate_error("dispute 12 not found", zh) == "找不到申诉 12"
+    message = "no rule pack named 'zh-x', stored or built in"
+    assert translate_error(message, en) == message, "the English catalog says it as the service"
+    assert "zh-x" in translate_error(message, zh)
+    unknown = "the pack's scorecard has no dimension 'x'"
+    assert translate_error(unknown, zh) == unknown
+
+
+def test_validators_words_come_without_pydantics_prefix():
+    assert plain_message("Value error, a score adjustment needs a comment") == (
+        "a score adjustment needs a comment"
+    )
+    assert plain_message("Field required") == "Field required"
+
+
+def test_the_api_says_a_validators_message_in_its_own_words(live_service):
+    with live_service.client("qa1") as api:
+        reply = api.post(
+            "/api/calls/999999/reviews", json={"verdicts": [], "score_adjustment": 5, "comment": ""}
+        )
+    assert reply.status_code == 422
+    error = reply.json()["error"]
+    assert error["message"] == "a score adjustment needs a comment saying why"
+    assert all(not d["message"].startswith("Value error") for d in error["details"])
