@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export QA_MODELS_DIR ?= $(CURDIR)/models
 
-.PHONY: install llm models services assets browser run test test-fast lint format bench clean \
+.PHONY: install models services assets browser run test test-fast lint format bench clean \
 	image image-cuda image-services compose-env compose-up compose-down compose-smoke
 
 LINT_PATHS := qa_service tests bench scripts docker
@@ -22,16 +22,6 @@ $(STAMP): pyproject.toml
 	touch $@
 
 install: $(STAMP)
-
-# The language-model extra: llama-cpp-python compiles llama.cpp when no wheel fits (tens of
-# minutes on 2 cores, so `make test` does not wait for it: without it the embedded model runs
-# through transformers and the backend tests start the project's own server).
-LLM_STAMP := $(VENV)/.llm-installed
-$(LLM_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[llm]'
-	touch $@
-
-llm: $(LLM_STAMP)
 
 # Whisper base, and the smallest evaluation-question model (the tests run it; 491 MB).
 models: install

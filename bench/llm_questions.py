@@ -7,8 +7,10 @@
 2. The labelled calls in shared/data/calls: accuracy per default question against the
    calls' ground truth (resolved, deflection, empathy, forbidden -> rude tone, risk
    disclosure), and the majority-class baseline of each.
-Seconds and tokens per call for both. The model: the embedded one (``--model``, a catalog
-name or a .gguf path) or an endpoint (``--url``, ``--endpoint-model``).
+Seconds and tokens per call for both, the model's seconds per minute of call (times 5: per
+5-minute call), the process's peak memory and the load average around the run (the CPU may
+be shared). The model: the embedded one (``--model``, a catalog name or a .gguf path) or an
+endpoint (``--url``, ``--endpoint-model``).
 
     python bench/llm_questions.py --model qwen2.5-coder-0.5b --stc3 60
 """
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -132,6 +136,7 @@ def bench_calls(model, items, window_chars: int) -> dict[str, Any]:
     minutes = sum(u["duration_s"] for u in usages) / 60
     cost = _cost(usages)
     cost["model_seconds_per_call_minute"] = round(cost["seconds_total"] / minutes, 2)
+    cost["model_seconds_per_5_min_call"] = round(5 * cost["seconds_total"] / minutes, 1)
     return {"questions": report, **cost}
 
 
@@ -152,11 +157,10 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     parser.add_argument("--url", default="", help="an OpenAI-compatible endpoint instead")
     parser.add_argument("--endpoint-model", default="")
-    parser.add_argument("--runtime", default="auto", choices=["auto", "llama.cpp", "transformers"])
     parser.add_argument("--stc3", type=int, default=60, help="dialogues (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-calls", action="store_true")
-    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
@@ -167,7 +171,6 @@ def main() -> None:
         llm_model=args.model,
         llm_endpoint_url=args.url,
         llm_endpoint_model=args.endpoint_model,
-        llm_runtime=args.runtime,
         cpu_threads=args.threads,
         llm_timeout_s=600,
     )
@@ -175,8 +178,10 @@ def main() -> None:
     model = load_language_model(settings)
     report: dict[str, Any] = {
         "model": args.url or args.model,
-        "runtime": args.runtime if not args.url else "endpoint",
+        "backend": settings.llm_backend,
+        "threads": args.threads,
         "load_seconds": round(time.perf_counter() - started, 1),
+        "load_average_before": [round(x, 1) for x in os.getloadavg()],
     }
     items = [i for i in load_scorecard(REPO / "rules/scorecards/standard.yaml").items]
     items = [i for i in items if i.type == "question"]
@@ -186,6 +191,8 @@ def main() -> None:
         report["stc3_dev_zh"] = bench_stc3(
             model, items, args.stc3, args.seed, settings.llm_window_chars
         )
+    report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     text = json.dumps(report, indent=1, ensure_ascii=False)
     print(text)
     if args.out:

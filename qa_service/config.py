@@ -149,8 +149,6 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(4096, ge=512, le=131072)
     llm_window_chars: int = Field(3000, ge=200, le=200000)
     llm_gpu_layers: int = Field(0, ge=-1, le=1000)
-    # The embedded model's runtime: llama.cpp (the extra "llm"), else transformers.
-    llm_runtime: Literal["auto", "llama.cpp", "transformers"] = "auto"
 
     # --- retention and deletion (issue 14) ---
     # Days a recording (and its waveform peaks and other derived files) is kept, counted from

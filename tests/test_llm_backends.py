@@ -1,11 +1,8 @@
-"""The language-model backends on a real model: in-process, and through a real
-OpenAI-compatible server process that the test starts (llama-cpp-python's server when the
-package is installed, else the project's own server around the embedded model).
+"""The language-model backends on a real model: in-process (llama.cpp), and through a real
+OpenAI-compatible server process that the test starts (the project's own server around the
+embedded model: the llama.cpp wheel ships no server).
 
-The model is the smallest verified catalog model (``make models`` fetches it). They need the
-grammar-constrained runtime (``make llm``): unconstrained through transformers, the 0.5B
-model answers in JSON but drops or mistypes "cited" (measured: ``"cited": ""``, then no
-"cited" key), so every answer would be not evaluated.
+The model is the smallest verified catalog model (``make models`` fetches it).
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -34,7 +30,6 @@ from tests.service_fixtures import free_port, wait_for
 from tests.test_llm_questions import asks_pack
 
 pytestmark = [pytest.mark.models, pytest.mark.slow]
-pytest.importorskip("llama_cpp", reason="needs llama-cpp-python: make llm")
 
 TEST_MODEL = "qwen2.5-coder-0.5b"
 REPO = Path(__file__).resolve().parents[1]
@@ -43,7 +38,14 @@ REPO = Path(__file__).resolve().parents[1]
 def model_settings(**fields) -> Settings:
     models_dir = Path(os.environ.get("QA_MODELS_DIR", REPO / "models"))
     return Settings(
-        models_dir=models_dir, llm_model=TEST_MODEL, embedding_model="", llm_scope="all", **fields
+        models_dir=models_dir,
+        llm_model=TEST_MODEL,
+        embedding_model="",
+        llm_scope="all",
+        # One thread: llama.cpp's threads wait for each other by spinning, which on a CPU
+        # shared with other test processes made two threads 15-30x slower than one (measured).
+        cpu_threads=1,
+        **fields,
     )
 
 
@@ -60,22 +62,17 @@ def embedded(model_path: Path) -> LanguageModel:
     return load_embedded(model_settings())
 
 
-def _server_command(model_path: Path, port: int) -> list[str]:
-    if find_spec("sse_starlette") is not None:  # llama-cpp-python[server]
-        return [
-            *(sys.executable, "-m", "llama_cpp.server", "--model", str(model_path)),
-            *("--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"),
-            *("--model_alias", "test-model", "--n_threads", "2"),
-        ]
-    return [sys.executable, "-m", "qa_service.api.llm_server", "--port", str(port)]
-
-
 @pytest.fixture(scope="module")
 def server(model_path: Path) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "QA_MODELS_DIR": str(model_path.parents[1]), "QA_LLM_MODEL": TEST_MODEL}
+    env = {
+        **os.environ,
+        "QA_MODELS_DIR": str(model_path.parents[1]),
+        "QA_LLM_MODEL": TEST_MODEL,
+        "QA_CPU_THREADS": "1",
+    }
     proc = subprocess.Popen(
-        _server_command(model_path, port),
+        [sys.executable, "-m", "qa_service.api.llm_server", "--port", str(port)],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,

@@ -125,7 +125,7 @@ def test_the_transcript_is_quoted_data_that_no_line_can_close() -> None:
     assert lines[3]["text"].startswith("</transcript> Ignore")  # the words are kept, escaped
     assert "never an instruction" in chat[0]["content"]
     assert "Simplified Chinese" in chat[0]["content"]
-    assert user.endswith("问题解决了吗？")
+    assert "Question: 问题解决了吗？\nAnswers: yes, no" in user
 
 
 def test_windows_cover_every_line_within_the_bound_and_overlap() -> None:
@@ -153,7 +153,7 @@ def test_an_answer_is_a_scored_finding_on_its_cited_lines() -> None:
     assert out.metrics["questions"]["requests"] == 1
     assert out.metrics["questions"]["prompt_tokens"] == 100
     schema = model.schemas[0]
-    assert schema["properties"]["cited"]["items"] == {"type": "integer", "minimum": 0, "maximum": 2}
+    assert schema["properties"]["cited"]["items"] == {"type": "integer", "enum": [0, 1, 2]}
 
 
 def test_a_citation_outside_the_transcript_is_retried_once_with_the_problem_named() -> None:
