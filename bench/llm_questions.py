@@ -65,12 +65,20 @@ def call_transcript(truth: dict[str, Any]) -> Transcript:
     return Transcript(utterances, truth["language"], truth["duration_s"], truth["channels"])
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def ask(model, items, tr: Transcript, window_chars: int) -> tuple[dict[str, str], dict]:
     # applies_when needs the rule findings; the bench asks every question on every call.
     items = [item.model_copy(update={"applies_when": None}) for item in items]
+    # CPU seconds beside the wall clock: on a shared CPU the wall clock measures the others.
+    cpu = _cpu_seconds()
     outcome = answer_questions(tr, items, [], model, window_chars)
     answers = {f.rule_id: f.evidence["answer"] for f in outcome.findings}
-    return answers, {**outcome.usage.to_dict(), "not_evaluated": len(outcome.not_evaluated)}
+    usage = {**outcome.usage.to_dict(), "not_evaluated": len(outcome.not_evaluated)}
+    return answers, {**usage, "cpu_seconds": _cpu_seconds() - cpu}
 
 
 def stc3_sample(limit: int, seed: int) -> list[tuple[dict[str, Any], int]]:
@@ -94,7 +102,11 @@ def bench_stc3(model, items, limit: int, seed: int, window_chars: int) -> dict[s
     for dialogue, label in stc3_sample(limit, seed):
         answers, usage = ask(model, item, chat_transcript(dialogue), window_chars)
         rows.append((label, answers.get(RESOLVED), usage))
-        print(f"stc3 {dialogue['id']} A={label} -> {answers.get(RESOLVED)}", file=sys.stderr)
+        print(
+            f"stc3 {dialogue['id']} A={label} -> {answers.get(RESOLVED)} {usage}",
+            file=sys.stderr,
+            flush=True,
+        )
     answered = [(label, ans) for label, ans, _ in rows if ans in ("yes", "no")]
     pos = [a == "yes" for label, a in answered if label == 1]
     neg = [a == "no" for label, a in answered if label == 0]
@@ -121,7 +133,7 @@ def bench_calls(model, items, window_chars: int) -> dict[str, Any]:
         for item in asked:
             expected = bool(truth["labels"][CALL_LABELS[item.id]])
             per_question[item.id].append((expected, answers.get(item.id)))
-        print(f"call {truth['call_id']}: {answers}", file=sys.stderr)
+        print(f"call {truth['call_id']}: {answers} {usage}", file=sys.stderr, flush=True)
     report = {}
     for question, rows in per_question.items():
         if not rows:
@@ -137,6 +149,7 @@ def bench_calls(model, items, window_chars: int) -> dict[str, Any]:
     cost = _cost(usages)
     cost["model_seconds_per_call_minute"] = round(cost["seconds_total"] / minutes, 2)
     cost["model_seconds_per_5_min_call"] = round(5 * cost["seconds_total"] / minutes, 1)
+    cost["model_cpu_seconds_per_5_min_call"] = round(5 * cost["cpu_seconds_total"] / minutes, 1)
     return {"questions": report, **cost}
 
 
@@ -144,6 +157,7 @@ def _cost(usages: list[dict[str, Any]]) -> dict[str, Any]:
     n = max(1, len(usages))
     return {
         "seconds_total": round(sum(u["seconds"] for u in usages), 1),
+        "cpu_seconds_total": round(sum(u["cpu_seconds"] for u in usages), 1),
         "seconds_per_item": round(sum(u["seconds"] for u in usages) / n, 2),
         "prompt_tokens_per_item": round(sum(u["prompt_tokens"] for u in usages) / n),
         "completion_tokens_per_item": round(sum(u["completion_tokens"] for u in usages) / n),
