@@ -1,16 +1,16 @@
 """A minimal OpenAI-compatible chat-completions server around the embedded model.
 
-For machines where llama-cpp-python's own server (``python -m llama_cpp.server``) is not
-installed: one process holds the model and other workers reach it with
-``QA_LLM_BACKEND=endpoint``. It implements what the endpoint backend uses:
+The llama.cpp runtime the project installs ships no server: with this one, one process holds
+the model and other workers reach it with ``QA_LLM_BACKEND=endpoint``. It implements what the endpoint backend uses:
 ``POST /v1/chat/completions`` (messages, max_tokens, response_format with a JSON schema in
 OpenAI's ``json_schema`` form or llama.cpp's ``json_object`` form) and ``GET /v1/models``.
 
     python -m qa_service.api.llm_server --host 127.0.0.1 --port 8090
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: FastAPI reads the route's parameter types at
+# run time, and ChatRequest is local to create_app (pydantic and FastAPI load only there);
+# as a string it would not resolve and the body would be taken for a query parameter.
 import argparse
 import time
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ def _schema(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
-def create_app(model: LanguageModel) -> FastAPI:
+def create_app(model: "LanguageModel") -> "FastAPI":
     from fastapi import FastAPI, HTTPException
     from pydantic import BaseModel, Field
 
