@@ -1,9 +1,10 @@
 """A minimal OpenAI-compatible chat-completions server around the embedded model.
 
 The llama.cpp runtime the project installs ships no server: with this one, one process holds
-the model and other workers reach it with ``QA_LLM_BACKEND=endpoint``. It implements what the endpoint backend uses:
-``POST /v1/chat/completions`` (messages, max_tokens, response_format with a JSON schema in
-OpenAI's ``json_schema`` form or llama.cpp's ``json_object`` form) and ``GET /v1/models``.
+the model and other workers reach it with ``QA_LLM_BACKEND=endpoint``. It implements what the
+endpoint backend uses: ``POST /v1/chat/completions`` (messages, max_tokens, response_format
+with a JSON schema in OpenAI's ``json_schema`` form or llama.cpp's ``json_object`` form) and
+``GET /v1/models``.
 
     python -m qa_service.api.llm_server --host 127.0.0.1 --port 8090
 """
