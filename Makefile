@@ -23,8 +23,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Whisper base, and the smallest evaluation-question model (the tests run it; 491 MB).
 models: install
-	$(BIN)/qa-service models fetch base
+	$(BIN)/qa-service models fetch base qwen2.5-coder-0.5b
 
 # PostgreSQL and Redis binaries for the service tests (they start throwaway servers).
 services:

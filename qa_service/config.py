@@ -135,6 +135,23 @@ class Settings(BaseSettings):
     second_review_rate: float = 0.10
     # Self-assessment vs reviewer score on a dimension, as a fraction of the 0-100 scale.
     calibration_threshold: float = 0.15
+    # --- issue 17: evaluation questions answered by a language model ---
+    # Which calls get their scorecard's questions answered: all, only those drawn into a
+    # sampling plan, or none (the default: a model costs seconds per question on a CPU).
+    llm_scope: Literal["all", "sampled", "none"] = "none"
+    # auto: the endpoint when llm_endpoint_url is set, else the embedded model if fetched.
+    llm_backend: Literal["auto", "embedded", "endpoint", "off"] = "auto"
+    # A catalog name (qa-service models list) or the path of a GGUF file verified elsewhere.
+    llm_model: str = "qwen2.5-coder-1.5b"
+    llm_endpoint_url: str = ""
+    llm_endpoint_model: str = ""
+    llm_endpoint_api_key: str = ""
+    llm_timeout_s: float = Field(120.0, gt=0, le=3600)
+    llm_retries: int = Field(2, ge=0, le=10)
+    # The embedded model's context; a call longer than one window is asked in windows.
+    llm_context_tokens: int = Field(4096, ge=512, le=131072)
+    llm_window_chars: int = Field(3000, ge=200, le=200000)
+    llm_gpu_layers: int = Field(0, ge=-1, le=1000)
 
     # --- retention and deletion (issue 14) ---
     # Days a recording (and its waveform peaks and other derived files) is kept, counted from

@@ -165,3 +165,32 @@ def test_bad_input_fails_at_once_other_errors_retry(
     assert run_job(ctx, "w") is outcome
     job = _job(database, job_id)
     assert job.status == status and str(error.args[0]) in job.last_error
+
+
+def test_a_language_model_that_cannot_be_reached_sends_the_job_back_to_the_queue(
+    database: Database, tmp_path
+) -> None:
+    """The standard scorecard's questions, the endpoint down: retried later, never scored."""
+    from tests.service_fixtures import FakeAnalyzer, free_port, service_settings
+
+    settings = service_settings(
+        tmp_path,
+        database.url,
+        llm_scope="all",
+        llm_backend="endpoint",
+        llm_endpoint_url=f"http://127.0.0.1:{free_port()}/v1",
+        llm_endpoint_model="m",
+        llm_retries=0,
+        llm_timeout_s=2,
+    )
+    (job_id,) = _jobs(database, 1)
+    recording = tmp_path / "var" / "recordings" / "0.wav"
+    recording.parent.mkdir(parents=True)
+    recording.write_bytes(b"RIFF")
+    ctx = WorkerContext(database, settings, FakeAnalyzer(settings), Engines(settings))
+    assert run_job(ctx, "w") is Outcome.retry
+    job = _job(database, job_id)
+    assert job.status == "queued" and "unreachable after 1 attempt" in job.last_error
+    with database.session() as session:
+        call = session.get(Call, job.call_id)
+        assert call.result is None and call.score_total is None

@@ -245,6 +245,16 @@ ROWS = [
         ({"evidence": {}, "start_s": 9.2, "end_s": 11.8, "role": None}, [2]),
         ({"evidence": {}, "start_s": 0.0, "end_s": 14.0, "role": "agent"}, None),
         ({"evidence": {}, "start_s": None, "end_s": None, "role": "agent"}, None),
+        # An evaluation question's answer: on the lines the model cited, however far apart.
+        (
+            {
+                "evidence": {"cited": [{"index": 3, "start": 12.0}, {"index": 1, "start": 2.5}]},
+                "start_s": 2.5,
+                "end_s": 14.0,
+                "role": "agent",
+            },
+            [1, 3],
+        ),
     ],
 )
 def test_findings_are_pinned_to_their_lines(finding, lines):

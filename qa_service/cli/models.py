@@ -39,9 +39,9 @@ def list_models(
 ) -> None:
     """Show known models: installed or not, verified, size on disk."""
     settings = get_settings()
-    table = Table("model", "hub", "download")
+    table = Table("model", "kind", "licence", "hub", "download")
     # Checksums and names are read whole (and copied), whatever the terminal's width.
-    table.add_column("official model.bin SHA-256", min_width=64, no_wrap=True)
+    table.add_column("official SHA-256", min_width=64, no_wrap=True)
     table.add_column("status")
     table.add_column("on disk", no_wrap=True)
     for spec in CATALOG.values():
@@ -50,9 +50,11 @@ def list_models(
         status = state.status + (f" ({'; '.join(state.problems)})" if state.problems else "")
         table.add_row(
             spec.name,
+            spec.kind,
+            spec.licence or "-",
             spec.hub_repo,
-            spec.download_size,
-            spec.files.get("model.bin", "-"),
+            spec.download_size or "-",
+            spec.files.get("model.bin") or next(iter(spec.files.values()), "-"),
             f"{status}: {state.path}",
             size,
         )

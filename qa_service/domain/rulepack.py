@@ -33,6 +33,7 @@ from qa_service.domain.checks.params import (
     compile_spec,
     phrase_sources,
 )
+from qa_service.domain.question_spec import MAX_QUESTIONS, QuestionFields
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.segment import vocabulary_of
 from qa_service.errors import InputError
@@ -190,13 +191,14 @@ class Dimension(_Strict):
     base: float = Field(100.0, ge=0, le=100)
 
 
-class ScoreItem(_Strict):
+class ScoreItem(QuestionFields):
     id: str = Field(pattern=ID_PATTERN)
     dimension: str
     description: str = ""
     categories: list[str] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)
-    points: float = Field(ge=-100, le=100)
+    # A question item's points are its answers' (question_spec.QuestionFields).
+    points: float = Field(0.0, ge=-100, le=100)
     per: Literal["finding", "call"] = "finding"
     max_points: float | None = Field(None, gt=0)
     min_severity: Severity = "minor"
@@ -206,6 +208,11 @@ class ScoreItem(_Strict):
 
     @model_validator(mode="after")
     def _matches_something(self) -> ScoreItem:
+        problem = self.question_problem(bool(self.categories or self.rules))
+        if problem:
+            raise ValueError(problem)
+        if self.type == "question":
+            return self
         if not self.categories and not self.rules:
             raise ValueError(
                 "an item needs 'categories' or 'rules' to say which findings it scores"
@@ -228,6 +235,8 @@ class Scorecard(_Strict):
     def _consistent(self) -> Scorecard:
         _unique("dimension", [d.id for d in self.dimensions])
         _unique("item", [i.id for i in self.items])
+        if sum(i.type == "question" for i in self.items) > MAX_QUESTIONS:
+            raise ValueError(f"at most {MAX_QUESTIONS} question items in a scorecard")
         known = {d.id for d in self.dimensions}
         for item in self.items:
             if item.dimension not in known:

@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.domain.results import CallScore, Finding
 from qa_service.domain.rulepack import SEVERITIES, Scorecard, ScoreItem
 
@@ -80,8 +81,31 @@ def distinct_events(matched: list[tuple[int, Finding]]) -> list[tuple[int, Findi
     return kept
 
 
+def _question_entries(item: ScoreItem, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """A question item moves the points of its answer, listed even when they are 0."""
+    for k, finding in enumerate(findings):
+        if finding.rule_id == item.id and finding.category == QUESTION_CATEGORY:
+            answer = str(finding.evidence.get("answer"))
+            return [
+                {
+                    "item": item.id,
+                    "dimension": item.dimension,
+                    "points": round(item.answers.get(answer, 0.0), 2),
+                    "critical": False,
+                    "finding": k,
+                    "rule_id": finding.rule_id,
+                    "category": finding.category,
+                    "start": None if finding.start is None else round(finding.start, 3),
+                    "answer": answer,
+                }
+            ]
+    return []
+
+
 def _item_entries(item: ScoreItem, findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """The point movements of one item, each naming the finding that caused it."""
+    if item.type == "question":
+        return _question_entries(item, findings)
     matched = distinct_events([(k, f) for k, f in enumerate(findings) if item_matches(item, f)])
     if item.per == "call":
         matched = matched[:1]
@@ -145,7 +169,11 @@ def _unmeasured_entries(
     skipped_categories = {str(n.get("category")) for n in not_evaluated}
     entries = []
     for item in scorecard.items:
-        if item.points <= 0 or any(item_matches(item, f) for f in findings):
+        if (
+            item.type == "question"
+            or item.points <= 0
+            or any(item_matches(item, f) for f in findings)
+        ):
             continue
         if skipped_rules & set(item.rules) or skipped_categories & set(item.categories):
             points = item.points if item.max_points is None else min(item.points, item.max_points)

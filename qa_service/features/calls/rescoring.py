@@ -31,7 +31,8 @@ def rescore(
     if call.disputes_open and not dry_run:
         raise ConflictError(f"call {call.id} has open disputes; settle them before rescoring")
     before = call.score_snapshot()
-    result = inspect_result(session, settings, CallResult.from_dict(call.result), pack, engines)
+    stored = CallResult.from_dict(call.result)
+    result = inspect_result(session, settings, stored, pack, engines, call.id)
     data = result.to_dict()
     if not dry_run:
         apply_result(session, call, data)

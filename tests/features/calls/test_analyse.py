@@ -33,9 +33,9 @@ def counted_runs(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = inspect.run
 
-    def counting(transcript, pack, engines):
+    def counting(transcript, pack, engines, **options):
         seen.append(pack.name)
-        return real(transcript, pack, engines)
+        return real(transcript, pack, engines, **options)
 
     monkeypatch.setattr(inspect, "run", counting)
     return seen

@@ -66,7 +66,8 @@ export class FindingsPanel {
         ? el("p", { class: "limit-note small" }, t(`why.reason.${f.limit.reason}`, { max: f.limit.max_points ?? "" }))
         : null,
       el("p", { class: "why" }, f.description || f.rule_id),
-      f.text ? el("blockquote", {}, `${label("role", f.role)}: ${f.text}`) : null,
+      // A question's text is the model's justification, not words a party said.
+      f.text ? el("blockquote", {}, f.category === "question" ? f.text : `${label("role", f.role)}: ${f.text}`) : null,
       el(
         "div",
         { class: "tags" },

@@ -1,0 +1,112 @@
+"""Answer a scorecard's questions on one call with the language model.
+
+Each question is asked per window of the call (one window for most calls); a reply that does
+not parse or cites lines outside what the model was shown is asked again once with the
+problem named, and a question still unanswered after that is listed as not evaluated, never
+guessed. A model that cannot be reached raises ``LanguageModelUnavailable``: the job retries
+later, and no call is scored as if the question had been answered "no".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qa_service.domain.llm_questions import (
+    ModelAnswer,
+    Usage,
+    answer_finding,
+    answer_schema,
+    applies,
+    combine,
+    messages,
+    parse_reply,
+    windows,
+)
+
+if TYPE_CHECKING:
+    from qa_service.domain.results import Finding
+    from qa_service.domain.rulepack import ScoreItem
+    from qa_service.domain.transcript import Transcript
+    from qa_service.engines.llm import LanguageModel
+
+# Replies are a short JSON object; the bound keeps a runaway generation cheap.
+MAX_REPLY_TOKENS = 256
+
+
+@dataclass
+class QuestionOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    not_evaluated: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+
+
+def _ask(
+    model: LanguageModel,
+    item: ScoreItem,
+    transcript: Transcript,
+    window: range,
+    usage: Usage,
+) -> ModelAnswer | str:
+    """The model's answer on one window, or why it gave none after one corrected retry."""
+    correction = ""
+    for _attempt in range(2):
+        chat = messages(item, transcript.language, transcript, window, correction)
+        reply = model.answer(chat, answer_schema(item, window), max_tokens=MAX_REPLY_TOKENS)
+        usage.requests += 1
+        usage.prompt_tokens += reply.prompt_tokens
+        usage.completion_tokens += reply.completion_tokens
+        usage.seconds += reply.seconds
+        usage.models.add(reply.model)
+        parsed = parse_reply(reply.text, item, window)
+        if isinstance(parsed, ModelAnswer):
+            return parsed
+        correction = parsed
+    return correction
+
+
+def _not_evaluated(item: ScoreItem, reason: str) -> dict[str, Any]:
+    return {"rule_id": item.id, "category": "question", "reason": reason}
+
+
+def answer_questions(
+    transcript: Transcript,
+    items: list[ScoreItem],
+    findings: list[Finding],
+    model: LanguageModel | None,
+    window_chars: int,
+) -> QuestionOutcome:
+    """Findings for the answered ``items``, and what could not be answered and why."""
+    outcome = QuestionOutcome()
+    for item in items:
+        if model is None:
+            outcome.not_evaluated.append(_not_evaluated(item, "no language model configured"))
+            continue
+        if not transcript.utterances:
+            outcome.not_evaluated.append(_not_evaluated(item, "no utterances to ask about"))
+            continue
+        if not applies(item, findings, transcript):
+            answer = ModelAnswer("not_applicable", "", ())
+            if "not_applicable" in item.answers:
+                extra = {"applies_when": "not met"}
+                outcome.findings.append(answer_finding(item, answer, transcript, extra))
+            continue
+        spans = windows(transcript, window_chars)
+        before = Usage(outcome.usage.requests, outcome.usage.prompt_tokens)
+        answers: list[ModelAnswer] = []
+        for span in spans:
+            got = _ask(model, item, transcript, span, outcome.usage)
+            if isinstance(got, str):
+                outcome.not_evaluated.append(_not_evaluated(item, f"no valid answer: {got}"))
+                break
+            answers.append(got)
+        else:
+            extra = {
+                "model": ", ".join(sorted(outcome.usage.models)),
+                "windows": len(spans),
+                "requests": outcome.usage.requests - before.requests,
+                "prompt_tokens": outcome.usage.prompt_tokens - before.prompt_tokens,
+            }
+            finding = answer_finding(item, combine(item, answers), transcript, extra)
+            outcome.findings.append(finding)
+    return outcome

@@ -1,0 +1,93 @@
+"""The fields of a scorecard item of ``type: question`` (rules/SCHEMA.md, "Evaluation questions").
+
+A question item asks a language model one question about the call ("was the customer's
+problem solved?") and moves the points its answer carries. Scorecards are uploaded by users,
+so every text is bounded: it goes into a prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ANSWERS = ("yes", "no", "not_applicable")
+Answer = Literal["yes", "no", "not_applicable"]
+Language = Literal["zh", "en"]
+MAX_QUESTION_CHARS = 500
+MAX_INSTRUCTION_CHARS = 2000
+# Calls are asked every question, so a scorecard's questions bound its cost.
+MAX_QUESTIONS = 20
+
+
+class AppliesWhen(BaseModel):
+    """Ask only when the call has a finding of one of ``categories`` or an utterance with one
+    of ``acts`` (call-act probability >= ``act_min``); otherwise the answer is not_applicable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    categories: list[str] = Field(default_factory=list, max_length=50)
+    acts: list[str] = Field(default_factory=list, max_length=50)
+    act_min: float = Field(0.5, gt=0, le=1)
+
+
+class QuestionFields(BaseModel):
+    """Mixed into ``ScoreItem``; empty for an ordinary (``type: findings``) item."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Literal["findings", "question"] = "findings"
+    question: dict[Language, str] = Field(default_factory=dict)
+    instructions: dict[Language, str] = Field(default_factory=dict)
+    answers: dict[Answer, float] = Field(default_factory=dict)
+    applies_when: AppliesWhen | None = None
+    # A call asked in windows: "worst" keeps the answer that moves the fewest points (a lapse
+    # anywhere counts), "last" the last window's (an outcome is decided at the end).
+    combine: Literal["worst", "last"] = "worst"
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: Any) -> Any:
+        # YAML reads the keys yes and no as booleans.
+        if isinstance(value, dict):
+            names = {True: "yes", False: "no"}
+            return {names.get(k, k) if isinstance(k, bool) else k: v for k, v in value.items()}
+        return value
+
+    @field_validator("answers")
+    @classmethod
+    def _bounded_points(cls, value: dict[str, float]) -> dict[str, float]:
+        for answer, points in value.items():
+            if not -100 <= points <= 100:
+                raise ValueError(f"answer {answer!r}: points must be within -100..100")
+        return value
+
+    @field_validator("question", "instructions")
+    @classmethod
+    def _bounded_text(cls, value: dict[str, str], info: Any) -> dict[str, str]:
+        limit = MAX_QUESTION_CHARS if info.field_name == "question" else MAX_INSTRUCTION_CHARS
+        for language, text in value.items():
+            if len(text) > limit or not text.strip():
+                raise ValueError(f"{info.field_name}.{language}: 1 to {limit} characters")
+        return value
+
+    def question_problem(self, has_matchers: bool) -> str | None:
+        """Why this item is not a valid question (None when it is, or is no question)."""
+        if self.type != "question":
+            if self.question or self.answers or self.instructions or self.applies_when:
+                return "question, answers, instructions and applies_when need 'type: question'"
+            return None
+        if not self.question:
+            return "a question item needs 'question' (zh and/or en)"
+        if "yes" not in self.answers or "no" not in self.answers:
+            return "a question item needs 'answers' with points for yes and no"
+        if has_matchers:
+            return "a question item scores its own answer: no 'categories' or 'rules'"
+        return None
+
+    def text_in(self, language: str | None) -> str:
+        """The question in the call's language, else in the language it is written in."""
+        return self.question.get(language or "", "") or next(iter(self.question.values()))
+
+    def instructions_in(self, language: str | None) -> str:
+        if not self.instructions:
+            return ""
+        return self.instructions.get(language or "", "") or next(iter(self.instructions.values()))

@@ -1,0 +1,85 @@
+"""One language-model engine behind a small protocol, with two backends.
+
+- ``endpoint``: any OpenAI-compatible chat-completions server (vLLM, llama.cpp server, Ollama)
+  by URL and model name: how a GPU fleet serves a large model to many workers.
+- ``embedded``: a verified GGUF instruction model run in-process by llama.cpp (CPU or CUDA).
+
+Callers see only ``LanguageModel.answer``: chat messages and a JSON schema in, the reply text
+with its token counts and seconds out. ``load_language_model`` picks the backend from the
+settings; ``None`` means no model is configured (questions are then not answered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from qa_service.errors import ModelError
+
+if TYPE_CHECKING:
+    from qa_service.config import Settings
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One reply: its text, what it cost, and which model wrote it."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    model: str
+
+
+class LanguageModelUnavailable(ModelError):
+    """The model could not answer now (server down, timeouts): the job should retry later.
+
+    Never turned into an answer: a question the model could not reach is not a "no".
+    """
+
+    code = "language_model_unavailable"
+
+
+class LanguageModel(Protocol):
+    name: str
+
+    def answer(
+        self,
+        messages: list[Message],
+        json_schema: dict[str, Any] | None = None,
+        *,
+        max_tokens: int = 256,
+    ) -> Completion:
+        """The model's reply to ``messages``; constrained to ``json_schema`` when given."""
+        ...
+
+
+def load_language_model(settings: Settings) -> LanguageModel | None:
+    """The backend the settings name; None when ``llm_backend`` is ``off``.
+
+    ``auto``: the endpoint when ``llm_endpoint_url`` is set, else the embedded model when it
+    is installed and verified, else none.
+    """
+    backend = settings.llm_backend
+    if backend == "auto":
+        if settings.llm_endpoint_url:
+            backend = "endpoint"
+        else:
+            from qa_service.engines.llm.embedded import embedded_model_path
+
+            try:
+                embedded_model_path(settings)
+            except ModelError:
+                return None
+            backend = "embedded"
+    if backend == "endpoint":
+        from qa_service.engines.llm.endpoint import EndpointModel
+
+        return EndpointModel.from_settings(settings)
+    if backend == "embedded":
+        from qa_service.engines.llm.embedded import load_embedded
+
+        return load_embedded(settings)
+    return None

@@ -1,0 +1,154 @@
+"""The ``embedded`` backend: a verified GGUF instruction model run in-process by llama.cpp.
+
+llama.cpp's quantised kernels run a small model on a CPU in seconds per question, and its
+grammar sampler makes the reply follow the JSON schema token by token, so an answer always
+parses. The runtime is ``llama-cpp-py-sync``: prebuilt llama.cpp libraries (MIT) with CFFI
+bindings, so nothing is compiled at install; ``llama_compat`` loads them where the C library
+is older than the one they were linked against. ``llm_gpu_layers`` offloads layers to CUDA
+where the installed libraries were built with it (the PyPI wheel is the CPU build).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa_service.engines.llm import Completion, Message
+from qa_service.errors import ModelError
+
+if TYPE_CHECKING:
+    from qa_service.config import Settings
+
+# Replies are JSON of a few dozen tokens: greedy decoding, no repetition penalty (JSON
+# repeats its punctuation by design).
+_DECODING = {"temperature": 0.0, "repeat_penalty": 1.0, "seed": 0}
+# Questions about one call share the transcript at the head of their prompt: one cache
+# session per model lets llama.cpp keep those tokens instead of reading them again.
+_CACHE_KEY = "qa-service"
+
+
+def embedded_model_path(settings: Settings) -> Path:
+    """The GGUF file of ``llm_model``: a verified catalog model, or a file named directly."""
+    from qa_service.modelhub.catalog import get_spec
+    from qa_service.modelhub.store import inspect_model
+
+    direct = Path(settings.llm_model)
+    if direct.suffix == ".gguf":
+        # A file the operator verified and pointed at directly (models outside the catalog).
+        if not direct.is_file():
+            raise ModelError(f"llm_model {direct} is not a file")
+        return direct
+    spec = get_spec(settings.llm_model)
+    if spec.kind != "gguf":
+        raise ModelError(f"model '{spec.name}' is a {spec.kind} model, not a language model")
+    state = inspect_model(spec, settings)
+    if state.status != "verified":
+        detail = "; ".join(state.problems) or state.status
+        raise ModelError(
+            f"language model '{spec.name}' is not installed and verified in {state.path} "
+            f"({detail}); run: qa-service models fetch {spec.name}"
+        )
+    return state.path / next(name for name in spec.files if name.endswith(".gguf"))
+
+
+def load_embedded(settings: Settings) -> EmbeddedModel:
+    """The settings' embedded model, loaded by llama.cpp."""
+    return EmbeddedModel(
+        embedded_model_path(settings),
+        context_tokens=settings.llm_context_tokens,
+        threads=settings.resolved_cpu_threads(),
+        gpu_layers=settings.llm_gpu_layers,
+    )
+
+
+def _llama_library() -> Any:
+    """The llama.cpp library of the installed runtime, loaded once per process, quietly."""
+    try:
+        import llama_cpp_py_sync._cffi_bindings as bindings
+    except ImportError as exc:
+        raise ModelError(
+            f"the embedded language model needs llama-cpp-py-sync ({exc}): pip install -e ."
+        ) from exc
+    if bindings._lib is None:
+        try:
+            bindings._lib = bindings.get_lib()
+        except RuntimeError as exc:
+            if "GLIBC_2.38" not in str(exc):
+                raise ModelError(f"llama.cpp could not be loaded: {exc}") from exc
+            from qa_service.engines.llm.llama_compat import load_patched
+
+            bindings._lib = load_patched(Path(bindings.__file__).parent, bindings.ffi)
+        _silence(bindings)
+    return bindings._lib
+
+
+def _silence(bindings: Any) -> None:
+    """llama.cpp logs every tensor it loads to stderr: keep the worker's log readable."""
+
+    @bindings.ffi.callback("void(enum ggml_log_level, const char *, void *)")
+    def drop(level: int, text: Any, user_data: Any) -> None:
+        return None
+
+    bindings._lib.llama_log_set(drop, bindings.ffi.NULL)
+    _silence.callback = drop  # type: ignore[attr-defined]  # kept alive while C holds it
+
+
+class EmbeddedModel:
+    """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
+
+    def __init__(
+        self, path: Path, *, context_tokens: int = 4096, threads: int = 1, gpu_layers: int = 0
+    ) -> None:
+        _llama_library()
+        from llama_cpp_py_sync import Llama
+
+        self.name = path.stem
+        self._lock = threading.Lock()
+        try:
+            self._llama = Llama(
+                str(path),
+                n_ctx=context_tokens,
+                n_threads=max(1, threads),
+                n_gpu_layers=gpu_layers,
+                seed=0,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+
+    def answer(
+        self,
+        messages: list[Message],
+        json_schema: dict[str, Any] | None = None,
+        *,
+        max_tokens: int = 256,
+    ) -> Completion:
+        fmt = None
+        if json_schema is not None:
+            fmt = {"type": "json_schema", "json_schema": {"schema": json_schema}}
+        stats: dict[str, Any] = {}
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                reply: Any = self._llama.create_chat_completion(
+                    messages,
+                    response_format=fmt,
+                    max_tokens=max_tokens,
+                    cache_key=_CACHE_KEY,
+                    on_stats=stats.update,
+                    **_DECODING,
+                )
+            except ValueError as exc:  # the prompt does not fit the context
+                raise ModelError(f"the language model could not take the request: {exc}") from exc
+            seconds = time.perf_counter() - started
+            text = reply["choices"][0]["message"].get("content") or ""
+            # The runtime reports the prompt's tokens; the reply's are counted from its text.
+            completion_tokens = len(self._llama.tokenize(text, add_special=False)) if text else 0
+        return Completion(
+            text=text,
+            prompt_tokens=int(stats.get("input_tokens") or 0),
+            completion_tokens=completion_tokens,
+            seconds=seconds,
+            model=self.name,
+        )
