@@ -87,9 +87,10 @@ def speak(text: str, lang: str, path: Path, digit_by_digit: bool) -> None:
     )
 
 
-def transcribe(cases: list[dict], lang: str) -> tuple[list[dict], float, float]:
+def transcribe(cases: list[dict], lang: str, path: Path) -> tuple[list[dict], float, float]:
     """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
-    seconds and the audio seconds."""
+    seconds and the audio seconds. ``path`` is rewritten after each call (a long run
+    stopped early leaves the calls done)."""
     from faster_whisper import WhisperModel
 
     model = WhisperModel(str(MODEL), device="cpu", compute_type="int8", cpu_threads=2)
@@ -99,13 +100,13 @@ def transcribe(cases: list[dict], lang: str) -> tuple[list[dict], float, float]:
             kind = case["labels"][0]["type"] if case["labels"] else case["kind"]
             utterances, clock = [], 0.0
             for j, u in enumerate(case["utterances"]):
-                path = Path(tmp) / f"{k}-{j}.wav"
-                speak(u["text"], lang, path, kind in DIGIT_BY_DIGIT)
-                with wave.open(str(path)) as w:
+                clip = Path(tmp) / f"{k}-{j}.wav"
+                speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT)
+                with wave.open(str(clip)) as w:
                     audio_s += w.getnframes() / w.getframerate()
                 began = time.perf_counter()
                 segments, _ = model.transcribe(
-                    str(path), language=lang, word_timestamps=True, beam_size=5
+                    str(clip), language=lang, word_timestamps=True, beam_size=5
                 )
                 words = [
                     {"start": clock + w.start, "end": clock + w.end, "text": w.word}
@@ -121,6 +122,7 @@ def transcribe(cases: list[dict], lang: str) -> tuple[list[dict], float, float]:
                 clock = end + 0.5
             said = [u["text"] for u in case["utterances"]]
             out.append({**case, "said": said, "utterances": utterances})
+            path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", "utf-8")
             print(k, [u["text"] for u in utterances], flush=True)
     return out, asr_s, audio_s
 
@@ -134,9 +136,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="default bench/data/pii_asr_<lang>.json")
     args = parser.parse_args()
     cases = chosen(args.seed, args.lang, args.per_type, args.per_negative)
-    spoken, asr_s, audio_s = transcribe(cases, args.lang)
     path = args.out or out_path(args.lang)
-    path.write_text(json.dumps(spoken, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    spoken, asr_s, audio_s = transcribe(cases, args.lang, path)
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 
 
