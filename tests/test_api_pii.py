@@ -22,8 +22,20 @@ pytest_plugins = ["tests.service_fixtures", "tests.service_api_fixtures"]
 PHONE_SAID = "幺三八 零零一三 八零零零"
 ID_SAID = "11010519491231002X"
 EMAIL = "li.si@163.com"
+# A number typed by people about the call that the transcript does not hold.
+TYPED_PHONE = "13912345678"
 # What must not appear in any answer an agent gets, in any spelling.
-LEAKS = (PHONE_SAID, "幺三八", "零零一三", ID_SAID, "1101051949", EMAIL, "13800138000")
+LEAKS = (
+    PHONE_SAID,
+    "幺三八",
+    "零零一三",
+    ID_SAID,
+    "1101051949",
+    EMAIL,
+    "13800138000",
+    TYPED_PHONE,
+    "1391234",
+)
 PII_START, PII_END = 0.40, 0.75
 
 
@@ -84,21 +96,54 @@ def _agent_paths(service, call_id: int) -> list[str]:
     return paths
 
 
-def _dispute_paths(service, call_id: int) -> list[str]:
-    finding = service.get(f"/api/calls/{call_id}/findings", "agent_a1").json()[0]
+def _typed_texts(service, call_id: int) -> list[str]:
+    """What people type about the call, quoting its personal data or other numbers: a QA
+    review's comment and overturn reason, the agent's self-assessment, dispute statement
+    and the team lead's ruling. The dispute's paths."""
+    findings = service.get(f"/api/calls/{call_id}/findings", "qa1").json()
+    review = service.post(
+        f"/api/calls/{call_id}/reviews",
+        "qa1",
+        json={
+            "comment": f"客户念了号码{PHONE_SAID}，回拨{TYPED_PHONE}",
+            "verdicts": [
+                {
+                    "finding_id": findings[0]["id"],
+                    "verdict": "overturned",
+                    "reason": f"身份证{ID_SAID}已核实",
+                }
+            ],
+        },
+    )
+    assert review.status_code == 201, review.text
+    assessed = service.put(
+        f"/api/calls/{call_id}/self-assessment",
+        "agent_a1",
+        json={"scores": {"efficiency": 50}, "comment": f"邮箱{EMAIL}核对过"},
+    )
+    assert assessed.status_code == 200, assessed.text
+    disputed = next(f for f in findings[1:] if f["points"] < 0) if len(findings) > 1 else None
+    assert disputed is not None, "the call has a second finding with points to dispute"
     opened = service.post(
         f"/api/calls/{call_id}/disputes",
         "agent_a1",
-        json={"finding_id": finding["id"], "reason": "no"},
+        json={"finding_id": disputed["id"], "reason": f"我念的是{PHONE_SAID}"},
     )
     assert opened.status_code == 201, opened.text
-    return [f"/api/disputes/{opened.json()['id']}"]
+    dispute_id = opened.json()["id"]
+    ruling = service.post(
+        f"/api/disputes/{dispute_id}/decision",
+        "lead_a",
+        json={"decision": "uphold", "comment": f"他念了身份证{ID_SAID}，回拨{TYPED_PHONE}"},
+    )
+    assert ruling.status_code == 200, ruling.text
+    return [f"/api/disputes/{dispute_id}", "/api/disputes"]
 
 
 def test_no_answer_to_an_agent_holds_the_personal_data(service, pii_call: int) -> None:
     qa_view = service.get(f"/api/calls/{pii_call}/transcript", "qa1").json()
     assert qa_view["utterances"][0]["text"] == f"号码是{PHONE_SAID}", "QA sees the original"
-    paths = _agent_paths(service, pii_call) + _dispute_paths(service, pii_call)
+    paths = _agent_paths(service, pii_call) + _typed_texts(service, pii_call)
     month = datetime.now(UTC).strftime("%Y-%m")
     paths += [f"/api/kpi?period={month}&by=agent&format={f}" for f in ("csv", "json")]
     assert f"/api/calls/{pii_call}/transcript" in paths and f"/calls/{pii_call}" in paths
@@ -113,11 +158,20 @@ def test_no_answer_to_an_agent_holds_the_personal_data(service, pii_call: int) -
         scanned.add(path.split("?")[0] + ("?" + kind.split(";")[0] if "?" in path else ""))
         for leak in LEAKS:
             assert leak not in reply.text, f"{path} shows {leak!r}"
-    must = ("", "/result", "/transcript", "/findings", "/score", "/calibration")
-    assert {f"/api/calls/{pii_call}{p}" for p in must} <= scanned
-    assert {f"/calls/{pii_call}", "/calls", "/api/kpi?text/csv", "/api/kpi?application/json"} <= (
-        scanned
-    ), scanned
+    must = ("", "/result", "/transcript", "/findings", "/score", "/calibration", "/reviews")
+    assert {f"/api/calls/{pii_call}{p}" for p in (*must, "/self-assessment")} <= scanned
+    assert {f"/calls/{pii_call}", "/calls", "/disputes", "/api/disputes"} <= scanned, scanned
+    assert {"/api/kpi?text/csv", "/api/kpi?application/json"} <= scanned, scanned
+    for user in ("lead_a", "agent_a1"):  # the reviews are on a supervisor's page, not an agent's
+        for path in (f"/calls/{pii_call}", f"/api/calls/{pii_call}/reviews", "/api/disputes"):
+            reply = service.get(path, user)
+            assert reply.status_code == 200, path
+            for leak in LEAKS:
+                assert leak not in reply.text, f"{path} shows {leak!r} to {user}"
+    reviews = service.get(f"/api/calls/{pii_call}/reviews", "lead_a").json()
+    assert "[PHONE]" in reviews[-1]["comment"] and "[ID]" in reviews[-1]["verdicts"][0]["reason"]
+    originals = service.get(f"/api/calls/{pii_call}/reviews", "qa1").json()
+    assert TYPED_PHONE in originals[-1]["comment"], "QA reads what was typed"
     transcript = service.get(f"/api/calls/{pii_call}/transcript", "agent_a1").json()
     first = transcript["utterances"][0]
     assert first["text"] == "号码是[PHONE]"
@@ -173,6 +227,29 @@ def test_audio_served_to_an_agent_is_silent_at_the_personal_data(service, pii_ca
     original = service.get(f"/api/calls/{pii_call}/audio", "qa1")
     samples, rate = _samples(original.content)
     assert np.abs(samples[int(PII_START * rate) : int(PII_END * rate)]).max() > 1000
+
+
+def _peaks_at(service, call_id: int, user: str) -> tuple[list[int], list[int]]:
+    """The waveform peaks (both channels together) inside the phone number's span, and
+    those of the rest of the call."""
+    reply = service.get(f"/calls/{call_id}/peaks.json", user)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    per_second = body["per_second"]
+    loudest = [max(bucket) for bucket in zip(*body["peaks"], strict=True)]
+    inside = range(int(PII_START * per_second) + 1, int(PII_END * per_second))
+    assert len(inside) >= 2, "the span holds whole buckets"
+    return [loudest[i] for i in inside], loudest[: int(0.2 * per_second)]
+
+
+def test_the_waveform_shown_to_an_agent_is_flat_at_the_personal_data(
+    service, pii_call: int
+) -> None:
+    inside, before = _peaks_at(service, pii_call, "agent_a1")
+    assert not any(inside), "the waveform draws the phone number"
+    assert max(before) > 0, "the rest of the call is drawn"
+    inside, _ = _peaks_at(service, pii_call, "qa1")
+    assert min(inside) > 0, "QA sees the original waveform"
 
 
 def test_a_call_without_personal_data_is_served_as_it_is(service) -> None:

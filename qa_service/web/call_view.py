@@ -32,14 +32,14 @@ from qa_service.features.calls.privacy import call_spans, mask_finding_rows, sho
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
 from qa_service.features.disputes.service import public_many
 from qa_service.features.packs.service import resolve_pack
-from qa_service.features.reviews.schemas import ReviewPublic
 from qa_service.features.reviews.scores import calibration
+from qa_service.features.reviews.service import review_views
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call, CallStatus, PurgeReason, PurgeStep, ReviewState
 from qa_service.store.db import Database
 from qa_service.store.disputes import Dispute, DisputeStatus
-from qa_service.store.reviews import Review, SelfAssessment
+from qa_service.store.reviews import SelfAssessment
 from qa_service.store.sampling_queries import plan_queue
 from qa_service.web.queries import usernames
 
@@ -190,7 +190,7 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
     ).all()
     now = utcnow()
     out = []
-    for dispute, public in zip(rows, public_many(session, rows), strict=True):
+    for dispute, public in zip(rows, public_many(session, rows, user), strict=True):
         view = public.model_dump(mode="json")
         view["can_decide"] = dispute.status == DisputeStatus.open and may_decide(user, dispute)
         view["can_appeal"] = (
@@ -207,9 +207,8 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
     return out
 
 
-def reviews_view(session: Session, call: Call) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Review).where(Review.call_id == call.id).order_by(Review.id))
-    out = [ReviewPublic.model_validate(r).model_dump(mode="json") for r in rows]
+def reviews_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
+    out = review_views(session, user, call)
     names = usernames(session, [r["reviewer_id"] for r in out])
     for review in out:
         review["reviewer_name"] = names.get(review["reviewer_id"], "")
@@ -300,7 +299,9 @@ def call_page_data(
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},
         disputes=disputes_view(session, user, call),
-        reviews=reviews_view(session, call) if staff or user.role == AccountRole.supervisor else [],
+        reviews=reviews_view(session, user, call)
+        if staff or user.role == AccountRole.supervisor
+        else [],
         duration_s=result.get("duration_s") or call.duration_s,
     )
     return data

@@ -20,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa_service.domain.pii import validators as v
-from qa_service.domain.pii.numerals import Unit
+from qa_service.domain.pii.numerals import GUESS, Unit
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 
 # Longest digit string worth validating: a 19-digit card; 0086 + 11-digit mobile is 15.
 MAX_DIGITS = 19
-CODE_DIGITS = (4, 8)
+# Digits of a code: 4-8, or 3 (a card's CVV; or a 4-digit code one of whose digits ASR lost).
+CODE_DIGITS = (3, 8)
 # How far back (characters) a label is looked for, and forward for a unit.
 BEFORE_CHARS, AFTER_CHARS = 32, 8
 # A code asked for in the previous utterance counts if the answer starts this soon after.
@@ -44,14 +45,25 @@ _PHONE_LABEL = re.compile(
     r"手机|电话|号码|座机|联系方式|打给|回拨|phone|mobile|cell|call me|reach me|contact", re.I
 )
 _CODE_LABEL = re.compile(
-    r"验证码|校验码|动态码|短信码|密码|口令|安全码|code|otp|\bpin\b|passcode|password", re.I
+    r"验证码|校验码|动态码|短信码|密码|口令|安全码|"
+    # an area, zip or error code is no secret
+    r"(?<!area )(?<!zip )(?<!postal )(?<!error )(?<!post )code|otp|\bpin\b|passcode|password|"
+    r"\bcvv\b|\bcvc\b",
+    re.I,
 )
 _CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
 _ID_LABEL = re.compile(r"身份证|证件号|\bID\b|identity|identification", re.I)
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type.
-_NEAR_LENGTH = {PiiType.phone: (7, 13), PiiType.card: (12, 19), PiiType.resident_id: (15, 18)}
-_SSN_LABEL = re.compile(r"social security|\bssn\b|social", re.I)
+_NEAR_LENGTH = {
+    PiiType.phone: (7, 13),
+    PiiType.card: (12, 19),
+    PiiType.resident_id: (15, 18),
+    PiiType.ssn: (8, 10),
+}
+# At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
+MAX_GUESS_SHARE = 1 / 3
+_SSN_LABEL = re.compile(r"social security|\bs\.?\s?s\.?\s?n\b|social", re.I)
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
@@ -101,8 +113,24 @@ def _after(lines: Sequence[Line], unit: Unit) -> str:
     return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS]
 
 
+def _guessed(digits: str) -> bool:
+    """Too many digits are letters to call it a number."""
+    return digits.count(GUESS) > len(digits) * MAX_GUESS_SHARE
+
+
 def _validate(digits: str, english: bool) -> PiiType | None:
-    """The type the digits validate as, context aside."""
+    """The type the digits validate as, context aside. One digit ASR wrote as a letter is
+    tried as each digit: a number of the right shape with one unknown digit is still that
+    number (a card or ID check digit then fixes it, which is no evidence, but their length
+    and prefixes are)."""
+    if digits.count(GUESS) == 1 and len(digits) >= 10:
+        for d in "0123456789":
+            kind = _validate(digits.replace(GUESS, d), english)
+            if kind is not None:
+                return kind
+        return None
+    if GUESS in digits:
+        return None
     if v.resident_id(digits):
         return PiiType.resident_id
     if "X" in digits:
@@ -125,20 +153,23 @@ def _labelled(
         formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
         if formatted or _SSN_LABEL.search(before):
             return PiiType.ssn
-    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and digits.isdigit():
-        if _CODE_LABEL.search(before):
+    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not _guessed(digits):
+        if _CODE_LABEL.search(before) and "X" not in digits:
             return PiiType.code
+        if not digits.isdigit():
+            return None
         if 7 <= len(digits) <= 8 and _PHONE_LABEL.search(before) and digits[0] not in "01":
             return PiiType.phone
     return None
 
 
 def _nearest_label(before: str) -> PiiType | None:
-    """The type whose label ends last in ``before`` (phone, card or ID)."""
+    """The type whose label ends last in ``before`` (phone, card, ID or SSN)."""
     ends = {
         PiiType.phone: _phone_label_end(before),
         PiiType.card: _last_end(_CARD_LABEL, before),
         PiiType.resident_id: _last_end(_ID_LABEL, before),
+        PiiType.ssn: _last_end(_SSN_LABEL, before),
     }
     kind, end = max(ends.items(), key=lambda item: item[1])
     return kind if end >= 0 else None
@@ -150,9 +181,12 @@ def _garbled(digits: str, before: str) -> PiiType | None:
     if kind is None:
         return None
     low, high = _NEAR_LENGTH[kind]
-    if "X" in digits and kind is not PiiType.resident_id:
+    if ("X" in digits and kind is not PiiType.resident_id) or _guessed(digits):
         return None
-    return kind if low <= len(digits) <= high else None
+    # A letter ASR wrote may have been a digit or noise: the number is between its digits
+    # alone and its digits with every letter.
+    known = len(digits) - digits.count(GUESS)
+    return kind if known <= high and len(digits) >= low else None
 
 
 def _suppressed(kind: PiiType, before: str, after: str) -> bool:

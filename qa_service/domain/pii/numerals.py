@@ -44,6 +44,13 @@ _NOT_NUMBERS = re.compile(
     r"|\b(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
+# ASR writes a digit it half heard as a letter ("6-I-8-6-8-2", "O6", "3IN"): a short letter
+# token between digits stands for one digit. "O" is zero ("oh"); any other letter is a digit
+# of unknown value, ``GUESS``, which counts towards a number's length but never validates
+# (whisper's "I" was "nine" or "five" as often as "one"; "a" was "eight"). Kept only between
+# digits (see ``_settle_guesses``), where the article or a pronoun hardly stands.
+GUESS = "?"
+_GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -59,6 +66,7 @@ class Unit:
     start: int
     end: int
     tens: bool = False  # "twenty": a digit word after it fills its place ("twenty one")
+    guess: bool = False  # a letter standing for a digit (see GUESS)
 
 
 SOFT = "soft"  # punctuation, a filler word, a pause between utterances
@@ -131,8 +139,10 @@ def tokenize(text: str, utterance: int) -> list[Item]:
                 unit.digits += EN_ZEROS[lower]
                 unit.end = end
                 continue
-            item: Item = _word_unit(token, utterance, start, end) or (
-                SOFT if lower in FILLERS else HARD
+            item: Item = (
+                _word_unit(token, utterance, start, end)
+                or (SOFT if lower in FILLERS else None)
+                or _guess_unit(token, utterance, start, end)
             )
         elif token.isspace():
             if pending_repeat is not None:
@@ -150,7 +160,52 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         items.append(item)
     if pending_repeat is not None:
         items.append(HARD)
-    return _join_tens(items)
+    return _join_tens(_settle_guesses(items))
+
+
+def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
+    """A letter token that may stand for a digit (kept only between digits, see
+    ``_settle_guesses``), else a hard break."""
+    if _GUESS_TOKEN.fullmatch(token):
+        return Unit(GUESS, utterance, start, end, guess=True)
+    return HARD
+
+
+def _next_unit(items: list[Item], i: int) -> Unit | bool | None:
+    """What follows ``i`` past spaces and separators: a unit, True for the end of the
+    text, None for a hard break."""
+    for item in items[i + 1 :]:
+        if isinstance(item, Unit):
+            return item
+        if item == HARD:
+            return None
+    return True
+
+
+def _settle_guesses(items: list[Item]) -> list[Item]:
+    """Letters kept as digits only after a digit and before a digit or the end of the text
+    ("6-I-8", "6375 3IN"); anywhere else a letter is a word and breaks the number."""
+    out: list[Item] = []
+    for i, item in enumerate(items):
+        if isinstance(item, Unit) and item.guess:
+            keep = _real_unit_before(items, i) is not None and _next_unit(items, i) is not None
+            out.append(item if keep else HARD)
+        else:
+            out.append(item)
+    return out
+
+
+def _real_unit_before(items: list[Item], i: int) -> Unit | None:
+    """The nearest digit said as a digit before ``i``, past letters standing for digits."""
+    j = i - 1
+    while j >= 0:
+        item = items[j]
+        if isinstance(item, Unit) and not item.guess:
+            return item
+        if item == HARD:
+            return None
+        j -= 1
+    return None
 
 
 def _last_unit(items: list[Item]) -> Item | None:

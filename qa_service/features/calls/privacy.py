@@ -8,7 +8,7 @@ and rescoring need it), and a better detector applies to every stored call at on
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from threading import Lock
 from typing import Any
 
@@ -131,3 +131,26 @@ def shown_findings(
         record_view(db, session, user, call, "findings", spans)
         return list(call.findings)
     return masked_findings(call.findings, call.result or {}, spans)
+
+
+def typed_text_masker(user: User) -> Callable[[Call | None, Any], Any]:
+    """What people type about a call (review comments and overturn reasons, dispute
+    statements and rulings, self-assessment comments) as ``user`` may see it: as written
+    with ``pii:view``; without, the call's personal data masked wherever it is quoted and
+    anything detected in the text itself (a reviewer may copy a number from the original).
+    Not audited: the typed text is not the recording's data."""
+    if has_permission(user, PII_VIEW):
+        return lambda _call, value: value
+    known: dict[int, tuple[list, str | None]] = {}
+
+    def mask(call: Call | None, value: Any) -> Any:
+        if call is None:
+            return mask_strings(value, [], None)
+        if call.id not in known:
+            result = call.result or {}
+            secrets = secrets_of(result.get("utterances") or [], call_spans(call))
+            known[call.id] = (secrets, result.get("language"))
+        secrets, language = known[call.id]
+        return mask_strings(value, secrets, language)
+
+    return mask

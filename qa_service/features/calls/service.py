@@ -185,6 +185,13 @@ class Recording:
     media_format: str
     filename: str
     sha256: str
+    # What files derived from this audio (waveform peaks) are cached under: the content
+    # hash, or the redacted copy's name (which starts with it, so retention finds it).
+    cache_key: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.cache_key or self.sha256
 
 
 def recording(db: Database, settings: Settings, user: User, call_id: int) -> Recording:
@@ -207,16 +214,19 @@ def recording(db: Database, settings: Settings, user: User, call_id: int) -> Rec
     return found
 
 
-def served_recording(db: Database, settings: Settings, user: User, call_id: int) -> Recording:
+def served_recording(
+    db: Database, settings: Settings, user: User, call_id: int, audited: bool = True
+) -> Recording:
     """The recording as ``user`` may hear it: without ``pii:view``, a copy with the spans of
-    personal data silenced; with it, the original (the view audited when it holds some)."""
+    personal data silenced; with it, the original (the view audited when it holds some,
+    unless ``audited`` is false: the waveform drawn from it is no listening)."""
     from qa_service.engines.audio_redact import redacted_path, write_redacted
 
     found = recording(db, settings, user, call_id)
     with db.session(write=False) as session:
         call = get_visible_call(session, user, call_id)
         spans = call_spans(call)
-        if spans and has_permission(user, PII_VIEW):
+        if spans and audited and has_permission(user, PII_VIEW):
             record_view(db, session, user, call, "audio", spans)
     if not spans or has_permission(user, PII_VIEW):
         return found
@@ -224,7 +234,7 @@ def served_recording(db: Database, settings: Settings, user: User, call_id: int)
     target = redacted_path(Path(settings.data_dir), found.sha256, times)
     write_redacted(found.path, times, target, settings)
     stem = Path(found.filename).stem
-    return Recording(target, "wav", f"{stem}.redacted.wav", found.sha256)
+    return Recording(target, "wav", f"{stem}.redacted.wav", found.sha256, target.stem)
 
 
 def rescore_call(

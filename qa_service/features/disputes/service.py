@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from qa_service.features.access import get_own_call, may_decide, may_see_dispute, visible_disputes
+from qa_service.features.calls.privacy import typed_text_masker
 from qa_service.features.disputes.deadlines import add_working_days, is_overdue
 from qa_service.features.disputes.schemas import (
     AppealCreate,
@@ -66,22 +67,35 @@ def public(
     return out
 
 
-def public_many(session: Session, disputes: Sequence[Dispute]) -> list[DisputePublic]:
+def _masked(session: Session, view: DisputePublic, viewer: User) -> DisputePublic:
+    """The statements and rulings as ``viewer`` may read them (see ``typed_text_masker``)."""
+    mask = typed_text_masker(viewer)
+    call = session.get(Call, view.call_id)
+    view.reason = mask(call, view.reason)
+    for step in view.steps:
+        step.comment, step.statement = mask(call, step.comment), mask(call, step.statement)
+    for entry in view.thread:
+        entry.text = mask(call, entry.text)
+    return view
+
+
+def public_many(session: Session, disputes: Sequence[Dispute], viewer: User) -> list[DisputePublic]:
+    """``viewer``: who reads them (the typed texts may quote the call's personal data)."""
     names = display_names(session, people(disputes))
     ids = {d.finding_id for d in disputes}
     rows = session.execute(
         select(FindingRecord.id, FindingRecord.category).where(FindingRecord.id.in_(ids))
     )
     categories = {finding_id: category for finding_id, category in rows} if ids else {}
-    return [public(d, names, categories) for d in disputes]
+    return [_masked(session, public(d, names, categories), viewer) for d in disputes]
 
 
-def public_one(session: Session, dispute: Dispute) -> DisputePublic:
-    return public_many(session, [dispute])[0]
+def public_one(session: Session, dispute: Dispute, viewer: User) -> DisputePublic:
+    return public_many(session, [dispute], viewer)[0]
 
 
 def get_dispute(session: Session, user: User, dispute_id: int) -> DisputePublic:
-    return public_one(session, get_visible_dispute(session, user, dispute_id))
+    return public_one(session, get_visible_dispute(session, user, dispute_id), user)
 
 
 def list_disputes(
@@ -107,7 +121,7 @@ def list_disputes(
         late = overdue_clause(utcnow())
         query = query.where(late if overdue else not_(late))
     page = paginate(session, query, (Dispute.due_at, Dispute.id), limit, offset)
-    return {**page, "items": public_many(session, page["items"])}
+    return {**page, "items": public_many(session, page["items"], user)}
 
 
 def open_on_call(
@@ -115,21 +129,21 @@ def open_on_call(
 ) -> DisputePublic:
     """An agent disputes a finding of their own call."""
     call = get_own_call(session, user, call_id)
-    return public_one(session, open_dispute(session, settings, call, user, body))
+    return public_one(session, open_dispute(session, settings, call, user, body), user)
 
 
 def decide_dispute(
     session: Session, settings: Settings, user: User, dispute_id: int, body: DecisionCreate
 ) -> DisputePublic:
     dispute = get_visible_dispute(session, user, dispute_id)
-    return public_one(session, decide(session, settings, dispute, user, body))
+    return public_one(session, decide(session, settings, dispute, user, body), user)
 
 
 def appeal_dispute(
     session: Session, settings: Settings, user: User, dispute_id: int, body: AppealCreate
 ) -> DisputePublic:
     dispute = get_visible_dispute(session, user, dispute_id)
-    return public_one(session, appeal(session, settings, dispute, user, body))
+    return public_one(session, appeal(session, settings, dispute, user, body), user)
 
 
 def _open_step(

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.errors import InputError
 from qa_service.features.access import get_own_call, get_visible_call
+from qa_service.features.calls.privacy import typed_text_masker
 from qa_service.features.reviews.schemas import (
     AcknowledgeCreate,
     ReviewCreate,
+    ReviewPublic,
+    SelfAssessmentPublic,
     SelfAssessmentUpdate,
 )
 from qa_service.features.reviews.scores import (
@@ -185,11 +188,23 @@ def review_call(
     }
 
 
-def list_reviews(session: Session, user: User, call_id: int) -> list[Review]:
-    call = get_visible_call(session, user, call_id)
-    return list(
-        session.scalars(select(Review).where(Review.call_id == call.id).order_by(Review.id))
-    )
+def review_views(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
+    """The call's reviews as public dicts, their comments and overturn reasons as ``user``
+    may read them (see ``typed_text_masker``)."""
+    mask = typed_text_masker(user)
+    rows = session.scalars(select(Review).where(Review.call_id == call.id).order_by(Review.id))
+    out = []
+    for row in rows:
+        view = ReviewPublic.model_validate(row).model_dump(mode="json")
+        view["comment"] = mask(call, view["comment"])
+        for verdict in view["verdicts"]:
+            verdict["reason"] = mask(call, verdict["reason"])
+        out.append(view)
+    return out
+
+
+def list_reviews(session: Session, user: User, call_id: int) -> list[dict[str, Any]]:
+    return review_views(session, user, get_visible_call(session, user, call_id))
 
 
 def acknowledge_call(session: Session, user: User, call_id: int, body: AcknowledgeCreate) -> Call:
@@ -202,15 +217,21 @@ def self_assess_call(
     return self_assess(session, settings, get_own_call(session, user, call_id), user, body)
 
 
-def self_assessment(session: Session, user: User, call_id: int) -> list[SelfAssessment]:
+def self_assessment(session: Session, user: User, call_id: int) -> list[dict[str, Any]]:
+    """The agent's own scores; their comments as ``user`` may read them."""
     call = get_visible_call(session, user, call_id)
-    return list(
-        session.scalars(
-            select(SelfAssessment)
-            .where(SelfAssessment.call_id == call.id)
-            .order_by(SelfAssessment.dimension)
-        )
+    mask = typed_text_masker(user)
+    rows = session.scalars(
+        select(SelfAssessment)
+        .where(SelfAssessment.call_id == call.id)
+        .order_by(SelfAssessment.dimension)
     )
+    out = []
+    for row in rows:
+        view = SelfAssessmentPublic.model_validate(row).model_dump(mode="json")
+        view["comment"] = mask(call, view["comment"])
+        out.append(view)
+    return out
 
 
 def calibration_report(

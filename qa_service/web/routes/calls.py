@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from qa_service.errors import InputError
 from qa_service.features.access import get_visible_call
-from qa_service.features.calls.service import CallSort, list_calls, recording
+from qa_service.features.calls.service import CallSort, list_calls, served_recording
 from qa_service.features.users.service import agent_names
 from qa_service.http.deps import DbDep, SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole
@@ -134,9 +134,10 @@ def call_page(
 @data_router.get("/calls/{call_id}/peaks.json")
 def call_peaks(call_id: int, user: PageUser, db: DbDep, settings: SettingsDep) -> Response:
     # A plain def (FastAPI runs it in a thread): the database and the decoding must not block
-    # the event loop; ``recording`` closes its session before the decoding starts.
-    found = recording(db, settings, user, call_id)
-    body = cached_peaks(Path(settings.data_dir), found.sha256, found.path)
+    # the event loop; ``recording`` closes its session before the decoding starts. Without
+    # pii:view the peaks are those of the redacted copy: flat where personal data was said.
+    found = served_recording(db, settings, user, call_id, audited=False)
+    body = cached_peaks(Path(settings.data_dir), found.key, found.path)
     return Response(
         body, media_type="application/json", headers={"Cache-Control": "private, max-age=86400"}
     )

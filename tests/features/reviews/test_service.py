@@ -66,7 +66,7 @@ def test_second_review_is_someone_elses(db, add_call, account, feature_settings)
     assert _review(db, settings, account("qa1"), call_id)[1] == ReviewState.second_pending
     assert _review(db, settings, account("qa2"), call_id)[1] == ReviewState.reviewed
     with db.session(write=False) as session:
-        kinds = [r.kind for r in service.list_reviews(session, account("lead_a"), call_id)]
+        kinds = [r["kind"] for r in service.list_reviews(session, account("lead_a"), call_id)]
     assert kinds == ["primary", "primary", "second"]
 
 

@@ -1,0 +1,145 @@
+"""The ASR sets of bench/pii.py: labelled calls spoken by espeak-ng and transcribed by
+faster-whisper base (word timestamps), in English and Mandarin, with negatives.
+
+    python bench/pii_asr.py --lang en --seed 15     # rewrites bench/data/pii_asr_en.json
+    python bench/pii_asr.py --lang zh --seed 15     # rewrites bench/data/pii_asr_zh.json
+    python bench/pii_asr.py --lang en --seed 16 --out bench/data/pii_asr_en_2.json
+
+The calls are drawn from bench/pii_set.py's generator with another seed than the text set
+(new numbers and phrasings): ``--per-type`` of each labelled type and ``--per-negative``
+of each negative kind (amounts, dates, times, counts, order numbers...). espeak-ng's voices
+are synthetic: they stand for neither callers nor phone lines, and whisper mishears them in
+ways real voices may not (English "nine" often comes back as "I"). Mandarin text is spoken
+by the ``cmn-latn-pinyin`` voice from pypinyin's tones (Debian's ``cmn`` dictionary lacks
+most characters); numbers people read digit by digit (phones, IDs, cards, codes, order
+numbers) are rewritten as digit characters first, amounts, dates and times are left for
+espeak to read as quantities.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+import pii_set  # noqa: E402
+
+MODEL = REPO / "models" / "faster-whisper-base"
+VOICES = {"en": "en-us", "zh": "cmn-latn-pinyin"}
+# espeak-ng's rate (words per minute) and gap between words (10 ms units): whisper heard
+# nothing Chinese in the Mandarin voice at the English settings.
+PACE = {"en": ("-s", "150"), "zh": ("-s", "110", "-g", "4")}
+# Kinds read digit by digit (a quantity is read as one: "三千五百八十").
+DIGIT_BY_DIGIT = ("PHONE", "ID", "CARD", "CODE", "SSN", "order number", "card last digits")
+# Text-only types: espeak reads neither an address nor a plate in a way worth scoring.
+SKIPPED = ("EMAIL", "PLATE")
+
+
+def out_path(lang: str) -> Path:
+    return REPO / "bench" / "data" / f"pii_asr_{lang}.json"
+
+
+def chosen(seed: int, lang: str, per_type: int, per_negative: int) -> list[dict]:
+    """Calls of one language from a fresh draw of the generator, so many of each kind."""
+    r = random.Random(seed)
+    cases = pii_set.positives(r) + pii_set.negatives(r)
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for c in cases:
+        if c["language"] != lang:
+            continue
+        kind = c["labels"][0]["type"] if c["labels"] else c["kind"]
+        if kind not in SKIPPED:
+            by_kind[kind].append(c)
+    out = []
+    for _kind, group in sorted(by_kind.items()):
+        out.extend(group[: per_type if group[0]["labels"] else per_negative])
+    for i, c in enumerate(out):
+        c["id"] = f"asr-{lang}-{i:03d}"
+    return out
+
+
+def zh_speech(text: str, digit_by_digit: bool) -> str:
+    """Pinyin with tone numbers for espeak's pinyin voice."""
+    from pypinyin import Style, lazy_pinyin
+
+    if digit_by_digit:
+        # Telephone reading: 1 as 幺.
+        digits = "零幺二三四五六七八九"
+        text = "".join(digits[int(c)] if c.isascii() and c.isdigit() else c for c in text)
+    syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
+    return " ".join(s.strip() for s in syllables if s.strip())
+
+
+def speak(text: str, lang: str, path: Path, digit_by_digit: bool) -> None:
+    said = zh_speech(text, digit_by_digit) if lang == "zh" else text
+    subprocess.run(
+        ["espeak-ng", "-v", VOICES[lang], *PACE[lang], "-w", str(path), said], check=True
+    )
+
+
+def transcribe(cases: list[dict], lang: str, path: Path) -> tuple[list[dict], float, float]:
+    """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
+    seconds and the audio seconds. ``path`` is rewritten after each call (a long run
+    stopped early leaves the calls done)."""
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(str(MODEL), device="cpu", compute_type="int8", cpu_threads=2)
+    out, asr_s, audio_s = [], 0.0, 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, case in enumerate(cases):
+            kind = case["labels"][0]["type"] if case["labels"] else case["kind"]
+            utterances, clock = [], 0.0
+            for j, u in enumerate(case["utterances"]):
+                clip = Path(tmp) / f"{k}-{j}.wav"
+                speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT)
+                with wave.open(str(clip)) as w:
+                    audio_s += w.getnframes() / w.getframerate()
+                began = time.perf_counter()
+                segments, _ = model.transcribe(
+                    str(clip), language=lang, word_timestamps=True, beam_size=5
+                )
+                words = [
+                    {"start": clock + w.start, "end": clock + w.end, "text": w.word}
+                    for seg in segments
+                    for w in seg.words or []
+                ]
+                asr_s += time.perf_counter() - began
+                text = "".join(w["text"] for w in words).strip()
+                end = words[-1]["end"] if words else clock + 1.0
+                utterances.append(
+                    {"role": u["role"], "start": clock, "end": end, "text": text, "words": words}
+                )
+                clock = end + 0.5
+            said = [u["text"] for u in case["utterances"]]
+            out.append({**case, "said": said, "utterances": utterances})
+            path.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", "utf-8")
+            print(k, [u["text"] for u in utterances], flush=True)
+    return out, asr_s, audio_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lang", choices=sorted(VOICES), required=True)
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--per-type", type=int, default=12)
+    parser.add_argument("--per-negative", type=int, default=4)
+    parser.add_argument("--out", type=Path, help="default bench/data/pii_asr_<lang>.json")
+    args = parser.parse_args()
+    cases = chosen(args.seed, args.lang, args.per_type, args.per_negative)
+    path = args.out or out_path(args.lang)
+    spoken, asr_s, audio_s = transcribe(cases, args.lang, path)
+    print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
+
+
+if __name__ == "__main__":
+    main()
