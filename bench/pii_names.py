@@ -2,7 +2,7 @@
 CPU without downloading a model, find in call sentences (issue 14). Not wired into the
 detector; the figures decide whether one is.
 
-    pip install pyap            # jieba is a dependency already
+    pip install -e '.[bench]'   # pyap; jieba is a dependency already
     python bench/pii_names.py [--show]
 
 The set (bench/data/pii_names.json, 48 sentences written for this check, zh and en): names
