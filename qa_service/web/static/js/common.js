@@ -143,3 +143,22 @@ for (const table of document.querySelectorAll("table.grid")) {
   labelCells(table);
   new MutationObserver(() => labelCells(table)).observe(table, { childList: true, subtree: true });
 }
+
+const FLASH_KEY = "qa-flash";
+
+/** A message for the next page this tab shows (a review saved, then the next call opens). */
+export function flash(message) {
+  sessionStorage.setItem(FLASH_KEY, message);
+}
+
+/** The message a page left for this one, shown for a few seconds. */
+function showFlash() {
+  const message = sessionStorage.getItem(FLASH_KEY);
+  if (!message) return;
+  sessionStorage.removeItem(FLASH_KEY);
+  const toast = el("div", { class: "toast", id: "flash", role: "status" }, message);
+  document.body.append(toast);
+  setTimeout(() => toast.remove(), 6000);
+}
+
+showFlash();
