@@ -67,15 +67,20 @@ def column_meta(columns: list[str], t: Translator) -> list[dict[str, Any]]:
     for column in ["composite", *columns]:
         d = kpi_def(column)
         label = t.maybe("kpi", column, d.label)
+        description = t.maybe("kpi_desc", column, d.description)
         if column.startswith("dim:"):
-            label = t("kpi.dimension", name=column.removeprefix("dim:"))
+            # The scorecard dimension's name in the page's language where the catalog has it.
+            dimension = column.removeprefix("dim:")
+            name = t.maybe("js.dimension", dimension, dimension)
+            label = t("kpi.dimension", name=name)
+            description = t("kpi_desc.dimension", name=name)
         out.append(
             {
                 "id": column,
                 "label": label,
                 "unit": d.unit,
                 "better": d.higher_is_better,
-                "description": d.description,
+                "description": description,
                 "main": column in MAIN_COLUMNS or column == "composite",
             }
         )
