@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     kpi_weights: str = ""
     # Tiers "NAME:LOWEST_COMPOSITE,...".
     kpi_tiers: str = "A:85,B:70,C:55,D:0"
+    # Fewer calls than this in the period: "small sample" instead of a tier.
+    kpi_tier_min_calls: int = Field(10, ge=1, le=100_000)
     # Folders the API may import from (POST /api/imports); empty: data_dir/import.
     import_root: Path | None = None
     # Rule packs (NAME.yaml) and scorecards (scorecards/NAME.yaml); default: default_rules_dir().

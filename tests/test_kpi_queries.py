@@ -8,6 +8,7 @@ import pytest
 
 from qa_service.config import Settings
 from qa_service.domain.periods import parse_period
+from qa_service.errors import InputError
 from qa_service.features.kpi.service import kpi_report, options_from_settings
 from qa_service.store.call_facts import Scope
 from tests.kpi_month import BACKENDS, month_database
@@ -287,3 +288,37 @@ def test_queue_grouping(month_db):
         "tech": 33,
         "sales": 22,
     }
+
+
+def test_small_samples_get_no_tier(month_db):
+    # a5 has 5 calls in November, fewer than the default 10 of QA_KPI_TIER_MIN_CALLS.
+    rows = {r.key: r for r in _report(month_db).rows}
+    assert rows["a5"].values["calls"] < Settings().kpi_tier_min_calls
+    assert rows["a5"].small_sample and rows["a5"].tier is None
+    assert rows["a5"].rank is not None, "still ranked"
+    assert all(r.tier and not r.small_sample for k, r in rows.items() if k != "a5")
+    rows = {r.key: r for r in _report(month_db, tier_min_calls=1).rows}
+    assert rows["a5"].tier == "D" and not rows["a5"].small_sample
+    with pytest.raises(InputError):
+        _options(tier_min_calls=0)
+
+
+def test_headline_is_all_rows_together_with_the_period_before(month_db):
+    by_agent, by_team = _report(month_db), _report(month_db, by="team")
+    headline = by_agent.headline
+    assert headline == by_team.headline, "the same figures however the rows are grouped"
+    assert headline["calls"]["value"] == sum(r.values["calls"] for r in by_agent.rows)
+    october = NOVEMBER.previous(1)[0]
+    with month_db.session() as session:
+        before = kpi_report(
+            session,
+            period=october,
+            by="agent",
+            scope=Scope(),
+            options=_options(as_of=AFTER_ALL),
+        ).headline
+    for kpi, figures in headline.items():
+        assert figures["previous"] == before[kpi]["value"], kpi
+        if figures["value"] is not None and figures["previous"] is not None:
+            assert figures["delta"] == pytest.approx(figures["value"] - figures["previous"])
+    assert headline["calls"]["previous"] > 0, "the month's data has October calls"

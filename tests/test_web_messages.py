@@ -4,6 +4,8 @@ prefix."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from qa_service.http.messages import plain_message
@@ -67,3 +69,22 @@ def test_the_api_says_a_validators_message_in_its_own_words(live_service):
     error = reply.json()["error"]
     assert error["message"] == "a score adjustment needs a comment saying why"
     assert all(not d["message"].startswith("Value error") for d in error["details"])
+
+
+def test_evidence_lines_are_said_in_the_pages_language():
+    from qa_service.web.evidence_text import KNOWN_EVIDENCE, translate_evidence
+
+    keys = {key for _pattern, key in KNOWN_EVIDENCE}
+    assert keys <= set(catalog("en")) and keys <= set(catalog("zh"))
+    findings = [
+        {"text": "3 match(es) with the phrases"},
+        {"text": "step 'verify' missing or out of order"},
+        {"text": "12.5 s silence"},
+        {"text": "I already told you, call the bank."},  # a line of the call: its own words
+        {"text": None},
+    ]
+    translate_evidence(findings, Translator("zh"))
+    shown = [f["text"] for f in findings]
+    assert shown[0] == "短语命中 3 次" and "verify" in shown[1] and "12.5" in shown[2]
+    assert shown[3] == "I already told you, call the bank." and shown[4] is None
+    assert all(not re.search(r"[A-Za-z]{3,}", text) for text in (shown[0], shown[2]))

@@ -7,8 +7,8 @@ handling-time check against each row's own baseline, and trends.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,9 @@ TREND_KPIS = (
     "composite",
 )
 
+# The dashboard's headline figures: the whole scope's value and its change vs the period before.
+HEADLINE_KPIS = ("calls", "qa_score", "compliance_rate", "complaint_rate", "dispute_rate")
+
 # (count, sum) of a dimension's scores, per dimension id.
 DimensionSums = Mapping[str, tuple[int, float]]
 
@@ -64,6 +67,8 @@ class KpiOptions:
     tiers: tuple[tuple[str, float], ...]
     # FCR counts a call only once its window has passed by this time (None: now).
     as_of: datetime | None = None
+    # Fewer calls than this in the period: a small sample, no tier (one bad call decides it).
+    tier_min_calls: int = 1
 
     def __post_init__(self) -> None:
         if self.fcr_window_days < 1:
@@ -72,6 +77,8 @@ class KpiOptions:
             raise InputError("the handling-time anomaly threshold must be between 0 and 1")
         if self.baseline_periods < 1 or self.trend_periods < 1:
             raise InputError("baseline and trend need at least one period each")
+        if self.tier_min_calls < 1:
+            raise InputError("the calls needed for a tier must be at least 1")
 
     @property
     def history_length(self) -> int:
@@ -88,6 +95,7 @@ class KpiRow:
     tier: str | None = None
     rank: int | None = None
     anomaly: HandlingAnomaly | None = None
+    small_sample: bool = False  # too few calls for a tier
     history: dict[str, list[float | None]] = field(default_factory=dict)
     trends: dict[str, Trend] = field(default_factory=dict)
 
@@ -99,6 +107,7 @@ class KpiRow:
             "composite": self.composite,
             "tier": self.tier,
             "rank": self.rank,
+            "small_sample": self.small_sample,
             "anomaly": None
             if self.anomaly is None
             else {
@@ -128,6 +137,8 @@ class KpiReport:
     rows: list[KpiRow]
     dimensions: list[str]
     options: KpiOptions
+    # HEADLINE_KPIS over all rows: {kpi: {"value", "previous", "delta"}}
+    headline: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -142,6 +153,8 @@ class KpiReport:
             "periods": self.periods,
             "columns": self.columns,
             "fcr_window_days": self.options.fcr_window_days,
+            "tier_min_calls": self.options.tier_min_calls,
+            "headline": self.headline,
             "rows": [r.to_dict() for r in self.rows],
         }
 
@@ -190,6 +203,32 @@ def definitions_table(columns: Sequence[str]) -> tuple[list[str], list[list[Any]
     return header, lines
 
 
+def total_counts(counts: Iterable[KpiCounts]) -> KpiCounts:
+    """The counts of several rows as one: every field is a count or a sum."""
+    total = KpiCounts()
+    for c in counts:
+        for f in fields(KpiCounts):
+            setattr(total, f.name, getattr(total, f.name) + getattr(c, f.name))
+    return total
+
+
+def headline_figures(
+    current: Mapping[str, KpiCounts], previous: Mapping[str, KpiCounts] | None
+) -> dict[str, dict[str, float | None]]:
+    """HEADLINE_KPIS of all rows together, this period and the one before, and the change."""
+    now = kpi_values(total_counts(current.values()))
+    before = kpi_values(total_counts(previous.values())) if previous else {}
+    out = {}
+    for kpi in HEADLINE_KPIS:
+        value, earlier = now.get(kpi), before.get(kpi)
+        # A period without calls has no figures to compare with, not a zero.
+        if not before.get("calls"):
+            earlier = None
+        delta = None if value is None or earlier is None else round(value - earlier, 4)
+        out[kpi] = {"value": value, "previous": earlier, "delta": delta}
+    return out
+
+
 def _values(counts: KpiCounts, dims: DimensionSums, options: KpiOptions) -> dict[str, Any]:
     values: dict[str, Any] = kpi_values(counts)
     for dim, (n, total) in dims.items():
@@ -235,7 +274,8 @@ def assemble_report(
         )
         row.history = {k: [h.get(key, {}).get(k) for h in shown] for k in TREND_KPIS}
         row.trends = {k: trend(k, series) for k, series in row.history.items()}
-        row.tier = tier_of(row.composite, options.tiers)
+        row.small_sample = c.calls < options.tier_min_calls
+        row.tier = None if row.small_sample else tier_of(row.composite, options.tiers)
         rows.append(row)
     ranks = rank({r.key: r.composite for r in rows})
     for row in rows:
@@ -249,4 +289,5 @@ def assemble_report(
         rows=rows,
         dimensions=dims,
         options=options,
+        headline=headline_figures(counts[-1], counts[-2] if len(counts) > 1 else None),
     )

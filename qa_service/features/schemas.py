@@ -52,7 +52,8 @@ def sane_moment(value: datetime | None) -> datetime | None:
     aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
     if not EARLIEST <= aware < LATEST:
         raise ValueError("a date between 1970 and 2199 is needed")
-    return value
+    # Aware, as the UTC columns require: a naive one failed the query (a 500) before.
+    return aware
 
 
 Moment = Annotated[datetime, AfterValidator(sane_moment)]

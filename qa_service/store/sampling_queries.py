@@ -156,6 +156,18 @@ def plan_queue(
     return [(item, call) for item, call in session.execute(stmt)]
 
 
+def plan_progress(session: Session, plan_id: int) -> tuple[int, int]:
+    """(reviewed, total): how many of a plan's calls have a review."""
+    reviewed = func.sum(case((Call.review_state != ReviewState.none, 1), else_=0))
+    total, done = session.execute(
+        select(func.count(), func.coalesce(reviewed, 0))
+        .select_from(SamplingPlanCall)
+        .join(Call, Call.id == SamplingPlanCall.call_id)
+        .where(SamplingPlanCall.plan_id == plan_id)
+    ).one()
+    return int(done), int(total)
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewerLoad:
     reviewer_id: int

@@ -40,7 +40,7 @@ from qa_service.store.calls import Call, CallStatus, PurgeReason, PurgeStep, Rev
 from qa_service.store.db import Database
 from qa_service.store.disputes import Dispute, DisputeStatus
 from qa_service.store.reviews import SelfAssessment
-from qa_service.store.sampling_queries import plan_queue
+from qa_service.store.sampling_queries import plan_progress, plan_queue
 from qa_service.web.queries import usernames
 
 CHANNELS = ("left", "right")
@@ -227,10 +227,12 @@ def queue_position(session: Session, plan_id: int, call: Call) -> dict[str, Any]
     here = order.get(call.id, -1)
     pending = [c.id for _item, c in rows if c.review_state == ReviewState.none and c.id != call.id]
     after = [i for i in pending if order[i] > here]
+    reviewed, _total = plan_progress(session, plan_id)
     return {
         "plan_id": plan_id,
         "position": here + 1 if here >= 0 else None,
         "total": len(rows),
+        "reviewed": reviewed,
         "next_call_id": (after or pending or [None])[0],
     }
 

@@ -27,10 +27,17 @@ KNOWN_ERRORS = (
 )
 
 
-def translate_error(message: str, t: Translator) -> str:
-    """``message`` in ``t``'s language when it is a known one, else unchanged."""
-    for pattern, key in KNOWN_ERRORS:
+def translate_known(
+    message: str, t: Translator, known: tuple[tuple[re.Pattern[str], str], ...]
+) -> str:
+    """``message`` in ``t``'s language when one of ``known`` says it, else unchanged."""
+    for pattern, key in known:
         found = pattern.fullmatch(message.strip())
         if found:
             return t(key, **found.groupdict())
     return message
+
+
+def translate_error(message: str, t: Translator) -> str:
+    """``message`` in ``t``'s language when it is a known one, else unchanged."""
+    return translate_known(message, t, KNOWN_ERRORS)

@@ -36,6 +36,7 @@ def options_from_settings(settings: Settings, **overrides: Any) -> KpiOptions:
         trend_periods=settings.kpi_trend_periods,
         components=parse_weights(settings.kpi_weights),
         tiers=parse_tiers(tiers),
+        tier_min_calls=settings.kpi_tier_min_calls,
     )
     return replace(options, **{k: v for k, v in overrides.items() if v is not None})
 

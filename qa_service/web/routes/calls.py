@@ -19,6 +19,8 @@ from qa_service.http.deps import DbDep, SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole
 from qa_service.store.calls import CallStatus, ReviewState
 from qa_service.web.call_view import call_page_data
+from qa_service.web.evidence_text import translate_evidence
+from qa_service.web.i18n import Translator, request_language
 from qa_service.web.peaks import cached_peaks
 from qa_service.web.rendering import PageRoute, PageUser, render
 
@@ -128,6 +130,7 @@ def call_page(
 ) -> Response:
     call = get_visible_call(session, user, call_id)
     data = call_page_data(session, settings, user, call, queue, db)
+    translate_evidence(data.get("findings") or [], Translator(request_language(request)))
     return render(request, "call.html", user, call=call, data=data)
 
 

@@ -7,13 +7,14 @@ download that same report as CSV or XLSX.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from qa_service.domain.kpi import kpi_def
-from qa_service.domain.kpi_report import TREND_KPIS
+from qa_service.domain.kpi_report import TREND_KPIS, KpiReport
 from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError, InputError
 from qa_service.features.access import DASHBOARD, kpi_scope
@@ -27,7 +28,7 @@ from qa_service.store.base import utcnow
 from qa_service.store.call_facts import GroupBy, Scope
 from qa_service.web.i18n import Translator, request_language
 from qa_service.web.queries import HISTOGRAM_BUCKETS, filter_values, score_histograms
-from qa_service.web.rendering import PageRoute, PageUser, render
+from qa_service.web.rendering import PageRoute, PageUser, number, percent, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -48,6 +49,8 @@ MAIN_COLUMNS = (
     "overturn_rate",
 )
 RECENT_MONTHS = 12
+# The calls list's filter for a row of each grouping: a click on a row opens its calls.
+CALLS_FILTER = {"agent": "agent_id", "team": "team", "queue": "queue"}
 
 
 def _require_dashboard(user: User) -> None:
@@ -65,19 +68,76 @@ def column_meta(columns: list[str], t: Translator) -> list[dict[str, Any]]:
     for column in ["composite", *columns]:
         d = kpi_def(column)
         label = t.maybe("kpi", column, d.label)
+        description = t.maybe("kpi_desc", column, d.description)
         if column.startswith("dim:"):
-            label = t("kpi.dimension", name=column.removeprefix("dim:"))
+            # The scorecard dimension's name in the page's language where the catalog has it.
+            dimension = column.removeprefix("dim:")
+            name = t.maybe("js.dimension", dimension, dimension)
+            label = t("kpi.dimension", name=name)
+            description = t("kpi_desc.dimension", name=name)
         out.append(
             {
                 "id": column,
                 "label": label,
                 "unit": d.unit,
                 "better": d.higher_is_better,
-                "description": d.description,
+                "description": description,
                 "main": column in MAIN_COLUMNS or column == "composite",
             }
         )
     return out
+
+
+def _figure(value: float | None, unit: str) -> str:
+    if unit == "ratio":
+        return percent(value)
+    return number(value, 0 if unit == "count" else 1)
+
+
+def _change(delta: float, unit: str, t: Translator) -> str:
+    """+2.1 (points of a score), +2.1 pp (of a rate), +12 (calls)."""
+    if unit == "ratio":
+        return t("dashboard.points", delta=f"{delta * 100:+.1f}")
+    return f"{delta:+.0f}" if unit == "count" else f"{delta:+.1f}"
+
+
+def headline_tiles(report: KpiReport, t: Translator) -> list[dict[str, str]]:
+    """The headline figures as the tiles say them, each with its change since the period
+    before, coloured by whether that change is better or worse."""
+    before = report.period.previous(1)[0].label
+    tiles = []
+    for kpi_id, figures in report.headline.items():
+        d = kpi_def(kpi_id)
+        delta, mood = figures["delta"], ""
+        if figures["previous"] is None:
+            change = t("dashboard.no_previous", period=before)
+        else:
+            change = t("dashboard.change_vs", change=_change(delta, d.unit, t), period=before)
+            if delta and d.higher_is_better is not None:
+                mood = "good" if (delta > 0) == d.higher_is_better else "bad"
+        tiles.append(
+            {
+                "id": kpi_id,
+                "label": t.maybe("kpi", kpi_id, d.label),
+                "value": _figure(figures["value"], d.unit),
+                "change": change,
+                "mood": mood,
+            }
+        )
+    return tiles
+
+
+def calls_link(report: KpiReport, session: SessionDep) -> dict[str, Any]:
+    """What the table needs to send a row to the calls list: the filter, the period's
+    days, and the agents' names (ids never replace names)."""
+    period = report.period
+    names = agent_names(session, [r.key for r in report.rows]) if report.by == "agent" else {}
+    return {
+        "param": CALLS_FILTER.get(report.by),
+        "from": period.start.date().isoformat(),
+        "to": (period.end - timedelta(days=1)).date().isoformat(),
+        "names": names,
+    }
 
 
 @router.get("/dashboard")
@@ -110,6 +170,7 @@ def dashboard_page(
         "histograms": histograms,
         "buckets": HISTOGRAM_BUCKETS,
         "trend_kpis": list(TREND_KPIS),
+        "calls_link": calls_link(report, session),
     }
     options = filter_values(session, kpi_scope(user, Scope(), "team"))
     export = {"period": chosen.label, "by": by.value, "team": team, "queue": queue}
@@ -123,6 +184,7 @@ def dashboard_page(
         period_error=period_error,
         data=data,
         report=report,
+        tiles=headline_tiles(report, t),
         filters={"period": chosen.label, "by": by.value, "team": shown_team, "queue": queue},
         options=options,
         groups=[g.value for g in GroupBy],

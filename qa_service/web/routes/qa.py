@@ -14,6 +14,7 @@ from qa_service.features.sampling import service as sampling
 from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.base import utcnow
+from qa_service.store.sampling_queries import plan_progress
 from qa_service.web.i18n import Translator, request_language
 from qa_service.web.queries import usernames
 from qa_service.web.rendering import PageRoute, PageStaff, render
@@ -92,6 +93,7 @@ def queue_page(
     )
     names = usernames(session, [item.reviewer_id for item, _call in rows])
     current = next((p for p in plans if p.id == chosen), None)
+    reviewed, total = plan_progress(session, chosen) if current is not None else (0, 0)
     return render(
         request,
         "queue.html",
@@ -100,6 +102,7 @@ def queue_page(
         plan=current,
         plan_id=chosen,
         rows=rows,
+        progress={"reviewed": reviewed, "total": total},
         names=names,
         mine=mine,
         pending=pending,

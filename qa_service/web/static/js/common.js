@@ -112,3 +112,53 @@ for (const field of document.querySelectorAll("[data-autosubmit]")) {
 }
 
 localizeTimes();
+
+/** The phone's menu: the button folds the navigation, the languages and the account away. */
+const menuToggle = document.getElementById("menu-toggle");
+menuToggle?.addEventListener("click", () => {
+  const open = menuToggle.closest(".topbar").classList.toggle("menu-open");
+  menuToggle.setAttribute("aria-expanded", String(open));
+});
+
+/** Each data cell carries its column's header as `data-label`, so on a phone, where the
+ * stylesheet turns a table's rows into cards and hides the header row, a value still says
+ * what it is. Tables the scripts build or rebuild later are labelled when they change. */
+export function labelCells(table) {
+  const headers = [...(table.tHead?.rows[0]?.cells || [])].map((cell) => cell.textContent.trim());
+  if (!headers.length) return;
+  table.classList.add("cards");
+  for (const body of table.tBodies) {
+    for (const row of body.rows) {
+      let column = 0;
+      for (const cell of row.cells) {
+        const header = headers[column];
+        if (header && cell.colSpan === 1 && !cell.hasAttribute("data-label")) cell.dataset.label = header;
+        column += cell.colSpan;
+      }
+    }
+  }
+}
+
+for (const table of document.querySelectorAll("table.grid")) {
+  labelCells(table);
+  new MutationObserver(() => labelCells(table)).observe(table, { childList: true, subtree: true });
+}
+
+const FLASH_KEY = "qa-flash";
+
+/** A message for the next page this tab shows (a review saved, then the next call opens). */
+export function flash(message) {
+  sessionStorage.setItem(FLASH_KEY, message);
+}
+
+/** The message a page left for this one, shown for a few seconds. */
+function showFlash() {
+  const message = sessionStorage.getItem(FLASH_KEY);
+  if (!message) return;
+  sessionStorage.removeItem(FLASH_KEY);
+  const toast = el("div", { class: "toast", id: "flash", role: "status" }, message);
+  document.body.append(toast);
+  setTimeout(() => toast.remove(), 6000);
+}
+
+showFlash();

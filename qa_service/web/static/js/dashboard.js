@@ -33,6 +33,25 @@ function trendMark(row, id) {
   return el("span", { class: `trend ${cls}`, title: t("trend_delta", { delta: format(trend.delta, byId[id]?.unit) }) }, arrow);
 }
 
+const link = data.calls_link;
+
+/** The row's name, a link to its calls in the period where the calls list can filter by it. */
+function rowName(row) {
+  const name = link.names[row.key];
+  const text = name ? [name, " ", el("span", { class: "muted small" }, row.key)] : [row.key];
+  if (!link.param) return el("span", {}, ...text);
+  const query = new URLSearchParams({ [link.param]: row.key, from: link.from, to: link.to });
+  return el("a", { href: `/calls?${query}`, class: "row-calls", title: t("open_calls") }, ...text);
+}
+
+function tierCell(row) {
+  if (row.small_sample) {
+    const title = t("small_sample_title", { calls: row.values.calls, min: report.tier_min_calls });
+    return el("span", { class: "badge warn small-sample", title }, t("small_sample"));
+  }
+  return row.tier ? el("span", { class: `tier tier-${row.tier}` }, row.tier) : "-";
+}
+
 function drawTable(showAll) {
   const shown = columns.filter((c) => showAll || c.main);
   const head = el(
@@ -49,9 +68,10 @@ function drawTable(showAll) {
       "tr",
       { dataset: { key: row.key }, class: row.anomaly ? "anomaly" : "" },
       el("td", { class: "num" }, row.rank ?? "-"),
-      el("td", {}, el("button", { type: "button", class: "link", dataset: { key: row.key } }, row.key)),
+      el("td", { class: "row-name" }, rowName(row), " ",
+        el("button", { type: "button", class: "link small", dataset: { key: row.key }, title: t("show_distribution") }, t("distribution_short"))),
       el("td", {}, row.team ?? "-"),
-      el("td", {}, row.tier ? el("span", { class: `tier tier-${row.tier}` }, row.tier) : "-"),
+      el("td", {}, tierCell(row)),
       shown.map((c) =>
         el(
           "td",
@@ -177,9 +197,10 @@ if (Chart) {
   document.getElementById("kpi-table").addEventListener("click", (event) => {
     const key = event.target.closest("button[data-key]")?.dataset.key;
     if (!key) return;
-    const same = of.textContent === key;
+    const shownKey = link.names[key] || key;
+    const same = of.textContent === shownKey;
     distribution.data.datasets[0].data = histogramOf(same ? null : key);
-    of.textContent = same ? t("all_rows") : key;
+    of.textContent = same ? t("all_rows") : shownKey;
     distribution.update();
   });
   document.body.dataset.charts = "ready";

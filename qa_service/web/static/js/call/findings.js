@@ -203,6 +203,28 @@ export class FindingsPanel {
     return { confirmed, overturned, open: this.findings.length - confirmed - overturned };
   }
 
+  /** "Needs a reason" beside the empty reason field, scrolled into the middle of the view
+   * (the review panel's own message is often below the fold); it goes once typed into. */
+  reasonNeeded(item) {
+    const input = item.querySelector(".overturn-reason");
+    if (!input) return;
+    let note = item.querySelector(".reason-error");
+    if (!note) {
+      note = el("p", { class: "form-error reason-error", role: "alert", id: `reason-error-${item.dataset.id || ""}` });
+      input.after(note);
+      input.addEventListener("input", () => {
+        note.hidden = Boolean(input.value.trim());
+        input.toggleAttribute("aria-invalid", !note.hidden);
+      });
+    }
+    note.textContent = t("reason_needed");
+    note.hidden = false;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", note.id);
+    item.scrollIntoView({ block: "center" });
+    input.focus({ preventScroll: true });
+  }
+
   /** The review body's verdicts; throws naming the first overturn without a reason. */
   reviewVerdicts() {
     this.readReasons();
@@ -211,7 +233,7 @@ export class FindingsPanel {
       if (mark.verdict === "overturned" && !mark.reason.trim()) {
         const k = this.findings.findIndex((f) => f.id === findingId);
         this.select(k, { seek: false });
-        this.items[k].querySelector(".overturn-reason")?.focus();
+        this.reasonNeeded(this.items[k]);
         throw new Error(t("reason_needed"));
       }
       verdicts.push({ finding_id: findingId, verdict: mark.verdict, reason: mark.reason });

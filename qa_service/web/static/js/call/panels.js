@@ -1,7 +1,7 @@
 // The side panels: score by dimension, the agent's acknowledgement and self-assessment,
 // the disputes with their steps and deadlines, and QA's review form.
 
-import { api, clock, el, label, labelOr, localTime, showError, t } from "/static/js/common.js";
+import { api, clock, el, flash, label, labelOr, localTime, showError, t } from "/static/js/common.js";
 
 const STAGES = ["team_lead", "reviewer", "final"];
 
@@ -328,6 +328,8 @@ export function setupReviewPanel(data, findings, draft) {
       };
       await api("POST", `/api/calls/${data.call.id}/reviews`, body);
       draft?.clear();
+      // Said on the page that comes next: the queue's next call, or this one again.
+      flash(t("review_saved", { call: data.call.call_id }));
       const next = document.getElementById("queue-next");
       if (next) window.location.assign(next.href);
       else window.location.reload();
