@@ -10,6 +10,7 @@ import pytest
 
 from qa_service.analysis import inspect
 from qa_service.analysis.packs import load_pack
+from qa_service.config import Settings
 from qa_service.domain.results import CallResult
 from tests.rules_helpers import pack, rule, transcript
 
@@ -20,6 +21,8 @@ class StubEngines:
     def __init__(self, name: str, similar_to: str) -> None:
         self.asked = 0
         self.name, self.similar_to = name, similar_to
+        # Evaluation questions read their scope here; "none" asks no language model.
+        self.settings = Settings(llm_scope="none")
 
     def score(self, text: str, examples: list[str]) -> float:
         self.asked += 1
