@@ -43,6 +43,7 @@ NAV = (
     ("/disputes", "nav.disputes", EVERYONE),
     ("/qa/packs", "nav.packs", STAFF),
     ("/dashboard", "nav.dashboard", DASHBOARD),
+    ("/coaching", "nav.coaching", EVERYONE),
 )
 
 

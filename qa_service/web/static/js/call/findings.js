@@ -9,7 +9,7 @@ function points(value) {
 }
 
 export class FindingsPanel {
-  constructor(list, data, { onSelect, onDisputed }) {
+  constructor(list, data, { onSelect, onDisputed, onCoach = null }) {
     this.list = list;
     this.data = data;
     this.findings = data.findings;
@@ -18,6 +18,7 @@ export class FindingsPanel {
     this.canDispute = data.can.dispute;
     this.onSelect = onSelect;
     this.onDisputed = onDisputed;
+    this.onCoach = onCoach;
     this.selected = -1;
     this.filter = "";
     this.items = [];
@@ -102,6 +103,9 @@ export class FindingsPanel {
     if (this.canDispute && !f.disputed && f.verdict !== "overturned") {
       box.append(el("button", { type: "button", dataset: { action: "dispute" }, title: "d" }, t("dispute")));
     }
+    if (this.data.coaching?.can_coach) {
+      box.append(el("button", { type: "button", class: "coach-finding", dataset: { action: "coach" } }, t("coaching.coach_finding")));
+    }
     return box.childElementCount ? box : null;
   }
 
@@ -118,6 +122,7 @@ export class FindingsPanel {
     if (action === "confirm") this.mark(k, "confirmed");
     else if (action === "overturn") this.mark(k, "overturned");
     else if (action === "dispute") this.openDispute(k);
+    else if (action === "coach") this.onCoach?.(k);
     else if (event.target.closest("input, textarea, form")) return;
     else this.select(k);
   }
