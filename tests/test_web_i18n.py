@@ -44,6 +44,7 @@ VALUES = {
     "calls.sort_": [s.value for s in CallSort],
     "kpi": [k.id for k in KPIS],
     "coaching_filter": ["active", *(s.value for s in CoachingStatus), "any"],
+    "dispute_filter": ["active", *(s.value for s in DisputeStatus)],
 }
 
 

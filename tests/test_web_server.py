@@ -76,7 +76,7 @@ def test_pages_need_a_session(live_service, calls):
 
 @pytest.mark.parametrize(
     ("username", "start"),
-    [("agent_a1", "/calls"), ("lead_a", "/dashboard"), ("qa1", "/qa/queue")],
+    [("agent_a1", "/home"), ("lead_a", "/dashboard"), ("qa1", "/qa/queue")],
 )
 def test_each_role_starts_on_its_page(live_service, username, start):
     with browser_session(live_service, username) as client:

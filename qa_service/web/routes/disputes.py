@@ -10,6 +10,8 @@ from qa_service.errors import InputError
 from qa_service.features.access import may_decide
 from qa_service.features.disputes.service import list_disputes
 from qa_service.http.deps import SessionDep
+from qa_service.store.accounts import AccountRole
+from qa_service.store.base import utcnow
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
 from qa_service.web.rendering import PageRoute, PageUser, render
@@ -18,6 +20,8 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PAGE_SIZE = 100
 ANY = ""
+# Open, or upheld and still appealable: what an agent may still act on (their default).
+ACTIVE = "active"
 
 
 def _choice(value: str, kind: type, what: str):
@@ -35,16 +39,19 @@ def disputes_page(
     request: Request,
     user: PageUser,
     session: SessionDep,
-    status: str = DisputeStatus.open.value,
+    status: str | None = None,
     stage: str = ANY,
     overdue: bool = False,
     page: int = 1,
 ) -> Response:
     page = max(1, page)
+    if status is None:
+        status = ACTIVE if user.role == AccountRole.agent else DisputeStatus.open.value
     listing = list_disputes(
         session,
         user,
-        status=_choice(status, DisputeStatus, "status"),
+        status=None if status == ACTIVE else _choice(status, DisputeStatus, "status"),
+        active=status == ACTIVE,
         stage=_choice(stage, Stage, "stage"),
         overdue=True if overdue else None,
         limit=PAGE_SIZE,
@@ -67,6 +74,7 @@ def disputes_page(
         calls=calls,
         deciders=deciders,
         filters={"status": status, "stage": stage, "overdue": overdue},
-        statuses=list(DisputeStatus),
+        statuses=[ACTIVE, *(s.value for s in DisputeStatus)],
+        now=utcnow(),
         stages=list(Stage),
     )

@@ -146,13 +146,15 @@ export class FindingsPanel {
     this.list.dispatchEvent(new CustomEvent("verdicts-changed"));
   }
 
-  select(k, { seek = true } = {}) {
+  select(k, { seek = true, keepPage = false } = {}) {
     if (k < 0 || k >= this.findings.length) return;
     this.items[this.selected]?.classList.remove("selected");
     this.selected = k;
     const node = this.items[k];
     node.classList.add("selected");
-    node.scrollIntoView({ block: "nearest" });
+    // keepPage: only the list scrolls (a link to the finding keeps the player in view).
+    if (keepPage) this.list.scrollTop = Math.max(0, node.offsetTop - this.list.offsetTop - this.list.clientHeight / 3);
+    else node.scrollIntoView({ block: "nearest" });
     this.onSelect(this.findings[k], k, seek);
   }
 

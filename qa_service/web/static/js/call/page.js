@@ -48,6 +48,15 @@ function coachingCue(transcript, seek) {
   };
 }
 
+/** `?finding=ID` (a link from a dispute or the home page): that finding selected and its
+ * moment cued once the transcript is built; the page itself does not scroll. */
+function findingCue(findings) {
+  const id = Number(new URLSearchParams(window.location.search).get("finding"));
+  const k = id ? data.findings.findIndex((f) => f.id === id) : -1;
+  if (k < 0) return null;
+  return () => findings.select(k, { keepPage: true });
+}
+
 function setup() {
   const audio = document.getElementById("audio");
   const playButton = document.getElementById("play");
@@ -95,7 +104,7 @@ function setup() {
       seek(line.start ?? 0);
     },
   });
-  const cue = coachingCue(transcript, seek);
+  const cue = coachingCue(transcript, seek) || findingCue(findings);
   // Unsubmitted marks: restored from this browser's draft, kept on every change.
   const draft = data.can.review ? new ReviewDraft(data, findings) : null;
   const submitReview = setupReviewPanel(data, findings, draft);
