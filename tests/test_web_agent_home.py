@@ -155,7 +155,7 @@ def test_the_agent_acknowledges_on_the_home_page(browser, live_service, agenda):
     count = int(browser.find_element(By.ID, "ack-count").text)
     row = browser.find_element(By.CSS_SELECTOR, f"#ack-list li[data-call='{call['id']}']")
     row.find_element(By.CSS_SELECTOR, "button.ack-button").click()
-    toast = wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".toast"), 10)
+    toast = wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".notice-msg"), 10)
     assert call["call_id"] in toast[0].text
     wait_until(
         browser,

@@ -90,7 +90,7 @@ def test_a_supervisor_assigns_from_a_finding_and_the_agent_does_it(browser, live
     focus.clear()
     focus.send_keys(FOCUS)
     browser.find_element(By.ID, "coaching-submit").click()
-    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".toast"), 10, "a toast")
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".notice-msg"), 10, "a toast")
     card = wait_until(
         browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#coaching-list .coaching-task"), 10
     )[0]

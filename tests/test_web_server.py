@@ -278,14 +278,14 @@ def test_inbox_flags_overdue_disputes(live_service, calls):
         dispute = agent.post(f"/api/calls/{call['id']}/disputes", json=body).json()
     with browser_session(live_service, "lead_a") as lead:
         row = re.search(
-            rf'<tr class="[^"]*" data-dispute="{dispute["id"]}">', lead.get("/disputes").text
+            rf'<article class="[^"]*" data-dispute="{dispute["id"]}">', lead.get("/disputes").text
         )
         assert row and "overdue" not in row.group(0)
         assert f'data-dispute="{dispute["id"]}"' not in lead.get("/disputes?overdue=true").text
         with live_service.app.state.db.session() as session:
             session.get(Dispute, dispute["id"]).due_at = datetime.now(UTC) - timedelta(hours=1)
         late = lead.get("/disputes?overdue=true").text
-        assert f'<tr class="overdue" data-dispute="{dispute["id"]}">' in late
+        assert f'<article class="dispute-card overdue" data-dispute="{dispute["id"]}">' in late
         assert '<span class="badge overdue">overdue</span>' in late
 
 

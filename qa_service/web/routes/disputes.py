@@ -1,4 +1,5 @@
-"""The dispute inbox: what is open at whose step, due when, and which are overdue."""
+"""The dispute inbox: what is open at whose step, due when, and which are overdue; each
+dispute with its finding's lines, the moment to play and the points at stake."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from qa_service.store.accounts import AccountRole
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
+from qa_service.web.dispute_context import dispute_contexts, people_labels
 from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -63,6 +65,9 @@ def disputes_page(
         for c in session.scalars(select(Call).where(Call.id.in_({d.call_id for d in items})))
     }
     deciders = {d.id: may_decide(user, session.get(Dispute, d.id)) for d in items}
+    people = people_labels(
+        session, [d.agent_user_id for d in items] + [e.by for d in items for e in d.thread]
+    )
     return render(
         request,
         "disputes.html",
@@ -73,6 +78,8 @@ def disputes_page(
         pages=max(1, -(-listing["total"] // PAGE_SIZE)),
         calls=calls,
         deciders=deciders,
+        contexts=dispute_contexts(session, items),
+        people=people,
         filters={"status": status, "stage": stage, "overdue": overdue},
         statuses=[ACTIVE, *(s.value for s in DisputeStatus)],
         now=utcnow(),

@@ -3,7 +3,7 @@
 // agent's home page and the call page.
 
 import { api, clock, el, label, localTime, showError, t } from "/static/js/common.js";
-import { toast } from "/static/js/toast.js";
+import { notify } from "/static/js/notify.js";
 
 const dayFormat = new Intl.DateTimeFormat(document.documentElement.lang, { dateStyle: "medium" });
 const ACTIVE = ["open", "acknowledged"];
@@ -60,7 +60,7 @@ function agentActions(task, replace) {
     const body = status === "done" ? { status, note: note.value } : { status };
     const updated = await change(task, body, error);
     if (updated) {
-      toast(message);
+      notify(message);
       replace(updated);
     }
   };
@@ -84,7 +84,7 @@ function coachActions(task, replace) {
     }
     const updated = await change(task, { status: "cancelled" }, error);
     if (updated) {
-      toast(t("coaching.cancelled_toast"));
+      notify(t("coaching.cancelled_toast"));
       replace(updated);
     }
   });

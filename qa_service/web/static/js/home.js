@@ -3,7 +3,7 @@
 
 import { api, t } from "/static/js/common.js";
 import { renderTasks } from "/static/js/coaching_cards.js";
-import { toast } from "/static/js/toast.js";
+import { notify } from "/static/js/notify.js";
 
 const data = JSON.parse(document.getElementById("coaching-data").textContent);
 renderTasks(document.getElementById("coaching-list"), data.tasks, { showAgent: false });
@@ -15,13 +15,13 @@ for (const button of document.querySelectorAll(".ack-button")) {
     const row = button.closest("li");
     try {
       await api("POST", `/api/calls/${button.dataset.call}/acknowledge`, { comment: "" });
-      toast(t("home.acknowledged_toast", { call: row.querySelector("a").textContent }));
+      notify(t("home.acknowledged_toast", { call: row.querySelector("a").textContent }));
       row.remove();
       count.textContent = String(Math.max(0, Number(count.textContent) - 1));
       document.getElementById("ack-none").hidden = Boolean(document.querySelector("#ack-list li"));
     } catch (failure) {
       button.disabled = false;
-      toast(failure.message, "error");
+      notify(failure.message, "error");
     }
   });
 }

@@ -3,7 +3,7 @@
 
 import { api, clock, el, label, showError, t } from "/static/js/common.js";
 import { renderTasks, taskCard } from "/static/js/coaching_cards.js";
-import { toast } from "/static/js/toast.js";
+import { notify } from "/static/js/notify.js";
 
 const DEFAULT_DAYS = 7;
 const MAX_LINES = 50;
@@ -110,7 +110,7 @@ function assignForm(data, list, currentLine) {
       data.coaching.tasks.push(view);
       list.querySelector(".empty")?.remove();
       list.append(taskCard(view, { onLine: list.onLine, showCall: false }));
-      toast(t("coaching.assigned_toast", { name: task.agent_name || task.agent_id || "" }));
+      notify(t("coaching.assigned_toast", { name: task.agent_name || task.agent_id || "" }));
       focus.value = "";
       finding.value = "";
       picker.set([]);

@@ -5,13 +5,13 @@ import { el } from "/static/js/common.js";
 
 const SHOWN_MS = 5000;
 
-export function toast(message, kind = "ok") {
-  let box = document.getElementById("toasts");
+export function notify(message, kind = "ok") {
+  let box = document.getElementById("notices");
   if (!box) {
-    box = el("div", { id: "toasts", class: "toasts", "aria-live": "polite" });
+    box = el("div", { id: "notices", class: "notices", "aria-live": "polite" });
     document.body.append(box);
   }
-  const item = el("div", { class: `toast ${kind}`, role: "status" }, message);
+  const item = el("div", { class: `notice-msg ${kind}`, role: "status" }, message);
   box.append(item);
   setTimeout(() => item.remove(), SHOWN_MS);
   return item;
