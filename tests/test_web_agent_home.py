@@ -140,7 +140,7 @@ def test_the_agents_dispute_list_keeps_appealable_disputes_with_their_date(live_
     with _signed_in(live_service, "agent_a1") as agent:
         html = agent.get("/disputes").text
         closed = agent.get("/disputes?status=overturned").text
-    row = re.search(rf'data-dispute="{agenda["upheld"]["id"]}">(.*?)</tr>', html, re.S)
+    row = re.search(rf'data-dispute="{agenda["upheld"]["id"]}">(.*?)</article>', html, re.S)
     assert row, "upheld and appealable: listed by default"
     assert "appeal until" in row.group(1)
     assert f'data-dispute="{agenda["open"]["id"]}"' in html
