@@ -89,7 +89,8 @@ def finding_item(driver, finding_id: int):
 
 def test_agent_plays_from_a_line_sees_findings_and_disputes(browser, live_service, call):
     sign_in(browser, live_service, "agent_a1")
-    assert browser.current_url.endswith("/calls"), "an agent starts on their calls"
+    assert browser.current_url.endswith("/home"), "an agent starts on their home page"
+    browser.get(f"{live_service.url}/calls")
     save_screenshot(browser, "calls-agent")
     browser.find_element(By.LINK_TEXT, call["call_id"]).click()
     page_mark(browser, "ready", PAGE_READY_S)
@@ -430,7 +431,7 @@ def test_unsaved_marks_are_kept_as_a_draft_and_leaving_warns(browser, live_servi
 
 
 def test_another_agent_cannot_open_the_call(browser, live_service, call):
-    sign_in(browser, live_service, "agent_a2")
+    sign_in(browser, live_service, "agent_a2", "/calls")
     assert call["call_id"] not in browser.find_element(By.ID, "calls-table").text
     browser.get(f"{live_service.url}/calls/{call['id']}")
     message = browser.find_element(By.ID, "error-message").text
