@@ -17,6 +17,7 @@ from qa_service.features.calls.service import CallSort
 from qa_service.store.accounts import AccountRole
 from qa_service.store.call_facts import GroupBy
 from qa_service.store.calls import CallStatus, PurgeReason, ReviewState
+from qa_service.store.coaching import CoachingStatus
 from qa_service.store.disputes import Decision, DisputeStatus, Stage
 from qa_service.web.i18n import LANGUAGES, Translator, catalog, negotiate
 from qa_service.web.rendering import STATIC_DIR, TEMPLATES_DIR
@@ -42,6 +43,8 @@ VALUES = {
     "packs.kind_": ["pack", "scorecard"],
     "calls.sort_": [s.value for s in CallSort],
     "kpi": [k.id for k in KPIS],
+    "coaching_filter": ["active", *(s.value for s in CoachingStatus), "any"],
+    "dispute_filter": ["active", *(s.value for s in DisputeStatus)],
 }
 
 
@@ -60,6 +63,7 @@ SCRIPT_VALUES = {
     "dispute_status": VALUES["dispute_status"],
     "review_kind": ["primary", "second"],
     "kind": ["pack", "scorecard"],
+    "coaching_status": [s.value for s in CoachingStatus],
 }
 
 

@@ -89,7 +89,8 @@ def finding_item(driver, finding_id: int):
 
 def test_agent_plays_from_a_line_sees_findings_and_disputes(browser, live_service, call):
     sign_in(browser, live_service, "agent_a1")
-    assert browser.current_url.endswith("/calls"), "an agent starts on their calls"
+    assert browser.current_url.endswith("/home"), "an agent starts on their home page"
+    browser.get(f"{live_service.url}/calls")
     save_screenshot(browser, "calls-agent")
     browser.find_element(By.LINK_TEXT, call["call_id"]).click()
     page_mark(browser, "ready", PAGE_READY_S)
@@ -162,14 +163,14 @@ def decide_in_inbox(driver, service, username: str, decision: str, comment: str)
 
 def test_team_lead_escalates_and_qa_overturns(browser, live_service, call):
     sign_in(browser, live_service, "lead_a", "/disputes")
-    row = browser.find_element(By.CSS_SELECTOR, "#disputes-table tr[data-dispute]")
+    row = browser.find_element(By.CSS_SELECTOR, "#disputes-table article[data-dispute]")
     assert call["call_id"] in row.text
     assert row.find_elements(By.CSS_SELECTOR, "time[data-local]"), "the deadline is shown"
     save_screenshot(browser, "dispute-inbox-team-lead")
     decide_in_inbox(browser, live_service, "lead_a", "escalate", "The bank question is for QA.")
 
     sign_in(browser, live_service, "qa1", "/disputes")
-    row = browser.find_element(By.CSS_SELECTOR, "#disputes-table tr[data-dispute]")
+    row = browser.find_element(By.CSS_SELECTOR, "#disputes-table article[data-dispute]")
     assert "reviewer" in row.text.lower()
     decide_in_inbox(browser, live_service, "qa1", "overturn", "Right: the bank made the charge.")
     browser.get(f"{live_service.url}/disputes?status=")
@@ -217,8 +218,8 @@ def test_the_dispute_thread_shows_the_appeal_to_the_next_decider(browser, live_s
     page_mark(browser, "ready", PAGE_READY_S)
 
     sign_in(browser, live_service, "qa1", "/disputes")
-    row = browser.find_element(By.CSS_SELECTOR, f"tr[data-thread='{dispute_id}']")
-    entries = row.find_elements(By.CSS_SELECTOR, ".thread .entry")
+    card = browser.find_element(By.CSS_SELECTOR, f"article[data-dispute='{dispute_id}']")
+    entries = card.find_elements(By.CSS_SELECTOR, ".thread .entry")
     assert [e.get_attribute("data-kind") for e in entries] == ["dispute", "decision", "appeal"]
     assert [e.find_element(By.CSS_SELECTOR, ".reason").text for e in entries] == [
         reason,
@@ -227,8 +228,6 @@ def test_the_dispute_thread_shows_the_appeal_to_the_next_decider(browser, live_s
     ]
     assert all(e.find_elements(By.CSS_SELECTOR, "time[data-local]") for e in entries)
     assert "lead_a" in entries[1].text and "agent_a1" in entries[2].text
-    inbox_row = browser.find_element(By.CSS_SELECTOR, f"tr[data-dispute='{dispute_id}']")
-    assert appeal in inbox_row.find_element(By.CSS_SELECTOR, ".reason-cell").text
 
     open_call(browser, live_service, call["id"])
     panel = browser.find_element(By.CSS_SELECTOR, f"#disputes [data-dispute='{dispute_id}']")
@@ -432,7 +431,7 @@ def test_unsaved_marks_are_kept_as_a_draft_and_leaving_warns(browser, live_servi
 
 
 def test_another_agent_cannot_open_the_call(browser, live_service, call):
-    sign_in(browser, live_service, "agent_a2")
+    sign_in(browser, live_service, "agent_a2", "/calls")
     assert call["call_id"] not in browser.find_element(By.ID, "calls-table").text
     browser.get(f"{live_service.url}/calls/{call['id']}")
     message = browser.find_element(By.ID, "error-message").text

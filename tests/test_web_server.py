@@ -76,7 +76,7 @@ def test_pages_need_a_session(live_service, calls):
 
 @pytest.mark.parametrize(
     ("username", "start"),
-    [("agent_a1", "/calls"), ("lead_a", "/dashboard"), ("qa1", "/qa/queue")],
+    [("agent_a1", "/home"), ("lead_a", "/dashboard"), ("qa1", "/qa/queue")],
 )
 def test_each_role_starts_on_its_page(live_service, username, start):
     with browser_session(live_service, username) as client:
@@ -288,14 +288,14 @@ def test_inbox_flags_overdue_disputes(live_service, calls):
         dispute = agent.post(f"/api/calls/{call['id']}/disputes", json=body).json()
     with browser_session(live_service, "lead_a") as lead:
         row = re.search(
-            rf'<tr class="[^"]*" data-dispute="{dispute["id"]}">', lead.get("/disputes").text
+            rf'<article class="[^"]*" data-dispute="{dispute["id"]}">', lead.get("/disputes").text
         )
         assert row and "overdue" not in row.group(0)
         assert f'data-dispute="{dispute["id"]}"' not in lead.get("/disputes?overdue=true").text
         with live_service.app.state.db.session() as session:
             session.get(Dispute, dispute["id"]).due_at = datetime.now(UTC) - timedelta(hours=1)
         late = lead.get("/disputes?overdue=true").text
-        assert f'<tr class="overdue" data-dispute="{dispute["id"]}">' in late
+        assert f'<article class="dispute-card overdue" data-dispute="{dispute["id"]}">' in late
         assert '<span class="badge overdue">overdue</span>' in late
 
 

@@ -21,6 +21,7 @@ from qa_service.api.routers import (
     audit,
     auth,
     calls,
+    coaching,
     disputes,
     imports,
     kpi,
@@ -154,6 +155,7 @@ def create_app(
     app.add_middleware(BrowserGuard)
     api = APIRouter(prefix="/api")
     routers = (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports)
+    routers = (*routers, coaching)
     for module in (*routers, retention):
         document_errors(module.router, "/api")
         api.include_router(module.router)

@@ -51,6 +51,8 @@ RAISED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/deletions"): (404,),
     ("POST", "/api/packs"): (409,),
     ("POST", "/api/scorecards"): (409,),
+    ("POST", "/api/coaching"): (404, 409),
+    ("PATCH", "/api/coaching/{task_id}"): (409,),
 }
 
 

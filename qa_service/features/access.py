@@ -18,6 +18,7 @@ from qa_service.errors import ForbiddenError, NotFoundError
 from qa_service.store.accounts import AccountRole, User
 from qa_service.store.call_facts import Scope
 from qa_service.store.calls import Call
+from qa_service.store.coaching import CoachingTask
 from qa_service.store.disputes import Dispute, Stage
 
 # Role groups: everything (accounts aside), the dashboard, every signed-in role.
@@ -122,6 +123,34 @@ def may_decide(user: User, dispute: Dispute) -> bool:
     reviewer_step = next((s for s in dispute.steps if s.stage == Stage.reviewer), None)
     decided_before = reviewer_step is not None and reviewer_step.decided_by == user.id
     return user.role == AccountRole.qa and not decided_before
+
+
+def visible_coaching(user: User) -> ColumnElement[bool]:
+    """The coaching tasks ``user`` may see, as an SQL condition on ``CoachingTask``: by the
+    same rule as disputes (all for staff, the team's for its supervisor, an agent's own)."""
+    if is_staff(user):
+        return true()
+    if user.role == AccountRole.supervisor:
+        return CoachingTask.team == user.team if user.team else false()
+    if user.role == AccountRole.agent and user.agent_id:
+        return CoachingTask.agent_user_id == user.id
+    return false()
+
+
+def may_see_coaching(user: User, task: CoachingTask) -> bool:
+    """``visible_coaching`` for one loaded task."""
+    if is_staff(user):
+        return True
+    if user.role == AccountRole.supervisor:
+        return bool(user.team) and task.team == user.team
+    return user.role == AccountRole.agent and bool(user.agent_id) and task.agent_user_id == user.id
+
+
+def may_coach(user: User, team: str | None) -> bool:
+    """Who assigns and edits coaching: QA and admins for anyone, a supervisor for their team."""
+    if is_staff(user):
+        return True
+    return user.role == AccountRole.supervisor and bool(user.team) and team == user.team
 
 
 def kpi_scope(user: User, asked: Scope, by: str) -> Scope:

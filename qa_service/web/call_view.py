@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from qa_service.config import Settings
 from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.domain.rulepack import RulePack
+from qa_service.domain.transcript_lines import time_order
 from qa_service.errors import QAError
 from qa_service.features.access import (
     PII_VIEW,
@@ -41,6 +42,7 @@ from qa_service.store.db import Database
 from qa_service.store.disputes import Dispute, DisputeStatus
 from qa_service.store.reviews import SelfAssessment
 from qa_service.store.sampling_queries import plan_progress, plan_queue
+from qa_service.web.coaching_view import call_coaching
 from qa_service.web.queries import usernames
 
 CHANNELS = ("left", "right")
@@ -68,7 +70,7 @@ def rule_descriptions(pack: RulePack | None) -> dict[str, str]:
 def compact_utterances(result: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
     """Rows in time order, and where each of the result's utterances went among them."""
     utterances = result.get("utterances") or []
-    order = sorted(range(len(utterances)), key=lambda k: utterances[k].get("start") or 0.0)
+    order = time_order(utterances)
     rows = []
     for k in order:
         u = utterances[k]
@@ -305,5 +307,6 @@ def call_page_data(
         if staff or user.role == AccountRole.supervisor
         else [],
         duration_s=result.get("duration_s") or call.duration_s,
+        coaching=call_coaching(session, user, call),
     )
     return data

@@ -27,7 +27,7 @@ from qa_service.features.access import DASHBOARD, EVERYONE, STAFF
 from qa_service.features.users.security import user_for_token
 from qa_service.http.deps import SESSION_COOKIE, CurrentUser, require_role
 from qa_service.http.messages import plain_message
-from qa_service.store.accounts import User
+from qa_service.store.accounts import AccountRole, User
 from qa_service.web.error_text import translate_error
 from qa_service.web.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, request_language
 
@@ -37,12 +37,14 @@ STATIC_DIR = WEB_DIR / "static"
 
 # (path, message key, roles that see it): the navigation bar.
 NAV = (
+    ("/home", "nav.home", (AccountRole.agent,)),
     ("/qa/queue", "nav.queue", STAFF),
     ("/calls", "nav.calls", EVERYONE),
     ("/qa/upload", "nav.upload", STAFF),
     ("/disputes", "nav.disputes", EVERYONE),
     ("/qa/packs", "nav.packs", STAFF),
     ("/dashboard", "nav.dashboard", DASHBOARD),
+    ("/coaching", "nav.coaching", EVERYONE),
 )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, select
+from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
@@ -45,6 +45,15 @@ from qa_service.store.disputes import (
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Dispute.status == DisputeStatus.open, Dispute.due_at < now)
+
+
+def appealable_clause(now: datetime) -> ColumnElement[bool]:
+    """Upheld at a step that may still be appealed, the window not yet closed."""
+    return and_(
+        Dispute.status == DisputeStatus.upheld,
+        Dispute.appeal_until.is_not(None),
+        Dispute.appeal_until >= now,
+    )
 
 
 def get_visible_dispute(session: Session, user: User, dispute_id: int) -> Dispute:
@@ -106,13 +115,17 @@ def list_disputes(
     stage: str | None = None,
     overdue: bool | None = None,
     call_id: int | None = None,
+    active: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """The disputes ``user`` may see, the soonest due first, as a page of ``DisputePublic``."""
+    """The disputes ``user`` may see, the soonest due first, as a page of ``DisputePublic``.
+    ``active``: open, or upheld and still appealable."""
     query = select(Dispute).where(visible_disputes(user))
     if status is not None:
         query = query.where(Dispute.status == status)
+    if active:
+        query = query.where(or_(Dispute.status == DisputeStatus.open, appealable_clause(utcnow())))
     if stage is not None:
         query = query.where(Dispute.stage == stage)
     if call_id is not None:

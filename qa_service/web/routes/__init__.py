@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_service.web.routes import calls, dashboard, disputes, home, packs, qa
+from qa_service.web.routes import calls, coaching, dashboard, disputes, home, packs, qa
 
 ROUTERS = (
     home.router,
@@ -14,4 +14,5 @@ ROUTERS = (
     packs.router,
     packs.data_router,
     dashboard.router,
+    coaching.router,
 )

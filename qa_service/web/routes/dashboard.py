@@ -18,6 +18,7 @@ from qa_service.domain.kpi_report import TREND_KPIS, KpiReport
 from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError, InputError
 from qa_service.features.access import DASHBOARD, kpi_scope
+from qa_service.features.coaching.service import summary as coaching_summary
 from qa_service.features.kpi import service as kpi
 from qa_service.features.kpi.export import localised_export
 from qa_service.features.kpi.schemas import ExportFormat
@@ -191,6 +192,7 @@ def dashboard_page(
         recent=recent_periods(current),
         export=export,
         team_fixed=user.role == AccountRole.supervisor,
+        coaching_summary=coaching_summary(session, user),
     )
 
 

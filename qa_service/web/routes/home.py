@@ -6,16 +6,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from qa_service.errors import NotFoundError
+from qa_service.features.agent_todo import agent_todo
 from qa_service.features.users.security import revoke_tokens_of
-from qa_service.http.deps import SESSION_COOKIE
+from qa_service.http.deps import SESSION_COOKIE, SessionDep
 from qa_service.store.accounts import AccountRole
+from qa_service.web.coaching_view import task_views
 from qa_service.web.i18n import LANG_COOKIE, LANGUAGES
-from qa_service.web.rendering import PageRoute, optional_user, render, safe_next
+from qa_service.web.rendering import PageRoute, PageUser, optional_user, render, safe_next
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 START_PAGE = {
-    AccountRole.agent: "/calls",
+    AccountRole.agent: "/home",
     AccountRole.supervisor: "/dashboard",
     AccountRole.qa: "/qa/queue",
     AccountRole.admin: "/qa/queue",
@@ -29,6 +31,17 @@ def home(request: Request) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse(START_PAGE.get(user.role, "/calls"), status_code=303)
+
+
+@router.get("/home")
+def agent_home(request: Request, user: PageUser, session: SessionDep) -> Response:
+    """An agent's start page: calls to acknowledge, disputes to appeal or waiting on a
+    decision, coaching tasks. Other roles have their own start page."""
+    if user.role != AccountRole.agent:
+        return RedirectResponse(START_PAGE.get(user.role, "/calls"), status_code=303)
+    todo = agent_todo(session, user)
+    coaching = task_views(user, todo.coaching)
+    return render(request, "home.html", user, todo=todo, coaching=coaching)
 
 
 @router.get("/login")

@@ -9,7 +9,7 @@ function points(value) {
 }
 
 export class FindingsPanel {
-  constructor(list, data, { onSelect, onDisputed }) {
+  constructor(list, data, { onSelect, onDisputed, onCoach = null }) {
     this.list = list;
     this.data = data;
     this.findings = data.findings;
@@ -18,6 +18,7 @@ export class FindingsPanel {
     this.canDispute = data.can.dispute;
     this.onSelect = onSelect;
     this.onDisputed = onDisputed;
+    this.onCoach = onCoach;
     this.selected = -1;
     this.filter = "";
     this.items = [];
@@ -103,6 +104,9 @@ export class FindingsPanel {
     if (this.canDispute && !f.disputed && f.verdict !== "overturned") {
       box.append(el("button", { type: "button", dataset: { action: "dispute" }, title: "d" }, t("dispute")));
     }
+    if (this.data.coaching?.can_coach) {
+      box.append(el("button", { type: "button", class: "coach-finding", dataset: { action: "coach" } }, t("coaching.coach_finding")));
+    }
     return box.childElementCount ? box : null;
   }
 
@@ -119,6 +123,7 @@ export class FindingsPanel {
     if (action === "confirm") this.mark(k, "confirmed");
     else if (action === "overturn") this.mark(k, "overturned");
     else if (action === "dispute") this.openDispute(k);
+    else if (action === "coach") this.onCoach?.(k);
     else if (event.target.closest("input, textarea, form")) return;
     else this.select(k);
   }
@@ -142,13 +147,15 @@ export class FindingsPanel {
     this.list.dispatchEvent(new CustomEvent("verdicts-changed"));
   }
 
-  select(k, { seek = true } = {}) {
+  select(k, { seek = true, keepPage = false } = {}) {
     if (k < 0 || k >= this.findings.length) return;
     this.items[this.selected]?.classList.remove("selected");
     this.selected = k;
     const node = this.items[k];
     node.classList.add("selected");
-    node.scrollIntoView({ block: "nearest" });
+    // keepPage: only the list scrolls (a link to the finding keeps the player in view).
+    if (keepPage) this.list.scrollTop = Math.max(0, node.offsetTop - this.list.offsetTop - this.list.clientHeight / 3);
+    else node.scrollIntoView({ block: "nearest" });
     this.onSelect(this.findings[k], k, seek);
   }
 

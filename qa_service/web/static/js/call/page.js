@@ -10,6 +10,7 @@ import {
   setupAgentPanel,
   setupReviewPanel,
 } from "/static/js/call/panels.js";
+import { setupCoaching } from "/static/js/call/coaching.js";
 import { createPlayer } from "/static/js/call/player.js";
 import { Transcript } from "/static/js/call/transcript.js";
 
@@ -29,6 +30,31 @@ function waitForAnalysis() {
       clearInterval(timer);
     }
   }, POLL_MS);
+}
+
+/** `?coaching=ID[&line=N]` (a link from a coaching task): once the transcript is built,
+ * the task's lines are marked and the first (or N) cued, inside the transcript's own
+ * scrolling: the page does not move, the player stays in view. */
+function coachingCue(transcript, seek) {
+  const query = new URLSearchParams(window.location.search);
+  const task = (data.coaching?.tasks || []).find((x) => x.id === Number(query.get("coaching")));
+  if (!task?.lines.length) return null;
+  const line = Number(query.get("line"));
+  const first = task.lines.includes(line) ? line : task.lines[0];
+  return () => {
+    seek(data.utterances[first]?.[1] ?? 0);
+    transcript.flash({ lines: task.lines });
+    transcript.reveal(first);
+  };
+}
+
+/** `?finding=ID` (a link from a dispute or the home page): that finding selected and its
+ * moment cued once the transcript is built; the page itself does not scroll. */
+function findingCue(findings) {
+  const id = Number(new URLSearchParams(window.location.search).get("finding"));
+  const k = id ? data.findings.findIndex((f) => f.id === id) : -1;
+  if (k < 0) return null;
+  return () => findings.select(k, { keepPage: true });
 }
 
 function setup() {
@@ -62,6 +88,7 @@ function setup() {
       data.disputes.push({ ...dispute, can_decide: false, can_appeal: false, agent_name: "" });
       renderDisputes(disputesBox, data, (k) => findings.select(k));
     },
+    onCoach: (k) => coachFinding?.(k),
   });
   const disputesBox = document.getElementById("disputes");
   const scoreTable = document.getElementById("dimensions");
@@ -70,6 +97,14 @@ function setup() {
   renderExplanation(document.getElementById("score-why"), data);
   renderDisputes(disputesBox, data, (k) => findings.select(k));
   setupAgentPanel(data, () => renderScore(scoreTable, data));
+  const coachFinding = setupCoaching(data, {
+    currentLine: () => transcript.current,
+    onLine: (line) => {
+      transcript.flash({ lines: [line.line] });
+      seek(line.start ?? 0);
+    },
+  });
+  const cue = coachingCue(transcript, seek) || findingCue(findings);
   // Unsubmitted marks: restored from this browser's draft, kept on every change.
   const draft = data.can.review ? new ReviewDraft(data, findings) : null;
   const submitReview = setupReviewPanel(data, findings, draft);
@@ -131,6 +166,7 @@ function setup() {
   });
 
   transcript.render(data.findings).then(() => {
+    cue?.();
     // Milliseconds since navigation started: the time until the page is usable.
     document.body.dataset.ready = String(Math.round(performance.now()));
   });

@@ -161,6 +161,9 @@ export function renderExplanation(box, data) {
 }
 
 function deadline(dispute) {
+  if (dispute.status === "upheld" && dispute.appeal_until && new Date(dispute.appeal_until) > new Date()) {
+    return el("span", { class: "badge warn appeal-until" }, t("appeal_until", { when: localTime(dispute.appeal_until) }));
+  }
   if (dispute.status !== "open" || !dispute.due_at) return null;
   return el(
     "span",

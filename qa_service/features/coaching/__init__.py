@@ -1,0 +1,1 @@
+"""Coaching tasks: assigned from a call or a finding, acknowledged and done by the agent."""
