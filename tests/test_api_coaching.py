@@ -157,3 +157,17 @@ def test_overdue_tasks_are_flagged_filtered_and_counted_per_agent(service):
     assert "B1" not in summary
     assert service.get("/api/coaching/summary", "lead_b").json() == []
     assert service.get("/api/coaching/summary", "agent_a2").status_code == 403
+
+
+def test_a_number_typed_into_a_task_is_masked_for_the_agent(service, call_a1):
+    focus = "Read back the callback number 13812345678 before ending"
+    reply, _ = _assign(service, call_a1, focus=focus)
+    assert reply.status_code == 201, reply.text
+    path = f"/api/coaching/{reply.json()['id']}"
+    # QA holds pii:view and reads what was typed; the agent and the supervisor do not.
+    assert service.get(path, "qa1").json()["focus"] == focus
+    for user in ("agent_a1", "lead_a"):
+        shown = service.get(path, user).json()["focus"]
+        assert "13812345678" not in shown and "[PHONE]" in shown, (user, shown)
+    done = service.patch(path, "agent_a1", json={"status": "acknowledged"})
+    assert done.status_code == 200 and "13812345678" not in done.json()["focus"]

@@ -23,7 +23,7 @@ from qa_service.features.access import (
     may_see_coaching,
     visible_coaching,
 )
-from qa_service.features.calls.privacy import call_spans
+from qa_service.features.calls.privacy import call_spans, typed_text_masker
 from qa_service.features.coaching.schemas import (
     CoachingAgentSummary,
     CoachingCreate,
@@ -112,8 +112,13 @@ def _excerpt(call: Call | None, lines: Sequence[int], cache: dict[int, Any]) -> 
     return out
 
 
-def public_many(session: Session, tasks: Sequence[CoachingTask]) -> list[CoachingPublic]:
-    """Tasks with the names, the call's id, the finding's category and the lines' words."""
+def public_many(
+    session: Session, tasks: Sequence[CoachingTask], viewer: User
+) -> list[CoachingPublic]:
+    """Tasks with the names, the call's id, the finding's category and the lines' words; what
+    the coach and the agent typed is masked for a viewer without ``pii:view`` (a coach may
+    quote the customer's number from the original)."""
+    mask = typed_text_masker(viewer)
     people = {t.agent_user_id for t in tasks} | {t.created_by for t in tasks}
     names = display_names(session, people)
     agent_ids = dict(
@@ -136,6 +141,7 @@ def public_many(session: Session, tasks: Sequence[CoachingTask]) -> list[Coachin
         view.created_by_name = names.get(task.created_by, "")
         view.category = categories.get(task.finding_id, "")
         view.excerpt = _excerpt(call, task.lines or [], cache)
+        view.focus, view.note = mask(call, view.focus), mask(call, view.note)
         out.append(view)
     return out
 
@@ -148,7 +154,7 @@ def get_visible_task(session: Session, user: User, task_id: int) -> CoachingTask
 
 
 def get_task(session: Session, user: User, task_id: int) -> CoachingPublic:
-    return public_many(session, [get_visible_task(session, user, task_id)])[0]
+    return public_many(session, [get_visible_task(session, user, task_id)], user)[0]
 
 
 def assign(session: Session, user: User, body: CoachingCreate) -> CoachingPublic:
@@ -181,7 +187,7 @@ def assign(session: Session, user: User, body: CoachingCreate) -> CoachingPublic
     session.flush()
     after = {**task.snapshot(), "call_id": call.id, "finding_id": body.finding_id}
     audit.record(session, user.id, "coaching.assign", "coaching", task.id, None, after)
-    return public_many(session, [task])[0]
+    return public_many(session, [task], user)[0]
 
 
 def _agent_change(task: CoachingTask, body: CoachingUpdate, now: datetime) -> None:
@@ -231,7 +237,7 @@ def update(session: Session, user: User, task_id: int, body: CoachingUpdate) -> 
     action = f"coaching.{body.status}" if body.status else "coaching.edit"
     audit.record(session, user.id, action, "coaching", task.id, before, task.snapshot())
     session.flush()
-    return public_many(session, [task])[0]
+    return public_many(session, [task], user)[0]
 
 
 def list_tasks(
@@ -260,7 +266,7 @@ def list_tasks(
     if call_id is not None:
         query = query.where(CoachingTask.call_id == call_id)
     page = paginate(session, query, (CoachingTask.due_on, CoachingTask.id), limit, offset)
-    return {**page, "items": public_many(session, page["items"])}
+    return {**page, "items": public_many(session, page["items"], user)}
 
 
 def summary(session: Session, user: User) -> list[CoachingAgentSummary]:
