@@ -14,43 +14,21 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
-from qa_service.analysis.pipeline import transcript_from_dict
-from qa_service.domain.results import CallResult
 from tests.web_fixtures import (
     PASSWORD,
     page_mark,
     page_screenshots,
-    prepare,
     sign_in,
+    upload_scripted_call,
     wait_until,
-    write_turns_wav,
 )
 
 pytest_plugins = ["tests.web_fixtures"]
 
-TURNS = (
-    ("agent", "What do you want?"),
-    ("customer", "I was charged twice for my subscription."),
-    ("agent", "That is not my department, you need to call the bank."),
-    ("customer", "This is ridiculous, I want to make a complaint."),
-    ("agent", "Whatever, I can not change that."),
-    ("customer", "Fine."),
-)
-
 
 def _upload(service, folder, name: str, agent: str, seconds: float) -> dict:
-    data = {
-        "turns": [
-            {"role": role, "start": seconds * k + 0.2, "end": seconds * k + 1.8, "text": text}
-            for k, (role, text) in enumerate(TURNS)
-        ],
-        "language": "en",
-        "duration_s": seconds * len(TURNS),
-    }
-    path = write_turns_wav(folder / f"{name}.wav", data)
-    prepare(path, CallResult(name, transcript_from_dict(data)))
     meta = {"agent_id": agent, "team": "A", "call_id": name}
-    return service.wait_analysed(service.upload(path, meta)["id"])
+    return upload_scripted_call(service, folder, name, meta, seconds)[0]
 
 
 @pytest.fixture(scope="module")

@@ -11,45 +11,25 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from qa_service.analysis.pipeline import transcript_from_dict
-from qa_service.domain.results import CallResult
 from tests.web_fixtures import (
     page_mark,
     page_screenshots,
-    prepare,
     sign_in,
+    upload_scripted_call,
     wait_until,
-    write_turns_wav,
 )
 
 pytest_plugins = ["tests.web_fixtures"]
 
-TURNS = (
-    ("agent", "What do you want?"),
-    ("customer", "I was charged twice for my subscription."),
-    ("agent", "That is not my department, you need to call the bank."),
-    ("customer", "This is ridiculous, I want to make a complaint."),
-    ("agent", "Whatever, I can not change that."),
-    ("customer", "Fine."),
-)
 FOCUS = "Own the problem: offer to check the charge yourself."
 
 
 @pytest.fixture(scope="module")
 def call(live_service, tmp_path_factory) -> dict:
     """A call of agent A1 (team A) with findings that a rule pack gives it."""
-    data = {
-        "turns": [
-            {"role": role, "start": 2.0 * k + 0.2, "end": 2.0 * k + 1.8, "text": text}
-            for k, (role, text) in enumerate(TURNS)
-        ],
-        "language": "en",
-        "duration_s": 2.0 * len(TURNS),
-    }
-    path = write_turns_wav(tmp_path_factory.mktemp("coaching") / "coaching-call.wav", data)
-    prepare(path, CallResult("coaching-call", transcript_from_dict(data)))
     meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "coaching-call-1"}
-    return live_service.wait_analysed(live_service.upload(path, meta)["id"])
+    folder = tmp_path_factory.mktemp("coaching")
+    return upload_scripted_call(live_service, folder, "coaching-call", meta)[0]
 
 
 def console_errors(driver) -> list[str]:

@@ -14,28 +14,17 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
-from qa_service.analysis.pipeline import transcript_from_dict
-from qa_service.domain.results import CallResult
 from tests.web_fixtures import (
     PASSWORD,
     page_mark,
     page_screenshots,
-    prepare,
     sign_in,
+    upload_scripted_call,
     wait_until,
-    write_turns_wav,
 )
 
 pytest_plugins = ["tests.web_fixtures"]
 
-TURNS = (
-    ("agent", "What do you want?"),
-    ("customer", "I was charged twice for my subscription."),
-    ("agent", "That is not my department, you need to call the bank."),
-    ("customer", "This is ridiculous, I want to make a complaint."),
-    ("agent", "Whatever, I can not change that."),
-    ("customer", "Fine."),
-)
 AGENT_NAME = "Li Lei"
 LEAD_NAME = "Han Meimei"
 
@@ -43,18 +32,9 @@ LEAD_NAME = "Han Meimei"
 @pytest.fixture(scope="module")
 def disputes(live_service, tmp_path_factory) -> dict:
     """Agent A1 (named) disputes two findings of a call that has lines and audio."""
-    data = {
-        "turns": [
-            {"role": role, "start": 2.0 * k + 0.2, "end": 2.0 * k + 1.8, "text": text}
-            for k, (role, text) in enumerate(TURNS)
-        ],
-        "language": "en",
-        "duration_s": 2.0 * len(TURNS),
-    }
-    path = write_turns_wav(tmp_path_factory.mktemp("inbox") / "inbox-call.wav", data)
-    prepare(path, CallResult("inbox-call", transcript_from_dict(data)))
     meta = {"agent_id": "A1", "team": "A", "call_id": "inbox-call-1"}
-    call = live_service.wait_analysed(live_service.upload(path, meta)["id"])
+    folder = tmp_path_factory.mktemp("inbox")
+    call, data = upload_scripted_call(live_service, folder, "inbox-call", meta)
     with live_service.client("admin") as admin:
         for user, name in (("agent_a1", AGENT_NAME), ("lead_a", LEAD_NAME)):
             reply = admin.patch(f"/api/users/{live_service.ids[user]}", json={"full_name": name})

@@ -158,6 +158,35 @@ def write_turns_wav(path: Path, data: dict, rate: int = 8000) -> Path:
     return write_wav(path, [channels["agent"], channels["customer"]], rate)
 
 
+# A short billing call with a deflection and a complaint: findings to review, dispute, coach.
+DEFLECTING_TURNS = (
+    ("agent", "What do you want?"),
+    ("customer", "I was charged twice for my subscription."),
+    ("agent", "That is not my department, you need to call the bank."),
+    ("customer", "This is ridiculous, I want to make a complaint."),
+    ("agent", "Whatever, I can not change that."),
+    ("customer", "Fine."),
+)
+
+
+def upload_scripted_call(
+    service: LiveService, folder: Path, name: str, meta: dict, seconds: float = 2.0
+) -> tuple[dict, dict]:
+    """DEFLECTING_TURNS as a tone-per-turn recording (a turn every ``seconds``) whose analysis
+    is the script itself; uploaded with ``meta`` and analysed. (the call, its transcript)"""
+    data = {
+        "turns": [
+            {"role": role, "start": seconds * k + 0.2, "end": seconds * k + 1.8, "text": text}
+            for k, (role, text) in enumerate(DEFLECTING_TURNS)
+        ],
+        "language": "en",
+        "duration_s": seconds * len(DEFLECTING_TURNS),
+    }
+    path = write_turns_wav(folder / f"{name}.wav", data)
+    prepare(path, CallResult(name, transcript_from_dict(data)))
+    return service.wait_analysed(service.upload(path, meta)["id"]), data
+
+
 @pytest.fixture(scope="session")
 def long_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     folder = tmp_path_factory.mktemp("long-call")

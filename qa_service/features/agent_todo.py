@@ -61,7 +61,7 @@ def _disputes(session: Session, user: User) -> tuple[list[DisputePublic], list[D
         .order_by(Dispute.id)
         .limit(2 * SHOWN)
     ).all()
-    shown = public_many(session, rows)
+    shown = public_many(session, rows, user)
     upheld = [d for d in shown if d.status == DisputeStatus.upheld]
     waiting = [d for d in shown if d.status == DisputeStatus.open]
     return sorted(upheld, key=attrgetter("appeal_until")), sorted(waiting, key=attrgetter("due_at"))
