@@ -79,7 +79,7 @@ def test_the_phone_menu_is_folded_behind_a_button(browser, site):
     sign_in_as(browser, service, "qa1", "zh")
     browser.get(f"{service.url}/calls")
     links = browser.find_elements(By.CSS_SELECTOR, ".mainnav a")
-    assert len(links) == 6 and not any(a.is_displayed() for a in links), "folded"
+    assert links and not any(a.is_displayed() for a in links), "folded"
     toggle = browser.find_element(By.ID, "menu-toggle")
     assert toggle.is_displayed() and toggle.get_attribute("aria-expanded") == "false"
     toggle.click()

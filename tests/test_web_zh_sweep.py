@@ -12,6 +12,8 @@ import re
 import pytest
 
 from qa_service.analysis.packs import available_packs, load_pack
+from qa_service.features.calls.schemas import METADATA_FIELDS
+from qa_service.features.imports.sources import FILE_COLUMNS
 from qa_service.web.i18n import LANGUAGE_NAMES
 from tests.conftest import REPO
 from tests.test_web_phone import ready, sign_in_as
@@ -85,6 +87,8 @@ def allowed_words(site) -> set[str]:
     data = [*stored_data(site), *LANGUAGE_NAMES.values(), *available_packs(), *scorecards]
     data += [text for _role, text in RUDE]
     data += site.service.settings.upload_formats
+    # The manifest's column names are a file format's ids, written as the file must have them.
+    data += [*FILE_COLUMNS, *METADATA_FIELDS]
     words = {w for text in data for w in WORD.findall(text)}
     words |= {w.lower() for w in words} | NAMES
     return words

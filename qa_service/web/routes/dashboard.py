@@ -110,7 +110,8 @@ def headline_tiles(report: KpiReport, t: Translator) -> list[dict[str, str]]:
     for kpi_id, figures in report.headline.items():
         d = kpi_def(kpi_id)
         delta, mood = figures["delta"], ""
-        if figures["previous"] is None:
+        if figures["previous"] is None or delta is None:
+            # Nothing to compare: no figure before, or none now (no scored call this period).
             change = t("dashboard.no_previous", period=before)
         else:
             change = t("dashboard.change_vs", change=_change(delta, d.unit, t), period=before)
