@@ -12,17 +12,15 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from qa_service.analysis.pipeline import transcript_from_dict
-from qa_service.domain.results import CallResult
 from tests.web_fixtures import (
     page_mark,
     page_screenshots,
-    prepare,
     save_screenshot,
     sign_in,
+    upload_scripted_call,
     wait_until,
-    write_turns_wav,
 )
+from tests.web_site import RUDE
 
 pytest_plugins = ["tests.web_fixtures"]
 
@@ -46,26 +44,9 @@ def call(live_service, real_call) -> dict:
 @pytest.fixture(scope="module")
 def failed_call(live_service, tmp_path_factory) -> dict:
     """A call the standard scorecard fails: a rude opening and an insult from the agent."""
-    turns = [
-        ("agent", "What do you want?"),
-        ("customer", "I was charged twice for my subscription."),
-        ("agent", "I already told you, that is not my department."),
-        ("customer", "This is ridiculous, I want to make a complaint."),
-        ("agent", "I already told you, call the bank."),
-        ("customer", "Fine."),
-    ]
-    data = {
-        "turns": [
-            {"role": role, "start": 2.0 * k + 0.2, "end": 2.0 * k + 1.8, "text": text}
-            for k, (role, text) in enumerate(turns)
-        ],
-        "language": "en",
-        "duration_s": 2.0 * len(turns),
-    }
-    path = write_turns_wav(tmp_path_factory.mktemp("failed") / "failed-call.wav", data)
-    prepare(path, CallResult("failed-call", transcript_from_dict(data)))
     meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "failed-call-1"}
-    return live_service.wait_analysed(live_service.upload(path, meta)["id"])
+    folder = tmp_path_factory.mktemp("failed")
+    return upload_scripted_call(live_service, folder, "failed-call", meta, turns=RUDE)[0]
 
 
 def page_data(driver) -> dict:

@@ -170,17 +170,23 @@ DEFLECTING_TURNS = (
 
 
 def upload_scripted_call(
-    service: LiveService, folder: Path, name: str, meta: dict, seconds: float = 2.0
+    service: LiveService,
+    folder: Path,
+    name: str,
+    meta: dict,
+    seconds: float = 2.0,
+    turns: tuple[tuple[str, str], ...] = DEFLECTING_TURNS,
 ) -> tuple[dict, dict]:
-    """DEFLECTING_TURNS as a tone-per-turn recording (a turn every ``seconds``) whose analysis
-    is the script itself; uploaded with ``meta`` and analysed. (the call, its transcript)"""
+    """(role, text) turns as a tone-per-turn recording (a turn every ``seconds``) whose
+    analysis is the script itself; uploaded with ``meta`` and analysed. (the call, its
+    transcript)"""
     data = {
         "turns": [
             {"role": role, "start": seconds * k + 0.2, "end": seconds * k + 1.8, "text": text}
-            for k, (role, text) in enumerate(DEFLECTING_TURNS)
+            for k, (role, text) in enumerate(turns)
         ],
         "language": "en",
-        "duration_s": seconds * len(DEFLECTING_TURNS),
+        "duration_s": seconds * len(turns),
     }
     path = write_turns_wav(folder / f"{name}.wav", data)
     prepare(path, CallResult(name, transcript_from_dict(data)))

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from qa_service.analysis.pipeline import transcript_from_dict
-from qa_service.domain.results import CallResult
 from tests.kpi_month import insert_month
-from tests.web_fixtures import LiveService, prepare, write_turns_wav
+from tests.web_fixtures import LiveService, upload_scripted_call
 
 RUDE = (
     ("agent", "What do you want?"),
@@ -38,16 +36,6 @@ class Site:
 
 
 def _upload_rude_call(service: LiveService, folder) -> dict:
-    data = {
-        "turns": [
-            {"role": role, "start": 2.0 * k + 0.2, "end": 2.0 * k + 1.8, "text": text}
-            for k, (role, text) in enumerate(RUDE)
-        ],
-        "language": "en",
-        "duration_s": 2.0 * len(RUDE),
-    }
-    path = write_turns_wav(folder / "site-rude.wav", data)
-    prepare(path, CallResult("site-rude", transcript_from_dict(data)))
     meta = {
         "agent_id": "A1",
         "team": "A",
@@ -55,7 +43,7 @@ def _upload_rude_call(service: LiveService, folder) -> dict:
         "call_id": "site-rude-1",
         "started_at": f"{PERIOD}-25T10:00:00Z",
     }
-    return service.wait_analysed(service.upload(path, meta)["id"])
+    return upload_scripted_call(service, folder, "site-rude", meta, turns=RUDE)[0]
 
 
 @pytest.fixture(scope="module")
