@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from qa_service.domain.kpi import DIMENSION_PREFIX, kpi_def
 from qa_service.domain.kpi_report import KpiReport, KpiRow
-from qa_service.features.exports import MEDIA_TYPES, Percent, Table, csv_bytes, xlsx_bytes
+from qa_service.features.exports import Percent, Table
 from qa_service.features.kpi.schemas import KpiExport
+from qa_service.features.kpi.service import export_report
 
 
 class Say(Protocol):
@@ -142,11 +143,4 @@ class LocalisedReport:
 
 def localised_export(report: KpiReport, fmt: str, say: Say, names: Mapping[str, str]) -> KpiExport:
     """The report as CSV (the KPI table) or XLSX (KPIs, history and definitions sheets)."""
-    localised = LocalisedReport(report, say, names)
-    if fmt == "csv":
-        data = csv_bytes(localised.table())
-    elif fmt == "xlsx":
-        data = xlsx_bytes(localised.sheets())
-    else:
-        raise ValueError(f"no export format {fmt!r}")
-    return KpiExport(data, MEDIA_TYPES[fmt], f"kpi-{report.period.label}-{report.by}.{fmt}")
+    return export_report(report, fmt, LocalisedReport(report, say, names))

@@ -74,12 +74,15 @@ def period_report(
     return kpi_report(session, period=period, by=by, scope=scope or Scope(), options=options)
 
 
-def export_report(report: KpiReport, fmt: str) -> KpiExport:
-    """The report as CSV (one table) or XLSX (KPIs, history and definitions sheets)."""
+def export_report(report: KpiReport, fmt: str, tables: Any = None) -> KpiExport:
+    """The report as CSV (one table) or XLSX (KPIs, history and definitions sheets);
+    ``tables``: what writes them instead of the report (``table()`` and ``sheets()``, e.g.
+    the report in the reader's words)."""
+    source = report if tables is None else tables
     if fmt == "csv":
-        data = csv_bytes(report.table())
+        data = csv_bytes(source.table())
     elif fmt == "xlsx":
-        data = xlsx_bytes(report.sheets())
+        data = xlsx_bytes(source.sheets())
     else:
         raise ValueError(f"no export format {fmt!r}")
     return KpiExport(data, MEDIA_TYPES[fmt], f"kpi-{report.period.label}-{report.by}.{fmt}")
