@@ -298,3 +298,36 @@ def test_mood_acts_must_be_known_acts() -> None:
     with pytest.raises(PackInvalid) as raised:
         outcome_rules("end", "customer_end_negative", mood_acts=["grumbling"])
     assert any("mood_acts" in str(problem) for problem in raised.value.problems)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("texts", "acts", "fires"),
+    [
+        # A complaint word the act model also reads as a complaint: empathy is due.
+        ({"zh": "你们到底怎么回事，太差了", "en": "What is going on with you, this is terrible"},
+         {"complaint": 0.9}, True),
+        # A past complaint mentioned in thanks, or a plain "what is going on?" question.
+        ({"zh": "谢谢！投诉后今天已经送来了", "en": "Thanks! After my complaint it arrived today"},
+         {"complaint": 0.1, "thanks": 0.9}, False),
+        # No act scores on the transcript: the phrase alone decides, as before acts existed.
+        ({"zh": "你们到底怎么回事，太差了", "en": "What is going on with you, this is terrible"},
+         None, True),
+    ],
+)  # fmt: skip
+def test_chat_empathy_is_due_when_the_act_model_confirms_the_complaint(
+    language: str, texts: dict, acts: dict | None, fires: bool
+) -> None:
+    reply = "已经为您处理好了" if language == "zh" else "It has been processed"
+    tr = chat(
+        language,
+        ("agent", "您好" if language == "zh" else "Hello"),
+        ("customer", texts[language]),
+        ("agent", reply),
+    )
+    if acts is not None:
+        for utt in tr.utterances:
+            utt.extra["acts"] = acts if utt.role == "customer" else {"empathy": 0.0}
+    outcome = run(load_pack(f"{language}-chat"), tr)
+    found = {f.rule_id for f in outcome.findings if f.category == "empathy_missing"}
+    assert ("empathy-missing" in found) is fires

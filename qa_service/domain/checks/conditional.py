@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from qa_service.domain.checks.acts import Corroboration, corroborated
 from qa_service.domain.checks.context import CheckContext, Hit
 from qa_service.domain.checks.params import NegationMode, Params, Phrases, PhraseSet, Role
 from qa_service.domain.checks.registry import register_check
@@ -25,6 +26,9 @@ class Trigger(Params):
     min_score: float | None = Field(None, ge=0, le=1)
     fallback_phrases: Phrases | None = None
     negation: NegationMode = "exclude"
+    corroborate: Corroboration | None = Field(
+        None, description="acts the call-act model must also see in the triggering utterance"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> Trigger:
@@ -110,7 +114,7 @@ def _triggers(ctx: CheckContext, rule: Rule, when: Trigger) -> list[tuple[int, d
         reason = _phrase_reason(ctx, i, phrase_sets, when.negation)
         if reason is None and use_sentiment:
             reason = _sentiment_reason(ctx, i, when.sentiment, min_score)
-        if reason is not None:
+        if reason is not None and corroborated(ctx, i, when.corroborate):
             found.append((i, reason))
     return found
 
