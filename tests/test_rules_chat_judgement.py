@@ -220,6 +220,29 @@ def test_satisfied_needs_thanks_or_a_solved_problem(last: str, acts: dict, fires
     assert bool(run(rules, tr).findings) is fires
 
 
+@pytest.mark.parametrize(
+    ("last_acts", "fires"),
+    [
+        ({"thanks": 0.9, "complaint": 0.1}, True),
+        ({"thanks": 0.9, "complaint": 0.8}, False),  # "thanks, but this is still not fixed"
+        ({"thanks": 0.9, "escalation": 0.7}, False),  # "thanks, I'll take it to 12315"
+    ],
+)
+def test_thanks_beside_a_complaint_is_not_contentment(last_acts: dict, fires: bool) -> None:
+    tr = scored(
+        ("customer", "网断了", negative(), {"complaint": 0.3}),
+        ("agent", "已为您报修", None, None),
+        ("customer", "谢谢", POSITIVE, last_acts),
+    )
+    rules = outcome_rules(
+        "satisfied",
+        "customer_satisfied",
+        corroborate={"acts": ["thanks", "resolution"], "min_probability": 0.5},
+        unless={"acts": ["complaint", "escalation"], "min_probability": 0.5},
+    )
+    assert bool(run(rules, tr).findings) is fires
+
+
 @pytest.mark.parametrize(("skip", "fires"), [(True, False), (False, True)])
 def test_a_bare_ok_is_not_a_mood(skip: bool, fires: bool) -> None:
     tr = scored(

@@ -27,6 +27,8 @@ TRAIN_FILES = {"zh": "train_zh.txt", "en": "train_en.txt"}
 HELDOUT_WRITTEN = "heldout_written.txt"
 HELDOUT_STC3 = "heldout_stc3.jsonl"
 TRAIN_STC3 = "train_stc3.jsonl"
+# English messages labelled from the English text (the zh draw's labels are copied instead).
+TRAIN_STC3_EN = "train_stc3_en.jsonl"
 NONE_MARK = "-"
 # {x} in a written sentence is filled with this many items of its language's list.
 FILLS_PER_TEMPLATE = 3
@@ -192,7 +194,8 @@ def stc3_examples(stc3_dir: Path) -> list[ActExample]:
     """Real helpdesk turns labelled by reading, from dialogues the benches never draw."""
     return [
         ActExample(text, full_labels(acts), "stc3", lang)
-        for text, acts, lang in stc3_labelled(stc3_dir, TRAIN_STC3)
+        for name in (TRAIN_STC3, TRAIN_STC3_EN)
+        for text, acts, lang in stc3_labelled(stc3_dir, name)
     ]
 
 

@@ -79,6 +79,26 @@ def draw(stc3_dir: Path, count: int, seed: int) -> list[dict]:
     ]  # fmt: skip
 
 
+def draw_english(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[dict]:
+    """Every English message of the trainable dialogues that the zh draw does not cover.
+
+    Translation changes tone (blunt, literal wording), so English labels read from the
+    English text teach what the copied zh labels cannot; the pool is small enough to take whole.
+    """
+    reserved = reserved_ids(stc3_dir)
+    covered = {(d["dialogue"], d["turn"], d["utterance"]) for d in zh_drawn}
+    items = [
+        {"dialogue": d["id"], "turn": t, "utterance": u, "sender": turn["sender"], "text": text}
+        for d in read_dialogues(stc3_dir / "dev_en.jsonl")
+        if d["id"] not in reserved
+        for t, turn in enumerate(d["turns"])
+        for u, text in enumerate(turn["utterances"])
+        if text.strip() and (d["id"], t, u) not in covered
+    ]
+    random.Random(seed).shuffle(items)
+    return [{**item, "key": n} for n, item in enumerate(items)]
+
+
 def _weight(dialogue: dict, sender: str, translated: set[str]) -> float:
     badly_rated = dialogue["quality_mean"]["S"] <= -0.5
     return (
@@ -88,13 +108,15 @@ def _weight(dialogue: dict, sender: str, translated: set[str]) -> float:
     )
 
 
-def label_refs(drawn: Sequence[dict], labels: dict[int, list[str]], translated: set[str]) -> list:
-    """Training references: each labelled zh message, and its English translation when there."""
+def label_refs(
+    drawn: Sequence[dict], labels: dict[int, list[str]], translated: set[str], langs: Sequence[str]
+) -> list:
+    """Training references: each labelled message in ``langs`` (its translation when there)."""
     rows = []
     for item in drawn:
         if item["key"] not in labels:
             continue
-        for lang in ("zh", "en"):
+        for lang in langs:
             if lang == "en" and item["dialogue"] not in translated:
                 continue
             rows.append(
@@ -111,15 +133,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--count", type=int, default=1600)
     parser.add_argument("--seed", type=int, default=20261203)
     parser.add_argument("--labels", type=Path, nargs="*", help="label files: write references")
+    parser.add_argument(
+        "--english", type=int, metavar="SEED",
+        help="draw the English messages the zh draw leaves (labelled from the English text)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     drawn = draw(args.stc3, args.count, args.seed)
+    langs = ("zh", "en")
+    if args.english is not None:
+        drawn, langs = draw_english(args.stc3, args.english, drawn), ("en",)
     if not args.labels:
         args.out.write_text(json.dumps(drawn, ensure_ascii=False))
         print(f"{len(drawn)} messages written to {args.out}")
         return
     labels = {k: v for path in args.labels for k, v in read_labels(path).items()}
     translated = {d["id"] for d in read_dialogues(args.stc3 / "dev_en.jsonl")}
-    refs = label_refs(drawn, labels, translated)
+    refs = label_refs(drawn, labels, translated, langs)
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in refs))
     print(f"{len(refs)} labelled references written to {args.out}")
 

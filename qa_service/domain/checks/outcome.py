@@ -49,6 +49,9 @@ class OutcomeParams(Params):
     corroborate: Corroboration | None = Field(
         None, description="the judged end (negative_share: each negative) must do one of these acts"
     )
+    unless: Corroboration | None = Field(
+        None, description="no utterance of the judged end may do one of these acts"
+    )
     skip_backchannels: bool = Field(
         False, description="a bare acknowledgement (the pack's backchannels) is not judged"
     )
@@ -149,6 +152,10 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         corroborated(ctx, i, params.corroborate) for i in last
     ):
         return []  # the end does not do what the finding would claim (complain, thank...)
+    if params.unless is not None and any(
+        utterance_acts(ctx, i) is not None and corroborated(ctx, i, params.unless) for i in last
+    ):
+        return []  # a thanks beside a complaint at the end is politeness, not contentment
     if params.measure == "end":
         if path.end >= params.max_score:
             return []
