@@ -1,4 +1,4 @@
-"""The labelled STC-3 training references: reproducible draws, never a bench or held-out dialogue."""
+"""Labelled STC-3 training references: reproducible draws, no bench or held-out dialogue."""
 
 from __future__ import annotations
 
