@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.analysis.packs import load_pack
 from qa_service.analysis.pipeline import AnalyzeOptions, analyze_transcript
 from qa_service.config import Settings
 from qa_service.domain.checks.acts import CALL_ACTS
@@ -94,12 +95,24 @@ def test_clear_sentences_are_not_training_sentences():
     assert not trained.intersection(normalise(s) for s in sentences)
 
 
+def operating_threshold(act: str) -> float:
+    """0.5, or lower where a shipped pack's act rule asks less of the act (empathy: 0.3)."""
+    asked = [
+        r.params.min_probability
+        for name in ("zh-default", "en-default")
+        for r in load_pack(name).rules
+        if r.type == "act" and r.params.act == act
+    ]
+    return min([0.5, *asked])
+
+
 @pytest.mark.parametrize("act", sorted(CLEAR))
 def test_clear_sentences_score_their_act(model, act):
     probs = model.probabilities(CLEAR[act])
     assert all(set(p) == set(CALL_ACTS) for p in probs)
     # One miss in four is tolerated: the held-out figures (model card) say recall is < 1.
-    assert sum(p[act] >= 0.5 for p in probs) >= 3, [p[act] for p in probs]
+    threshold = operating_threshold(act)
+    assert sum(p[act] >= threshold for p in probs) >= 3, (threshold, [p[act] for p in probs])
 
 
 @pytest.mark.parametrize(("act", "text"), NOT)
