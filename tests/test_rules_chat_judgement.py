@@ -50,6 +50,10 @@ def not_evaluated(outcome: InspectionOutcome) -> set[str]:
         ("en", "It has been fixed. Please contact us if you have any other problems.", True),
         ("en", "It has been fixed. Thanks for your feedback.", True),
         ("en", "It has been fixed.", False),
+        ("zh", "不用客气，祝您国庆快乐！", True),
+        ("zh", "不客气哦~", True),
+        ("en", "You're welcome!", True),
+        ("en", "My pleasure.", True),
     ],
 )
 def test_a_chat_sign_off_is_a_closing(language: str, last_reply: str, closed: bool) -> None:
