@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.numerals import GUESS, Unit
 from qa_service.domain.pii.runs import Line, Run
@@ -61,6 +62,9 @@ _NEAR_LENGTH = {
     PiiType.resident_id: (15, 18),
     PiiType.ssn: (8, 10),
 }
+# ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
+# a labelled number may be this many digits longer than its type's.
+ASR_EXTRA_DIGITS = 2
 # At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
 MAX_GUESS_SHARE = 1 / 3
 _SSN_LABEL = re.compile(r"social security|\bs\.?\s?s\.?\s?n\b|social", re.I)
@@ -71,6 +75,14 @@ _UNIT_AFTER = re.compile(
     r"dollars?|bucks?|pounds?|cents?|percent|years?|days?|months?|o'?clock|am\b|pm\b|"
     r"hours?|minutes?|seconds?|times|items?|points?|kg|km|miles?)",
     re.I,
+)
+
+
+# Whisper often writes Mandarin in traditional characters ("我的手機號是"): the labels' and
+# units' characters are read as their simplified forms (one for one, offsets unchanged).
+_SIMPLIFIED = str.maketrans(
+    "機電號碼證驗動簡訊聯繫給撥訂單遞運編發餘額價積銀險約計塊個歲樓層張臺戶點萬億鐘",
+    "机电号码证验动简讯联系给拨订单递运编发余额价积银险约计块个岁楼层张台户点万亿钟",
 )
 
 
@@ -106,11 +118,11 @@ def _before(lines: Sequence[Line], unit: Unit) -> str:
         prev = lines[unit.utterance - 1]
         if line.start - prev.end <= CODE_ANSWER_S:
             text = prev.text[-BEFORE_CHARS:] + " " + text
-    return text
+    return text.translate(_SIMPLIFIED)
 
 
 def _after(lines: Sequence[Line], unit: Unit) -> str:
-    return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS]
+    return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS].translate(_SIMPLIFIED)
 
 
 def _guessed(digits: str) -> bool:
@@ -186,7 +198,18 @@ def _garbled(digits: str, before: str) -> PiiType | None:
     # A letter ASR wrote may have been a digit or noise: the number is between its digits
     # alone and its digits with every letter.
     known = len(digits) - digits.count(GUESS)
-    return kind if known <= high and len(digits) >= low else None
+    return kind if known <= high + ASR_EXTRA_DIGITS and len(digits) >= low else None
+
+
+def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
+    """A number that validates only as a phone (a number plan, no check digit: 10 digits
+    are a US number more often than not) takes the type of the label right before it when
+    its length fits that type: "SSN 474-268-2008" is an SSN ASR misheard."""
+    label = _nearest_label(before)
+    if kind is not PiiType.phone or label in (None, PiiType.phone):
+        return kind
+    low, high = _NEAR_LENGTH[label]
+    return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
 def _suppressed(kind: PiiType, before: str, after: str) -> bool:
@@ -216,9 +239,15 @@ def _classify(
         before = run_before + " " + before
     if v.service_number(digits) and not v.bank_card(digits):
         return None
-    kind = _validate(digits, english) or _labelled(digits, before, segments, english)
+    kind = _validate(digits, english)
+    if kind is not None:
+        kind = _label_over_plan(kind, digits, before)
+    else:
+        kind = _labelled(digits, before, segments, english)
     if kind is None and whole:
         kind = _garbled(digits, before)
+    if kind is None and whole and spoken.read_out(lines, segments):
+        kind = spoken.read_out_kind(digits)
     if kind is None or _suppressed(kind, before, after):
         return None
     return kind
@@ -246,4 +275,37 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
                 break
         else:
             i += 1
+    return hits
+
+
+def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bool:
+    """Whether two runs may be one number ASR broke with a word: short words between them,
+    a label of personal data before the first, the first no number by itself (a whole ID
+    followed by "您核对一下" is done) and the second more than a stray digit word."""
+    if len(second.digits) < 2 or not spoken.bridgeable(lines, first, second):
+        return False
+    if _validate(first.digits, english) is not None:
+        return False
+    before = _before(lines, first.units[0])
+    return _nearest_label(before) is not None or bool(_CODE_LABEL.search(before))
+
+
+def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:
+    """The personal data in a speaker's runs, in order. A labelled run and the next one
+    with only a short word or two between them (see ``spoken``) are tried as one number
+    first; when that is no number, each is classified alone."""
+    hits: list[NumberHit] = []
+    i = 0
+    while i < len(runs):
+        run = runs[i]
+        if i + 1 < len(runs) and _bridge(lines, run, runs[i + 1], english):
+            both = spoken.joined(run, runs[i + 1])
+            before = _before(lines, run.units[0])
+            kind = _classify(lines, both.segments, english, before, whole=True)
+            if kind is not None:
+                hits.append(NumberHit(kind, both.units))
+                i += 2
+                continue
+        hits.extend(classify_run(lines, run, english))
+        i += 1
     return hits
