@@ -116,6 +116,7 @@ def test_what_is_not_read_out_or_says_what_it_is_stays(text: str, language: str)
     [
         ("You can reach me at I'm 175, 457, I'm 160.", "en", [("PHONE", "175, 457, I'm 160")]),
         ("SSN 135, I'm 140, 300, 42", "en", [("SSN", "135, I'm 140, 300, 42")]),
+        ("my phone number is 175 I'm 457 I'm 1608", "en", [("PHONE", "175 I'm 457 I'm 1608")]),
         (
             "卡号六二二七三五 雅 四五七八六二三四九",
             "zh",

@@ -291,21 +291,43 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
 
 
 def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:
-    """The personal data in a speaker's runs, in order. A labelled run and the next one
-    with only a short word or two between them (see ``spoken``) are tried as one number
-    first; when that is no number, each is classified alone."""
+    """The personal data in a speaker's runs, in order. A labelled run and the ones after it
+    with only a short word or two between each (see ``spoken``) are tried as one number
+    first, the longest chain first; when none is a number, each run is classified alone."""
     hits: list[NumberHit] = []
     i = 0
     while i < len(runs):
-        run = runs[i]
-        if i + 1 < len(runs) and _bridge(lines, run, runs[i + 1], english):
-            both = spoken.joined(run, runs[i + 1])
-            before = _before(lines, run.units[0])
-            kind = _classify(lines, both.segments, english, before, whole=True)
-            if kind is not None:
-                hits.append(NumberHit(kind, both.units))
-                i += 2
-                continue
-        hits.extend(classify_run(lines, run, english))
+        chain = [runs[i]]
+        while i + len(chain) < len(runs) and _bridge(
+            lines, _chained(chain), runs[i + len(chain)], english
+        ):
+            chain.append(runs[i + len(chain)])
+        hit = _bridged_hit(lines, chain, english)
+        if hit is not None:
+            hits.append(hit[0])
+            i += hit[1]
+            continue
+        hits.extend(classify_run(lines, runs[i], english))
         i += 1
     return hits
+
+
+def _chained(chain: Sequence[Run]) -> Run:
+    run = chain[0]
+    for nxt in chain[1:]:
+        run = spoken.joined(run, nxt)
+    return run
+
+
+def _bridged_hit(
+    lines: Sequence[Line], chain: list[Run], english: bool
+) -> tuple[NumberHit, int] | None:
+    """The longest prefix of two or more runs of ``chain`` that is one number, and how many
+    runs it took."""
+    before = _before(lines, chain[0].units[0])
+    for n in range(len(chain), 1, -1):
+        run = _chained(chain[:n])
+        kind = _classify(lines, run.segments, english, before, whole=True)
+        if kind is not None:
+            return NumberHit(kind, run.units), n
+    return None
