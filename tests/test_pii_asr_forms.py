@@ -162,3 +162,38 @@ def test_the_label_right_before_wins_over_a_phone_plan(text: str, masked: list) 
 )
 def test_labels_in_traditional_characters(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 比 for 一/幺 between digits: one digit of unknown value, as a letter in English
+        (
+            "我身分证六比零比三比九七九零二二五三零二三",
+            [("ID", "六比零比三比九七九零二二五三零二三")],
+        ),
+        (
+            "卡号六二二七三五雅四五七八六二三四九八七",
+            [("CARD", "六二二七三五雅四五七八六二三四九八七")],
+        ),
+        (
+            "好的，三比零比零四比九五比零四三八三六四",
+            [("ID", "三比零比零四比九五比零四三八三六四")],
+        ),
+    ],
+)
+def test_a_chinese_homophone_between_digits_stands_for_one(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "比分三比零，二比一",  # a score: 比 between digits, far too short
+        "三号楼二单元五零二室",  # an address: words between, a unit after
+        "三比二比一比零比五比六",  # mostly characters: not a number
+        "八月三十日到的货",
+    ],
+)
+def test_chinese_homophones_make_no_number_of_anything(text: str) -> None:
+    assert found(text, "zh") == []

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
-from qa_service.domain.pii.numerals import GUESS, Unit
+from qa_service.domain.pii.numerals import GUESS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 
@@ -53,7 +53,7 @@ _CODE_LABEL = re.compile(
     re.I,
 )
 _CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
-_ID_LABEL = re.compile(r"身份证|证件号|\bID\b|identity|identification", re.I)
+_ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type.
 _NEAR_LENGTH = {
@@ -65,8 +65,6 @@ _NEAR_LENGTH = {
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
-# At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
-MAX_GUESS_SHARE = 1 / 3
 _SSN_LABEL = re.compile(r"social security|\bs\.?\s?s\.?\s?n\b|social", re.I)
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 _UNIT_AFTER = re.compile(
@@ -125,11 +123,6 @@ def _after(lines: Sequence[Line], unit: Unit) -> str:
     return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS].translate(_SIMPLIFIED)
 
 
-def _guessed(digits: str) -> bool:
-    """Too many digits are letters to call it a number."""
-    return digits.count(GUESS) > len(digits) * MAX_GUESS_SHARE
-
-
 def _validate(digits: str, english: bool) -> PiiType | None:
     """The type the digits validate as, context aside. One digit ASR wrote as a letter is
     tried as each digit: a number of the right shape with one unknown digit is still that
@@ -165,7 +158,7 @@ def _labelled(
         formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
         if formatted or _SSN_LABEL.search(before):
             return PiiType.ssn
-    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not _guessed(digits):
+    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not too_guessed(digits):
         if _CODE_LABEL.search(before) and "X" not in digits:
             return PiiType.code
         if not digits.isdigit():
@@ -193,7 +186,7 @@ def _garbled(digits: str, before: str) -> PiiType | None:
     if kind is None:
         return None
     low, high = _NEAR_LENGTH[kind]
-    if ("X" in digits and kind is not PiiType.resident_id) or _guessed(digits):
+    if ("X" in digits and kind is not PiiType.resident_id) or too_guessed(digits):
         return None
     # A letter ASR wrote may have been a digit or noise: the number is between its digits
     # alone and its digits with every letter.

@@ -51,6 +51,8 @@ _NOT_NUMBERS = re.compile(
 # digits (see ``_settle_guesses``), where the article or a pronoun hardly stands.
 GUESS = "?"
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
+# At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
+MAX_GUESS_SHARE = 1 / 3
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -150,6 +152,8 @@ def tokenize(text: str, utterance: int) -> list[Item]:
             item = SPACE
         else:
             item = _char_item(token, utterance, start)
+            if item == HARD and _homophone(text, start):
+                item = Unit(GUESS, utterance, start, end, guess=True)
         if pending_repeat is not None:
             times, at = pending_repeat
             pending_repeat = None
@@ -169,6 +173,28 @@ def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
     if _GUESS_TOKEN.fullmatch(token):
         return Unit(GUESS, utterance, start, end, guess=True)
     return HARD
+
+
+def _is_digit_char(ch: str) -> bool:
+    return (ch.isascii() and ch.isdigit()) or ch in _FULLWIDTH or ch in ZH_DIGITS
+
+
+def _homophone(text: str, i: int) -> bool:
+    """A Chinese character right between two digits ("六比零比三", 比 for 幺 or 一) is a
+    digit ASR wrote as a word that sounds like it, as a letter is in English; a quantity
+    word (十, 百) never is."""
+    return (
+        0 < i < len(text) - 1
+        and "\u4e00" <= text[i] <= "\u9fff"
+        and text[i] not in ZH_MAGNITUDES
+        and _is_digit_char(text[i - 1])
+        and _is_digit_char(text[i + 1])
+    )
+
+
+def too_guessed(digits: str) -> bool:
+    """Too many digits are letters (or homophones) to call it a number."""
+    return digits.count(GUESS) > len(digits) * MAX_GUESS_SHARE
 
 
 def _next_unit(items: list[Item], i: int) -> Unit | bool | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa_service.domain.pii.numerals import SOFT_CHARS, Unit
+from qa_service.domain.pii.numerals import GUESS, SOFT_CHARS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 
@@ -39,7 +39,8 @@ def read_out(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     ("nine", "幺", "double five"), or a separator after every written digit ("4-6-3-5")."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
-    if len(digits) < READ_OUT_DIGITS or not digits.isdigit():
+    known = digits.replace(GUESS, "")
+    if len(digits) < READ_OUT_DIGITS or not known.isdigit() or too_guessed(digits):
         return False
     if all(len(seg) == 1 and len(seg[0].digits) == 1 for seg in segments):
         return True
