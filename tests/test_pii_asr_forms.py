@@ -104,6 +104,8 @@ def test_a_long_number_read_out_digit_by_digit_is_masked_without_a_label(
         ("that's 1, 2, 3, 4, 5, 6", "en"),  # six digits: too short
         ("订单号五八二六四一七九", "zh"),
         ("二零二六年十二月三日到的", "zh"),
+        ("fixed in 2.0.1, 2.0.2 and 2.0.3", "en"),  # versions, not digits read out
+        ("iPhone 6 Plus 16G 196", "en"),  # no phone label in "iPhone"
         ("三千五百八十元", "zh"),
     ],
 )
@@ -117,11 +119,10 @@ def test_what_is_not_read_out_or_says_what_it_is_stays(text: str, language: str)
         ("You can reach me at I'm 175, 457, I'm 160.", "en", [("PHONE", "175, 457, I'm 160")]),
         ("SSN 135, I'm 140, 300, 42", "en", [("SSN", "135, I'm 140, 300, 42")]),
         ("my phone number is 175 I'm 457 I'm 1608", "en", [("PHONE", "175 I'm 457 I'm 1608")]),
-        (
-            "卡号六二二七三五 雅 四五七八六二三四九",
-            "zh",
-            [("CARD", "六二二七三五 雅 四五七八六二三四九")],
-        ),
+        # not in Chinese, even where the character was a misheard digit (the price of not
+        # joining "13806210344或18640877939" or "10元包100M")
+        # (the nine digits after it are masked as read out)
+        ("卡号六二二七三五 雅 四五七八六二三四九", "zh", [("PHONE", "四五七八六二三四九")]),
         # the first run is a whole ID: "一下" after it is no part of it
         (
             "证件号码三二零一零二一九七五零六一一七一七二，您核对一下",
@@ -129,6 +130,14 @@ def test_what_is_not_read_out_or_says_what_it_is_stays(text: str, language: str)
             [("ID", "三二零一零二一九七五零六一一七一七二")],
         ),
         ("the card ending in 42 or 17", "en", []),  # too short, joined or not
+        ("my phone bill is 10 bucks and 20 or 300", "en", []),  # a quantity before the gap
+        # Chinese gaps are words of the sentence: two numbers, or amounts
+        (
+            "我的联系方式13806210344或18640877939",
+            "zh",
+            [("PHONE", "13806210344"), ("PHONE", "18640877939")],
+        ),
+        ("打电话说3G网络,10元包100M 20元包300M流量", "zh", []),
         ("I have 3 kids and 4 dogs", "en", []),  # no label
     ],
 )
@@ -162,38 +171,3 @@ def test_the_label_right_before_wins_over_a_phone_plan(text: str, masked: list) 
 )
 def test_labels_in_traditional_characters(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
-
-
-@pytest.mark.parametrize(
-    ("text", "masked"),
-    [
-        # 比 for 一/幺 between digits: one digit of unknown value, as a letter in English
-        (
-            "我身分证六比零比三比九七九零二二五三零二三",
-            [("ID", "六比零比三比九七九零二二五三零二三")],
-        ),
-        (
-            "卡号六二二七三五雅四五七八六二三四九八七",
-            [("CARD", "六二二七三五雅四五七八六二三四九八七")],
-        ),
-        (
-            "好的，三比零比零四比九五比零四三八三六四",
-            [("ID", "三比零比零四比九五比零四三八三六四")],
-        ),
-    ],
-)
-def test_a_chinese_homophone_between_digits_stands_for_one(text: str, masked: list) -> None:
-    assert found(text, "zh") == masked
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "比分三比零，二比一",  # a score: 比 between digits, far too short
-        "三号楼二单元五零二室",  # an address: words between, a unit after
-        "三比二比一比零比五比六",  # mostly characters: not a number
-        "八月三十日到的货",
-    ],
-)
-def test_chinese_homophones_make_no_number_of_anything(text: str) -> None:
-    assert found(text, "zh") == []

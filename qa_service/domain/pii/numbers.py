@@ -43,7 +43,8 @@ _REFERENCE = re.compile(
     re.I,
 )
 _PHONE_LABEL = re.compile(
-    r"手机|电话|号码|座机|联系方式|打给|回拨|phone|mobile|cell|call me|reach me|contact", re.I
+    r"手机|电话|号码|座机|联系方式|打给|回拨|(?<![iI])phone|mobile|cell|call me|reach me|contact",
+    re.I,
 )
 _CODE_LABEL = re.compile(
     r"验证码|校验码|动态码|短信码|密码|口令|安全码|"
@@ -277,6 +278,8 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     followed by "您核对一下" is done) and the second more than a stray digit word."""
     if len(second.digits) < 2 or not spoken.bridgeable(lines, first, second):
         return False
+    if _UNIT_AFTER.match(_after(lines, first.units[-1])):
+        return False  # "10 dollars and 20": quantities, not one number
     if _validate(first.digits, english) is not None:
         return False
     before = _before(lines, first.units[0])

@@ -152,8 +152,6 @@ def tokenize(text: str, utterance: int) -> list[Item]:
             item = SPACE
         else:
             item = _char_item(token, utterance, start)
-            if item == HARD and _homophone(text, start):
-                item = Unit(GUESS, utterance, start, end, guess=True)
         if pending_repeat is not None:
             times, at = pending_repeat
             pending_repeat = None
@@ -173,23 +171,6 @@ def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
     if _GUESS_TOKEN.fullmatch(token):
         return Unit(GUESS, utterance, start, end, guess=True)
     return HARD
-
-
-def _is_digit_char(ch: str) -> bool:
-    return (ch.isascii() and ch.isdigit()) or ch in _FULLWIDTH or ch in ZH_DIGITS
-
-
-def _homophone(text: str, i: int) -> bool:
-    """A Chinese character right between two digits ("六比零比三", 比 for 幺 or 一) is a
-    digit ASR wrote as a word that sounds like it, as a letter is in English; a quantity
-    word (十, 百) never is."""
-    return (
-        0 < i < len(text) - 1
-        and "\u4e00" <= text[i] <= "\u9fff"
-        and text[i] not in ZH_MAGNITUDES
-        and _is_digit_char(text[i - 1])
-        and _is_digit_char(text[i + 1])
-    )
 
 
 def too_guessed(digits: str) -> bool:

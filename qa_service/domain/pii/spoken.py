@@ -7,14 +7,16 @@ Two signs that hold without the number validating:
   and counts are said as quantities ("three hundred", "三千五百", "2026年"), and a reference
   number still says what it is (its label suppresses it, as for any number).
 - *bridged*: under a label, one or two short words between two pieces of digits are digits
-  ASR wrote as words ("reach me at 175, 457, I'm 160", "卡号 六二二 雅 八四"), not the end of
-  the number.
+  ASR wrote as words ("reach me at 175, 457, I'm 160"), not the end of the number. English
+  only: a Chinese character between digits is as often a word ("或", "元", "月") as a misheard
+  digit, and treating it as a digit masked dates and amounts in real text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from qa_service.domain.pii.numerals import GUESS, SOFT_CHARS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
@@ -27,7 +29,18 @@ READ_OUT_DIGITS = 7
 _QUANTITY = re.compile(r"hundred|thousand|million|billion", re.I)
 # A gap that may be digits ASR wrote as words: at most this many pieces, each this short.
 BRIDGE_WORDS, BRIDGE_CHARS = 2, 4
+# Between written digits, what makes a version number or a list, not digits read out.
+_LISTING = ".、"
 _GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
+
+
+def _between(lines: Sequence[Line], units: list[Unit]) -> str:
+    """The characters between a run's units in their utterances."""
+    return "".join(
+        lines[a.utterance].text[a.end : b.start]
+        for a, b in pairwise(units)
+        if a.utterance == b.utterance
+    )
 
 
 def _said(lines: Sequence[Line], unit: Unit) -> str:
@@ -43,7 +56,8 @@ def read_out(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     if len(digits) < READ_OUT_DIGITS or not known.isdigit() or too_guessed(digits):
         return False
     if all(len(seg) == 1 and len(seg[0].digits) == 1 for seg in segments):
-        return True
+        # "4-6-3-5", "1, 8, 9": but not a version or a list ("2.0.1、2.0.2")
+        return not any(ch in _LISTING for ch in _between(lines, units))
     for unit in units:
         said = _said(lines, unit)
         if said.isdigit() or _QUANTITY.search(said):
@@ -71,9 +85,12 @@ def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
 
 
 def _word(piece: str) -> bool:
-    """A short word ("I'm", "I.N.", "雅"): letters, an apostrophe or a dot; no sign ("*")."""
+    """A short word in Latin letters ("I'm", "I.N."), an apostrophe or a dot; no sign ("*").
+    Chinese is written without spaces, so a gap there is a word of the sentence ("元包",
+    "或"), not a digit misheard: Chinese gaps never bridge."""
     return (
         len(piece) <= BRIDGE_CHARS
+        and piece.isascii()
         and any(ch.isalpha() for ch in piece)
         and all(ch.isalpha() or ch in "'’." for ch in piece)
     )
