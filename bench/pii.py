@@ -38,8 +38,10 @@ DATA = REPO / "bench" / "data"
 # other phrasings and ASR-like spellings, written before the detector was run on it.
 SETS = (DATA / "pii_set.json", DATA / "pii_heldout.json")
 # Calls spoken by espeak-ng and transcribed (bench/pii_asr.py makes them): the first English
-# set, looked at while the ASR forms were added to the detector, then two fresh ones.
-ASR_SETS = (DATA / "pii_asr_en_dev.json", DATA / "pii_asr_en.json", DATA / "pii_asr_zh.json")
+# set, looked at while the ASR forms were added to the detector, then fresh ones (README).
+ASR_SETS = tuple(
+    DATA / f"pii_asr_{name}.json" for name in ("en_dev", "en", "zh", "zh_16", "en_17", "zh_17")
+)
 TYPES = ("PHONE", "ID", "CARD", "CODE", "EMAIL", "PLATE", "SSN")
 MODEL = REPO / "models" / "faster-whisper-base"
 SHARED = Path(os.environ.get("QA_SHARED_DIR", REPO.parent / "shared"))

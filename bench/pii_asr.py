@@ -9,11 +9,14 @@ The calls are drawn from bench/pii_set.py's generator with another seed than the
 (new numbers and phrasings): ``--per-type`` of each labelled type and ``--per-negative``
 of each negative kind (amounts, dates, times, counts, order numbers...). espeak-ng's voices
 are synthetic: they stand for neither callers nor phone lines, and whisper mishears them in
-ways real voices may not (English "nine" often comes back as "I"). Mandarin text is spoken
-by the ``cmn-latn-pinyin`` voice from pypinyin's tones (Debian's ``cmn`` dictionary lacks
-most characters); numbers people read digit by digit (phones, IDs, cards, codes, order
-numbers) are rewritten as digit characters first, amounts, dates and times are left for
-espeak to read as quantities.
+ways real voices may not (English "nine" often comes back as "I"). Mandarin words are
+spoken by the ``cmn-latn-pinyin`` voice from pypinyin's tones (Debian's ``cmn`` dictionary
+lacks most characters); numbers people read digit by digit (phones, IDs, cards, codes, order
+numbers) are spoken by the ``cmn`` voice, whose dictionary has the digits, one by one with a
+pause between the groups the text has, and the pieces are joined with sox. Whisper base
+heard almost no digit of the pinyin voice (the seed-15 set, ``--zh-voice pinyin``); it
+hears most of the ``cmn`` digits. Amounts, dates and times are left for the pinyin voice
+to read as quantities.
 """
 
 from __future__ import annotations
@@ -21,24 +24,34 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import wave
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))
 
 import pii_set  # noqa: E402
+
+from qa_service.domain.pii.numerals import ZH_DIGITS  # noqa: E402
 
 MODEL = REPO / "models" / "faster-whisper-base"
 VOICES = {"en": "en-us", "zh": "cmn-latn-pinyin"}
 # espeak-ng's rate (words per minute) and gap between words (10 ms units): whisper heard
 # nothing Chinese in the Mandarin voice at the English settings.
 PACE = {"en": ("-s", "150"), "zh": ("-s", "110", "-g", "4")}
+# The Mandarin digits' voice and pace (the words' voice at the same pace).
+ZH_DIGIT_VOICE, ZH_PACE = "cmn", ("-s", "120", "-g", "6")
+_ZH_DIGIT = "0-9Xx" + "".join(ZH_DIGITS)
+# A number as the text writes it: digits in groups split by commas or spaces.
+_ZH_NUMBER = re.compile(f"[{_ZH_DIGIT}]+(?:[，、,\\s]+[{_ZH_DIGIT}]+)*")
 # Kinds read digit by digit (a quantity is read as one: "三千五百八十").
 DIGIT_BY_DIGIT = ("PHONE", "ID", "CARD", "CODE", "SSN", "order number", "card last digits")
 # Text-only types: espeak reads neither an address nor a plate in a way worth scoring.
@@ -80,20 +93,85 @@ def zh_speech(text: str, digit_by_digit: bool) -> str:
     return " ".join(s.strip() for s in syllables if s.strip())
 
 
-def speak(text: str, lang: str, path: Path, digit_by_digit: bool) -> None:
+def zh_pieces(text: str) -> list[tuple[str, str]]:
+    """(voice, what it says) in order: the digits of each number for the ``cmn`` voice,
+    one by one with a comma between groups, the words around them in pinyin."""
+    pieces, at = [], 0
+    for m in _ZH_NUMBER.finditer(text):
+        if len(m.group()) < 2:
+            continue  # a word with 一 in it ("一下"), not a number
+        if text[at : m.start()].strip():
+            pieces.append((VOICES["zh"], zh_speech(text[at : m.start()], False)))
+        # A long group is read in fours, as people read it: whisper turned 18 digits said
+        # without a pause into one repeated syllable.
+        groups = [
+            g[k : k + 4] for g in re.split(r"[，、,\s]+", m.group()) for k in range(0, len(g), 4)
+        ]
+        digits = [" ".join(ZH_DIGITS.get(ch, ch) for ch in g) for g in groups if g]
+        pieces.append((ZH_DIGIT_VOICE, ", ".join(digits)))
+        at = m.end()
+    if text[at:].strip():
+        pieces.append((VOICES["zh"], zh_speech(text[at:], False)))
+    return pieces
+
+
+def speak(text: str, lang: str, path: Path, digit_by_digit: bool, zh_voice: str) -> None:
+    if lang == "zh" and digit_by_digit and zh_voice == "cmn":
+        parts = []
+        for k, (voice, said) in enumerate(zh_pieces(text)):
+            part = path.with_name(f"{path.stem}-{k}.wav")
+            # a space first: a text starting with "-" is no option
+            subprocess.run(
+                ["espeak-ng", "-v", voice, *ZH_PACE, "-w", str(part), " " + said], check=True
+            )
+            parts.append(str(part))
+        subprocess.run(
+            ["sox", *parts, str(path)] if len(parts) > 1 else ["cp", *parts, str(path)], check=True
+        )
+        return
     said = zh_speech(text, digit_by_digit) if lang == "zh" else text
+    pace = ZH_PACE if lang == "zh" and zh_voice == "cmn" else PACE[lang]
     subprocess.run(
-        ["espeak-ng", "-v", VOICES[lang], *PACE[lang], "-w", str(path), said], check=True
+        ["espeak-ng", "-v", VOICES[lang], *pace, "-w", str(path), " " + said], check=True
     )
 
 
-def transcribe(cases: list[dict], lang: str, path: Path) -> tuple[list[dict], float, float]:
-    """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
-    seconds and the audio seconds. ``path`` is rewritten after each call (a long run
-    stopped early leaves the calls done)."""
+def recogniser(pipeline: bool) -> Callable[[Path, str], list[tuple[float, float, str]]]:
+    """(start, end, text) of each word of a clip. ``pipeline``: through the service's own
+    recogniser and its default options (voice detection, no conditioning on earlier text,
+    the hallucination guards, Chinese written simplified), as a call is transcribed; else
+    faster-whisper's defaults with beam 5 (how the seed-14/15 sets were made)."""
+    if pipeline:
+        from faster_whisper import decode_audio
+
+        from qa_service.engines.asr import ASROptions, WhisperRecognizer
+        from qa_service.engines.device import DeviceChoice
+
+        service = WhisperRecognizer(MODEL, DeviceChoice("cpu", "int8", 2))
+
+        def words_of(clip: Path, lang: str) -> list[tuple[float, float, str]]:
+            heard = service.transcribe(decode_audio(str(clip)), ASROptions(language=lang))
+            return [(w.start, w.end, w.text) for w in heard.words]
+
+        return words_of
     from faster_whisper import WhisperModel
 
     model = WhisperModel(str(MODEL), device="cpu", compute_type="int8", cpu_threads=2)
+
+    def plain_words(clip: Path, lang: str) -> list[tuple[float, float, str]]:
+        segments, _ = model.transcribe(str(clip), language=lang, word_timestamps=True, beam_size=5)
+        return [(w.start, w.end, w.word) for seg in segments for w in seg.words or []]
+
+    return plain_words
+
+
+def transcribe(
+    cases: list[dict], lang: str, path: Path, zh_voice: str, pipeline: bool
+) -> tuple[list[dict], float, float]:
+    """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
+    seconds and the audio seconds. ``path`` is rewritten after each call (a long run
+    stopped early leaves the calls done)."""
+    words_of = recogniser(pipeline)
     out, asr_s, audio_s = [], 0.0, 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for k, case in enumerate(cases):
@@ -101,17 +179,13 @@ def transcribe(cases: list[dict], lang: str, path: Path) -> tuple[list[dict], fl
             utterances, clock = [], 0.0
             for j, u in enumerate(case["utterances"]):
                 clip = Path(tmp) / f"{k}-{j}.wav"
-                speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT)
+                speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT, zh_voice)
                 with wave.open(str(clip)) as w:
                     audio_s += w.getnframes() / w.getframerate()
                 began = time.perf_counter()
-                segments, _ = model.transcribe(
-                    str(clip), language=lang, word_timestamps=True, beam_size=5
-                )
                 words = [
-                    {"start": clock + w.start, "end": clock + w.end, "text": w.word}
-                    for seg in segments
-                    for w in seg.words or []
+                    {"start": clock + a, "end": clock + b, "text": t}
+                    for a, b, t in words_of(clip, lang)
                 ]
                 asr_s += time.perf_counter() - began
                 text = "".join(w["text"] for w in words).strip()
@@ -134,10 +208,23 @@ def main() -> None:
     parser.add_argument("--per-type", type=int, default=12)
     parser.add_argument("--per-negative", type=int, default=4)
     parser.add_argument("--out", type=Path, help="default bench/data/pii_asr_<lang>.json")
+    parser.add_argument(
+        "--zh-voice",
+        choices=("cmn", "pinyin"),
+        default="cmn",
+        help="digits by the cmn voice (default) or everything by the pinyin one (seed 15)",
+    )
+    parser.add_argument(
+        "--plain-whisper",
+        action="store_true",
+        help="faster-whisper's defaults, not the service's options (the seed-14/15 sets)",
+    )
     args = parser.parse_args()
     cases = chosen(args.seed, args.lang, args.per_type, args.per_negative)
     path = args.out or out_path(args.lang)
-    spoken, asr_s, audio_s = transcribe(cases, args.lang, path)
+    spoken, asr_s, audio_s = transcribe(
+        cases, args.lang, path, args.zh_voice, not args.plain_whisper
+    )
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 
 

@@ -74,3 +74,100 @@ def test_short_codes_and_codes_that_are_no_secret(text: str, masked: list) -> No
 
 def test_a_card_read_with_one_letter_keeps_its_type_in_chinese() -> None:
     assert [s.kind for s in detect_text("卡号是6228 0073 1684 I 1841", "zh")] == [PiiType.card]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "masked"),
+    [
+        # no label left: a long run said digit by digit is a phone, card or ID number
+        ("It's time to nine, nine, four, one, nine, oh five.", "en", "PHONE"),
+        ("sure: 4-6-3-5-3-1-2-8-4", "en", "PHONE"),
+        ("好的，五八二六四一七九", "zh", "PHONE"),
+        ("嗯 六二二七 三五四五 七八六二 三四九", "zh", "CARD"),
+    ],
+)
+def test_a_long_number_read_out_digit_by_digit_is_masked_without_a_label(
+    text: str, language: str, masked: str
+) -> None:
+    spans = detect_text(text, language)
+    assert [s.kind.value for s in spans] == [masked]
+    assert not any(ch.isdigit() for ch in text[: spans[0].start] + text[spans[0].end :])
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("it was 9941905 in total", "en"),  # written digits run together: not read out
+        ("one hundred twenty three thousand four hundred fifty six people", "en"),
+        ("the order number is 1, 8, 9, 3, 7, 0, 8, 0, 5, 8, 2", "en"),
+        ("nine, four, one, two, three, five, six dollars", "en"),
+        ("that's 1, 2, 3, 4, 5, 6", "en"),  # six digits: too short
+        ("订单号五八二六四一七九", "zh"),
+        ("二零二六年十二月三日到的", "zh"),
+        ("fixed in 2.0.1, 2.0.2 and 2.0.3", "en"),  # versions, not digits read out
+        ("iPhone 6 Plus 16G 196", "en"),  # no phone label in "iPhone"
+        ("三千五百八十元", "zh"),
+    ],
+)
+def test_what_is_not_read_out_or_says_what_it_is_stays(text: str, language: str) -> None:
+    assert found(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "masked"),
+    [
+        ("You can reach me at I'm 175, 457, I'm 160.", "en", [("PHONE", "175, 457, I'm 160")]),
+        ("SSN 135, I'm 140, 300, 42", "en", [("SSN", "135, I'm 140, 300, 42")]),
+        ("my phone number is 175 I'm 457 I'm 1608", "en", [("PHONE", "175 I'm 457 I'm 1608")]),
+        # not in Chinese, even where the character was a misheard digit (the price of not
+        # joining "13806210344或18640877939" or "10元包100M")
+        # (the nine digits after it are masked as read out)
+        ("卡号六二二七三五 雅 四五七八六二三四九", "zh", [("PHONE", "四五七八六二三四九")]),
+        # the first run is a whole ID: "一下" after it is no part of it
+        (
+            "证件号码三二零一零二一九七五零六一一七一七二，您核对一下",
+            "zh",
+            [("ID", "三二零一零二一九七五零六一一七一七二")],
+        ),
+        ("the card ending in 42 or 17", "en", []),  # too short, joined or not
+        ("my phone bill is 10 bucks and 20 or 300", "en", []),  # a quantity before the gap
+        # Chinese gaps are words of the sentence: two numbers, or amounts
+        (
+            "我的联系方式13806210344或18640877939",
+            "zh",
+            [("PHONE", "13806210344"), ("PHONE", "18640877939")],
+        ),
+        ("打电话说3G网络,10元包100M 20元包300M流量", "zh", []),
+        ("I have 3 kids and 4 dogs", "en", []),  # no label
+    ],
+)
+def test_a_short_word_asr_wrote_between_labelled_digits_is_bridged(
+    text: str, language: str, masked: list
+) -> None:
+    assert found(text, language) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("SSN474-268-2008", [("SSN", "474-268-2008")]),  # validates as a US phone only
+        ("SSN on file. Call me at 474-268-2008", [("PHONE", "474-268-2008")]),
+        ("card ok, my mobile is 415 555 2671", [("PHONE", "415 555 2671")]),
+    ],
+)
+def test_the_label_right_before_wins_over_a_phone_plan(text: str, masked: list) -> None:
+    assert found(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("我的手機號是一三八二六四一", [("PHONE", "一三八二六四一")]),
+        ("驗證碼是八三九二零七", [("CODE", "八三九二零七")]),
+        ("訂單號13826417953", []),
+        ("餘額13826417953", []),
+        ("等了52分鐘", []),
+    ],
+)
+def test_labels_in_traditional_characters(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -231,7 +231,9 @@ def test_another_speakers_digits_do_not_complete_a_number() -> None:
     call = [utt("customer", 0.0, 2.0, "号码是幺三八零零一三"), utt("agent", 2.1, 3.0, "八零零零")]
     # The customer's seven labelled digits are masked on their own; the agent's are not.
     assert [(s.utterance, s.start, s.end) for s in detect(call, "zh")] == [(0, 3, 10)]
-    call[0]["text"] = "幺三八零零一三"
+    # Without the label, six digits are too few to mask on their own (seven read out digit
+    # by digit would be: spoken.READ_OUT_DIGITS), and the agent's five do not complete them.
+    call[0]["text"], call[1]["text"] = "幺三八零零一", "三八零零零"
     assert detect(call, "zh") == []
 
 
@@ -256,8 +258,11 @@ def test_a_label_alone_does_not_mask_what_is_not_that_long(text: str) -> None:
 
 
 def test_a_long_pause_ends_the_number() -> None:
-    call = [utt("customer", 0.0, 2.0, "幺三八零零一三"), utt("customer", 30.0, 31.0, "八零零零")]
+    # Six digits and five, 28 s apart: joined they would be a mobile number.
+    call = [utt("customer", 0.0, 2.0, "幺三八零零一"), utt("customer", 30.0, 31.0, "三八零零零")]
     assert detect(call, "zh") == []
+    call[1]["start"], call[1]["end"] = 3.0, 4.0
+    assert [s.kind for s in detect(call, "zh")] == [PHONE, PHONE]
 
 
 def test_a_code_asked_for_by_the_other_party_is_found() -> None:

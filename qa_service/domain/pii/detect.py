@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from qa_service.domain.pii.numbers import classify_run
-from qa_service.domain.pii.runs import Line, digit_runs
+from qa_service.domain.pii.numbers import classify_runs
+from qa_service.domain.pii.runs import Line, speaker_runs
 from qa_service.domain.pii.textual import text_hits
 from qa_service.domain.pii.timeline import align_words, span_times
 from qa_service.domain.pii.types import PiiSpan, PiiType
@@ -38,8 +38,8 @@ def detect(utterances: Sequence[dict[str, Any]], language: str | None = None) ->
     english = (language or "").split("-")[0].lower() not in _ZH
     found: list[tuple[PiiType, int, int, int, int]] = []  # kind, utterance, start, end, group
     group = 0
-    for run in digit_runs(lines):
-        for hit in classify_run(lines, run, english):
+    for runs in speaker_runs(lines):
+        for hit in classify_runs(lines, runs, english):
             group += 1
             by_utt: dict[int, list[int]] = {}
             for unit in hit.units:

@@ -19,8 +19,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
-from qa_service.domain.pii.numerals import GUESS, Unit
+from qa_service.domain.pii.numerals import GUESS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 
@@ -42,7 +43,8 @@ _REFERENCE = re.compile(
     re.I,
 )
 _PHONE_LABEL = re.compile(
-    r"手机|电话|号码|座机|联系方式|打给|回拨|phone|mobile|cell|call me|reach me|contact", re.I
+    r"手机|电话|号码|座机|联系方式|打给|回拨|(?<![iI])phone|mobile|cell|call me|reach me|contact",
+    re.I,
 )
 _CODE_LABEL = re.compile(
     r"验证码|校验码|动态码|短信码|密码|口令|安全码|"
@@ -52,7 +54,7 @@ _CODE_LABEL = re.compile(
     re.I,
 )
 _CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
-_ID_LABEL = re.compile(r"身份证|证件号|\bID\b|identity|identification", re.I)
+_ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type.
 _NEAR_LENGTH = {
@@ -61,8 +63,9 @@ _NEAR_LENGTH = {
     PiiType.resident_id: (15, 18),
     PiiType.ssn: (8, 10),
 }
-# At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
-MAX_GUESS_SHARE = 1 / 3
+# ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
+# a labelled number may be this many digits longer than its type's.
+ASR_EXTRA_DIGITS = 2
 _SSN_LABEL = re.compile(r"social security|\bs\.?\s?s\.?\s?n\b|social", re.I)
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 _UNIT_AFTER = re.compile(
@@ -71,6 +74,14 @@ _UNIT_AFTER = re.compile(
     r"dollars?|bucks?|pounds?|cents?|percent|years?|days?|months?|o'?clock|am\b|pm\b|"
     r"hours?|minutes?|seconds?|times|items?|points?|kg|km|miles?)",
     re.I,
+)
+
+
+# Whisper often writes Mandarin in traditional characters ("我的手機號是"): the labels' and
+# units' characters are read as their simplified forms (one for one, offsets unchanged).
+_SIMPLIFIED = str.maketrans(
+    "機電號碼證驗動簡訊聯繫給撥訂單遞運編發餘額價積銀險約計塊個歲樓層張臺戶點萬億鐘",
+    "机电号码证验动简讯联系给拨订单递运编发余额价积银险约计块个岁楼层张台户点万亿钟",
 )
 
 
@@ -106,16 +117,11 @@ def _before(lines: Sequence[Line], unit: Unit) -> str:
         prev = lines[unit.utterance - 1]
         if line.start - prev.end <= CODE_ANSWER_S:
             text = prev.text[-BEFORE_CHARS:] + " " + text
-    return text
+    return text.translate(_SIMPLIFIED)
 
 
 def _after(lines: Sequence[Line], unit: Unit) -> str:
-    return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS]
-
-
-def _guessed(digits: str) -> bool:
-    """Too many digits are letters to call it a number."""
-    return digits.count(GUESS) > len(digits) * MAX_GUESS_SHARE
+    return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS].translate(_SIMPLIFIED)
 
 
 def _validate(digits: str, english: bool) -> PiiType | None:
@@ -153,7 +159,7 @@ def _labelled(
         formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
         if formatted or _SSN_LABEL.search(before):
             return PiiType.ssn
-    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not _guessed(digits):
+    if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not too_guessed(digits):
         if _CODE_LABEL.search(before) and "X" not in digits:
             return PiiType.code
         if not digits.isdigit():
@@ -181,12 +187,23 @@ def _garbled(digits: str, before: str) -> PiiType | None:
     if kind is None:
         return None
     low, high = _NEAR_LENGTH[kind]
-    if ("X" in digits and kind is not PiiType.resident_id) or _guessed(digits):
+    if ("X" in digits and kind is not PiiType.resident_id) or too_guessed(digits):
         return None
     # A letter ASR wrote may have been a digit or noise: the number is between its digits
     # alone and its digits with every letter.
     known = len(digits) - digits.count(GUESS)
-    return kind if known <= high and len(digits) >= low else None
+    return kind if known <= high + ASR_EXTRA_DIGITS and len(digits) >= low else None
+
+
+def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
+    """A number that validates only as a phone (a number plan, no check digit: 10 digits
+    are a US number more often than not) takes the type of the label right before it when
+    its length fits that type: "SSN 474-268-2008" is an SSN ASR misheard."""
+    label = _nearest_label(before)
+    if kind is not PiiType.phone or label in (None, PiiType.phone):
+        return kind
+    low, high = _NEAR_LENGTH[label]
+    return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
 def _suppressed(kind: PiiType, before: str, after: str) -> bool:
@@ -216,9 +233,15 @@ def _classify(
         before = run_before + " " + before
     if v.service_number(digits) and not v.bank_card(digits):
         return None
-    kind = _validate(digits, english) or _labelled(digits, before, segments, english)
+    kind = _validate(digits, english)
+    if kind is not None:
+        kind = _label_over_plan(kind, digits, before)
+    else:
+        kind = _labelled(digits, before, segments, english)
     if kind is None and whole:
         kind = _garbled(digits, before)
+    if kind is None and whole and spoken.read_out(lines, segments):
+        kind = spoken.read_out_kind(digits)
     if kind is None or _suppressed(kind, before, after):
         return None
     return kind
@@ -247,3 +270,60 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         else:
             i += 1
     return hits
+
+
+def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bool:
+    """Whether two runs may be one number ASR broke with a word: short words between them,
+    a label of personal data before the first, the first no number by itself (a whole ID
+    followed by "您核对一下" is done) and the second more than a stray digit word."""
+    if len(second.digits) < 2 or not spoken.bridgeable(lines, first, second):
+        return False
+    if _UNIT_AFTER.match(_after(lines, first.units[-1])):
+        return False  # "10 dollars and 20": quantities, not one number
+    if _validate(first.digits, english) is not None:
+        return False
+    before = _before(lines, first.units[0])
+    return _nearest_label(before) is not None or bool(_CODE_LABEL.search(before))
+
+
+def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:
+    """The personal data in a speaker's runs, in order. A labelled run and the ones after it
+    with only a short word or two between each (see ``spoken``) are tried as one number
+    first, the longest chain first; when none is a number, each run is classified alone."""
+    hits: list[NumberHit] = []
+    i = 0
+    while i < len(runs):
+        chain = [runs[i]]
+        while i + len(chain) < len(runs) and _bridge(
+            lines, _chained(chain), runs[i + len(chain)], english
+        ):
+            chain.append(runs[i + len(chain)])
+        hit = _bridged_hit(lines, chain, english)
+        if hit is not None:
+            hits.append(hit[0])
+            i += hit[1]
+            continue
+        hits.extend(classify_run(lines, runs[i], english))
+        i += 1
+    return hits
+
+
+def _chained(chain: Sequence[Run]) -> Run:
+    run = chain[0]
+    for nxt in chain[1:]:
+        run = spoken.joined(run, nxt)
+    return run
+
+
+def _bridged_hit(
+    lines: Sequence[Line], chain: list[Run], english: bool
+) -> tuple[NumberHit, int] | None:
+    """The longest prefix of two or more runs of ``chain`` that is one number, and how many
+    runs it took."""
+    before = _before(lines, chain[0].units[0])
+    for n in range(len(chain), 1, -1):
+        run = _chained(chain[:n])
+        kind = _classify(lines, run.segments, english, before, whole=True)
+        if kind is not None:
+            return NumberHit(kind, run.units), n
+    return None

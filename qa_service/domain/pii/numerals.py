@@ -51,6 +51,8 @@ _NOT_NUMBERS = re.compile(
 # digits (see ``_settle_guesses``), where the article or a pronoun hardly stands.
 GUESS = "?"
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
+# At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
+MAX_GUESS_SHARE = 1 / 3
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -169,6 +171,11 @@ def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
     if _GUESS_TOKEN.fullmatch(token):
         return Unit(GUESS, utterance, start, end, guess=True)
     return HARD
+
+
+def too_guessed(digits: str) -> bool:
+    """Too many digits are letters (or homophones) to call it a number."""
+    return digits.count(GUESS) > len(digits) * MAX_GUESS_SHARE
 
 
 def _next_unit(items: list[Item], i: int) -> Unit | bool | None:

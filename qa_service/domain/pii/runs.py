@@ -87,7 +87,7 @@ def speaker_items(lines: Sequence[Line], speaker: str) -> list[Item]:
     return items
 
 
-def digit_runs(lines: Sequence[Line]) -> list[Run]:
-    """Every digit run of every speaker, in no particular order."""
+def speaker_runs(lines: Sequence[Line]) -> list[list[Run]]:
+    """Each speaker's digit runs in the order they were said."""
     speakers = dict.fromkeys(line.speaker for line in lines)
-    return [run for s in speakers for run in _runs_of(speaker_items(lines, s))]
+    return [_runs_of(speaker_items(lines, s)) for s in speakers]

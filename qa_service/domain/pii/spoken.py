@@ -1,0 +1,104 @@
+"""What the way a number was said tells when ASR lost part of it.
+
+Two signs that hold without the number validating:
+
+- *read out*: a long run said digit by digit ("nine, nine, four, one, nine, oh five",
+  "幺三八零零一三八") is how people give a phone, card or ID number; amounts, dates, times
+  and counts are said as quantities ("three hundred", "三千五百", "2026年"), and a reference
+  number still says what it is (its label suppresses it, as for any number).
+- *bridged*: under a label, one or two short words between two pieces of digits are digits
+  ASR wrote as words ("reach me at 175, 457, I'm 160"), not the end of the number. English
+  only: a Chinese character between digits is as often a word ("或", "元", "月") as a misheard
+  digit, and treating it as a digit masked dates and amounts in real text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from itertools import pairwise
+
+from qa_service.domain.pii.numerals import GUESS, SOFT_CHARS, Unit, too_guessed
+from qa_service.domain.pii.runs import Line, Run
+from qa_service.domain.pii.types import PiiType
+
+# Digits said one by one that make a number worth masking without a label: a local phone
+# number (7) is the shortest.
+READ_OUT_DIGITS = 7
+# Words that hold a quantity, not digits read out ("one hundred", "two thousand").
+_QUANTITY = re.compile(r"hundred|thousand|million|billion", re.I)
+# A gap that may be digits ASR wrote as words: at most this many pieces, each this short.
+BRIDGE_WORDS, BRIDGE_CHARS = 2, 4
+# Between written digits, what makes a version number or a list, not digits read out.
+_LISTING = ".、"
+_GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
+
+
+def _between(lines: Sequence[Line], units: list[Unit]) -> str:
+    """The characters between a run's units in their utterances."""
+    return "".join(
+        lines[a.utterance].text[a.end : b.start]
+        for a, b in pairwise(units)
+        if a.utterance == b.utterance
+    )
+
+
+def _said(lines: Sequence[Line], unit: Unit) -> str:
+    return lines[unit.utterance].text[unit.start : unit.end]
+
+
+def read_out(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
+    """Whether the run was said digit by digit: every digit its own word or character
+    ("nine", "幺", "double five"), or a separator after every written digit ("4-6-3-5")."""
+    units = [u for seg in segments for u in seg]
+    digits = "".join(u.digits for u in units)
+    known = digits.replace(GUESS, "")
+    if len(digits) < READ_OUT_DIGITS or not known.isdigit() or too_guessed(digits):
+        return False
+    if all(len(seg) == 1 and len(seg[0].digits) == 1 for seg in segments):
+        # "4-6-3-5", "1, 8, 9": but not a version or a list ("2.0.1、2.0.2")
+        return not any(ch in _LISTING for ch in _between(lines, units))
+    for unit in units:
+        said = _said(lines, unit)
+        if said.isdigit() or _QUANTITY.search(said):
+            return False  # written digits run together ("9941905"), or a quantity
+    return True
+
+
+def read_out_kind(digits: str) -> PiiType | None:
+    """The type a number read out is taken for by its length alone."""
+    if len(digits) <= 13:
+        return PiiType.phone
+    if len(digits) in (17, 18):
+        return PiiType.resident_id
+    return PiiType.card if len(digits) <= 19 else None
+
+
+def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """Whether only one or two short words stand between two runs of one utterance."""
+    end, start = first.units[-1], second.units[0]
+    if end.utterance != start.utterance:
+        return False
+    gap = lines[end.utterance].text[end.end : start.start]
+    pieces = [p for p in _GAP_SEPARATORS.split(gap) if p]
+    return 0 < len(pieces) <= BRIDGE_WORDS and all(_word(p) for p in pieces)
+
+
+def _word(piece: str) -> bool:
+    """A short word in Latin letters ("I'm", "I.N."), an apostrophe or a dot; no sign ("*").
+    Chinese is written without spaces, so a gap there is a word of the sentence ("元包",
+    "或"), not a digit misheard: Chinese gaps never bridge."""
+    return (
+        len(piece) <= BRIDGE_CHARS
+        and piece.isascii()
+        and any(ch.isalpha() for ch in piece)
+        and all(ch.isalpha() or ch in "'’." for ch in piece)
+    )
+
+
+def joined(first: Run, second: Run) -> Run:
+    """The two runs as one, the second starting strongly (it follows a word)."""
+    return Run(
+        segments=[*first.segments, *second.segments],
+        strong=[*first.strong, True, *second.strong[1:]],
+    )
