@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 SPAN_CHARS = 40
 CONTEXT = 1  # neighbour utterances shown on each side
+ANSWER_LINES = 2  # the other party's lines shown after the marked ones
 LINE_CHARS = 240
 JUDGEMENTS = ("correct", "incorrect")
 
@@ -122,10 +123,24 @@ def show(records: list[dict[str, Any]], data: Path) -> None:
             f"#{record['n']} {record['lang']} {record['dialogue']} {record['category']} "
             f"({record['rule_id']}, {record['role']}) span={record['span']!r}"
         )
-        for i in range(max(0, first - CONTEXT), min(len(utts), last + CONTEXT + 1)):
+        for i in range(max(0, first - CONTEXT), _context_end(utts, last)):
             mark = ">" if first <= i <= last else " "
             print(f"  {mark}{i:>2} {utts[i]['role']:<8} {utts[i]['text'][:LINE_CHARS]}")
         print()
+
+
+def _context_end(utts: list[dict[str, Any]], last: int) -> int:
+    """One line past the marked ones, and on until the other party has said two lines.
+
+    A finding about a missing answer (empathy after a complaint) is judged by the answer: the
+    judge must see the other party's next lines, however many messages the customer adds.
+    """
+    role = utts[last]["role"]
+    end, answers = last + 1, 0
+    while end < len(utts) and (end <= last + CONTEXT or answers < ANSWER_LINES):
+        answers += utts[end]["role"] != role
+        end += 1
+    return end
 
 
 def precision(records: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:

@@ -23,8 +23,9 @@ SOURCES = {
     "`train_stc3_en.jsonl`, by reference: the "
     "text stays in ../shared): STC-3 dev dialogues that the benches never draw (not among the "
     "first 1,000 of `bench/dialogue_quality.py`'s seed-1 shuffle of either language, nor in a "
-    "held-out dialogue): zh messages with the same labels on their en translation, and the "
-    "other en messages of those dialogues labelled from the English text",
+    "held-out dialogue): zh messages with the same labels on their en translation, the other "
+    "en messages of those dialogues labelled from the English text, and every customer's last "
+    "zh message there (`train_stc3_ends.jsonl`)",
 }
 
 CARD = """# acts-e5mini-zh-en

@@ -29,6 +29,8 @@ HELDOUT_STC3 = "heldout_stc3.jsonl"
 TRAIN_STC3 = "train_stc3.jsonl"
 # English messages labelled from the English text (the zh draw's labels are copied instead).
 TRAIN_STC3_EN = "train_stc3_en.jsonl"
+# The customers' last zh messages the first draw left (how a chat ends decides the score).
+TRAIN_STC3_ENDS = "train_stc3_ends.jsonl"
 NONE_MARK = "-"
 # {x} in a written sentence is filled with this many items of its language's list.
 FILLS_PER_TEMPLATE = 3
@@ -194,7 +196,7 @@ def stc3_examples(stc3_dir: Path) -> list[ActExample]:
     """Real helpdesk turns labelled by reading, from dialogues the benches never draw."""
     return [
         ActExample(text, full_labels(acts), "stc3", lang)
-        for name in (TRAIN_STC3, TRAIN_STC3_EN)
+        for name in (TRAIN_STC3, TRAIN_STC3_EN, TRAIN_STC3_ENDS)
         for text, acts, lang in stc3_labelled(stc3_dir, name)
     ]
 

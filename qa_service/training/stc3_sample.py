@@ -99,6 +99,33 @@ def draw_english(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[di
     return [{**item, "key": n} for n, item in enumerate(items)]
 
 
+def draw_ends(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[dict]:
+    """The customer's last zh message of every trainable dialogue the zh draw does not cover.
+
+    How the customer leaves carries most of the score, and a calm last report read as a
+    complaint is the audits' commonest wrong finding: these are the messages that decide it.
+    """
+    reserved = reserved_ids(stc3_dir)
+    covered = {(d["dialogue"], d["turn"], d["utterance"]) for d in zh_drawn}
+    items = []
+    for d in read_dialogues(stc3_dir / "dev_zh.jsonl"):
+        said = [
+            (t, u, text)
+            for t, turn in enumerate(d["turns"])
+            if turn["sender"] == "customer"
+            for u, text in enumerate(turn["utterances"])
+            if text.strip()
+        ]
+        if d["id"] in reserved or not said or (d["id"], *said[-1][:2]) in covered:
+            continue
+        t, u, text = said[-1]
+        items.append(
+            {"dialogue": d["id"], "turn": t, "utterance": u, "sender": "customer", "text": text}
+        )
+    random.Random(seed).shuffle(items)
+    return [{**item, "key": n} for n, item in enumerate(items)]
+
+
 def _weight(dialogue: dict, sender: str, translated: set[str]) -> float:
     badly_rated = dialogue["quality_mean"]["S"] <= -0.5
     return (
@@ -137,11 +164,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--english", type=int, metavar="SEED",
         help="draw the English messages the zh draw leaves (labelled from the English text)",
     )  # fmt: skip
+    parser.add_argument(
+        "--ends", type=int, metavar="SEED",
+        help="draw the customers' last zh messages the zh draw leaves (zh labels only)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     drawn = draw(args.stc3, args.count, args.seed)
     langs = ("zh", "en")
     if args.english is not None:
         drawn, langs = draw_english(args.stc3, args.english, drawn), ("en",)
+    elif args.ends is not None:
+        drawn, langs = draw_ends(args.stc3, args.ends, drawn), ("zh",)
     if not args.labels:
         args.out.write_text(json.dumps(drawn, ensure_ascii=False))
         print(f"{len(drawn)} messages written to {args.out}")
