@@ -1,0 +1,177 @@
+"""A pack's rules inside its YAML text: where each one is, and writing one rule into the text.
+
+The rule builder edits one rule of a draft the author may have commented and laid out by
+hand, so the rule is spliced into the text where it stands (or after the last rule) and
+everything else is kept byte for byte. The text is parsed with the bounded loader (packs
+are untrusted data) and the result is parsed again and compared, so a splice that would not
+give back exactly the rule written falls back to rewriting the ``rules:`` list alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from qa_service import safe_yaml
+
+
+class DraftUnreadable(ValueError):
+    """The draft is not a YAML mapping the builder can write into; ``kind`` says why (a
+    message key) and ``line`` where, when known."""
+
+    def __init__(self, kind: str, line: int | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpan:
+    index: int
+    data: dict[str, Any]
+    start: int  # character offsets of the rule's own text
+    end: int
+    line: int  # first and last line, counted from 1
+    end_line: int
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else None
+
+
+def _compose(text: str) -> tuple[yaml.Node | None, Any]:
+    if safe_yaml.too_large(text):
+        raise DraftUnreadable("too_large")
+    loader = safe_yaml.BoundedLoader(text)
+    try:
+        return safe_yaml.compose(loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise DraftUnreadable("yaml", mark.line + 1 if mark else None) from None
+    except (yaml.YAMLError, ValueError):
+        raise DraftUnreadable("yaml") from None
+    finally:
+        loader.dispose()
+
+
+def _end(node: yaml.Node, text: str) -> int:
+    """Where a node's own text ends: a block collection's end mark lies past the blank lines
+    and comments that follow it, which belong to what comes next."""
+    if isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        return _end(last[1] if isinstance(node, yaml.MappingNode) else last, text)
+    end = node.end_mark.index
+    while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+        end -= 1  # a block scalar (|, >) ends after its line break
+    return end
+
+
+def _rules_entry(root: yaml.Node | None) -> tuple[yaml.Node, yaml.Node] | None:
+    if not isinstance(root, yaml.MappingNode):
+        raise DraftUnreadable("not_mapping")
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "rules":
+            return key, value
+    return None
+
+
+def _spans(value: yaml.Node, data: Any, text: str) -> list[RuleSpan]:
+    if not isinstance(value, yaml.SequenceNode) or not isinstance(data, list):
+        return []
+    spans = []
+    for index, (item, rule) in enumerate(zip(value.value, data, strict=True)):
+        if isinstance(rule, dict):
+            end = _end(item, text)
+            end_line = text.count("\n", 0, end) + 1
+            line = item.start_mark.line + 1
+            spans.append(RuleSpan(index, rule, item.start_mark.index, end, line, end_line))
+    return spans
+
+
+def rule_spans(text: str) -> list[RuleSpan]:
+    """Every rule of the draft that is a mapping, with where its text is."""
+    root, data = _compose(text)
+    entry = _rules_entry(root)
+    if entry is None:
+        return []
+    return _spans(entry[1], data.get("rules"), text)
+
+
+def dump_rule(rule: dict[str, Any], indent: int) -> str:
+    """A rule as block YAML whose lines after the first are indented by ``indent``: short
+    lists and mappings (phrases, window) stay on one line, as in the built-in packs."""
+    text = yaml.safe_dump(
+        rule, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
+    )
+    return text.rstrip("\n").replace("\n", "\n" + " " * indent)
+
+
+def _dash_column(text: str, item_start: int, column: int) -> int:
+    """The column of the ``-`` that opens a block sequence item starting at ``item_start``."""
+    at = item_start - 1
+    while at >= 0 and text[at] == " ":
+        at -= 1
+    line_start = text.rfind("\n", 0, item_start) + 1
+    return at - line_start if at >= line_start and text[at] == "-" else max(column - 2, 0)
+
+
+def _splice(text: str, value: yaml.Node, spans: list[RuleSpan], rule: dict, replace: str) -> str:
+    """The rule written in place of the rule ``replace`` names, else after the last rule."""
+    target = next((s for s in spans if s.id == replace), None)
+    if target is not None:
+        column = value.value[target.index].start_mark.column
+        return text[: target.start] + dump_rule(rule, column) + text[target.end :]
+    last = spans[-1]
+    item = value.value[last.index]
+    dash = _dash_column(text, item.start_mark.index, item.start_mark.column)
+    added = "\n\n" + " " * dash + "- " + dump_rule(rule, dash + 2)
+    return text[: last.end] + added + text[last.end :]
+
+
+def _rewrite_rules(text: str, entry: tuple[yaml.Node, yaml.Node] | None, rules: list) -> str:
+    """The ``rules:`` list written out again as a whole (or added at the end)."""
+    block = yaml.safe_dump(
+        {"rules": rules}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
+    ).rstrip("\n")
+    if entry is None:
+        return text.rstrip("\n") + "\n\n" + block + "\n"
+    key, value = entry
+    if key.start_mark.column != 0:
+        raise DraftUnreadable("not_mapping")
+    return text[: key.start_mark.index] + block + text[_end(value, text) :]
+
+
+def _written(text: str, rule: dict[str, Any]) -> RuleSpan | None:
+    """The span of ``rule`` in ``text`` when the text parses and holds exactly it."""
+    try:
+        spans = rule_spans(text)
+    except DraftUnreadable:
+        return None
+    return next((s for s in spans if s.data == rule), None)
+
+
+def put_rule(text: str, rule: dict[str, Any], replace: str | None = None) -> tuple[str, RuleSpan]:
+    """``text`` with ``rule`` written in: in place of the rule whose id is ``replace`` (by
+    default the rule's own id), else after the last rule; the rest of the text is kept."""
+    root, data = _compose(text)
+    entry = _rules_entry(root)
+    rules = data.get("rules") if entry is not None else None
+    spans = _spans(entry[1], rules, text) if entry is not None else []
+    wanted = replace or rule.get("id")
+    if spans:
+        spliced = _splice(text, entry[1], spans, rule, wanted)
+        span = _written(spliced, rule)
+        if span is not None:
+            return spliced, span
+    rules = rules if isinstance(rules, list) else []
+    same = [i for i, r in enumerate(rules) if isinstance(r, dict) and r.get("id") == wanted]
+    at = same[0] if same else len(rules)
+    kept = [r for i, r in enumerate(rules) if i not in same]
+    rewritten = _rewrite_rules(text, entry, [*kept[:at], rule, *kept[at:]])
+    span = _written(rewritten, rule)
+    if span is None:
+        raise DraftUnreadable("not_mapping")
+    return rewritten, span

@@ -1,0 +1,152 @@
+"""The rule builder's round trip without a server: a form written into a pack's text (added
+or in place of a rule), the rest of the text kept byte for byte, the form's bounds, and a
+pack rule read back as the form's values."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.analysis.packs import check_pack_text
+from qa_service.features.packs import rule_form, rule_text
+from qa_service.features.packs.builder import form_field
+from tests.conftest import REPO
+
+DRAFT = """\
+# my team's pack: the comments stay
+pack: mine
+language: en
+rules:
+  # the opening line
+  - id: greeting-missing
+    type: missing_phrase
+    category: greeting_missing
+    severity: major
+    role: agent
+    window: {first_turns: 2}
+    params:
+      phrases: [hello, good morning]
+      negation: ignore   # kept: the form does not show it
+
+  - {id: rude, type: phrase, category: forbidden_phrase, role: agent,
+     params: {phrases: ["shut up"]}}
+# the end
+"""
+
+FORM = {
+    "id": "dead-air",
+    "type": "silence",
+    "category": "silence",
+    "severity": "major",
+    "role": "any",
+    "min_s": 8.0,
+    "hold_phrases": "one moment please\n@hold_set\n",
+}
+
+
+def _write(text: str, values: dict, replace: str | None = None) -> tuple[str, rule_text.RuleSpan]:
+    existing = next(
+        (s.data for s in rule_text.rule_spans(text) if s.id == (replace or values["id"])), None
+    )
+    rule = rule_form.to_rule(rule_form.read_form(values), existing)
+    return rule_text.put_rule(text, rule, replace)
+
+
+def test_a_new_rule_goes_after_the_last_one_and_the_rest_is_kept():
+    text, span = _write(DRAFT, FORM)
+    head = DRAFT.split("# the end\n")[0]
+    assert text.startswith(head.rstrip("\n")) and text.endswith("\n# the end\n")
+    added = text[len(head.rstrip("\n")) : -len("# the end\n")]
+    assert added.startswith("\n\n  - id: dead-air\n"), added
+    spans = rule_text.rule_spans(text)
+    assert [s.id for s in spans] == ["greeting-missing", "rude", "dead-air"]
+    assert spans[2].data["params"] == {
+        "min_s": 8,
+        "hold_phrases": ["one moment please", "@hold_set"],
+    }
+    assert (span.line, span.end_line) == (spans[2].line, spans[2].end_line)
+    assert text.splitlines()[span.line - 1].strip() == "- id: dead-air"
+
+
+def test_a_rule_is_replaced_in_place_keeping_what_the_form_does_not_show():
+    values = rule_form.form_of(rule_text.rule_spans(DRAFT)[0].data)
+    assert values["phrases"] == "hello\ngood morning" and values["first_turns"] == 2
+    values |= {"phrases": "hello\n{regex: 'good (morning|day)'}", "severity": "critical"}
+    values |= {"first_turns": None, "last_s": 30}
+    text, span = _write(DRAFT, values)
+    spans = rule_text.rule_spans(text)
+    assert [s.id for s in spans] == ["greeting-missing", "rude"]
+    rule = spans[0].data
+    assert rule["severity"] == "critical" and rule["window"] == {"last_s": 30}
+    assert rule["params"]["phrases"] == ["hello", {"regex": "good (morning|day)"}]
+    assert rule["params"]["negation"] == "ignore"
+    # Everything before and after the rule is the draft's own text.
+    before, after = DRAFT.split("  - id: greeting-missing")[0], DRAFT.split("negation: ignore")[1]
+    assert text.startswith(before + "  - id: greeting-missing\n") and text.endswith(after)
+    assert span.line == spans[0].line == 6
+
+
+def test_renaming_a_picked_rule_replaces_it():
+    values = rule_form.form_of(rule_text.rule_spans(DRAFT)[1].data) | {"id": "rude-words"}
+    text, _span = _write(DRAFT, values, replace="rude")
+    assert [s.id for s in rule_text.rule_spans(text)] == ["greeting-missing", "rude-words"]
+
+
+def test_the_built_in_pack_stays_valid_and_only_the_rule_changes():
+    source = (REPO / "rules" / "zh-default.yaml").read_text("utf-8")
+    spans = rule_text.rule_spans(source)
+    values = rule_form.form_of(next(s.data for s in spans if s.id == "interruption"))
+    text, span = _write(source, values | {"min_overlap_s": 1.5})
+    assert not isinstance(check_pack_text(text, "zh-default"), list)
+    changed = [
+        n
+        for n, (a, b) in enumerate(zip(source.splitlines(), text.splitlines(), strict=False), 1)
+        if a != b
+    ]
+    assert changed and span.line <= min(changed) and max(changed) <= span.end_line
+    assert len(text.splitlines()) - len(source.splitlines()) <= 1
+    assert [s.id for s in rule_text.rule_spans(text)] == [s.id for s in spans]
+
+
+def test_a_draft_without_a_rules_list_gets_one():
+    text, _span = _write("pack: mine\nrules: []\n", FORM)
+    assert [s.id for s in rule_text.rule_spans(text)] == ["dead-air"]
+    text, _span = _write("pack: mine\n", FORM)
+    assert text.startswith("pack: mine\n") and rule_text.rule_spans(text)[0].id == "dead-air"
+
+
+@pytest.mark.parametrize("draft", ["a: [1,\n b", "- just\n- a list\n", ""])
+def test_a_draft_that_is_no_pack_is_refused(draft):
+    with pytest.raises(rule_text.DraftUnreadable):
+        rule_text.put_rule(draft, {"id": "x"})
+
+
+def test_every_bad_field_at_once_with_its_bound():
+    values = FORM | {"id": "Bad Id", "min_s": 99999, "first_turns": 0, "severity": "huge"}
+    with pytest.raises(rule_form.FormInvalid) as caught:
+        rule_form.read_form(values)
+    fields = {form_field(p.loc): p.kind for p in caught.value.problems}
+    assert fields == {
+        "id": "string_pattern_mismatch",
+        "min_s": "less_than_equal",
+        "first_turns": "greater_than_equal",
+        "severity": "literal_error",
+    }
+
+
+def test_phrase_lines_are_bounded_and_checked():
+    form = rule_form.read_form(FORM | {"hold_phrases": "ok\n{not: [closed\n" + "x" * 501})
+    with pytest.raises(rule_form.FormInvalid) as caught:
+        rule_form.to_rule(form)
+    assert [(p.loc, p.kind, p.values["line"]) for p in caught.value.problems] == [
+        (("hold_phrases",), "phrase_bad_mapping", "2"),
+        (("hold_phrases",), "phrase_line_too_long", "3"),
+    ]
+    many = "\n".join(f"p{n}" for n in range(rule_form.MAX_PHRASE_LINES + 1))
+    with pytest.raises(rule_form.FormInvalid):
+        rule_form.parse_phrases(many, "phrases")
+
+
+def test_a_rule_of_another_type_has_no_form():
+    assert rule_form.form_of({"id": "x", "type": "count", "params": {}}) is None
+    act = rule_form.form_of({"id": "x", "type": "act", "params": {"act": "empathy"}})
+    assert act["act"] == "empathy" and act["min_probability"] is None
