@@ -75,25 +75,21 @@ def write_rule(
     else of the rule with its id, else after the last rule), or why it cannot be."""
     try:
         form = rule_form.read_form(values)
+        draft = rule_text.read_draft(content)
         wanted = replace or form.id
-        spans = rule_text.rule_spans(content)
-        existing = next((s.data for s in spans if s.id == wanted), None)
+        existing = next((s.data for s in draft.spans if s.id == wanted), None)
         rule = rule_form.to_rule(form, existing)
-        text, span = rule_text.put_rule(content, rule, wanted)
+        text, first, last = rule_text.put_rule(draft, rule, wanted)
     except rule_form.FormInvalid as exc:
         return Written(errors=[_at_field(p, p.loc) for p in exc.problems])
     except rule_text.DraftUnreadable as exc:
         return Written(errors=[unreadable(exc)])
     _name, problems = check_document(session, settings, user, DocumentKind.pack, text)
-    file = f"{_draft_name(text)}.yaml"
-    own = [
-        p
-        for p in problems
-        if p.file == file and p.line is not None and span.line <= p.line <= span.end_line
-    ]
+    file = f"{draft.name}.yaml"
+    own = [p for p in problems if p.file == file and p.line and first <= p.line <= last]
     if own:
         return Written(errors=[_at_field(p, p.loc[2:]) for p in own])
-    return Written(text, form.id, span.line, draft_problems=len(problems))
+    return Written(text, form.id, first, draft_problems=len(problems))
 
 
 def unreadable(exc: rule_text.DraftUnreadable) -> Problem:
@@ -103,9 +99,3 @@ def unreadable(exc: rule_text.DraftUnreadable) -> Problem:
         "not_mapping": "the draft is not a pack (a mapping with pack:, rules: ...)",
     }
     return Problem((GENERAL,), messages[exc.kind], kind=f"draft_{exc.kind}")
-
-
-def _draft_name(text: str) -> str:
-    data = safe_yaml.load(text)
-    name = data.get("pack") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else ""

@@ -8,6 +8,7 @@ Every number is bounded here, before the pack's own validation sees the rule.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 import yaml
@@ -75,7 +76,15 @@ def read_form(values: dict[str, Any]) -> RuleForm:
     try:
         return RuleForm.model_validate(values)
     except ValidationError as exc:
-        raise FormInvalid(validation_problems(exc)) from None
+        problems = validation_problems(exc)
+        raise FormInvalid([replace(p, values=_plain(p.values)) for p in problems]) from None
+
+
+def _plain(values: dict[str, str]) -> dict[str, str]:
+    """A bound as people write it: "at most 1", not "at most 1.0"."""
+    return {
+        k: v.removesuffix(".0") if k in ("gt", "ge", "lt", "le") else v for k, v in values.items()
+    }
 
 
 def parse_phrases(text: str, field: str) -> list[Any]:

@@ -3,8 +3,9 @@
 The rule builder edits one rule of a draft the author may have commented and laid out by
 hand, so the rule is spliced into the text where it stands (or after the last rule) and
 everything else is kept byte for byte. The text is parsed with the bounded loader (packs
-are untrusted data) and the result is parsed again and compared, so a splice that would not
-give back exactly the rule written falls back to rewriting the ``rules:`` list alone.
+are untrusted data) and the result is parsed again (as validation will parse it) and
+compared, so a splice that would not give back exactly the rule written falls back to
+rewriting the ``rules:`` list alone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 import yaml
 
 from qa_service import safe_yaml
+from qa_service.analysis.packs import parse_yaml
+from qa_service.domain.rulepack import RulePackError, is_safe_name
 
 
 class DraftUnreadable(ValueError):
@@ -91,22 +94,86 @@ def _spans(value: yaml.Node, data: Any, text: str) -> list[RuleSpan]:
     return spans
 
 
-def rule_spans(text: str) -> list[RuleSpan]:
-    """Every rule of the draft that is a mapping, with where its text is."""
+@dataclass(frozen=True, slots=True)
+class Draft:
+    text: str
+    data: dict[str, Any]
+    entry: tuple[yaml.Node, yaml.Node] | None  # the ``rules`` key and its value
+    spans: list[RuleSpan]
+
+    @property
+    def name(self) -> str:
+        """What validation calls the draft's file (``NAME.yaml``)."""
+        name = self.data.get("pack")
+        return name if isinstance(name, str) and is_safe_name(name) else "draft"
+
+
+def read_draft(text: str) -> Draft:
+    """The draft parsed once: its data, where its ``rules:`` are, and each rule's span."""
     root, data = _compose(text)
     entry = _rules_entry(root)
-    if entry is None:
-        return []
-    return _spans(entry[1], data.get("rules"), text)
+    spans = _spans(entry[1], data.get("rules"), text) if entry is not None else []
+    return Draft(text, data, entry, spans)
+
+
+def rule_spans(text: str) -> list[RuleSpan]:
+    """Every rule of the draft that is a mapping, with where its text is."""
+    return read_draft(text).spans
+
+
+class _RuleDumper(yaml.SafeDumper):
+    """Block YAML down to the rule itself; a list or mapping inside a rule that fits on one
+    short line stays on it (``window: {first_turns: 2}``, ``params: {phrases: [...]}``), as
+    the built-in packs are written."""
+
+    FLOW_MAX = 80
+    BLOCK_LEVELS = 1  # the rule's own mapping
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._depth = 0
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the bounded loader refuses anchors and aliases
+
+    def choose_scalar_style(self) -> str:
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style  # "@greeting", as the packs write it
+
+    def _flow(self, data: Any) -> bool:
+        if self._depth < self.BLOCK_LEVELS:
+            return False
+        text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=True, width=10**6)
+        return len(text) <= self.FLOW_MAX
+
+    def represent_mapping(self, tag: str, mapping: Any, flow_style: bool | None = None) -> Any:
+        flow = self._flow(mapping)
+        self._depth += 1
+        try:
+            return super().represent_mapping(tag, mapping, flow)
+        finally:
+            self._depth -= 1
+
+    def represent_sequence(self, tag: str, sequence: Any, flow_style: bool | None = None) -> Any:
+        flow = self._flow(sequence)
+        self._depth += 1
+        try:
+            return super().represent_sequence(tag, sequence, flow)
+        finally:
+            self._depth -= 1
+
+
+class _RulesDumper(_RuleDumper):
+    BLOCK_LEVELS = 3  # the document, its rules list, each rule
+
+
+def _dump(data: Any, dumper: type[_RuleDumper] = _RuleDumper) -> str:
+    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def dump_rule(rule: dict[str, Any], indent: int) -> str:
-    """A rule as block YAML whose lines after the first are indented by ``indent``: short
-    lists and mappings (phrases, window) stay on one line, as in the built-in packs."""
-    text = yaml.safe_dump(
-        rule, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
-    )
-    return text.rstrip("\n").replace("\n", "\n" + " " * indent)
+    """A rule as block YAML whose lines after the first are indented by ``indent``."""
+    return _dump(rule).rstrip("\n").replace("\n", "\n" + " " * indent)
 
 
 def _dash_column(text: str, item_start: int, column: int) -> int:
@@ -133,9 +200,7 @@ def _splice(text: str, value: yaml.Node, spans: list[RuleSpan], rule: dict, repl
 
 def _rewrite_rules(text: str, entry: tuple[yaml.Node, yaml.Node] | None, rules: list) -> str:
     """The ``rules:`` list written out again as a whole (or added at the end)."""
-    block = yaml.safe_dump(
-        {"rules": rules}, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
-    ).rstrip("\n")
+    block = _dump({"rules": rules}, _RulesDumper).rstrip("\n")
     if entry is None:
         return text.rstrip("\n") + "\n\n" + block + "\n"
     key, value = entry
@@ -144,34 +209,41 @@ def _rewrite_rules(text: str, entry: tuple[yaml.Node, yaml.Node] | None, rules: 
     return text[: key.start_mark.index] + block + text[_end(value, text) :]
 
 
-def _written(text: str, rule: dict[str, Any]) -> RuleSpan | None:
-    """The span of ``rule`` in ``text`` when the text parses and holds exactly it."""
+def _line_of(text: str, name: str, rule: dict[str, Any]) -> int | None:
+    """The line ``rule`` starts on in ``text`` when the text parses and holds exactly it.
+
+    Parsed as validation parses (``parse_yaml`` keeps the result by the text's digest), so
+    checking the written draft afterwards does not parse it again."""
     try:
-        spans = rule_spans(text)
-    except DraftUnreadable:
+        doc = parse_yaml(text, f"{name}.yaml")
+    except RulePackError:
         return None
-    return next((s for s in spans if s.data == rule), None)
+    rules = doc.data.get("rules")
+    found = [i for i, r in enumerate(rules) if r == rule] if isinstance(rules, list) else []
+    return doc.lines.get(("rules", found[0])) if found else None
 
 
-def put_rule(text: str, rule: dict[str, Any], replace: str | None = None) -> tuple[str, RuleSpan]:
-    """``text`` with ``rule`` written in: in place of the rule whose id is ``replace`` (by
-    default the rule's own id), else after the last rule; the rest of the text is kept."""
-    root, data = _compose(text)
-    entry = _rules_entry(root)
-    rules = data.get("rules") if entry is not None else None
-    spans = _spans(entry[1], rules, text) if entry is not None else []
+def put_rule(
+    draft: Draft, rule: dict[str, Any], replace: str | None = None
+) -> tuple[str, int, int]:
+    """The draft's text with ``rule`` written in, and its first and last line: in place of
+    the rule whose id is ``replace`` (by default the rule's own id), else after the last
+    rule; the rest of the text is kept."""
+    text, entry, spans = draft.text, draft.entry, draft.spans
     wanted = replace or rule.get("id")
-    if spans:
+    height = dump_rule(rule, 0).count("\n")
+    if spans and entry is not None:
         spliced = _splice(text, entry[1], spans, rule, wanted)
-        span = _written(spliced, rule)
-        if span is not None:
-            return spliced, span
+        line = _line_of(spliced, draft.name, rule)
+        if line is not None:
+            return spliced, line, line + height
+    rules = draft.data.get("rules")
     rules = rules if isinstance(rules, list) else []
     same = [i for i, r in enumerate(rules) if isinstance(r, dict) and r.get("id") == wanted]
     at = same[0] if same else len(rules)
     kept = [r for i, r in enumerate(rules) if i not in same]
     rewritten = _rewrite_rules(text, entry, [*kept[:at], rule, *kept[at:]])
-    span = _written(rewritten, rule)
-    if span is None:
-        raise DraftUnreadable("not_mapping")
-    return rewritten, span
+    line = _line_of(rewritten, draft.name, rule)
+    if line is None:
+        raise DraftUnreadable("yaml")
+    return rewritten, line, line + height
