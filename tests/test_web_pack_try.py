@@ -209,7 +209,7 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
     assert "  - id: no-refund-promise\n" in source and "we guarantee a refund" in source
     validity = browser.find_element(By.ID, "validity")
     wait_until(browser, lambda d: "ok" in validity.get_attribute("class"), 30, "validated")
-    assert Select(pick).first_selected_option.get_attribute("value") == BUILT["id"]
+    assert pick.get_attribute("value") == BUILT["id"], "the written rule stays picked"
 
     browser.find_element(By.ID, "save").click()
     saved = browser.find_element(By.ID, "saved")
@@ -232,7 +232,12 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
                 wait_until(browser, lambda d, p=pick: len(Select(p).options) > 5, 30, "rules")
                 Select(pick).select_by_value("greeting-missing")
                 section = browser.find_element(By.ID, "rule-builder")
-                browser.execute_script("arguments[0].scrollIntoView()", section)
+                # The builder's top just under the sticky menu bar.
+                browser.execute_script(
+                    "window.scrollTo(0, arguments[0].getBoundingClientRect().top"
+                    " + window.scrollY - 60)",
+                    section,
+                )
                 save_screenshot(browser, f"pack-rule-builder-{lang}-{viewport}")
     finally:
         set_language(browser, live_service, "en")

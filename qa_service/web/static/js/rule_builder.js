@@ -3,7 +3,7 @@
 // draft text (in place of the picked rule, else after the last one), keeping the rest of the
 // text as it is; the editor then validates the draft as it does after any edit.
 
-import { api, t } from "/static/js/common.js";
+import { api, label, t } from "/static/js/common.js";
 import { goToLine } from "/static/js/editor.js";
 
 const READ_AFTER_MS = 700;
@@ -16,6 +16,13 @@ const notInForm = document.getElementById("rule-not-form");
 const written = document.getElementById("rule-written");
 let rules = [];
 let timer = 0;
+
+/** The category's name in the page's language under its id, when the page knows one. */
+function showCategory() {
+  const value = form.elements.category.value.trim();
+  const name = label("category", value);
+  document.getElementById("category-label").textContent = name === value ? "" : name;
+}
 
 function showTypeFields() {
   const type = form.elements.type.value;
@@ -52,6 +59,7 @@ function fill(values) {
     else field.value = value === null || value === undefined ? "" : String(value);
   }
   showTypeFields();
+  showCategory();
 }
 
 function values() {
@@ -126,6 +134,7 @@ form.addEventListener("submit", async (event) => {
 });
 
 form.elements.type.addEventListener("change", showTypeFields);
+form.elements.category.addEventListener("input", showCategory);
 pick.addEventListener("change", () => choose(pick.value));
 document.getElementById("rule-at-cursor").addEventListener("click", ruleAtCursor);
 source.addEventListener("input", () => {
