@@ -1,13 +1,13 @@
 """The rule builder's round trip without a server: a form written into a pack's text (added
 or in place of a rule), the rest of the text kept byte for byte, the form's bounds, and a
-pack rule read back as the form's values."""
+pack rule (a scorecard item) read back as the form's values."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa_service.analysis.packs import check_pack_text
-from qa_service.features.packs import rule_form, rule_text
+from qa_service.analysis.packs import check_pack_text, load_scorecard_text
+from qa_service.features.packs import item_form, rule_form, rule_text
 from qa_service.features.packs.builder import form_field
 from tests.conftest import REPO
 
@@ -149,3 +149,58 @@ def test_a_rule_of_another_type_has_no_form():
     assert rule_form.form_of({"id": "x", "type": "count", "params": {}}) is None
     act = rule_form.form_of({"id": "x", "type": "act", "params": {"act": "empathy"}})
     assert act["act"] == "empathy" and act["min_probability"] is None
+
+
+# Scorecard items: points in a dimension, or an evaluation question in zh and en.
+
+CARD = (REPO / "rules" / "scorecards" / "standard.yaml").read_text("utf-8")
+
+
+def _write_item(values: dict, replace: str | None = None) -> tuple[str, int, int]:
+    draft = rule_text.read_draft(CARD, "scorecard")
+    existing = next((s.data for s in draft.spans if s.id == (replace or values["id"])), None)
+    item = item_form.to_rule(item_form.read_form(values), existing)
+    return rule_text.put_rule(draft, item, replace)
+
+
+def test_a_question_item_is_edited_in_both_languages_keeping_applies_when():
+    spans = rule_text.rule_spans(CARD, "scorecard")
+    values = item_form.form_of(next(s.data for s in spans if s.id == "q-empathy"))
+    assert values["type"] == "question" and values["answer_no"] == -10 and values["question_zh"]
+    values |= {"answer_no": -15, "question_en": "Did the agent show empathy?"}
+    text, first, last = _write_item(values)
+    card = load_scorecard_text(text, "standard")
+    item = next(i for i in card.items if i.id == "q-empathy")
+    assert item.answers == {"yes": 0, "no": -15, "not_applicable": 0}
+    assert item.question["en"] == "Did the agent show empathy?" and item.question["zh"]
+    assert item.applies_when is not None and "complaint" in item.applies_when.categories
+    before = next(s for s in spans if s.id == "q-empathy")
+    old, new = CARD.splitlines(), text.splitlines()
+    assert first == before.line and new[: first - 1] == old[: before.line - 1]
+    assert new[last:] == old[before.end_line :], "the items after it are as they were"
+
+
+def test_a_new_findings_item_moves_points_in_a_dimension():
+    values = {"id": "no-refund", "type": "findings", "dimension": "service_attitude"}
+    values |= {"rules": "no-refund-promise\n", "points": -12.0, "per": "call"}
+    text, *_lines = _write_item(values)
+    added = rule_text.rule_spans(text, "scorecard")[-1].data
+    assert added == {
+        "id": "no-refund",
+        "dimension": "service_attitude",
+        "rules": ["no-refund-promise"],
+        "points": -12,
+        "per": "call",
+    }
+    assert text.startswith(CARD.rstrip("\n"))
+
+
+def test_item_points_are_bounded():
+    values = {"id": "x", "type": "question", "dimension": "d", "answer_yes": 101}
+    with pytest.raises(rule_form.FormInvalid) as caught:
+        item_form.read_form(values | {"answer_no": -500, "max_points": 0})
+    assert {form_field(p.loc, "scorecard") for p in caught.value.problems} == {
+        "answer_yes",
+        "answer_no",
+        "max_points",
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import product
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,7 @@ from tests.web_fixtures import (
 pytest_plugins = ["tests.web_fixtures"]
 
 EDITOR = "/qa/packs/pack/en-default"
+SCORECARD = "/qa/packs/scorecard/standard"
 # A rule the stored call trips: the agent names the company in the first line.
 NEW_RULE = (
     "rules:\\n  - {id: try-company-name, type: phrase, category: forbidden_phrase, "
@@ -159,6 +161,20 @@ def test_the_builder_writes_a_rule_into_the_draft_and_says_what_is_wrong(live_se
         assert {e["field"] for e in found["errors"]} == {"category", "phrases"}
         broken = qa.post("/qa/packs/rules/write", json={"content": "a: [1,\n b", "rule": BUILT})
         assert broken.status_code == 200 and broken.json()["errors"][0]["field"] == "rule"
+        # A scorecard's items: an evaluation question asked in Chinese and English.
+        card = (Path(live_service.settings.rules_dir) / "scorecards" / "standard.yaml").read_text()
+        listed = qa.post("/qa/packs/rules", json={"kind": "scorecard", "content": card}).json()
+        assert "service_attitude" in listed["dimensions"]
+        question = next(r for r in listed["rules"] if r["id"] == "q-empathy")["form"]
+        body = {"kind": "scorecard", "content": card, "rule": question | {"answer_no": -15}}
+        item = qa.post("/qa/packs/rules/write", json=body).json()
+        assert item["ok"] and 'answers: {"yes": 0, "no": -15, not_applicable: 0}' in item["content"]
+        body["rule"] = question | {"answer_yes": 300, "question_zh": "", "question_en": ""}
+        item = qa.post("/qa/packs/rules/write", json=body).json()
+        assert [e["field"] for e in item["errors"]] == ["answer_yes"]
+        body["rule"] = question | {"question_zh": "", "question_en": ""}
+        item = qa.post("/qa/packs/rules/write", json=body).json()
+        assert not item["ok"] and item["errors"][0]["field"] == "rule", "a question needs a text"
     with _staff(live_service, "zh") as qa:
         found = qa.post("/qa/packs/rules/write", json={"content": pack, "rule": bad}).json()
         messages = {e["field"]: e["message"] for e in found["errors"]}
@@ -222,15 +238,16 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
 
+    pages = ((EDITOR, "greeting-missing", "pack"), (SCORECARD, "q-empathy", "scorecard"))
     try:
         for lang in ("zh", "en"):
             set_language(browser, live_service, lang)
-            for viewport, width, height in VIEWPORTS:
+            for (path, picked, what), (viewport, width, height) in product(pages, VIEWPORTS):
                 browser.set_window_size(width, height)
-                browser.get(f"{live_service.url}{EDITOR}")
+                browser.get(f"{live_service.url}{path}")
                 pick = browser.find_element(By.ID, "rule-pick")
                 wait_until(browser, lambda d, p=pick: len(Select(p).options) > 5, 30, "rules")
-                Select(pick).select_by_value("greeting-missing")
+                Select(pick).select_by_value(picked)
                 section = browser.find_element(By.ID, "rule-builder")
                 # The builder's top just under the sticky menu bar.
                 browser.execute_script(
@@ -238,7 +255,9 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
                     " + window.scrollY - 60)",
                     section,
                 )
-                save_screenshot(browser, f"pack-rule-builder-{lang}-{viewport}")
+                save_screenshot(browser, f"{what}-rule-builder-{lang}-{viewport}")
+                errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+                assert not errors, (path, errors)
     finally:
         set_language(browser, live_service, "en")
         browser.set_window_size(1500, 1000)

@@ -1,4 +1,4 @@
-"""The rule builder: a draft pack's rules as forms, and a form written into the draft.
+"""The rule builder: a draft's rules (a scorecard's items) as forms, and a form written in.
 
 The rule is written into the text (``rule_text``), then the whole draft is validated exactly
 as saving would validate it (``service.check_document``, rolled back); the problems that lie
@@ -10,6 +10,7 @@ the editor's to show; only their number comes back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,13 +18,20 @@ from sqlalchemy.orm import Session
 from qa_service import safe_yaml
 from qa_service.config import Settings
 from qa_service.domain.rulepack import Loc, Problem
-from qa_service.features.packs import rule_form, rule_text
+from qa_service.features.packs import item_form, rule_form, rule_text
 from qa_service.features.packs.service import check_document
 from qa_service.store.accounts import User
 from qa_service.store.packs import DocumentKind
 
-FORM_FIELDS = frozenset(rule_form.RuleForm.model_fields)
-# Problems of a rule's params or window at the form field that holds them.
+# Each kind's form: read_form, to_rule, form_of and its fields.
+FORMS: dict[str, ModuleType] = {"pack": rule_form, "scorecard": item_form}
+FORM_FIELDS = {
+    "pack": frozenset(rule_form.RuleForm.model_fields),
+    "scorecard": frozenset(item_form.ItemForm.model_fields),
+}
+# A scorecard item's keys that the form shows as several fields: the first one's place.
+ALIASES = {"question": "question_zh", "instructions": "instructions_zh", "answers": "answer_yes"}
+# Problems of the rule as a whole (or of the draft) have no field of their own.
 GENERAL = "rule"
 
 
@@ -36,31 +44,40 @@ class Written:
     draft_problems: int = 0
 
 
-def list_rules(content: str) -> list[dict[str, Any]]:
-    """The draft's rules: id, type, lines, and the form's values (None: not a form type)."""
-    return [
+def list_rules(content: str, kind: str = "pack") -> dict[str, Any]:
+    """The draft's rules (items): id, type, lines, and the form's values (None: not a type
+    the form has); for a scorecard also its dimensions, which items name."""
+    draft = rule_text.read_draft(content, kind)
+    rules = [
         {
             "id": span.id,
             "type": span.data.get("type"),
             "line": span.line,
             "end_line": span.end_line,
-            "form": rule_form.form_of(span.data),
+            "form": FORMS[kind].form_of(span.data),
         }
-        for span in rule_text.rule_spans(content)
+        for span in draft.spans
         if span.id is not None
     ]
+    dimensions = draft.data.get("dimensions") if kind == "scorecard" else None
+    ids = [
+        d["id"] for d in dimensions or [] if isinstance(d, dict) and isinstance(d.get("id"), str)
+    ]
+    return {"rules": rules, "dimensions": ids}
 
 
-def form_field(loc: Loc) -> str:
+def form_field(loc: Loc, kind: str = "pack") -> str:
     """The form field a location inside a rule (or inside the form) names."""
+    aliases = ALIASES if kind == "scorecard" else {}
     for part in loc:
-        if isinstance(part, str) and part in FORM_FIELDS:
-            return part
+        if isinstance(part, str) and (part in FORM_FIELDS[kind] or part in aliases):
+            return aliases.get(part, part)
     return GENERAL
 
 
-def _at_field(problem: Problem, loc: Loc) -> Problem:
-    return Problem((form_field(loc),), problem.message, kind=problem.kind, values=problem.values)
+def _at_field(problem: Problem, loc: Loc, kind: str) -> Problem:
+    where = (form_field(loc, kind),)
+    return Problem(where, problem.message, kind=problem.kind, values=problem.values)
 
 
 def write_rule(
@@ -70,25 +87,27 @@ def write_rule(
     content: str,
     values: dict[str, Any],
     replace: str | None = None,
+    kind: str = "pack",
 ) -> Written:
     """The draft with the form's rule written in (in place of the rule ``replace`` names,
     else of the rule with its id, else after the last rule), or why it cannot be."""
+    forms = FORMS[kind]
     try:
-        form = rule_form.read_form(values)
-        draft = rule_text.read_draft(content)
+        form = forms.read_form(values)
+        draft = rule_text.read_draft(content, kind)
         wanted = replace or form.id
         existing = next((s.data for s in draft.spans if s.id == wanted), None)
-        rule = rule_form.to_rule(form, existing)
+        rule = forms.to_rule(form, existing)
         text, first, last = rule_text.put_rule(draft, rule, wanted)
     except rule_form.FormInvalid as exc:
-        return Written(errors=[_at_field(p, p.loc) for p in exc.problems])
+        return Written(errors=[_at_field(p, p.loc, kind) for p in exc.problems])
     except rule_text.DraftUnreadable as exc:
         return Written(errors=[unreadable(exc)])
-    _name, problems = check_document(session, settings, user, DocumentKind.pack, text)
+    _name, problems = check_document(session, settings, user, DocumentKind(kind), text)
     file = f"{draft.name}.yaml"
     own = [p for p in problems if p.file == file and p.line and first <= p.line <= last]
     if own:
-        return Written(errors=[_at_field(p, p.loc[2:]) for p in own])
+        return Written(errors=[_at_field(p, p.loc[2:], kind) for p in own])
     return Written(text, form.id, first, draft_problems=len(problems))
 
 

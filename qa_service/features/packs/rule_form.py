@@ -76,15 +76,18 @@ def read_form(values: dict[str, Any]) -> RuleForm:
     try:
         return RuleForm.model_validate(values)
     except ValidationError as exc:
-        problems = validation_problems(exc)
-        raise FormInvalid([replace(p, values=_plain(p.values)) for p in problems]) from None
+        raise FormInvalid(bounds_as_written(validation_problems(exc))) from None
 
 
-def _plain(values: dict[str, str]) -> dict[str, str]:
-    """A bound as people write it: "at most 1", not "at most 1.0"."""
-    return {
-        k: v.removesuffix(".0") if k in ("gt", "ge", "lt", "le") else v for k, v in values.items()
-    }
+def bounds_as_written(problems: list[Problem]) -> list[Problem]:
+    """Bounds as people write them: "at most 1", not "at most 1.0"."""
+    bounds = ("gt", "ge", "lt", "le")
+    return [
+        replace(
+            p, values={k: v.removesuffix(".0") if k in bounds else v for k, v in p.values.items()}
+        )
+        for p in problems
+    ]
 
 
 def parse_phrases(text: str, field: str) -> list[Any]:

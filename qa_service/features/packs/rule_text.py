@@ -72,12 +72,12 @@ def _end(node: yaml.Node, text: str) -> int:
     return end
 
 
-def _rules_entry(root: yaml.Node | None) -> tuple[yaml.Node, yaml.Node] | None:
+def _list_entry(root: yaml.Node | None, key: str) -> tuple[yaml.Node, yaml.Node] | None:
     if not isinstance(root, yaml.MappingNode):
         raise DraftUnreadable("not_mapping")
-    for key, value in root.value:
-        if isinstance(key, yaml.ScalarNode) and key.value == "rules":
-            return key, value
+    for name, value in root.value:
+        if isinstance(name, yaml.ScalarNode) and name.value == key:
+            return name, value
     return None
 
 
@@ -94,31 +94,42 @@ def _spans(value: yaml.Node, data: Any, text: str) -> list[RuleSpan]:
     return spans
 
 
+# A document kind: the key that names it, and the key of its list of rules (or items).
+KEYS = {"pack": ("pack", "rules"), "scorecard": ("scorecard", "items")}
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     text: str
     data: dict[str, Any]
-    entry: tuple[yaml.Node, yaml.Node] | None  # the ``rules`` key and its value
+    kind: str
+    entry: tuple[yaml.Node, yaml.Node] | None  # the ``rules`` (``items``) key and its value
     spans: list[RuleSpan]
+
+    @property
+    def key(self) -> str:
+        return KEYS[self.kind][1]
 
     @property
     def name(self) -> str:
         """What validation calls the draft's file (``NAME.yaml``)."""
-        name = self.data.get("pack")
+        name = self.data.get(KEYS[self.kind][0])
         return name if isinstance(name, str) and is_safe_name(name) else "draft"
 
 
-def read_draft(text: str) -> Draft:
-    """The draft parsed once: its data, where its ``rules:`` are, and each rule's span."""
+def read_draft(text: str, kind: str = "pack") -> Draft:
+    """The draft parsed once: its data, where its ``rules:`` (a scorecard's ``items:``) are,
+    and each one's span."""
+    key = KEYS[kind][1]
     root, data = _compose(text)
-    entry = _rules_entry(root)
-    spans = _spans(entry[1], data.get("rules"), text) if entry is not None else []
-    return Draft(text, data, entry, spans)
+    entry = _list_entry(root, key)
+    spans = _spans(entry[1], data.get(key), text) if entry is not None else []
+    return Draft(text, data, kind, entry, spans)
 
 
-def rule_spans(text: str) -> list[RuleSpan]:
-    """Every rule of the draft that is a mapping, with where its text is."""
-    return read_draft(text).spans
+def rule_spans(text: str, kind: str = "pack") -> list[RuleSpan]:
+    """Every rule (item) of the draft that is a mapping, with where its text is."""
+    return read_draft(text, kind).spans
 
 
 class _RuleDumper(yaml.SafeDumper):
@@ -198,9 +209,11 @@ def _splice(text: str, value: yaml.Node, spans: list[RuleSpan], rule: dict, repl
     return text[: last.end] + added + text[last.end :]
 
 
-def _rewrite_rules(text: str, entry: tuple[yaml.Node, yaml.Node] | None, rules: list) -> str:
-    """The ``rules:`` list written out again as a whole (or added at the end)."""
-    block = _dump({"rules": rules}, _RulesDumper).rstrip("\n")
+def _rewrite_rules(
+    text: str, entry: tuple[yaml.Node, yaml.Node] | None, key: str, rules: list
+) -> str:
+    """The ``rules:`` (``items:``) list written out again as a whole (or added at the end)."""
+    block = _dump({key: rules}, _RulesDumper).rstrip("\n")
     if entry is None:
         return text.rstrip("\n") + "\n\n" + block + "\n"
     key, value = entry
@@ -209,18 +222,18 @@ def _rewrite_rules(text: str, entry: tuple[yaml.Node, yaml.Node] | None, rules: 
     return text[: key.start_mark.index] + block + text[_end(value, text) :]
 
 
-def _line_of(text: str, name: str, rule: dict[str, Any]) -> int | None:
+def _line_of(text: str, draft: Draft, rule: dict[str, Any]) -> int | None:
     """The line ``rule`` starts on in ``text`` when the text parses and holds exactly it.
 
     Parsed as validation parses (``parse_yaml`` keeps the result by the text's digest), so
     checking the written draft afterwards does not parse it again."""
     try:
-        doc = parse_yaml(text, f"{name}.yaml")
+        doc = parse_yaml(text, f"{draft.name}.yaml")
     except RulePackError:
         return None
-    rules = doc.data.get("rules")
+    rules = doc.data.get(draft.key)
     found = [i for i, r in enumerate(rules) if r == rule] if isinstance(rules, list) else []
-    return doc.lines.get(("rules", found[0])) if found else None
+    return doc.lines.get((draft.key, found[0])) if found else None
 
 
 def put_rule(
@@ -234,16 +247,16 @@ def put_rule(
     height = dump_rule(rule, 0).count("\n")
     if spans and entry is not None:
         spliced = _splice(text, entry[1], spans, rule, wanted)
-        line = _line_of(spliced, draft.name, rule)
+        line = _line_of(spliced, draft, rule)
         if line is not None:
             return spliced, line, line + height
-    rules = draft.data.get("rules")
+    rules = draft.data.get(draft.key)
     rules = rules if isinstance(rules, list) else []
     same = [i for i, r in enumerate(rules) if isinstance(r, dict) and r.get("id") == wanted]
     at = same[0] if same else len(rules)
     kept = [r for i, r in enumerate(rules) if i not in same]
-    rewritten = _rewrite_rules(text, entry, [*kept[:at], rule, *kept[at:]])
-    line = _line_of(rewritten, draft.name, rule)
+    rewritten = _rewrite_rules(text, entry, draft.key, [*kept[:at], rule, *kept[at:]])
+    line = _line_of(rewritten, draft, rule)
     if line is None:
         raise DraftUnreadable("yaml")
     return rewritten, line, line + height

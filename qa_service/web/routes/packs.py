@@ -9,7 +9,7 @@ field as structured data.
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -138,17 +138,22 @@ def preview_pack(
 
 
 class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pack", "scorecard"] = "pack"
     content: str = Field(max_length=1024 * 1024)
 
 
 @data_router.post("/qa/packs/rules")
 def draft_rules(request: Request, body: DraftRequest, user: PageStaff) -> dict:
-    """The draft's rules, each with its lines and the builder form's values."""
+    """The draft's rules (a scorecard's items), each with its lines and the builder form's
+    values; a scorecard's dimensions."""
     try:
-        return {"rules": builder.list_rules(body.content), "problem": None}
+        return builder.list_rules(body.content, body.kind) | {"problem": None}
     except DraftUnreadable as exc:
         t = Translator(request_language(request))
-        return {"rules": [], "problem": problem_dict(builder.unreadable(exc), t)["message"]}
+        problem = problem_dict(builder.unreadable(exc), t)["message"]
+        return {"rules": [], "dimensions": [], "problem": problem}
 
 
 def field_error(problem: Problem, t: Translator) -> dict:
@@ -159,6 +164,7 @@ def field_error(problem: Problem, t: Translator) -> dict:
 class RuleWriteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    kind: Literal["pack", "scorecard"] = "pack"
     content: str = Field(max_length=1024 * 1024)
     # The form's fields, validated (and bounded) by the builder so that every problem comes
     # back at its field in the page's language.
@@ -172,7 +178,9 @@ def write_rule(
 ) -> dict:
     """The draft with the form's rule written in, or the form's problems; nothing is stored."""
     with db.sessions() as session:
-        found = builder.write_rule(session, settings, user, body.content, body.rule, body.replace)
+        found = builder.write_rule(
+            session, settings, user, body.content, body.rule, body.replace, body.kind
+        )
     t = Translator(request_language(request))
     return {
         "ok": not found.errors,

@@ -1,24 +1,25 @@
-// The rule builder beside the pack editor: a rule of a common type as a form. The server
-// reads the draft's rules (picking one fills the form) and writes the form's rule into the
-// draft text (in place of the picked rule, else after the last one), keeping the rest of the
-// text as it is; the editor then validates the draft as it does after any edit.
+// The rule builder beside the editor: a pack's rule of a common type (a scorecard's item) as
+// a form. The server reads the draft's rules (picking one fills the form) and writes the
+// form's rule into the draft text (in place of the picked rule, else after the last one),
+// keeping the rest of the text as it is; the editor then validates the draft as it does
+// after any edit.
 
-import { api, label, t } from "/static/js/common.js";
+import { api, el, label, t } from "/static/js/common.js";
 import { goToLine } from "/static/js/editor.js";
 
 const READ_AFTER_MS = 700;
-const NUMBERS = ["first_turns", "last_turns", "skip_first_turns", "first_s", "last_s", "min_s", "hold_max_s", "min_overlap_s", "min_probability"];
-const CHOICES = ["per", "act"]; // empty: the check type's default
 const source = document.getElementById("source");
 const form = document.getElementById("rule-form");
 const pick = document.getElementById("rule-pick");
 const notInForm = document.getElementById("rule-not-form");
 const written = document.getElementById("rule-written");
+const kind = form.dataset.kind;
 let rules = [];
 let timer = 0;
 
 /** The category's name in the page's language under its id, when the page knows one. */
 function showCategory() {
+  if (!form.elements.category || kind !== "pack") return;
   const value = form.elements.category.value.trim();
   const name = label("category", value);
   document.getElementById("category-label").textContent = name === value ? "" : name;
@@ -67,8 +68,8 @@ function values() {
   for (const field of form.elements) {
     if (!field.name) continue;
     if (field.type === "checkbox") out[field.name] = field.checked;
-    else if (NUMBERS.includes(field.name)) out[field.name] = field.value === "" ? null : Number(field.value);
-    else if (CHOICES.includes(field.name)) out[field.name] = field.value || null;
+    else if (field.type === "number") out[field.name] = field.value === "" ? null : Number(field.value);
+    else if (field.tagName === "SELECT") out[field.name] = field.value || null; // empty: the default
     else out[field.name] = field.value;
   }
   return out;
@@ -76,8 +77,10 @@ function values() {
 
 async function readRules() {
   try {
-    const reply = await api("POST", "/qa/packs/rules", { content: source.value });
+    const reply = await api("POST", "/qa/packs/rules", { kind, content: source.value });
     rules = reply.rules;
+    const dimensions = document.getElementById("item-dimensions");
+    dimensions?.replaceChildren(...reply.dimensions.map((d) => el("option", { value: d })));
   } catch {
     return; // the editor's own validation says what is wrong with the draft
   }
@@ -114,7 +117,7 @@ form.addEventListener("submit", async (event) => {
   clearErrors();
   let reply;
   try {
-    reply = await api("POST", "/qa/packs/rules/write", { content: source.value, rule: values(), replace: pick.value || null });
+    reply = await api("POST", "/qa/packs/rules/write", { kind, content: source.value, rule: values(), replace: pick.value || null });
   } catch (failure) {
     showErrors([{ field: "rule", message: failure.message }]);
     return;
@@ -128,13 +131,13 @@ form.addEventListener("submit", async (event) => {
   goToLine(reply.line);
   await readRules();
   pick.value = reply.rule_id;
-  const message = reply.draft_problems ? "rule_written_problems" : "rule_written";
+  const message = `${kind === "pack" ? "rule" : "item"}_written${reply.draft_problems ? "_problems" : ""}`;
   written.textContent = t(message, { id: reply.rule_id, line: reply.line, n: reply.draft_problems });
   written.hidden = false;
 });
 
 form.elements.type.addEventListener("change", showTypeFields);
-form.elements.category.addEventListener("input", showCategory);
+form.elements.category?.addEventListener("input", showCategory);
 pick.addEventListener("change", () => choose(pick.value));
 document.getElementById("rule-at-cursor").addEventListener("click", ruleAtCursor);
 source.addEventListener("input", () => {
