@@ -21,6 +21,7 @@ from tests.service_fixtures import make_wav
 from tests.web_fixtures import (
     PASSWORD,
     VIEWPORTS,
+    console_errors,
     prepare,
     save_screenshot,
     set_language,
@@ -235,8 +236,7 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
         assert stored["latest_version"] == 1
         version = api.get("/api/packs/en-default/versions/1").json()
     assert "no-refund-promise" in version["content"]
-    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-    assert not errors, errors
+    assert not console_errors(browser)
 
     pages = ((EDITOR, "greeting-missing", "pack"), (SCORECARD, "q-empathy", "scorecard"))
     try:
@@ -256,8 +256,7 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
                     section,
                 )
                 save_screenshot(browser, f"{what}-rule-builder-{lang}-{viewport}")
-                errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
-                assert not errors, (path, errors)
+                assert not console_errors(browser), path
     finally:
         set_language(browser, live_service, "en")
         browser.set_window_size(1500, 1000)
