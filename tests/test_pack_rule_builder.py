@@ -204,3 +204,15 @@ def test_item_points_are_bounded():
         "answer_no",
         "max_points",
     }
+
+
+def test_untrusted_drafts_and_phrase_lines_stay_within_bounds():
+    bomb = 'pack: x\na: &a ["lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nrules: []\n'
+    deep = "pack: x\nrules: " + "[" * 100 + "]" * 100 + "\n"
+    for draft in (bomb, deep, "x" * (1024 * 1024 + 1)):
+        with pytest.raises(rule_text.DraftUnreadable):
+            rule_text.read_draft(draft)
+    line = "{regex: &x a, exact: *x}"
+    with pytest.raises(rule_form.FormInvalid) as caught:
+        rule_form.parse_phrases(line, "phrases")
+    assert caught.value.problems[0].kind == "phrase_bad_mapping"
