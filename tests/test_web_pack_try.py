@@ -212,6 +212,15 @@ def test_a_rule_built_in_the_form_lands_in_the_editor_and_is_saved(browser, live
     assert form.find_element(By.NAME, "id").get_attribute("value") == "greeting-missing"
     assert "@greeting" in form.find_element(By.NAME, "phrases").get_attribute("value")
     assert not form.find_element(By.NAME, "min_s").is_displayed(), "silence fields hidden"
+    # The rule the caret is in, picked from the text itself.
+    browser.execute_script(
+        "const s = arguments[0]; const at = s.value.indexOf('id: interruption');"
+        "s.focus(); s.setSelectionRange(at + 40, at + 40);",
+        browser.find_element(By.ID, "source"),
+    )
+    browser.find_element(By.ID, "rule-at-cursor").click()
+    assert form.find_element(By.NAME, "id").get_attribute("value") == "interruption"
+    assert form.find_element(By.NAME, "min_overlap_s").is_displayed()
 
     Select(pick).select_by_value("")
     _fill(browser, BUILT | {"id": "Bad Id", "phrases": "we guarantee a refund"})
