@@ -12,6 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from tests.web_fixtures import (
+    console_errors,
     page_mark,
     page_screenshots,
     sign_in,
@@ -30,12 +31,6 @@ def call(live_service, tmp_path_factory) -> dict:
     meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "coaching-call-1"}
     folder = tmp_path_factory.mktemp("coaching")
     return upload_scripted_call(live_service, folder, "coaching-call", meta)[0]
-
-
-def console_errors(driver) -> list[str]:
-    """The page's errors; the favicon a stylesheet opened directly asks for is not one."""
-    logs = driver.get_log("browser")
-    return [e["message"] for e in logs if e["level"] == "SEVERE" and "favicon" not in e["message"]]
 
 
 def task_status(driver, task_id: int) -> str | None:

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from qa_service.analysis.packs import available_packs, load_pack
+from qa_service.domain.checks.acts import CALL_ACTS
 from qa_service.domain.kpi import KPIS
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.features.calls.service import CallSort
+from qa_service.features.packs.rule_form import FORM_TYPES
 from qa_service.store.accounts import AccountRole
 from qa_service.store.call_facts import GroupBy
 from qa_service.store.calls import CallStatus, PurgeReason, ReviewState
@@ -45,6 +47,15 @@ VALUES = {
     "kpi": [k.id for k in KPIS],
     "coaching_filter": ["active", *(s.value for s in CoachingStatus), "any"],
     "dispute_filter": ["active", *(s.value for s in DisputeStatus)],
+    # The pack editor's rule builder.
+    "js.category": list(CATEGORIES),
+    "packs.type": list(FORM_TYPES),
+    "packs.role": ["agent", "customer", "any"],
+    "packs.act": list(CALL_ACTS),
+    "packs.rule_": ["first_turns", "last_turns", "skip_first_turns", "first_s", "last_s"],
+    "packs.item_question_": ["zh", "en"],
+    "packs.item_instructions_": ["zh", "en"],
+    "packs.item_answer_": ["yes", "no", "not_applicable"],
 }
 
 

@@ -351,6 +351,12 @@ def sign_in(driver, service: LiveService, username: str, next_path: str = "/") -
     wait_until(driver, lambda d: "/login" not in d.current_url, 30, f"{username} to sign in")
 
 
+def console_errors(driver) -> list[str]:
+    """The page's errors; the favicon a stylesheet opened directly asks for is not one."""
+    logs = driver.get_log("browser")
+    return [e["message"] for e in logs if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+
+
 def save_screenshot(driver, name: str) -> Path:
     path = screenshot_dir() / f"{name}.png"
     driver.save_screenshot(str(path))

@@ -86,6 +86,7 @@ def site_pages(site: Site, role: str) -> list[str]:
         "/qa/packs",
         "/qa/packs/pack/en-default",
         "/qa/packs/pack/zh-default",
+        "/qa/packs/scorecard/standard",
         *dashboard,
         *everyone,
     ]

@@ -9,14 +9,18 @@ field as structured data.
 from __future__ import annotations
 
 from contextlib import suppress
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from qa_service.domain.checks.acts import CALL_ACTS
+from qa_service.domain.results import CATEGORIES
 from qa_service.domain.rulepack import Problem
 from qa_service.errors import NotFoundError
-from qa_service.features.packs import preview, service
+from qa_service.features.packs import builder, preview, rule_form, service
+from qa_service.features.packs.rule_text import DraftUnreadable
 from qa_service.features.packs.schemas import ValidateRequest, ValidateResult
 from qa_service.http.deps import DbDep, EnginesDep, SessionDep, SettingsDep
 from qa_service.store.packs import DocumentKind
@@ -68,6 +72,9 @@ def editor_page(
         summary=summary,
         shown_version=shown,
         content=content,
+        categories=CATEGORIES,
+        form_types=rule_form.FORM_TYPES,
+        acts=CALL_ACTS,
     )
 
 
@@ -125,3 +132,63 @@ def preview_pack(
             "problems": [problem_dict(p, t) for p in found.problems],
             "calls": [c.to_dict() for c in found.calls],
         }
+
+
+# The rule builder --------------------------------------------------------------------------
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pack", "scorecard"] = "pack"
+    content: str = Field(max_length=1024 * 1024)
+
+
+@data_router.post("/qa/packs/rules")
+def draft_rules(request: Request, body: DraftRequest, user: PageStaff) -> dict:
+    """The draft's rules (a scorecard's items), each with its lines and the builder form's
+    values; a scorecard's dimensions."""
+    try:
+        return builder.list_rules(body.content, body.kind) | {"problem": None}
+    except DraftUnreadable as exc:
+        t = Translator(request_language(request))
+        problem = problem_dict(builder.unreadable(exc), t)["message"]
+        return {"rules": [], "dimensions": [], "problem": problem}
+
+
+def field_error(problem: Problem, t: Translator) -> dict:
+    """A builder problem at its form field, said as the editor says a pack's problems."""
+    return {"field": problem.loc[0], "message": problem_dict(problem, t)["message"]}
+
+
+class RuleWriteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["pack", "scorecard"] = "pack"
+    content: str = Field(max_length=1024 * 1024)
+    # The form's fields, validated (and bounded) by the builder so that every problem comes
+    # back at its field in the page's language.
+    rule: dict[str, Any] = Field(max_length=64)
+    replace: str | None = Field(None, max_length=128)
+
+
+@data_router.post("/qa/packs/rules/write")
+def write_rule(
+    request: Request, body: RuleWriteRequest, user: PageStaff, db: DbDep, settings: SettingsDep
+) -> dict:
+    """The draft with the form's rule written in, or the form's problems; nothing is stored."""
+    with db.sessions() as session:
+        found = builder.write_rule(
+            session, settings, user, body.content, body.rule, body.replace, body.kind
+        )
+    t = Translator(request_language(request))
+    return {
+        "ok": not found.errors,
+        "content": found.content,
+        "rule_id": found.rule_id,
+        "line": found.line,
+        "draft_problems": found.draft_problems,
+        "errors": [
+            {"field": p.loc[0], "message": problem_dict(p, t)["message"]} for p in found.errors
+        ],
+    }

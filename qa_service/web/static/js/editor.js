@@ -59,7 +59,7 @@ function syncScroll() {
   layer.style.transform = `translate(${-source.scrollLeft}px, ${-source.scrollTop}px)`;
 }
 
-function goToLine(line) {
+export function goToLine(line) {
   const lines = source.value.split("\n");
   const offset = lines.slice(0, line - 1).reduce((n, text) => n + text.length + 1, 0);
   source.focus();
