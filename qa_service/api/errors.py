@@ -1,4 +1,5 @@
-"""One JSON shape for every error: ``{"error": {"code", "message", "details"?}}``.
+"""One JSON shape for every error: ``{"error": {"code", "message", "key"?, "values"?,
+"details"?}}`` (``key`` and ``values``: a known message, for a page to say in its language).
 
 Every user-caused error is a ``QAError`` carrying its status; validation errors and
 Starlette's own HTTP errors are rendered the same way, and anything unexpected becomes a
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service.domain.rulepack import RulePackError
 from qa_service.errors import QAError
+from qa_service.http.error_keys import message_key
 from qa_service.http.messages import plain_message
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,10 @@ class BusyError(RetryLaterError):
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
+    # A message people read in a form: its key and values, for the page's language.
+    known = message_key(message)
+    if known is not None:
+        error["key"], error["values"] = known
     if details is not None:
         error["details"] = details
     return {"error": error}
@@ -70,6 +76,8 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
+                "key": {"type": "string"},
+                "values": {"type": "object", "additionalProperties": {"type": "string"}},
                 "details": {},
                 "problems": {"type": "array", "items": {"type": "object"}},
             },

@@ -1,8 +1,8 @@
 """Chinese and English for the pages: message catalogs, and the language of a request.
 
 A ``qa_lang`` cookie (set by the language switch) wins; otherwise the browser's
-Accept-Language decides, and English is the fallback. Keys starting with ``js.`` are also
-sent to the page for its scripts.
+Accept-Language decides, and English is the fallback. Keys starting with ``js.`` (and the
+services' errors, ``error.``) are also sent to the page for its scripts.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "qa_lang"
 JS_PREFIX = "js."
+# The services' errors a form shows (``error.*``, qa_service.http.error_keys) go too.
+SCRIPT_PREFIXES = (JS_PREFIX, "error.")
 LOCALES_DIR = Path(__file__).parent / "locales"
 
 
@@ -81,5 +83,5 @@ class Translator:
         return {
             k: self.messages.get(k) or v
             for k, v in self.fallback.items()
-            if k.startswith(JS_PREFIX)
+            if k.startswith(SCRIPT_PREFIXES)
         }
