@@ -127,6 +127,11 @@ def test_rules_and_dimensions_are_named_in_the_readers_language(live_service, di
             assert bool(HAN.search(finding["rule_name"])) == (lang == "zh"), finding
             assert bool(HAN.search(finding["description"])) == (lang == "zh"), finding
         assert all(bool(HAN.search(d["name"])) == (lang == "zh") for d in data["dimensions"])
+        # The API's findings name their rules in the language the client asks for.
+        with live_service.client("qa1") as api:
+            header = {"Accept-Language": "zh-CN,zh;q=0.9" if lang == "zh" else "en-US"}
+            rows = api.get(f"/api/calls/{call_id}/findings", headers=header).json()
+        assert rows and all(r["rule_name"] == named[r["rule_id"]] for r in rows)
 
 
 def test_a_decider_plays_rules_and_the_dispute_leaves_with_a_toast(browser, live_service, disputes):

@@ -47,12 +47,13 @@ class PackNames:
         pack = self.pack(pack_ref)
         if pack is None:
             return ""
+        # No name written: "" (the page shows the category), not the id.
         for rule in pack.rules:
             if rule.id == rule_id:
-                return rule.name_in(self.language)
+                return text_in(rule.name, self.language)
         for item in pack.scorecard.items:
             if item.id == rule_id:
-                return text_in(item.name, self.language, item.id)
+                return text_in(item.name, self.language)
         return ""
 
     def rule_description(self, pack_ref: str | None, rule_id: str) -> str:
