@@ -186,7 +186,15 @@ def named_explanation(
         {**x, "rule_name": names.rule(call.rule_pack, str(x.get("rule_id")))}
         for x in explanation.get("limited_findings") or []
     ]
-    return {**explanation, "dimensions": dimensions, "limited_findings": limited}
+    named = {**explanation, "dimensions": dimensions, "limited_findings": limited}
+    if explanation.get("critical"):
+        critical = explanation["critical"]
+        items = [
+            {**c, "name": names.item(call.rule_pack, str(c.get("item")))}
+            for c in critical.get("items") or []
+        ]
+        named["critical"] = {**critical, "items": items}
+    return named
 
 
 def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:

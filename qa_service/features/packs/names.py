@@ -56,6 +56,12 @@ class PackNames:
                 return text_in(item.name, self.language)
         return ""
 
+    def item(self, pack_ref: str | None, item_id: str) -> str:
+        """A scorecard item's name ("" when it has none or its pack is gone)."""
+        pack = self.pack(pack_ref)
+        found = [i for i in pack.scorecard.items if i.id == item_id] if pack else []
+        return text_in(found[0].name, self.language) if found else ""
+
     def rule_description(self, pack_ref: str | None, rule_id: str) -> str:
         pack = self.pack(pack_ref)
         rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None

@@ -74,7 +74,10 @@ export class FindingsPanel {
       el(
         "div",
         { class: "tags" },
-        f.rule_name ? el("span", { class: "tag category" }, label("category", f.category)) : null,
+        // The category beside the rule's name, unless the name already says it.
+        f.rule_name && f.rule_name.toLowerCase() !== label("category", f.category).toLowerCase()
+          ? el("span", { class: "tag category" }, label("category", f.category))
+          : null,
         f.critical ? el("span", { class: "badge sev-critical" }, t("critical")) : null,
         ...f.dimensions.map((d) => el("span", { class: "tag" }, labelOr("dimension", d, this.dimensionNames[d]))),
         mark ? el("span", { class: `badge verdict ${mark.verdict}` }, label("verdict", mark.verdict)) : null,

@@ -134,7 +134,7 @@ export function renderExplanation(box, data) {
   const dims = why.dimensions.map((d) => ({ ...d, label: labelOr("dimension", d.id, d.name) }));
   const lines = [];
   if (why.critical) {
-    const items = why.critical.items.map((c) => findingName(byPosition(data, c.finding)) || c.item).join(", ");
+    const items = why.critical.items.map((c) => findingName(byPosition(data, c.finding)) || c.name).join(", ");
     lines.push(el("p", { class: "why-critical" },
       t("why.critical", { items, total: fixed(why.total), without: fixed(why.critical.without_critical) })));
   } else {
