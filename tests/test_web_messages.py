@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from qa_service.http.error_keys import message_key
+from qa_service.http.error_keys import VALIDATION_TYPES, message_key
 from qa_service.http.messages import plain_message
 from qa_service.store.coaching import CoachingStatus
 from qa_service.store.disputes import DisputeStatus, Stage
@@ -46,6 +46,7 @@ def test_a_bad_period_is_a_field_error_over_this_months_dashboard(live_service):
 
 def test_every_known_error_has_both_languages_and_fills_its_values():
     keys = {key for _pattern, key in KNOWN_ERRORS}
+    keys |= {f"error.invalid.{kind}" for kind in VALIDATION_TYPES}
     assert keys <= set(catalog("en")) and keys <= set(catalog("zh"))
     zh, en = Translator("zh"), Translator("en")
     assert translate_error("dispute 12 not found", zh) == "找不到申诉 12"
@@ -84,6 +85,16 @@ def test_form_errors_carry_a_key_and_the_values_they_name(live_service):
     assert reply.status_code == 404 and error["code"] == "not_found"
     assert (error["key"], error["values"]) == ("error.call_not_found", {"id": "999999"})
     assert Translator("zh")(error["key"], **error["values"]) == "找不到通话 999999"
+
+
+def test_a_schemas_refusal_carries_its_type_as_key(live_service):
+    """A sampling plan's rate above 1: pydantic's English becomes the page's language."""
+    with live_service.client("qa1") as api:
+        reply = api.post("/api/sampling/plans", json={"period": "2026-11", "rate": 2})
+    error = reply.json()["error"]
+    assert reply.status_code == 422 and error["message"].startswith("rate:")
+    assert (error["key"], error["values"]) == ("error.invalid.less_than_equal", {"le": "1"})
+    assert Translator("zh")(error["key"], **error["values"]) == "不能大于 1"
 
 
 @pytest.mark.parametrize(

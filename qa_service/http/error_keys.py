@@ -62,6 +62,40 @@ KNOWN_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
+# A request's field refused by its schema: the validator's error type (pydantic's) names
+# the message, its context the values (``{"le": "1"}``), so "rate: Input should be less than
+# or equal to 1" reads "不能大于 1" on a Chinese page.
+VALIDATION_TYPES = frozenset(
+    {
+        "missing",
+        "string_too_short",
+        "string_too_long",
+        "too_short",
+        "too_long",
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "int_parsing",
+        "float_parsing",
+        "bool_parsing",
+        "date_from_datetime_parsing",
+        "date_parsing",
+        "enum",
+        "literal_error",
+        "string_pattern_mismatch",
+    }
+)
+
+
+def validation_key(error_type: str, context: dict | None) -> tuple[str, dict[str, str]] | None:
+    """(key, values) of a schema's refusal of one field; None for a type not listed."""
+    if error_type not in VALIDATION_TYPES:
+        return None
+    values = {k: f"{v:g}" if isinstance(v, float) else str(v) for k, v in (context or {}).items()}
+    return f"error.invalid.{error_type}", values
+
+
 def message_key(message: str) -> tuple[str, dict[str, str]] | None:
     """(key, values) of a known message; None for any other."""
     for pattern, key in KNOWN_ERRORS:
