@@ -8,13 +8,16 @@ finding's category label, never to the id.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qa_service.analysis.packs import load_scorecard_text
 from qa_service.config import Settings
 from qa_service.domain.pack_text import text_in
 from qa_service.domain.rulepack import RulePack
 from qa_service.errors import QAError
-from qa_service.features.packs.service import resolve_pack
+from qa_service.features.packs.service import builtin_names, resolve_pack, scorecard_text
+from qa_service.store.packs import DocumentKind, PackVersion
 
 
 def scoring_pack(session: Session, settings: Settings, pack_ref: str | None) -> RulePack | None:
@@ -73,3 +76,24 @@ class PackNames:
         if pack is None:
             return {}
         return {d.id: d.name_in(self.language) for d in pack.scorecard.dimensions}
+
+
+def scorecard_dimensions(
+    session: Session, settings: Settings, language: str | None
+) -> dict[str, str]:
+    """Dimension id -> its name in ``language``, from every scorecard the service knows
+    (built-in or stored, the newest version of each): the KPI columns of dimensions are named
+    across packs. A scorecard that no longer loads names nothing."""
+    stored = session.scalars(
+        select(PackVersion.name).where(PackVersion.kind == DocumentKind.scorecard).distinct()
+    )
+    out: dict[str, str] = {}
+    for name in sorted(builtin_names(settings, DocumentKind.scorecard) | set(stored)):
+        text = scorecard_text(session, settings, name)
+        try:
+            card = load_scorecard_text(text, name) if text else None
+        except QAError:
+            continue
+        for dim in card.dimensions if card else ():
+            out.setdefault(dim.id, dim.name_in(language))
+    return out
