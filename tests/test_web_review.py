@@ -464,3 +464,9 @@ def test_language_switch_and_browser_language(browser, live_service, call):
     browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=en]").click()
     page_mark(browser, "ready", PAGE_READY_S)
     assert "Transcript" in browser.find_element(By.CSS_SELECTOR, ".transcript-card h2").text
+
+    def findings_ready(driver) -> None:
+        page_mark(driver, "ready", PAGE_READY_S)
+        driver.execute_script("document.getElementById('findings').scrollIntoView()")
+
+    page_screenshots(browser, live_service, f"/calls/{call['id']}", "call-findings", findings_ready)
