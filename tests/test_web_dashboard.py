@@ -4,6 +4,8 @@ before, an agent's name that opens their calls, a KPI table that fits a 1440 px 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -27,6 +29,18 @@ def test_headline_tiles_links_to_calls_and_small_samples(browser, site):
     with service.client("qa1") as api:
         report = api.get("/api/kpi", params={"period": PERIOD}).json()
         before = api.get("/api/kpi", params={"period": "2026-10"}).json()
+    # The charts name agents as the table does (issue 15): a name, the id in a tooltip at most.
+    page = json.loads(browser.find_element(By.ID, "dashboard-data").get_attribute("textContent"))
+    names = page["calls_link"]["names"]
+    rows = page["report"]["rows"]
+    ranked = [r["key"] for r in rows if r["composite"] is not None][:30]
+    labels = browser.execute_script("return Chart.getChart('ranking-chart').data.labels")
+    assert labels == [names.get(k, k) for k in ranked]
+    series = browser.execute_script(
+        "return Chart.getChart('trend-chart').data.datasets.map((d) => d.label)"
+    )
+    assert series == [names.get(r["key"], r["key"]) for r in rows[:8]]
+    assert set(names.values()) & {*labels, *series}, "a named agent is charted by name"
     tiles = browser.find_elements(By.CSS_SELECTOR, "#headline .tile")
     assert [t.get_attribute("data-kpi") for t in tiles] == TILES
     calls = tiles[0]

@@ -6,6 +6,7 @@ player away."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from tests.web_fixtures import (
 )
 
 pytest_plugins = ["tests.web_fixtures"]
+
+CALL_DATA = re.compile(r'<script type="application/json" id="call-data">(.*?)</script>', re.S)
 
 AGENT_NAME = "Li Lei"
 LEAD_NAME = "Han Meimei"
@@ -93,6 +96,42 @@ def test_each_dispute_carries_its_line_points_and_names(live_service, disputes):
         assert f"/calls/{disputes['call']['id']}?finding={finding['id']}" in card
         assert "#finding-" not in card
         assert 'class="decide"' in card
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_rules_and_dimensions_are_named_in_the_readers_language(live_service, disputes):
+    """Issue 15: an English call's rules are named in Chinese on Chinese pages and in English
+    on English ones (the inbox, the call page's findings, descriptions and dimensions); the
+    rule id is never shown in a name's place."""
+    from qa_service.analysis.packs import load_pack
+
+    pack = load_pack("en-default")
+    call_id = disputes["call"]["id"]
+    for lang in ("zh", "en"):
+        named = {r.id: r.name_in(lang) for r in pack.rules}
+        with _signed_in(live_service, "lead_a") as lead:
+            lead.cookies.set("qa_lang", lang)
+            html = lead.get("/disputes").text
+            page = lead.get(f"/calls/{call_id}").text
+        for dispute in disputes["disputes"]:
+            card = _card(html, dispute["id"])
+            shown = re.search(r'<strong class="rule-name"[^>]*>(.*?)</strong>', card)
+            assert shown and shown.group(1) == named[dispute["rule_id"]], card
+            assert f">{dispute['rule_id']}<" not in card, "no rule id in a name's place"
+        data = json.loads(CALL_DATA.search(page).group(1))
+        assert data["findings"]
+        for finding in data["findings"]:
+            assert finding["rule_name"] == named[finding["rule_id"]]
+            assert bool(HAN.search(finding["rule_name"])) == (lang == "zh"), finding
+            assert bool(HAN.search(finding["description"])) == (lang == "zh"), finding
+        assert all(bool(HAN.search(d["name"])) == (lang == "zh") for d in data["dimensions"])
+        # The API's findings name their rules in the language the client asks for.
+        with live_service.client("qa1") as api:
+            header = {"Accept-Language": "zh-CN,zh;q=0.9" if lang == "zh" else "en-US"}
+            rows = api.get(f"/api/calls/{call_id}/findings", headers=header).json()
+        assert rows and all(r["rule_name"] == named[r["rule_id"]] for r in rows)
 
 
 def test_a_decider_plays_rules_and_the_dispute_leaves_with_a_toast(browser, live_service, disputes):

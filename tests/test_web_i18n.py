@@ -157,4 +157,7 @@ def test_translator_falls_back_and_fills_placeholders():
     assert zh.maybe("kpi", "qa_score") == "质检得分"
     assert zh.maybe("kpi", "not-a-kpi", "x") == "not-a-kpi"
     assert Translator("fr").lang == "en"
-    assert all(k.startswith("js.") for k in zh.script_messages())
+    sent = zh.script_messages()
+    assert all(k.startswith(("js.", "error.")) for k in sent)
+    # The services' errors go to the scripts, so a form says them in the page's language.
+    assert sent["error.adjustment_comment"] == "调整分数需要填写说明原因的备注"

@@ -8,7 +8,10 @@ import re
 
 import pytest
 
+from qa_service.http.error_keys import VALIDATION_TYPES, message_key
 from qa_service.http.messages import plain_message
+from qa_service.store.coaching import CoachingStatus
+from qa_service.store.disputes import DisputeStatus, Stage
 from qa_service.web.error_text import KNOWN_ERRORS, translate_error
 from qa_service.web.i18n import Translator, catalog
 
@@ -43,6 +46,7 @@ def test_a_bad_period_is_a_field_error_over_this_months_dashboard(live_service):
 
 def test_every_known_error_has_both_languages_and_fills_its_values():
     keys = {key for _pattern, key in KNOWN_ERRORS}
+    keys |= {f"error.invalid.{kind}" for kind in VALIDATION_TYPES}
     assert keys <= set(catalog("en")) and keys <= set(catalog("zh"))
     zh, en = Translator("zh"), Translator("en")
     assert translate_error("dispute 12 not found", zh) == "找不到申诉 12"
@@ -69,6 +73,53 @@ def test_the_api_says_a_validators_message_in_its_own_words(live_service):
     error = reply.json()["error"]
     assert error["message"] == "a score adjustment needs a comment saying why"
     assert all(not d["message"].startswith("Value error") for d in error["details"])
+    # The form says it in the page's language from its key (issue 15).
+    assert error["key"] == "error.adjustment_comment" and error["values"] == {}
+    assert Translator("zh")(error["key"]) == "调整分数需要填写说明原因的备注"
+
+
+def test_form_errors_carry_a_key_and_the_values_they_name(live_service):
+    with live_service.client("qa1") as api:
+        reply = api.post("/api/calls/999999/reviews", json={"verdicts": []})
+    error = reply.json()["error"]
+    assert reply.status_code == 404 and error["code"] == "not_found"
+    assert (error["key"], error["values"]) == ("error.call_not_found", {"id": "999999"})
+    assert Translator("zh")(error["key"], **error["values"]) == "找不到通话 999999"
+
+
+def test_a_schemas_refusal_carries_its_type_as_key(live_service):
+    """A sampling plan's rate above 1: pydantic's English becomes the page's language."""
+    with live_service.client("qa1") as api:
+        reply = api.post("/api/sampling/plans", json={"period": "2026-11", "rate": 2})
+    error = reply.json()["error"]
+    assert reply.status_code == 422 and error["message"].startswith("rate:")
+    assert (error["key"], error["values"]) == ("error.invalid.less_than_equal", {"le": "1"})
+    assert Translator("zh")(error["key"], **error["values"]) == "不能大于 1"
+
+
+@pytest.mark.parametrize(
+    ("message", "key", "values"),
+    [
+        (f"coaching task 3 is {CoachingStatus.done}", "error.coaching_status", {"id": "3"}),
+        (f"dispute 4 is {DisputeStatus.upheld}, not open", "error.dispute_not_open", {"id": "4"}),
+        (
+            f"the {Stage.final} step of this dispute is not yours to decide",
+            "error.not_your_step",
+            {},
+        ),
+        ("finding 9 is not a finding of call 2", "error.not_a_finding", {"id": "9"}),
+        ("the due date 2026-01-02 has passed", "error.due_passed", {"date": "2026-01-02"}),
+        ("a.wav: the file is empty", "error.empty_file", {"file": "a.wav"}),
+    ],
+)
+def test_the_services_own_messages_have_keys(message, key, values):
+    """The patterns match the features' messages as they raise them (enums included)."""
+    found = message_key(message)
+    assert found is not None and found[0] == key
+    assert values.items() <= found[1].items()
+    for lang in ("zh", "en"):
+        said = Translator(lang)(key, **found[1])
+        assert "{" not in said and said != key
 
 
 def test_evidence_lines_are_said_in_the_pages_language():

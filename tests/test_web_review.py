@@ -6,6 +6,7 @@ the call at all."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -449,7 +450,23 @@ def test_language_switch_and_browser_language(browser, live_service, call):
     assert browser.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == "zh-CN"
     assert "转写" in browser.find_element(By.CSS_SELECTOR, ".transcript-card h2").text
     assert "坐席" in browser.find_element(By.ID, "transcript").text
+    # Issue 15: an English call's rules are named in Chinese; a form's error from the
+    # service (through the pages' api()) is said in Chinese too.
+    names = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#findings .rule-name")]
+    assert names and all(re.search(r"[\u4e00-\u9fff]", n) for n in names), names
+    said = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "import('/static/js/common.js').then((m) => m.api('POST', '/api/calls/999999/disputes',"
+        " {finding_id: 1, reason: 'x'})).then(() => done('no error'), (e) => done(e.message));"
+    )
+    assert said == "找不到通话 999999"
     save_screenshot(browser, "call-review-agent-zh")
     browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=en]").click()
     page_mark(browser, "ready", PAGE_READY_S)
     assert "Transcript" in browser.find_element(By.CSS_SELECTOR, ".transcript-card h2").text
+
+    def findings_ready(driver) -> None:
+        page_mark(driver, "ready", PAGE_READY_S)
+        driver.execute_script("document.getElementById('findings').scrollIntoView()")
+
+    page_screenshots(browser, live_service, f"/calls/{call['id']}", "call-findings", findings_ready)

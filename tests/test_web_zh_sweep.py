@@ -1,8 +1,10 @@
 """Every page of every role in Chinese: no English words outside names, ids and user data.
 
 The allow-list is built from what the fixtures stored (accounts, agents, teams, queues,
-call ids, rule ids, the transcript, what agents wrote, the packs as written), never from a
-list of words; text inside <code>, <kbd> and the pack editor's YAML is data by markup."""
+call ids, the transcript, what agents wrote), never from a list of words; text inside <code>,
+<kbd> and the pack editor's YAML is data by markup. Rule ids are not allowed (ids never
+replace names), nor the built-in packs' English texts: they name and describe every rule,
+dimension and item in Chinese too (issue 15)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import re
 
 import pytest
 
-from qa_service.analysis.packs import available_packs, load_pack
+from qa_service.analysis.packs import available_packs
 from qa_service.features.calls.schemas import METADATA_FIELDS
 from qa_service.features.imports.sources import FILE_COLUMNS
 from qa_service.web.i18n import LANGUAGE_NAMES
@@ -49,11 +51,11 @@ NAMES = {"CSV", "XLSX", "YAML", "JSON", "Enter", "Ctrl", "Esc", "Shift", "Space"
 
 def stored_data(site) -> list[str]:
     """Everything the fixtures stored: accounts and their names, the calls' ids, agents,
-    teams and queues, the findings' rule ids, what agents wrote in disputes."""
+    teams and queues, what agents wrote in disputes."""
     from sqlalchemy import select
 
     from qa_service.store.accounts import User
-    from qa_service.store.calls import Call, FindingRecord
+    from qa_service.store.calls import Call
     from qa_service.store.disputes import Dispute
 
     data = []
@@ -62,23 +64,9 @@ def stored_data(site) -> list[str]:
             data += [user.username, user.full_name or "", user.agent_id or "", user.team or ""]
         for call in session.scalars(select(Call)):
             data += [call.call_id, call.agent_id or "", call.team or "", call.queue or ""]
-        data += list(session.scalars(select(FindingRecord.rule_id).distinct()))
         for dispute in session.scalars(select(Dispute)):
-            data += [dispute.reason or "", dispute.rule_id]
+            data.append(dispute.reason or "")
     return data
-
-
-def pack_strings() -> set[str]:
-    """What the built-in packs and their scorecards say in their own words (descriptions,
-    dimension and item names): a pack written in one language is shown as written, so a
-    text that is exactly one of these is the pack's data."""
-    out = set()
-    for name in available_packs():
-        pack = load_pack(name)
-        card = pack.scorecard
-        out |= {pack.description, card.description, *(r.description for r in pack.rules)}
-        out |= {d.name for d in card.dimensions} | {i.description for i in card.items}
-    return {text.strip() for text in out if text.strip()}
 
 
 def allowed_words(site) -> set[str]:
@@ -96,10 +84,7 @@ def allowed_words(site) -> set[str]:
 
 def english_words(texts: list[str], allowed: set[str]) -> list[str]:
     found = []
-    written = pack_strings()
     for text in texts:
-        if text.strip() in written:
-            continue
         for word in WORD.findall(text):
             if (
                 word not in allowed

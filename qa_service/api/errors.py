@@ -1,4 +1,5 @@
-"""One JSON shape for every error: ``{"error": {"code", "message", "details"?}}``.
+"""One JSON shape for every error: ``{"error": {"code", "message", "key"?, "values"?,
+"details"?}}`` (``key`` and ``values``: a known message, for a page to say in its language).
 
 Every user-caused error is a ``QAError`` carrying its status; validation errors and
 Starlette's own HTTP errors are rendered the same way, and anything unexpected becomes a
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa_service.domain.rulepack import RulePackError
 from qa_service.errors import QAError
+from qa_service.http.error_keys import message_key, validation_key
 from qa_service.http.messages import plain_message
 
 log = logging.getLogger(__name__)
@@ -55,8 +57,16 @@ class BusyError(RetryLaterError):
     code = "busy"
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, details: Any = None, known: tuple[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """``known``: the message's key and values when the caller knows them (a schema's
+    refusal); otherwise they are looked up from the message."""
     error: dict[str, Any] = {"code": code, "message": message}
+    # A message people read in a form: its key and values, for the page's language.
+    known = known or message_key(message)
+    if known is not None:
+        error["key"], error["values"] = known
     if details is not None:
         error["details"] = details
     return {"error": error}
@@ -70,6 +80,8 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
+                "key": {"type": "string"},
+                "values": {"type": "object", "additionalProperties": {"type": "string"}},
                 "details": {},
                 "problems": {"type": "array", "items": {"type": "object"}},
             },
@@ -110,7 +122,11 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
         {"loc": list(e.get("loc", ())), "message": plain_message(e.get("msg"))} for e in errors
     ]
     message = _describe(errors[0]) if errors else "invalid request"
-    return JSONResponse(error_body("invalid_input", message, details), 422)
+    # Our validators' own words have keys of their own; pydantic's by the error type.
+    known = None
+    if errors and message_key(plain_message(errors[0].get("msg"))) is None:
+        known = validation_key(errors[0].get("type", ""), errors[0].get("ctx"))
+    return JSONResponse(error_body("invalid_input", message, details, known), 422)
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -9,8 +9,7 @@ Reading files and turning locations into line numbers is the loader's job
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import (
@@ -33,10 +32,19 @@ from qa_service.domain.checks.params import (
     compile_spec,
     phrase_sources,
 )
+
+# The problems are re-exported: callers import a pack's errors with its schema.
+from qa_service.domain.pack_problems import (
+    Loc,
+    PackInvalid,
+    Problem,
+    validation_problems,
+)
+from qa_service.domain.pack_problems import RulePackError as RulePackError
+from qa_service.domain.pack_text import Description, Name, text_in
 from qa_service.domain.question_spec import MAX_QUESTIONS, QuestionFields
 from qa_service.domain.results import CATEGORIES
 from qa_service.domain.segment import vocabulary_of
-from qa_service.errors import InputError
 
 SEVERITIES = ("info", "minor", "major", "critical")
 Severity = Literal["info", "minor", "major", "critical"]
@@ -49,7 +57,6 @@ NO_PLUGINS = (
     "packs cannot load code: remove 'plugins:'; custom check types are installed by the "
     "administrator as Python entry points (group 'qa_service.checks') and used by name"
 )
-Loc = tuple[str | int, ...]
 
 
 SCORECARD_NAME = (
@@ -63,77 +70,6 @@ def is_safe_name(name: str) -> bool:
     return re.fullmatch(NAME_PATTERN, name) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One reason a pack or scorecard is refused: where (``loc`` in the document, and once
-    the loader knows them its ``file`` and ``line``) and why."""
-
-    loc: Loc
-    message: str
-    document: Literal["pack", "scorecard"] = "pack"
-    file: str = ""
-    line: int | None = None
-    # The validator's error type and its values (``literal_error``, ``{"expected": ...}``):
-    # pages say the problem in their own language from these; empty for our own messages.
-    kind: str = field(default="", compare=False)
-    values: dict[str, str] = field(default_factory=dict, compare=False)
-
-    @property
-    def field(self) -> str:
-        return format_loc(self.loc)
-
-    def __str__(self) -> str:
-        """``FILE:LINE: field: message``, the parts that are known."""
-        where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        where = where if self.file else ""
-        return f"{where}{self.field + ': ' if self.field else ''}{self.message}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """What the API and the editor get: structured, never a string to parse back."""
-        return {
-            "file": self.file,
-            "line": self.line,
-            "loc": list(self.loc),
-            "field": self.field,
-            "message": self.message,
-        }
-
-
-def format_loc(loc: Loc) -> str:
-    """``("rules", 0, "severity")`` -> ``rules[0].severity``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class RulePackError(InputError):
-    """A rule pack or scorecard that cannot be used; ``structured`` lists every reason as a
-    ``Problem``, ``problems`` the same as ``FILE:LINE: field: message`` lines."""
-
-    code = "invalid_rule_pack"
-
-    def __init__(self, problems: str | Problem | Sequence[Problem]) -> None:
-        if isinstance(problems, str):
-            problems = Problem((), problems)
-        self.structured = [problems] if isinstance(problems, Problem) else list(problems)
-        more = len(self.structured) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-        super().__init__(str(self.structured[0]) + suffix)
-
-    @property
-    def problems(self) -> list[str]:
-        return [str(p) for p in self.structured]
-
-
-class PackInvalid(Exception):
-    """Raised by the builders; the loader turns it into a ``RulePackError`` with lines."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -145,7 +81,8 @@ class RuleSpec(_Strict):
     severity: Severity = "minor"
     role: Role = "any"
     window: Window | None = None
-    description: str = ""
+    name: Name = ""
+    description: Description = ""
     enabled: bool = True
     match: Literal["fuzzy", "exact", "regex"] | None = None
     min_similarity: float | None = Field(None, gt=0, le=1)
@@ -161,7 +98,7 @@ class PackSpec(_Strict):
     exclude_rules: list[str] = Field(default_factory=list)
     exclude_types: list[str] = Field(default_factory=list)
     language: Literal["zh", "en"] | None = None
-    description: str = ""
+    description: Description = ""
     categories: list[str] = Field(default_factory=list)
     settings: PackSettings = Field(default_factory=PackSettings)
     phrase_sets: dict[str, list[Any]] = Field(default_factory=dict)
@@ -186,15 +123,20 @@ class PackSpec(_Strict):
 
 class Dimension(_Strict):
     id: str = Field(pattern=ID_PATTERN)
-    name: str = ""
+    name: Name = ""
+    description: Description = ""
     weight: float = Field(gt=0)
     base: float = Field(100.0, ge=0, le=100)
+
+    def name_in(self, language: str | None) -> str:
+        return text_in(self.name, language, self.id)
 
 
 class ScoreItem(QuestionFields):
     id: str = Field(pattern=ID_PATTERN)
     dimension: str
-    description: str = ""
+    name: Name = ""
+    description: Description = ""
     categories: list[str] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list)
     # A question item's points are its answers' (question_spec.QuestionFields).
@@ -225,7 +167,7 @@ class ScoreItem(QuestionFields):
 class Scorecard(_Strict):
     scorecard: str = Field(pattern=NAME_PATTERN)
     version: Literal[1] = 1
-    description: str = ""
+    description: Description = ""
     critical_score: float = Field(0.0, ge=0, le=100)
     categories: list[str] = Field(default_factory=list)
     dimensions: list[Dimension] = Field(min_length=1)
@@ -267,14 +209,23 @@ class Rule:
     window: Window | None
     params: Params
     check: CheckType
-    description: str = ""
+    # A text, or one per language (domain/pack_text.py): pages show ``name_in(language)``.
+    description: str | dict[str, str] = ""
+    name: str | dict[str, str] = ""
+
+    def name_in(self, language: str | None) -> str:
+        """The rule's name for a reader of ``language``; the id only when it has none."""
+        return text_in(self.name, language, self.id)
+
+    def description_in(self, language: str | None) -> str:
+        return text_in(self.description, language)
 
 
 @dataclass(frozen=True, slots=True)
 class RulePack:
     name: str
     language: str | None
-    description: str
+    description: str | dict[str, str]
     settings: PackSettings
     rules: tuple[Rule, ...]
     scorecard: Scorecard
@@ -284,25 +235,6 @@ class RulePack:
     vocabulary: frozenset[str] = frozenset()
     # The pack's declared terms, for the recogniser (``vocabulary:`` in the pack).
     asr_terms: tuple[str, ...] = ()
-
-
-def validation_problems(
-    exc: ValidationError, prefix: Loc = (), document: Literal["pack", "scorecard"] = "pack"
-) -> list[Problem]:
-    return [
-        Problem(
-            (*prefix, *err["loc"]),
-            _clean(err["msg"]),
-            document,
-            kind=err["type"],
-            values={k: str(v) for k, v in (err.get("ctx") or {}).items()},
-        )
-        for err in exc.errors()
-    ]
-
-
-def _clean(message: str) -> str:
-    return message.removeprefix("Value error, ")
 
 
 def build_scorecard(data: Any, prefix: Loc = (), document: Any = "scorecard") -> Scorecard:
@@ -414,6 +346,7 @@ def _build_rules(spec: PackSpec, categories: frozenset[str], problems: list[Prob
                     params,
                     check,
                     rule.description,
+                    rule.name,
                 )
             )
     return rules

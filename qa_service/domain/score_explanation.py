@@ -34,7 +34,7 @@ def _dimensions(score: CallScore, scorecard: Scorecard) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": dim.id,
-                "name": dim.name or dim.id,
+                "name": dim.name_in("en"),
                 "weight": dim.weight,
                 "base": dim.base,
                 "moved": round(moved, 2),

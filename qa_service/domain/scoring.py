@@ -146,7 +146,9 @@ def _dimensions(
         moved = [e["points"] for e in entries if e["dimension"] == dim.id]
         score = min(100.0, max(0.0, dim.base + sum(moved)))
         dimensions[dim.id] = {
-            "name": dim.name or dim.id,
+            # A result names it in English (its contract's language), else as written; pages
+            # name it in the viewer's language from the pack.
+            "name": dim.name_in("en"),
             "weight": dim.weight,
             "score": round(score, 1),
             "lost": round(-sum(p for p in moved if p < 0), 2),

@@ -17,9 +17,7 @@ from sqlalchemy.orm import Session
 
 from qa_service.config import Settings
 from qa_service.domain.llm_questions import QUESTION_CATEGORY
-from qa_service.domain.rulepack import RulePack
 from qa_service.domain.transcript_lines import time_order
-from qa_service.errors import QAError
 from qa_service.features.access import (
     PII_VIEW,
     has_permission,
@@ -32,7 +30,7 @@ from qa_service.features.calls.explanation import call_explanation
 from qa_service.features.calls.privacy import call_spans, mask_finding_rows, shown_result
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
 from qa_service.features.disputes.service import public_many
-from qa_service.features.packs.service import resolve_pack
+from qa_service.features.packs.names import PackNames
 from qa_service.features.reviews.scores import calibration
 from qa_service.features.reviews.service import review_views
 from qa_service.store.accounts import AccountRole, User
@@ -50,21 +48,6 @@ MONO = "mono"
 # A finding spanning this share of the call is about the call as a whole (too few courtesy
 # phrases): listed, but not pinned to lines or drawn as a region over the whole waveform.
 WHOLE_CALL_SHARE = 0.9
-
-
-def scoring_pack(session: Session, settings: Settings, pack_ref: str | None) -> RulePack | None:
-    """The pack that scored the call; None when it is gone."""
-    if not pack_ref:
-        return None
-    try:
-        return resolve_pack(session, settings, pack_ref).pack
-    except QAError:
-        return None
-
-
-def rule_descriptions(pack: RulePack | None) -> dict[str, str]:
-    """Rule id -> the pack's explanation; empty when the pack that scored the call is gone."""
-    return {rule.id: rule.description for rule in pack.rules} if pack else {}
 
 
 def compact_utterances(result: dict[str, Any]) -> tuple[list[list[Any]], list[int]]:
@@ -138,7 +121,7 @@ def _dimensions_by_finding(score: dict[str, Any]) -> dict[int, list[str]]:
 
 def findings_view(
     call: Call,
-    descriptions: dict[str, str],
+    names: PackNames,
     rows: list[list[Any]],
     position: list[int],
     explanation: dict[str, Any] | None = None,
@@ -150,7 +133,9 @@ def findings_view(
     out = []
     for finding in call.findings:
         row = FindingPublic.model_validate(finding).model_dump(mode="json")
-        row["description"] = descriptions.get(finding.rule_id, "")
+        # Names and explanations in the reader's language; the id stays for tooltips.
+        row["rule_name"] = names.rule(call.rule_pack, finding.rule_id)
+        row["description"] = names.rule_description(call.rule_pack, finding.rule_id)
         if finding.category == QUESTION_CATEGORY and finding.evidence:
             # A scorecard question, not a rule: the question and the model's answer.
             row["description"] = (
@@ -165,7 +150,9 @@ def findings_view(
     return out
 
 
-def dimensions_view(call: Call) -> list[dict[str, Any]]:
+def dimensions_view(call: Call, names: dict[str, str]) -> list[dict[str, Any]]:
+    """``names``: the scorecard's dimension names in the reader's language (the stored
+    name is the result's, in English)."""
     scored = ((call.result or {}).get("score") or {}).get("dimensions") or {}
     out = []
     for dim in call.dimensions:
@@ -173,7 +160,7 @@ def dimensions_view(call: Call) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": dim.dimension,
-                "name": dim.name,
+                "name": names.get(dim.dimension) or dim.name,
                 "weight": dim.weight,
                 "score": dim.score,
                 "reviewed_score": dim.reviewed_score,
@@ -182,6 +169,32 @@ def dimensions_view(call: Call) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def named_explanation(
+    explanation: dict[str, Any] | None, names: PackNames, call: Call
+) -> dict[str, Any] | None:
+    """The score's explanation with its dimensions and rules named in the reader's language."""
+    if not explanation:
+        return explanation
+    known = names.dimensions(call.rule_pack)
+    dimensions = [
+        {**d, "name": known.get(d.get("id"), d.get("name"))}
+        for d in explanation.get("dimensions") or []
+    ]
+    limited = [
+        {**x, "rule_name": names.rule(call.rule_pack, str(x.get("rule_id")))}
+        for x in explanation.get("limited_findings") or []
+    ]
+    named = {**explanation, "dimensions": dimensions, "limited_findings": limited}
+    if explanation.get("critical"):
+        critical = explanation["critical"]
+        items = [
+            {**c, "name": names.item(call.rule_pack, str(c.get("item")))}
+            for c in critical.get("items") or []
+        ]
+        named["critical"] = {**critical, "items": items}
+    return named
 
 
 def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
@@ -263,8 +276,10 @@ def call_page_data(
     call: Call,
     plan_id: int | None = None,
     db: Database | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """``db``: where a view of personal data is audited (``privacy.record_view``)."""
+    """``db``: where a view of personal data is audited (``privacy.record_view``);
+    ``language``: the reader's, for the names of rules and dimensions."""
     analysed = call.status == CallStatus.analysed and call.result is not None
     own = is_own_call(user, call)
     staff = is_staff(user)
@@ -290,16 +305,17 @@ def call_page_data(
     result = shown_result(session, user, call, "page", db) if deleted["transcript"] is None else {}
     flagged, table = calibration(session, settings, call)
     rows, position = compact_utterances(result)
-    pack = scoring_pack(session, settings, call.rule_pack)
-    explanation = call_explanation(result, pack)
-    findings = findings_view(call, rule_descriptions(pack), rows, position, explanation)
+    names = PackNames(session, settings, language)
+    explanation = call_explanation(result, names.pack(call.rule_pack))
+    explanation = named_explanation(explanation, names, call)
+    findings = findings_view(call, names, rows, position, explanation)
     if spans and not has_permission(user, PII_VIEW):
         findings = mask_finding_rows(findings, call.result or {}, spans)
     data.update(
         utterances=rows,
         findings=findings,
         explanation=explanation,
-        dimensions=dimensions_view(call),
+        dimensions=dimensions_view(call, names.dimensions(call.rule_pack)),
         self_assessment=self_assessment_view(session, call),
         calibration={"flag": flagged, "dimensions": table},
         disputes=disputes_view(session, user, call),

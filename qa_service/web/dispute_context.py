@@ -13,12 +13,26 @@ from sqlalchemy.orm import Session
 from qa_service.domain.pii import redact_result
 from qa_service.features.calls.privacy import call_spans
 from qa_service.features.disputes.schemas import DisputePublic
+from qa_service.features.packs.names import PackNames
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, FindingRecord
 from qa_service.web.call_view import compact_utterances, deleted_view, finding_lines
 
 # Lines of a finding the inbox quotes; the call page has the rest.
 QUOTED_LINES = 3
+
+
+def dispute_rule_names(
+    session: Session, names: PackNames, disputes: Sequence[Any]
+) -> dict[int, str]:
+    """Dispute id -> the disputed rule's name in the reader's language ("" when its pack is
+    gone: the page shows the category then, never the id)."""
+    packs = dict(
+        session.execute(
+            select(Call.id, Call.rule_pack).where(Call.id.in_({d.call_id for d in disputes}))
+        ).all()
+    )
+    return {d.id: names.rule(packs.get(d.call_id), d.rule_id) for d in disputes}
 
 
 def people_labels(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

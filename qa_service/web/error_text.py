@@ -1,30 +1,17 @@
 """The services' error messages in the page's language.
 
 The features say what went wrong in one English line (the API's message, the CLI's too).
-A page shows the known ones in its own language, with the same ids and names filled in;
-one it does not know stays as the service said it rather than becoming a vague "error".
+A page shows the known ones (``qa_service.http.error_keys``) in its own language, with the
+same ids and names filled in; one it does not know stays as the service said it rather than
+becoming a vague "error".
 """
 
 from __future__ import annotations
 
 import re
 
+from qa_service.http.error_keys import KNOWN_ERRORS
 from qa_service.web.i18n import Translator
-
-# (pattern of the service's message, message key); named groups fill the placeholders.
-KNOWN_ERRORS = (
-    (re.compile(r"call (?P<id>\d+) not found"), "error.call_not_found"),
-    (re.compile(r"dispute (?P<id>\d+) not found"), "error.dispute_not_found"),
-    (re.compile(r"sampling plan (?P<id>\d+) not found"), "error.plan_not_found"),
-    (re.compile(r"user (?P<id>\d+) not found"), "error.user_not_found"),
-    (re.compile(r"import batch (?P<id>\d+) not found"), "error.batch_not_found"),
-    (
-        re.compile(r"call (?P<id>\d+) is a text conversation: it has no audio"),
-        "error.call_no_audio",
-    ),
-    (re.compile(r"no rule pack named '(?P<name>[^']*)', stored or built in"), "error.no_pack"),
-    (re.compile(r"rule pack (?P<name>\S+)@(?P<number>\d+) does not exist"), "error.no_version"),
-)
 
 
 def translate_known(

@@ -22,8 +22,10 @@ from qa_service.features.calls.schemas import (
     UploadedCall,
     UploadResult,
 )
+from qa_service.features.packs.names import PackNames
 from qa_service.features.schemas import Page
 from qa_service.http.deps import CurrentUser, DbDep, EnginesDep, SessionDep, SettingsDep, StaffUser
+from qa_service.http.language import request_language
 from qa_service.store.calls import CallStatus
 
 router = APIRouter(prefix="/calls", tags=["calls"])
@@ -154,8 +156,18 @@ def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep, db: 
 
 
 @router.get("/{call_id}/findings", response_model=list[FindingPublic])
-def get_findings(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> list:
-    return service.call_findings(session, user, call_id, db)
+def get_findings(
+    call_id: IdPath,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    db: DbDep,
+) -> list:
+    """``rule_name``: the rule's (or question's) name in the reader's language (the
+    ``qa_lang`` cookie, else Accept-Language), "" when its pack is gone."""
+    names = PackNames(session, settings, request_language(request))
+    return service.named_findings(session, user, call_id, names, db)
 
 
 @router.get("/{call_id}/score", response_model=ScorePublic)

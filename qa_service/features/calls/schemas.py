@@ -149,6 +149,8 @@ class FindingPublic(ORMModel):
     id: int
     position: int
     rule_id: str
+    # The rule's name in the reader's language (the API's findings; "" where not named).
+    rule_name: str = ""
     category: str
     severity: str
     role: str | None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from qa_service.features.calls.privacy import (
     shown_score_items,
 )
 from qa_service.features.calls.rescoring import rescore
-from qa_service.features.calls.schemas import CallDetail, JobPublic
+from qa_service.features.calls.schemas import CallDetail, FindingPublic, JobPublic
 from qa_service.features.pagination import paginate
 from qa_service.store import audit
 from qa_service.store.accounts import User
@@ -43,6 +43,9 @@ from qa_service.store.calls import (
 from qa_service.store.db import Database
 from qa_service.store.jobs import Job, JobStatus
 from qa_service.store.reviews import discard_reviews
+
+if TYPE_CHECKING:
+    from qa_service.features.packs.names import PackNames
 
 
 class CallSort(StrEnum):
@@ -171,6 +174,17 @@ def call_findings(
     session: Session, user: User, call_id: int, db: Database | None = None
 ) -> list[FindingRecord] | list[dict[str, Any]]:
     return shown_findings(session, user, analysed_call(session, user, call_id), db)
+
+
+def named_findings(
+    session: Session, user: User, call_id: int, names: PackNames, db: Database | None = None
+) -> list[FindingPublic]:
+    """The call's findings as ``call_findings`` shows them, each with its rule's name."""
+    call = analysed_call(session, user, call_id)
+    return [
+        row.model_copy(update={"rule_name": names.rule(call.rule_pack, row.rule_id)})
+        for row in map(FindingPublic.model_validate, shown_findings(session, user, call, db))
+    ]
 
 
 def call_score(session: Session, user: User, call_id: int) -> dict[str, Any]:

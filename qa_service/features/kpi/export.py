@@ -31,11 +31,13 @@ def _said(say: Say, key: str, default: str) -> str:
     return default if text == key else text
 
 
-def column_label(column: str, say: Say) -> str:
-    """A KPI column's header: its name, a dimension's name in the reader's language."""
+def column_label(column: str, say: Say, dimensions: Mapping[str, str] | None = None) -> str:
+    """A KPI column's header: its name, a dimension's name in the reader's language (the
+    catalog's, else the scorecard's from ``dimensions``, else its id)."""
     if column.startswith(DIMENSION_PREFIX):
         dim = column.removeprefix(DIMENSION_PREFIX)
-        return say("kpi.dimension", name=_said(say, f"js.dimension.{dim}", dim))
+        named = (dimensions or {}).get(dim) or dim
+        return say("kpi.dimension", name=_said(say, f"js.dimension.{dim}", named))
     return _said(say, f"kpi.{column}", kpi_def(column).label)
 
 
@@ -50,12 +52,20 @@ def _flag(value: bool | None, say: Say) -> str | None:
 
 
 class LocalisedReport:
-    """The three sheets of a report in one language; ``names`` maps agent ids to names."""
+    """The three sheets of a report in one language; ``names`` maps agent ids to names,
+    ``dimensions`` scorecard dimension ids to their names."""
 
-    def __init__(self, report: KpiReport, say: Say, names: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        report: KpiReport,
+        say: Say,
+        names: Mapping[str, str],
+        dimensions: Mapping[str, str] | None = None,
+    ) -> None:
         self.report = report
         self.say = say
         self.names = names if report.by == "agent" else {}
+        self.dimensions = dimensions or {}
 
     def _keys(self, row: KpiRow) -> list[Any]:
         """The row's id, and its name beside it when rows are agents."""
@@ -74,7 +84,7 @@ class LocalisedReport:
             *self._key_header(),
             say("js.team"),
             say("js.tier"),
-            *[column_label(c, say) for c in columns],
+            *[column_label(c, say, self.dimensions) for c in columns],
             say("export.aht_anomaly"),
         ]
         lines = [
@@ -106,7 +116,8 @@ class LocalisedReport:
                 direction = trend.direction and say(f"export.direction_{trend.direction}")
                 values = [_value(k, v) for v in series]
                 improving = _flag(trend.improving, say)
-                lines.append([*self._keys(r), column_label(k, say), *values, direction, improving])
+                label = column_label(k, say, self.dimensions)
+                lines.append([*self._keys(r), label, *values, direction, improving])
         return header, lines
 
     def definitions_table(self) -> Table:
@@ -117,14 +128,14 @@ class LocalisedReport:
             d = kpi_def(column)
             better = {True: "higher", False: "lower", None: "none"}[d.higher_is_better]
             if column.startswith(DIMENSION_PREFIX):
-                name = column_label(column, say)
+                name = column_label(column, say, self.dimensions)
                 description = say("export.dimension_description", name=name)
             else:
                 description = _said(say, f"kpi_desc.{column}", d.description)
             lines.append(
                 [
                     d.id,
-                    column_label(column, say),
+                    column_label(column, say, self.dimensions),
                     say(f"export.unit_{d.unit}"),
                     say(f"export.better_{better}"),
                     description,
@@ -141,6 +152,12 @@ class LocalisedReport:
         }
 
 
-def localised_export(report: KpiReport, fmt: str, say: Say, names: Mapping[str, str]) -> KpiExport:
+def localised_export(
+    report: KpiReport,
+    fmt: str,
+    say: Say,
+    names: Mapping[str, str],
+    dimensions: Mapping[str, str] | None = None,
+) -> KpiExport:
     """The report as CSV (the KPI table) or XLSX (KPIs, history and definitions sheets)."""
-    return export_report(report, fmt, LocalisedReport(report, say, names))
+    return export_report(report, fmt, LocalisedReport(report, say, names, dimensions))

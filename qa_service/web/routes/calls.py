@@ -129,8 +129,9 @@ def call_page(
     queue: int | None = None,
 ) -> Response:
     call = get_visible_call(session, user, call_id)
-    data = call_page_data(session, settings, user, call, queue, db)
-    translate_evidence(data.get("findings") or [], Translator(request_language(request)))
+    language = request_language(request)
+    data = call_page_data(session, settings, user, call, queue, db, language)
+    translate_evidence(data.get("findings") or [], Translator(language))
     return render(request, "call.html", user, call=call, data=data)
 
 

@@ -22,6 +22,7 @@ from qa_service.features.coaching.service import summary as coaching_summary
 from qa_service.features.kpi import service as kpi
 from qa_service.features.kpi.export import localised_export
 from qa_service.features.kpi.schemas import ExportFormat
+from qa_service.features.packs.names import scorecard_dimensions
 from qa_service.features.users.service import agent_names
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
@@ -64,16 +65,22 @@ def recent_periods(now_period: Period) -> list[str]:
     return [p.label for p in months]
 
 
-def column_meta(columns: list[str], t: Translator) -> list[dict[str, Any]]:
+def column_meta(
+    columns: list[str], t: Translator, dimensions: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """``dimensions``: scorecard dimension ids -> names in the page's language."""
     out = []
     for column in ["composite", *columns]:
         d = kpi_def(column)
         label = t.maybe("kpi", column, d.label)
         description = t.maybe("kpi_desc", column, d.description)
         if column.startswith("dim:"):
-            # The scorecard dimension's name in the page's language where the catalog has it.
+            # The scorecard dimension's name in the page's language: the catalog's, else the
+            # scorecard's own (issue 15: never its id where it has a name).
             dimension = column.removeprefix("dim:")
             name = t.maybe("js.dimension", dimension, dimension)
+            if name == dimension:
+                name = (dimensions or {}).get(dimension) or dimension
             label = t("kpi.dimension", name=name)
             description = t("kpi_desc.dimension", name=name)
         out.append(
@@ -168,7 +175,11 @@ def dashboard_page(
     t = Translator(request_language(request))
     data = {
         "report": report.to_dict(),
-        "columns": column_meta([c for c in report.columns if c != "composite"], t),
+        "columns": column_meta(
+            [c for c in report.columns if c != "composite"],
+            t,
+            scorecard_dimensions(session, settings, t.lang),
+        ),
         "histograms": histograms,
         "buckets": HISTOGRAM_BUCKETS,
         "trend_kpis": list(TREND_KPIS),
@@ -218,5 +229,6 @@ def dashboard_export(
     # The reader's download: their language, percents, agents' names beside their ids.
     say = Translator(request_language(request))
     names = agent_names(session, [r.key for r in report.rows]) if by is GroupBy.agent else {}
-    export = localised_export(report, format.value, say, names)
+    dimensions = scorecard_dimensions(session, settings, say.lang)
+    export = localised_export(report, format.value, say, names, dimensions)
     return Response(export.data, media_type=export.media_type, headers=export.headers)

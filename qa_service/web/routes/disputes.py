@@ -10,12 +10,14 @@ from sqlalchemy import select
 from qa_service.errors import InputError
 from qa_service.features.access import may_decide
 from qa_service.features.disputes.service import list_disputes
-from qa_service.http.deps import SessionDep
+from qa_service.features.packs.names import PackNames
+from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
-from qa_service.web.dispute_context import dispute_contexts, people_labels
+from qa_service.web.dispute_context import dispute_contexts, dispute_rule_names, people_labels
+from qa_service.web.i18n import request_language
 from qa_service.web.rendering import PageRoute, PageUser, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -41,6 +43,7 @@ def disputes_page(
     request: Request,
     user: PageUser,
     session: SessionDep,
+    settings: SettingsDep,
     status: str | None = None,
     stage: str = ANY,
     overdue: bool = False,
@@ -79,6 +82,9 @@ def disputes_page(
         calls=calls,
         deciders=deciders,
         contexts=dispute_contexts(session, items),
+        rule_names=dispute_rule_names(
+            session, PackNames(session, settings, request_language(request)), items
+        ),
         people=people,
         filters={"status": status, "stage": stage, "overdue": overdue},
         statuses=[ACTIVE, *(s.value for s in DisputeStatus)],

@@ -7,11 +7,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from qa_service.errors import NotFoundError
 from qa_service.features.agent_todo import agent_todo
+from qa_service.features.packs.names import PackNames
 from qa_service.features.users.security import revoke_tokens_of
-from qa_service.http.deps import SESSION_COOKIE, SessionDep
+from qa_service.http.deps import SESSION_COOKIE, SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole
 from qa_service.web.coaching_view import task_views
-from qa_service.web.i18n import LANG_COOKIE, LANGUAGES
+from qa_service.web.dispute_context import dispute_rule_names
+from qa_service.web.i18n import LANG_COOKIE, LANGUAGES, request_language
 from qa_service.web.rendering import PageRoute, PageUser, optional_user, render, safe_next
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -34,14 +36,18 @@ def home(request: Request) -> Response:
 
 
 @router.get("/home")
-def agent_home(request: Request, user: PageUser, session: SessionDep) -> Response:
+def agent_home(
+    request: Request, user: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     """An agent's start page: calls to acknowledge, disputes to appeal or waiting on a
     decision, coaching tasks. Other roles have their own start page."""
     if user.role != AccountRole.agent:
         return RedirectResponse(START_PAGE.get(user.role, "/calls"), status_code=303)
     todo = agent_todo(session, user)
     coaching = task_views(user, todo.coaching)
-    return render(request, "home.html", user, todo=todo, coaching=coaching)
+    names = PackNames(session, settings, request_language(request))
+    rule_names = dispute_rule_names(session, names, [*todo.appealable, *todo.waiting])
+    return render(request, "home.html", user, todo=todo, coaching=coaching, rule_names=rule_names)
 
 
 @router.get("/login")

@@ -111,3 +111,25 @@ def test_other_formats_are_refused(exported):
     report, names = exported
     with pytest.raises(ValueError, match="json"):
         localised_export(report, "json", Translator("en"), names)
+
+
+def test_a_custom_dimension_is_named_from_its_scorecard(tmp_path):
+    """Issue 15: a dimension the catalog does not know is named by its scorecard in the
+    reader's language (the built-in scorecard's too), never by its id when it has a name."""
+    from qa_service.features.kpi.export import column_label
+    from qa_service.features.packs.names import scorecard_dimensions
+
+    zh = Translator("zh")
+    assert column_label("dim:tone", zh, {"tone": "语气"}) == zh("kpi.dimension", name="语气")
+    assert column_label("dim:tone", zh) == zh("kpi.dimension", name="tone")
+    db = Database(f"sqlite:///{tmp_path / 'qa.db'}")
+    upgrade(db)
+    try:
+        with db.session() as session:
+            settings = Settings(_env_file=None)
+            named = scorecard_dimensions(session, settings, "zh")
+            english = scorecard_dimensions(session, settings, "en")
+    finally:
+        db.dispose()
+    assert named["service_attitude"] == "服务态度"
+    assert english["service_attitude"] == "Service attitude"

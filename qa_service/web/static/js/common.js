@@ -2,10 +2,20 @@
 
 const MESSAGES = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
 
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (_m, name) => (name in values ? String(values[name]) : `{${name}}`));
+}
+
 /** The page's message for `key` ("js." prefix added), with {name} placeholders filled. */
 export function t(key, values = {}) {
-  const text = MESSAGES[`js.${key}`] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_m, name) => (name in values ? String(values[name]) : `{${name}}`));
+  return fill(MESSAGES[`js.${key}`] ?? key, values);
+}
+
+/** A service error (`{code, message, key?, values?}`) in the page's language when its key
+ * is a known one, else as the service said it. */
+export function errorText(error) {
+  const known = error?.key && MESSAGES[error.key];
+  return known ? fill(known, error.values || {}) : error?.message || "";
 }
 
 /** A stored value's label (a category, a role) when the page knows one, else the value. */
@@ -39,7 +49,7 @@ export async function api(method, url, body) {
   const data = text ? JSON.parse(text) : null;
   if (!reply.ok) {
     const error = data?.error || {};
-    throw new ApiError(reply.status, error.message || `${reply.status} ${reply.statusText}`, error.details);
+    throw new ApiError(reply.status, errorText(error) || `${reply.status} ${reply.statusText}`, error.details);
   }
   return data;
 }

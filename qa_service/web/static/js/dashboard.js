@@ -35,6 +35,18 @@ function trendMark(row, id) {
 
 const link = data.calls_link;
 
+/** What a chart or a list calls a row: the agent's name (ids never replace names), else
+ * the key itself (a team, a queue, an agent without an account). */
+function rowLabel(row) {
+  return link.names[row.key] || row.key;
+}
+
+/** A chart tooltip's title: the name, and the agent's id beside it for those who need it. */
+function rowTitle(row) {
+  const name = link.names[row.key];
+  return name ? `${name} (${row.key})` : row.key;
+}
+
 /** The row's name, a link to its calls in the period where the calls list can filter by it. */
 function rowName(row) {
   const name = link.names[row.key];
@@ -95,7 +107,7 @@ function drawAnomalies() {
           el(
             "li",
             { class: `anomaly ${r.anomaly.kind}` },
-            el("strong", {}, r.key),
+            el("strong", {}, rowLabel(r)),
             " ",
             t(`anomaly_${r.anomaly.kind}_text`, {
               change: `${Math.abs(r.anomaly.change * 100).toFixed(0)}%`,
@@ -113,7 +125,7 @@ function rankingChart() {
   return new Chart(document.getElementById("ranking-chart"), {
     type: "bar",
     data: {
-      labels: ranked.map((r) => r.key),
+      labels: ranked.map(rowLabel),
       datasets: [
         {
           label: byId.composite.label,
@@ -127,7 +139,10 @@ function rankingChart() {
       animation: false,
       maintainAspectRatio: false,
       scales: { x: { min: 0, max: 100 } },
-      plugins: { legend: { display: false } },
+      plugins: {
+        legend: { display: false },
+        tooltip: { callbacks: { title: (items) => rowTitle(ranked[items[0].dataIndex]) } },
+      },
     },
   });
 }
@@ -140,7 +155,7 @@ function trendChart(kpi) {
     data: {
       labels: report.periods,
       datasets: rows.map((r, i) => ({
-        label: r.key,
+        label: rowLabel(r),
         data: r.history[kpi] || [],
         borderColor: LINE_COLORS[i % LINE_COLORS.length],
         backgroundColor: LINE_COLORS[i % LINE_COLORS.length],
@@ -152,7 +167,9 @@ function trendChart(kpi) {
       animation: false,
       maintainAspectRatio: false,
       scales: { y: { ticks: { callback: (v) => format(v, unit) } } },
-      plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${format(c.parsed.y, unit)}` } } },
+      plugins: {
+        tooltip: { callbacks: { label: (c) => `${rowTitle(rows[c.datasetIndex])}: ${format(c.parsed.y, unit)}` } },
+      },
     },
   });
 }

@@ -4,7 +4,7 @@
 // filled from the shared fields, a CSV manifest, or by hand); a folder can be chosen or
 // dropped whole.
 
-import { api, el, showError, t } from "/static/js/common.js";
+import { api, el, errorText, showError, t } from "/static/js/common.js";
 
 const PARALLEL = 2;
 const POLL_MS = 3000;
@@ -252,7 +252,7 @@ function send(view) {
       } else {
         view.node.classList.add("failed");
         view.status.textContent = REFUSED[request.status] || STATE.failed;
-        view.status.title = reply.error?.message || "";
+        view.status.title = errorText(reply.error);
         resolve(null);
       }
     });

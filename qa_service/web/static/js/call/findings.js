@@ -13,6 +13,7 @@ export class FindingsPanel {
     this.list = list;
     this.data = data;
     this.findings = data.findings;
+    this.dimensionNames = Object.fromEntries((data.dimensions || []).map((d) => [d.id, d.name]));
     this.callId = data.call.id;
     this.canReview = data.can.review;
     this.canDispute = data.can.dispute;
@@ -55,7 +56,8 @@ export class FindingsPanel {
         "div",
         { class: "finding-head" },
         el("span", { class: `badge sev-${f.severity}` }, label("severity", f.severity)),
-        el("strong", {}, label("category", f.category)),
+        // The rule's name in the reader's language, never its id (issue 15).
+        el("strong", { class: "rule-name", dataset: { rule: f.rule_id } }, f.rule_name || label("category", f.category)),
         !f.whole_call && f.start_s !== null && f.start_s !== undefined
           ? el("button", { type: "button", class: "ts", dataset: { action: "seek" } }, clock(f.start_s))
           : el("span", { class: "muted" }, t("whole_call")),
@@ -66,15 +68,18 @@ export class FindingsPanel {
       f.limit
         ? el("p", { class: "limit-note small" }, t(`why.reason.${f.limit.reason}`, { max: f.limit.max_points ?? "" }))
         : null,
-      el("p", { class: "why" }, f.description || f.rule_id),
+      el("p", { class: "why" }, f.description || f.rule_name || label("category", f.category)),
       // A question's text is the model's justification, not words a party said.
       f.text ? el("blockquote", {}, f.category === "question" ? f.text : `${label("role", f.role)}: ${f.text}`) : null,
       el(
         "div",
         { class: "tags" },
-        el("code", {}, f.rule_id),
+        // The category beside the rule's name, unless the name already says it.
+        f.rule_name && f.rule_name.toLowerCase() !== label("category", f.category).toLowerCase()
+          ? el("span", { class: "tag category" }, label("category", f.category))
+          : null,
         f.critical ? el("span", { class: "badge sev-critical" }, t("critical")) : null,
-        ...f.dimensions.map((d) => el("span", { class: "tag" }, labelOr("dimension", d, d))),
+        ...f.dimensions.map((d) => el("span", { class: "tag" }, labelOr("dimension", d, this.dimensionNames[d]))),
         mark ? el("span", { class: `badge verdict ${mark.verdict}` }, label("verdict", mark.verdict)) : null,
         f.disputed ? el("span", { class: "badge warn" }, t("disputed")) : null,
       ),

@@ -119,7 +119,7 @@ function signed(value) {
 export function findingName(finding) {
   if (!finding) return "";
   const where = finding.whole_call || finding.start_s === null || finding.start_s === undefined ? "" : ` ${clock(finding.start_s)}`;
-  return `${label("category", finding.category)}${where}`;
+  return `${finding.rule_name || label("category", finding.category)}${where}`;
 }
 
 function byPosition(data, position) {
@@ -134,7 +134,7 @@ export function renderExplanation(box, data) {
   const dims = why.dimensions.map((d) => ({ ...d, label: labelOr("dimension", d.id, d.name) }));
   const lines = [];
   if (why.critical) {
-    const items = why.critical.items.map((c) => findingName(byPosition(data, c.finding)) || c.item).join(", ");
+    const items = why.critical.items.map((c) => findingName(byPosition(data, c.finding)) || c.name).join(", ");
     lines.push(el("p", { class: "why-critical" },
       t("why.critical", { items, total: fixed(why.total), without: fixed(why.critical.without_critical) })));
   } else {
@@ -150,7 +150,7 @@ export function renderExplanation(box, data) {
       }))),
     ...(why.limited_findings || []).map((x) =>
       el("li", { class: "why-limited", dataset: { finding: x.finding } }, t("why.limited", {
-        finding: findingName(byPosition(data, x.finding)) || x.rule_id,
+        finding: findingName(byPosition(data, x.finding)) || x.rule_name,
         points: signed(x.points),
         full: signed(x.full_points),
         reason: t(`why.reason.${x.reason}`, { max: fixed(x.max_points, 0) }),
@@ -282,7 +282,7 @@ export function renderDisputes(box, data, onSelectFinding) {
           {},
           el("span", { class: `badge status-${d.status}` }, label("dispute_status", d.status)),
           el("button", { type: "button", class: "link", onclick: () => k >= 0 && onSelectFinding(k) },
-            label("category", data.findings[k]?.category) || d.rule_id),
+            data.findings[k]?.rule_name || label("category", data.findings[k]?.category ?? d.category)),
           deadline(d),
         ),
         steps(d),

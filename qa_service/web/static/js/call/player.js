@@ -73,7 +73,7 @@ export async function createPlayer({ container, labels, audio, data, onRegionCli
       resize: false,
       channelIdx: finding.role in channelOf ? channelOf[finding.role] : -1,
     });
-    region.element?.setAttribute("title", `${label("category", finding.category)} · ${finding.description || finding.rule_id}`);
+    region.element?.setAttribute("title", `${label("category", finding.category)} · ${finding.description || finding.rule_name || ""}`);
     region.element?.classList.add("finding-region", `sev-${finding.severity}`);
     region.on("click", (event) => {
       event.stopPropagation();
