@@ -216,3 +216,30 @@ def test_untrusted_drafts_and_phrase_lines_stay_within_bounds():
     with pytest.raises(rule_form.FormInvalid) as caught:
         rule_form.parse_phrases(line, "phrases")
     assert caught.value.problems[0].kind == "phrase_bad_mapping"
+
+
+@pytest.mark.parametrize(
+    ("zh", "en", "written"),
+    [
+        ("没有问候", "No greeting", {"en": "No greeting", "zh": "没有问候"}),
+        ("", "No greeting", "No greeting"),
+        ("没有问候", "", "没有问候"),
+    ],
+)
+def test_names_and_descriptions_are_written_in_both_languages(zh, en, written):
+    values = FORM | {"name_zh": zh, "name_en": en, "description_zh": zh, "description_en": en}
+    text, _, _ = _write(DRAFT, values)
+    rule = next(s.data for s in rule_text.rule_spans(text) if s.id == "dead-air")
+    assert rule["name"] == written and rule["description"] == written
+    back = rule_form.form_of(rule)
+    assert (back["name_zh"], back["name_en"]) == (zh, en)
+    assert (back["description_zh"], back["description_en"]) == (zh, en)
+
+
+def test_a_shipped_rule_named_in_both_languages_fills_both_fields():
+    source = (REPO / "rules" / "en-default.yaml").read_text("utf-8")
+    rule = next(s.data for s in rule_text.rule_spans(source) if s.id == "interruption")
+    values = rule_form.form_of(rule)
+    assert values is not None
+    assert (values["name_zh"], values["name_en"]) == (rule["name"]["zh"], rule["name"]["en"])
+    assert values["description_zh"] and values["description_en"]

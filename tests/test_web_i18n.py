@@ -55,6 +55,8 @@ VALUES = {
     "packs.rule_": ["first_turns", "last_turns", "skip_first_turns", "first_s", "last_s"],
     "packs.item_question_": ["zh", "en"],
     "packs.item_instructions_": ["zh", "en"],
+    "packs.rule_name_": ["zh", "en"],
+    "packs.rule_description_": ["zh", "en"],
     "packs.item_answer_": ["yes", "no", "not_applicable"],
 }
 

@@ -18,6 +18,7 @@ from qa_service import safe_yaml
 from qa_service.domain.checks.acts import ActName
 from qa_service.domain.checks.params import Role
 from qa_service.domain.rulepack import ID_PATTERN, Problem, Severity, validation_problems
+from qa_service.domain.tokens import has_han
 
 FORM_TYPES = ("phrase", "missing_phrase", "silence", "interruption", "act")
 FormType = Literal["phrase", "missing_phrase", "silence", "interruption", "act"]
@@ -47,7 +48,10 @@ class RuleForm(BaseModel):
     category: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
     severity: Severity = "minor"
     role: Role = "any"
-    description: str = Field("", max_length=1000)
+    name_zh: str = Field("", max_length=120)
+    name_en: str = Field("", max_length=120)
+    description_zh: str = Field("", max_length=1000)
+    description_en: str = Field("", max_length=1000)
     enabled: bool = True
     first_turns: int | None = Field(None, ge=1, le=MAX_TURNS)
     last_turns: int | None = Field(None, ge=1, le=MAX_TURNS)
@@ -142,7 +146,12 @@ def to_rule(form: RuleForm, existing: dict[str, Any] | None = None) -> dict[str,
     """The rule the form describes, keeping what the form does not show of ``existing``;
     ``FormInvalid`` with every phrase line that cannot be a phrase."""
     existing = existing or {}
-    head = {"id": form.id, "description": form.description, "type": form.type}
+    head = {
+        "id": form.id,
+        "name": bilingual(form.name_zh, form.name_en),
+        "description": bilingual(form.description_zh, form.description_en),
+        "type": form.type,
+    }
     head |= {"category": form.category, "severity": form.severity, "role": form.role}
     rule = {k: v for k, v in head.items() if v != ""}
     rule |= {k: v for k, v in existing.items() if k not in (*head, "window", "params", "enabled")}
@@ -168,6 +177,20 @@ def to_rule(form: RuleForm, existing: dict[str, Any] | None = None) -> dict[str,
         raise FormInvalid(problems)
     rule["params"] = params
     return rule
+
+
+def bilingual(zh: str, en: str) -> str | dict[str, str]:
+    """A pack text as the packs write it: ``{en, zh}`` with both, the one text with one."""
+    zh, en = zh.strip(), en.strip()
+    return {"en": en, "zh": zh} if zh and en else zh or en
+
+
+def split_text(value: Any) -> tuple[str, str]:
+    """(zh, en) of a pack text: a ``{zh, en}`` mapping, or one text put by its script."""
+    if isinstance(value, dict):
+        return str(value.get("zh") or ""), str(value.get("en") or "")
+    text = str(value or "")
+    return (text, "") if has_han(text) else ("", text)
 
 
 def _phrase_lines(entries: Any) -> str:
@@ -199,10 +222,11 @@ def form_of(rule: dict[str, Any]) -> dict[str, Any] | None:
             ("category", ""),
             ("severity", "minor"),
             ("role", "any"),
-            ("description", ""),
             ("enabled", True),
         )
     }
+    for key in ("name", "description"):
+        values[f"{key}_zh"], values[f"{key}_en"] = split_text(rule.get(key))
     values |= {key: window.get(key) for key in WINDOW_FIELDS}
     for key in PARAMS[rule["type"]]:
         values[key] = _phrase_lines(params.get(key)) if key in PHRASE_FIELDS else params.get(key)

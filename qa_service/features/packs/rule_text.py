@@ -138,6 +138,7 @@ class _RuleDumper(yaml.SafeDumper):
     the built-in packs are written."""
 
     FLOW_MAX = 80
+    BILINGUAL_FLOW_MAX = 48
     BLOCK_LEVELS = 1  # the rule's own mapping
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -155,10 +156,16 @@ class _RuleDumper(yaml.SafeDumper):
         if self._depth < self.BLOCK_LEVELS:
             return False
         text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=True, width=10**6)
+        if isinstance(data, dict) and set(data) == {"en", "zh"}:
+            # A text in both languages: a name on one line, a description one language a
+            # line, as the shipped packs write them.
+            return len(text) <= self.BILINGUAL_FLOW_MAX
         return len(text) <= self.FLOW_MAX
 
     def represent_mapping(self, tag: str, mapping: Any, flow_style: bool | None = None) -> Any:
         flow = self._flow(mapping)
+        if isinstance(mapping, dict) and set(mapping) == {"en", "zh"}:
+            mapping = {k: _Quoted(v) if isinstance(v, str) else v for k, v in mapping.items()}
         self._depth += 1
         try:
             return super().represent_mapping(tag, mapping, flow)
@@ -172,6 +179,17 @@ class _RuleDumper(yaml.SafeDumper):
             return super().represent_sequence(tag, sequence, flow)
         finally:
             self._depth -= 1
+
+
+class _Quoted(str):
+    """A text of a name or description, double-quoted as the shipped packs write them."""
+
+
+def _represent_quoted(dumper: yaml.SafeDumper, data: _Quoted) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style='"')
+
+
+_RuleDumper.add_representer(_Quoted, _represent_quoted)
 
 
 class _RulesDumper(_RuleDumper):
