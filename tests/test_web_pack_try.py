@@ -35,7 +35,8 @@ EDITOR = "/qa/packs/pack/en-default"
 SCORECARD = "/qa/packs/scorecard/standard"
 # A rule the stored call trips: the agent names the company in the first line.
 NEW_RULE = (
-    "rules:\\n  - {id: try-company-name, type: phrase, category: forbidden_phrase, "
+    "rules:\\n  - {id: try-company-name, name: {en: Company named, zh: 报了公司名}, "
+    "type: phrase, category: forbidden_phrase, "
     'role: agent, params: {phrases: [\\"Star River\\"]}}\\n'
 )
 
@@ -70,6 +71,7 @@ def test_a_draft_is_tried_on_stored_calls_before_saving(browser, live_service, t
     row = browser.find_element(By.CSS_SELECTOR, f"#try-results tr[data-call='{call['call_id']}']")
     added = row.find_element(By.CSS_SELECTOR, "td.added").text
     assert "try-company-name" in added
+    assert added.index("Company named") < added.index("try-company-name"), "the name comes first"
     assert (
         "Calls tried: 1; findings that would be added: 1"
         in browser.find_element(By.ID, "try-summary").text

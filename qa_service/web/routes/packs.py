@@ -124,9 +124,12 @@ def preview_pack(
 ) -> dict:
     """What this draft pack would change on the newest calls its pack scored; nothing is
     stored. A draft with problems runs on nothing: its problems come back instead."""
-    t = Translator(request_language(request))
+    language = request_language(request)
+    t = Translator(language)
     with db.sessions() as session:
-        found = preview.preview_pack(session, settings, user, body.content, engines, body.calls)
+        found = preview.preview_pack(
+            session, settings, user, body.content, engines, body.calls, language
+        )
         return {
             "name": found.name,
             "problems": [problem_dict(p, t) for p in found.problems],

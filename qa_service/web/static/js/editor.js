@@ -147,7 +147,10 @@ const tryRun = document.getElementById("try-run");
 
 function findingItem(finding) {
   const at = finding.start === null || finding.start === undefined ? "" : ` · ${clock(finding.start)}`;
-  return el("li", {}, `${label("category", finding.category)}${at} `, el("code", {}, finding.rule_id));
+  // The rule's name first; its id stays beside it, small, for whoever edits the pack.
+  const category = label("category", finding.category);
+  const named = finding.rule_name ? `${finding.rule_name} · ${category}` : category;
+  return el("li", {}, `${named}${at} `, el("code", { class: "muted", title: finding.rule_id }, finding.rule_id));
 }
 
 function scoreChange(before, after) {
