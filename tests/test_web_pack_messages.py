@@ -50,13 +50,42 @@ def test_problems_in_the_page_language(problems, lang, role, unknown):
     assert not [s for s in shown if any(r in s["message"] for r in raw)]
 
 
-def test_a_rule_check_message_of_its_own_stays_as_it_is():
-    text = DRAFT.replace("role: x", "role: agent").replace("severity: huge,", "")
-    text = text.replace(", colour: red", "").replace('phrases: ["x"]', "phrases: []")
-    found = check_pack_text(text, "mine")
+def test_a_check_objection_not_in_the_table_stays_as_it_is():
+    rule = "{id: a, type: similar, category: deflection, params: {examples: [x], method: nosuch}}"
+    found = check_pack_text(f"pack: t\nlanguage: en\nrules:\n  - {rule}\n", "t")
     assert isinstance(found, list) and found
-    # A check's own sentence (a pydantic value_error) has no kind to translate: it is shown
-    # as the check wrote it, without pydantic's "Value error, " prefix.
+    # An objection web/pack_value_errors.py does not list is shown as the check wrote it,
+    # without pydantic's "Value error, " prefix.
     assert found[0].kind == "value_error"
     shown = problem_dict(found[0], Translator("zh"))
-    assert shown["message"] == "at least one phrase is needed"
+    assert shown["message"].startswith("unknown similarity 'nosuch'"), shown
+
+
+CHECK_OBJECTIONS = [
+    ("{id: a, type: phrase, category: forbidden_phrase, params: {phrases: []}}", "至少需要"),
+    (
+        "{id: b, type: conditional, category: empathy_missing,"
+        " params: {when: {role: customer}, then: {phrases: [sorry]}}}",
+        "触发条件需要",
+    ),
+    ("{id: c, type: count, category: courtesy_low, params: {phrases: [please]}}", "min"),
+    (
+        '{id: d, type: phrase, category: forbidden_phrase, params: {phrases: ["@nope"]}}',
+        "没有短语集“@nope”",
+    ),
+    (
+        '{id: e, type: phrase, category: forbidden_phrase, params: {phrases: [{regex: "("}]}}',
+        "无法解析",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "said"), CHECK_OBJECTIONS)
+def test_a_check_s_own_objection_is_said_in_the_page_s_language(rule, said):
+    found = check_pack_text(f"pack: t\nlanguage: en\nrules:\n  - {rule}\n", "t")
+    assert isinstance(found, list) and len(found) == 1
+    (problem,) = found
+    zh = problem_dict(problem, Translator("zh"))["message"]
+    en = problem_dict(problem, Translator("en"))["message"]
+    assert said in zh and zh != problem.message, zh
+    assert en and not any("\u4e00" <= ch <= "\u9fff" for ch in en), en

@@ -25,6 +25,7 @@ from qa_service.features.packs.schemas import ValidateRequest, ValidateResult
 from qa_service.http.deps import DbDep, EnginesDep, SessionDep, SettingsDep
 from qa_service.store.packs import DocumentKind
 from qa_service.web.i18n import Translator, catalog, request_language
+from qa_service.web.pack_value_errors import value_error_key
 from qa_service.web.rendering import PageRoute, PageStaff, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -80,11 +81,13 @@ def editor_page(
 
 def problem_dict(problem: Problem, t: Translator) -> dict:
     """A problem for the editor, said in the page's language when its kind is a known one
-    (the validator's own English otherwise: a rule's own check says what it wants)."""
+    (a check's own objection too, when it is one of web/pack_value_errors.py; the
+    validator's English otherwise)."""
     found = problem.to_dict()
-    key = f"pack_error.{problem.kind}"
+    key, values = f"pack_error.{problem.kind}", dict(problem.values)
+    if problem.kind == "value_error" and (known := value_error_key(problem.message)):
+        key, values = known
     if problem.kind and key in catalog(t.lang):
-        values = dict(problem.values)
         if "expected" in values:
             values["expected"] = values["expected"].replace(" or ", t("pack_error.or"))
         # A message whose values this kind did not bring keeps the original wording.
