@@ -12,6 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from tests.llm_stand_in import AnsweringModel
 from tests.web_fixtures import (
     page_mark,
     page_screenshots,
@@ -453,30 +454,6 @@ def test_language_switch_and_browser_language(browser, live_service, call):
     browser.find_element(By.CSS_SELECTOR, ".langs a[data-lang=en]").click()
     page_mark(browser, "ready", PAGE_READY_S)
     assert "Transcript" in browser.find_element(By.CSS_SELECTOR, ".transcript-card h2").text
-
-
-class AnsweringModel:
-    """A stand-in language model: answers each question by a word of its text (the worker
-    asks the standard scorecard's questions in whatever order applies), citing one line."""
-
-    name = "answering-stand-in"
-
-    def __init__(self, answers: dict[str, str], cite: int) -> None:
-        self.answers, self.cite = answers, cite
-        self.asked: list[str] = []
-
-    def answer(self, chat, json_schema=None, *, max_tokens: int = 256):
-        from qa_service.engines.llm import Completion
-
-        question = chat[-1]["content"].split("Question: ", 1)[1].split("\n", 1)[0]
-        self.asked.append(question)
-        word = next((w for w in self.answers if w in question.lower()), "")
-        reply = {
-            "justification": f"Line {self.cite}: {word or 'nothing'}.",
-            "answer": self.answers.get(word, "no"),
-            "cited": [self.cite],
-        }
-        return Completion(json.dumps(reply), 120, 20, 0.01, self.name)
 
 
 def test_answered_questions_are_reviewed_disputed_and_answered_again_on_rescore(
