@@ -30,8 +30,9 @@ _LANGUAGE_NAMES = {"zh": "Simplified Chinese (简体中文)", "en": "English"}
 
 # The same for every call and question (nothing call-specific in it), so a runtime's prompt
 # cache keeps it across calls; the language of the justification is asked after the question.
-# The justification comes before the answer: the model states what the lines show, then
-# answers from it (asked answer-first, a 0.5B model answered "no" to every question).
+# The justification comes before the answer, so the answer can follow from what the model
+# wrote about the lines. (Neither order made the 0.5B or 1.5B tell a good call from a
+# deflecting one on this CPU's runs: bench/README.md, "Evaluation questions".)
 _SYSTEM = (
     "You are a contact-centre quality reviewer. You answer one question about one call.\n"
     "The call is given between <transcript> and </transcript>, one JSON object per line: "
