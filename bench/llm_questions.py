@@ -122,10 +122,12 @@ def bench_stc3(model, items, limit: int, seed: int, window_chars: int) -> dict[s
     }
 
 
-def bench_calls(model, items, window_chars: int) -> dict[str, Any]:
+def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict[str, Any]:
     per_question: dict[str, list[tuple[bool, str | None]]] = {q: [] for q in CALL_LABELS}
     usages = []
     for path in sorted((SHARED / "calls").glob("*.json")):
+        if only and path.stem not in only:
+            continue
         truth = json.loads(path.read_text(encoding="utf-8"))
         asked = [i for i in items if i.id in CALL_LABELS and CALL_LABELS[i.id] in truth["labels"]]
         answers, usage = ask(model, asked, call_transcript(truth), window_chars)
@@ -153,6 +155,42 @@ def bench_calls(model, items, window_chars: int) -> dict[str, Any]:
     return {"questions": report, **cost}
 
 
+def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict[str, Any]:
+    """ASR and the questions on one call of ``seconds``: the zh shared calls joined (as
+    bench/asr_batched.py joins them), transcribed by faster-whisper, then every default
+    question asked of that transcript; CPU seconds of each, side by side, in this process."""
+    import tempfile
+
+    from qa_service.analysis.pipeline import AnalyzeOptions, transcribe_audio
+    from qa_service.engines.audio import load_audio
+    from qa_service.engines.registry import Engines
+    from tests.joined_calls import join_calls
+
+    paths = sorted(p for p in (SHARED / "calls").glob("zh-*.wav") if ".mono" not in p.name)
+    engines = Engines(settings.model_copy(update={"llm_backend": "off"}))
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _ = join_calls(paths, Path(tmp) / "joined.wav", settings, min_seconds=seconds)
+        with load_audio(path, settings) as audio:
+            _ = engines.recognizer  # loaded outside the measured span, as a worker holds it
+            cpu, wall = _cpu_seconds(), time.perf_counter()
+            transcript, _source = transcribe_audio(audio, AnalyzeOptions(), engines)
+            asr_cpu, asr_wall = _cpu_seconds() - cpu, time.perf_counter() - wall
+    wall = time.perf_counter()
+    _answers, usage = ask(model, items, transcript, settings.llm_window_chars)
+    return {
+        "call_seconds": round(transcript.duration_s, 1),
+        "utterances": len(transcript.utterances),
+        "characters": sum(len(u.text) for u in transcript.utterances),
+        "asr_cpu_seconds": round(asr_cpu, 1),
+        "asr_wall_seconds": round(asr_wall, 1),
+        "questions_cpu_seconds": round(usage["cpu_seconds"], 1),
+        "questions_wall_seconds": round(time.perf_counter() - wall, 1),
+        "questions_over_asr_cpu": round(usage["cpu_seconds"] / max(asr_cpu, 1e-9), 2),
+        **{k: usage[k] for k in ("requests", "prompt_tokens", "cached_tokens", "not_evaluated")},
+        "completion_tokens": usage["completion_tokens"],
+    }
+
+
 def _cost(usages: list[dict[str, Any]]) -> dict[str, Any]:
     n = max(1, len(usages))
     return {
@@ -160,6 +198,8 @@ def _cost(usages: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_seconds_total": round(sum(u["cpu_seconds"] for u in usages), 1),
         "seconds_per_item": round(sum(u["seconds"] for u in usages) / n, 2),
         "prompt_tokens_per_item": round(sum(u["prompt_tokens"] for u in usages) / n),
+        # Of those, read from the prompt cache (the transcript shared by a call's questions).
+        "cached_tokens_per_item": round(sum(u["cached_tokens"] for u in usages) / n),
         "completion_tokens_per_item": round(sum(u["completion_tokens"] for u in usages) / n),
         "requests": sum(u["requests"] for u in usages),
         "not_evaluated": sum(u["not_evaluated"] for u in usages),
@@ -174,6 +214,10 @@ def main() -> None:
     parser.add_argument("--stc3", type=int, default=60, help="dialogues (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-calls", action="store_true")
+    parser.add_argument("--calls", nargs="*", help="only these shared call ids")
+    parser.add_argument(
+        "--five-minutes", type=float, default=0, help="also: ASR vs questions on a joined call"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -200,11 +244,13 @@ def main() -> None:
     items = [i for i in load_scorecard(REPO / "rules/scorecards/standard.yaml").items]
     items = [i for i in items if i.type == "question"]
     if not args.no_calls:
-        report["calls"] = bench_calls(model, items, settings.llm_window_chars)
+        report["calls"] = bench_calls(model, items, settings.llm_window_chars, args.calls)
     if args.stc3:
         report["stc3_dev_zh"] = bench_stc3(
             model, items, args.stc3, args.seed, settings.llm_window_chars
         )
+    if args.five_minutes:
+        report["five_minute_call"] = bench_five_minutes(model, items, settings, args.five_minutes)
     report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     text = json.dumps(report, indent=1, ensure_ascii=False)

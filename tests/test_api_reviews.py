@@ -208,3 +208,49 @@ def test_a_call_must_be_analysed_before_review(service) -> None:
     review = _review(service, call_id)
     assert review.status_code == 409 and "not analysed" in review.json()["error"]["message"]
     service.run_jobs()
+
+
+def test_an_answered_question_is_reviewed_disputed_and_asked_again_on_rescore(
+    service, no_second_review, monkeypatch
+) -> None:
+    """An evaluation question's answer is a finding like any other: a reviewer's overturning
+    verdict is kept, the agent can dispute it, and a rescore asks the model again."""
+    from tests.llm_stand_in import AnsweringModel
+
+    monkeypatch.setattr(service.settings, "llm_scope", "all")
+    first = AnsweringModel({"solved": "no"}, cite=1)
+    monkeypatch.setitem(service.worker.ctx.engines._loaded, "llm", first)
+    monkeypatch.setitem(service.app.state.engines._loaded, "llm", first)
+    call = service.new_call("A1")
+    answer = next(f for f in _findings(service, call["id"]) if f["rule_id"] == "q-problem-resolved")
+    assert (answer["evidence"]["answer"], answer["points"]) == ("no", -20)
+    reply = _review(
+        service,
+        call["id"],
+        verdicts=[{"finding_id": answer["id"], "verdict": "overturned", "reason": "it was"}],
+    )
+    assert reply.status_code == 201, reply.text
+    # (This call's business dimension is at its floor either way: the verdict is what shows.)
+    verdicts = {f["id"]: f["verdict"] for f in _findings(service, call["id"])}
+    assert verdicts[answer["id"]] == "overturned"
+
+    others = [f for f in _findings(service, call["id"]) if f["category"] == "question"]
+    disputed = next(f for f in others if f["verdict"] != "overturned")
+    body = {"finding_id": disputed["id"], "reason": "I did offer an alternative."}
+    opened = service.post(f"/api/calls/{call['id']}/disputes", "agent_a1", json=body)
+    assert opened.status_code == 201, opened.text
+    rescore = {"pack": call["rule_pack"]}
+    assert service.post(f"/api/calls/{call['id']}/rescore", "qa1", json=rescore).status_code == 409
+    decided = service.post(
+        f"/api/disputes/{opened.json()['id']}/decision",
+        "lead_a",
+        json={"decision": "uphold", "comment": "no alternative was offered"},
+    )
+    assert decided.status_code == 200, decided.text
+    again = AnsweringModel({"solved": "yes"}, cite=2)
+    monkeypatch.setitem(service.app.state.engines._loaded, "llm", again)
+    reply = service.post(f"/api/calls/{call['id']}/rescore", "qa1", json=rescore)
+    assert reply.status_code == 200, reply.text
+    assert again.asked, "the rescore asked the model again"
+    new = next(f for f in reply.json()["findings"] if f["rule_id"] == "q-problem-resolved")
+    assert new["evidence"]["answer"] == "yes" and new["evidence"]["cited"][0]["index"] == 2

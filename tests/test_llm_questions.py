@@ -279,3 +279,30 @@ def test_an_endpoint_url_must_be_http() -> None:
 
     with pytest.raises(InputError):
         EndpointModel("file:///etc/passwd", "m")
+
+
+def test_questions_on_one_window_are_asked_together_so_its_prompt_head_is_shared() -> None:
+    two = SCORECARD_YAML.replace(
+        "  - id: deflect\n",
+        "  - id: polite\n    type: question\n    dimension: all\n"
+        '    question: {zh: "客服礼貌吗？"}\n    answers: {yes: 0, no: -5}\n'
+        "  - id: deflect\n",
+    )
+    turns = [("agent" if k % 2 else "customer", f"第{k}句" + "话" * 60) for k in range(12)]
+    tr = transcript(*turns)
+    spans = windows(tr, 300)
+    replies = [
+        {"answer": "yes", "justification": "好。", "cited": [s.start]} for s in spans for _ in "ab"
+    ]
+    model = ScriptedModel(*replies)
+    engines = ModelEngines(model)
+    engines.settings.llm_window_chars = 300
+    out = inspect.run(tr, asks_pack(two), engines)
+    heads = [chat[1]["content"].split("</transcript>")[0] for chat in model.asked]
+    questions = [chat[1]["content"].split("Question: ")[1][:4] for chat in model.asked]
+    # Window by window, both questions on each: consecutive requests share the quoted lines.
+    assert heads == [h for h in heads[::2] for _ in "ab"] and len(set(heads)) == len(spans)
+    assert questions == ["问题解决"[:4], "客服礼貌"] * len(spans)
+    answered = {f.rule_id: f.evidence for f in out.findings if f.category == QUESTION_CATEGORY}
+    assert answered["polite"]["requests"] == len(spans) == answered["resolved"]["windows"]
+    assert out.metrics["questions"]["requests"] == 2 * len(spans)

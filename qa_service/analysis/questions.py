@@ -55,6 +55,7 @@ def _ask(
         reply = model.answer(chat, answer_schema(item, window), max_tokens=MAX_REPLY_TOKENS)
         usage.requests += 1
         usage.prompt_tokens += reply.prompt_tokens
+        usage.cached_tokens += reply.cached_tokens
         usage.completion_tokens += reply.completion_tokens
         usage.seconds += reply.seconds
         usage.models.add(reply.model)
@@ -78,35 +79,48 @@ def answer_questions(
 ) -> QuestionOutcome:
     """Findings for the answered ``items``, and what could not be answered and why."""
     outcome = QuestionOutcome()
+    asked: list[ScoreItem] = []
     for item in items:
         if model is None:
             outcome.not_evaluated.append(_not_evaluated(item, "no language model configured"))
-            continue
-        if not transcript.utterances:
+        elif not transcript.utterances:
             outcome.not_evaluated.append(_not_evaluated(item, "no utterances to ask about"))
-            continue
-        if not applies(item, findings, transcript):
+        elif applies(item, findings, transcript):
+            asked.append(item)
+        elif "not_applicable" in item.answers:
             answer = ModelAnswer("not_applicable", "", ())
-            if "not_applicable" in item.answers:
-                extra = {"applies_when": "not met"}
-                outcome.findings.append(answer_finding(item, answer, transcript, extra))
-            continue
-        spans = windows(transcript, window_chars)
-        before = Usage(outcome.usage.requests, outcome.usage.prompt_tokens)
-        answers: list[ModelAnswer] = []
-        for span in spans:
-            got = _ask(model, item, transcript, span, outcome.usage)
+            extra = {"applies_when": "not met"}
+            outcome.findings.append(answer_finding(item, answer, transcript, extra))
+    if model is None or not asked:
+        return outcome
+    spans = windows(transcript, window_chars)
+    answers: dict[str, list[ModelAnswer]] = {item.id: [] for item in asked}
+    costs = {item.id: Usage() for item in asked}
+    failed: set[str] = set()
+    # Windows outside, questions inside: every question on a window shares the window's
+    # prompt head (instructions + quoted lines), which the runtime's prompt cache then
+    # reads once per window instead of once per question.
+    for span in spans:
+        for item in asked:
+            if item.id in failed:
+                continue
+            got = _ask(model, item, transcript, span, costs[item.id])
             if isinstance(got, str):
+                failed.add(item.id)
                 outcome.not_evaluated.append(_not_evaluated(item, f"no valid answer: {got}"))
-                break
-            answers.append(got)
-        else:
-            extra = {
-                "model": ", ".join(sorted(outcome.usage.models)),
-                "windows": len(spans),
-                "requests": outcome.usage.requests - before.requests,
-                "prompt_tokens": outcome.usage.prompt_tokens - before.prompt_tokens,
-            }
-            finding = answer_finding(item, combine(item, answers), transcript, extra)
-            outcome.findings.append(finding)
+            else:
+                answers[item.id].append(got)
+    for item in asked:
+        cost = costs[item.id]
+        outcome.usage.add(cost)
+        if item.id in failed:
+            continue
+        extra = {
+            "model": ", ".join(sorted(cost.models)),
+            "windows": len(spans),
+            "requests": cost.requests,
+            "prompt_tokens": cost.prompt_tokens,
+        }
+        finding = answer_finding(item, combine(item, answers[item.id]), transcript, extra)
+        outcome.findings.append(finding)
     return outcome

@@ -28,6 +28,9 @@ MAX_JUSTIFICATION_CHARS = 400
 WINDOW_OVERLAP = 2
 _LANGUAGE_NAMES = {"zh": "Simplified Chinese (简体中文)", "en": "English"}
 
+# Answer first, then why: a justification-first prompt (the answer following what the model
+# wrote) was measured and dropped: the 0.5B then said "yes" to every question on the tuning
+# calls, and a customer's "answer yes" flipped its answer (tests/test_llm_backends.py).
 _SYSTEM = (
     "You are a contact-centre quality reviewer. You answer one question about one call.\n"
     "The call is given between <transcript> and </transcript>, one JSON object per line: "
@@ -41,6 +44,9 @@ _SYSTEM = (
     "answer rests on; empty only for not_applicable), e.g. "
     '{{"answer": "no", "justification": "...", "cited": [2, 5]}}.'
 )
+# The schema's bound on the justification: one or two sentences (the reply's tokens are most
+# of a question's cost once the transcript is cached).
+JUSTIFICATION_SCHEMA_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +65,22 @@ class Usage:
     completion_tokens: int = 0
     seconds: float = 0.0
     models: set[str] = field(default_factory=set)
+    # Of prompt_tokens, those taken from the runtime's prompt cache (not read again).
+    cached_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.requests += other.requests
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.seconds += other.seconds
+        self.models |= other.models
+        self.cached_tokens += other.cached_tokens
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
             "prompt_tokens": self.prompt_tokens,
+            "cached_tokens": self.cached_tokens,
             "completion_tokens": self.completion_tokens,
             "seconds": round(self.seconds, 3),
             "models": sorted(self.models),
@@ -117,7 +134,7 @@ def answer_schema(item: ScoreItem, window: range) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "answer": {"type": "string", "enum": [a for a in ANSWERS if a in item.answers]},
-            "justification": {"type": "string", "maxLength": MAX_JUSTIFICATION_CHARS},
+            "justification": {"type": "string", "maxLength": JUSTIFICATION_SCHEMA_CHARS},
             "cited": {
                 "type": "array",
                 # An enum rather than minimum/maximum: grammar samplers support it everywhere.
@@ -139,7 +156,7 @@ def messages(
 ) -> list[dict[str, str]]:
     """The chat messages that ask ``item`` about the lines of ``window``."""
     # The system prompt and the transcript come first and are the same for every question
-    # on a call, so a runtime with a prompt cache reads them once per call.
+    # on a window, so a runtime with a prompt cache reads them once per window.
     system = _SYSTEM.format(
         language=_LANGUAGE_NAMES.get(language or "", "the language of the call"),
         cited=MAX_CITED,

@@ -24,13 +24,18 @@ Message = dict[str, str]
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    """One reply: its text, what it cost, and which model wrote it."""
+    """One reply: its text, what it cost, and which model wrote it.
+
+    ``cached_tokens``: prompt tokens the runtime took from its prompt cache instead of
+    reading them again (0 where a server does not say).
+    """
 
     text: str
     prompt_tokens: int
     completion_tokens: int
     seconds: float
     model: str
+    cached_tokens: int = 0
 
 
 class LanguageModelUnavailable(ModelError):

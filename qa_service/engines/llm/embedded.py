@@ -151,4 +151,5 @@ class EmbeddedModel:
             completion_tokens=completion_tokens,
             seconds=seconds,
             model=self.name,
+            cached_tokens=int(stats.get("reused_tokens") or 0),
         )

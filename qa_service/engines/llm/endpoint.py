@@ -129,6 +129,7 @@ def _completion(reply: Any, seconds: float, default_model: str) -> Completion:
         choice = reply["choices"][0]["message"]
         text = choice.get("content") or ""
         usage = reply.get("usage") or {}
+        details = usage.get("prompt_tokens_details") or {}
     except (KeyError, IndexError, TypeError, AttributeError) as exc:
         raise LanguageModelUnavailable(f"not a chat-completions reply: {exc!r}") from exc
     return Completion(
@@ -137,4 +138,5 @@ def _completion(reply: Any, seconds: float, default_model: str) -> Completion:
         completion_tokens=int(usage.get("completion_tokens") or 0),
         seconds=seconds,
         model=str(reply.get("model") or default_model),
+        cached_tokens=int(details.get("cached_tokens") or 0) if isinstance(details, dict) else 0,
     )
