@@ -132,6 +132,11 @@ def test_the_builder_writes_a_rule_into_the_draft_and_says_what_is_wrong(live_se
             and "@greeting" in greeting["form"]["phrases"]
         )
         assert next(r for r in rules if r["type"] == "count")["form"] is None
+        assert greeting["name"] == "No greeting", "the picker names rules, in the page's language"
+        qa.cookies.set("qa_lang", "zh")
+        zh = qa.post("/qa/packs/rules", json={"content": pack}).json()["rules"]
+        qa.cookies.set("qa_lang", "en")
+        assert next(r for r in zh if r["id"] == "greeting-missing")["name"] == "未问候"
 
         added = qa.post("/qa/packs/rules/write", json={"content": pack, "rule": BUILT}).json()
         assert added["ok"] and added["errors"] == [] and added["draft_problems"] == 0

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from qa_service import safe_yaml
 from qa_service.config import Settings
+from qa_service.domain.pack_text import text_in
 from qa_service.domain.rulepack import Loc, Problem
 from qa_service.features.packs import item_form, rule_form, rule_text
 from qa_service.features.packs.service import check_document
@@ -44,13 +45,21 @@ class Written:
     draft_problems: int = 0
 
 
-def list_rules(content: str, kind: str = "pack") -> dict[str, Any]:
-    """The draft's rules (items): id, type, lines, and the form's values (None: not a type
-    the form has); for a scorecard also its dimensions, which items name."""
+def draft_name(value: Any, language: str | None) -> str:
+    """A draft rule's name in ``language``; "" for none, or for anything that is not one."""
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+    return text_in(value, language) if isinstance(value, (str, dict)) else ""
+
+
+def list_rules(content: str, kind: str = "pack", language: str | None = None) -> dict[str, Any]:
+    """The draft's rules (items): id, name in ``language``, type, lines, and the form's values
+    (None: not a type the form has); for a scorecard also its dimensions, which items name."""
     draft = rule_text.read_draft(content, kind)
     rules = [
         {
             "id": span.id,
+            "name": draft_name(span.data.get("name"), language),
             "type": span.data.get("type"),
             "line": span.line,
             "end_line": span.end_line,

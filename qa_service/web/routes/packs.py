@@ -155,7 +155,8 @@ def draft_rules(request: Request, body: DraftRequest, user: PageStaff) -> dict:
     """The draft's rules (a scorecard's items), each with its lines and the builder form's
     values; a scorecard's dimensions."""
     try:
-        return builder.list_rules(body.content, body.kind) | {"problem": None}
+        language = request_language(request)
+        return builder.list_rules(body.content, body.kind, language) | {"problem": None}
     except DraftUnreadable as exc:
         t = Translator(request_language(request))
         problem = problem_dict(builder.unreadable(exc), t)["message"]

@@ -88,7 +88,8 @@ async function readRules() {
   const options = rules.map((r) => {
     const option = document.createElement("option");
     option.value = r.id;
-    option.textContent = r.id;
+    // The name people know it by; the id after it, as the text below writes it.
+    option.textContent = r.name ? `${r.name} (${r.id})` : r.id;
     return option;
   });
   pick.replaceChildren(pick.options[0], ...options);
