@@ -1,0 +1,98 @@
+"""Evaluation questions on the call page: answers a (stand-in) model gave are reviewed,
+disputed and answered again on rescore, as findings are."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+
+from tests.llm_stand_in import AnsweringModel
+from tests.web_call_page import finding_item, open_call
+from tests.web_fixtures import save_screenshot, sign_in, upload_scripted_call, wait_until
+
+pytest_plugins = ["tests.web_fixtures"]
+
+
+def test_answered_questions_are_reviewed_disputed_and_answered_again_on_rescore(
+    browser, live_service, tmp_path, monkeypatch
+):
+    """A call whose scorecard questions a (stand-in) model answered: the answers are on the
+    call page with their cited line; QA confirms one and overturns another; the agent disputes
+    one; once the dispute is settled, a rescore asks the model again and the page shows the
+    new answer and score."""
+    engines = live_service.app.state.engines
+    monkeypatch.setattr(live_service.settings, "llm_scope", "all")
+    first = AnsweringModel({"solved": "no", "deflect": "yes", "rude": "yes"}, cite=2)
+    monkeypatch.setitem(engines._loaded, "llm", first)
+    meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "asked-call-1"}
+    call, _ = upload_scripted_call(live_service, tmp_path, "asked-call", meta)
+    assert first.asked, "the worker asked the scorecard's questions"
+    with live_service.client("qa1") as api:
+        findings = api.get(f"/api/calls/{call['id']}/findings").json()
+    answers = {f["rule_id"]: f for f in findings if f["category"] == "question"}
+    resolved, deflection = answers["q-problem-resolved"], answers["q-deflection"]
+    assert resolved["evidence"]["answer"] == "no" and deflection["evidence"]["answer"] == "yes"
+    assert [c["index"] for c in resolved["evidence"]["cited"]] == [2]
+
+    sign_in(browser, live_service, "qa1")
+    data = open_call(browser, live_service, call["id"])
+    shown = {f["id"]: f for f in data["findings"]}
+    assert shown[resolved["id"]]["lines"] == [2], "the answer sits on the line it cites"
+    item = finding_item(browser, resolved["id"])
+    assert resolved["evidence"]["question"] in item.text and "no" in item.text
+    assert "Line 2" in item.find_element(By.CSS_SELECTOR, "blockquote").text
+    item.find_element(By.CSS_SELECTOR, "[data-action=confirm]").click()
+    item = finding_item(browser, deflection["id"])
+    item.find_element(By.CSS_SELECTOR, "[data-action=overturn]").click()
+    reason = "Offering the bank's number is an alternative."
+    item = finding_item(browser, deflection["id"])  # marking draws the list again
+    item.find_element(By.CSS_SELECTOR, ".overturn-reason").send_keys(reason)
+    browser.find_element(By.ID, "review-submit").click()
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#review-history p"), 15)
+    with live_service.client("qa1") as api:
+        (review,) = api.get(f"/api/calls/{call['id']}/reviews").json()
+    verdicts = {v["finding_id"]: (v["verdict"], v["reason"]) for v in review["verdicts"]}
+    assert verdicts[resolved["id"]] == ("confirmed", "")
+    assert verdicts[deflection["id"]] == ("overturned", reason)
+
+    sign_in(browser, live_service, "agent_a1")
+    open_call(browser, live_service, call["id"])
+    item = finding_item(browser, resolved["id"])
+    item.find_element(By.CSS_SELECTOR, "[data-action=dispute]").click()
+    item = finding_item(browser, resolved["id"])
+    item.find_element(By.CSS_SELECTOR, ".dispute-form textarea").send_keys(
+        "I told the customer the refund takes five days: that is the next step."
+    )
+    item.find_element(By.CSS_SELECTOR, ".dispute-form button[type=submit]").click()
+    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#disputes .dispute"), 10)
+    with live_service.client("agent_a1") as api:
+        (dispute,) = api.get("/api/disputes", params={"call_id": call["id"]}).json()["items"]
+    assert (dispute["finding_id"], dispute["status"]) == (resolved["id"], "open")
+
+    second = AnsweringModel({"solved": "yes", "deflect": "yes", "rude": "yes"}, cite=3)
+    monkeypatch.setitem(engines._loaded, "llm", second)
+    with live_service.client("qa1") as api, live_service.client("lead_a") as lead:
+        refused = api.post(f"/api/calls/{call['id']}/rescore", json={"pack": call["rule_pack"]})
+        assert refused.status_code == 409, "an open dispute blocks the rescore"
+        decided = lead.post(
+            f"/api/disputes/{dispute['id']}/decision",
+            json={"decision": "overturn", "comment": "A refund date is a next step."},
+        )
+        assert decided.status_code == 200, decided.text
+        rescored = api.post(f"/api/calls/{call['id']}/rescore", json={"pack": call["rule_pack"]})
+        assert rescored.status_code == 200, rescored.text
+    assert second.asked, "the rescore asked the model again"
+    after = {f["rule_id"]: f for f in rescored.json()["findings"]}
+    assert after["q-problem-resolved"]["evidence"]["answer"] == "yes"
+    assert (
+        resolved["evidence"]["points"] == -20
+        and after["q-problem-resolved"]["evidence"]["points"] == 0
+    )
+    scored = next(e for e in rescored.json()["score"]["items"] if e["item"] == "q-problem-resolved")
+    assert (scored["answer"], scored["points"]) == ("yes", 0), "the new answer is what counts"
+
+    sign_in(browser, live_service, "qa1")
+    data = open_call(browser, live_service, call["id"])
+    now = next(f for f in data["findings"] if f["rule_id"] == "q-problem-resolved")
+    assert now["lines"] == [3] and now["verdict"] is None, "a new answer, not yet reviewed"
+    assert "yes" in finding_item(browser, now["id"]).find_element(By.CSS_SELECTOR, ".why").text
+    save_screenshot(browser, "call-questions-rescored")

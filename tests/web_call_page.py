@@ -1,0 +1,26 @@
+"""The call page as the browser tests read it: open a call, its embedded data, a finding."""
+
+from __future__ import annotations
+
+import json
+
+from selenium.webdriver.common.by import By
+
+from tests.web_fixtures import page_mark, wait_until
+
+PAGE_READY_S = 30
+
+
+def page_data(driver) -> dict:
+    return json.loads(driver.find_element(By.ID, "call-data").get_attribute("textContent"))
+
+
+def open_call(driver, service, call_id: int) -> dict:
+    driver.get(f"{service.url}/calls/{call_id}")
+    page_mark(driver, "ready", PAGE_READY_S)
+    wait_until(driver, lambda d: d.execute_script("return document.body.dataset.wave"), 30)
+    return page_data(driver)
+
+
+def finding_item(driver, finding_id: int):
+    return driver.find_element(By.ID, f"finding-{finding_id}")
