@@ -3,7 +3,10 @@ id or the agent's name, with a date range and a critical-failures-only filter.""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -13,6 +16,7 @@ from tests.web_fixtures import (
     page_screenshots,
     prepare,
     sign_in,
+    wait_until,
     write_turns_wav,
 )
 
@@ -71,49 +75,62 @@ def calls(live_service, tmp_path_factory) -> dict[str, dict]:
     return stored
 
 
-def shown(driver) -> list[str]:
-    return [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#calls-table a.call-link")]
+def expect_listed(driver, expected: list[str], why: str = "", timeout_s: float = 10) -> None:
+    """The table lists ``expected`` call ids within ``timeout_s``: a search or a sort loads
+    the page again, and rows read mid-load are stale."""
+    seen: list[list[str]] = [[]]
+
+    def listed(d) -> bool:
+        try:
+            seen[0] = [a.text for a in d.find_elements(By.CSS_SELECTOR, "#calls-table a.call-link")]
+        except StaleElementReferenceException:
+            return False
+        return seen[0] == expected
+
+    with suppress(TimeoutException):
+        wait_until(driver, listed, timeout_s)
+    assert seen[0] == expected, why
 
 
 def test_calls_are_in_date_order_and_can_be_searched_sorted_and_filtered(
     browser, live_service, calls
 ):
     sign_in(browser, live_service, "qa1", "/calls")
-    assert shown(browser) == ["list-nov-20", "list-nov-10", "list-oct-05"], "newest first"
+    expect_listed(browser, ["list-nov-20", "list-nov-10", "list-oct-05"], "newest first")
     browser.get(f"{live_service.url}/calls?sort=oldest")
-    assert shown(browser) == ["list-oct-05", "list-nov-10", "list-nov-20"]
+    expect_listed(browser, ["list-oct-05", "list-nov-10", "list-nov-20"])
 
     scores = {k: c["reviewed_score"] or c["score_total"] for k, c in calls.items()}
     browser.get(f"{live_service.url}/calls?sort=score_low")
-    assert shown(browser) == sorted(scores, key=lambda k: (scores[k], -calls[k]["id"]))
+    expect_listed(browser, sorted(scores, key=lambda k: (scores[k], -calls[k]["id"])))
     browser.get(f"{live_service.url}/calls?sort=longest")
     durations = {k: c["duration_s"] for k, c in calls.items()}
-    assert shown(browser) == sorted(durations, key=lambda k: (-durations[k], -calls[k]["id"]))
+    expect_listed(browser, sorted(durations, key=lambda k: (-durations[k], -calls[k]["id"])))
 
     # The search box: by the agent's name, then by part of a call id.
     browser.get(f"{live_service.url}/calls")
     box = browser.find_element(By.ID, "calls-search")
     box.send_keys("wang", Keys.ENTER)
-    assert shown(browser) == ["list-nov-10"]
+    expect_listed(browser, ["list-nov-10"])
     assert "Wang Fang" in browser.find_element(By.CSS_SELECTOR, "#calls-table tbody").text
     box = browser.find_element(By.ID, "calls-search")
     box.clear()
     box.send_keys("OCT", Keys.ENTER)
-    assert shown(browser) == ["list-oct-05"]
+    expect_listed(browser, ["list-oct-05"])
     browser.get(f"{live_service.url}/calls?q=a1")
-    assert shown(browser) == ["list-nov-20", "list-oct-05"], "by agent id"
+    expect_listed(browser, ["list-nov-20", "list-oct-05"], "by agent id")
     browser.get(f"{live_service.url}/calls?q=%25")
-    assert shown(browser) == [], "% is a character, not a wildcard"
+    expect_listed(browser, [], "% is a character, not a wildcard")
 
     # Dates: the end day counts whole.
     browser.get(f"{live_service.url}/calls?from=2026-11-01&to=2026-11-10")
-    assert shown(browser) == ["list-nov-10"]
+    expect_listed(browser, ["list-nov-10"])
     critical = sorted(k for k, c in calls.items() if c["critical_failed"])
     assert critical == ["list-oct-05"], "the rude call fails the standard scorecard"
     browser.find_element(By.CSS_SELECTOR, "input[name=critical]").click()
-    assert shown(browser) == [], "the checkbox applies at once, with the dates kept"
+    expect_listed(browser, [], "the checkbox applies at once, with the dates kept")
     browser.get(f"{live_service.url}/calls?critical=true")
-    assert shown(browser) == critical
+    expect_listed(browser, critical)
 
     with live_service.client("qa1") as api:
         listed = api.get("/api/calls", params={"search": "wang", "sort": "oldest"}).json()
