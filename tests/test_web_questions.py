@@ -6,7 +6,7 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 
 from tests.llm_stand_in import AnsweringModel
-from tests.web_call_page import finding_item, open_call
+from tests.web_call_page import dispute_from_page, finding_item, open_call
 from tests.web_fixtures import save_screenshot, sign_in, upload_scripted_call, wait_until
 
 pytest_plugins = ["tests.web_fixtures"]
@@ -56,14 +56,8 @@ def test_answered_questions_are_reviewed_disputed_and_answered_again_on_rescore(
 
     sign_in(browser, live_service, "agent_a1")
     open_call(browser, live_service, call["id"])
-    item = finding_item(browser, resolved["id"])
-    item.find_element(By.CSS_SELECTOR, "[data-action=dispute]").click()
-    item = finding_item(browser, resolved["id"])
-    item.find_element(By.CSS_SELECTOR, ".dispute-form textarea").send_keys(
-        "I told the customer the refund takes five days: that is the next step."
-    )
-    item.find_element(By.CSS_SELECTOR, ".dispute-form button[type=submit]").click()
-    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#disputes .dispute"), 10)
+    statement = "I told the customer the refund takes five days: that is the next step."
+    dispute_from_page(browser, resolved["id"], statement)
     with live_service.client("agent_a1") as api:
         (dispute,) = api.get("/api/disputes", params={"call_id": call["id"]}).json()["items"]
     assert (dispute["finding_id"], dispute["status"]) == (resolved["id"], "open")

@@ -12,7 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from tests.web_call_page import PAGE_READY_S, finding_item, open_call, page_data
+from tests.web_call_page import PAGE_READY_S, dispute_from_page, finding_item, open_call, page_data
 from tests.web_fixtures import (
     page_mark,
     page_screenshots,
@@ -90,13 +90,8 @@ def test_agent_plays_from_a_line_sees_findings_and_disputes(browser, live_servic
     item = finding_item(browser, disputed["id"])
     item.find_element(By.CSS_SELECTOR, "strong").click()
     wait_until(browser, lambda d: abs(current_time(d) - disputed["start_s"]) < SEEK_TOLERANCE_S)
-    item.find_element(By.CSS_SELECTOR, "[data-action=dispute]").click()
-    item = finding_item(browser, disputed["id"])
-    item.find_element(By.CSS_SELECTOR, ".dispute-form textarea").send_keys(
-        "I offered the customer the bank's number because the charge was made by the bank."
-    )
-    item.find_element(By.CSS_SELECTOR, ".dispute-form button[type=submit]").click()
-    wait_until(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#disputes .dispute"), 10)
+    statement = "I offered the customer the bank's number because the charge was made by the bank."
+    dispute_from_page(browser, disputed["id"], statement)
     assert "team lead" in browser.find_element(By.ID, "disputes").text.lower()
 
     browser.find_element(By.ID, "acknowledge").click()

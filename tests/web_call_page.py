@@ -24,3 +24,12 @@ def open_call(driver, service, call_id: int) -> dict:
 
 def finding_item(driver, finding_id: int):
     return driver.find_element(By.ID, f"finding-{finding_id}")
+
+
+def dispute_from_page(driver, finding_id: int, statement: str) -> None:
+    """The agent disputes a finding from the call page, as a person does it."""
+    finding_item(driver, finding_id).find_element(By.CSS_SELECTOR, "[data-action=dispute]").click()
+    item = finding_item(driver, finding_id)  # the form draws the item again
+    item.find_element(By.CSS_SELECTOR, ".dispute-form textarea").send_keys(statement)
+    item.find_element(By.CSS_SELECTOR, ".dispute-form button[type=submit]").click()
+    wait_until(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#disputes .dispute"), 10)
