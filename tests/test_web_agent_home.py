@@ -6,16 +6,12 @@ there removes it with a confirmation."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
 from tests.web_fixtures import (
-    PASSWORD,
     page_mark,
     page_screenshots,
     sign_in,
@@ -68,17 +64,8 @@ def agenda(live_service, tmp_path_factory) -> dict:
     }
 
 
-@contextmanager
-def _signed_in(service, username: str) -> Iterator[httpx.Client]:
-    """A client with the session cookie of ``username``, like a browser's."""
-    with httpx.Client(base_url=service.url, headers={"Origin": service.url}, timeout=60) as client:
-        form = {"username": username, "password": PASSWORD}
-        assert client.post("/api/auth/session", data=form).status_code == 200
-        yield client
-
-
 def test_an_agent_starts_on_their_home_page_and_finds_what_needs_them(live_service, agenda):
-    with _signed_in(live_service, "agent_a1") as agent:
+    with live_service.page_session("agent_a1") as agent:
         assert agent.get("/").headers["location"] == "/home"
         page = agent.get("/home")
         assert page.status_code == 200
@@ -106,16 +93,16 @@ def test_acknowledged_calls_leave_the_list_and_other_roles_go_elsewhere(live_ser
     done = agenda["calls"][2]
     with live_service.client("agent_a1") as api:
         assert api.post(f"/api/calls/{done['id']}/acknowledge", json={"comment": ""}).is_success
-    with _signed_in(live_service, "agent_a1") as agent:
+    with live_service.page_session("agent_a1") as agent:
         html = agent.get("/home").text
     assert f'data-call="{done["id"]}"' not in html
     assert f'data-call="{agenda["calls"][0]["id"]}"' in html
-    with _signed_in(live_service, "lead_a") as lead:
+    with live_service.page_session("lead_a") as lead:
         assert lead.get("/home").headers["location"] == "/dashboard"
 
 
 def test_the_agents_dispute_list_keeps_appealable_disputes_with_their_date(live_service, agenda):
-    with _signed_in(live_service, "agent_a1") as agent:
+    with live_service.page_session("agent_a1") as agent:
         html = agent.get("/disputes").text
         closed = agent.get("/disputes?status=overturned").text
     row = re.search(rf'data-dispute="{agenda["upheld"]["id"]}">(.*?)</article>', html, re.S)

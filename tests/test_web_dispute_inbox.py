@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import pytest
 from selenium.webdriver.common.by import By
 
 from tests.web_fixtures import (
-    PASSWORD,
     page_mark,
     page_screenshots,
     sign_in,
@@ -62,14 +58,6 @@ def disputes(live_service, tmp_path_factory) -> dict:
     return {"call": call, "findings": timed, "disputes": opened, "turns": data["turns"]}
 
 
-@contextmanager
-def _signed_in(service, username: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=service.url, headers={"Origin": service.url}, timeout=60) as client:
-        form = {"username": username, "password": PASSWORD}
-        assert client.post("/api/auth/session", data=form).status_code == 200
-        yield client
-
-
 def _card(html: str, dispute_id: int) -> str:
     found = re.search(
         rf'<article class="dispute-card[^"]*" data-dispute="{dispute_id}">(.*?)</article>',
@@ -81,7 +69,7 @@ def _card(html: str, dispute_id: int) -> str:
 
 
 def test_each_dispute_carries_its_line_points_and_names(live_service, disputes):
-    with _signed_in(live_service, "lead_a") as lead:
+    with live_service.page_session("lead_a") as lead:
         html = lead.get("/disputes").text
     texts = {t["text"] for t in disputes["turns"]}
     for dispute, finding in zip(disputes["disputes"], disputes["findings"], strict=True):
@@ -111,7 +99,7 @@ def test_rules_and_dimensions_are_named_in_the_readers_language(live_service, di
     call_id = disputes["call"]["id"]
     for lang in ("zh", "en"):
         named = {r.id: r.name_in(lang) for r in pack.rules}
-        with _signed_in(live_service, "lead_a") as lead:
+        with live_service.page_session("lead_a") as lead:
             lead.cookies.set("qa_lang", lang)
             html = lead.get("/disputes").text
             page = lead.get(f"/calls/{call_id}").text

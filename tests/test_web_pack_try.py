@@ -5,12 +5,9 @@ in the form beside the YAML landing in the text and saved; the builder's API ove
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import product
 from pathlib import Path
 
-import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -19,7 +16,6 @@ from qa_service.domain.results import CallResult
 from tests.conftest import CALLS_DIR
 from tests.service_fixtures import make_wav
 from tests.web_fixtures import (
-    PASSWORD,
     VIEWPORTS,
     console_errors,
     prepare,
@@ -107,24 +103,13 @@ BUILT = {
 }
 
 
-@contextmanager
-def _staff(live_service, lang: str = "en") -> Iterator[httpx.Client]:
-    """A signed-in page session (cookies, the page's Origin), as the editor's scripts have."""
-    headers = {"Origin": live_service.url}
-    with httpx.Client(base_url=live_service.url, headers=headers, timeout=60) as client:
-        client.cookies.set("qa_lang", lang)
-        form = {"username": "qa1", "password": PASSWORD}
-        assert client.post("/api/auth/session", data=form).status_code == 200
-        yield client
-
-
 def _pack_text(live_service) -> str:
     return (Path(live_service.settings.rules_dir) / "en-default.yaml").read_text("utf-8")
 
 
 def test_the_builder_writes_a_rule_into_the_draft_and_says_what_is_wrong(live_service):
     pack = _pack_text(live_service)
-    with _staff(live_service) as qa:
+    with live_service.page_session("qa1", "en") as qa:
         rules = qa.post("/qa/packs/rules", json={"content": pack}).json()["rules"]
         greeting = next(r for r in rules if r["id"] == "greeting-missing")
         assert (
@@ -183,7 +168,7 @@ def test_the_builder_writes_a_rule_into_the_draft_and_says_what_is_wrong(live_se
         body["rule"] = question | {"question_zh": "", "question_en": ""}
         item = qa.post("/qa/packs/rules/write", json=body).json()
         assert not item["ok"] and item["errors"][0]["field"] == "rule", "a question needs a text"
-    with _staff(live_service, "zh") as qa:
+    with live_service.page_session("qa1", "zh") as qa:
         found = qa.post("/qa/packs/rules/write", json={"content": pack, "rule": bad}).json()
         messages = {e["field"]: e["message"] for e in found["errors"]}
         assert messages["min_probability"] == "不能大于 1", messages

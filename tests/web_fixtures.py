@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,6 +221,16 @@ class LiveService:
         if username is not None:
             headers["Authorization"] = f"Bearer {self.token(username)}"
         return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+    @contextmanager
+    def page_session(self, username: str, lang: str | None = None) -> Iterator[httpx.Client]:
+        """A client signed in as the pages are (session cookie, the pages' Origin)."""
+        with httpx.Client(base_url=self.url, headers={"Origin": self.url}, timeout=60) as client:
+            if lang is not None:
+                client.cookies.set("qa_lang", lang)
+            form = {"username": username, "password": PASSWORD}
+            assert client.post("/api/auth/session", data=form).status_code == 200
+            yield client
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
