@@ -30,6 +30,18 @@ def scoring_pack(session: Session, settings: Settings, pack_ref: str | None) -> 
         return None
 
 
+def rule_name(pack: RulePack, rule_id: str, language: str | None) -> str:
+    """The name of ``pack``'s rule ``rule_id`` (or of its scorecard question: answers carry
+    the item's id) in ``language``; "" when it has none, and the page shows the category."""
+    for rule in pack.rules:
+        if rule.id == rule_id:
+            return text_in(rule.name, language)
+    for item in pack.scorecard.items:
+        if item.id == rule_id:
+            return text_in(item.name, language)
+    return ""
+
+
 class PackNames:
     """``names.rule(call.rule_pack, finding.rule_id)`` in ``language``; "" when unknown."""
 
@@ -48,16 +60,7 @@ class PackNames:
     def rule(self, pack_ref: str | None, rule_id: str) -> str:
         """A rule's name, or a scorecard question's (its findings carry the item's id)."""
         pack = self.pack(pack_ref)
-        if pack is None:
-            return ""
-        # No name written: "" (the page shows the category), not the id.
-        for rule in pack.rules:
-            if rule.id == rule_id:
-                return text_in(rule.name, self.language)
-        for item in pack.scorecard.items:
-            if item.id == rule_id:
-                return text_in(item.name, self.language)
-        return ""
+        return rule_name(pack, rule_id, self.language) if pack is not None else ""
 
     def item(self, pack_ref: str | None, item_id: str) -> str:
         """A scorecard item's name ("" when it has none or its pack is gone)."""

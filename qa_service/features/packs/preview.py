@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from qa_service.analysis import inspect
 from qa_service.config import Settings
-from qa_service.domain.pack_text import text_in
 from qa_service.domain.results import CallResult
-from qa_service.domain.rulepack import Problem, RulePack, RulePackError
+from qa_service.domain.rulepack import Problem, RulePackError
 from qa_service.engines.registry import Engines
 from qa_service.errors import QAError
+from qa_service.features.packs.names import rule_name
 from qa_service.features.packs.service import create_version, load_version
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, CallStatus
@@ -92,12 +92,6 @@ def preview_calls(session: Session, name: str, limit: int) -> list[Call]:
     return list(session.scalars(query))
 
 
-def rule_names(pack: RulePack, language: str | None) -> dict[str, str]:
-    """Rule and scorecard-item id -> its name in ``language`` ("" when it has none)."""
-    names = {item.id: text_in(item.name, language) for item in pack.scorecard.items}
-    return names | {rule.id: text_in(rule.name, language) for rule in pack.rules}
-
-
 def preview_pack(
     session: Session,
     settings: Settings,
@@ -120,14 +114,13 @@ def preview_pack(
     finally:
         session.rollback()
     found = PackPreview(name=name)
-    names = rule_names(pack, language)
     for call in preview_calls(session, name, limit):
         stored = call.result or {}
         result = inspect.apply(CallResult.from_dict(stored), pack, engines).to_dict()
         added, removed = diff_findings(stored.get("findings") or [], result["findings"])
         for finding in (*added, *removed):
             # A rule the draft no longer has is named by nothing: the page shows its category.
-            finding["rule_name"] = names.get(str(finding.get("rule_id")), "")
+            finding["rule_name"] = rule_name(pack, str(finding.get("rule_id")), language)
         after = (result.get("score") or {}).get("total")
         found.calls.append(
             CallPreview(call.id, call.call_id, call.score_total, after, added, removed)
