@@ -79,6 +79,17 @@ def draw(stc3_dir: Path, count: int, seed: int) -> list[dict]:
     ]  # fmt: skip
 
 
+def places(drawn: Sequence[dict]) -> set[tuple[str, int, int]]:
+    """(dialogue, turn, utterance) of each drawn message."""
+    return {(d["dialogue"], d["turn"], d["utterance"]) for d in drawn}
+
+
+def keyed_in_order(items: list[dict], seed: int) -> list[dict]:
+    """``items`` shuffled by ``seed``, each with its key (its place in that order)."""
+    random.Random(seed).shuffle(items)
+    return [{**item, "key": n} for n, item in enumerate(items)]
+
+
 def draw_english(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[dict]:
     """Every English message of the trainable dialogues that the zh draw does not cover.
 
@@ -86,7 +97,7 @@ def draw_english(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[di
     English text teach what the copied zh labels cannot; the pool is small enough to take whole.
     """
     reserved = reserved_ids(stc3_dir)
-    covered = {(d["dialogue"], d["turn"], d["utterance"]) for d in zh_drawn}
+    covered = places(zh_drawn)
     items = [
         {"dialogue": d["id"], "turn": t, "utterance": u, "sender": turn["sender"], "text": text}
         for d in read_dialogues(stc3_dir / "dev_en.jsonl")
@@ -95,8 +106,7 @@ def draw_english(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[di
         for u, text in enumerate(turn["utterances"])
         if text.strip() and (d["id"], t, u) not in covered
     ]
-    random.Random(seed).shuffle(items)
-    return [{**item, "key": n} for n, item in enumerate(items)]
+    return keyed_in_order(items, seed)
 
 
 def draw_ends(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[dict]:
@@ -106,7 +116,7 @@ def draw_ends(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[dict]
     complaint is the audits' commonest wrong finding: these are the messages that decide it.
     """
     reserved = reserved_ids(stc3_dir)
-    covered = {(d["dialogue"], d["turn"], d["utterance"]) for d in zh_drawn}
+    covered = places(zh_drawn)
     items = []
     for d in read_dialogues(stc3_dir / "dev_zh.jsonl"):
         said = [
@@ -122,8 +132,7 @@ def draw_ends(stc3_dir: Path, seed: int, zh_drawn: Sequence[dict]) -> list[dict]
         items.append(
             {"dialogue": d["id"], "turn": t, "utterance": u, "sender": "customer", "text": text}
         )
-    random.Random(seed).shuffle(items)
-    return [{**item, "key": n} for n, item in enumerate(items)]
+    return keyed_in_order(items, seed)
 
 
 def _weight(dialogue: dict, sender: str, translated: set[str]) -> float:
