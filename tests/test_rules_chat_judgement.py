@@ -272,6 +272,51 @@ def test_an_unhappy_end_needs_a_complaint_in_it(end_acts: dict, fires: bool) -> 
     assert bool(run(rules, tr).findings) is fires
 
 
+@pytest.mark.parametrize(
+    ("asked", "complaint", "fires"),
+    [
+        ("请问是哪个校区呢？", 0.6, False),  # the facts asked for: the bar is 0.8
+        ("请问是哪个校区呢？", 0.9, True),
+        ("我们会尽快处理", 0.6, True),  # not an answer: the ordinary bar (0.5)
+    ],
+)
+def test_an_answer_to_a_question_needs_surer_displeasure(
+    asked: str, complaint: float, fires: bool
+) -> None:
+    tr = scored(
+        ("customer", "网断了", negative(0.5), None),
+        ("agent", asked, None, {"question": 0.9 if "？" in asked else 0.0}),
+        ("customer", "金盆岭，这几天很明显", negative(), {"complaint": complaint}),
+    )
+    surer = {**NEG_ACTS, "min_probability": 0.8}
+    rules = outcome_rules(
+        "end", "customer_end_negative", corroborate=NEG_ACTS, answer_corroborate=surer
+    )
+    assert bool(run(rules, tr).findings) is fires
+
+
+@pytest.mark.parametrize(
+    ("last", "fires"),
+    [
+        ("谢谢，问题解决了", True),
+        ("感谢，但请贵司给予最终解决", False),  # the request after 但 is the point
+    ],
+)
+def test_satisfied_is_not_a_thanks_that_presses_on(last: str, fires: bool) -> None:
+    tr = scored(
+        ("customer", "网断了", negative(), {"complaint": 0.3}),
+        ("agent", "已为您报修", None, None),
+        ("customer", last, POSITIVE, {"thanks": 0.9}),
+    )
+    rules = outcome_rules(
+        "satisfied",
+        "customer_satisfied",
+        corroborate={"acts": ["thanks", "resolution"], "min_probability": 0.5},
+        except_phrases=["但", "但是"],
+    )
+    assert bool(run(rules, tr).findings) is fires
+
+
 @pytest.mark.parametrize(("acts", "share"), [({"complaint": 0.9}, 1.0), ({"complaint": 0.1}, None)])
 def test_negative_share_counts_corroborated_negatives(acts: dict, share: float | None) -> None:
     tr = scored(

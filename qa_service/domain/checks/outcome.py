@@ -19,11 +19,12 @@ from qa_service.domain.checks.acts import (
     ActName,
     Corroboration,
     act_probability,
+    asks,
     corroborated,
     utterance_acts,
 )
 from qa_service.domain.checks.context import CheckContext
-from qa_service.domain.checks.params import Params
+from qa_service.domain.checks.params import Params, Phrases
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.results import Finding
 
@@ -49,8 +50,15 @@ class OutcomeParams(Params):
     corroborate: Corroboration | None = Field(
         None, description="the judged end (negative_share: each negative) must do one of these acts"
     )
+    answer_corroborate: Corroboration | None = Field(
+        None,
+        description="an utterance answering the other side's question needs one of these instead",
+    )
     unless: Corroboration | None = Field(
         None, description="no utterance of the judged end may do one of these acts"
+    )
+    except_phrases: Phrases | None = Field(
+        None, description="no utterance of the judged end may say one of these"
     )
     skip_backchannels: bool = Field(
         False, description="a bare acknowledgement (the pack's backchannels) is not judged"
@@ -149,13 +157,17 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
     }
     last = path.indices[-path.edge :]
     if params.measure != "negative_share" and not any(
-        corroborated(ctx, i, params.corroborate) for i in last
+        corroborated(ctx, i, _needed(ctx, i, params)) for i in last
     ):
         return []  # the end does not do what the finding would claim (complain, thank...)
     if params.unless is not None and any(
         utterance_acts(ctx, i) is not None and corroborated(ctx, i, params.unless) for i in last
     ):
         return []  # a thanks beside a complaint at the end is politeness, not contentment
+    if params.except_phrases is not None and any(
+        params.except_phrases.first(ctx.text(i)) is not None for i in last
+    ):
+        return []  # "thanks, but please solve it": what follows the "but" is the point
     if params.measure == "end":
         if path.end >= params.max_score:
             return []
@@ -181,6 +193,21 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         return []
     grade = _beyond(path.change - params.min_change, 2 - params.min_change)
     return [_finding(ctx, rule, path.indices, grade, evidence)]
+
+
+def _needed(ctx: CheckContext, index: int, params: OutcomeParams) -> Corroboration | None:
+    """What backs an utterance: an answer to a question holds what was asked for.
+
+    A customer who answers "which campus?" or "what did the message say?" states facts the
+    question called for; a sentiment model reads the fault in them as mood, so an answer has
+    to show the displeasure more surely than a message the customer chose to write.
+    """
+    if params.answer_corroborate is None or index == 0:
+        return params.corroborate
+    before = index - 1
+    if ctx.utterances[before].role == ctx.utterances[index].role or not asks(ctx, before):
+        return params.corroborate
+    return params.answer_corroborate
 
 
 def _beyond(distance: float, room: float) -> float:
