@@ -171,3 +171,49 @@ def test_the_label_right_before_wins_over_a_phone_plan(text: str, masked: list) 
 )
 def test_labels_in_traditional_characters(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+# Whisper base on espeak's Mandarin digits: 比 for 幺 (bench/pii_asr.py's zh sets).
+GARBLED_ID = "六比零比三比九七九零二二五三零二三"
+UNLABELLED_ID = "三比零比零四比九五比零四三八三六四"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a homophone between digit characters (比 for 幺) under a label: a garbled ID
+        ("我身分症" + GARBLED_ID, [("ID", GARBLED_ID)]),
+        # no label left: 18 digits read out, homophones included, are an ID by length
+        ("正正好是" + UNLABELLED_ID, [("ID", UNLABELLED_ID)]),
+        ("我的手机号一三八是零零一三八零零零", [("PHONE", "一三八是零零一三八零零零")]),
+        # words with digits in them: chains too short to hold a homophone
+        ("密码一模一样", []),
+        ("比分三比零", []),
+        ("七上八下，一心一意，三心二意", []),
+        ("一五一十地说了", []),
+        # a range, a date, an address: the character between says what the digits are
+        ("一九九八到二零零五", []),
+        ("二零一七年九月二日办的卡", []),
+        ("三号楼二零一室", []),
+        # two numbers joined by 或 stay two
+        (
+            "联系方式一三八零六二一零三四四或一八六四零八七七九三九",
+            [("PHONE", "一三八零六二一零三四四"), ("PHONE", "一八六四零八七七九三九")],
+        ),
+    ],
+)
+def test_a_chinese_homophone_between_digit_characters(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "stream"),
+    [
+        ("三比零比零四比九五", "3" + GUESS + "0" + GUESS + "04" + GUESS + "95"),
+        ("三比零比零四比九", "3|0|04|9"),  # five real digits: too short a chain
+        ("三比零", "3|0"),  # a chain of two real digits: 比 is a word
+        ("3比0比0比4比9比8", "3|0|0|4|9|8"),  # written digits: ASR heard them as digits
+    ],
+)
+def test_only_long_chains_of_digit_characters_take_homophones(text: str, stream: str) -> None:
+    assert digits(text).replace("||", "|") == stream
