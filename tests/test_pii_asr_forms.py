@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.domain.pii import PiiType, detect_text
+from qa_service.domain.pii import PiiType, detect, detect_text, redact_result
 from qa_service.domain.pii.numerals import GUESS, Unit, tokenize
 
 
@@ -217,3 +217,52 @@ def test_a_chinese_homophone_between_digit_characters(text: str, masked: list) -
 )
 def test_only_long_chains_of_digit_characters_take_homophones(text: str, stream: str) -> None:
     assert digits(text).replace("||", "|") == stream
+
+
+def _call(*texts: str) -> list[dict]:
+    """Customer utterances 2.5 s apart; "嗯" and the question are the agent's."""
+    agent = ("嗯", "请问您收到的验证码是多少")
+    return [
+        {"role": "agent" if t in agent else "customer", "start": 2.5 * i, "end": 2.5 * i + 2}
+        | {"text": t}
+        for i, t in enumerate(texts)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("texts", "kind"),
+    [
+        # no label: typed by validation (a mobile, a Luhn card, an ID's check digit) ...
+        (("好的，幺三八 零零一三", "嗯", "八零零零"), "PHONE"),
+        (("1,3,8,0,0,1,3,8,0,0,0",), "PHONE"),
+        (("三三零幺零六 幺九六五零二幺八", "八四七八"), "ID"),
+        (("四幺幺幺 九三六八 零零零三 五七九五",), "CARD"),
+        # ... or by length when it does not validate: read out, 9 digits
+        (("嗯，5,8,2,6,4,1,7,9,3",), "PHONE"),
+        # a code needs a code word, in the question before when the answer is bare
+        (("请问您收到的验证码是多少", "四三八 五二九"), "CODE"),
+        (("密码是两两零八",), "CODE"),
+    ],
+)
+def test_chinese_numbers_read_out_as_asr_writes_them(texts: tuple[str, ...], kind: str) -> None:
+    call = _call(*texts)
+    spans = detect(call, "zh")
+    assert {s.kind.value for s in spans} == {kind} and len({s.group for s in spans}) == 1
+    masked = redact_result({"language": "zh", "utterances": call})["utterances"]
+    assert not any(ch in "0123456789幺零一二两三四五六七八九" for u in masked for ch in u["text"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号幺三八零零一三八零零零",
+        "一共三千五百八十块",
+        "二零二六年十二月三号",
+        "下午三点五十分",
+        "我打了十一次电话",
+        "2021年11月10日开的户",
+        "尾号幺七幺二的卡",
+    ],
+)
+def test_chinese_reference_numbers_amounts_dates_and_times_stay(text: str) -> None:
+    assert detect(_call(text), "zh") == []
