@@ -151,6 +151,7 @@ def test_a_short_word_asr_wrote_between_labelled_digits_is_bridged(
     ("text", "masked"),
     [
         ("SSN474-268-2008", [("SSN", "474-268-2008")]),  # validates as a US phone only
+        ("S-S-N-P-1-2-3-5-3-5-6-0", [("SSN", "1-2-3-5-3-5-6-0")]),  # the label spelled out
         ("SSN on file. Call me at 474-268-2008", [("PHONE", "474-268-2008")]),
         ("card ok, my mobile is 415 555 2671", [("PHONE", "415 555 2671")]),
     ],
@@ -266,3 +267,27 @@ def test_chinese_numbers_read_out_as_asr_writes_them(texts: tuple[str, ...], kin
 )
 def test_chinese_reference_numbers_amounts_dates_and_times_stay(text: str) -> None:
     assert detect(_call(text), "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # words for digits right after a label lead its number
+        ("The verification code is free to 7-3", [("CODE", "free to 7-3")]),
+        ("the PIN is won 2 3 4", [("CODE", "won 2 3 4")]),
+        (
+            "My card number is for triple 1, double 3, 6, 7, 0, 1, 7, 0, 8, 7, 2, 5.",
+            [("CARD", "for triple 1, double 3, 6, 7, 0, 1, 7, 0, 8, 7, 2, 5")],
+        ),
+        # a number that is whole by itself keeps "to" a word
+        ("call me to 415 555 2671", [("PHONE", "415 555 2671")]),
+        # anywhere else they are the words they are
+        ("I need to talk to you for 5 minutes", []),
+        ("I want to pay 2 for 1", []),
+        ("the code is for 10 dollars", []),
+        ("my order number is for 1 2 3 4 5 6 7 8", []),
+        ("my phone number is for 2 weeks old", []),
+    ],
+)
+def test_digit_homophones_right_after_a_label(text: str, masked: list) -> None:
+    assert found(text) == masked

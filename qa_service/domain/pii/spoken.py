@@ -10,6 +10,9 @@ Two signs that hold without the number validating:
   ASR wrote as words ("reach me at 175, 457, I'm 160"), not the end of the number. English
   only: a Chinese character between digits is as often a word ("或", "元", "月") as a misheard
   digit, and treating it as a digit masked dates and amounts in real text.
+- *homophones first*: right after a label, English words that sound like digits ("code is
+  free to 7-3" for three two seven three, "the card is for triple 1") are the number's first
+  digits; anywhere else "to" and "for" are the words they are.
 """
 
 from __future__ import annotations
@@ -93,6 +96,42 @@ def _word(piece: str) -> bool:
         and piece.isascii()
         and any(ch.isalpha() for ch in piece)
         and all(ch.isalpha() or ch in "'’." for ch in piece)
+    )
+
+
+# English words ASR writes for a digit said after a label, and how many may lead a number.
+EN_HOMOPHONES = {
+    "to": "2",
+    "too": "2",
+    "for": "4",
+    "free": "3",
+    "tree": "3",
+    "won": "1",
+    "ate": "8",
+}
+_LEADING = re.compile(
+    r"(?:\b(?:" + "|".join(EN_HOMOPHONES) + r")\b[\s,.-]*){1,3}$",
+    re.I,
+)
+
+
+def with_homophones(lines: Sequence[Line], run: Run) -> Run | None:
+    """The run with the digit homophones right before it in its utterance as its first
+    digits (one segment each), or None when none stand there. Whether a label precedes
+    them is the caller's to check."""
+    first = run.units[0]
+    text = lines[first.utterance].text
+    lead = _LEADING.search(text, 0, first.start)
+    if lead is None:
+        return None
+    units = [
+        Unit(EN_HOMOPHONES[w.group().lower()], first.utterance, w.start(), w.end())
+        for w in re.finditer(r"[A-Za-z]+", text[: lead.end()])
+        if w.start() >= lead.start()
+    ]
+    return Run(
+        segments=[[u] for u in units] + run.segments,
+        strong=[True] + [False] * (len(units) - 1) + run.strong,
     )
 
 
