@@ -166,3 +166,12 @@ def test_every_pii_asr_term_is_a_label_the_detector_anchors_on() -> None:
     assert not any(detect_text(b, "zh") for b in bare)
     for term in label_terms("zh"):
         assert any(detect_text(f"{term}是{b}", "zh") for b in bare), term
+
+
+def test_a_named_packs_language_picks_the_pii_labels_when_the_call_has_none() -> None:
+    from qa_service.analysis.pipeline import AnalyzeOptions
+    from qa_service.analysis.vocabulary import call_vocabulary
+
+    for pack, added in (("zh-default", label_terms("zh")), ("en-default", ())):
+        got = call_vocabulary(AnalyzeOptions(rule_pack=pack), None, None, pii_labels=True)
+        assert got.terms == added and got.pack == pack

@@ -75,11 +75,12 @@ def call_vocabulary(
     options: AnalyzeOptions, language: str | None, folder: Path | None, pii_labels: bool = False
 ) -> CallVocabulary:
     """The terms for this call: the pack's first, then the metadata's, then (``pii_labels``)
-    the personal-data labels of the call's language, when it is known before the ASR."""
+    the personal-data labels of the call's language (or its pack's), when it is known
+    before the ASR."""
     pack = _pack_before_asr(options, language, folder)
     pack_terms = pack.asr_terms if pack else ()
     extra = metadata_terms(options.metadata)
-    pii = label_terms(language) if pii_labels else ()
+    pii = label_terms(language or (pack.language if pack else None)) if pii_labels else ()
     centre = merge_terms(pack_terms, extra)
     terms = merge_terms(centre, pii)
     name = pack.name if pack else None
