@@ -9,7 +9,8 @@ Two signs that hold without the number validating:
 - *bridged*: under a label, one or two short words between two pieces of digits are digits
   ASR wrote as words ("reach me at 175, 457, I'm 160"), not the end of the number. English
   only: a Chinese character between digits is as often a word ("或", "元", "月") as a misheard
-  digit, and treating it as a digit masked dates and amounts in real text.
+  digit, and treating it as a digit masked dates and amounts in real text (one character
+  inside a long chain of digit characters is another matter: ``numerals.ZH_GUESS_CHAIN``).
 - *homophones first*: right after a label, English words that sound like digits ("code is
   free to 7-3" for three two seven three, "the card is for triple 1") are the number's first
   digits; anywhere else "to" and "for" are the words they are.
