@@ -291,3 +291,49 @@ def test_chinese_reference_numbers_amounts_dates_and_times_stay(text: str) -> No
 )
 def test_digit_homophones_right_after_a_label(text: str, masked: list) -> None:
     assert found(text) == masked
+
+
+def _en_call(*texts: str) -> list[dict]:
+    """Customer utterances 2.5 s apart; "and make him" (ASR's "mm-hm") and "Okay." are the
+    agent's."""
+    agent = ("and make him", "Okay.")
+    return [
+        {"role": "agent" if t in agent else "customer", "start": 2.5 * i, "end": 2.5 * i + 2}
+        | {"text": t}
+        for i, t in enumerate(texts)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # read on in the next utterance after a short word or two ASR wrote for a digit
+        (
+            ("My phone number is 866-67", "and make him", "I'm 7-086"),
+            [("PHONE", "866-67"), ("PHONE", "7-086")],
+        ),
+        # a 3-2-4 shape under a phone label is the phone's, not an SSN
+        (
+            ("My phone number is 546-48.", "and make him", "and I'm 6745."),
+            [("PHONE", "546-48"), ("PHONE", "6745")],
+        ),
+        # a quantity in the next utterance is not read on
+        (
+            ("My phone number is 555 1234.", "Okay.", "and I'm 30 years old"),
+            [("PHONE", "555 1234")],
+        ),
+        # no label, no bridge
+        (("I have 3 kids", "Okay.", "and I'm 45"), []),
+        # not over a longer word, nor over an utterance of the speaker's between: the
+        # pieces alone are too short to mask
+        (("My phone number is 866-67", "Okay.", "because 7-086"), []),
+        (("My phone number is 866-67", "and then", "I'm 7-086"), []),
+    ],
+)
+def test_a_number_read_on_in_the_next_utterance_after_a_short_word(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    call = _en_call(*texts)
+    spans = detect(call, "en")
+    assert [(s.kind.value, call[s.utterance]["text"][s.start : s.end]) for s in spans] == masked
+    assert len({s.group for s in spans}) <= 1

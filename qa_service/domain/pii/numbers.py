@@ -158,7 +158,9 @@ def _labelled(
     """Types that need a label: SSN, a code, a landline without its area code."""
     if english and v.ssn(digits):
         formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
-        if formatted or _SSN_LABEL.search(before):
+        # 3-2-4 is an SSN's shape, unless another type's label owns the number
+        owner = _nearest_label(before)
+        if _SSN_LABEL.search(before) or (formatted and owner in (None, PiiType.ssn)):
             return PiiType.ssn
     if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not too_guessed(digits):
         if _CODE_LABEL.search(before) and "X" not in digits:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from qa_service.domain.pii.numerals import GUESS, SOFT_CHARS, Unit, too_guessed
-from qa_service.domain.pii.runs import Line, Run
+from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
 from qa_service.domain.pii.types import PiiType
 
 # Digits said one by one that make a number worth masking without a label: a local phone
@@ -79,13 +79,26 @@ def read_out_kind(digits: str) -> PiiType | None:
 
 
 def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
-    """Whether only one or two short words stand between two runs of one utterance."""
+    """Whether only one or two short words stand between two runs of one utterance, or
+    between one that ends an utterance and one that starts the speaker's next utterance
+    soon after ("866-67" / "I'm 7-086": a number read on after the agent's "mm-hm")."""
     end, start = first.units[-1], second.units[0]
-    if end.utterance != start.utterance:
+    if end.utterance == start.utterance:
+        gap = lines[end.utterance].text[end.end : start.start]
+    elif _next_of_speaker(lines, end.utterance) == start.utterance:
+        a, b = lines[end.utterance], lines[start.utterance]
+        if b.start - a.end > MAX_SPLIT_GAP_S:
+            return False
+        gap = a.text[end.end :] + " " + b.text[: start.start]
+    else:
         return False
-    gap = lines[end.utterance].text[end.end : start.start]
     pieces = [p for p in _GAP_SEPARATORS.split(gap) if p]
     return 0 < len(pieces) <= BRIDGE_WORDS and all(_word(p) for p in pieces)
+
+
+def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
+    speaker = lines[utterance].speaker
+    return next((k for k in range(utterance + 1, len(lines)) if lines[k].speaker == speaker), None)
 
 
 def _word(piece: str) -> bool:
