@@ -41,7 +41,18 @@ SETS = (DATA / "pii_set.json", DATA / "pii_heldout.json")
 # set, looked at while the ASR forms were added to the detector, then fresh ones (README).
 ASR_SETS = tuple(
     DATA / f"pii_asr_{name}.json"
-    for name in ("en_dev", "en", "zh", "zh_16", "en_17", "zh_17", "en_18", "zh_18")
+    for name in (
+        "en_dev",
+        "en",
+        "zh",
+        "zh_16",
+        "en_17",
+        "zh_17",
+        "en_18",
+        "zh_18",
+        "en_19",
+        "zh_19",
+    )
 )
 TYPES = ("PHONE", "ID", "CARD", "CODE", "EMAIL", "PLATE", "SSN")
 MODEL = REPO / "models" / "faster-whisper-base"
