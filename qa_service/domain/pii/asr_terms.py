@@ -4,9 +4,10 @@ A phone, card or ID number read out is found by its label as much as by its digi
 number that does not validate is still masked under its label, see ``numbers``). Whisper
 base loses short Mandarin labels more often than the digits after them (验证码 came back as
 "眼真马", 身份证号 as "神神神" in bench/pii_asr.py's sets), and every centre's callers say
-them, so they join the centre's own vocabulary of a Chinese call (measured in
-bench/README.md, issue 14). English labels came through whisper base in those sets, so
-English gets none.
+them, so with ``QA_ASR_PII_TERMS`` they join the centre's own vocabulary of a Chinese call.
+Off by default: measured on those sets (bench/README.md, issue 14), whisper base then wrote
+the labels but lost the digits after them. English labels came through whisper base in
+those sets, so English gets none.
 """
 
 from __future__ import annotations
