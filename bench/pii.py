@@ -40,7 +40,19 @@ SETS = (DATA / "pii_set.json", DATA / "pii_heldout.json")
 # Calls spoken by espeak-ng and transcribed (bench/pii_asr.py makes them): the first English
 # set, looked at while the ASR forms were added to the detector, then fresh ones (README).
 ASR_SETS = tuple(
-    DATA / f"pii_asr_{name}.json" for name in ("en_dev", "en", "zh", "zh_16", "en_17", "zh_17")
+    DATA / f"pii_asr_{name}.json"
+    for name in (
+        "en_dev",
+        "en",
+        "zh",
+        "zh_16",
+        "en_17",
+        "zh_17",
+        "en_18",
+        "zh_18",
+        "en_19",
+        "zh_19",
+    )
 )
 TYPES = ("PHONE", "ID", "CARD", "CODE", "EMAIL", "PLATE", "SSN")
 MODEL = REPO / "models" / "faster-whisper-base"
@@ -177,12 +189,18 @@ def score_asr(path: Path, show: bool) -> None:
             found = any(p[0] == label["type"] for p in preds) and not left
             masked[label["type"]]["labels"] += 1
             masked[label["type"]]["found"] += found
+            masked[label["type"]]["no digit left"] += not left
             if show and not found:
                 print("LEAK", case["id"], label, left, [u["text"] for u in case["utterances"]])
         for p in preds:
             masked[p[0]]["predicted"] += 1
             masked[p[0]]["correct"] += p[0] in kinds
     print_table("same, masked with no digit left", masked)
+    # What reaches a user without pii:view, found or not (ASR may have written no digit).
+    clean = [
+        f"{k} {masked[k]['no digit left']}/{masked[k]['labels']}" for k in TYPES if k in masked
+    ]
+    print("calls with no digit of the number left in the masked transcript:", ", ".join(clean))
     print("\n| negative kind | cases | masked |\n|---|---|---|")
     for kind in sorted({k for k, _ in negatives}):
         print(f"| {kind} | {negatives[kind, 'cases']} | {negatives[kind, 'masked']} |")

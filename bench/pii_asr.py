@@ -136,22 +136,39 @@ def speak(text: str, lang: str, path: Path, digit_by_digit: bool, zh_voice: str)
     )
 
 
-def recogniser(pipeline: bool) -> Callable[[Path, str], list[tuple[float, float, str]]]:
+def recogniser(
+    pipeline: bool, pii_terms: str = "off"
+) -> Callable[[Path, str], list[tuple[float, float, str]]]:
     """(start, end, text) of each word of a clip. ``pipeline``: through the service's own
     recogniser and its default options (voice detection, no conditioning on earlier text,
     the hallucination guards, Chinese written simplified), as a call is transcribed; else
-    faster-whisper's defaults with beam 5 (how the seed-14/15 sets were made)."""
+    faster-whisper's defaults with beam 5 (how the seed-14/15 sets were made).
+    ``pii_terms``: "hotwords" or "prompt": biased toward the personal-data labels as the
+    service's vocabulary would be in that mode (with the guard that drops a term said over
+    silence); "off": not biased."""
     if pipeline:
         from faster_whisper import decode_audio
 
+        from qa_service.domain.pii.asr_terms import label_terms
         from qa_service.engines.asr import ASROptions, WhisperRecognizer
+        from qa_service.engines.asr_vocabulary import bias_text, drop_unvoiced_terms
         from qa_service.engines.device import DeviceChoice
 
         service = WhisperRecognizer(MODEL, DeviceChoice("cpu", "int8", 2))
 
         def words_of(clip: Path, lang: str) -> list[tuple[float, float, str]]:
-            heard = service.transcribe(decode_audio(str(clip)), ASROptions(language=lang))
-            return [(w.start, w.end, w.text) for w in heard.words]
+            terms = label_terms(lang) if pii_terms != "off" else ()
+            text = bias_text(terms)
+            options = ASROptions(
+                language=lang,
+                hotwords=text if pii_terms == "hotwords" else None,
+                initial_prompt=text if pii_terms == "prompt" else None,
+                vocabulary=terms,
+            )
+            samples = decode_audio(str(clip))
+            words = service.transcribe(samples, options).words
+            words, _ = drop_unvoiced_terms(words, terms, samples, 16000)
+            return [(w.start, w.end, w.text) for w in words]
 
         return words_of
     from faster_whisper import WhisperModel
@@ -166,12 +183,12 @@ def recogniser(pipeline: bool) -> Callable[[Path, str], list[tuple[float, float,
 
 
 def transcribe(
-    cases: list[dict], lang: str, path: Path, zh_voice: str, pipeline: bool
+    cases: list[dict], lang: str, path: Path, zh_voice: str, pipeline: bool, pii_terms: str
 ) -> tuple[list[dict], float, float]:
     """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
     seconds and the audio seconds. ``path`` is rewritten after each call (a long run
     stopped early leaves the calls done)."""
-    words_of = recogniser(pipeline)
+    words_of = recogniser(pipeline, pii_terms)
     out, asr_s, audio_s = [], 0.0, 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for k, case in enumerate(cases):
@@ -219,11 +236,18 @@ def main() -> None:
         action="store_true",
         help="faster-whisper's defaults, not the service's options (the seed-14/15 sets)",
     )
+    parser.add_argument(
+        "--pii-terms",
+        choices=("off", "hotwords", "prompt"),
+        default="off",
+        help="bias the recogniser toward the personal-data labels (domain/pii/asr_terms.py)",
+    )
     args = parser.parse_args()
     cases = chosen(args.seed, args.lang, args.per_type, args.per_negative)
     path = args.out or out_path(args.lang)
+    pii_terms = "off" if args.plain_whisper else args.pii_terms
     spoken, asr_s, audio_s = transcribe(
-        cases, args.lang, path, args.zh_voice, not args.plain_whisper
+        cases, args.lang, path, args.zh_voice, not args.plain_whisper, pii_terms
     )
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     # How vocabulary terms bias Whisper: "hotwords" (every window), "prompt" (initial prompt),
     # or "off" (terms still recorded, not used). Measured in bench/asr_vocabulary.py.
     asr_vocabulary_mode: Literal["hotwords", "prompt", "off"] = "hotwords"
+    # The labels personal data is found by (手机号, 身份证号, 验证码...) join the vocabulary of a
+    # call whose language is known. Off by default: on espeak's Mandarin, whisper base then
+    # wrote the labels but lost the digits after them (bench/README.md, issue 14).
+    asr_pii_terms: bool = False
     # Voice chunks decoded at a time by the batched pipeline; 0 or 1: sequential decoding;
     # unset: the measured CPU default, on CUDA chosen from free GPU memory.
     asr_batch_size: int | None = Field(None, ge=0, le=64)

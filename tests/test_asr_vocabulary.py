@@ -9,6 +9,7 @@ import pytest
 
 from qa_service.analysis.vocabulary import metadata_terms
 from qa_service.domain.asr_terms import MAX_TERM_CHARS, MAX_TERMS, clean_terms, merge_terms
+from qa_service.domain.pii.asr_terms import label_terms
 from qa_service.domain.rulepack import RulePackError
 from qa_service.domain.transcript import Word
 from qa_service.engines.asr import ASROptions, _collect
@@ -132,3 +133,45 @@ def test_a_segment_the_model_doubts_is_speech_loses_its_terms_only() -> None:
     # Without a vocabulary nothing is biased, so nothing is removed.
     plain = _collect([doubted], "zh", 1.0, ASROptions())
     assert [w.text for w in plain.words] == ["星河客服", "你好"]
+
+
+@pytest.mark.parametrize(
+    ("language", "pii_labels", "added"),
+    [
+        ("zh", True, label_terms("zh")),
+        ("zh", False, ()),  # QA_ASR_PII_TERMS off (the default)
+        ("en", True, ()),  # English labels came through ASR: none added
+        (None, True, ()),  # language unknown before the ASR
+    ],
+)
+def test_pii_labels_join_the_vocabulary_after_the_centres_terms(
+    language: str | None, pii_labels: bool, added: tuple[str, ...]
+) -> None:
+    from qa_service.analysis.pipeline import AnalyzeOptions
+    from qa_service.analysis.vocabulary import call_vocabulary
+
+    options = AnalyzeOptions(language=language, metadata={"vocabulary": ["星河客服", "验证码"]})
+    got = call_vocabulary(options, language, None, pii_labels=pii_labels)
+    assert got.terms[:2] == ("星河客服", "验证码")
+    assert got.terms[2:] == tuple(t for t in added if t != "验证码")
+    assert got.from_pii == len(got.terms) - 2
+
+
+def test_every_pii_asr_term_is_a_label_the_detector_anchors_on() -> None:
+    from qa_service.domain.pii.detect import detect_text
+
+    # Written digits that are nothing alone (a code, a local number, numbers that do not
+    # validate): each term must make one of them personal data.
+    bare = ("4821", "23456789", "12345678901", "1234567890123456", "123456789012345678")
+    assert not any(detect_text(b, "zh") for b in bare)
+    for term in label_terms("zh"):
+        assert any(detect_text(f"{term}是{b}", "zh") for b in bare), term
+
+
+def test_a_named_packs_language_picks_the_pii_labels_when_the_call_has_none() -> None:
+    from qa_service.analysis.pipeline import AnalyzeOptions
+    from qa_service.analysis.vocabulary import call_vocabulary
+
+    for pack, added in (("zh-default", label_terms("zh")), ("en-default", ())):
+        got = call_vocabulary(AnalyzeOptions(rule_pack=pack), None, None, pii_labels=True)
+        assert got.terms == added and got.pack == pack

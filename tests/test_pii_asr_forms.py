@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_service.domain.pii import PiiType, detect_text
+from qa_service.domain.pii import PiiType, detect, detect_text, redact_result
 from qa_service.domain.pii.numerals import GUESS, Unit, tokenize
 
 
@@ -151,6 +151,7 @@ def test_a_short_word_asr_wrote_between_labelled_digits_is_bridged(
     ("text", "masked"),
     [
         ("SSN474-268-2008", [("SSN", "474-268-2008")]),  # validates as a US phone only
+        ("S-S-N-P-1-2-3-5-3-5-6-0", [("SSN", "1-2-3-5-3-5-6-0")]),  # the label spelled out
         ("SSN on file. Call me at 474-268-2008", [("PHONE", "474-268-2008")]),
         ("card ok, my mobile is 415 555 2671", [("PHONE", "415 555 2671")]),
     ],
@@ -171,3 +172,168 @@ def test_the_label_right_before_wins_over_a_phone_plan(text: str, masked: list) 
 )
 def test_labels_in_traditional_characters(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+# Whisper base on espeak's Mandarin digits: 比 for 幺 (bench/pii_asr.py's zh sets).
+GARBLED_ID = "六比零比三比九七九零二二五三零二三"
+UNLABELLED_ID = "三比零比零四比九五比零四三八三六四"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a homophone between digit characters (比 for 幺) under a label: a garbled ID
+        ("我身分症" + GARBLED_ID, [("ID", GARBLED_ID)]),
+        # no label left: 18 digits read out, homophones included, are an ID by length
+        ("正正好是" + UNLABELLED_ID, [("ID", UNLABELLED_ID)]),
+        ("我的手机号一三八是零零一三八零零零", [("PHONE", "一三八是零零一三八零零零")]),
+        # words with digits in them: chains too short to hold a homophone
+        ("密码一模一样", []),
+        ("比分三比零", []),
+        ("七上八下，一心一意，三心二意", []),
+        ("一五一十地说了", []),
+        # a range, a date, an address: the character between says what the digits are
+        ("一九九八到二零零五", []),
+        ("二零一七年九月二日办的卡", []),
+        ("三号楼二零一室", []),
+        # two numbers joined by 或 stay two
+        (
+            "联系方式一三八零六二一零三四四或一八六四零八七七九三九",
+            [("PHONE", "一三八零六二一零三四四"), ("PHONE", "一八六四零八七七九三九")],
+        ),
+    ],
+)
+def test_a_chinese_homophone_between_digit_characters(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "stream"),
+    [
+        ("三比零比零四比九五", "3" + GUESS + "0" + GUESS + "04" + GUESS + "95"),
+        ("三比零比零四比九", "3|0|04|9"),  # five real digits: too short a chain
+        ("三比零", "3|0"),  # a chain of two real digits: 比 is a word
+        ("3比0比0比4比9比8", "3|0|0|4|9|8"),  # written digits: ASR heard them as digits
+    ],
+)
+def test_only_long_chains_of_digit_characters_take_homophones(text: str, stream: str) -> None:
+    assert digits(text).replace("||", "|") == stream
+
+
+def _call(*texts: str) -> list[dict]:
+    """Customer utterances 2.5 s apart; "嗯" and the question are the agent's."""
+    agent = ("嗯", "请问您收到的验证码是多少")
+    return [
+        {"role": "agent" if t in agent else "customer", "start": 2.5 * i, "end": 2.5 * i + 2}
+        | {"text": t}
+        for i, t in enumerate(texts)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("texts", "kind"),
+    [
+        # no label: typed by validation (a mobile, a Luhn card, an ID's check digit) ...
+        (("好的，幺三八 零零一三", "嗯", "八零零零"), "PHONE"),
+        (("1,3,8,0,0,1,3,8,0,0,0",), "PHONE"),
+        (("三三零幺零六 幺九六五零二幺八", "八四七八"), "ID"),
+        (("四幺幺幺 九三六八 零零零三 五七九五",), "CARD"),
+        # ... or by length when it does not validate: read out, 9 digits
+        (("嗯，5,8,2,6,4,1,7,9,3",), "PHONE"),
+        # a code needs a code word, in the question before when the answer is bare
+        (("请问您收到的验证码是多少", "四三八 五二九"), "CODE"),
+        (("密码是两两零八",), "CODE"),
+    ],
+)
+def test_chinese_numbers_read_out_as_asr_writes_them(texts: tuple[str, ...], kind: str) -> None:
+    call = _call(*texts)
+    spans = detect(call, "zh")
+    assert {s.kind.value for s in spans} == {kind} and len({s.group for s in spans}) == 1
+    masked = redact_result({"language": "zh", "utterances": call})["utterances"]
+    assert not any(ch in "0123456789幺零一二两三四五六七八九" for u in masked for ch in u["text"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号幺三八零零一三八零零零",
+        "一共三千五百八十块",
+        "二零二六年十二月三号",
+        "下午三点五十分",
+        "我打了十一次电话",
+        "2021年11月10日开的户",
+        "尾号幺七幺二的卡",
+    ],
+)
+def test_chinese_reference_numbers_amounts_dates_and_times_stay(text: str) -> None:
+    assert detect(_call(text), "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # words for digits right after a label lead its number
+        ("The verification code is free to 7-3", [("CODE", "free to 7-3")]),
+        ("the PIN is won 2 3 4", [("CODE", "won 2 3 4")]),
+        (
+            "My card number is for triple 1, double 3, 6, 7, 0, 1, 7, 0, 8, 7, 2, 5.",
+            [("CARD", "for triple 1, double 3, 6, 7, 0, 1, 7, 0, 8, 7, 2, 5")],
+        ),
+        # a number that is whole by itself keeps "to" a word
+        ("call me to 415 555 2671", [("PHONE", "415 555 2671")]),
+        # anywhere else they are the words they are
+        ("I need to talk to you for 5 minutes", []),
+        ("I want to pay 2 for 1", []),
+        ("the code is for 10 dollars", []),
+        ("my order number is for 1 2 3 4 5 6 7 8", []),
+        ("my phone number is for 2 weeks old", []),
+    ],
+)
+def test_digit_homophones_right_after_a_label(text: str, masked: list) -> None:
+    assert found(text) == masked
+
+
+def _en_call(*texts: str) -> list[dict]:
+    """Customer utterances 2.5 s apart; "and make him" (ASR's "mm-hm") and "Okay." are the
+    agent's."""
+    agent = ("and make him", "Okay.")
+    return [
+        {"role": "agent" if t in agent else "customer", "start": 2.5 * i, "end": 2.5 * i + 2}
+        | {"text": t}
+        for i, t in enumerate(texts)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # read on in the next utterance after a short word or two ASR wrote for a digit
+        (
+            ("My phone number is 866-67", "and make him", "I'm 7-086"),
+            [("PHONE", "866-67"), ("PHONE", "7-086")],
+        ),
+        # a 3-2-4 shape under a phone label is the phone's, not an SSN
+        (
+            ("My phone number is 546-48.", "and make him", "and I'm 6745."),
+            [("PHONE", "546-48"), ("PHONE", "6745")],
+        ),
+        # a quantity in the next utterance is not read on
+        (
+            ("My phone number is 555 1234.", "Okay.", "and I'm 30 years old"),
+            [("PHONE", "555 1234")],
+        ),
+        # no label, no bridge
+        (("I have 3 kids", "Okay.", "and I'm 45"), []),
+        # not over a longer word, nor over an utterance of the speaker's between: the
+        # pieces alone are too short to mask
+        (("My phone number is 866-67", "Okay.", "because 7-086"), []),
+        (("My phone number is 866-67", "and then", "I'm 7-086"), []),
+    ],
+)
+def test_a_number_read_on_in_the_next_utterance_after_a_short_word(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    call = _en_call(*texts)
+    spans = detect(call, "en")
+    assert [(s.kind.value, call[s.utterance]["text"][s.start : s.end]) for s in spans] == masked
+    assert len({s.group for s in spans}) <= 1

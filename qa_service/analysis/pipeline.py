@@ -86,7 +86,7 @@ def transcribe_audio(
     settings = engines.settings
     recognizer = engines.recognizer
     language = options.language or settings.language
-    vocabulary = call_vocabulary(options, language, settings.rules_dir)
+    vocabulary = call_vocabulary(options, language, settings.rules_dir, settings.asr_pii_terms)
     stereo = len(audio.channels) == 2
     roles = options.roles if stereo else (MONO_ROLE,)
     words_by_role, dropped = {}, []

@@ -1,8 +1,10 @@
 """Which vocabulary a call's transcription is biased toward, known before the ASR runs.
 
-Two sources: the rule pack's ``vocabulary:`` (the pack the call will be scored with, when
-it is known before transcribing: named, or the default of a known language), and the call's
-metadata ``vocabulary`` (set per queue by whoever submits or imports the call).
+Three sources: the rule pack's ``vocabulary:`` (the pack the call will be scored with, when
+it is known before transcribing: named, or the default of a known language), the call's
+metadata ``vocabulary`` (set per queue by whoever submits or imports the call), and the
+labels the personal-data detector anchors numbers on (``QA_ASR_PII_TERMS``), last, so the
+centre's own terms come first when the prompt is cut.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa_service.domain.asr_terms import clean_terms, merge_terms
+from qa_service.domain.pii.asr_terms import label_terms
 from qa_service.domain.rulepack import RulePack
 from qa_service.errors import InputError
 
@@ -27,6 +30,7 @@ class CallVocabulary:
     pack: str | None  # the pack whose terms were used
     from_pack: int
     from_metadata: int
+    from_pii: int = 0
 
     def summary(self, mode: str) -> dict[str, Any]:
         """What the result shows: the active terms, where they came from, how they were used."""
@@ -36,6 +40,7 @@ class CallVocabulary:
             "pack": self.pack,
             "from_pack": self.from_pack,
             "from_metadata": self.from_metadata,
+            "from_pii": self.from_pii,
         }
 
 
@@ -67,12 +72,16 @@ def _pack_before_asr(options: AnalyzeOptions, language: str | None, folder: Path
 
 
 def call_vocabulary(
-    options: AnalyzeOptions, language: str | None, folder: Path | None
+    options: AnalyzeOptions, language: str | None, folder: Path | None, pii_labels: bool = False
 ) -> CallVocabulary:
-    """The terms for this call: the pack's first, then the metadata's."""
+    """The terms for this call: the pack's first, then the metadata's, then (``pii_labels``)
+    the personal-data labels of the call's language (or its pack's), when it is known
+    before the ASR."""
     pack = _pack_before_asr(options, language, folder)
     pack_terms = pack.asr_terms if pack else ()
     extra = metadata_terms(options.metadata)
-    return CallVocabulary(
-        merge_terms(pack_terms, extra), pack.name if pack else None, len(pack_terms), len(extra)
-    )
+    pii = label_terms(language or (pack.language if pack else None)) if pii_labels else ()
+    centre = merge_terms(pack_terms, extra)
+    terms = merge_terms(centre, pii)
+    name = pack.name if pack else None
+    return CallVocabulary(terms, name, len(pack_terms), len(extra), len(terms) - len(centre))

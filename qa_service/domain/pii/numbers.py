@@ -66,7 +66,8 @@ _NEAR_LENGTH = {
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
-_SSN_LABEL = re.compile(r"social security|\bs\.?\s?s\.?\s?n\b|social", re.I)
+# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out)
+_SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?n\b|social", re.I)
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
@@ -157,7 +158,9 @@ def _labelled(
     """Types that need a label: SSN, a code, a landline without its area code."""
     if english and v.ssn(digits):
         formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
-        if formatted or _SSN_LABEL.search(before):
+        # 3-2-4 is an SSN's shape, unless another type's label owns the number
+        owner = _nearest_label(before)
+        if _SSN_LABEL.search(before) or (formatted and owner in (None, PiiType.ssn)):
             return PiiType.ssn
     if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not too_guessed(digits):
         if _CODE_LABEL.search(before) and "X" not in digits:
@@ -169,14 +172,21 @@ def _labelled(
     return None
 
 
-def _nearest_label(before: str) -> PiiType | None:
-    """The type whose label ends last in ``before`` (phone, card, ID or SSN)."""
-    ends = {
+def _label_ends(before: str) -> dict[PiiType, int]:
+    """Where the last label of each type ends in ``before`` (-1: none)."""
+    return {
         PiiType.phone: _phone_label_end(before),
         PiiType.card: _last_end(_CARD_LABEL, before),
         PiiType.resident_id: _last_end(_ID_LABEL, before),
         PiiType.ssn: _last_end(_SSN_LABEL, before),
+        PiiType.code: _last_end(_CODE_LABEL, before),
     }
+
+
+def _nearest_label(before: str) -> PiiType | None:
+    """The type whose label ends last in ``before`` (phone, card, ID or SSN)."""
+    ends = _label_ends(before)
+    del ends[PiiType.code]
     kind, end = max(ends.items(), key=lambda item: item[1])
     return kind if end >= 0 else None
 
@@ -303,9 +313,31 @@ def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> 
             hits.append(hit[0])
             i += hit[1]
             continue
-        hits.extend(classify_run(lines, runs[i], english))
+        led = _homophone_hit(lines, runs[i], english)
+        hits.extend([led] if led else classify_run(lines, runs[i], english))
         i += 1
     return hits
+
+
+# What may stand between a label and the homophones that lead its number ("code is free
+# to 7-3", "card number: for 1 1 1...").
+_LABEL_TO_NUMBER = re.compile(r"^\s*(?:number|no\.?|#)?\s*(?:is|was|:)?\s*$", re.I)
+
+
+def _homophone_hit(lines: Sequence[Line], run: Run, english: bool) -> NumberHit | None:
+    """The run with the digit homophones said right after a label before it, when that is
+    a number (see ``spoken.with_homophones``)."""
+    if not english or _validate(run.digits, english) is not None:
+        return None  # a whole number by itself ("call me to 415 555 2671")
+    led = spoken.with_homophones(lines, run)
+    if led is None:
+        return None
+    before = _before(lines, led.units[0])
+    end = max(_label_ends(before).values())
+    if end < 0 or not _LABEL_TO_NUMBER.match(before[end:]):
+        return None
+    kind = _classify(lines, led.segments, english, before, whole=True)
+    return NumberHit(kind, led.units) if kind is not None else None
 
 
 def _chained(chain: Sequence[Run]) -> Run:

@@ -53,6 +53,16 @@ GUESS = "?"
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
 # At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
 MAX_GUESS_SHARE = 1 / 3
+# Mandarin digits come back as homophones too ("三比零比零四" for 三幺零幺零四, "是" for 四):
+# one Chinese character between two digit characters is a digit of unknown value, but only
+# inside a long chain of digit characters (at least this many real ones, written without
+# separators), where a word hardly stands: "一模一样", "三比零" and "密码一模一样" stay words.
+ZH_GUESS_CHAIN = 6
+# Characters between digits that say what the digits are: a unit, a range, a list, an
+# ordinal ("一九九八到二零零五", "三号楼", "一或二"), never a misheard digit.
+_ZH_NOT_GUESS = set("元块毛角分钱万亿个次天年月日号点秒岁斤米倍张件台户期楼层室位条周第") | set(
+    "到至和与及或跟加减乘除"
+)
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -69,6 +79,7 @@ class Unit:
     end: int
     tens: bool = False  # "twenty": a digit word after it fills its place ("twenty one")
     guess: bool = False  # a letter standing for a digit (see GUESS)
+    zh: bool = False  # a Chinese character: a digit (三, 幺) or one standing for one
 
 
 SOFT = "soft"  # punctuation, a filler word, a pause between utterances
@@ -96,14 +107,21 @@ def _char_item(ch: str, i: int, start: int) -> Item:
     if ch in _FULLWIDTH:
         return Unit(_FULLWIDTH[ch], i, start, start + 1)
     if ch in ZH_DIGITS:
-        return Unit(ZH_DIGITS[ch], i, start, start + 1)
+        return Unit(ZH_DIGITS[ch], i, start, start + 1, zh=True)
     if ch in ID_X:
         return Unit("X", i, start, start + 1)
     if ch.isspace():
         return SPACE
     if ch in SOFT_CHARS or ch in FILLERS:
         return SOFT
+    if _cjk(ch) and ch not in ZH_MAGNITUDES and ch not in _ZH_NOT_GUESS:
+        # kept as a digit only inside a chain of digit characters (``_settle_zh_guesses``)
+        return Unit(GUESS, i, start, start + 1, guess=True, zh=True)
     return HARD
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 _WORDS = sorted({*EN_DIGITS, *EN_TEENS, *EN_TENS}, key=len, reverse=True)
@@ -162,7 +180,7 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         items.append(item)
     if pending_repeat is not None:
         items.append(HARD)
-    return _join_tens(_settle_guesses(items))
+    return _join_tens(_settle_guesses(_settle_zh_guesses(items)))
 
 
 def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
@@ -189,12 +207,47 @@ def _next_unit(items: list[Item], i: int) -> Unit | bool | None:
     return True
 
 
+def _zh_unit(item: Item | None, guess: bool) -> bool:
+    return isinstance(item, Unit) and item.zh and item.guess == guess
+
+
+def _settle_zh_guesses(items: list[Item]) -> list[Item]:
+    """A Chinese character kept as a digit only right between two digit characters, in a
+    chain of adjacent digit characters with at least ZH_GUESS_CHAIN real digits and at
+    most MAX_GUESS_SHARE guesses; anywhere else it is a word and breaks the number."""
+    keep = [
+        _zh_unit(item, True)
+        and 0 < i < len(items) - 1
+        and _zh_unit(items[i - 1], False)
+        and _zh_unit(items[i + 1], False)
+        for i, item in enumerate(items)
+    ]
+    out: list[Item] = list(items)
+    i = 0
+    while i < len(items):
+        if not (_zh_unit(items[i], False) or keep[i]):
+            if _zh_unit(items[i], True):
+                out[i] = HARD
+            i += 1
+            continue
+        j = i  # a chain: adjacent digit characters and the guesses kept between them
+        while j < len(items) and (_zh_unit(items[j], False) or keep[j]):
+            j += 1
+        guesses = sum(keep[i:j])
+        if j - i - guesses < ZH_GUESS_CHAIN or guesses > (j - i) * MAX_GUESS_SHARE:
+            for k in range(i, j):
+                if keep[k]:
+                    out[k] = HARD
+        i = j
+    return out
+
+
 def _settle_guesses(items: list[Item]) -> list[Item]:
     """Letters kept as digits only after a digit and before a digit or the end of the text
     ("6-I-8", "6375 3IN"); anywhere else a letter is a word and breaks the number."""
     out: list[Item] = []
     for i, item in enumerate(items):
-        if isinstance(item, Unit) and item.guess:
+        if isinstance(item, Unit) and item.guess and not item.zh:
             keep = _real_unit_before(items, i) is not None and _next_unit(items, i) is not None
             out.append(item if keep else HARD)
         else:

@@ -9,7 +9,11 @@ Two signs that hold without the number validating:
 - *bridged*: under a label, one or two short words between two pieces of digits are digits
   ASR wrote as words ("reach me at 175, 457, I'm 160"), not the end of the number. English
   only: a Chinese character between digits is as often a word ("或", "元", "月") as a misheard
-  digit, and treating it as a digit masked dates and amounts in real text.
+  digit, and treating it as a digit masked dates and amounts in real text (one character
+  inside a long chain of digit characters is another matter: ``numerals.ZH_GUESS_CHAIN``).
+- *homophones first*: right after a label, English words that sound like digits ("code is
+  free to 7-3" for three two seven three, "the card is for triple 1") are the number's first
+  digits; anywhere else "to" and "for" are the words they are.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from qa_service.domain.pii.numerals import GUESS, SOFT_CHARS, Unit, too_guessed
-from qa_service.domain.pii.runs import Line, Run
+from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
 from qa_service.domain.pii.types import PiiType
 
 # Digits said one by one that make a number worth masking without a label: a local phone
@@ -75,13 +79,26 @@ def read_out_kind(digits: str) -> PiiType | None:
 
 
 def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
-    """Whether only one or two short words stand between two runs of one utterance."""
+    """Whether only one or two short words stand between two runs of one utterance, or
+    between one that ends an utterance and one that starts the speaker's next utterance
+    soon after ("866-67" / "I'm 7-086": a number read on after the agent's "mm-hm")."""
     end, start = first.units[-1], second.units[0]
-    if end.utterance != start.utterance:
+    if end.utterance == start.utterance:
+        gap = lines[end.utterance].text[end.end : start.start]
+    elif _next_of_speaker(lines, end.utterance) == start.utterance:
+        a, b = lines[end.utterance], lines[start.utterance]
+        if b.start - a.end > MAX_SPLIT_GAP_S:
+            return False
+        gap = a.text[end.end :] + " " + b.text[: start.start]
+    else:
         return False
-    gap = lines[end.utterance].text[end.end : start.start]
     pieces = [p for p in _GAP_SEPARATORS.split(gap) if p]
     return 0 < len(pieces) <= BRIDGE_WORDS and all(_word(p) for p in pieces)
+
+
+def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
+    speaker = lines[utterance].speaker
+    return next((k for k in range(utterance + 1, len(lines)) if lines[k].speaker == speaker), None)
 
 
 def _word(piece: str) -> bool:
@@ -93,6 +110,42 @@ def _word(piece: str) -> bool:
         and piece.isascii()
         and any(ch.isalpha() for ch in piece)
         and all(ch.isalpha() or ch in "'’." for ch in piece)
+    )
+
+
+# English words ASR writes for a digit said after a label, and how many may lead a number.
+EN_HOMOPHONES = {
+    "to": "2",
+    "too": "2",
+    "for": "4",
+    "free": "3",
+    "tree": "3",
+    "won": "1",
+    "ate": "8",
+}
+_LEADING = re.compile(
+    r"(?:\b(?:" + "|".join(EN_HOMOPHONES) + r")\b[\s,.-]*){1,3}$",
+    re.I,
+)
+
+
+def with_homophones(lines: Sequence[Line], run: Run) -> Run | None:
+    """The run with the digit homophones right before it in its utterance as its first
+    digits (one segment each), or None when none stand there. Whether a label precedes
+    them is the caller's to check."""
+    first = run.units[0]
+    text = lines[first.utterance].text
+    lead = _LEADING.search(text, 0, first.start)
+    if lead is None:
+        return None
+    units = [
+        Unit(EN_HOMOPHONES[w.group().lower()], first.utterance, w.start(), w.end())
+        for w in re.finditer(r"[A-Za-z]+", text[: lead.end()])
+        if w.start() >= lead.start()
+    ]
+    return Run(
+        segments=[[u] for u in units] + run.segments,
+        strong=[True] + [False] * (len(units) - 1) + run.strong,
     )
 
 

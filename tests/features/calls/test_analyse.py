@@ -109,3 +109,18 @@ def test_the_calls_metadata_vocabulary_biases_its_transcription(db, tmp_path):
     shown = call.result["source"]["asr_vocabulary"]
     assert shown["terms"] == ["Star River", "router"] and shown["mode"] == "hotwords"
     assert (shown["pack"], shown["from_pack"], shown["from_metadata"]) == ("en-default", 0, 2)
+
+
+def test_pii_labels_bias_a_chinese_calls_transcription_when_switched_on(db, tmp_path):
+    settings = service_settings(tmp_path, db.url, asr_pii_terms=True)
+    (tmp_path / "var").mkdir()
+    wav = make_wav(tmp_path / "var" / "call.wav", seconds=4.0)
+    call_id = _stored_call(db, wav, "wav", None)
+    with db.session() as session:
+        session.get(Call, call_id).language_hint = "zh"
+    engines = FakeEngines(settings)
+    call = _run(db, settings, engines)
+    hotwords = {o.hotwords for o in engines.fake_recognizer.options}
+    assert hotwords == {"手机号 电话 身份证号 银行卡号 卡号 验证码 密码"}
+    shown = call.result["source"]["asr_vocabulary"]
+    assert (shown["pack"], shown["from_pack"], shown["from_pii"]) == ("zh-default", 0, 7)
