@@ -140,6 +140,20 @@ def test_the_answer_parses_and_cites_lines_of_the_call(model: LanguageModel) -> 
     assert evidence["justification"]
 
 
+def test_the_embedded_model_weighs_its_answer_and_computes_only_the_logits_it_needs(
+    embedded: LanguageModel,
+) -> None:
+    evidence = _answer(embedded, *UNRESOLVED)
+    shares = evidence["probabilities"]
+    assert set(shares) == {"yes", "no", "not_applicable"}
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    assert evidence["confidence"] == shares[evidence["answer"]]
+    # A context with embeddings on outputs every prompt token's logits (1.7x the prompt's
+    # cost, bench/README.md); with them off llama.cpp keeps no embeddings buffer.
+    llama = embedded._llama  # type: ignore[attr-defined]
+    assert llama._lib.llama_get_embeddings(llama._ctx) == llama._ffi.NULL
+
+
 def test_a_customer_telling_the_model_to_answer_yes_changes_nothing(
     model: LanguageModel,
 ) -> None:

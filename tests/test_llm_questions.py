@@ -55,13 +55,15 @@ class ScriptedModel:
         self.replies = list(replies)
         self.asked: list[list[dict[str, str]]] = []
         self.schemas: list[dict[str, Any] | None] = []
+        # What a backend that reads next-token probabilities reports with each reply.
+        self.probabilities: dict[str, dict[str, float]] = {}
 
     def answer(self, chat, json_schema=None, *, max_tokens: int = 256) -> Completion:
         self.asked.append(chat)
         self.schemas.append(json_schema)
         reply = self.replies.pop(0)
         text = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
-        return Completion(text, 100, 20, 0.5, self.name)
+        return Completion(text, 100, 20, 0.5, self.name, probabilities=self.probabilities)
 
 
 class ModelEngines(Engines):
@@ -154,6 +156,16 @@ def test_an_answer_is_a_scored_finding_on_its_cited_lines() -> None:
     assert out.metrics["questions"]["prompt_tokens"] == 100
     schema = model.schemas[0]
     assert schema["properties"]["cited"]["items"] == {"type": "integer", "enum": [0, 1, 2]}
+    assert "confidence" not in answer.evidence  # this backend reads no probabilities
+
+
+def test_the_answers_probabilities_come_with_it_as_its_confidence() -> None:
+    model = ScriptedModel({"answer": "no", "justification": "客服只是推脱。", "cited": [1]})
+    model.probabilities = {"answer": {"yes": 0.3, "no": 0.6, "not_applicable": 0.1}}
+    out = inspect.run(call(), asks_pack(), ModelEngines(model))
+    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
+    assert answer.evidence["confidence"] == 0.6
+    assert answer.evidence["probabilities"] == model.probabilities["answer"]
 
 
 def test_a_citation_outside_the_transcript_is_retried_once_with_the_problem_named() -> None:

@@ -54,6 +54,9 @@ class ModelAnswer:
     answer: str
     justification: str
     cited: tuple[int, ...]
+    # The model's probability of each answer where the backend reads it (else empty): a
+    # ranking signal finer than the answer itself (bench/README.md, STC-3).
+    probabilities: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -221,6 +224,12 @@ def answer_finding(
     ]
     first = utterances[answer.cited[0]] if answer.cited else None
     points = item.answers.get(answer.answer, 0.0)
+    if answer.probabilities:
+        extra = {
+            **extra,
+            "confidence": answer.probabilities.get(answer.answer, 0.0),
+            "probabilities": answer.probabilities,
+        }
     return Finding(
         rule_id=item.id,
         category=QUESTION_CATEGORY,

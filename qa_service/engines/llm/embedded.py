@@ -95,6 +95,31 @@ def _silence(bindings: Any) -> None:
     _silence.callback = drop  # type: ignore[attr-defined]  # kept alive while C holds it
 
 
+def _last_token_logits_only(llama: Any, threads: int) -> None:
+    """Give ``llama`` a context that computes the logits of a batch's last token only.
+
+    The runtime creates every context with embeddings on (its audio features read hidden
+    states), and llama.cpp then outputs every token of a batch: the 151,936-wide vocabulary
+    projection for each prompt token, of which the sampler needs the last. Measured (0.5B,
+    1 thread, 300-token prompt): 26 prompt tokens per CPU second with it, 44 without
+    (bench/README.md). ``llama_set_embeddings`` on the live context crashed llama_decode on
+    this build, so the context is made anew with the runtime's other settings.
+    """
+    lib = llama._lib
+    params = lib.llama_context_default_params()
+    params.n_ctx = llama._n_ctx
+    params.n_batch = params.n_ubatch = llama._n_batch
+    params.n_seq_max = 1
+    params.n_threads = params.n_threads_batch = threads
+    params.flash_attn_type = 0  # the runtime's default (flash attention measured no faster)
+    params.embeddings = False
+    context = lib.llama_init_from_model(llama._model, params)
+    if context == llama._ffi.NULL:
+        raise ModelError("llama.cpp could not create a context for the language model")
+    lib.llama_free(llama._ctx)
+    llama._ctx = context
+
+
 class EmbeddedModel:
     """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
 
@@ -116,6 +141,7 @@ class EmbeddedModel:
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+        _last_token_logits_only(self._llama, max(1, threads))
 
     def answer(
         self,
@@ -124,16 +150,16 @@ class EmbeddedModel:
         *,
         max_tokens: int = 256,
     ) -> Completion:
-        fmt = None
-        if json_schema is not None:
-            fmt = {"type": "json_schema", "json_schema": {"schema": json_schema}}
+        from qa_service.engines.llm.llama_choices import compact_grammar, reply_probabilities
+
+        grammar = compact_grammar(json_schema) if json_schema is not None else None
         stats: dict[str, Any] = {}
         with self._lock:
             started = time.perf_counter()
             try:
                 reply: Any = self._llama.create_chat_completion(
                     messages,
-                    response_format=fmt,
+                    grammar=grammar,
                     max_tokens=max_tokens,
                     cache_key=_CACHE_KEY,
                     on_stats=stats.update,
@@ -141,10 +167,15 @@ class EmbeddedModel:
                 )
             except ValueError as exc:  # the prompt does not fit the context
                 raise ModelError(f"the language model could not take the request: {exc}") from exc
-            seconds = time.perf_counter() - started
             text = reply["choices"][0]["message"].get("content") or ""
             # The runtime reports the prompt's tokens; the reply's are counted from its text.
             completion_tokens = len(self._llama.tokenize(text, add_special=False)) if text else 0
+            probabilities = {}
+            if json_schema is not None and text:
+                probabilities = reply_probabilities(
+                    self._llama, messages, text, json_schema, _CACHE_KEY
+                )
+            seconds = time.perf_counter() - started
         return Completion(
             text=text,
             prompt_tokens=int(stats.get("input_tokens") or 0),
@@ -152,4 +183,5 @@ class EmbeddedModel:
             seconds=seconds,
             model=self.name,
             cached_tokens=int(stats.get("reused_tokens") or 0),
+            probabilities=probabilities,
         )
