@@ -99,7 +99,9 @@ def stc3_sample(limit: int, seed: int, positions: str = "all") -> list[tuple[dic
             bad.append((dialogue, 0))
     rng = random.Random(seed)
     half = limit // 2
-    return rng.sample(good, min(half, len(good))) + rng.sample(bad, min(half, len(bad)))
+    drawn = rng.sample(good, min(half, len(good))), rng.sample(bad, min(half, len(bad)))
+    # Alternating, so a run stopped early is still balanced.
+    return [pair for both in zip(*drawn, strict=False) for pair in both]
 
 
 def auc(scores: list[tuple[int, float]]) -> float | None:

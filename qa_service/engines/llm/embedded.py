@@ -21,9 +21,7 @@ from qa_service.errors import ModelError
 if TYPE_CHECKING:
     from qa_service.config import Settings
 
-# Replies are JSON of a few dozen tokens: greedy decoding, no repetition penalty (JSON
-# repeats its punctuation by design).
-_DECODING = {"temperature": 0.0, "repeat_penalty": 1.0, "seed": 0}
+# Replies are JSON of a few dozen tokens, decoded greedily (llama_decode.generate).
 # Questions about one call share the transcript at the head of their prompt: one cache
 # session per model lets llama.cpp keep those tokens instead of reading them again.
 _CACHE_KEY = "qa-service"
@@ -151,25 +149,17 @@ class EmbeddedModel:
         max_tokens: int = 256,
     ) -> Completion:
         from qa_service.engines.llm.llama_choices import compact_grammar, reply_probabilities
+        from qa_service.engines.llm.llama_decode import generate
 
         grammar = compact_grammar(json_schema) if json_schema is not None else None
-        stats: dict[str, Any] = {}
         with self._lock:
             started = time.perf_counter()
             try:
-                reply: Any = self._llama.create_chat_completion(
-                    messages,
-                    grammar=grammar,
-                    max_tokens=max_tokens,
-                    cache_key=_CACHE_KEY,
-                    on_stats=stats.update,
-                    **_DECODING,
-                )
+                text, counts = generate(self._llama, messages, grammar, max_tokens, _CACHE_KEY)
             except ValueError as exc:  # the prompt does not fit the context
                 raise ModelError(f"the language model could not take the request: {exc}") from exc
-            text = reply["choices"][0]["message"].get("content") or ""
-            # The runtime reports the prompt's tokens; the reply's are counted from its text.
-            completion_tokens = len(self._llama.tokenize(text, add_special=False)) if text else 0
+            except RuntimeError as exc:
+                raise ModelError(f"llama.cpp failed on the request: {exc}") from exc
             probabilities = {}
             if json_schema is not None and text:
                 probabilities = reply_probabilities(
@@ -178,10 +168,10 @@ class EmbeddedModel:
             seconds = time.perf_counter() - started
         return Completion(
             text=text,
-            prompt_tokens=int(stats.get("input_tokens") or 0),
-            completion_tokens=completion_tokens,
+            prompt_tokens=counts["input_tokens"],
+            completion_tokens=counts["reply_tokens"],
             seconds=seconds,
             model=self.name,
-            cached_tokens=int(stats.get("reused_tokens") or 0),
+            cached_tokens=counts["reused_tokens"],
             probabilities=probabilities,
         )
