@@ -70,21 +70,27 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ask(model, items, tr: Transcript, window_chars: int) -> tuple[dict[str, str], dict]:
+def ask(model, items, tr: Transcript, window_chars: int) -> tuple[dict[str, Any], dict]:
+    """Each question's answer finding's evidence (answer, probabilities) and the cost."""
     # applies_when needs the rule findings; the bench asks every question on every call.
     items = [item.model_copy(update={"applies_when": None}) for item in items]
     # CPU seconds beside the wall clock: on a shared CPU the wall clock measures the others.
     cpu = _cpu_seconds()
     outcome = answer_questions(tr, items, [], model, window_chars)
-    answers = {f.rule_id: f.evidence["answer"] for f in outcome.findings}
+    answers = {f.rule_id: f.evidence for f in outcome.findings}
     usage = {**outcome.usage.to_dict(), "not_evaluated": len(outcome.not_evaluated)}
     return answers, {**usage, "cpu_seconds": _cpu_seconds() - cpu}
 
 
-def stc3_sample(limit: int, seed: int) -> list[tuple[dict[str, Any], int]]:
+def stc3_sample(limit: int, seed: int, positions: str = "all") -> list[tuple[dict[str, Any], int]]:
+    """A seeded sample, half A >= 0.5 (label 1) and half A <= -0.5 (label 0), drawn from the
+    dialogues at the ``positions`` (even, odd or all 0-based lines) of the file: prompt
+    wording is looked at on the even ones, the figures reported on the odd ones."""
     path = SHARED / "dialogues" / "stc3" / "dev_zh.jsonl"
     good, bad = [], []
-    for line in path.open(encoding="utf-8"):
+    for place, line in enumerate(path.open(encoding="utf-8")):
+        if positions != "all" and place % 2 != (positions == "odd"):
+            continue
         dialogue = json.loads(line)
         a = dialogue["quality_mean"]["A"]
         if a >= 0.5:
@@ -93,33 +99,78 @@ def stc3_sample(limit: int, seed: int) -> list[tuple[dict[str, Any], int]]:
             bad.append((dialogue, 0))
     rng = random.Random(seed)
     half = limit // 2
-    return rng.sample(good, min(half, len(good))) + rng.sample(bad, min(half, len(bad)))
+    drawn = rng.sample(good, min(half, len(good))), rng.sample(bad, min(half, len(bad)))
+    # Alternating, so a run stopped early is still balanced.
+    return [pair for both in zip(*drawn, strict=False) for pair in both]
 
 
-def bench_stc3(model, items, limit: int, seed: int, window_chars: int) -> dict[str, Any]:
+def auc(scores: list[tuple[int, float]]) -> float | None:
+    """The probability that a positive outranks a negative (ties count half)."""
+    pos = [s for label, s in scores if label == 1]
+    neg = [s for label, s in scores if label == 0]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def auc_interval(scores: list[tuple[int, float]], seed: int, rounds: int = 2000) -> list[float]:
+    """A 95 % bootstrap interval of the AUC, resampling within each class."""
+    rng = random.Random(seed)
+    pos = [x for x in scores if x[0] == 1]
+    neg = [x for x in scores if x[0] == 0]
+    draws = sorted(
+        auc(rng.choices(pos, k=len(pos)) + rng.choices(neg, k=len(neg))) or 0.0
+        for _ in range(rounds)
+    )
+    return [round(draws[int(0.025 * rounds)], 3), round(draws[int(0.975 * rounds) - 1], 3)]
+
+
+def answer_score(evidence: dict[str, Any] | None) -> float | None:
+    """How strongly the answer says "yes": its probability where the model gave one."""
+    if not evidence or evidence["answer"] not in ("yes", "no"):
+        return None
+    shares = evidence.get("probabilities")
+    if shares:
+        return shares.get("yes", 0.0) / max(shares.get("yes", 0.0) + shares.get("no", 0.0), 1e-9)
+    return 1.0 if evidence["answer"] == "yes" else 0.0
+
+
+def bench_stc3(
+    model, items, limit: int, seed: int, window_chars: int, positions: str
+) -> dict[str, Any]:
     item = [i for i in items if i.id == RESOLVED]
     rows = []
-    for dialogue, label in stc3_sample(limit, seed):
+    for dialogue, label in stc3_sample(limit, seed, positions):
         answers, usage = ask(model, item, chat_transcript(dialogue), window_chars)
-        rows.append((label, answers.get(RESOLVED), usage))
-        print(
-            f"stc3 {dialogue['id']} A={label} -> {answers.get(RESOLVED)} {usage}",
-            file=sys.stderr,
-            flush=True,
-        )
-    answered = [(label, ans) for label, ans, _ in rows if ans in ("yes", "no")]
-    pos = [a == "yes" for label, a in answered if label == 1]
-    neg = [a == "no" for label, a in answered if label == 0]
-    recall_pos = sum(pos) / len(pos) if pos else 0.0
-    recall_neg = sum(neg) / len(neg) if neg else 0.0
+        evidence = answers.get(RESOLVED)
+        rows.append((label, evidence, usage))
+        shown = {k: evidence.get(k) for k in ("answer", "probabilities")} if evidence else None
+        print(f"stc3 {dialogue['id']} A={label} -> {shown} {usage}", file=sys.stderr, flush=True)
+    scored = [(label, answer_score(e)) for label, e, _ in rows]
+    scored = [(label, s) for label, s in scored if s is not None]
+    binary = [(label, float(s >= 0.5)) for label, s in scored]
     return {
+        "positions": positions,
         "dialogues": len(rows),
-        "answered": len(answered),
-        "auc_binary": round((recall_pos + recall_neg) / 2, 3),
-        "yes_rate_accomplished": round(recall_pos, 3),
-        "no_rate_not_accomplished": round(recall_neg, 3),
+        "answered": len(scored),
+        "accomplished": sum(label for label, _ in scored),
+        "auc_probability": _rounded(auc(scored)),
+        "auc_probability_95": auc_interval(scored, seed) if scored else None,
+        # The bare yes/no: its AUC is the mean of the two recalls.
+        "auc_binary": _rounded(auc(binary)),
+        "yes_rate_accomplished": _rounded(_mean([s for label, s in binary if label == 1])),
+        "no_rate_not_accomplished": _rounded(_mean([1 - s for label, s in binary if label == 0])),
         **_cost([u for _, _, u in rows]),
     }
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict[str, Any]:
@@ -134,8 +185,10 @@ def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict
         usages.append({**usage, "duration_s": truth["duration_s"]})
         for item in asked:
             expected = bool(truth["labels"][CALL_LABELS[item.id]])
-            per_question[item.id].append((expected, answers.get(item.id)))
-        print(f"call {truth['call_id']}: {answers} {usage}", file=sys.stderr, flush=True)
+            got = answers.get(item.id)
+            per_question[item.id].append((expected, got["answer"] if got else None))
+        shown = {q: e["answer"] for q, e in answers.items()}
+        print(f"call {truth['call_id']}: {shown} {usage}", file=sys.stderr, flush=True)
     report = {}
     for question, rows in per_question.items():
         if not rows:
@@ -212,6 +265,12 @@ def main() -> None:
     parser.add_argument("--url", default="", help="an OpenAI-compatible endpoint instead")
     parser.add_argument("--endpoint-model", default="")
     parser.add_argument("--stc3", type=int, default=60, help="dialogues (0: skip)")
+    parser.add_argument(
+        "--stc3-positions",
+        choices=["all", "even", "odd"],
+        default="odd",
+        help="draw from these lines of dev_zh.jsonl (even: for tuning; odd: to report)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-calls", action="store_true")
     parser.add_argument("--calls", nargs="*", help="only these shared call ids")
@@ -247,7 +306,7 @@ def main() -> None:
         report["calls"] = bench_calls(model, items, settings.llm_window_chars, args.calls)
     if args.stc3:
         report["stc3_dev_zh"] = bench_stc3(
-            model, items, args.stc3, args.seed, settings.llm_window_chars
+            model, items, args.stc3, args.seed, settings.llm_window_chars, args.stc3_positions
         )
     if args.five_minutes:
         report["five_minute_call"] = bench_five_minutes(model, items, settings, args.five_minutes)

@@ -140,6 +140,48 @@ def test_the_answer_parses_and_cites_lines_of_the_call(model: LanguageModel) -> 
     assert evidence["justification"]
 
 
+def test_the_embedded_model_weighs_its_answer_and_computes_only_the_logits_it_needs(
+    embedded: LanguageModel,
+) -> None:
+    evidence = _answer(embedded, *UNRESOLVED)
+    shares = evidence["probabilities"]
+    assert set(shares) == {"yes", "no", "not_applicable"}
+    assert sum(shares.values()) == pytest.approx(1.0, abs=1e-3)
+    assert evidence["confidence"] == shares[evidence["answer"]]
+    # A context with embeddings on outputs every prompt token's logits (1.7x the prompt's
+    # cost, bench/README.md); with them off llama.cpp keeps no embeddings buffer.
+    llama = embedded._llama  # type: ignore[attr-defined]
+    assert llama._lib.llama_get_embeddings(llama._ctx) == llama._ffi.NULL
+
+
+def test_checking_the_models_choice_first_decodes_what_the_runtimes_sampler_does(
+    embedded: LanguageModel,
+) -> None:
+    from qa_service.domain.llm_questions import answer_schema, messages
+    from qa_service.engines.llm.llama_choices import compact_grammar
+    from qa_service.engines.llm.llama_decode import generate
+
+    tr = transcript(*UNRESOLVED)
+    item = asks_pack().scorecard.items[0]
+    chat = messages(item, "zh", tr, range(len(UNRESOLVED)))
+    llama = embedded._llama  # type: ignore[attr-defined]
+    # The schema's grammar (the model's choice is mostly allowed), and one that refuses it
+    # (every token comes from the whole-vocabulary path).
+    for grammar in (compact_grammar(answer_schema(item, range(5))), 'root ::= "[\\"zebra\\"]"'):
+        ours, counts = generate(llama, chat, grammar, 24, "test")
+        theirs = llama.create_chat_completion(
+            chat,
+            grammar=grammar,
+            max_tokens=24,
+            temperature=0.0,
+            repeat_penalty=1.0,
+            cache_key="test",
+        )
+        assert ours == theirs["choices"][0]["message"]["content"]
+        assert counts["reply_tokens"] > 0 and counts["input_tokens"] > 0
+    assert ours == '["zebra"]'
+
+
 def test_a_customer_telling_the_model_to_answer_yes_changes_nothing(
     model: LanguageModel,
 ) -> None:

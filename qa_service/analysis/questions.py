@@ -9,7 +9,7 @@ later, and no call is scored as if the question had been answered "no".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from qa_service.domain.llm_questions import (
@@ -61,7 +61,8 @@ def _ask(
         usage.models.add(reply.model)
         parsed = parse_reply(reply.text, item, window)
         if isinstance(parsed, ModelAnswer):
-            return parsed
+            shares = reply.probabilities.get("answer", {})
+            return replace(parsed, probabilities=shares) if shares else parsed
         correction = parsed
     return correction
 

@@ -11,7 +11,7 @@ settings; ``None`` means no model is configured (questions are then not answered
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from qa_service.errors import ModelError
@@ -27,7 +27,9 @@ class Completion:
     """One reply: its text, what it cost, and which model wrote it.
 
     ``cached_tokens``: prompt tokens the runtime took from its prompt cache instead of
-    reading them again (0 where a server does not say).
+    reading them again (0 where a server does not say). ``probabilities``: for a string
+    field of the schema with a list of values (an answer), the model's probability of each
+    value where the backend can read it (the embedded one), else empty.
     """
 
     text: str
@@ -36,6 +38,7 @@ class Completion:
     seconds: float
     model: str
     cached_tokens: int = 0
+    probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 class LanguageModelUnavailable(ModelError):

@@ -21,9 +21,7 @@ from qa_service.errors import ModelError
 if TYPE_CHECKING:
     from qa_service.config import Settings
 
-# Replies are JSON of a few dozen tokens: greedy decoding, no repetition penalty (JSON
-# repeats its punctuation by design).
-_DECODING = {"temperature": 0.0, "repeat_penalty": 1.0, "seed": 0}
+# Replies are JSON of a few dozen tokens, decoded greedily (llama_decode.generate).
 # Questions about one call share the transcript at the head of their prompt: one cache
 # session per model lets llama.cpp keep those tokens instead of reading them again.
 _CACHE_KEY = "qa-service"
@@ -95,6 +93,31 @@ def _silence(bindings: Any) -> None:
     _silence.callback = drop  # type: ignore[attr-defined]  # kept alive while C holds it
 
 
+def _last_token_logits_only(llama: Any, threads: int) -> None:
+    """Give ``llama`` a context that computes the logits of a batch's last token only.
+
+    The runtime creates every context with embeddings on (its audio features read hidden
+    states), and llama.cpp then outputs every token of a batch: the 151,936-wide vocabulary
+    projection for each prompt token, of which the sampler needs the last. Measured (0.5B,
+    1 thread, 300-token prompt): 26 prompt tokens per CPU second with it, 44 without
+    (bench/README.md). ``llama_set_embeddings`` on the live context crashed llama_decode on
+    this build, so the context is made anew with the runtime's other settings.
+    """
+    lib = llama._lib
+    params = lib.llama_context_default_params()
+    params.n_ctx = llama._n_ctx
+    params.n_batch = params.n_ubatch = llama._n_batch
+    params.n_seq_max = 1
+    params.n_threads = params.n_threads_batch = threads
+    params.flash_attn_type = 0  # the runtime's default (flash attention measured no faster)
+    params.embeddings = False
+    context = lib.llama_init_from_model(llama._model, params)
+    if context == llama._ffi.NULL:
+        raise ModelError("llama.cpp could not create a context for the language model")
+    lib.llama_free(llama._ctx)
+    llama._ctx = context
+
+
 class EmbeddedModel:
     """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
 
@@ -116,6 +139,7 @@ class EmbeddedModel:
             )
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+        _last_token_logits_only(self._llama, max(1, threads))
 
     def answer(
         self,
@@ -124,32 +148,30 @@ class EmbeddedModel:
         *,
         max_tokens: int = 256,
     ) -> Completion:
-        fmt = None
-        if json_schema is not None:
-            fmt = {"type": "json_schema", "json_schema": {"schema": json_schema}}
-        stats: dict[str, Any] = {}
+        from qa_service.engines.llm.llama_choices import compact_grammar, reply_probabilities
+        from qa_service.engines.llm.llama_decode import generate
+
+        grammar = compact_grammar(json_schema) if json_schema is not None else None
         with self._lock:
             started = time.perf_counter()
             try:
-                reply: Any = self._llama.create_chat_completion(
-                    messages,
-                    response_format=fmt,
-                    max_tokens=max_tokens,
-                    cache_key=_CACHE_KEY,
-                    on_stats=stats.update,
-                    **_DECODING,
-                )
+                text, counts = generate(self._llama, messages, grammar, max_tokens, _CACHE_KEY)
             except ValueError as exc:  # the prompt does not fit the context
                 raise ModelError(f"the language model could not take the request: {exc}") from exc
+            except RuntimeError as exc:
+                raise ModelError(f"llama.cpp failed on the request: {exc}") from exc
+            probabilities = {}
+            if json_schema is not None and text:
+                probabilities = reply_probabilities(
+                    self._llama, messages, text, json_schema, _CACHE_KEY
+                )
             seconds = time.perf_counter() - started
-            text = reply["choices"][0]["message"].get("content") or ""
-            # The runtime reports the prompt's tokens; the reply's are counted from its text.
-            completion_tokens = len(self._llama.tokenize(text, add_special=False)) if text else 0
         return Completion(
             text=text,
-            prompt_tokens=int(stats.get("input_tokens") or 0),
-            completion_tokens=completion_tokens,
+            prompt_tokens=counts["input_tokens"],
+            completion_tokens=counts["reply_tokens"],
             seconds=seconds,
             model=self.name,
-            cached_tokens=int(stats.get("reused_tokens") or 0),
+            cached_tokens=counts["reused_tokens"],
+            probabilities=probabilities,
         )

@@ -1,0 +1,99 @@
+"""What the embedded model's reply costs and how sure it was, on the llama.cpp runtime.
+
+Two things the runtime does not offer itself:
+
+- a compact JSON grammar: its schema grammar makes whitespace between JSON tokens mandatory,
+  and the models then write newlines and indentation (some 10-15 tokens a reply, each as
+  costly as a word); the grammar here allows one optional space there, the form the models
+  write unconstrained;
+- the probability of each option of a string enum in the reply (the answer yes / no /
+  not_applicable): read from the model's next-token distribution at the place the reply
+  writes the value, which ranks calls far better than the bare answer does. It costs one
+  token's evaluation: the prompt and the reply up to the value are still in the KV cache.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from qa_service.engines.llm import Message
+
+_SPACE_RULE = re.compile(r"^space ::= .*$", re.MULTILINE)
+COMPACT_SPACE_RULE = 'space ::= " "?'
+
+
+def compact_grammar(schema: dict[str, Any]) -> str:
+    """The runtime's GBNF grammar for ``schema``, with at most one space between tokens."""
+    from llama_cpp_py_sync.constraints import response_format_to_grammar
+
+    grammar = response_format_to_grammar({"type": "json_schema", "json_schema": {"schema": schema}})
+    if grammar is None or not _SPACE_RULE.search(grammar):
+        raise ValueError("the runtime's schema grammar has no space rule to make compact")
+    return _SPACE_RULE.sub(COMPACT_SPACE_RULE, grammar, count=1)
+
+
+def enum_fields(schema: dict[str, Any]) -> dict[str, list[str]]:
+    """The top-level string properties of ``schema`` that take one of a list of values."""
+    fields: dict[str, list[str]] = {}
+    for name, spec in (schema.get("properties") or {}).items():
+        options = spec.get("enum") if isinstance(spec, dict) else None
+        if spec.get("type") == "string" and options and all(isinstance(o, str) for o in options):
+            fields[name] = list(options)
+    return fields
+
+
+def value_offset(reply: str, field: str) -> int | None:
+    """Where the reply's value of the top-level string ``field`` starts (after its quote)."""
+    found = re.search(r"^\s*\{.*?" + re.escape(json.dumps(field)) + r'\s*:\s*"', reply, re.S)
+    return found.end() if found else None
+
+
+def option_probabilities(
+    logits: list[float] | Any, first_tokens: dict[str, int]
+) -> dict[str, float] | None:
+    """Each option's share of the probability the model gave the options' first tokens.
+
+    None where two options begin with the same token (the first token cannot tell them
+    apart) or the options together got no probability at all.
+    """
+    if len(set(first_tokens.values())) != len(first_tokens):
+        return None
+    top = max(float(logits[t]) for t in first_tokens.values())
+    weights = {o: math.exp(float(logits[t]) - top) for o, t in first_tokens.items()}
+    total = sum(weights.values())
+    if not total or not math.isfinite(total):
+        return None
+    return {o: round(w / total, 4) for o, w in weights.items()}
+
+
+def reply_probabilities(
+    llama: Any, chat: list[Message], reply: str, schema: dict[str, Any], cache_key: str
+) -> dict[str, dict[str, float]]:
+    """For each string-enum field the reply wrote, the probability of each of its options.
+
+    Runs right after the reply was generated under ``cache_key``: the prompt and the reply
+    are the cached prefix, so each field costs about one token's evaluation.
+    """
+    import numpy as np
+
+    prompt, _ = llama._format_chat_prompt(chat)
+    found: dict[str, dict[str, float]] = {}
+    for field, options in enum_fields(schema).items():
+        offset = value_offset(reply, field)
+        if offset is None:
+            continue
+        firsts = {o: llama.tokenize(o, add_special=False)[0] for o in options}
+        tokens = llama.tokenize(prompt + reply[:offset], add_special=True)
+        reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
+        llama._eval_tokens(tokens[reused:], reused)
+        pointer = llama._lib.llama_get_logits_ith(llama._ctx, -1)
+        if pointer == llama._ffi.NULL:
+            continue
+        logits = np.frombuffer(llama._ffi.buffer(pointer, 4 * llama.n_vocab), dtype=np.float32)
+        shares = option_probabilities(logits, firsts)
+        if shares is not None:
+            found[field] = shares
+    return found

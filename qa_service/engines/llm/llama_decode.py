@@ -1,0 +1,102 @@
+"""Greedy decoding under a grammar, checking the model's own choice first.
+
+The runtime's sampler chain applies the grammar to all 151,936 candidate tokens at every
+step before choosing one, which cost about 50 ms a token here (0.5B: 7.5 generated tokens
+per CPU second constrained, 11-15 unconstrained). Decoding is greedy, so the answer is the
+most likely token the grammar allows: take the most likely token, ask the grammar about
+that one token, and only when it refuses it apply the grammar to the whole vocabulary (as
+llama.cpp's own common sampler does). Same tokens, a fraction of the grammar's work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qa_service.engines.llm import Message
+
+_CANDIDATE = [("id", "<i4"), ("logit", "<f4"), ("p", "<f4")]
+
+
+def _logits(llama: Any) -> Any:
+    import numpy as np
+
+    pointer = llama._lib.llama_get_logits_ith(llama._ctx, -1)
+    if pointer == llama._ffi.NULL:
+        raise RuntimeError("llama.cpp returned no logits")
+    return np.frombuffer(llama._ffi.buffer(pointer, 4 * llama.n_vocab), dtype=np.float32)
+
+
+def _allowed(llama: Any, grammar: Any, candidates: Any) -> Any:
+    """``candidates`` (a numpy array of llama_token_data) with the grammar applied."""
+    ffi, lib = llama._ffi, llama._lib
+    array = ffi.new("llama_token_data_array *")
+    array.data = ffi.cast("llama_token_data *", ffi.from_buffer(candidates))
+    array.size, array.selected, array.sorted = len(candidates), -1, False
+    lib.llama_sampler_apply(grammar, array)
+    return candidates
+
+
+def next_token(llama: Any, grammar: Any) -> int:
+    """The most likely token that ``grammar`` (None: any) allows after what was decoded."""
+    import numpy as np
+
+    logits = _logits(llama)
+    best = int(np.argmax(logits))
+    if grammar is None:
+        return best
+    one = np.zeros(1, dtype=_CANDIDATE)
+    one[0] = (best, logits[best], 0.0)
+    if np.isfinite(_allowed(llama, grammar, one)["logit"][0]):
+        return best
+    every = np.zeros(len(logits), dtype=_CANDIDATE)
+    every["id"] = np.arange(len(logits), dtype=np.int32)
+    every["logit"] = logits
+    every = _allowed(llama, grammar, every)
+    if not np.isfinite(every["logit"]).any():
+        raise RuntimeError("the grammar allows no token here")
+    return int(np.argmax(every["logit"]))
+
+
+def generate(
+    llama: Any, chat: list[Message], grammar_text: str | None, max_tokens: int, cache_key: str
+) -> tuple[str, dict[str, int]]:
+    """The greedy reply to ``chat`` under ``grammar_text`` (GBNF; None: unconstrained), and
+    its token counts: ``input_tokens``, ``reused_tokens`` (from the cache), ``reply_tokens``.
+
+    The prompt's head is reused from the runtime's prompt cache under ``cache_key`` (the
+    runtime's own bookkeeping, so its chat completions and this share one cache).
+    """
+    ffi, lib = llama._ffi, llama._lib
+    prompt, _ = llama._format_chat_prompt(chat)
+    tokens = llama.tokenize(prompt, add_special=True)
+    if len(tokens) + max_tokens >= llama.n_ctx:
+        raise ValueError("the request exceeds the model's context window")
+    grammar = None
+    if grammar_text is not None:
+        grammar = lib.llama_sampler_init_grammar(
+            llama._vocab, ffi.new("char[]", grammar_text.encode()), ffi.new("char[]", b"root")
+        )
+        if grammar == ffi.NULL:
+            raise ValueError("llama.cpp could not parse the grammar")
+    done = False
+    reply, written = bytearray(), 0
+    try:
+        reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
+        n_past = llama._eval_tokens(tokens[reused:], reused)
+        while written < max_tokens:
+            token = next_token(llama, grammar)
+            if lib.llama_vocab_is_eog(llama._vocab, token):
+                break
+            if grammar is not None:
+                lib.llama_sampler_accept(grammar, token)
+            reply += llama._token_to_bytes(token)
+            written += 1
+            n_past = llama._eval_tokens([token], n_past)
+        done = True
+    finally:
+        if grammar is not None:
+            lib.llama_sampler_free(grammar)
+        if not done:
+            llama._clear_context_state()
+    text = reply.decode("utf-8", errors="replace")
+    return text, {"input_tokens": len(tokens), "reused_tokens": reused, "reply_tokens": written}
