@@ -67,3 +67,24 @@ def check(tr: Transcript, rule_pack: str | Path | RulePack | None = None) -> Ins
 
 def standard_scorecard() -> Scorecard:
     return load_scorecard(RULES / "scorecards" / "standard.yaml")
+
+
+# Call acts a customer's displeasure is corroborated by.
+NEG_ACTS = {"acts": ["complaint", "escalation", "rudeness"], "min_probability": 0.5}
+
+
+def negative(confidence: float = 0.95) -> dict:
+    """A negative sentiment dict as the engine writes it."""
+    rest = round((1 - confidence) / 2, 4)
+    probs = {"negative": confidence, "neutral": rest, "positive": rest}
+    return {"label": "negative", "score": -confidence, "probs": probs}
+
+
+def scored(*turns: tuple[str, str, dict | None, dict | None]) -> Transcript:
+    """(role, text, sentiment, acts) turns."""
+    tr = transcript(*[(role, text) for role, text, _, _ in turns])
+    for utt, (_, _, mood, acts) in zip(tr.utterances, turns, strict=True):
+        utt.sentiment = mood
+        if acts is not None:
+            utt.extra["acts"] = acts
+    return tr

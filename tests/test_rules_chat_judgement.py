@@ -13,10 +13,9 @@ import pytest
 
 from qa_service.analysis.inspect import InspectionOutcome
 from qa_service.analysis.packs import load_pack
-from qa_service.domain.rulepack import PackInvalid
 from qa_service.domain.transcript import Transcript
 from qa_service.domain.transcript_json import transcript_from_dict
-from tests.rules_helpers import pack, rule, run, transcript
+from tests.rules_helpers import NEG_ACTS, negative, pack, rule, run, scored, transcript
 
 
 def chat(language: str, *turns: tuple[str, str]) -> Transcript:
@@ -138,27 +137,8 @@ def test_a_longer_apology_counts_as_courtesy_in_the_phone_pack(apology: str) -> 
 # --- sentiment findings need the act that makes them true ---
 
 
-def negative(confidence: float = 0.95) -> dict:
-    rest = round((1 - confidence) / 2, 4)
-    probs = {"negative": confidence, "neutral": rest, "positive": rest}
-    return {"label": "negative", "score": -confidence, "probs": probs}
-
-
-def scored(*turns: tuple[str, str, dict | None, dict | None]) -> Transcript:
-    """(role, text, sentiment, acts) turns."""
-    tr = transcript(*[(role, text) for role, text, _, _ in turns])
-    for utt, (_, _, mood, acts) in zip(tr.utterances, turns, strict=True):
-        utt.sentiment = mood
-        if acts is not None:
-            utt.extra["acts"] = acts
-    return tr
-
-
 def sentiment_rule(role: str, **params) -> dict:
     return rule("sentiment", f"{role}_negative", role=role, params={"label": "negative", **params})
-
-
-NEG_ACTS = {"acts": ["complaint", "escalation", "rudeness"], "min_probability": 0.5}
 
 
 @pytest.mark.parametrize(
@@ -192,184 +172,6 @@ def test_agent_negative_needs_rude_or_dismissive_words(text: str, acts: dict, fi
     corroborate = {"acts": ["rudeness", "deflection"], "min_probability": 0.5}
     rules = pack(sentiment_rule("agent", corroborate=corroborate), categories=["agent_negative"])
     assert bool(run(rules, tr).findings) is fires
-
-
-def outcome_rules(measure: str, category: str, **params) -> object:
-    body = {"measure": measure, **params}
-    return pack(
-        rule("sentiment_outcome", category, role="customer", params=body),
-        categories=[category],
-        settings={"backchannels": ["好的", "嗯"]},
-    )
-
-
-POSITIVE = {"label": "positive", "score": 0.9, "probs": {"positive": 0.95, "negative": 0.05}}
-
-
-@pytest.mark.parametrize(
-    ("last", "acts", "fires"),
-    [
-        ("谢谢，问题解决了", {"thanks": 0.9}, True),
-        ("收到了", {"thanks": 0.1, "resolution": 0.1}, False),  # a receipt, not contentment
-    ],
-)
-def test_satisfied_needs_thanks_or_a_solved_problem(last: str, acts: dict, fires: bool) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(), {"complaint": 0.3}),
-        ("agent", "已为您修复", None, None),
-        ("customer", last, POSITIVE, acts),
-    )
-    corroborate = {"acts": ["thanks", "resolution"], "min_probability": 0.5}
-    rules = outcome_rules("satisfied", "customer_satisfied", corroborate=corroborate)
-    assert bool(run(rules, tr).findings) is fires
-
-
-@pytest.mark.parametrize(
-    ("last_acts", "fires"),
-    [
-        ({"thanks": 0.9, "complaint": 0.1}, True),
-        ({"thanks": 0.9, "complaint": 0.8}, False),  # "thanks, but this is still not fixed"
-        ({"thanks": 0.9, "escalation": 0.7}, False),  # "thanks, I'll take it to 12315"
-    ],
-)
-def test_thanks_beside_a_complaint_is_not_contentment(last_acts: dict, fires: bool) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(), {"complaint": 0.3}),
-        ("agent", "已为您报修", None, None),
-        ("customer", "谢谢", POSITIVE, last_acts),
-    )
-    rules = outcome_rules(
-        "satisfied",
-        "customer_satisfied",
-        corroborate={"acts": ["thanks", "resolution"], "min_probability": 0.5},
-        unless={"acts": ["complaint", "escalation"], "min_probability": 0.5},
-    )
-    assert bool(run(rules, tr).findings) is fires
-
-
-@pytest.mark.parametrize(("skip", "fires"), [(True, False), (False, True)])
-def test_a_bare_ok_is_not_a_mood(skip: bool, fires: bool) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(0.3), None),
-        ("agent", "已为您修复", None, None),
-        ("customer", "好的", POSITIVE, None),
-    )
-    rules = outcome_rules("satisfied", "customer_satisfied", skip_backchannels=skip)
-    assert bool(run(rules, tr).findings) is fires
-
-
-@pytest.mark.parametrize(
-    ("end_acts", "fires"),
-    [({"complaint": 0.8}, True), ({"complaint": 0.1, "question": 0.6}, False)],
-)
-def test_an_unhappy_end_needs_a_complaint_in_it(end_acts: dict, fires: bool) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(0.5), None),
-        ("agent", "请提供账号", None, None),
-        ("customer", "账号是这个，一直连不上", negative(), end_acts),
-    )
-    rules = outcome_rules("end", "customer_end_negative", max_score=-0.6, corroborate=NEG_ACTS)
-    assert bool(run(rules, tr).findings) is fires
-
-
-@pytest.mark.parametrize(
-    ("asked", "complaint", "fires"),
-    [
-        ("请问是哪个校区呢？", 0.6, False),  # the facts asked for: the bar is 0.8
-        ("请问是哪个校区呢？", 0.9, True),
-        ("我们会尽快处理", 0.6, True),  # not an answer: the ordinary bar (0.5)
-    ],
-)
-def test_an_answer_to_a_question_needs_surer_displeasure(
-    asked: str, complaint: float, fires: bool
-) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(0.5), None),
-        ("agent", asked, None, {"question": 0.9 if "？" in asked else 0.0}),
-        ("customer", "金盆岭，这几天很明显", negative(), {"complaint": complaint}),
-    )
-    surer = {**NEG_ACTS, "min_probability": 0.8}
-    rules = outcome_rules(
-        "end", "customer_end_negative", corroborate=NEG_ACTS, answer_corroborate=surer
-    )
-    assert bool(run(rules, tr).findings) is fires
-
-
-@pytest.mark.parametrize(
-    ("last", "fires"),
-    [
-        ("谢谢，问题解决了", True),
-        ("感谢，但请贵司给予最终解决", False),  # the request after 但 is the point
-    ],
-)
-def test_satisfied_is_not_a_thanks_that_presses_on(last: str, fires: bool) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(), {"complaint": 0.3}),
-        ("agent", "已为您报修", None, None),
-        ("customer", last, POSITIVE, {"thanks": 0.9}),
-    )
-    rules = outcome_rules(
-        "satisfied",
-        "customer_satisfied",
-        corroborate={"acts": ["thanks", "resolution"], "min_probability": 0.5},
-        except_phrases=["但", "但是"],
-    )
-    assert bool(run(rules, tr).findings) is fires
-
-
-@pytest.mark.parametrize(("acts", "share"), [({"complaint": 0.9}, 1.0), ({"complaint": 0.1}, None)])
-def test_negative_share_counts_corroborated_negatives(acts: dict, share: float | None) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(), acts),
-        ("agent", "请提供账号", None, None),
-        ("customer", "一直连不上", negative(), acts),
-    )
-    rules = outcome_rules(
-        "negative_share", "customer_negative_share", min_score=0.8, corroborate=NEG_ACTS
-    )
-    findings = run(rules, tr).findings
-    assert (findings[0].evidence["share"] if findings else None) == share
-
-
-MOOD_ACTS = ["complaint", "escalation", "rudeness"]
-
-
-@pytest.mark.parametrize(
-    ("end_acts", "mood_end"),
-    [
-        ({"complaint": 0.9}, -0.765),  # polarity -0.85: an angry ending keeps most of it
-        ({"complaint": 0.1, "escalation": 0.3}, -0.255),  # the best of the acts weighs it
-        ({"question": 0.9}, -0.0),  # a calm question read as negative: neutral
-        (None, -0.85),  # no act scores: the sentiment stands
-    ],
-)
-def test_mood_acts_weigh_the_negative_part(end_acts: dict | None, mood_end: float) -> None:
-    tr = scored(
-        ("customer", "网断了", negative(0.9), end_acts),
-        ("agent", "请提供账号", None, None),
-        ("customer", "一直连不上", negative(0.9), end_acts),
-    )
-    rules = outcome_rules("end", "customer_end_negative", max_score=0.5, mood_acts=MOOD_ACTS)
-    findings = run(rules, tr).findings
-    assert findings[0].evidence["mood_end"] == pytest.approx(mood_end, abs=1e-3)
-
-
-def test_mood_acts_leave_positive_moods_alone() -> None:
-    tr = scored(
-        ("customer", "网断了", negative(0.9), {"complaint": 0.0}),
-        ("agent", "已为您修复", None, None),
-        ("customer", "谢谢，好了", POSITIVE, {"complaint": 0.0, "thanks": 0.9}),
-    )
-    rules = outcome_rules("recovered", "customer_recovered", max_score=0.5, mood_acts=MOOD_ACTS)
-    findings = run(rules, tr).findings
-    assert findings[0].evidence["mood_start"] == pytest.approx(0.0, abs=1e-3)
-    assert findings[0].evidence["mood_end"] == pytest.approx(0.9, abs=1e-3)
-
-
-def test_mood_acts_must_be_known_acts() -> None:
-    with pytest.raises(PackInvalid) as raised:
-        outcome_rules("end", "customer_end_negative", mood_acts=["grumbling"])
-    assert any("mood_acts" in str(problem) for problem in raised.value.problems)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

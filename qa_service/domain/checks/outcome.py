@@ -37,6 +37,13 @@ Measure = Literal["end", "satisfied", "negative_share", "worsened", "recovered"]
 TRAJECTORY_MEASURES = ("worsened", "recovered")
 
 
+class Settlement(Params):
+    """A grievance of the role that has to be settled before its contentment counts."""
+
+    grievance: Corroboration = Field(description="acts of the role's that open a grievance")
+    settled_by: Corroboration = Field(description="acts, by either side after it, that settle it")
+
+
 class OutcomeParams(Params):
     measure: Measure = Field(description="what is measured; see rules/SCHEMA.md")
     max_score: float = Field(
@@ -56,6 +63,9 @@ class OutcomeParams(Params):
     )
     unless: Corroboration | None = Field(
         None, description="no utterance of the judged end may do one of these acts"
+    )
+    settled: Settlement | None = Field(
+        None, description="satisfied: after a grievance, only once something settles it"
     )
     except_phrases: Phrases | None = Field(
         None, description="no utterance of the judged end may say one of these"
@@ -174,7 +184,7 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         grade = _beyond(params.max_score - path.end, 1 + params.max_score)
         return [_finding(ctx, rule, last, grade, evidence)]
     if params.measure == "satisfied":
-        if path.end <= params.min_end:
+        if path.end <= params.min_end or not _settled(ctx, path.indices, params.settled):
             return []
         grade = _beyond(path.end - params.min_end, 1 - params.min_end)
         return [_finding(ctx, rule, last, grade, evidence)]
@@ -208,6 +218,24 @@ def _needed(ctx: CheckContext, index: int, params: OutcomeParams) -> Corroborati
     if ctx.utterances[before].role == ctx.utterances[index].role or not asks(ctx, before):
         return params.corroborate
     return params.answer_corroborate
+
+
+def _settled(ctx: CheckContext, indices: list[int], needed: Settlement | None) -> bool:
+    """Whether the role's first grievance, if any, was followed by what settles it.
+
+    A customer who complained and thanks for a problem that was only passed on is polite, not
+    content: on the benches' ratings such endings scored far below thanks after a fix.
+    """
+    if needed is None:
+        return True
+    opened = next(
+        (i for i in indices if utterance_acts(ctx, i) and corroborated(ctx, i, needed.grievance)),
+        None,
+    )
+    if opened is None:
+        return True
+    after = range(opened + 1, len(ctx.utterances))
+    return any(utterance_acts(ctx, j) and corroborated(ctx, j, needed.settled_by) for j in after)
 
 
 def _beyond(distance: float, room: float) -> float:
