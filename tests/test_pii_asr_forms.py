@@ -220,14 +220,18 @@ def test_only_long_chains_of_digit_characters_take_homophones(text: str, stream:
     assert digits(text).replace("||", "|") == stream
 
 
-def _call(*texts: str) -> list[dict]:
-    """Customer utterances 2.5 s apart; "嗯" and the question are the agent's."""
-    agent = ("嗯", "请问您收到的验证码是多少")
+def _utterances(texts: tuple[str, ...], agent: tuple[str, ...]) -> list[dict]:
+    """Utterances 2.5 s apart; those in ``agent`` are the agent's, the rest the customer's."""
     return [
         {"role": "agent" if t in agent else "customer", "start": 2.5 * i, "end": 2.5 * i + 2}
         | {"text": t}
         for i, t in enumerate(texts)
     ]
+
+
+def _call(*texts: str) -> list[dict]:
+    """ "嗯" and the question are the agent's."""
+    return _utterances(texts, ("嗯", "请问您收到的验证码是多少"))
 
 
 @pytest.mark.parametrize(
@@ -294,14 +298,8 @@ def test_digit_homophones_right_after_a_label(text: str, masked: list) -> None:
 
 
 def _en_call(*texts: str) -> list[dict]:
-    """Customer utterances 2.5 s apart; "and make him" (ASR's "mm-hm") and "Okay." are the
-    agent's."""
-    agent = ("and make him", "Okay.")
-    return [
-        {"role": "agent" if t in agent else "customer", "start": 2.5 * i, "end": 2.5 * i + 2}
-        | {"text": t}
-        for i, t in enumerate(texts)
-    ]
+    """ "and make him" (ASR's "mm-hm") and "Okay." are the agent's."""
+    return _utterances(texts, ("and make him", "Okay."))
 
 
 @pytest.mark.parametrize(
