@@ -77,7 +77,7 @@ def reply_probabilities(
     Runs right after the reply was generated under ``cache_key``: the prompt and the reply
     are the cached prefix, so each field costs about one token's evaluation.
     """
-    import numpy as np
+    from qa_service.engines.llm.llama_decode import last_logits
 
     prompt, _ = llama._format_chat_prompt(chat)
     found: dict[str, dict[str, float]] = {}
@@ -89,10 +89,9 @@ def reply_probabilities(
         tokens = llama.tokenize(prompt + reply[:offset], add_special=True)
         reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
         llama._eval_tokens(tokens[reused:], reused)
-        pointer = llama._lib.llama_get_logits_ith(llama._ctx, -1)
-        if pointer == llama._ffi.NULL:
+        logits = last_logits(llama)
+        if logits is None:
             continue
-        logits = np.frombuffer(llama._ffi.buffer(pointer, 4 * llama.n_vocab), dtype=np.float32)
         shares = option_probabilities(logits, firsts)
         if shares is not None:
             found[field] = shares

@@ -17,13 +17,21 @@ from qa_service.engines.llm import Message
 _CANDIDATE = [("id", "<i4"), ("logit", "<f4"), ("p", "<f4")]
 
 
-def _logits(llama: Any) -> Any:
+def last_logits(llama: Any) -> Any | None:
+    """The logits of the last token evaluated (a view of llama.cpp's buffer), or None."""
     import numpy as np
 
     pointer = llama._lib.llama_get_logits_ith(llama._ctx, -1)
     if pointer == llama._ffi.NULL:
-        raise RuntimeError("llama.cpp returned no logits")
+        return None
     return np.frombuffer(llama._ffi.buffer(pointer, 4 * llama.n_vocab), dtype=np.float32)
+
+
+def _logits(llama: Any) -> Any:
+    logits = last_logits(llama)
+    if logits is None:
+        raise RuntimeError("llama.cpp returned no logits")
+    return logits
 
 
 def _allowed(llama: Any, grammar: Any, candidates: Any) -> Any:
