@@ -221,3 +221,57 @@ def test_after_a_complaint_contentment_needs_it_settled(
         settled=SETTLED,
     )
     assert bool(run(rules, tr).findings) is fires
+
+
+@pytest.mark.parametrize("pack_name", ["zh-default", "en-default"])
+@pytest.mark.parametrize(
+    ("last_acts", "categories"),
+    [
+        # A thanks for a problem only passed on: positive, but no contentment claimed.
+        ({"thanks": 0.9}, {"customer_ends_positive"}),
+        # "可以了，谢谢": the customer says it is solved.
+        ({"thanks": 0.9, "resolution": 0.9}, {"customer_ends_positive", "customer_satisfied"}),
+        ({"thanks": 0.9, "resolution": 0.9, "complaint": 0.8}, set()),
+    ],
+)
+def test_shipped_packs_tell_a_thanks_from_a_solved_problem(
+    pack_name: str, last_acts: dict, categories: set[str]
+) -> None:
+    from qa_service.analysis.packs import load_pack
+
+    tr = scored(
+        ("agent", "您好 hello", None, None),
+        ("customer", "网又断了 the line is down again", negative(), {"complaint": 0.9}),
+        ("agent", "已为您反馈 it is passed on", None, {"resolution": 0.1}),
+        ("customer", "谢谢 thank you", POSITIVE, last_acts),
+    )
+    found = {f.category for f in run(load_pack(pack_name), tr).findings}
+    assert found & {"customer_ends_positive", "customer_satisfied"} == categories
+
+
+@pytest.mark.parametrize(
+    ("after_reply", "customer_last", "fires"),
+    [
+        # The opening request's "thank you" is the customer's only line: no reaction to judge.
+        (True, False, False),
+        (False, False, True),
+        # A thanks after the agent's answer is a reaction.
+        (True, True, True),
+    ],
+)
+def test_contentment_is_judged_after_the_other_side_spoke(
+    after_reply: bool, customer_last: bool, fires: bool
+) -> None:
+    turns = [
+        ("customer", "手机连不上电脑，请帮我解决，谢谢", POSITIVE, {"thanks": 0.9}),
+        ("agent", "请换一个USB口再试", None, None),
+    ]
+    if customer_last:
+        turns.append(("customer", "可以了，谢谢", POSITIVE, {"thanks": 0.9}))
+    rules = outcome_rules(
+        "satisfied",
+        "customer_satisfied",
+        corroborate={"acts": ["thanks"], "min_probability": 0.5},
+        after_reply=after_reply,
+    )
+    assert bool(run(rules, scored(*turns)).findings) is fires

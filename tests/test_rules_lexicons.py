@@ -30,6 +30,7 @@ SET_CATEGORY = {
     "hold": "silence",
     "thanks_for_waiting": "silence",
     "contrast": "customer_satisfied",
+    "pressing_on": "customer_satisfied",
 }
 # The sets centres publish at length must stay at that breadth (English lists are shorter:
 # its taboo lists are about meaning, Chinese ones enumerate wordings).

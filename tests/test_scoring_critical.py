@@ -218,16 +218,20 @@ def test_standard_scorecard_weighs_the_customer_outcome() -> None:
     graded = {c for i in feedback if i.graded for c in i.categories}
     assert graded >= {
         "customer_end_negative",
+        "customer_ends_positive",
         "customer_satisfied",
         "customer_negative_share",
         "customer_recovered",
     }
     # A customer who leaves as unhappy as can be costs more than a complaint keyword.
     points = {c: i.points for i in feedback for c in i.categories}
-    assert points["customer_end_negative"] < points["complaint"] < 0 < points["customer_satisfied"]
+    positive = points["customer_ends_positive"]
+    assert points["customer_end_negative"] < points["complaint"] < 0 < positive
+    # A settled problem counts on top of the thanks, which the raters reward even without it.
+    assert 0 < points["customer_satisfied"] <= positive
     # A neutral outcome leaves room for a content customer to lift the dimension.
     (dim,) = [d for d in card.dimensions if d.id == "customer_feedback"]
-    assert dim.base + points["customer_satisfied"] == 100
+    assert dim.base + positive + points["customer_satisfied"] == 100
     assert all(i.critical_min_similarity >= 0.9 for i in card.items if i.critical)
 
 

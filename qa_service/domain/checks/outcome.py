@@ -70,6 +70,9 @@ class OutcomeParams(Params):
     except_phrases: Phrases | None = Field(
         None, description="no utterance of the judged end may say one of these"
     )
+    after_reply: bool = Field(
+        False, description="satisfied: judge only the role's end after the other side first spoke"
+    )
     skip_backchannels: bool = Field(
         False, description="a bare acknowledgement (the pack's backchannels) is not judged"
     )
@@ -166,6 +169,10 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         "utterances": len(path.indices),
     }
     last = path.indices[-path.edge :]
+    if params.after_reply and params.measure == "satisfied":
+        last = [i for i in last if _after_other_side(ctx, i)]
+    if not last:
+        return []  # the role only spoke before the other side did: no reaction to judge
     if params.measure != "negative_share" and not any(
         corroborated(ctx, i, _needed(ctx, i, params)) for i in last
     ):
@@ -218,6 +225,16 @@ def _needed(ctx: CheckContext, index: int, params: OutcomeParams) -> Corroborati
     if ctx.utterances[before].role == ctx.utterances[index].role or not asks(ctx, before):
         return params.corroborate
     return params.answer_corroborate
+
+
+def _after_other_side(ctx: CheckContext, index: int) -> bool:
+    """Whether the other side spoke before ``index``.
+
+    Contentment is a reaction to the service: the "thank you" that closes an opening request
+    ("please help me solve it, thank you") says nothing about how the customer leaves.
+    """
+    role = ctx.utterances[index].role
+    return any(u.role != role for u in ctx.utterances[:index])
 
 
 def _settled(ctx: CheckContext, indices: list[int], needed: Settlement | None) -> bool:
