@@ -275,3 +275,32 @@ def test_contentment_is_judged_after_the_other_side_spoke(
         after_reply=after_reply,
     )
     assert bool(run(rules, scored(*turns)).findings) is fires
+
+
+@pytest.mark.parametrize(
+    ("accepting_ack", "turns", "fires"),
+    [
+        # Complaint, the agent's reply, a bare "好的": the customer took the reply.
+        (True, ["customer", "agent", "customer-ok"], False),
+        (False, ["customer", "agent", "customer-ok"], True),
+        # The "好的" is not an answer to the agent: the complaint is still how they leave.
+        (True, ["agent", "customer-ok", "customer"], True),
+        (True, ["customer", "agent"], True),
+    ],
+)
+def test_a_bare_acknowledgement_of_the_last_reply_is_acceptance(
+    accepting_ack: bool, turns: list[str], fires: bool
+) -> None:
+    lines = {
+        "customer": ("customer", "太坑人了，怎么又扣费", negative(), {"complaint": 0.9}),
+        "agent": ("agent", "已为您反馈，请留意短信", None, None),
+        "customer-ok": ("customer", "好的", None, {"complaint": 0.0}),
+    }
+    rules = outcome_rules(
+        "end",
+        "customer_end_negative",
+        skip_backchannels=True,
+        corroborate={"acts": ["complaint"], "min_probability": 0.5},
+        accepting_ack=accepting_ack,
+    )
+    assert bool(run(rules, scored(*(lines[t] for t in turns))).findings) is fires

@@ -73,6 +73,9 @@ class OutcomeParams(Params):
     after_reply: bool = Field(
         False, description="satisfied: judge only the role's end after the other side first spoke"
     )
+    accepting_ack: bool = Field(
+        False, description="end: a bare acknowledgement as the role's last word is acceptance"
+    )
     skip_backchannels: bool = Field(
         False, description="a bare acknowledgement (the pack's backchannels) is not judged"
     )
@@ -144,6 +147,8 @@ def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> l
     """How the role's sentiment ends, how much is negative, whether it worsens or recovers."""
     if not ctx.has_sentiment:
         ctx.note_not_evaluated(rule, "no sentiment on this transcript")
+        return []
+    if params.accepting_ack and params.measure == "end" and _ends_acknowledging(ctx, rule):
         return []
     scored = [
         (i, mood(ctx, i, value, params.mood_acts))
@@ -225,6 +230,19 @@ def _needed(ctx: CheckContext, index: int, params: OutcomeParams) -> Corroborati
     if ctx.utterances[before].role == ctx.utterances[index].role or not asks(ctx, before):
         return params.corroborate
     return params.answer_corroborate
+
+
+def _ends_acknowledging(ctx: CheckContext, rule: Rule) -> bool:
+    """Whether the role's last word is a bare "OK" / "好的" to the other side's reply.
+
+    A customer who complained and then answers the agent's last reply with a plain "OK" has
+    taken it: reading the complaint before it as how they leave contradicts the last thing
+    they said (the blind audits judged such endings wrong).
+    """
+    own = ctx.select(rule.role, rule.window)
+    if not own or own[-1] == 0 or not ctx.is_backchannel(own[-1]):
+        return False
+    return ctx.utterances[own[-1] - 1].role != ctx.utterances[own[-1]].role
 
 
 def _after_other_side(ctx: CheckContext, index: int) -> bool:
