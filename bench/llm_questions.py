@@ -173,8 +173,31 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def question_report(rows: list[tuple[bool, dict[str, Any] | None]]) -> dict[str, Any]:
+    """One question on the labelled calls: accuracy of the answer, the majority-class
+    baseline, and the AUC of the answer's probability of "yes" (does the model rank the
+    calls right even where its yes/no threshold is off?). ``rows``: (label, evidence)."""
+    answers = [e["answer"] if e else None for _, e in rows]
+    right = sum(
+        # An unanswered question (not evaluated) is never right.
+        (ans == "yes") == expected
+        for (expected, _), ans in zip(rows, answers, strict=True)
+        if ans is not None
+    )
+    majority = max(sum(e for e, _ in rows), sum(not e for e, _ in rows))
+    scored = [(int(label), answer_score(e)) for label, e in rows]
+    scored = [(label, s) for label, s in scored if s is not None]
+    return {
+        "calls": len(rows),
+        "accuracy": round(right / len(rows), 3),
+        "majority_baseline": round(majority / len(rows), 3),
+        "yes_answers": answers.count("yes"),
+        "auc_probability": _rounded(auc(scored)),
+    }
+
+
 def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict[str, Any]:
-    per_question: dict[str, list[tuple[bool, str | None]]] = {q: [] for q in CALL_LABELS}
+    per_question: dict[str, list[tuple[bool, dict[str, Any] | None]]] = {q: [] for q in CALL_LABELS}
     usages = []
     for path in sorted((SHARED / "calls").glob("*.json")):
         if only and path.stem not in only:
@@ -185,21 +208,12 @@ def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict
         usages.append({**usage, "duration_s": truth["duration_s"]})
         for item in asked:
             expected = bool(truth["labels"][CALL_LABELS[item.id]])
-            got = answers.get(item.id)
-            per_question[item.id].append((expected, got["answer"] if got else None))
-        shown = {q: e["answer"] for q, e in answers.items()}
-        print(f"call {truth['call_id']}: {shown} {usage}", file=sys.stderr, flush=True)
-    report = {}
-    for question, rows in per_question.items():
-        if not rows:
-            continue
-        right = sum((ans == "yes") == expected for expected, ans in rows if ans)
-        majority = max(sum(e for e, _ in rows), sum(not e for e, _ in rows))
-        report[question] = {
-            "calls": len(rows),
-            "accuracy": round(right / len(rows), 3),
-            "majority_baseline": round(majority / len(rows), 3),
-        }
+            per_question[item.id].append((expected, answers.get(item.id)))
+        print(f"call {truth['call_id']}: {usage}", file=sys.stderr, flush=True)
+        for question, e in answers.items():
+            shown = {k: e.get(k) for k in ("answer", "probabilities", "justification")}
+            print(f"  {question} {shown} cited {[c['index'] for c in e['cited']]}", file=sys.stderr)
+    report = {q: question_report(rows) for q, rows in per_question.items() if rows}
     minutes = sum(u["duration_s"] for u in usages) / 60
     cost = _cost(usages)
     cost["model_seconds_per_call_minute"] = round(cost["seconds_total"] / minutes, 2)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from qa_service.analysis import inspect
 from qa_service.analysis.packs import load_scorecard_text
 from qa_service.config import Settings
-from qa_service.domain.llm_questions import QUESTION_CATEGORY, messages, windows
+from qa_service.domain.llm_questions import QUESTION_CATEGORY, answer_schema, messages, windows
 from qa_service.domain.rulepack import RulePack, ScoreItem, build_pack
 from qa_service.engines.llm import Completion
 from qa_service.engines.registry import Engines
@@ -205,6 +205,26 @@ def test_an_answer_without_citations_is_refused_unless_not_applicable() -> None:
     out = inspect.run(call(), asks_pack(), ModelEngines(model))
     answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
     assert answer.evidence["answer"] == "not_applicable" and answer.start is None
+
+
+def test_the_schema_makes_a_citation_required_where_every_answer_needs_one() -> None:
+    from qa_service.engines.llm.llama_choices import compact_grammar
+
+    items = {i.id: i for i in standard_scorecard().items if i.type == "question"}
+    yes_no, with_na = items["q-deflection"], items["q-empathy"]
+    assert "not_applicable" not in yes_no.answers and "not_applicable" in with_na.answers
+    required = answer_schema(yes_no, range(3))["properties"]["cited"]
+    assert (required["minItems"], required["maxItems"]) == (1, 5)
+    assert answer_schema(with_na, range(3))["properties"]["cited"]["minItems"] == 0
+
+    # The grammar the embedded backend decodes with holds to it: the list opens on an item,
+    # where with not_applicable the items are optional.
+    def cited_rule(item: ScoreItem) -> str:
+        grammar = compact_grammar(answer_schema(item, range(3)))
+        return next(line for line in grammar.splitlines() if line.startswith("root-cited ::="))
+
+    assert cited_rule(yes_no).startswith('root-cited ::= "[" space root-cited-item (')
+    assert cited_rule(with_na).startswith('root-cited ::= "[" space ( root-cited-item')
 
 
 def test_no_model_lists_the_questions_as_not_evaluated() -> None:

@@ -152,6 +152,10 @@ def answer_schema(item: ScoreItem, window: range) -> dict[str, Any]:
                 "type": "array",
                 # An enum rather than minimum/maximum: grammar samplers support it everywhere.
                 "items": {"type": "integer", "enum": list(window)},
+                # parse_reply refuses a yes/no answer that cites nothing; without
+                # not_applicable every answer must cite, so decoding is held to it (the 1.5B
+                # wrote "cited": [] twice on one question and it went unanswered).
+                "minItems": 0 if "not_applicable" in item.answers else 1,
                 "maxItems": MAX_CITED,
             },
         },

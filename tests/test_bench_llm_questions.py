@@ -1,0 +1,59 @@
+"""bench/llm_questions.py: the per-question figures on the labelled calls."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import llm_questions
+
+
+def evidence(answer: str, p_yes: float | None = None) -> dict:
+    found = {"answer": answer}
+    if p_yes is not None:
+        found["probabilities"] = {"yes": p_yes, "no": 1 - p_yes}
+    return found
+
+
+def test_a_model_saying_yes_to_all_can_still_rank_the_calls_by_its_probability() -> None:
+    # Two positives, three negatives: "yes" to all is right on 2 of 5, below the majority
+    # (3 of 5), but p(yes) puts both positives above every negative.
+    rows = [
+        (True, evidence("yes", 0.9)),
+        (False, evidence("yes", 0.55)),
+        (True, evidence("yes", 0.7)),
+        (False, evidence("yes", 0.6)),
+        (False, evidence("yes", 0.51)),
+    ]
+    report = llm_questions.question_report(rows)
+    assert report == {
+        "calls": 5,
+        "accuracy": 0.4,
+        "majority_baseline": 0.6,
+        "yes_answers": 5,
+        "auc_probability": 1.0,
+    }
+    # The ranking reversed: the AUC follows it, the accuracy does not move.
+    flipped = [(not label, e) for label, e in rows]
+    assert llm_questions.question_report(flipped)["auc_probability"] == 0.0
+    assert llm_questions.question_report(flipped)["accuracy"] == 0.6
+
+
+def test_an_unanswered_question_is_never_right_and_not_applicable_is_not_ranked() -> None:
+    rows = [
+        (False, None),  # not evaluated: not a "no"
+        (False, evidence("no", 0.2)),
+        (True, evidence("yes", 0.8)),
+        (False, evidence("not_applicable")),
+    ]
+    report = llm_questions.question_report(rows)
+    assert report["accuracy"] == 0.75  # the "no", the "yes" and the not_applicable
+    assert report["yes_answers"] == 1
+    assert report["auc_probability"] == 1.0  # one positive, one ranked negative
+
+
+def test_answers_without_probabilities_rank_as_their_bare_yes_or_no() -> None:
+    rows = [(True, evidence("yes")), (False, evidence("yes")), (False, evidence("no"))]
+    assert llm_questions.question_report(rows)["auc_probability"] == 0.75
