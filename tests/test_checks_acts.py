@@ -111,6 +111,37 @@ def test_expect_after_looks_only_within_turns():
     assert not check(tr, category="empathy_missing", act="empathy", expect_after=soon).findings
 
 
+@pytest.mark.parametrize(
+    ("reply", "or_phrases", "reported"),
+    [
+        # The model scores a set soothing phrase low; the pack lists it as empathy.
+        ("请您先消消气，我马上帮您查", ["消消气"], False),
+        ("请您先消消气，我马上帮您查", None, True),
+        ("请问您的订单号？", ["消消气"], True),
+    ],
+)
+def test_expect_after_counts_the_packs_own_wording(reply, or_phrases, reported):
+    tr = scored(
+        ("customer", "你们的服务太差了", {"complaint": 0.9}),
+        ("agent", reply, {"empathy": 0.05}),
+    )
+    after = {**EMPATHY_AFTER, "or_phrases": or_phrases}
+    outcome = check(tr, category="empathy_missing", act="empathy", expect_after=after)
+    assert bool(outcome.findings) is reported
+
+
+def test_shipped_packs_count_their_empathy_lexicon_after_a_complaint():
+    from qa_service.analysis.packs import load_pack
+
+    tr = scored(
+        ("agent", "您好", {"question": 0.1}),
+        ("customer", "你们的服务太差了", {"complaint": 0.95}),
+        ("agent", "您的心情我们非常理解，这就为您查询", {"empathy": 0.05}),
+    )
+    found = run(load_pack("zh-default"), tr).findings
+    assert not [f for f in found if f.rule_id == "act-empathy-after-complaint"]
+
+
 def test_expect_after_needs_a_chance_to_answer():
     tr = scored(
         ("agent", "您好", {"empathy": 0.0}),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from pydantic import Field
 
 from qa_service.domain.checks.context import CheckContext
-from qa_service.domain.checks.params import Params, Role
+from qa_service.domain.checks.params import Params, Phrases, Role
 from qa_service.domain.checks.registry import register_check
 from qa_service.domain.results import Finding
 from qa_service.domain.vocabulary import Speaker
@@ -82,6 +82,9 @@ class AfterAct(Params):
     role: Role = Speaker.customer
     min_probability: float = Field(0.5, ge=0, le=1)
     within_turns: int = Field(2, ge=1, le=50, description="the rule role's next N utterances")
+    or_phrases: Phrases | None = Field(
+        None, description="a reply saying one of these does the act too (the pack's exact wording)"
+    )
 
 
 class ActParams(Params):
@@ -138,7 +141,7 @@ def _missing_after(
             # Nobody of the role spoke afterwards: there was no chance to respond.
             continue
         best = max(act_probability(ctx, j, params.act) for j in window)
-        if best < params.min_probability:
+        if best < params.min_probability and not _says(ctx, window, after.or_phrases):
             findings.append(
                 ctx.utterance_finding(
                     rule,
@@ -154,3 +157,12 @@ def _missing_after(
     if len(findings) < params.min_utterances:
         return []
     return findings[:1] if params.per == "call" else findings
+
+
+def _says(ctx: CheckContext, indices: list[int], phrases: Phrases | None) -> bool:
+    """Whether one of the utterances says one of the phrases.
+
+    The model misses wordings a pack lists on purpose ("请您先消消气", "您的心情我们理解"): a
+    reply the pack's own lexicon calls an apology must not be reported as none.
+    """
+    return phrases is not None and any(phrases.first(ctx.text(j)) is not None for j in indices)
