@@ -141,7 +141,10 @@ def _missing_after(
             # Nobody of the role spoke afterwards: there was no chance to respond.
             continue
         best = max(act_probability(ctx, j, params.act) for j in window)
-        if best < params.min_probability and not _says(ctx, window, after.or_phrases):
+        # The model misses wordings a pack lists on purpose ("请您先消消气"): a reply the pack's
+        # own lexicon calls an apology is not reported as none.
+        said = after.or_phrases is not None and ctx.first_hit(after.or_phrases, window, "exclude")
+        if best < params.min_probability and not said:
             findings.append(
                 ctx.utterance_finding(
                     rule,
@@ -157,12 +160,3 @@ def _missing_after(
     if len(findings) < params.min_utterances:
         return []
     return findings[:1] if params.per == "call" else findings
-
-
-def _says(ctx: CheckContext, indices: list[int], phrases: Phrases | None) -> bool:
-    """Whether one of the utterances says one of the phrases.
-
-    The model misses wordings a pack lists on purpose ("请您先消消气", "您的心情我们理解"): a
-    reply the pack's own lexicon calls an apology must not be reported as none.
-    """
-    return phrases is not None and any(phrases.first(ctx.text(j)) is not None for j in indices)

@@ -148,11 +148,12 @@ def sentiment_outcome(ctx: CheckContext, rule: Rule, params: OutcomeParams) -> l
     if not ctx.has_sentiment:
         ctx.note_not_evaluated(rule, "no sentiment on this transcript")
         return []
-    if params.accepting_ack and params.measure == "end" and _ends_acknowledging(ctx, rule):
+    own = ctx.select(rule.role, rule.window)
+    if params.accepting_ack and params.measure == "end" and _ends_acknowledging(ctx, own):
         return []
     scored = [
         (i, mood(ctx, i, value, params.mood_acts))
-        for i in ctx.select(rule.role, rule.window)
+        for i in own
         if (value := polarity(ctx.utterances[i].sentiment)) is not None
         and not (params.skip_backchannels and ctx.is_backchannel(i))
     ]
@@ -186,9 +187,7 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         utterance_acts(ctx, i) is not None and corroborated(ctx, i, params.unless) for i in last
     ):
         return []  # a thanks beside a complaint at the end is politeness, not contentment
-    if params.except_phrases is not None and any(
-        params.except_phrases.first(ctx.text(i)) is not None for i in last
-    ):
+    if params.except_phrases is not None and ctx.first_hit(params.except_phrases, last, "exclude"):
         return []  # "thanks, but please solve it": what follows the "but" is the point
     if params.measure == "end":
         if path.end >= params.max_score:
@@ -232,14 +231,13 @@ def _needed(ctx: CheckContext, index: int, params: OutcomeParams) -> Corroborati
     return params.answer_corroborate
 
 
-def _ends_acknowledging(ctx: CheckContext, rule: Rule) -> bool:
+def _ends_acknowledging(ctx: CheckContext, own: list[int]) -> bool:
     """Whether the role's last word is a bare "OK" / "好的" to the other side's reply.
 
     A customer who complained and then answers the agent's last reply with a plain "OK" has
     taken it: reading the complaint before it as how they leave contradicts the last thing
     they said (the blind audits judged such endings wrong).
     """
-    own = ctx.select(rule.role, rule.window)
     if not own or own[-1] == 0 or not ctx.is_backchannel(own[-1]):
         return False
     return ctx.utterances[own[-1] - 1].role != ctx.utterances[own[-1]].role
