@@ -116,10 +116,15 @@ def test_chat_packs_inherit_without_the_spoken_checks(name):
     assert not types & (TIMING_TYPES | {"raised_voice"})
     assert "response_time" in types
     inherited = {r.id for r in parent.rules if r.type not in TIMING_TYPES | {"raised_voice"}}
-    assert inherited <= {r.id for r in chat_pack.rules}
-    # The phrases come from the parent: the chat pack's deflection rule is the parent's.
-    rule = {r.id: r for r in chat_pack.rules}["deflection"]
-    assert rule == {r.id: r for r in parent.rules}["deflection"]
+    # Left out by name: measured imprecise on written dialogues (bench/README.md, audit v23).
+    left_out = {"act-deflection", "customer-worsened"}
+    assert left_out <= inherited
+    assert inherited - left_out == inherited & {r.id for r in chat_pack.rules}
+    # The phrases come from the parent; typed text matches them more strictly (settings).
+    mine = {r.id: r for r in chat_pack.rules}["deflection"].params.phrases.phrases
+    theirs = {r.id: r for r in parent.rules}["deflection"].params.phrases.phrases
+    assert [p.source for p in mine] == [p.source for p in theirs]
+    assert all(p.min_similarity == 0.95 for p in mine if p.mode == "fuzzy")
     assert chat_pack.scorecard == parent.scorecard and chat_pack.language == parent.language
 
 
@@ -134,6 +139,24 @@ def test_chat_without_real_times_gets_no_timing_findings(pack):
     timed = {rid for rid, kind in rules.items() if kind in TIMING_TYPES | {"response_time"}}
     assert timed <= skipped
     assert outcome.metrics["silence_count"] is None and outcome.metrics["messages_agent"] == 3
+
+
+@pytest.mark.parametrize(
+    ("pack", "reply", "fires"),
+    [
+        # Spoken: one syllable off may be the recogniser's, so 积极 may stand for 自己.
+        ("zh-default", "我们会积极想办法的", True),
+        # Typed: the text is what was meant, so it is not 你自己想办法.
+        ("zh-chat", "我们会积极想办法的", False),
+        # An input method's homophone (发 for 法) is still the phrase.
+        ("zh-chat", "你自己想办发吧", True),
+        ("zh-chat", "你自己想办法吧", True),
+    ],
+)
+def test_chat_phrases_match_homophones_not_near_misses(pack, reply, fires):
+    log = chat(("customer", "网速一直很慢"), ("agent", reply), language="zh")
+    found = {f.category for f in check(transcript_from_dict(log), pack).findings}
+    assert ("deflection" in found) is fires
 
 
 def test_chat_greeting_and_closing_are_found_in_written_form():
