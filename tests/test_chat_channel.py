@@ -159,6 +159,22 @@ def test_chat_phrases_match_homophones_not_near_misses(pack, reply, fires):
     assert ("deflection" in found) is fires
 
 
+@pytest.mark.parametrize(
+    ("asked", "reply", "fires"),
+    [
+        # The customer names a product nobody sells them in this chat.
+        ("老是接到贷款公司的电话，烦死了", "您好，可以设置骚扰拦截", False),
+        # The agent handles one with neither the fee nor a confirmation.
+        ("账单能分期吗", "您好，已为您办理分期", True),
+        ("账单能分期吗", "您好，分期手续费每期0.6%，您确认办理吗？", False),
+    ],
+)
+def test_chat_risk_disclosure_starts_from_the_agent(asked, reply, fires):
+    log = chat(("customer", asked), ("agent", reply))
+    found = {f.category for f in check(transcript_from_dict(log)).findings}
+    assert ("risk_disclosure_missing" in found) is fires
+
+
 def test_chat_greeting_and_closing_are_found_in_written_form():
     outcome = check(transcript_from_dict(ZH_CHAT))
     assert outcome.metrics["rule_pack"] == "zh-chat"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa_service.domain.rulepack import PackInvalid
-from tests.rules_helpers import pack, rule, run, transcript
+from tests.rules_helpers import check, pack, rule, run, transcript
 
 
 def findings(tr, **params):
@@ -76,3 +76,21 @@ def test_an_unknown_type_is_refused() -> None:
     with pytest.raises(PackInvalid) as refused:
         findings(transcript(("agent", "x")), read_back=["NAME"])
     assert refused.value.problems[0].loc[-2:] == ("read_back", 0)
+
+
+@pytest.mark.parametrize(
+    ("pack_name", "said", "fires"),
+    [
+        ("zh-default", "跟您确认一下卡号6222021234567890128对吗", True),
+        ("zh-default", "您的订单号是160315164539304，金额128元", False),
+        ("zh-default", "工单号201512202392571100已经提交", False),
+        ("en-default", "Let me confirm, your card is 4111 1111 1111 1111", True),
+        ("en-default", "Your order number is 1603151645393041", False),
+    ],
+)
+def test_default_packs_flag_validated_numbers_not_order_numbers(pack_name, said, fires) -> None:
+    language = pack_name[:2]
+    tr = transcript(("customer", "你好" if language == "zh" else "Hi"), ("agent", said))
+    tr.language = language
+    found = {f.rule_id for f in check(tr, pack_name).findings}
+    assert ("pii-read-out" in found) is fires
