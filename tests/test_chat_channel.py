@@ -167,6 +167,10 @@ def test_chat_phrases_match_homophones_not_near_misses(pack, reply, fires):
         # The agent handles one with neither the fee nor a confirmation.
         ("账单能分期吗", "您好，已为您办理分期", True),
         ("账单能分期吗", "您好，分期手续费每期0.6%，您确认办理吗？", False),
+        # Typed words are what they say: points (积金) are no fund (基金), 分期分批 is "in phases".
+        ("积分能换什么", "您好，积金兑换的库存每天上午补充", False),
+        ("什么时候提速", "您好，提速将在八月前分期分批开展", False),
+        ("有什么理财", "您好，这款基金起购一千元", True),
     ],
 )
 def test_chat_risk_disclosure_starts_from_the_agent(asked, reply, fires):
