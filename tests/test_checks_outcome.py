@@ -134,7 +134,9 @@ def test_negative_share(customer, grade) -> None:
 @pytest.mark.parametrize(
     ("customer", "measure", "grade"),
     [
-        ((-0.8, -0.7, 0.2), "recovered", 0.41176),  # +1.0 rise: (1.0 - 0.3) / 1.7
+        ((-0.8, -0.7, 0.3), "recovered", 0.47059),  # +1.1 rise: (1.1 - 0.3) / 1.7
+        ((-0.8, -0.7, 0.2), "recovered", None),  # the end not above min_end: less upset, not calm
+        ((-0.9, -0.9, -0.1), "recovered", None),  # a +0.8 rise that still ends negative
         ((-0.8, 0.9), "recovered", 0.82353),
         ((-0.1, 0.9), "recovered", None),  # did not start upset
         ((-0.8, -0.6), "recovered", None),  # a small rise

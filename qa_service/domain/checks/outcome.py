@@ -49,7 +49,9 @@ class OutcomeParams(Params):
     max_score: float = Field(
         -0.2, ge=-1, le=1, description="end: below this; recovered: the start below this"
     )
-    min_end: float = Field(0.2, ge=-1, lt=1, description="satisfied: the end above this")
+    min_end: float = Field(
+        0.2, ge=-1, lt=1, description="satisfied, recovered: the end above this"
+    )
     min_share: float = Field(0.5, gt=0, le=1, description="negative_share: at least this")
     min_change: float = Field(0.3, gt=0, le=2, description="worsened/recovered: a move this big")
     min_score: float | None = Field(None, ge=0, le=1, description="confidence of a negative label")
@@ -212,6 +214,8 @@ def _judge(ctx: CheckContext, rule: Rule, params: OutcomeParams, path: Trajector
         return [_finding(ctx, rule, path.indices, grade, evidence)]
     if path.start >= params.max_score or path.change < params.min_change:
         return []
+    if path.end <= params.min_end:
+        return []  # less negative is not calmer: "thanks, but it still won't boot" ends low
     grade = _beyond(path.change - params.min_change, 2 - params.min_change)
     return [_finding(ctx, rule, path.indices, grade, evidence)]
 
