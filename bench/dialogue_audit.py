@@ -124,8 +124,11 @@ def show(records: list[dict[str, Any]], data: Path) -> None:
             f"({record['rule_id']}, {record['role']}) span={record['span']!r}"
         )
         for i in range(max(0, first - CONTEXT), _context_end(utts, last)):
-            mark = ">" if first <= i <= last else " "
-            print(f"  {mark}{i:>2} {utts[i]['role']:<8} {utts[i]['text'][:LINE_CHARS]}")
+            marked = first <= i <= last
+            # A judge must read the whole of a marked line: v25's judges had to rule on two
+            # English findings from the part before the cut (a line runs to 500 characters).
+            text = utts[i]["text"] if marked else utts[i]["text"][:LINE_CHARS]
+            print(f"  {'>' if marked else ' '}{i:>2} {utts[i]['role']:<8} {text}")
         print()
 
 

@@ -125,3 +125,31 @@ def test_pools_drawn_in_order_give_one_uniform_sample() -> None:
     assert len({(r["category"], r["k"]) for r in drawn}) == 10
     assert dialogue_audit.draw(first + second, 10, seed=2) == drawn
     assert dialogue_audit.draw(first + second, 100, seed=2)[-1]["n"] == 49
+
+
+def test_the_judge_reads_marked_lines_whole_and_context_cut(tmp_path: Path, capsys) -> None:
+    long_line = "I will report this. " * 20  # 400 characters, past the cut
+    dialogue = {
+        "id": "7",
+        "turns": [
+            {"sender": "customer", "utterances": [long_line]},
+            {"sender": "helpdesk", "utterances": ["Sorry. " * 60]},
+        ],
+        "quality_mean": {"A": 0.0, "S": 0.0, "E": 0.0},
+    }
+    (tmp_path / "dev_en.jsonl").write_text(json.dumps(dialogue) + "\n", encoding="utf-8")
+    record = {
+        "n": 0,
+        "dialogue": "7",
+        "lang": "en",
+        "rule_id": "escalation",
+        "category": "escalation",
+        "role": "customer",
+        "utterances": [0, 0],
+        "span": "report",
+    }
+    dialogue_audit.show([record], tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  > 0 customer") and long_line.strip() in lines[1]
+    agent = lines[2]
+    assert agent.startswith("    1 agent") and len(agent) < 20 + dialogue_audit.LINE_CHARS

@@ -55,6 +55,33 @@ def test_act_flags_the_roles_utterances(role, params, utterances):
     assert [f.evidence["utterance"] for f in outcome.findings] == utterances
 
 
+THREATS = (
+    ("customer", "Don't ask them to call me again. I will go mad.", {"escalation": 0.87}),
+    ("agent", "Sorry, could you tell me your number?", {"question": 0.9}),
+    ("customer", "Fix it today or I will report you to the regulator.", {"escalation": 0.81}),
+)
+
+
+@pytest.mark.parametrize(
+    ("with_phrases", "utterances"),
+    [
+        (None, [0]),  # the tone alone: the most probable utterance, which names nothing
+        (["regulator", "cancel"], [2]),  # the threat that says what it threatens
+        (["lawyer"], []),
+    ],
+)
+def test_with_phrases_needs_the_acts_object_in_the_same_utterance(with_phrases, utterances):
+    outcome = check(
+        scored(*THREATS),
+        role="customer",
+        category="escalation",
+        act="escalation",
+        min_probability=0.8,
+        with_phrases=with_phrases,
+    )
+    assert [f.evidence["utterance"] for f in outcome.findings] == utterances
+
+
 def test_evidence_says_which_act_and_how_likely():
     (finding,) = check(scored(*CALL), act="deflection").findings
     assert finding.role == "agent" and finding.category == "deflection"

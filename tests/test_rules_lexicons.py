@@ -23,6 +23,7 @@ SET_CATEGORY = {
     "deflection": "deflection",
     "complaint": "complaint",
     "escalation": "escalation",
+    "escalation_targets": "escalation",
     "negative_cues": "customer_negative",
     "empathy": "empathy_missing",
     "closing": "closing_missing",

@@ -95,6 +95,9 @@ class ActParams(Params):
         1, ge=1, le=1000, description="utterances with the act needed before anything is reported"
     )
     expect_after: AfterAct | None = None
+    with_phrases: Phrases | None = Field(
+        None, description="an utterance counts only when it also says one of these"
+    )
 
 
 @register_check("act", ActParams)
@@ -112,6 +115,7 @@ def act(ctx: CheckContext, rule: Rule, params: ActParams) -> list[Finding]:
         (i, p)
         for i in indices
         if (p := act_probability(ctx, i, params.act)) >= params.min_probability
+        and _names_the_object(ctx, i, params.with_phrases)
     ]
     if len(flagged) < params.min_utterances:
         return []
@@ -124,6 +128,16 @@ def act(ctx: CheckContext, rule: Rule, params: ActParams) -> list[Finding]:
     if params.per == "call":
         return [max(findings, key=lambda f: f.evidence["probability"])]
     return findings
+
+
+def _names_the_object(ctx: CheckContext, index: int, phrases: Phrases | None) -> bool:
+    """Whether the utterance says what the act is about, when the rule asks for it.
+
+    The model hears the tone of a threat; a threat names what it threatens (a manager, a
+    regulator, cancelling, a competitor). "Don't ask them to call me again, I will go mad"
+    has the tone and names nothing (blind audit v25: 3 of 9 English findings without one).
+    """
+    return phrases is None or ctx.first_hit(phrases, [index], "exclude") is not None
 
 
 def _missing_after(

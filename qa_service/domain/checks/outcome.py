@@ -49,9 +49,7 @@ class OutcomeParams(Params):
     max_score: float = Field(
         -0.2, ge=-1, le=1, description="end: below this; recovered: the start below this"
     )
-    min_end: float = Field(
-        0.2, ge=-1, lt=1, description="satisfied, recovered: the end above this"
-    )
+    min_end: float = Field(0.2, ge=-1, lt=1, description="satisfied, recovered: the end above this")
     min_share: float = Field(0.5, gt=0, le=1, description="negative_share: at least this")
     min_change: float = Field(0.3, gt=0, le=2, description="worsened/recovered: a move this big")
     min_score: float | None = Field(None, ge=0, le=1, description="confidence of a negative label")
