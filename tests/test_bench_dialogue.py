@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 import dialogue_audit
 import dialogue_quality
+import model_cache
 
 DIALOGUE = {
     "id": "42",
@@ -105,15 +106,15 @@ def test_model_outputs_are_cached_per_text_and_survive_a_cut_line(tmp_path: Path
     weights = tmp_path / "model"
     weights.mkdir()
     (weights / "config.json").write_text("{}", encoding="utf-8")
-    cached = dialogue_quality.CachedModel("acts", predict, weights, tmp_path)
+    cached = model_cache.CachedModel("acts", predict, weights, tmp_path)
     assert cached.outputs(["ab", "c", "ab"]) == [{"len": 2}, {"len": 1}, {"len": 2}]
     assert calls == [["ab", "c"]]
     with cached.cache_file.open("a", encoding="utf-8") as fh:
         fh.write('{"t": "half')  # an interrupted run
-    again = dialogue_quality.CachedModel("acts", predict, weights, tmp_path)
+    again = model_cache.CachedModel("acts", predict, weights, tmp_path)
     assert again.outputs(["c", "ab"]) == [{"len": 1}, {"len": 2}] and len(calls) == 1
     (weights / "config.json").write_text('{"retrained": 1}', encoding="utf-8")
-    retrained = dialogue_quality.CachedModel("acts", predict, weights, tmp_path)
+    retrained = model_cache.CachedModel("acts", predict, weights, tmp_path)
     assert retrained.outputs(["c"]) == [{"len": 1}] and len(calls) == 2
 
 
