@@ -292,6 +292,10 @@ def main() -> None:
         "--five-minutes", type=float, default=0, help="also: ASR vs questions on a joined call"
     )
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--labels", type=Path, help="also: the labelled questions on these STC-3 dialogues"
+    )
+    parser.add_argument("--labels-part", default="0/1", help="k/m: the k-th of m slices")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
@@ -321,6 +325,13 @@ def main() -> None:
     if args.stc3:
         report["stc3_dev_zh"] = bench_stc3(
             model, items, args.stc3, args.seed, settings.llm_window_chars, args.stc3_positions
+        )
+    if args.labels:
+        from llm_labelled import bench_labelled
+
+        k, m = (int(x) for x in args.labels_part.split("/"))
+        report["stc3_labelled"] = bench_labelled(
+            model, items, args.labels, settings.llm_window_chars, (k, m)
         )
     if args.five_minutes:
         report["five_minute_call"] = bench_five_minutes(model, items, settings, args.five_minutes)

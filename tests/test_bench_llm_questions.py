@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
+import llm_labelled
 import llm_questions
 
 
@@ -57,3 +61,29 @@ def test_an_unanswered_question_is_never_right_and_not_applicable_is_not_ranked(
 def test_answers_without_probabilities_rank_as_their_bare_yes_or_no() -> None:
     rows = [(True, evidence("yes")), (False, evidence("yes")), (False, evidence("no"))]
     assert llm_questions.question_report(rows)["auc_probability"] == 0.75
+
+
+def test_labelled_dialogues_score_the_exact_answer_and_rank_yes_against_no() -> None:
+    rows = [
+        ("not_applicable", evidence("not_applicable")),  # right: nothing to judge
+        ("not_applicable", evidence("yes", 0.8)),  # wrong, and out of the yes/no ranking
+        ("yes", evidence("yes", 0.7)),
+        ("no", evidence("yes", 0.6)),  # wrong, but ranked under the "yes"
+        ("no", None),  # unanswered: wrong
+    ]
+    report = llm_labelled.label_report(rows)
+    assert report["accuracy"] == 0.4
+    assert report["majority_baseline"] == 0.4  # two "not_applicable" labels of five
+    assert report["labels"] == {"not_applicable": 2, "yes": 1, "no": 2}
+    assert report["answers"] == {"not_applicable": 1, "yes": 3, "None": 1}
+    assert report["auc_probability_yes_vs_no"] == 1.0
+
+
+def test_a_label_outside_the_answers_is_refused(tmp_path: Path) -> None:
+    row = {field: "no" for field in llm_labelled.LABELLED_QUESTIONS}
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({"id": "1", **row, "empathy": "maybe"}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="empathy='maybe'"):
+        llm_labelled.load_labels(path)
+    path.write_text(json.dumps({"id": "1", **row}) + "\n", encoding="utf-8")
+    assert llm_labelled.load_labels(path)[0]["deflection"] == "no"
