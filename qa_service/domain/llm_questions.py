@@ -44,7 +44,8 @@ _SYSTEM = (
     'Reply with one JSON object: "answer" (one of the answers listed after the question), '
     '"justification" (one or two short '
     'sentences in {language} saying why), "cited" (the index i of the 1 to {cited} lines the '
-    "answer rests on; empty only for not_applicable), e.g. "
+    "answer rests on; for not_applicable, the line that shows the question does not apply), "
+    "e.g. "
     '{{"answer": "no", "justification": "...", "cited": [2, 5]}}.'
 )
 # The schema's bound on the justification: one or two sentences (the reply's tokens are most
@@ -152,10 +153,12 @@ def answer_schema(item: ScoreItem, window: range) -> dict[str, Any]:
                 "type": "array",
                 # An enum rather than minimum/maximum: grammar samplers support it everywhere.
                 "items": {"type": "integer", "enum": list(window)},
-                # parse_reply refuses a yes/no answer that cites nothing; without
-                # not_applicable every answer must cite, so decoding is held to it (the 1.5B
-                # wrote "cited": [] twice on one question and it went unanswered).
-                "minItems": 0 if "not_applicable" in item.answers else 1,
+                # parse_reply refuses a yes/no answer that cites nothing, so decoding is held
+                # to a citation for every answer: the schema cannot tie the list's length to
+                # the answer for every runtime, and with the list optional the 1.5B answered
+                # the risk question "yes"/"no" with "cited": [] on 4 of 7 chats, which then
+                # went unanswered. A not_applicable cites the line showing it does not apply.
+                "minItems": 1,
                 "maxItems": MAX_CITED,
             },
         },
