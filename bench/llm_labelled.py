@@ -53,7 +53,8 @@ def label_report(rows: list[tuple[str, dict[str, Any] | None]]) -> dict[str, Any
     answers = [e["answer"] if e else None for _, e in rows]
     right = sum(answer == label for (label, _), answer in zip(rows, answers, strict=True))
     labels = Counter(label for label, _ in rows)
-    scored = [(int(label == "yes"), answer_score(e)) for label, e in rows if label != ANSWERS[2]]
+    ranked = [(label, e) for label, e in rows if label != "not_applicable"]
+    scored = [(int(label == "yes"), answer_score(e)) for label, e in ranked]
     scored = [(label, s) for label, s in scored if s is not None]
     return {
         "dialogues": len(rows),
