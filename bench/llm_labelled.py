@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from llm_questions import SHARED, _cost, answer_score, ask, auc, chat_transcript
+from llm_questions import SHARED, _cost, answer_score, ask, auc, chat_transcript, p_yes
 
 # Label field -> the standard scorecard's question item.
 LABELLED_QUESTIONS = {
@@ -89,10 +89,11 @@ def bench_labelled(
         "questions": {f: label_report(rows) for f, rows in per_question.items()},
         **_cost(usages),
         "answers": raw,
+        "labels": [{"id": r["id"], **{f: r[f] for f in LABELLED_QUESTIONS}} for r in labelled],
     }
 
 
 def _shown(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
-    return {"answer": evidence.get("answer"), "p_yes": answer_score(evidence)}
+    return {"answer": evidence.get("answer"), "p_yes": p_yes(evidence)}

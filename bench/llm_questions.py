@@ -126,6 +126,15 @@ def auc_interval(scores: list[tuple[int, float]], seed: int, rounds: int = 2000)
     return [round(draws[int(0.025 * rounds)], 3), round(draws[int(0.975 * rounds) - 1], 3)]
 
 
+def p_yes(evidence: dict[str, Any] | None) -> float | None:
+    """The model's probability of yes among yes and no, whatever it answered; None where the
+    backend read no probabilities."""
+    shares = (evidence or {}).get("probabilities")
+    if not shares or "yes" not in shares or "no" not in shares:
+        return None
+    return round(shares["yes"] / max(shares["yes"] + shares["no"], 1e-9), 4)
+
+
 def answer_score(evidence: dict[str, Any] | None) -> float | None:
     """How strongly the answer says "yes": its probability where the model gave one."""
     if not evidence or evidence["answer"] not in ("yes", "no"):
@@ -162,6 +171,10 @@ def bench_stc3(
         "yes_rate_accomplished": _rounded(_mean([s for label, s in binary if label == 1])),
         "no_rate_not_accomplished": _rounded(_mean([1 - s for label, s in binary if label == 0])),
         **_cost([u for _, _, u in rows]),
+        "raw": [
+            {"id": d["id"], "label": label, "answer": (e or {}).get("answer"), "p_yes": p_yes(e)}
+            for (d, _), (label, e, _) in zip(stc3_sample(limit, seed, positions), rows, strict=True)
+        ],
     }
 
 
@@ -198,7 +211,7 @@ def question_report(rows: list[tuple[bool, dict[str, Any] | None]]) -> dict[str,
 
 def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict[str, Any]:
     per_question: dict[str, list[tuple[bool, dict[str, Any] | None]]] = {q: [] for q in CALL_LABELS}
-    usages = []
+    usages, raw = [], []
     for path in sorted((SHARED / "calls").glob("*.json")):
         if only and path.stem not in only:
             continue
@@ -209,6 +222,11 @@ def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict
         for item in asked:
             expected = bool(truth["labels"][CALL_LABELS[item.id]])
             per_question[item.id].append((expected, answers.get(item.id)))
+            evidence = answers.get(item.id) or {}
+            raw.append(
+                {"call": path.stem, "question": item.id, "label": int(expected)}
+                | {"answer": evidence.get("answer"), "p_yes": p_yes(evidence)}
+            )
         print(f"call {truth['call_id']}: {usage}", file=sys.stderr, flush=True)
         for question, e in answers.items():
             shown = {k: e.get(k) for k in ("answer", "probabilities", "justification")}
@@ -219,7 +237,7 @@ def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict
     cost["model_seconds_per_call_minute"] = round(cost["seconds_total"] / minutes, 2)
     cost["model_seconds_per_5_min_call"] = round(5 * cost["seconds_total"] / minutes, 1)
     cost["model_cpu_seconds_per_5_min_call"] = round(5 * cost["cpu_seconds_total"] / minutes, 1)
-    return {"questions": report, **cost}
+    return {"questions": report, **cost, "raw": raw}
 
 
 def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict[str, Any]:
@@ -297,7 +315,25 @@ def main() -> None:
     )
     parser.add_argument("--labels-part", default="0/1", help="k/m: the k-th of m slices")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--probe-only",
+        action="store_true",
+        help="answers from the model's probabilities, no reply written (for --calibrate)",
+    )
+    parser.add_argument(
+        "--calibrate",
+        nargs="+",
+        type=Path,
+        metavar="REPORT",
+        help="print a yes_threshold per question from these --out reports, and stop",
+    )
     args = parser.parse_args()
+    if args.calibrate:
+        from llm_probe import thresholds_from_reports
+
+        reports = [json.loads(p.read_text(encoding="utf-8")) for p in args.calibrate]
+        print(json.dumps(thresholds_from_reports(reports), indent=1, ensure_ascii=False))
+        return
 
     from qa_service.engines.llm import load_language_model
 
@@ -311,6 +347,10 @@ def main() -> None:
     )
     started = time.perf_counter()
     model = load_language_model(settings)
+    if args.probe_only:
+        from llm_probe import ProbeOnlyModel
+
+        model = ProbeOnlyModel(model)
     report: dict[str, Any] = {
         "model": args.url or args.model,
         "backend": settings.llm_backend,

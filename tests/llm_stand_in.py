@@ -28,3 +28,6 @@ class AnsweringModel:
             "cited": [self.cite],
         }
         return Completion(json.dumps(reply), 120, 20, 0.01, self.name)
+
+    def choice_probabilities(self, chat, field: str, options: list[str]) -> None:
+        return None  # as the endpoint backend: the answer is the model's own choice

@@ -56,8 +56,10 @@ class ScriptedModel:
         self.replies = list(replies)
         self.asked: list[list[dict[str, str]]] = []
         self.schemas: list[dict[str, Any] | None] = []
-        # What a backend that reads next-token probabilities reports with each reply.
+        # What a backend that reads next-token probabilities reports with each reply, and
+        # before it (None: a backend that reads none, as the endpoint).
         self.probabilities: dict[str, dict[str, float]] = {}
+        self.choices: dict[str, float] | None = None
 
     def answer(self, chat, json_schema=None, *, max_tokens: int = 256) -> Completion:
         self.asked.append(chat)
@@ -65,6 +67,9 @@ class ScriptedModel:
         reply = self.replies.pop(0)
         text = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
         return Completion(text, 100, 20, 0.5, self.name, probabilities=self.probabilities)
+
+    def choice_probabilities(self, chat, field: str, options: list[str]):
+        return self.choices
 
 
 class ModelEngines(Engines):
@@ -109,6 +114,8 @@ def test_yaml_yes_and_no_keys_are_answers_not_booleans() -> None:
         ({"question": {"en": "x" * 501}}, "1 to 500"),
         ({"answers": {"yes": 0, "no": -101}}, "-100..100"),
         ({"type": "findings", "categories": ["deflection"], "points": -5}, "need 'type: question'"),
+        ({"yes_threshold": 1.0}, "less than 1"),
+        ({"yes_threshold": 0}, "greater than 0"),
     ],
 )
 def test_invalid_question_items_are_refused(change: dict, message: str) -> None:
@@ -173,6 +180,51 @@ def test_the_answers_probabilities_come_with_it_as_its_confidence() -> None:
     answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
     assert answer.evidence["confidence"] == 0.6
     assert answer.evidence["probabilities"] == model.probabilities["answer"]
+
+
+THRESHOLD_CARD = SCORECARD_YAML.replace(
+    "answers: {yes: 0, no: -20, not_applicable: 0}",
+    "answers: {yes: 0, no: -20, not_applicable: 0}\n    yes_threshold: 0.7",
+)
+
+
+@pytest.mark.parametrize(
+    ("choices", "decided"),
+    [
+        ({"yes": 0.65, "no": 0.3, "not_applicable": 0.05}, "no"),  # 0.684 of yes + no
+        ({"yes": 0.7, "no": 0.28, "not_applicable": 0.02}, "yes"),  # 0.714
+        ({"yes": 0.2, "no": 0.3, "not_applicable": 0.5}, "not_applicable"),
+        ({"yes": 0.5, "no": 0.05, "not_applicable": 0.45}, "yes"),  # 0.909: na not the top
+    ],
+)
+def test_a_yes_threshold_picks_the_answer_before_the_reply_is_written(
+    choices: dict[str, float], decided: str
+) -> None:
+    reply = {"answer": decided, "justification": "依据第二行。", "cited": [2]}
+    model = ScriptedModel(reply)
+    model.choices = choices
+    out = inspect.run(call(), asks_pack(THRESHOLD_CARD), ModelEngines(model))
+    # The reply is held to the chosen answer: it writes the reasons and lines for it.
+    assert model.schemas[0]["properties"]["answer"]["enum"] == [decided]
+    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
+    assert answer.evidence["answer"] == decided
+    assert answer.evidence["probabilities"] == choices
+
+
+def test_without_probabilities_a_yes_threshold_leaves_the_models_own_choice() -> None:
+    model = ScriptedModel({"answer": "yes", "justification": "已派单。", "cited": [2]})
+    out = inspect.run(call(), asks_pack(THRESHOLD_CARD), ModelEngines(model))
+    assert model.schemas[0]["properties"]["answer"]["enum"] == ["yes", "no", "not_applicable"]
+    entry = next(e for e in out.score.items if e["item"] == "resolved")
+    assert entry["answer"] == "yes"
+
+
+def test_without_a_threshold_the_probabilities_are_not_read_before_the_reply() -> None:
+    model = ScriptedModel({"answer": "yes", "justification": "已派单。", "cited": [2]})
+    model.choices = {"yes": 0.1, "no": 0.9, "not_applicable": 0.0}
+    out = inspect.run(call(), asks_pack(), ModelEngines(model))
+    assert model.schemas[0]["properties"]["answer"]["enum"] == ["yes", "no", "not_applicable"]
+    assert next(e for e in out.score.items if e["item"] == "resolved")["answer"] == "yes"
 
 
 def test_a_citation_outside_the_transcript_is_retried_once_with_the_problem_named() -> None:

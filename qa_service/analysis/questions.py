@@ -9,6 +9,7 @@ later, and no call is scored as if the question had been answered "no".
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,11 @@ from qa_service.domain.llm_questions import (
     ModelAnswer,
     Usage,
     answer_finding,
+    answer_options,
     answer_schema,
     applies,
     combine,
+    decide_answer,
     messages,
     parse_reply,
     windows,
@@ -52,7 +55,12 @@ def _ask(
     correction = ""
     for _attempt in range(2):
         chat = messages(item, transcript.language, transcript, window, correction)
-        reply = model.answer(chat, answer_schema(item, window), max_tokens=MAX_REPLY_TOKENS)
+        started = time.perf_counter()
+        shares, decided = _decided_answer(model, item, chat)
+        # The probe reads the prompt the reply then takes from the cache: its time counts.
+        usage.seconds += time.perf_counter() - started
+        schema = answer_schema(item, window, decided)
+        reply = model.answer(chat, schema, max_tokens=MAX_REPLY_TOKENS)
         usage.requests += 1
         usage.prompt_tokens += reply.prompt_tokens
         usage.cached_tokens += reply.cached_tokens
@@ -61,10 +69,23 @@ def _ask(
         usage.models.add(reply.model)
         parsed = parse_reply(reply.text, item, window)
         if isinstance(parsed, ModelAnswer):
-            shares = reply.probabilities.get("answer", {})
+            shares = shares or reply.probabilities.get("answer", {})
             return replace(parsed, probabilities=shares) if shares else parsed
         correction = parsed
     return correction
+
+
+def _decided_answer(
+    model: LanguageModel, item: ScoreItem, chat: list[dict[str, str]]
+) -> tuple[dict[str, float], str | None]:
+    """For an item with ``yes_threshold``: the model's probability of each answer before it
+    writes one, and the answer the threshold picks from them (the reply then gives the
+    reasons and lines for that answer). ({}, None) where the backend reads no probabilities:
+    the model's own choice stands."""
+    if item.yes_threshold is None:
+        return {}, None
+    shares = model.choice_probabilities(chat, "answer", answer_options(item)) or {}
+    return shares, decide_answer(item, shares)
 
 
 def _not_evaluated(item: ScoreItem, reason: str) -> dict[str, Any]:

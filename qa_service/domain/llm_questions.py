@@ -142,12 +142,17 @@ def _line(transcript: Transcript, index: int) -> str:
     return f"[{index}] {utterance.role}: {text}"
 
 
-def answer_schema(item: ScoreItem, window: range) -> dict[str, Any]:
-    """The JSON schema the reply must follow: the item's answers, indices of the window."""
+def answer_options(item: ScoreItem) -> list[str]:
+    return [a for a in ANSWERS if a in item.answers]
+
+
+def answer_schema(item: ScoreItem, window: range, decided: str | None = None) -> dict[str, Any]:
+    """The JSON schema the reply must follow: the item's answers (``decided`` only, when the
+    answer was chosen before the reply), indices of the window."""
     return {
         "type": "object",
         "properties": {
-            "answer": {"type": "string", "enum": [a for a in ANSWERS if a in item.answers]},
+            "answer": {"type": "string", "enum": [decided] if decided else answer_options(item)},
             "justification": {"type": "string", "maxLength": JUSTIFICATION_SCHEMA_CHARS},
             "cited": {
                 "type": "array",
@@ -194,6 +199,19 @@ def messages(
     if correction:
         user += f"\n\n{correction}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def decide_answer(item: ScoreItem, shares: dict[str, float]) -> str | None:
+    """The answer ``item.yes_threshold`` picks from the model's probabilities, None where it
+    cannot: "yes" when yes's share of yes + no reaches the threshold, else "no", unless
+    not_applicable is the model's most likely answer."""
+    threshold = item.yes_threshold
+    yes, no = shares.get("yes"), shares.get("no")
+    if threshold is None or yes is None or no is None or yes + no <= 0:
+        return None
+    if shares.get("not_applicable", 0.0) > max(yes, no):
+        return "not_applicable"
+    return "yes" if yes / (yes + no) >= threshold else "no"
 
 
 def parse_reply(text: str, item: ScoreItem, window: range) -> ModelAnswer | str:

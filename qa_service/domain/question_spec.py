@@ -42,6 +42,11 @@ class QuestionFields(BaseModel):
     # A call asked in windows: "worst" keeps the answer that moves the fewest points (a lapse
     # anywhere counts), "last" the last window's (an outcome is decided at the end).
     combine: Literal["worst", "last"] = "worst"
+    # Answer "yes" only when the model's probability of yes, among yes and no, reaches this
+    # (a backend that reads probabilities; otherwise the model's own choice). A small model
+    # leans to one answer on some questions while its probability still ranks the calls:
+    # the cut is chosen on labelled calls (bench/llm_questions.py --calibrate).
+    yes_threshold: float | None = Field(None, gt=0, lt=1)
 
     @field_validator("answers", mode="before")
     @classmethod
@@ -72,8 +77,15 @@ class QuestionFields(BaseModel):
     def question_problem(self, has_matchers: bool) -> str | None:
         """Why this item is not a valid question (None when it is, or is no question)."""
         if self.type != "question":
-            if self.question or self.answers or self.instructions or self.applies_when:
-                return "question, answers, instructions and applies_when need 'type: question'"
+            if (
+                self.question
+                or self.answers
+                or self.instructions
+                or self.applies_when
+                or self.yes_threshold is not None
+            ):
+                fields = "question, answers, instructions, applies_when and yes_threshold"
+                return f"{fields} need 'type: question'"
             return None
         if not self.question:
             return "a question item needs 'question' (zh and/or en)"

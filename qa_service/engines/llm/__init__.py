@@ -63,6 +63,14 @@ class LanguageModel(Protocol):
         """The model's reply to ``messages``; constrained to ``json_schema`` when given."""
         ...
 
+    def choice_probabilities(
+        self, messages: list[Message], field: str, options: list[str]
+    ) -> dict[str, float] | None:
+        """Before any reply is written: the probability of each of ``options`` as the value
+        of the reply's first field ``field`` (a JSON string), or None where the backend cannot
+        read the model's next-token probabilities."""
+        ...
+
 
 def load_language_model(settings: Settings) -> LanguageModel | None:
     """The backend the settings name; None when ``llm_backend`` is ``off``.

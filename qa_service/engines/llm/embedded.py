@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +120,17 @@ def _last_token_logits_only(llama: Any, threads: int) -> None:
     llama._ctx = context
 
 
+@contextmanager
+def _model_errors() -> Iterator[None]:
+    """The runtime's errors on a request, as the model errors a job reports."""
+    try:
+        yield
+    except ValueError as exc:  # the prompt does not fit the context
+        raise ModelError(f"the language model could not take the request: {exc}") from exc
+    except RuntimeError as exc:
+        raise ModelError(f"llama.cpp failed on the request: {exc}") from exc
+
+
 class EmbeddedModel:
     """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
 
@@ -154,12 +167,8 @@ class EmbeddedModel:
         grammar = compact_grammar(json_schema) if json_schema is not None else None
         with self._lock:
             started = time.perf_counter()
-            try:
+            with _model_errors():
                 text, counts = generate(self._llama, messages, grammar, max_tokens, _CACHE_KEY)
-            except ValueError as exc:  # the prompt does not fit the context
-                raise ModelError(f"the language model could not take the request: {exc}") from exc
-            except RuntimeError as exc:
-                raise ModelError(f"llama.cpp failed on the request: {exc}") from exc
             probabilities = {}
             if json_schema is not None and text:
                 probabilities = reply_probabilities(
@@ -175,3 +184,11 @@ class EmbeddedModel:
             cached_tokens=counts["reused_tokens"],
             probabilities=probabilities,
         )
+
+    def choice_probabilities(
+        self, messages: list[Message], field: str, options: list[str]
+    ) -> dict[str, float] | None:
+        from qa_service.engines.llm.llama_choices import choice_probabilities
+
+        with self._lock, _model_errors():
+            return choice_probabilities(self._llama, messages, field, options, _CACHE_KEY)

@@ -97,6 +97,13 @@ class EndpointModel:
                 raise LanguageModelUnavailable(f"{self.url} answered HTTP {status}: {reply!r}")
             return _completion(reply, time.perf_counter() - started, self.name)
 
+    def choice_probabilities(
+        self, messages: list[Message], field: str, options: list[str]
+    ) -> dict[str, float] | None:
+        """None: chat completions cannot be asked to continue a reply the client began, so
+        the probability of an answer before it is written is not readable portably."""
+        return None
+
     def _post(self, request: dict[str, Any]) -> tuple[int, Any]:
         """(status, decoded JSON or error text); transient failures retried, then raised."""
         data = json.dumps(request).encode()

@@ -69,30 +69,54 @@ def option_probabilities(
     return {o: round(w / total, 4) for o, w in weights.items()}
 
 
+def _shares_after(
+    llama: Any, chat: list[Message], reply_head: str, options: list[str], cache_key: str
+) -> dict[str, float] | None:
+    """Each option's probability as the next text after the prompt and ``reply_head``."""
+    from qa_service.engines.llm.llama_decode import last_logits
+
+    prompt, _ = llama._format_chat_prompt(chat)
+    firsts = {o: llama.tokenize(o, add_special=False)[0] for o in options}
+    tokens = llama.tokenize(prompt + reply_head, add_special=True)
+    if len(tokens) >= llama.n_ctx:
+        raise ValueError("the request exceeds the model's context window")
+    reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
+    llama._eval_tokens(tokens[reused:], reused)
+    logits = last_logits(llama)
+    return None if logits is None else option_probabilities(logits, firsts)
+
+
+def reply_head(field: str) -> str:
+    """How a reply whose first field is ``field`` begins, as the models write it."""
+    return "{" + json.dumps(field) + ': "'
+
+
 def reply_probabilities(
     llama: Any, chat: list[Message], reply: str, schema: dict[str, Any], cache_key: str
 ) -> dict[str, dict[str, float]]:
     """For each string-enum field the reply wrote, the probability of each of its options.
 
     Runs right after the reply was generated under ``cache_key``: the prompt and the reply
-    are the cached prefix, so each field costs about one token's evaluation.
+    are the cached prefix, so each field costs about one token's evaluation. A field held to
+    one value has nothing to report.
     """
-    from qa_service.engines.llm.llama_decode import last_logits
-
-    prompt, _ = llama._format_chat_prompt(chat)
     found: dict[str, dict[str, float]] = {}
     for field, options in enum_fields(schema).items():
         offset = value_offset(reply, field)
-        if offset is None:
+        if offset is None or len(options) < 2:
             continue
-        firsts = {o: llama.tokenize(o, add_special=False)[0] for o in options}
-        tokens = llama.tokenize(prompt + reply[:offset], add_special=True)
-        reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
-        llama._eval_tokens(tokens[reused:], reused)
-        logits = last_logits(llama)
-        if logits is None:
-            continue
-        shares = option_probabilities(logits, firsts)
+        shares = _shares_after(llama, chat, reply[:offset], options, cache_key)
         if shares is not None:
             found[field] = shares
     return found
+
+
+def choice_probabilities(
+    llama: Any, chat: list[Message], field: str, options: list[str], cache_key: str
+) -> dict[str, float] | None:
+    """Before the reply: each option's probability as the value of its first field ``field``.
+
+    Reads the prompt (from the cache where it was read before) and the few tokens that open
+    the reply; the reply generated next reuses them all but those few.
+    """
+    return _shares_after(llama, chat, reply_head(field), options, cache_key)

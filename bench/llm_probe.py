@@ -1,0 +1,115 @@
+"""Answers read from the model's probabilities alone, and yes-thresholds chosen from labels.
+
+``ProbeOnlyModel`` wraps a backend that reads next-token probabilities (the embedded one): its
+reply is the answer the model would write first (or the one the schema holds it to, as a
+``yes_threshold`` does), with no justification generated. The answers and probabilities are
+those of a full reply (both are read where the reply writes its answer), at the cost of
+reading the prompt only, so a labelled set can be scored for choosing thresholds in minutes
+instead of hours. Its justification is a placeholder: never use it for anything but a bench.
+
+``choose_threshold`` picks a question's ``yes_threshold`` from (label, p(yes)) pairs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from typing import Any
+
+from qa_service.engines.llm import Completion
+
+PROBE_JUSTIFICATION = "(probe: answer read from the model's probabilities, no reply written)"
+# Below this many dialogues labelled yes (or no), accuracy cannot place a cut: the cut keeps
+# false alarms at FALSE_ALARM_RATE of the dialogues labelled no instead.
+MIN_PER_LABEL = 10
+FALSE_ALARM_RATE = 0.05
+
+
+class ProbeOnlyModel:
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.name = f"{model.name} (probe only)"
+
+    def choice_probabilities(
+        self, messages: list[dict[str, str]], field: str, options: list[str]
+    ) -> dict[str, float] | None:
+        return self.model.choice_probabilities(messages, field, options)
+
+    def answer(self, messages, json_schema=None, *, max_tokens: int = 256) -> Completion:
+        if json_schema is None:
+            raise ValueError("the probe answers schema-held questions only")
+        options = json_schema["properties"]["answer"]["enum"]
+        started = time.perf_counter()
+        shares = self.model.choice_probabilities(messages, "answer", list(options))
+        if shares is None:
+            raise ValueError(f"{self.model.name} reads no probabilities: nothing to probe")
+        answer = options[0] if len(options) == 1 else max(options, key=lambda o: shares[o])
+        cited = json_schema["properties"]["cited"]["items"]["enum"][:1]
+        text = json.dumps({"answer": answer, "justification": PROBE_JUSTIFICATION, "cited": cited})
+        seconds = time.perf_counter() - started
+        probabilities = {"answer": shares} if len(options) > 1 else {}
+        return Completion(text, 0, 0, seconds, self.name, probabilities=probabilities)
+
+
+def _accuracy_at(pairs: list[tuple[int, float]], cut: float) -> float:
+    return sum((p >= cut) == bool(label) for label, p in pairs) / len(pairs)
+
+
+def choose_threshold(pairs: list[tuple[int, float]]) -> dict[str, Any]:
+    """A yes-threshold from (label 1 yes / 0 no, p(yes)) pairs, and how it was chosen.
+
+    With at least ``MIN_PER_LABEL`` of each label: the cut with the best accuracy (midway
+    between the two scores around it; among equally good cuts, the middle one). Otherwise
+    the lowest cut that answers "yes" on at most ``FALSE_ALARM_RATE`` of the "no" ones.
+    """
+    yes = sorted(p for label, p in pairs if label)
+    no = sorted(p for label, p in pairs if not label)
+    if not no:
+        return {"threshold": None, "how": "no dialogue labelled no"}
+    if len(yes) >= MIN_PER_LABEL and len(no) >= MIN_PER_LABEL:
+        scores = sorted({p for _, p in pairs})
+        cuts = [(a + b) / 2 for a, b in itertools.pairwise(scores)] or scores
+        best = max(_accuracy_at(pairs, c) for c in cuts)
+        tied = [c for c in cuts if _accuracy_at(pairs, c) == best]
+        cut = tied[len(tied) // 2]
+        return {"threshold": round(cut, 3), "how": "best accuracy", "accuracy": round(best, 3)}
+    allowed = int(FALSE_ALARM_RATE * len(no))
+    # Above the (allowed + 1)-th highest "no": at most ``allowed`` of them reach the cut.
+    cut = min(0.999, no[len(no) - 1 - allowed] + 0.001)
+    return {
+        "threshold": round(cut, 3),
+        "how": f"false alarms on at most {FALSE_ALARM_RATE:.0%} of the 'no' labels",
+        "accuracy": round(_accuracy_at(pairs, cut), 3),
+    }
+
+
+def labelled_pairs(reports: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:
+    """(label, p(yes)) per question from bench reports: the STC-3 resolution sample (label:
+    the raters' A) and the dialogues labelled by reading (yes/no labels only)."""
+    from llm_labelled import LABELLED_QUESTIONS
+    from llm_questions import RESOLVED
+
+    pairs: dict[str, list[tuple[int, float]]] = {}
+    seen: set[tuple[str, str]] = set()  # a dialogue drawn by two samples counts once
+    for report in reports:
+        for row in (report.get("stc3_dev_zh") or {}).get("raw", []):
+            if row["p_yes"] is not None and (RESOLVED, str(row["id"])) not in seen:
+                seen.add((RESOLVED, str(row["id"])))
+                pairs.setdefault(RESOLVED, []).append((row["label"], row["p_yes"]))
+        labelled = report.get("stc3_labelled") or {}
+        labels = {str(r["id"]): r for r in labelled.get("labels", [])}
+        for row in labelled.get("answers", []):
+            for field, question in LABELLED_QUESTIONS.items():
+                label, shown = labels[str(row["id"])][field], row.get(question)
+                if label in ("yes", "no") and shown and shown["p_yes"] is not None:
+                    pairs.setdefault(question, []).append((int(label == "yes"), shown["p_yes"]))
+    return pairs
+
+
+def thresholds_from_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        question: {"dialogues": len(rows), "labelled_yes": sum(label for label, _ in rows)}
+        | choose_threshold(rows)
+        for question, rows in sorted(labelled_pairs(reports).items())
+    }
