@@ -335,3 +335,48 @@ def test_a_number_read_on_in_the_next_utterance_after_a_short_word(
     spans = detect(call, "en")
     assert [(s.kind.value, call[s.utterance]["text"][s.start : s.end]) for s in spans] == masked
     assert len({s.group for s in spans}) <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 腰 (said yāo, as 幺) for the telephone "one" inside a number read out
+        (
+            "我身份证三腰零腰，零四，腰九五零，零九零腰，三二四三",
+            [("ID", "三腰零腰，零四，腰九五零，零九零腰，三二四三")],
+        ),
+        ("我的手机号是腰三八，零零腰三，八零零零", [("PHONE", "腰三八，零零腰三，八零零零")]),
+        (
+            "卡号是六二二八 腰三四五 六七八九 零腰二三",
+            [("CARD", "六二二八 腰三四五 六七八九 零腰二三")],
+        ),
+        # a word next to a number, not in it, stays a word
+        ("13800138000，腰不好", [("PHONE", "13800138000")]),
+        # anywhere else they are words: no number, a short one, too many of them
+        ("我腰疼了三天", []),
+        ("弯腰捡了三四次", []),
+        ("邀请码是一二三四五六", []),
+        ("腰腰腰三三三", []),
+        ("一二腰", []),
+        # reference numbers, amounts, dates and times stay what they are
+        ("订单号是一三三腰七七四五七零八四", []),
+        ("腰包三千五百八十块", []),
+        ("二零二六年十二月三号腰疼", []),
+        ("下午三点五十分邀请您", []),
+        ("尾号腰七腰二的卡", []),
+    ],
+)
+def test_a_character_said_as_yao_is_a_one_only_inside_a_number(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "stream"),
+    [
+        ("三腰零", "3|0"),  # too few digits around it: a word
+        ("三二零腰零四腰九", "32010419"),
+        ("腰疼", "||"),
+    ],
+)
+def test_yao_homophones_in_the_digit_stream(text: str, stream: str) -> None:
+    assert digits(text).replace("||", "|") == stream.replace("||", "|")

@@ -63,6 +63,12 @@ ZH_GUESS_CHAIN = 6
 _ZH_NOT_GUESS = set("元块毛角分钱万亿个次天年月日号点秒岁斤米倍张件台户期楼层室位条周第") | set(
     "到至和与及或跟加减乘除"
 )
+# Characters said exactly as 幺 (yāo, first tone), the telephone "one": whisper has 幺 rarely
+# in its text and writes what it hears as one of these ("三腰零腰，零四，腰九五零" for an
+# ID). Unlike a guess their value is known, but they are words too ("腰疼", "邀请码"): one
+# is a digit only right next to a digit, in a number holding ZH_GUESS_CHAIN real digits or
+# more, with at most MAX_GUESS_SHARE of its digits these (``_settle_homophones``).
+ZH_YAO = {"腰": "1", "吆": "1", "妖": "1", "邀": "1", "夭": "1"}
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
@@ -80,6 +86,7 @@ class Unit:
     tens: bool = False  # "twenty": a digit word after it fills its place ("twenty one")
     guess: bool = False  # a letter standing for a digit (see GUESS)
     zh: bool = False  # a Chinese character: a digit (三, 幺) or one standing for one
+    homophone: bool = False  # a word said as a digit (腰 for 幺): kept only in a number
 
 
 SOFT = "soft"  # punctuation, a filler word, a pause between utterances
@@ -110,6 +117,8 @@ def _char_item(ch: str, i: int, start: int) -> Item:
         return Unit(ZH_DIGITS[ch], i, start, start + 1, zh=True)
     if ch in ID_X:
         return Unit("X", i, start, start + 1)
+    if ch in ZH_YAO:
+        return Unit(ZH_YAO[ch], i, start, start + 1, zh=True, homophone=True)
     if ch.isspace():
         return SPACE
     if ch in SOFT_CHARS or ch in FILLERS:
@@ -180,7 +189,7 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         items.append(item)
     if pending_repeat is not None:
         items.append(HARD)
-    return _join_tens(_settle_guesses(_settle_zh_guesses(items)))
+    return _join_tens(_settle_guesses(_settle_zh_guesses(_settle_homophones(items))))
 
 
 def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
@@ -205,6 +214,40 @@ def _next_unit(items: list[Item], i: int) -> Unit | bool | None:
         if item == HARD:
             return None
     return True
+
+
+def _real(item: Item | None) -> bool:
+    """A digit said as a digit: not a letter or character ASR may have written for one."""
+    return isinstance(item, Unit) and not item.guess and not item.homophone
+
+
+def _settle_homophones(items: list[Item]) -> list[Item]:
+    """A character said as a digit (ZH_YAO) kept only right next to a digit, in a number
+    (its units and the separators between them, up to any word) with ZH_GUESS_CHAIN real
+    digits or more and at most MAX_GUESS_SHARE of them homophones; else a word."""
+    out: list[Item] = list(items)
+    for i, item in enumerate(items):
+        if not (isinstance(item, Unit) and item.homophone):
+            continue
+        lo, hi = i, i + 1
+        while lo > 0 and _in_number(items[lo - 1]):
+            lo -= 1
+        while hi < len(items) and _in_number(items[hi]):
+            hi += 1
+        units = [u for u in items[lo:hi] if isinstance(u, Unit)]
+        real = sum(len(u.digits) for u in units if _real(u))
+        homophones = len(units) - sum(1 for u in units if _real(u))
+        beside = (i > 0 and isinstance(items[i - 1], Unit)) or (
+            i + 1 < len(items) and isinstance(items[i + 1], Unit)
+        )
+        if not beside or real < ZH_GUESS_CHAIN or homophones > len(units) * MAX_GUESS_SHARE:
+            out[i] = HARD
+    return out
+
+
+def _in_number(item: Item) -> bool:
+    """A digit, a homophone or a separator; a guess counts as a word here (settled after)."""
+    return item in (SOFT, SPACE) or (isinstance(item, Unit) and not item.guess)
 
 
 def _zh_unit(item: Item | None, guess: bool) -> bool:
@@ -234,7 +277,8 @@ def _settle_zh_guesses(items: list[Item]) -> list[Item]:
         while j < len(items) and (_zh_unit(items[j], False) or keep[j]):
             j += 1
         guesses = sum(keep[i:j])
-        if j - i - guesses < ZH_GUESS_CHAIN or guesses > (j - i) * MAX_GUESS_SHARE:
+        real = sum(_real(items[k]) for k in range(i, j))
+        if real < ZH_GUESS_CHAIN or guesses > (j - i) * MAX_GUESS_SHARE:
             for k in range(i, j):
                 if keep[k]:
                     out[k] = HARD
