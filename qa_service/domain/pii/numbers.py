@@ -208,8 +208,17 @@ def _garbled(digits: str, before: str) -> PiiType | None:
 def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     """A number that validates only as a phone (a number plan, no check digit: 10 digits
     are a US number more often than not) takes the type of the label right before it when
-    its length fits that type: "SSN 474-268-2008" is an SSN ASR misheard."""
+    its length fits that type: "SSN 474-268-2008" is an SSN ASR misheard. So does one that
+    validates only by the Luhn check under an ID label: one random number in ten passes it,
+    so an ID whose digits ASR changed is a "card" that often ("我身份证6101139850..."); not
+    at 19 digits, a card's length and no ID's."""
     label = _nearest_label(before)
+    if kind is PiiType.card and label is PiiType.resident_id:
+        # not past a reference label after the ID's ("身份证没带，订单号是..."): an ID is never
+        # suppressed by one, a card is
+        id_last = _last_end(_ID_LABEL, before) > _last_end(_REFERENCE, before)
+        fits = len(digits) <= _NEAR_LENGTH[label][1] and id_last
+        return label if fits else kind
     if kind is not PiiType.phone or label in (None, PiiType.phone):
         return kind
     low, high = _NEAR_LENGTH[label]
