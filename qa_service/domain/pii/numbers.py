@@ -99,12 +99,15 @@ def _last_end(pattern: re.Pattern[str], text: str) -> int:
 
 def _phone_label_end(text: str) -> int:
     """Where the last phone label ends, leaving out one that only names a reference
-    number ("发票号码", "order number")."""
+    number ("发票号码", "order number") and a 号码 ("number") that ends an ID's or a card's
+    label ("证件号码", "身份证号码", "银行卡号码"): that number is theirs."""
     references = [m.end() for m in _REFERENCE.finditer(text)]
+    owned = [m.end() for p in (_ID_LABEL, _CARD_LABEL) for m in p.finditer(text)]
     ends = [
         m.end()
         for m in _PHONE_LABEL.finditer(text)
         if not any(m.start() - 2 <= r <= m.start() for r in references)
+        and not (m.group() == "号码" and any(m.start() - 2 <= e <= m.end() for e in owned))
     ]
     return max(ends) if ends else -1
 
