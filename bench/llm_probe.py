@@ -86,7 +86,8 @@ def choose_threshold(pairs: list[tuple[int, float]]) -> dict[str, Any]:
 
 def labelled_pairs(reports: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:
     """(label, p(yes)) per question from bench reports: the STC-3 resolution sample (label:
-    the raters' A) and the dialogues labelled by reading (yes/no labels only)."""
+    the raters' A), the dialogues labelled by reading (yes/no labels only) and the tuning
+    calls (``--tuning-calls``; the shared calls' section is the test, never read here)."""
     from llm_labelled import LABELLED_QUESTIONS
     from llm_questions import RESOLVED
 
@@ -97,6 +98,9 @@ def labelled_pairs(reports: list[dict[str, Any]]) -> dict[str, list[tuple[int, f
             if row["p_yes"] is not None and (RESOLVED, str(row["id"])) not in seen:
                 seen.add((RESOLVED, str(row["id"])))
                 pairs.setdefault(RESOLVED, []).append((row["label"], row["p_yes"]))
+        for row in (report.get("tuning_calls") or {}).get("raw", []):
+            if row["p_yes"] is not None:
+                pairs.setdefault(row["question"], []).append((row["label"], row["p_yes"]))
         labelled = report.get("stc3_labelled") or {}
         labels = {str(r["id"]): r for r in labelled.get("labels", [])}
         for row in labelled.get("answers", []):

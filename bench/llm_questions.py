@@ -209,10 +209,12 @@ def question_report(rows: list[tuple[bool, dict[str, Any] | None]]) -> dict[str,
     }
 
 
-def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict[str, Any]:
+def bench_calls(
+    model, items, window_chars: int, only: list[str] | None, directory: Path = SHARED / "calls"
+) -> dict[str, Any]:
     per_question: dict[str, list[tuple[bool, dict[str, Any] | None]]] = {q: [] for q in CALL_LABELS}
     usages, raw = [], []
-    for path in sorted((SHARED / "calls").glob("*.json")):
+    for path in sorted(directory.glob("*.json")):
         if only and path.stem not in only:
             continue
         truth = json.loads(path.read_text(encoding="utf-8"))
@@ -243,7 +245,8 @@ def bench_calls(model, items, window_chars: int, only: list[str] | None) -> dict
 def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict[str, Any]:
     """ASR and the questions on one call of ``seconds``: the zh shared calls joined (as
     bench/asr_batched.py joins them), transcribed by faster-whisper, then every default
-    question asked of that transcript; CPU seconds of each, side by side, in this process."""
+    question asked of that transcript, as the process's first call and as a worker's next
+    one; CPU seconds of each, side by side, in this process."""
     import tempfile
 
     from qa_service.analysis.pipeline import AnalyzeOptions, transcribe_audio
@@ -260,14 +263,26 @@ def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict
             cpu, wall = _cpu_seconds(), time.perf_counter()
             transcript, _source = transcribe_audio(audio, AnalyzeOptions(), engines)
             asr_cpu, asr_wall = _cpu_seconds() - cpu, time.perf_counter() - wall
-    wall = time.perf_counter()
-    _answers, usage = ask(model, items, transcript, settings.llm_window_chars)
-    return {
+    report = {
         "call_seconds": round(transcript.duration_s, 1),
         "utterances": len(transcript.utterances),
         "characters": sum(len(u.text) for u in transcript.utterances),
         "asr_cpu_seconds": round(asr_cpu, 1),
         "asr_wall_seconds": round(asr_wall, 1),
+    }
+    # First as the process's first call (nothing in the model's prompt cache), then as a
+    # worker's next call: after another call's questions, whose system prompt it shares.
+    report["first_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
+    other = json.loads((SHARED / "calls" / f"{paths[0].stem}.json").read_text(encoding="utf-8"))
+    ask(model, items, call_transcript(other), settings.llm_window_chars)
+    report["next_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
+    return report
+
+
+def _questions_cost(model, items, transcript: Transcript, settings: Settings, asr_cpu: float):
+    wall = time.perf_counter()
+    _answers, usage = ask(model, items, transcript, settings.llm_window_chars)
+    return {
         "questions_cpu_seconds": round(usage["cpu_seconds"], 1),
         "questions_wall_seconds": round(time.perf_counter() - wall, 1),
         "questions_over_asr_cpu": round(usage["cpu_seconds"] / max(asr_cpu, 1e-9), 2),
@@ -306,6 +321,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-calls", action="store_true")
     parser.add_argument("--calls", nargs="*", help="only these shared call ids")
+    parser.add_argument(
+        "--tuning-calls",
+        type=Path,
+        help="also: the labelled calls in this folder, for --calibrate (never the shared ones)",
+    )
     parser.add_argument(
         "--five-minutes", type=float, default=0, help="also: ASR vs questions on a joined call"
     )
@@ -362,6 +382,12 @@ def main() -> None:
     items = [i for i in items if i.type == "question"]
     if not args.no_calls:
         report["calls"] = bench_calls(model, items, settings.llm_window_chars, args.calls)
+    if args.tuning_calls:
+        if args.tuning_calls.resolve() == (SHARED / "calls").resolve():
+            parser.error("the shared calls test the thresholds: tune on other calls")
+        report["tuning_calls"] = bench_calls(
+            model, items, settings.llm_window_chars, None, args.tuning_calls
+        )
     if args.stc3:
         report["stc3_dev_zh"] = bench_stc3(
             model, items, args.stc3, args.seed, settings.llm_window_chars, args.stc3_positions

@@ -142,3 +142,17 @@ def test_the_probe_answers_from_the_probabilities_and_writes_no_reply() -> None:
     # Held to one answer (as a yes_threshold holds the reply), it gives that one.
     held = probe.answer([], answer_schema(item, range(3, 6), decided="yes"))
     assert json.loads(held.text)["answer"] == "yes" and held.probabilities == {}
+
+
+def test_thresholds_are_tuned_on_the_tuning_calls_and_never_on_the_shared_ones() -> None:
+    import llm_probe
+
+    tuning = [
+        {"call": f"t{k}", "question": "q-deflection", "label": int(k < 3), "p_yes": p}
+        for k, p in enumerate([0.7, 0.65, 0.6, 0.5, 0.45])
+    ]
+    # The shared calls' rows (the test) would put the cut elsewhere if they were read.
+    shared = [{"call": "s", "question": "q-deflection", "label": 1, "p_yes": 0.1}]
+    report = {"tuning_calls": {"raw": tuning}, "calls": {"raw": shared}}
+    pairs = llm_probe.labelled_pairs([report])
+    assert pairs == {"q-deflection": [(1, 0.7), (1, 0.65), (1, 0.6), (0, 0.5), (0, 0.45)]}

@@ -203,6 +203,44 @@ def test_checking_the_models_choice_first_decodes_what_the_runtimes_sampler_does
     assert ours == '["zebra"]'
 
 
+@pytest.mark.parametrize(
+    ("decided", "head"),
+    [("yes", '{"answer": "yes", "justification": "'), (None, "")],
+)
+def test_a_reply_held_to_its_answer_begins_with_it_read_as_prompt(
+    embedded: LanguageModel, decided: str | None, head: str
+) -> None:
+    from qa_service.domain.llm_questions import answer_schema, messages
+    from qa_service.engines.llm.llama_choices import compact_grammar, forced_head
+    from qa_service.engines.llm.llama_decode import generate
+
+    item = asks_pack().scorecard.items[0]
+    window = range(len(UNRESOLVED))
+    schema = answer_schema(item, window, decided)
+    assert forced_head(schema) == head
+    chat = messages(item, "zh", transcript(*UNRESOLVED), window)
+    llama = embedded._llama  # type: ignore[attr-defined]
+    text, counts = generate(llama, chat, compact_grammar(schema), 128, "test", head)
+    assert text.startswith(head) and json.loads(text)["answer"] in (decided or "yes no")
+    # The head's tokens are the reply's, not the prompt's (the prompt ends where it did).
+    prompt_only = llama.tokenize(llama._format_chat_prompt(chat)[0], add_special=True)
+    assert counts["input_tokens"] == len(prompt_only) and counts["reply_tokens"] > 0
+
+
+def test_a_head_the_grammar_refuses_is_decoded_instead(embedded: LanguageModel) -> None:
+    from qa_service.domain.llm_questions import answer_schema, messages
+    from qa_service.engines.llm.llama_choices import compact_grammar
+    from qa_service.engines.llm.llama_decode import generate
+
+    item = asks_pack().scorecard.items[0]
+    window = range(len(UNRESOLVED))
+    chat = messages(item, "zh", transcript(*UNRESOLVED), window)
+    grammar = compact_grammar(answer_schema(item, window, "yes"))
+    wrong = '{"answer": "no", "justification": "'
+    text, _ = generate(embedded._llama, chat, grammar, 128, "test", wrong)  # type: ignore[attr-defined]
+    assert json.loads(text)["answer"] == "yes"
+
+
 def test_a_customer_telling_the_model_to_answer_yes_changes_nothing(
     model: LanguageModel,
 ) -> None:

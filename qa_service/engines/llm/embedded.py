@@ -161,14 +161,21 @@ class EmbeddedModel:
         *,
         max_tokens: int = 256,
     ) -> Completion:
-        from qa_service.engines.llm.llama_choices import compact_grammar, reply_probabilities
+        from qa_service.engines.llm.llama_choices import (
+            compact_grammar,
+            forced_head,
+            reply_probabilities,
+        )
         from qa_service.engines.llm.llama_decode import generate
 
         grammar = compact_grammar(json_schema) if json_schema is not None else None
+        head = forced_head(json_schema) if json_schema is not None else ""
         with self._lock:
             started = time.perf_counter()
             with _model_errors():
-                text, counts = generate(self._llama, messages, grammar, max_tokens, _CACHE_KEY)
+                text, counts = generate(
+                    self._llama, messages, grammar, max_tokens, _CACHE_KEY, head
+                )
             probabilities = {}
             if json_schema is not None and text:
                 probabilities = reply_probabilities(

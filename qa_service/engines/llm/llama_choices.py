@@ -91,6 +91,28 @@ def reply_head(field: str) -> str:
     return "{" + json.dumps(field) + ': "'
 
 
+def forced_head(schema: dict[str, Any]) -> str:
+    """How every reply under ``schema`` begins: its leading fields held to one value each
+    (an answer chosen before the reply), up to the opening quote of the first free string.
+
+    Written as the models write JSON (``reply_head``'s spacing), which the compact grammar
+    allows; "" where the first field is free.
+    """
+    properties = schema.get("properties") or {}
+    if schema.get("type") != "object" or list(schema.get("required") or []) != list(properties):
+        return ""  # optional fields: the grammar may begin with any of them
+    head = "{"
+    for name, spec in properties.items():
+        options = spec.get("enum") if isinstance(spec, dict) else None
+        if spec.get("type") == "string" and options and len(options) == 1:
+            head += json.dumps(name) + ": " + json.dumps(options[0]) + ", "
+        elif spec.get("type") == "string" and head != "{":
+            return head + json.dumps(name) + ': "'
+        else:
+            return ""
+    return ""
+
+
 def reply_probabilities(
     llama: Any, chat: list[Message], reply: str, schema: dict[str, Any], cache_key: str
 ) -> dict[str, dict[str, float]]:

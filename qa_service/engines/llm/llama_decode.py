@@ -65,14 +65,52 @@ def next_token(llama: Any, grammar: Any) -> int:
     return int(np.argmax(every["logit"]))
 
 
+def _head_tokens(llama: Any, prompt: str, tokens: list[int], head: str, grammar: Any) -> list[int]:
+    """``head``'s tokens as they follow ``prompt`` (tokenised together, as the probe reads
+    them, so the cache is shared), each accepted by ``grammar``; [] where they cannot be."""
+    if not head:
+        return []
+    joined = llama.tokenize(prompt + head, add_special=True)
+    if joined[: len(tokens)] != tokens:
+        return []
+    forced = joined[len(tokens) :]
+    if grammar is not None:
+        probe = llama._lib.llama_sampler_clone(grammar)
+        try:
+            for token in forced:
+                if not _grammar_allows(llama, probe, token):
+                    return []
+                llama._lib.llama_sampler_accept(probe, token)
+        finally:
+            llama._lib.llama_sampler_free(probe)
+    return forced
+
+
+def _grammar_allows(llama: Any, grammar: Any, token: int) -> bool:
+    import numpy as np
+
+    one = np.zeros(1, dtype=_CANDIDATE)
+    one[0] = (token, 0.0, 0.0)
+    return bool(np.isfinite(_allowed(llama, grammar, one)["logit"][0]))
+
+
 def generate(
-    llama: Any, chat: list[Message], grammar_text: str | None, max_tokens: int, cache_key: str
+    llama: Any,
+    chat: list[Message],
+    grammar_text: str | None,
+    max_tokens: int,
+    cache_key: str,
+    head: str = "",
 ) -> tuple[str, dict[str, int]]:
     """The greedy reply to ``chat`` under ``grammar_text`` (GBNF; None: unconstrained), and
-    its token counts: ``input_tokens``, ``reused_tokens`` (from the cache), ``reply_tokens``.
+    its token counts: ``input_tokens``, ``reused_tokens`` (from the cache), ``reply_tokens``
+    (``head`` included).
 
     The prompt's head is reused from the runtime's prompt cache under ``cache_key`` (the
-    runtime's own bookkeeping, so its chat completions and this share one cache).
+    runtime's own bookkeeping, so its chat completions and this share one cache). ``head``,
+    text the reply must begin with (the grammar's only way to begin, e.g. the answer already
+    chosen), is read with the prompt in one batch instead of decoded token by token: a
+    decoded token costs about three times a prompt token here (bench/README.md).
     """
     ffi, lib = llama._ffi, llama._lib
     prompt, _ = llama._format_chat_prompt(chat)
@@ -89,8 +127,14 @@ def generate(
     done = False
     reply, written = bytearray(), 0
     try:
-        reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
-        n_past = llama._eval_tokens(tokens[reused:], reused)
+        forced = _head_tokens(llama, prompt, tokens, head, grammar)
+        for token in forced:
+            if grammar is not None:
+                lib.llama_sampler_accept(grammar, token)
+            reply += llama._token_to_bytes(token)
+        written = len(forced)
+        reused, _status = llama._prepare_chat_prefix(tokens + forced, cache_key)
+        n_past = llama._eval_tokens((tokens + forced)[reused:], reused)
         while written < max_tokens:
             token = next_token(llama, grammar)
             if lib.llama_vocab_is_eog(llama._vocab, token):
@@ -107,4 +151,5 @@ def generate(
         if not done:
             llama._clear_context_state()
     text = reply.decode("utf-8", errors="replace")
+    reused = min(reused, len(tokens))  # the head's tokens count as reply, not prompt
     return text, {"input_tokens": len(tokens), "reused_tokens": reused, "reply_tokens": written}
