@@ -7,23 +7,21 @@ those of a full reply (both are read where the reply writes its answer), at the 
 reading the prompt only, so a labelled set can be scored for choosing thresholds in minutes
 instead of hours. Its justification is a placeholder: never use it for anything but a bench.
 
-``choose_threshold`` picks a question's ``yes_threshold`` from (label, p(yes)) pairs.
+``thresholds_from_reports`` picks each question's ``yes_threshold`` from the reports' (label,
+p(yes)) pairs with ``domain.question_agreement.choose_threshold``, as the product does from
+reviewers' verdicts.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from typing import Any
 
+from qa_service.domain.question_agreement import choose_threshold
 from qa_service.engines.llm import Completion
 
 PROBE_JUSTIFICATION = "(probe: answer read from the model's probabilities, no reply written)"
-# Below this many dialogues labelled yes (or no), accuracy cannot place a cut: the cut keeps
-# false alarms at FALSE_ALARM_RATE of the dialogues labelled no instead.
-MIN_PER_LABEL = 10
-FALSE_ALARM_RATE = 0.05
 
 
 class ProbeOnlyModel:
@@ -50,38 +48,6 @@ class ProbeOnlyModel:
         seconds = time.perf_counter() - started
         probabilities = {"answer": shares} if len(options) > 1 else {}
         return Completion(text, 0, 0, seconds, self.name, probabilities=probabilities)
-
-
-def _accuracy_at(pairs: list[tuple[int, float]], cut: float) -> float:
-    return sum((p >= cut) == bool(label) for label, p in pairs) / len(pairs)
-
-
-def choose_threshold(pairs: list[tuple[int, float]]) -> dict[str, Any]:
-    """A yes-threshold from (label 1 yes / 0 no, p(yes)) pairs, and how it was chosen.
-
-    With at least ``MIN_PER_LABEL`` of each label: the cut with the best accuracy (midway
-    between the two scores around it; among equally good cuts, the middle one). Otherwise
-    the lowest cut that answers "yes" on at most ``FALSE_ALARM_RATE`` of the "no" ones.
-    """
-    yes = sorted(p for label, p in pairs if label)
-    no = sorted(p for label, p in pairs if not label)
-    if not no:
-        return {"threshold": None, "how": "no dialogue labelled no"}
-    if len(yes) >= MIN_PER_LABEL and len(no) >= MIN_PER_LABEL:
-        scores = sorted({p for _, p in pairs})
-        cuts = [(a + b) / 2 for a, b in itertools.pairwise(scores)] or scores
-        best = max(_accuracy_at(pairs, c) for c in cuts)
-        tied = [c for c in cuts if _accuracy_at(pairs, c) == best]
-        cut = tied[len(tied) // 2]
-        return {"threshold": round(cut, 3), "how": "best accuracy", "accuracy": round(best, 3)}
-    allowed = int(FALSE_ALARM_RATE * len(no))
-    # Above the (allowed + 1)-th highest "no": at most ``allowed`` of them reach the cut.
-    cut = min(0.999, no[len(no) - 1 - allowed] + 0.001)
-    return {
-        "threshold": round(cut, 3),
-        "how": f"false alarms on at most {FALSE_ALARM_RATE:.0%} of the 'no' labels",
-        "accuracy": round(_accuracy_at(pairs, cut), 3),
-    }
 
 
 def labelled_pairs(reports: list[dict[str, Any]]) -> dict[str, list[tuple[int, float]]]:

@@ -158,6 +158,10 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(4096, ge=512, le=131072)
     llm_window_chars: int = Field(3000, ge=200, le=200000)
     llm_gpu_layers: int = Field(0, ge=-1, le=1000)
+    # A question whose answers reviewers confirm less often than this, over at least
+    # question_agreement_min_reviews reviewed answers, is flagged "needs rewording".
+    question_agreement_min: float = Field(0.8, ge=0, le=1)
+    question_agreement_min_reviews: int = Field(10, ge=1, le=100000)
 
     # --- retention and deletion (issue 14) ---
     # Days a recording (and its waveform peaks and other derived files) is kept, counted from

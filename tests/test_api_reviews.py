@@ -254,3 +254,42 @@ def test_an_answered_question_is_reviewed_disputed_and_asked_again_on_rescore(
     assert again.asked, "the rescore asked the model again"
     new = next(f for f in reply.json()["findings"] if f["rule_id"] == "q-problem-resolved")
     assert new["evidence"]["answer"] == "yes" and new["evidence"]["cited"][0]["index"] == 2
+
+
+def test_reviewers_agreement_with_each_question_is_counted_ranked_and_exported(
+    service, no_second_review, monkeypatch
+) -> None:
+    """Two calls answered by a (stand-in) model; QA overturns the resolution answer on both
+    and confirms the rest: resolution ranks first at 0 % and is flagged, the others not."""
+    from qa_service.store.base import utcnow
+    from tests.llm_stand_in import AnsweringModel
+
+    monkeypatch.setattr(service.settings, "llm_scope", "all")
+    monkeypatch.setattr(service.settings, "question_agreement_min_reviews", 2)
+    model = AnsweringModel({"solved": "no"}, cite=1)
+    monkeypatch.setitem(service.worker.ctx.engines._loaded, "llm", model)
+    for agent in ("A1", "A1"):
+        call = service.new_call(agent)
+        answer = next(
+            f for f in _findings(service, call["id"]) if f["rule_id"] == "q-problem-resolved"
+        )
+        verdicts = [{"finding_id": answer["id"], "verdict": "overturned", "reason": "solved"}]
+        assert _review(service, call["id"], verdicts=verdicts).status_code == 201
+    period = utcnow().strftime("%Y-%m")
+    url = f"/api/questions/agreement?period={period}"
+    report = service.get(url, "qa1").json()
+    first, *others = report["questions"]
+    assert (first["rule_id"], first["overturned"], first["agreement"]) == (
+        "q-problem-resolved",
+        2,
+        0.0,
+    )
+    assert first["needs_rewording"] and first["question"]
+    assert others and all(q["agreement"] == 1.0 and not q["needs_rewording"] for q in others)
+    # Another period has no reviewed answer; agents may not see reviewers' agreement.
+    assert service.get("/api/questions/agreement?period=2020-01", "qa1").json()["questions"] == []
+    assert service.get(url, "agent_a1").status_code == 403
+    exported = service.get(f"{url}&format=csv", "qa1")
+    assert exported.status_code == 200 and "attachment" in exported.headers["content-disposition"]
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert lines[1].startswith("q-problem-resolved,") and ",0.0%,yes," in lines[1]

@@ -89,30 +89,6 @@ def test_a_label_outside_the_answers_is_refused(tmp_path: Path) -> None:
     assert llm_labelled.load_labels(path)[0]["deflection"] == "no"
 
 
-def test_a_balanced_label_set_places_the_cut_where_accuracy_is_best() -> None:
-    import llm_probe
-
-    # Yes-labelled dialogues sit at 0.55-0.64, no-labelled at 0.40-0.58: at 0.5 the model
-    # says "yes" to five "no" ones; the best cut, just under every "yes", leaves two.
-    yes = [(1, 0.55 + k / 100) for k in range(10)]
-    no = [(0, 0.40 + k / 50) for k in range(10)]
-    chosen = llm_probe.choose_threshold(yes + no)
-    assert chosen["how"] == "best accuracy"
-    assert chosen["accuracy"] == 0.9
-    assert 0.54 < chosen["threshold"] < 0.55
-
-
-def test_without_enough_yes_labels_the_cut_bounds_the_false_alarms() -> None:
-    import llm_probe
-
-    # 40 dialogues labelled no, p(yes) 0.50-0.89; 5 % of 40 is 2 false alarms at most.
-    no = [(0, 0.50 + k / 100) for k in range(40)]
-    chosen = llm_probe.choose_threshold([*no, (1, 0.95)])
-    assert chosen["how"].startswith("false alarms")
-    assert sum(p >= chosen["threshold"] for _, p in no) == 2
-    assert llm_probe.choose_threshold([(1, 0.7)])["threshold"] is None
-
-
 class ProbabilityOnly:
     """A model that reads probabilities and must never be asked to write a reply."""
 

@@ -54,6 +54,19 @@ def test_answered_questions_are_reviewed_disputed_and_answered_again_on_rescore(
     assert verdicts[resolved["id"]] == ("confirmed", "")
     assert verdicts[deflection["id"]] == ("overturned", reason)
 
+    # The QA page ranks the questions by agreement: the overturned one first, flagged.
+    monkeypatch.setattr(live_service.settings, "question_agreement_min_reviews", 1)
+    browser.get(f"{live_service.url}/qa/questions")
+    rows = wait_until(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#questions-table tr[data-rule]"), 15
+    )
+    assert rows[0].get_attribute("data-rule") == "q-deflection"
+    assert "flagged" in rows[0].get_attribute("class") and "0%" in rows[0].text
+    shown = {r.get_attribute("data-rule"): r for r in rows}
+    assert "100%" in shown["q-problem-resolved"].text
+    assert "flagged" not in shown["q-problem-resolved"].get_attribute("class")
+    save_screenshot(browser, "questions-agreement")
+
     sign_in(browser, live_service, "agent_a1")
     open_call(browser, live_service, call["id"])
     statement = "I told the customer the refund takes five days: that is the next step."

@@ -26,6 +26,7 @@ from qa_service.api.routers import (
     imports,
     kpi,
     packs,
+    questions,
     retention,
     reviews,
     sampling,
@@ -155,7 +156,7 @@ def create_app(
     app.add_middleware(BrowserGuard)
     api = APIRouter(prefix="/api")
     routers = (auth, users, calls, reviews, disputes, packs, audit, kpi, sampling, imports)
-    routers = (*routers, coaching)
+    routers = (*routers, coaching, questions)
     for module in (*routers, retention):
         document_errors(module.router, "/api")
         api.include_router(module.router)

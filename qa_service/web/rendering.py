@@ -43,6 +43,7 @@ NAV = (
     ("/qa/upload", "nav.upload", STAFF),
     ("/disputes", "nav.disputes", EVERYONE),
     ("/qa/packs", "nav.packs", STAFF),
+    ("/qa/questions", "nav.questions", STAFF),
     ("/dashboard", "nav.dashboard", DASHBOARD),
     ("/coaching", "nav.coaching", EVERYONE),
 )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from qa_service.analysis.packs import available_packs
-from qa_service.domain.periods import period_containing
+from qa_service.domain.periods import parse_period, period_containing
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.features.calls import upload_check
+from qa_service.features.reviews.agreement import agreement_report
 from qa_service.features.sampling import service as sampling
 from qa_service.features.sampling.schemas import PlanCreate, plan_summary
 from qa_service.http.deps import SessionDep, SettingsDep
@@ -116,3 +119,19 @@ def queue_page(
 def create_plan(body: PlanCreate, user: PageStaff, session: SessionDep) -> dict:
     """The API's plan creation, for the queue page (the page's own URL space)."""
     return plan_summary(sampling.create_requested_plan(session, request=body, created_by=user))
+
+
+@router.get("/qa/questions")
+def questions_page(
+    request: Request,
+    user: PageStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    period: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    """The evaluation questions ranked by reviewers' agreement with the model, lowest first,
+    those under the bar flagged for rewording."""
+    chosen = parse_period(period) if period else period_containing(utcnow(), "month")
+    report = agreement_report(session, settings, chosen)
+    periods = [p.label for p in [chosen, *chosen.previous(5)]]
+    return render(request, "questions.html", user, report=report.to_dict(), periods=periods)
