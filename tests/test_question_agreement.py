@@ -83,3 +83,33 @@ def test_without_enough_yes_labels_the_cut_bounds_the_false_alarms() -> None:
     assert chosen["how"].startswith("false alarms")
     assert sum(p >= chosen["threshold"] for _, p in no) == 2
     assert choose_threshold([(1, 0.7)])["threshold"] is None
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [(["yes", "yes", "no"], "yes"), (["yes", "no"], None), ([], None), (["no"], "no")],
+)
+def test_the_reviewers_majority_is_none_on_a_tie(answers, expected) -> None:
+    from qa_service.domain.calibration_agreement import majority
+
+    assert majority(answers) == expected
+
+
+def test_calibration_counts_reviewer_pairs_and_the_model_per_question() -> None:
+    from qa_service.domain.calibration_agreement import BlindAnswer, calibration_results
+
+    given = [
+        BlindAnswer(1, "q", "ann", "yes"),
+        BlindAnswer(1, "q", "bo", "yes"),
+        BlindAnswer(1, "q", "cy", "no"),
+        BlindAnswer(2, "q", "ann", "no"),
+        BlindAnswer(2, "r", "ann", "no"),  # one reviewer: no pair, still compared to the model
+    ]
+    q, r = calibration_results(given, {(1, "q"): "yes", (2, "r"): "yes"})
+    # Call 1: pairs ann-bo agree, ann-cy and bo-cy do not; call 2 has one answer for q.
+    assert (q.calls, q.reviewer_pairs, q.reviewer_pairs_agreeing) == (1, 3, 1)
+    # The model answered q on call 1 only: two of three reviewers said the same.
+    assert q.to_dict()["reviewers_with_model"] == 0.6667
+    assert q.to_dict()["majority_with_model"] == 1.0
+    assert q.to_dict()["per_reviewer_with_model"] == {"ann": 1.0, "bo": 1.0, "cy": 0.0}
+    assert r.to_dict()["reviewers_agreement"] is None and r.to_dict()["reviewers_with_model"] == 0.0

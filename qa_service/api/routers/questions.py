@@ -1,12 +1,18 @@
-"""Evaluation questions across calls: how often reviewers agree with the model's answers."""
+"""Evaluation questions across calls: how often reviewers agree with the model's answers, and
+calibration sessions where several reviewers answer the same calls blind."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from qa_service.api.schemas.common import PeriodQuery
+from qa_service.api.schemas.common import IdPath, PeriodQuery
 from qa_service.domain.periods import parse_period
 from qa_service.features.kpi.schemas import ExportFormat
+from qa_service.features.question_calibrations import service as calibrations
+from qa_service.features.question_calibrations.schemas import (
+    CalibrationAnswers,
+    CalibrationCreate,
+)
 from qa_service.features.reviews.agreement import agreement_report, export_agreement
 from qa_service.http.deps import SessionDep, SettingsDep, StaffUser
 
@@ -29,3 +35,56 @@ def get_agreement(
         return report.to_dict()
     export = export_agreement(report, format.value)
     return Response(export.data, media_type=export.media_type, headers=export.headers)
+
+
+@router.post(
+    "/question-calibrations",
+    status_code=201,
+    summary="Start a calibration session: reviewers answer these calls' questions blind",
+)
+def create_calibration(body: CalibrationCreate, user: StaffUser, session: SessionDep) -> dict:
+    created = calibrations.create_calibration(session, user, body)
+    return calibrations.calibration_public(session, user, created)
+
+
+@router.get("/question-calibrations", summary="Calibration sessions, newest first")
+def list_calibrations(_user: StaffUser, session: SessionDep) -> list[dict]:
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "calls": len(c.call_ids),
+            "questions": len(c.rule_ids),
+            "closed": c.closed_at is not None,
+        }
+        for c in calibrations.list_calibrations(session)
+    ]
+
+
+@router.get(
+    "/question-calibrations/{calibration_id}",
+    summary="A session: your own answers while open; everyone's and the agreement once closed",
+)
+def get_calibration(calibration_id: IdPath, user: StaffUser, session: SessionDep) -> dict:
+    found = calibrations.get_calibration(session, calibration_id)
+    return calibrations.calibration_public(session, user, found)
+
+
+@router.put(
+    "/question-calibrations/{calibration_id}/answers",
+    summary="Give or change your blind answers (while the session is open)",
+)
+def answer(
+    calibration_id: IdPath, body: CalibrationAnswers, user: StaffUser, session: SessionDep
+) -> dict:
+    found = calibrations.answer_blind(session, user, calibration_id, body)
+    return calibrations.calibration_public(session, user, found)
+
+
+@router.post(
+    "/question-calibrations/{calibration_id}/close",
+    summary="Close the session (its creator or an admin): answers are shown and fixed",
+)
+def close(calibration_id: IdPath, user: StaffUser, session: SessionDep) -> dict:
+    found = calibrations.close_calibration(session, user, calibration_id)
+    return calibrations.calibration_public(session, user, found)
