@@ -62,7 +62,7 @@ def chat_transcript(dialogue: dict[str, Any]) -> Transcript:
 
 def call_transcript(truth: dict[str, Any]) -> Transcript:
     utterances = [Utterance(t["role"], t["start"], t["end"], t["text"]) for t in truth["turns"]]
-    return Transcript(utterances, truth["language"], truth["duration_s"], truth["channels"])
+    return Transcript(utterances, truth["language"], truth["duration_s"], truth.get("channels", {}))
 
 
 def _cpu_seconds() -> float:

@@ -44,6 +44,7 @@ NAV = (
     ("/disputes", "nav.disputes", EVERYONE),
     ("/qa/packs", "nav.packs", STAFF),
     ("/qa/questions", "nav.questions", STAFF),
+    ("/qa/calibrations", "nav.calibrations", STAFF),
     ("/dashboard", "nav.dashboard", DASHBOARD),
     ("/coaching", "nav.coaching", EVERYONE),
 )

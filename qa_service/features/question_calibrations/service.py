@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qa_service.domain.calibration_agreement import BlindAnswer, calibration_results
+from qa_service.domain.calibration_agreement import (
+    BlindAnswer,
+    calibration_results,
+)
+from qa_service.domain.calibration_agreement import (
+    QuestionCalibration as QuestionResult,
+)
 from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from qa_service.features.question_calibrations.schemas import CalibrationAnswers, CalibrationCreate
@@ -150,7 +156,7 @@ def calibration_public(
     machine = {key: str(e.get("answer")) for key, e in model.items() if e.get("answer")}
     results = {r.rule_id: r.to_dict() for r in calibration_results(blind, machine)}
     public["results"] = [
-        {"question": q["question"], **results.get(q["rule_id"], {"rule_id": q["rule_id"]})}
+        {"question": q["question"], **(results.get(q["rule_id"]) or empty(q["rule_id"]))}
         for q in public["questions"]
     ]
     public["answers"] = [
@@ -163,6 +169,11 @@ def calibration_public(
         if r in questions
     ]
     return public
+
+
+def empty(rule_id: str) -> dict[str, Any]:
+    """The results of a question nobody answered in the session."""
+    return QuestionResult(rule_id).to_dict()
 
 
 def list_calibrations(session: Session) -> list[QuestionCalibration]:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from qa_service.web.routes import calls, coaching, dashboard, disputes, home, packs, qa
+from qa_service.web.routes import (
+    calibrations,
+    calls,
+    coaching,
+    dashboard,
+    disputes,
+    home,
+    packs,
+    qa,
+)
 
 ROUTERS = (
     home.router,
@@ -15,4 +24,5 @@ ROUTERS = (
     packs.data_router,
     dashboard.router,
     coaching.router,
+    calibrations.router,
 )
