@@ -22,14 +22,13 @@ def _answer(browser, live_service, session_id: int, call_id: int, answer: str) -
     wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, "body[data-ready]"), 15)
     name = f"{call_id}:q-problem-resolved"
     browser.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{answer}']").click()
+    browser.execute_script("window.beforeSaving = true")
     browser.find_element(By.ID, "calibration-save").click()
-    wait_until(
-        browser,
-        lambda d: d.find_element(
-            By.CSS_SELECTOR, f"input[name='{name}'][value='{answer}']"
-        ).get_attribute("checked"),
-        15,
-    )
+    # Saved, the page reloads with the answer checked by the server.
+    wait_until(browser, lambda d: not d.execute_script("return window.beforeSaving"), 15)
+    wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, "body[data-ready]"), 15)
+    chosen = browser.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{answer}']")
+    assert chosen.get_attribute("checked")
 
 
 def test_reviewers_answer_blind_and_the_closed_session_shows_their_agreement(

@@ -58,6 +58,8 @@ VALUES = {
     "packs.rule_name_": ["zh", "en"],
     "packs.rule_description_": ["zh", "en"],
     "packs.item_answer_": ["yes", "no", "not_applicable"],
+    "calibration.answer": ["yes", "no", "not_applicable"],
+    "js.role": ["agent", "customer", "mono", "unknown"],
 }
 
 
