@@ -127,12 +127,10 @@ def auc_interval(scores: list[tuple[int, float]], seed: int, rounds: int = 2000)
 
 
 def p_yes(evidence: dict[str, Any] | None) -> float | None:
-    """The model's probability of yes among yes and no, whatever it answered; None where the
-    backend read no probabilities."""
-    shares = (evidence or {}).get("probabilities")
-    if not shares or "yes" not in shares or "no" not in shares:
-        return None
-    return round(shares["yes"] / max(shares["yes"] + shares["no"], 1e-9), 4)
+    """The model's probability of yes among yes and no, whatever it answered."""
+    from qa_service.domain.question_agreement import yes_share
+
+    return yes_share(evidence)
 
 
 def answer_score(evidence: dict[str, Any] | None) -> float | None:

@@ -113,3 +113,20 @@ def test_calibration_counts_reviewer_pairs_and_the_model_per_question() -> None:
     assert q.to_dict()["majority_with_model"] == 1.0
     assert q.to_dict()["per_reviewer_with_model"] == {"ann": 1.0, "bo": 1.0, "cy": 0.0}
     assert r.to_dict()["reviewers_agreement"] is None and r.to_dict()["reviewers_with_model"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("evidence", "share"),
+    [
+        ({"probabilities": {"yes": 0.3, "no": 0.1, "not_applicable": 0.6}}, 0.75),
+        ({"probabilities": {"yes": 0.0, "no": 0.0}}, None),
+        ({"probabilities": {"yes": "0.3", "no": 0.1}}, None),
+        ({"probabilities": ["yes"]}, None),
+        ({"answer": "yes"}, None),
+        (None, None),
+    ],
+)
+def test_the_yes_share_is_read_only_from_well_formed_probabilities(evidence, share) -> None:
+    from qa_service.domain.question_agreement import yes_share
+
+    assert yes_share(evidence) == share

@@ -97,6 +97,18 @@ def choose_threshold(pairs: list[tuple[int, float]]) -> dict[str, Any]:
     }
 
 
+def yes_share(evidence: dict[str, Any] | None) -> float | None:
+    """The model's probability of yes among yes and no in an answer's evidence, whatever it
+    answered; None where the backend read no probabilities."""
+    shares = (evidence or {}).get("probabilities")
+    if not isinstance(shares, dict):
+        return None
+    yes, no = shares.get("yes"), shares.get("no")
+    if not isinstance(yes, int | float) or not isinstance(no, int | float) or yes + no <= 0:
+        return None
+    return round(float(yes) / float(yes + no), 4)
+
+
 def reviewed_label(answer: str, verdict: str) -> int | None:
     """1 where the reviewers' answer was "yes", 0 where it was "no"; None where the verdict
     does not say (a not_applicable answer, overturned, could have been either)."""

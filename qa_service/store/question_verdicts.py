@@ -7,19 +7,9 @@ from sqlalchemy.orm import Session
 
 from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.domain.periods import Period
-from qa_service.domain.question_agreement import ReviewedAnswer
+from qa_service.domain.question_agreement import ReviewedAnswer, yes_share
 from qa_service.store.call_facts import utc
 from qa_service.store.calls import Call, FindingRecord
-
-
-def _p_yes(evidence: dict) -> float | None:
-    shares = evidence.get("probabilities")
-    if not isinstance(shares, dict):
-        return None
-    yes, no = shares.get("yes"), shares.get("no")
-    if not isinstance(yes, int | float) or not isinstance(no, int | float) or yes + no <= 0:
-        return None
-    return float(yes) / float(yes + no)
 
 
 def reviewed_answers(session: Session, period: Period) -> list[ReviewedAnswer]:
@@ -45,7 +35,7 @@ def reviewed_answers(session: Session, period: Period) -> list[ReviewedAnswer]:
                 question=str(evidence.get("question") or ""),
                 answer=str(evidence.get("answer") or ""),
                 verdict=verdict,
-                p_yes=_p_yes(evidence),
+                p_yes=yes_share(evidence),
             )
         )
     return found
