@@ -3,8 +3,12 @@ disputed and answered again on rescore, as findings are."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 
+from qa_service.store.base import utcnow
 from tests.llm_stand_in import AnsweringModel
 from tests.web_call_page import dispute_from_page, finding_item, open_call
 from tests.web_fixtures import save_screenshot, sign_in, upload_scripted_call, wait_until
@@ -66,6 +70,15 @@ def test_answered_questions_are_reviewed_disputed_and_answered_again_on_rescore(
     assert "100%" in shown["q-problem-resolved"].text
     assert "flagged" not in shown["q-problem-resolved"].get_attribute("class")
     save_screenshot(browser, "questions-agreement")
+    # QA's KPI download carries the same figures on a sheet of their own; a supervisor's not.
+    export = f"/dashboard/export?period={utcnow():%Y-%m}&format=xlsx"
+    with live_service.client("qa1") as api, live_service.client("lead_a") as lead:
+        book = load_workbook(BytesIO(api.get(export).content))
+        led = load_workbook(BytesIO(lead.get(export).content))
+    rows = list(book["Question agreement"].iter_rows(values_only=True))
+    assert rows[0][0] == "Question id" and rows[1][0] == "q-deflection"
+    assert rows[1][5] == 0 and rows[1][6] == "yes"
+    assert "Question agreement" not in led.sheetnames and "KPIs" in led.sheetnames
 
     sign_in(browser, live_service, "agent_a1")
     open_call(browser, live_service, call["id"])

@@ -61,11 +61,13 @@ class LocalisedReport:
         say: Say,
         names: Mapping[str, str],
         dimensions: Mapping[str, str] | None = None,
+        extra: Mapping[str, Table] | None = None,
     ) -> None:
         self.report = report
         self.say = say
         self.names = names if report.by == "agent" else {}
         self.dimensions = dimensions or {}
+        self.extra = extra or {}
 
     def _keys(self, row: KpiRow) -> list[Any]:
         """The row's id, and its name beside it when rows are agents."""
@@ -149,6 +151,7 @@ class LocalisedReport:
             say("export.sheet_kpis"): self.table(),
             say("export.sheet_history"): self.history_table(),
             say("export.sheet_definitions"): self.definitions_table(),
+            **self.extra,
         }
 
 
@@ -158,6 +161,9 @@ def localised_export(
     say: Say,
     names: Mapping[str, str],
     dimensions: Mapping[str, str] | None = None,
+    extra: Mapping[str, Table] | None = None,
 ) -> KpiExport:
-    """The report as CSV (the KPI table) or XLSX (KPIs, history and definitions sheets)."""
-    return export_report(report, fmt, LocalisedReport(report, say, names, dimensions))
+    """The report as CSV (the KPI table) or XLSX (KPIs, history and definitions sheets, then
+    ``extra``'s)."""
+    localised = LocalisedReport(report, say, names, dimensions, extra)
+    return export_report(report, fmt, localised)

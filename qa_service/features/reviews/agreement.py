@@ -30,8 +30,11 @@ class AgreementReport:
             "questions": [q.to_dict() for q in self.questions],
         }
 
-    def table(self) -> Table:
-        header = [
+    def table(
+        self, header: list[str] | None = None, yes_no: tuple[str, str] = ("yes", "no")
+    ) -> Table:
+        """One row per question; ``header`` and ``yes_no`` in the reader's words, if given."""
+        header = header or [
             "rule_id",
             "question",
             "reviewed",
@@ -49,7 +52,7 @@ class AgreementReport:
                 q.confirmed,
                 q.overturned,
                 None if q.agreement is None else Percent(q.agreement),
-                "yes" if q.needs_rewording else "no",
+                yes_no[0] if q.needs_rewording else yes_no[1],
                 (q.suggested_threshold or {}).get("threshold"),
             ]
             for q in self.questions

@@ -12,17 +12,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from qa_service.config import Settings
 from qa_service.domain.kpi import kpi_def
 from qa_service.domain.kpi_report import TREND_KPIS, KpiReport
 from qa_service.domain.periods import Period, parse_period, period_containing
 from qa_service.errors import ForbiddenError, InputError
-from qa_service.features.access import DASHBOARD, kpi_scope
+from qa_service.features.access import DASHBOARD, is_staff, kpi_scope
 from qa_service.features.coaching.service import summary as coaching_summary
+from qa_service.features.exports import Table
 from qa_service.features.kpi import service as kpi
 from qa_service.features.kpi.export import localised_export
 from qa_service.features.kpi.schemas import ExportFormat
 from qa_service.features.packs.names import scorecard_dimensions
+from qa_service.features.reviews.agreement import agreement_report
 from qa_service.features.users.service import agent_names
 from qa_service.http.deps import SessionDep, SettingsDep
 from qa_service.store.accounts import AccountRole, User
@@ -208,6 +212,21 @@ def dashboard_page(
     )
 
 
+def _question_sheet(
+    session: Session, settings: Settings, user: User, period: Period, say: Translator
+) -> dict[str, Table]:
+    """QA's download also carries reviewers' agreement with the model's answers per question
+    (reviewers' business: not in a supervisor's)."""
+    if not is_staff(user):
+        return {}
+    report = agreement_report(session, settings, period)
+    keys = ("rule_id", "question", "reviewed", "confirmed", "overturned", "agreement")
+    header = [say("export.question_id"), *(say(f"questions.{k}") for k in keys[1:])]
+    header += [say("questions.needs_rewording"), say("questions.suggested_threshold")]
+    table = report.table(header, (say("export.yes"), say("export.no")))
+    return {say("export.sheet_questions"): table}
+
+
 @router.get("/dashboard/export")
 def dashboard_export(
     request: Request,
@@ -230,5 +249,6 @@ def dashboard_export(
     say = Translator(request_language(request))
     names = agent_names(session, [r.key for r in report.rows]) if by is GroupBy.agent else {}
     dimensions = scorecard_dimensions(session, settings, say.lang)
-    export = localised_export(report, format.value, say, names, dimensions)
+    extra = _question_sheet(session, settings, user, parsed, say) if format.value == "xlsx" else {}
+    export = localised_export(report, format.value, say, names, dimensions, extra)
     return Response(export.data, media_type=export.media_type, headers=export.headers)
