@@ -240,55 +240,6 @@ def bench_calls(
     return {"questions": report, **cost, "raw": raw}
 
 
-def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict[str, Any]:
-    """ASR and the questions on one call of ``seconds``: the zh shared calls joined (as
-    bench/asr_batched.py joins them), transcribed by faster-whisper, then every default
-    question asked of that transcript, as the process's first call and as a worker's next
-    one; CPU seconds of each, side by side, in this process."""
-    import tempfile
-
-    from qa_service.analysis.pipeline import AnalyzeOptions, transcribe_audio
-    from qa_service.engines.audio import load_audio
-    from qa_service.engines.registry import Engines
-    from tests.joined_calls import join_calls
-
-    paths = sorted(p for p in (SHARED / "calls").glob("zh-*.wav") if ".mono" not in p.name)
-    engines = Engines(settings.model_copy(update={"llm_backend": "off"}))
-    with tempfile.TemporaryDirectory() as tmp:
-        path, _ = join_calls(paths, Path(tmp) / "joined.wav", settings, min_seconds=seconds)
-        with load_audio(path, settings) as audio:
-            _ = engines.recognizer  # loaded outside the measured span, as a worker holds it
-            cpu, wall = _cpu_seconds(), time.perf_counter()
-            transcript, _source = transcribe_audio(audio, AnalyzeOptions(), engines)
-            asr_cpu, asr_wall = _cpu_seconds() - cpu, time.perf_counter() - wall
-    report = {
-        "call_seconds": round(transcript.duration_s, 1),
-        "utterances": len(transcript.utterances),
-        "characters": sum(len(u.text) for u in transcript.utterances),
-        "asr_cpu_seconds": round(asr_cpu, 1),
-        "asr_wall_seconds": round(asr_wall, 1),
-    }
-    # First as the process's first call (nothing in the model's prompt cache), then as a
-    # worker's next call: after another call's questions, whose system prompt it shares.
-    report["first_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
-    other = json.loads((SHARED / "calls" / f"{paths[0].stem}.json").read_text(encoding="utf-8"))
-    ask(model, items, call_transcript(other), settings.llm_window_chars)
-    report["next_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
-    return report
-
-
-def _questions_cost(model, items, transcript: Transcript, settings: Settings, asr_cpu: float):
-    wall = time.perf_counter()
-    _answers, usage = ask(model, items, transcript, settings.llm_window_chars)
-    return {
-        "questions_cpu_seconds": round(usage["cpu_seconds"], 1),
-        "questions_wall_seconds": round(time.perf_counter() - wall, 1),
-        "questions_over_asr_cpu": round(usage["cpu_seconds"] / max(asr_cpu, 1e-9), 2),
-        **{k: usage[k] for k in ("requests", "prompt_tokens", "cached_tokens", "not_evaluated")},
-        "completion_tokens": usage["completion_tokens"],
-    }
-
-
 def _cost(usages: list[dict[str, Any]]) -> dict[str, Any]:
     n = max(1, len(usages))
     return {
@@ -398,6 +349,8 @@ def main() -> None:
             model, items, args.labels, settings.llm_window_chars, (k, m)
         )
     if args.five_minutes:
+        from llm_five_minutes import bench_five_minutes
+
         report["five_minute_call"] = bench_five_minutes(model, items, settings, args.five_minutes)
     report["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -1,0 +1,63 @@
+"""The cost of the questions on a 5-minute call beside its ASR (bench/llm_questions.py
+``--five-minutes``): CPU seconds of each, side by side, in one process."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from llm_questions import SHARED, _cpu_seconds, ask, call_transcript
+
+from qa_service.config import Settings
+from qa_service.domain.transcript import Transcript
+
+
+def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict[str, Any]:
+    """ASR and the questions on one call of ``seconds``: the zh shared calls joined (as
+    bench/asr_batched.py joins them), transcribed by faster-whisper, then every default
+    question asked of that transcript, as the process's first call and as a worker's next
+    one; CPU seconds of each, side by side, in this process."""
+    import tempfile
+
+    from qa_service.analysis.pipeline import AnalyzeOptions, transcribe_audio
+    from qa_service.engines.audio import load_audio
+    from qa_service.engines.registry import Engines
+    from tests.joined_calls import join_calls
+
+    paths = sorted(p for p in (SHARED / "calls").glob("zh-*.wav") if ".mono" not in p.name)
+    engines = Engines(settings.model_copy(update={"llm_backend": "off"}))
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _ = join_calls(paths, Path(tmp) / "joined.wav", settings, min_seconds=seconds)
+        with load_audio(path, settings) as audio:
+            _ = engines.recognizer  # loaded outside the measured span, as a worker holds it
+            cpu, wall = _cpu_seconds(), time.perf_counter()
+            transcript, _source = transcribe_audio(audio, AnalyzeOptions(), engines)
+            asr_cpu, asr_wall = _cpu_seconds() - cpu, time.perf_counter() - wall
+    report = {
+        "call_seconds": round(transcript.duration_s, 1),
+        "utterances": len(transcript.utterances),
+        "characters": sum(len(u.text) for u in transcript.utterances),
+        "asr_cpu_seconds": round(asr_cpu, 1),
+        "asr_wall_seconds": round(asr_wall, 1),
+    }
+    # First as the process's first call (nothing in the model's prompt cache), then as a
+    # worker's next call: after another call's questions, whose system prompt it shares.
+    report["first_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
+    other = json.loads((SHARED / "calls" / f"{paths[0].stem}.json").read_text(encoding="utf-8"))
+    ask(model, items, call_transcript(other), settings.llm_window_chars)
+    report["next_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
+    return report
+
+
+def _questions_cost(model, items, transcript: Transcript, settings: Settings, asr_cpu: float):
+    wall = time.perf_counter()
+    _answers, usage = ask(model, items, transcript, settings.llm_window_chars)
+    return {
+        "questions_cpu_seconds": round(usage["cpu_seconds"], 1),
+        "questions_wall_seconds": round(time.perf_counter() - wall, 1),
+        "questions_over_asr_cpu": round(usage["cpu_seconds"] / max(asr_cpu, 1e-9), 2),
+        **{k: usage[k] for k in ("requests", "prompt_tokens", "cached_tokens", "not_evaluated")},
+        "completion_tokens": usage["completion_tokens"],
+    }
