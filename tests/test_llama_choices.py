@@ -11,7 +11,9 @@ from qa_service.engines.llm.llama_choices import (
     COMPACT_SPACE_RULE,
     compact_grammar,
     enum_fields,
+    forced_head,
     option_probabilities,
+    reply_head,
     value_offset,
 )
 
@@ -65,3 +67,37 @@ def test_option_probabilities_are_shares_of_the_options_first_tokens() -> None:
     assert shares == {"yes": 0.75, "no": 0.25}
     # Two options that begin with the same token cannot be told apart by it.
     assert option_probabilities(logits, {"no": 7, "not_applicable": 7}) is None
+
+
+def _schema(answer: dict, required: list[str] | None = None) -> dict:
+    properties = {"answer": answer, "justification": {"type": "string"}, "cited": {"type": "array"}}
+    return {"type": "object", "properties": properties, "required": required or list(properties)}
+
+
+@pytest.mark.parametrize(
+    ("schema", "head"),
+    [
+        # Held to one answer: the reply can only begin this way.
+        (_schema({"type": "string", "enum": ["no"]}), '{"answer": "no", "justification": "'),
+        # A free answer: nothing is forced.
+        (_schema({"type": "string", "enum": ["yes", "no"]}), ""),
+        # An optional field: the grammar may begin with another one.
+        (_schema({"type": "string", "enum": ["no"]}, ["answer", "cited"]), ""),
+        # The field after the held one is not a string: nothing to open.
+        (
+            {
+                "type": "object",
+                "properties": {
+                    "answer": {"type": "string", "enum": ["no"]},
+                    "n": {"type": "integer"},
+                },
+                "required": ["answer", "n"],
+            },
+            "",
+        ),
+    ],
+)
+def test_the_forced_head_is_what_every_reply_under_the_schema_begins_with(schema, head) -> None:
+    assert forced_head(schema) == head
+    if head:
+        assert head.startswith(reply_head("answer"))
