@@ -284,6 +284,13 @@ def main() -> None:
     )
     parser.add_argument("--labels-part", default="0/1", help="k/m: the k-th of m slices")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--questions", help="only these question ids (comma-separated)")
+    parser.add_argument(
+        "--scorecard",
+        type=Path,
+        default=REPO / "rules/scorecards/standard.yaml",
+        help="the scorecard whose questions are asked",
+    )
     parser.add_argument(
         "--probe-only",
         action="store_true",
@@ -327,8 +334,10 @@ def main() -> None:
         "load_seconds": round(time.perf_counter() - started, 1),
         "load_average_before": [round(x, 1) for x in os.getloadavg()],
     }
-    items = [i for i in load_scorecard(REPO / "rules/scorecards/standard.yaml").items]
+    items = [i for i in load_scorecard(args.scorecard).items]
     items = [i for i in items if i.type == "question"]
+    if args.questions:
+        items = [i for i in items if i.id in args.questions.split(",")]
     if not args.no_calls:
         report["calls"] = bench_calls(model, items, settings.llm_window_chars, args.calls)
     if args.tuning_calls:

@@ -132,3 +132,22 @@ def test_thresholds_are_tuned_on_the_tuning_calls_and_never_on_the_shared_ones()
     report = {"tuning_calls": {"raw": tuning}, "calls": {"raw": shared}}
     pairs = llm_probe.labelled_pairs([report])
     assert pairs == {"q-deflection": [(1, 0.7), (1, 0.65), (1, 0.6), (0, 0.5), (0, 0.45)]}
+
+
+def test_the_gpu_script_refuses_a_runtime_that_cannot_offload() -> None:
+    """bench/gpu_llm.sh measures on a GPU; with the CPU build of llama.cpp (this machine's,
+    CI's) it says so and stops before measuring anything."""
+    import os
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHON": sys.executable, "OUT": "/nonexistent/never-written"}
+    done = subprocess.run(
+        ["bash", str(repo / "bench" / "gpu_llm.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "cannot offload to a GPU" in done.stderr
