@@ -81,3 +81,9 @@ def test_answers_outside_the_session_and_agents_are_refused(service, answered_ca
     assert service.get(url, "agent_a1").status_code == 403
     listed = service.get("/api/question-calibrations", "qa1").json()
     assert listed[0]["calls"] == 1 and not listed[0]["closed"]
+
+
+@pytest.mark.parametrize(("path", "status"), [("999999", 404), ("0", 422), ("9" * 30, 422)])
+def test_an_unknown_or_unbounded_session_id_is_a_client_error(service, path, status):
+    assert service.get(f"/api/question-calibrations/{path}", "qa1").status_code == status
+    assert service.post(f"/api/question-calibrations/{path}/close", "qa1").status_code == status

@@ -4,12 +4,14 @@ answers) and, once it is closed, everyone's agreement."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
-from qa_service.api.schemas.common import IdPath
 from qa_service.features.calls.privacy import shown_result
 from qa_service.features.question_calibrations import service as calibrations
+from qa_service.features.schemas import MAX_DB_INT
 from qa_service.http.deps import DbDep, SessionDep
 from qa_service.store.calls import Call
 from qa_service.web.rendering import PageRoute, PageStaff, render
@@ -17,6 +19,7 @@ from qa_service.web.rendering import PageRoute, PageStaff, render
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 ANSWERS = ("yes", "no", "not_applicable")
+CalibrationId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 @router.get("/qa/calibrations")
@@ -37,7 +40,7 @@ def calibrations_page(request: Request, user: PageStaff, session: SessionDep) ->
 
 @router.get("/qa/calibrations/{calibration_id}")
 def calibration_page(
-    request: Request, calibration_id: IdPath, user: PageStaff, session: SessionDep, db: DbDep
+    request: Request, calibration_id: CalibrationId, user: PageStaff, session: SessionDep, db: DbDep
 ) -> Response:
     found = calibrations.get_calibration(session, calibration_id)
     public = calibrations.calibration_public(session, user, found)
