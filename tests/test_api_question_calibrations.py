@@ -72,6 +72,12 @@ def test_a_session_needs_known_calls_within_bounds(service, answered_calls, body
     assert service.post("/api/question-calibrations", "qa1", json=body).status_code == status
 
 
+@pytest.mark.parametrize("rule_ids", [[""], ["q-never-asked"], ["x" * 129]])
+def test_a_session_asks_only_questions_the_model_answered(service, answered_calls, rule_ids):
+    body = {"name": "x", "call_ids": answered_calls, "rule_ids": rule_ids}
+    assert service.post("/api/question-calibrations", "qa1", json=body).status_code == 422
+
+
 def test_answers_outside_the_session_and_agents_are_refused(service, answered_calls):
     body = {"name": "x", "call_ids": answered_calls[:1], "rule_ids": ["q-problem-resolved"]}
     created = service.post("/api/question-calibrations", "qa1", json=body).json()

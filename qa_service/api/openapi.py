@@ -53,6 +53,8 @@ RAISED: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/scorecards"): (409,),
     ("POST", "/api/coaching"): (404, 409),
     ("PATCH", "/api/coaching/{task_id}"): (409,),
+    ("POST", "/api/question-calibrations"): (404, 409),
+    ("PUT", "/api/question-calibrations/{calibration_id}/answers"): (409,),
 }
 
 

@@ -52,6 +52,9 @@ def create_calibration(
     rule_ids = list(dict.fromkeys(body.rule_ids)) or sorted(asked)
     if not rule_ids:
         raise InputError("the model answered no question on these calls: nothing to calibrate")
+    unknown = [r for r in rule_ids if r not in asked]
+    if unknown:
+        raise InputError(f"the model answered no question {unknown[0]!r} on these calls")
     calibration = QuestionCalibration(
         name=body.name, call_ids=call_ids, rule_ids=rule_ids, created_by=user.id
     )
