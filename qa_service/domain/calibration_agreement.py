@@ -21,7 +21,7 @@ class BlindAnswer:
 
 
 @dataclass(slots=True)
-class QuestionCalibration:
+class CalibrationResult:
     rule_id: str
     calls: int = 0  # calls at least two reviewers answered
     reviewer_pairs: int = 0
@@ -60,16 +60,16 @@ def majority(answers: list[str]) -> str | None:
 
 def calibration_results(
     answers: Iterable[BlindAnswer], model: Mapping[CallQuestion, str]
-) -> list[QuestionCalibration]:
+) -> list[CalibrationResult]:
     """Per question: the share of reviewer pairs that gave one call the same answer, the share
     of reviewers' answers equal to the model's, and of calls where their majority is the
     model's answer; each reviewer's own share beside it."""
     grouped: dict[CallQuestion, dict[str, str]] = defaultdict(dict)
     for a in answers:
         grouped[(a.call_id, a.rule_id)][a.reviewer] = a.answer
-    results: dict[str, QuestionCalibration] = {}
+    results: dict[str, CalibrationResult] = {}
     for (call_id, rule_id), given in sorted(grouped.items()):
-        row = results.setdefault(rule_id, QuestionCalibration(rule_id))
+        row = results.setdefault(rule_id, CalibrationResult(rule_id))
         values = list(given.values())
         if len(values) >= 2:
             row.calls += 1

@@ -49,16 +49,7 @@ def create_calibration(body: CalibrationCreate, user: StaffUser, session: Sessio
 
 @router.get("/question-calibrations", summary="Calibration sessions, newest first")
 def list_calibrations(_user: StaffUser, session: SessionDep) -> list[dict]:
-    return [
-        {
-            "id": c.id,
-            "name": c.name,
-            "calls": len(c.call_ids),
-            "questions": len(c.rule_ids),
-            "closed": c.closed_at is not None,
-        }
-        for c in calibrations.list_calibrations(session)
-    ]
+    return [calibrations.calibration_summary(c) for c in calibrations.list_calibrations(session)]
 
 
 @router.get(

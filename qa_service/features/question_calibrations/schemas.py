@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from qa_service.domain.question_spec import Answer
 from qa_service.features.schemas import DbId
 
 # One sitting: a reviewer answers every question of every call.
@@ -24,7 +25,7 @@ class CalibrationCreate(BaseModel):
 class BlindAnswerIn(BaseModel):
     call_id: DbId
     rule_id: RuleId
-    answer: Literal["yes", "no", "not_applicable"]
+    answer: Answer
 
 
 class CalibrationAnswers(BaseModel):

@@ -12,10 +12,8 @@ from sqlalchemy.orm import Session
 
 from qa_service.domain.calibration_agreement import (
     BlindAnswer,
+    CalibrationResult,
     calibration_results,
-)
-from qa_service.domain.calibration_agreement import (
-    QuestionCalibration as QuestionResult,
 )
 from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.errors import ConflictError, ForbiddenError, InputError, NotFoundError
@@ -101,7 +99,7 @@ def answer_blind(
 
 def close_calibration(session: Session, user: User, calibration_id: int) -> QuestionCalibration:
     calibration = get_calibration(session, calibration_id, lock=True)
-    if calibration.created_by != user.id and user.role != AccountRole.admin:
+    if not may_close(user, calibration):
         raise ForbiddenError("only the session's creator or an admin closes it")
     if calibration.closed_at is None:
         calibration.closed_at = utcnow()
@@ -159,7 +157,11 @@ def calibration_public(
     machine = {key: str(e.get("answer")) for key, e in model.items() if e.get("answer")}
     results = {r.rule_id: r.to_dict() for r in calibration_results(blind, machine)}
     public["results"] = [
-        {"question": q["question"], **(results.get(q["rule_id"]) or empty(q["rule_id"]))}
+        {
+            "question": q["question"],
+            # A question nobody answered in the session has empty results.
+            **(results.get(q["rule_id"]) or CalibrationResult(q["rule_id"]).to_dict()),
+        }
         for q in public["questions"]
     ]
     public["answers"] = [
@@ -174,9 +176,20 @@ def calibration_public(
     return public
 
 
-def empty(rule_id: str) -> dict[str, Any]:
-    """The results of a question nobody answered in the session."""
-    return QuestionResult(rule_id).to_dict()
+def may_close(user: User, calibration: QuestionCalibration) -> bool:
+    """Its creator or an admin closes a session."""
+    return calibration.created_by == user.id or user.role == AccountRole.admin
+
+
+def calibration_summary(calibration: QuestionCalibration) -> dict[str, Any]:
+    """A line of the list of sessions."""
+    return {
+        "id": calibration.id,
+        "name": calibration.name,
+        "calls": len(calibration.call_ids),
+        "questions": len(calibration.rule_ids),
+        "closed": calibration.closed_at is not None,
+    }
 
 
 def list_calibrations(session: Session) -> list[QuestionCalibration]:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from qa_service.domain.question_spec import ANSWERS
 from qa_service.features.calls.privacy import shown_result
 from qa_service.features.question_calibrations import service as calibrations
 from qa_service.features.schemas import MAX_DB_INT
@@ -18,23 +19,12 @@ from qa_service.web.rendering import PageRoute, PageStaff, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-ANSWERS = ("yes", "no", "not_applicable")
 CalibrationId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 @router.get("/qa/calibrations")
 def calibrations_page(request: Request, user: PageStaff, session: SessionDep) -> Response:
-    found = calibrations.list_calibrations(session)
-    rows = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "calls": len(c.call_ids),
-            "questions": len(c.rule_ids),
-            "closed": c.closed_at is not None,
-        }
-        for c in found
-    ]
+    rows = [calibrations.calibration_summary(c) for c in calibrations.list_calibrations(session)]
     return render(request, "calibrations.html", user, sessions=rows)
 
 
@@ -55,15 +45,14 @@ def calibration_page(
             for k, u in enumerate(result.get("utterances") or [])
         ]
         calls.append({"id": call_id, "lines": lines})
-    mine = {(a["call_id"], a["rule_id"]): a["answer"] for a in public["my_answers"]}
-    may_close = found.created_by == user.id or user.role == "admin"
+    mine = {f"{a['call_id']}:{a['rule_id']}": a["answer"] for a in public["my_answers"]}
     return render(
         request,
         "calibration.html",
         user,
         calibration=public,
         calls=calls,
-        mine={f"{c}:{r}": a for (c, r), a in mine.items()},
+        mine=mine,
         answers=ANSWERS,
-        may_close=may_close and not public["closed"],
+        may_close=calibrations.may_close(user, found) and not public["closed"],
     )
