@@ -3,6 +3,7 @@ and the page shows their agreement with each other and with the model."""
 
 from __future__ import annotations
 
+import pytest
 from selenium.webdriver.common.by import By
 
 from tests.llm_stand_in import AnsweringModel
@@ -74,3 +75,20 @@ def test_reviewers_answer_blind_and_the_closed_session_shows_their_agreement(
     assert row.find_element(By.CSS_SELECTOR, ".reviewers_with_model").text == "50%"
     assert "qa1: 100%" in row.text and "qa2: 0%" in row.text
     save_screenshot(browser, "calibration-results")
+
+
+@pytest.mark.parametrize(
+    ("user", "path", "status"),
+    [
+        ("qa1", "/qa/questions?period=2026-13", 422),
+        ("qa1", "/qa/questions?period=" + "9" * 11, 422),
+        ("qa1", "/qa/calibrations/999999", 404),
+        ("qa1", "/qa/calibrations/0", 422),
+        ("agent_a1", "/qa/questions", 403),
+        ("agent_a1", "/qa/calibrations", 403),
+        ("lead_a", "/qa/calibrations", 403),
+    ],
+)
+def test_the_question_pages_refuse_bad_input_and_other_roles(live_service, user, path, status):
+    with live_service.client(user) as client:
+        assert client.get(path).status_code == status
