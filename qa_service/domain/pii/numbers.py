@@ -23,6 +23,7 @@ from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.numerals import GUESS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
+from qa_service.domain.pii.sounds import heard_labels
 from qa_service.domain.pii.types import PiiType
 
 # Longest digit string worth validating: a 19-digit card; 0086 + 11-digit mobile is 15.
@@ -113,7 +114,8 @@ def _phone_label_end(text: str) -> int:
 
 
 def _before(lines: Sequence[Line], unit: Unit) -> str:
-    """The text before a unit in its utterance, after the previous utterance's tail."""
+    """The text before a unit in its utterance, after the previous utterance's tail, with
+    labels ASR wrote by their sound written as the labels (``sounds``)."""
     line = lines[unit.utterance]
     text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start]
     # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked.
@@ -121,7 +123,7 @@ def _before(lines: Sequence[Line], unit: Unit) -> str:
         prev = lines[unit.utterance - 1]
         if line.start - prev.end <= CODE_ANSWER_S:
             text = prev.text[-BEFORE_CHARS:] + " " + text
-    return text.translate(_SIMPLIFIED)
+    return heard_labels(text.translate(_SIMPLIFIED))
 
 
 def _after(lines: Sequence[Line], unit: Unit) -> str:

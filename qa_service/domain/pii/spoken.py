@@ -29,6 +29,9 @@ from qa_service.domain.pii.types import PiiType
 # Digits said one by one that make a number worth masking without a label: a local phone
 # number (7) is the shortest.
 READ_OUT_DIGITS = 7
+# One group ASR ran together (at most this many digits) among at least this many digits
+# read one by one is still a read-out.
+MERGED_GROUP_DIGITS, MERGED_AMONG_SINGLES = 3, 8
 # Words that hold a quantity, not digits read out ("one hundred", "two thousand").
 _QUANTITY = re.compile(r"hundred|thousand|million|billion", re.I)
 # A gap that may be digits ASR wrote as words: at most this many pieces, each this short.
@@ -59,7 +62,7 @@ def read_out(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     known = digits.replace(GUESS, "")
     if len(digits) < READ_OUT_DIGITS or not known.isdigit() or too_guessed(digits):
         return False
-    if all(len(seg) == 1 and len(seg[0].digits) == 1 for seg in segments):
+    if _one_by_one(segments):
         # "4-6-3-5", "1, 8, 9": but not a version or a list ("2.0.1、2.0.2")
         return not any(ch in _LISTING for ch in _between(lines, units))
     for unit in units:
@@ -67,6 +70,20 @@ def read_out(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
         if said.isdigit() or _QUANTITY.search(said):
             return False  # written digits run together ("9941905"), or a quantity
     return True
+
+
+def _one_by_one(segments: list[list[Unit]]) -> bool:
+    """Written digits each followed by a separator, but for at most one group of two or
+    three that ASR ran together inside a long read-out ("3-3-0-0-6-9-56-1-2-1-8-4-4-7-3")."""
+    sizes = [sum(len(u.digits) for u in seg) for seg in segments]
+    merged = [n for n in sizes if n > 1]
+    if not merged:
+        return True
+    return (
+        len(merged) == 1
+        and merged[0] <= MERGED_GROUP_DIGITS
+        and sizes.count(1) >= (MERGED_AMONG_SINGLES)
+    )
 
 
 def read_out_kind(digits: str) -> PiiType | None:

@@ -1,0 +1,105 @@
+"""Labels ASR wrote by their sound: 针见号马 for 证件号码, 眼真马 for 验证码, 银汗卡 for 银行卡.
+
+Whisper writes a Mandarin word it did not catch as characters that sound like it, most often
+across the distinctions speakers and recognisers blur: front and back nasals (en/eng, in/ing,
+an/ang), flat and retroflex initials (z/zh, c/ch, s/sh) and n/l. A label of three or more
+syllables heard that way is read as the label: the text before a number is rewritten one
+character for one (offsets unchanged), so the label patterns of ``numbers`` find it.
+
+Two-syllable labels are left out: their sound-alikes are everyday words (好吗 for 号码, 收集
+for 手机, 点化 for 电话), and a false label turns the amount or date after it into a number.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pypinyin import Style, pinyin
+
+# Labels of personal data, and of the reference numbers that must stay unmasked (a misheard
+# 订单号 must still protect its order number).
+SOUND_LABELS = (
+    "证件号码",
+    "证件号",
+    "身份证",
+    "手机号",
+    "验证码",
+    "校验码",
+    "动态码",
+    "银行卡",
+    "信用卡",
+    "借记卡",
+    "订单号",
+    "运单号",
+    "快递单",
+)
+_MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
+_MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _blurred(syllable: str) -> str:
+    """A toneless syllable with the distinctions ASR loses taken out."""
+    for retroflex, flat in _MERGED_INITIALS:
+        if syllable.startswith(retroflex):
+            syllable = flat + syllable[len(retroflex) :]
+            break
+    for back, front in _MERGED_FINALS:
+        if syllable.endswith(back):
+            return syllable[: -len(back)] + front
+    return syllable
+
+
+@lru_cache(maxsize=8192)
+def sounds(char: str) -> frozenset[str]:
+    """Every reading of a Chinese character, blurred (empty for anything else)."""
+    if not _HAN.fullmatch(char):
+        return frozenset()
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return frozenset(_blurred(r) for r in (readings[0] if readings else []))
+
+
+@lru_cache(maxsize=1)
+def _labels_by_first_sound() -> dict[str, list[tuple[str, tuple[frozenset[str], ...]]]]:
+    """Each label with its characters' sounds, under each sound of its first character,
+    longest label first."""
+    found: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+    for label in sorted(SOUND_LABELS, key=len, reverse=True):
+        label_sounds = tuple(sounds(ch) for ch in label)
+        for sound in label_sounds[0]:
+            found.setdefault(sound, []).append((label, label_sounds))
+    return found
+
+
+def heard_labels(text: str) -> str:
+    """``text`` with every stretch that sounds like one of ``SOUND_LABELS`` written as it,
+    the longest label first where two could start at one character; every other character
+    unchanged."""
+    if not _HAN.search(text):
+        return text
+    chars = list(text)
+    heard = [sounds(ch) for ch in chars]
+    by_first = _labels_by_first_sound()
+    start = 0
+    while start < len(chars):
+        candidates = [c for sound in heard[start] for c in by_first.get(sound, ())]
+        match = next(
+            (
+                label
+                for label, label_sounds in sorted(candidates, key=lambda c: -len(c[0]))
+                if _sounds_at(heard, start, label_sounds)
+            ),
+            None,
+        )
+        if match is None:
+            start += 1
+            continue
+        chars[start : start + len(match)] = match
+        start += len(match)
+    return "".join(chars)
+
+
+def _sounds_at(heard: list[frozenset[str]], start: int, label: tuple[frozenset[str], ...]) -> bool:
+    window = heard[start : start + len(label)]
+    return len(window) == len(label) and all(a & b for a, b in zip(window, label, strict=True))

