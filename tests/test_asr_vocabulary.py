@@ -160,12 +160,16 @@ def test_pii_labels_join_the_vocabulary_after_the_centres_terms(
 def test_every_pii_asr_term_is_a_label_the_detector_anchors_on() -> None:
     from qa_service.domain.pii.detect import detect_text
 
-    # Written digits that are nothing alone (a code, a local number, numbers that do not
-    # validate): each term must make one of them personal data.
+    def kinds(text: str) -> list[str]:
+        return [span.kind.value for span in detect_text(text, "zh")]
+
+    # Written digits that do not validate: the short ones are nothing alone (a code, a local
+    # number), the long ones a card or an ID by their length alone (spoken.long). Each term
+    # must make one of them personal data of its own type.
     bare = ("4821", "23456789", "12345678901", "1234567890123456", "123456789012345678")
-    assert not any(detect_text(b, "zh") for b in bare)
+    assert [kinds(b) for b in bare] == [[], [], [], ["CARD"], ["ID"]]
     for term in label_terms("zh"):
-        assert any(detect_text(f"{term}是{b}", "zh") for b in bare), term
+        assert any(kinds(f"{term}是{b}") not in ([], kinds(b)) for b in bare), term
 
 
 def test_a_named_packs_language_picks_the_pii_labels_when_the_call_has_none() -> None:

@@ -101,3 +101,65 @@ def test_a_read_out_with_one_group_run_together_is_still_read_out(
 )
 def test_lists_and_written_groups_are_no_read_out(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # 15 digits of a card whose label ASR wrote as 塔号: no quantity is that long
+        ("塔号是523-497-4625-7201", "CARD", "523-497-4625-7201"),
+        # 18 digits that fail the ID's check digit: ASR changed one
+        ("好的，330106 19690212 6015", "ID", "330106 19690212 6015"),
+        ("6222 0212 3456 7890 123", "CARD", "6222 0212 3456 7890 123"),
+    ],
+)
+def test_a_number_too_long_for_a_quantity_is_masked_without_a_label(
+    text: str, kind: str, said: str
+) -> None:
+    assert found(text) == [(kind, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "订单号是5234974625720167",  # a reference label says what it is
+        "The tracking number is 1Z 999 AA1 0123 4567 84.",
+        "请问是lzl160315164539304此单问题么",  # glued to letters: an order code
+        "91user378884310192343",
+        "7.5.0.5550.20141224",  # a dotted version
+        "编译时间：Apr 14 2015 16：38：33",  # a fullwidth clock time is a time
+        "一共12345678901234元",  # a unit after it
+        "one hundred twenty three thousand four hundred fifty six million people",
+    ],
+)
+def test_long_numbers_that_say_what_they_are_stay(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_long_number_holding_a_valid_one_is_that_one() -> None:
+    assert found("1624008/18232581968") == [("PHONE", "18232581968")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # 动 for a digit between two digits read out one by one, under an ID label
+        ("我身份证4-2-1-0-2-9-5-2动6-0-53-1-7-5", "ID", "4-2-1-0-2-9-5-2动6-0-53-1-7-5"),
+    ],
+)
+def test_a_character_between_digits_read_out_is_a_digit(text: str, kind: str, said: str) -> None:
+    assert found(text) == [(kind, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13008780031是10010",  # between digits run together it is a word: the phone alone
+        "价格是1299省200",
+        "房间1203住2人",
+    ],
+)
+def test_a_character_between_written_numbers_stays_a_word(text: str) -> None:
+    spans = found(text)
+    assert all(not said.endswith(("10010", "200", "2")) for _, said in spans)
+    assert spans in ([], [("PHONE", "13008780031")])

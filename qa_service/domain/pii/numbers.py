@@ -230,6 +230,11 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
+def _reference_last(before: str) -> bool:
+    """Whether a reference label ("订单号", "tracking number") is the last label before."""
+    return _last_end(_REFERENCE, before) > max(_label_ends(before).values())
+
+
 def _suppressed(kind: PiiType, before: str, after: str) -> bool:
     if _UNIT_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
         return True
@@ -265,7 +270,8 @@ def _classify(
     if kind is None and whole:
         kind = _garbled(digits, before)
     if kind is None and whole and spoken.read_out(lines, segments):
-        kind = spoken.read_out_kind(digits)
+        # typed by its length alone: a reference label before it says what it is instead
+        kind = None if _reference_last(before) else spoken.read_out_kind(digits)
     if kind is None or _suppressed(kind, before, after):
         return None
     return kind
@@ -293,7 +299,24 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
                 break
         else:
             i += 1
+    if not hits:
+        last_resort = _long_number(lines, run)
+        return [last_resort] if last_resort else []
     return hits
+
+
+def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
+    """A run no rule took and no part of which is a number, when it is too long for a
+    quantity (``spoken.long``): typed by its length, unless a reference label or a unit
+    says what it is."""
+    if not spoken.long(lines, run.segments):
+        return None
+    units = run.units
+    before, after = _before(lines, units[0]), _after(lines, units[-1])
+    kind = spoken.read_out_kind(run.digits)
+    if kind is None or _reference_last(before) or _suppressed(kind, before, after):
+        return None
+    return NumberHit(kind, units)
 
 
 def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bool:

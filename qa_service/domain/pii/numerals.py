@@ -39,7 +39,7 @@ SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
 # address, arithmetic. Their characters are a hard break.
 _NOT_NUMBERS = re.compile(
     r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
-    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+    r"|\b\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\b"
     # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out)
     r"|\b(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
@@ -265,11 +265,12 @@ def _settle_zh_guesses(items: list[Item]) -> list[Item]:
         and _zh_unit(items[i + 1], False)
         for i, item in enumerate(items)
     ]
+    written = [_between_written_digits(items, i) for i in range(len(items))]
     out: list[Item] = list(items)
     i = 0
     while i < len(items):
         if not (_zh_unit(items[i], False) or keep[i]):
-            if _zh_unit(items[i], True):
+            if _zh_unit(items[i], True) and not written[i]:
                 out[i] = HARD
             i += 1
             continue
@@ -284,6 +285,29 @@ def _settle_zh_guesses(items: list[Item]) -> list[Item]:
                     out[k] = HARD
         i = j
     return out
+
+
+def _written(item: Item) -> bool:
+    return isinstance(item, Unit) and not item.zh and not item.guess and item.digits.isdigit()
+
+
+def _between_written_digits(items: list[Item], i: int) -> bool:
+    """A Chinese character right between two digits read out one by one (each written
+    digit with a separator on its other side), in a number (written digits and separators)
+    of ZH_GUESS_CHAIN real digits or more: "4-2-1-0-2-9-5-2动6-0-5-3". Between digits run
+    together it is a word ("13008780031是10010")."""
+    if not (_zh_unit(items[i], True) and 1 < i < len(items) - 2):
+        return False
+    if not (_written(items[i - 1]) and _written(items[i + 1])):
+        return False
+    if items[i - 2] != SOFT or items[i + 2] != SOFT:
+        return False
+    lo, hi = i, i + 1
+    while lo > 0 and (_written(items[lo - 1]) or items[lo - 1] == SOFT):
+        lo -= 1
+    while hi < len(items) and (_written(items[hi]) or items[hi] == SOFT):
+        hi += 1
+    return sum(len(u.digits) for u in items[lo:hi] if _written(u)) >= ZH_GUESS_CHAIN
 
 
 def _settle_guesses(items: list[Item]) -> list[Item]:

@@ -1,16 +1,18 @@
 """What the way a number was said tells when ASR lost part of it.
 
-Two signs that hold without the number validating:
+Signs that hold without the number validating:
 
 - *read out*: a long run said digit by digit ("nine, nine, four, one, nine, oh five",
   "幺三八零零一三八") is how people give a phone, card or ID number; amounts, dates, times
   and counts are said as quantities ("three hundred", "三千五百", "2026年"), and a reference
   number still says what it is (its label suppresses it, as for any number).
+- *long*: 14 digits or more are no quantity however they were said ("塔号是523-497-4625-7201",
+  a card under a label ASR lost).
 - *bridged*: under a label, one or two short words between two pieces of digits are digits
   ASR wrote as words ("reach me at 175, 457, I'm 160"), not the end of the number. English
   only: a Chinese character between digits is as often a word ("或", "元", "月") as a misheard
   digit, and treating it as a digit masked dates and amounts in real text (one character
-  inside a long chain of digit characters is another matter: ``numerals.ZH_GUESS_CHAIN``).
+  inside a long chain of digits is another matter: ``numerals.ZH_GUESS_CHAIN``).
 - *homophones first*: right after a label, English words that sound like digits ("code is
   free to 7-3" for three two seven three, "the card is for triple 1") are the number's first
   digits; anywhere else "to" and "for" are the words they are.
@@ -32,6 +34,8 @@ READ_OUT_DIGITS = 7
 # One group ASR ran together (at most this many digits) among at least this many digits
 # read one by one is still a read-out.
 MERGED_GROUP_DIGITS, MERGED_AMONG_SINGLES = 3, 8
+# Digits no quantity has: a card's or an ID's (a mobile with its country code is 13).
+LONG_DIGITS = 14
 # Words that hold a quantity, not digits read out ("one hundred", "two thousand").
 _QUANTITY = re.compile(r"hundred|thousand|million|billion", re.I)
 # A gap that may be digits ASR wrote as words: at most this many pieces, each this short.
@@ -84,6 +88,24 @@ def _one_by_one(segments: list[list[Unit]]) -> bool:
         and merged[0] <= MERGED_GROUP_DIGITS
         and sizes.count(1) >= (MERGED_AMONG_SINGLES)
     )
+
+
+def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
+    """Whether a number is too long to be a quantity however it was said: nobody says an
+    amount, a count, a date or a time of LONG_DIGITS digits, so it is an ID, a card or a
+    reference number (whose label, when ASR kept it, leaves it alone). Not over two
+    utterances, not a dotted version ("7.5.0.5550"), not with "hundred" or "thousand" in
+    it, not glued to letters (an order or user code: "lzl160315164539304")."""
+    units = [u for seg in segments for u in seg]
+    digits = "".join(u.digits for u in units)
+    if len(digits.replace(GUESS, "")) < LONG_DIGITS or len({u.utterance for u in units}) > 1:
+        return False
+    if any(ch in _LISTING for ch in _between(lines, units)):
+        return False
+    if any(_QUANTITY.search(_said(lines, u)) for u in units):
+        return False  # "one hundred twenty three thousand ...": said as a quantity
+    lead = lines[units[0].utterance].text[: units[0].start][-1:]
+    return not (lead.isascii() and lead.isalpha())
 
 
 def read_out_kind(digits: str) -> PiiType | None:
