@@ -163,3 +163,35 @@ def test_a_character_between_written_numbers_stays_a_word(text: str) -> None:
     spans = found(text)
     assert all(not said.endswith(("10010", "200", "2")) for _, said in spans)
     assert spans in ([], [("PHONE", "13008780031")])
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # the label after the number
+        ("1833698 02700 这是我手机", "PHONE", "1833698 02700"),
+        ("105-7640-1270，是我的电话", "PHONE", "105-7640-1270"),
+        ("51010719960241101，这是我的身份证", "ID", "51010719960241101"),
+        # a bare 号码 (证件号码 heard as 政界号码): past a phone's length, the length decides
+        ("政界号码510107197722035503您和对一下", "ID", "510107197722035503"),
+        ("号码是6222 0212 3456 7890", "CARD", "6222 0212 3456 7890"),
+        # a whisper loop under a label: the whole run is the labelled number
+        ("你打这个电话184,740,099,199,199,199,199", "PHONE", "184,740,099,199,199,199,199"),
+    ],
+)
+def test_labels_after_bare_or_before_a_loop_still_type_the_number(
+    text: str, kind: str, said: str
+) -> None:
+    assert found(text) == [(kind, said)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1833698 02700，这是我家的门牌",  # no label after it
+        "我的号码是12345",  # too short for anything
+        "退款1833698元，这是我手机上看到的",  # an amount: its unit decides
+    ],
+)
+def test_numbers_without_such_a_label_stay(text: str) -> None:
+    assert found(text) == []

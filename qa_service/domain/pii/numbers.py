@@ -21,6 +21,20 @@ from dataclasses import dataclass
 
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
+from qa_service.domain.pii.labels import (
+    CODE_LABEL,
+    ID_LABEL,
+    PHONE_LABEL,
+    REFERENCE,
+    SSN_LABEL,
+    bare_number,
+    label_after,
+    label_ends,
+    last_end,
+    nearest_label,
+    phone_label_end,
+    reference_last,
+)
 from qa_service.domain.pii.numerals import GUESS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.sounds import heard_labels
@@ -37,25 +51,6 @@ CODE_ANSWER_S = 20.0
 # An utterance whose number starts within this many characters answers the one before.
 ANSWER_LEAD_CHARS = 12
 
-_REFERENCE = re.compile(
-    r"订单|单号|快递|运单|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
-    r"order|tracking|invoice|ticket|reference|\bref\b|case|confirmation|account balance|"
-    r"amount|total|balance|price",
-    re.I,
-)
-_PHONE_LABEL = re.compile(
-    r"手机|电话|号码|座机|联系方式|打给|回拨|(?<![iI])phone|mobile|cell|call me|reach me|contact",
-    re.I,
-)
-_CODE_LABEL = re.compile(
-    r"验证码|校验码|动态码|短信码|密码|口令|安全码|"
-    # an area, zip or error code is no secret
-    r"(?<!area )(?<!zip )(?<!postal )(?<!error )(?<!post )code|otp|\bpin\b|passcode|password|"
-    r"\bcvv\b|\bcvc\b",
-    re.I,
-)
-_CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
-_ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type.
 _NEAR_LENGTH = {
@@ -67,8 +62,6 @@ _NEAR_LENGTH = {
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
-# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out)
-_SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?n\b|social", re.I)
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
@@ -91,26 +84,6 @@ _SIMPLIFIED = str.maketrans(
 class NumberHit:
     kind: PiiType
     units: list[Unit]
-
-
-def _last_end(pattern: re.Pattern[str], text: str) -> int:
-    ends = [m.end() for m in pattern.finditer(text)]
-    return max(ends) if ends else -1
-
-
-def _phone_label_end(text: str) -> int:
-    """Where the last phone label ends, leaving out one that only names a reference
-    number ("发票号码", "order number") and a 号码 ("number") that ends an ID's or a card's
-    label ("证件号码", "身份证号码", "银行卡号码"): that number is theirs."""
-    references = [m.end() for m in _REFERENCE.finditer(text)]
-    owned = [m.end() for p in (_ID_LABEL, _CARD_LABEL) for m in p.finditer(text)]
-    ends = [
-        m.end()
-        for m in _PHONE_LABEL.finditer(text)
-        if not any(m.start() - 2 <= r <= m.start() for r in references)
-        and not (m.group() == "号码" and any(m.start() - 2 <= e <= m.end() for e in owned))
-    ]
-    return max(ends) if ends else -1
 
 
 def _before(lines: Sequence[Line], unit: Unit) -> str:
@@ -164,50 +137,38 @@ def _labelled(
     if english and v.ssn(digits):
         formatted = [len("".join(u.digits for u in s)) for s in segments] == [3, 2, 4]
         # 3-2-4 is an SSN's shape, unless another type's label owns the number
-        owner = _nearest_label(before)
-        if _SSN_LABEL.search(before) or (formatted and owner in (None, PiiType.ssn)):
+        owner = nearest_label(before)
+        if SSN_LABEL.search(before) or (formatted and owner in (None, PiiType.ssn)):
             return PiiType.ssn
     if CODE_DIGITS[0] <= len(digits) <= CODE_DIGITS[1] and not too_guessed(digits):
-        if _CODE_LABEL.search(before) and "X" not in digits:
+        if CODE_LABEL.search(before) and "X" not in digits:
             return PiiType.code
         if not digits.isdigit():
             return None
-        if 7 <= len(digits) <= 8 and _PHONE_LABEL.search(before) and digits[0] not in "01":
+        if 7 <= len(digits) <= 8 and PHONE_LABEL.search(before) and digits[0] not in "01":
             return PiiType.phone
     return None
 
 
-def _label_ends(before: str) -> dict[PiiType, int]:
-    """Where the last label of each type ends in ``before`` (-1: none)."""
-    return {
-        PiiType.phone: _phone_label_end(before),
-        PiiType.card: _last_end(_CARD_LABEL, before),
-        PiiType.resident_id: _last_end(_ID_LABEL, before),
-        PiiType.ssn: _last_end(_SSN_LABEL, before),
-        PiiType.code: _last_end(_CODE_LABEL, before),
-    }
-
-
-def _nearest_label(before: str) -> PiiType | None:
-    """The type whose label ends last in ``before`` (phone, card, ID or SSN)."""
-    ends = _label_ends(before)
-    del ends[PiiType.code]
-    kind, end = max(ends.items(), key=lambda item: item[1])
-    return kind if end >= 0 else None
-
-
-def _garbled(digits: str, before: str) -> PiiType | None:
-    """A labelled number of about the right length that does not validate."""
-    kind = _nearest_label(before)
+def _garbled(digits: str, before: str, after: str) -> PiiType | None:
+    """A labelled number of about the right length that does not validate. A label may
+    follow it ("1833698 02700，这是我手机"), and a bare 号码 ("number", what ASR leaves of
+    证件号码 heard as 政界号码) names no type: past a phone's length, the length does."""
+    kind = nearest_label(before) or label_after(after)
     if kind is None:
         return None
     low, high = _NEAR_LENGTH[kind]
     if ("X" in digits and kind is not PiiType.resident_id) or too_guessed(digits):
         return None
     # A letter ASR wrote may have been a digit or noise: the number is between its digits
-    # alone and its digits with every letter.
+    # alone and its digits with every letter. Past the type's length by more than ASR
+    # adds, a labelled number is still the label's (whisper loops: "184,740,099,199,199").
     known = len(digits) - digits.count(GUESS)
-    return kind if known <= high + ASR_EXTRA_DIGITS and len(digits) >= low else None
+    if len(digits) < low:
+        return None
+    if kind is PiiType.phone and known > high + ASR_EXTRA_DIGITS and bare_number(before):
+        return spoken.read_out_kind(digits)
+    return kind
 
 
 def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
@@ -217,11 +178,11 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     validates only by the Luhn check under an ID label: one random number in ten passes it,
     so an ID whose digits ASR changed is a "card" that often ("我身份证6101139850..."); not
     at 19 digits, a card's length and no ID's."""
-    label = _nearest_label(before)
+    label = nearest_label(before)
     if kind is PiiType.card and label is PiiType.resident_id:
         # not past a reference label after the ID's ("身份证没带，订单号是..."): an ID is never
         # suppressed by one, a card is
-        id_last = _last_end(_ID_LABEL, before) > _last_end(_REFERENCE, before)
+        id_last = last_end(ID_LABEL, before) > last_end(REFERENCE, before)
         fits = len(digits) <= _NEAR_LENGTH[label][1] and id_last
         return label if fits else kind
     if kind is not PiiType.phone or label in (None, PiiType.phone):
@@ -230,18 +191,13 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
-def _reference_last(before: str) -> bool:
-    """Whether a reference label ("订单号", "tracking number") is the last label before."""
-    return _last_end(_REFERENCE, before) > max(_label_ends(before).values())
-
-
 def _suppressed(kind: PiiType, before: str, after: str) -> bool:
     if _UNIT_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
         return True
     if kind in (PiiType.resident_id, PiiType.code):
         return False
-    reference = _last_end(_REFERENCE, before)
-    return reference >= 0 and reference > _phone_label_end(before)
+    reference = last_end(REFERENCE, before)
+    return reference >= 0 and reference > phone_label_end(before)
 
 
 def _classify(
@@ -268,10 +224,10 @@ def _classify(
     else:
         kind = _labelled(digits, before, segments, english)
     if kind is None and whole:
-        kind = _garbled(digits, before)
+        kind = _garbled(digits, before, after)
     if kind is None and whole and spoken.read_out(lines, segments):
         # typed by its length alone: a reference label before it says what it is instead
-        kind = None if _reference_last(before) else spoken.read_out_kind(digits)
+        kind = None if reference_last(before) else spoken.read_out_kind(digits)
     if kind is None or _suppressed(kind, before, after):
         return None
     return kind
@@ -314,7 +270,7 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     units = run.units
     before, after = _before(lines, units[0]), _after(lines, units[-1])
     kind = spoken.read_out_kind(run.digits)
-    if kind is None or _reference_last(before) or _suppressed(kind, before, after):
+    if kind is None or reference_last(before) or _suppressed(kind, before, after):
         return None
     return NumberHit(kind, units)
 
@@ -330,7 +286,7 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     if _validate(first.digits, english) is not None:
         return False
     before = _before(lines, first.units[0])
-    return _nearest_label(before) is not None or bool(_CODE_LABEL.search(before))
+    return nearest_label(before) is not None or bool(CODE_LABEL.search(before))
 
 
 def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:
@@ -370,7 +326,7 @@ def _homophone_hit(lines: Sequence[Line], run: Run, english: bool) -> NumberHit 
     if led is None:
         return None
     before = _before(lines, led.units[0])
-    end = max(_label_ends(before).values())
+    end = max(label_ends(before).values())
     if end < 0 or not _LABEL_TO_NUMBER.match(before[end:]):
         return None
     kind = _classify(lines, led.segments, english, before, whole=True)

@@ -1,0 +1,94 @@
+"""The words before (or right after) a number that say what it is: labels of personal data
+(手机号, 身份证, card number, SSN, 验证码) and of reference numbers (订单号, tracking number),
+as the detector in ``numbers`` reads them in the text around a digit run.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa_service.domain.pii.types import PiiType
+
+REFERENCE = re.compile(
+    r"订单|单号|快递|运单|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
+    r"order|tracking|invoice|ticket|reference|\bref\b|case|confirmation|account balance|"
+    r"amount|total|balance|price",
+    re.I,
+)
+PHONE_LABEL = re.compile(
+    r"手机|电话|号码|座机|联系方式|打给|回拨|(?<![iI])phone|mobile|cell|call me|reach me|contact",
+    re.I,
+)
+CODE_LABEL = re.compile(
+    r"验证码|校验码|动态码|短信码|密码|口令|安全码|"
+    # an area, zip or error code is no secret
+    r"(?<!area )(?<!zip )(?<!postal )(?<!error )(?<!post )code|otp|\bpin\b|passcode|password|"
+    r"\bcvv\b|\bcvc\b",
+    re.I,
+)
+CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
+ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
+
+# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out)
+SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?n\b|social", re.I)
+
+
+def last_end(pattern: re.Pattern[str], text: str) -> int:
+    ends = [m.end() for m in pattern.finditer(text)]
+    return max(ends) if ends else -1
+
+
+def phone_label_end(text: str) -> int:
+    """Where the last phone label ends, leaving out one that only names a reference
+    number ("发票号码", "order number") and a 号码 ("number") that ends an ID's or a card's
+    label ("证件号码", "身份证号码", "银行卡号码"): that number is theirs."""
+    references = [m.end() for m in REFERENCE.finditer(text)]
+    owned = [m.end() for p in (ID_LABEL, CARD_LABEL) for m in p.finditer(text)]
+    ends = [
+        m.end()
+        for m in PHONE_LABEL.finditer(text)
+        if not any(m.start() - 2 <= r <= m.start() for r in references)
+        and not (m.group() == "号码" and any(m.start() - 2 <= e <= m.end() for e in owned))
+    ]
+    return max(ends) if ends else -1
+
+
+def label_ends(before: str) -> dict[PiiType, int]:
+    """Where the last label of each type ends in ``before`` (-1: none)."""
+    return {
+        PiiType.phone: phone_label_end(before),
+        PiiType.card: last_end(CARD_LABEL, before),
+        PiiType.resident_id: last_end(ID_LABEL, before),
+        PiiType.ssn: last_end(SSN_LABEL, before),
+        PiiType.code: last_end(CODE_LABEL, before),
+    }
+
+
+def nearest_label(before: str) -> PiiType | None:
+    """The type whose label ends last in ``before`` (phone, card, ID or SSN)."""
+    ends = label_ends(before)
+    del ends[PiiType.code]
+    kind, end = max(ends.items(), key=lambda item: item[1])
+    return kind if end >= 0 else None
+
+
+_BARE_NUMBER = re.compile(r"(?<!手机)(?<!电话)(?<!座机)号码")
+_LABEL_AFTER = re.compile(r"^[\s,，]*这?是我的?(手机|电话|身份证|银行卡|卡号)")
+_AFTER_KINDS = {"手机": PiiType.phone, "电话": PiiType.phone, "身份证": PiiType.resident_id}
+
+
+def bare_number(before: str) -> bool:
+    """Whether the phone label before is a bare 号码, not 手机号码 or 电话号码."""
+    end = phone_label_end(before)
+    return end >= 0 and any(m.end() == end for m in _BARE_NUMBER.finditer(before))
+
+
+def label_after(after: str) -> PiiType | None:
+    """The type a label right after a number names ("，这是我手机", "是我的身份证")."""
+    found = _LABEL_AFTER.match(after)
+    return _AFTER_KINDS.get(found.group(1), PiiType.card) if found else None
+
+
+def reference_last(before: str) -> bool:
+    """Whether a reference label ("订单号", "tracking number") is the last label before."""
+    return last_end(REFERENCE, before) > max(label_ends(before).values())
