@@ -20,6 +20,8 @@ pytest.register_assert_rewrite(
     "tests.service_fixtures",
     "tests.service_api_fixtures",
     "tests.web_fixtures",
+    "tests.web_fixtures_browser",
+    "tests.web_call_page",
     "tests.kpi_month",
     "tests.live_fixtures",
     "tests.slow_client",
@@ -31,7 +33,7 @@ pytest.register_assert_rewrite(
 FIXTURE_MARKERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("tests.conftest", "analyzed_calls"): ("asr", "slow"),
     ("tests.web_fixtures", "real_call"): ("asr",),
-    ("tests.web_fixtures", "browser"): ("browser",),
+    ("tests.web_fixtures_browser", "browser"): ("browser",),
     ("tests.web_fixtures", "live_service"): ("browser",),
     ("tests.sentiment_fixtures", "sentiment_model"): ("models",),
     ("tests.test_sentiment_engine", "tiny_model_dir"): ("models",),

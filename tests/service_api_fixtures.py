@@ -20,6 +20,8 @@ from tests.conftest import CHEAP_PASSWORDS
 from tests.service_fixtures import FakeAnalyzer, make_wav, service_settings
 
 PASSWORD = "correct horse battery"
+# The test client's own address: the Origin of requests from our own pages.
+OWN_ORIGIN = "http://testserver"
 # username: (role, team, agent_id)
 ACCOUNTS = {
     "qa1": ("qa", None, None),

@@ -11,15 +11,10 @@ from datetime import date, timedelta
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.web_fixtures import (
-    page_mark,
-    page_screenshots,
-    sign_in,
-    upload_scripted_call,
-    wait_until,
-)
+from tests.web_fixtures import upload_scripted_call
+from tests.web_fixtures_browser import page_mark, page_screenshots, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 
 def _upload(service, folder, name: str, agent: str, seconds: float) -> dict:

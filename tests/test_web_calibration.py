@@ -7,15 +7,10 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.llm_stand_in import AnsweringModel
-from tests.web_fixtures import (
-    PASSWORD,
-    save_screenshot,
-    sign_in,
-    upload_scripted_call,
-    wait_until,
-)
+from tests.web_fixtures import PASSWORD, upload_scripted_call
+from tests.web_fixtures_browser import save_screenshot, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 
 def _answer(browser, live_service, session_id: int, call_id: int, answer: str) -> None:

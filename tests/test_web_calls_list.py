@@ -12,15 +12,10 @@ from selenium.webdriver.common.keys import Keys
 
 from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
-from tests.web_fixtures import (
-    page_screenshots,
-    prepare,
-    sign_in,
-    wait_until,
-    write_turns_wav,
-)
+from tests.web_fixtures import prepare, write_turns_wav
+from tests.web_fixtures_browser import page_screenshots, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 POLITE = (
     ("agent", "Good morning, thank you for calling, how can I help you?"),

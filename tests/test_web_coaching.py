@@ -11,16 +11,16 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.web_fixtures import (
+from tests.web_fixtures import upload_scripted_call
+from tests.web_fixtures_browser import (
     console_errors,
     page_mark,
     page_screenshots,
     sign_in,
-    upload_scripted_call,
     wait_until,
 )
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 FOCUS = "Own the problem: offer to check the charge yourself."
 

@@ -9,10 +9,10 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.web_fixtures import page_screenshots, save_screenshot, sign_in, wait_until
+from tests.web_fixtures_browser import page_screenshots, save_screenshot, sign_in, wait_until
 from tests.web_site import PERIOD
 
-pytest_plugins = ["tests.web_fixtures", "tests.web_site"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser", "tests.web_site"]
 
 TILES = ["calls", "qa_score", "compliance_rate", "complaint_rate", "dispute_rate"]
 

@@ -9,14 +9,9 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.web_fixtures import (
-    page_mark,
-    save_screenshot,
-    sign_in,
-    wait_until,
-)
+from tests.web_fixtures_browser import page_mark, save_screenshot, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 # Generous: the shared 2-core CI machine runs other work too. Measured figures are printed.
 INTERACTIVE_MS = 20_000

@@ -15,17 +15,17 @@ from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
 from tests.conftest import CALLS_DIR
 from tests.service_fixtures import make_wav
-from tests.web_fixtures import (
+from tests.web_fixtures import prepare
+from tests.web_fixtures_browser import (
     VIEWPORTS,
     console_errors,
-    prepare,
     save_screenshot,
     set_language,
     sign_in,
     wait_until,
 )
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 EDITOR = "/qa/packs/pack/en-default"
 SCORECARD = "/qa/packs/scorecard/standard"

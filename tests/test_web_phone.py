@@ -10,10 +10,10 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from qa_service.http.deps import SESSION_COOKIE
-from tests.web_fixtures import set_language, wait_until
+from tests.web_fixtures_browser import set_language, wait_until
 from tests.web_site import ROLE_USERS, site_pages
 
-pytest_plugins = ["tests.web_fixtures", "tests.web_site"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser", "tests.web_site"]
 
 PHONE = (390, 844)
 SHOTS = Path("/work/notes/s4/shots/pages2")

@@ -17,16 +17,10 @@ from qa_service.domain.results import CallResult
 from tests.conftest import CALLS_DIR
 from tests.kpi_month import insert_month
 from tests.service_fixtures import make_wav
-from tests.web_fixtures import (
-    PASSWORD,
-    prepare,
-    save_screenshot,
-    set_language,
-    sign_in,
-    wait_until,
-)
+from tests.web_fixtures import PASSWORD, prepare
+from tests.web_fixtures_browser import save_screenshot, set_language, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 UPLOADED = ("upload-good-1.wav", "upload-good-2.wav")
 # The month of tests/kpi_month.py; the uploads start in it too.

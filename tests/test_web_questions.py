@@ -11,9 +11,10 @@ from selenium.webdriver.common.by import By
 from qa_service.store.base import utcnow
 from tests.llm_stand_in import AnsweringModel
 from tests.web_call_page import dispute_from_page, finding_item, open_call
-from tests.web_fixtures import save_screenshot, sign_in, upload_scripted_call, wait_until
+from tests.web_fixtures import upload_scripted_call
+from tests.web_fixtures_browser import save_screenshot, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 
 def test_answered_questions_are_reviewed_disputed_and_answered_again_on_rescore(

@@ -7,10 +7,16 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from tests.web_fixtures import page_mark, page_screenshots, save_screenshot, sign_in, wait_until
+from tests.web_fixtures_browser import (
+    page_mark,
+    page_screenshots,
+    save_screenshot,
+    sign_in,
+    wait_until,
+)
 from tests.web_site import PERIOD
 
-pytest_plugins = ["tests.web_fixtures", "tests.web_site"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser", "tests.web_site"]
 
 
 @pytest.fixture(scope="module")

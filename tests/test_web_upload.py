@@ -14,16 +14,10 @@ from qa_service.analysis.pipeline import transcript_from_dict
 from qa_service.domain.results import CallResult
 from tests.conftest import CALLS_DIR
 from tests.service_fixtures import make_wav
-from tests.web_fixtures import (
-    VIEWPORTS,
-    prepare,
-    save_screenshot,
-    set_language,
-    sign_in,
-    wait_until,
-)
+from tests.web_fixtures import prepare
+from tests.web_fixtures_browser import VIEWPORTS, save_screenshot, set_language, sign_in, wait_until
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser"]
 
 ZH_STATES = {"排队等待分析", "分析中", "已分析"}
 

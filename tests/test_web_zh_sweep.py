@@ -21,7 +21,7 @@ from tests.conftest import REPO
 from tests.test_web_phone import ready, sign_in_as
 from tests.web_site import ROLE_USERS, RUDE, site_pages
 
-pytest_plugins = ["tests.web_fixtures", "tests.web_site"]
+pytest_plugins = ["tests.web_fixtures", "tests.web_fixtures_browser", "tests.web_site"]
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 # Text the user sees: text nodes and the tooltips and placeholders, outside data markup.

@@ -1,14 +1,25 @@
-"""The call page as the browser tests read it: open a call, its embedded data, a finding."""
+"""The call page as the browser tests read it: open a call, its embedded data, a finding; and
+``call``, the real call of agent A1 that the review tests open (a module's own upload)."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from selenium.webdriver.common.by import By
 
-from tests.web_fixtures import page_mark, wait_until
+from tests.web_fixtures_browser import page_mark, wait_until
 
 PAGE_READY_S = 30
+
+
+@pytest.fixture(scope="module")
+def call(live_service, real_call) -> dict:
+    """The real call (``real_call``) uploaded for agent A1 and analysed, once per module."""
+    path, _result = real_call
+    meta = {"agent_id": "A1", "team": "A", "queue": "billing", "call_id": "real-call-1"}
+    uploaded = live_service.upload(path, meta)
+    return live_service.wait_analysed(uploaded["id"])
 
 
 def page_data(driver) -> dict:
