@@ -25,6 +25,8 @@ PROBE_JUSTIFICATION = "(probe: answer read from the model's probabilities, no re
 
 
 class ProbeOnlyModel:
+    parallel_requests = 1  # it reads the wrapped model's probabilities, one call at a time
+
     def __init__(self, model: Any) -> None:
         self.model = model
         self.name = f"{model.name} (probe only)"

@@ -13,6 +13,7 @@ class AnsweringModel:
     asks the standard scorecard's questions in whatever order applies), citing one line."""
 
     name = "answering-stand-in"
+    parallel_requests = 1
 
     def __init__(self, answers: dict[str, str], cite: int) -> None:
         self.answers, self.cite = answers, cite

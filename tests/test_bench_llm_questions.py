@@ -93,6 +93,7 @@ class ProbabilityOnly:
     """A model that reads probabilities and must never be asked to write a reply."""
 
     name = "probability-only"
+    parallel_requests = 1
 
     def choice_probabilities(self, chat, field, options):
         return {"yes": 0.3, "no": 0.7} if "yes" in options else None

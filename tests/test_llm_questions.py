@@ -51,6 +51,7 @@ class ScriptedModel:
     """Answers from a list of replies, in order; records what it was asked."""
 
     name = "scripted"
+    parallel_requests = 1
 
     def __init__(self, *replies: dict[str, Any] | str) -> None:
         self.replies = list(replies)

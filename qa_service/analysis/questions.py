@@ -75,6 +75,28 @@ def _ask(
     return correction
 
 
+def _ask_window(
+    model: LanguageModel,
+    items: list[ScoreItem],
+    transcript: Transcript,
+    window: range,
+    costs: dict[str, Usage],
+) -> list[ModelAnswer | str]:
+    """Each item's answer on one window, in the items' order. A backend that takes several
+    requests at once (a server, which batches them on its GPU) gets up to that many in
+    flight; an in-process model gets them one by one."""
+    parallel = min(model.parallel_requests, len(items))
+    if parallel <= 1:
+        return [_ask(model, item, transcript, window, costs[item.id]) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(parallel, thread_name_prefix="llm-question") as pool:
+        futures = [
+            pool.submit(_ask, model, item, transcript, window, costs[item.id]) for item in items
+        ]
+        return [future.result() for future in futures]
+
+
 def _decided_answer(
     model: LanguageModel, item: ScoreItem, chat: list[dict[str, str]]
 ) -> tuple[dict[str, float], str | None]:
@@ -123,10 +145,9 @@ def answer_questions(
     # prompt head (instructions + quoted lines), which the runtime's prompt cache then
     # reads once per window instead of once per question.
     for span in spans:
-        for item in asked:
-            if item.id in failed:
-                continue
-            got = _ask(model, item, transcript, span, costs[item.id])
+        pending = [item for item in asked if item.id not in failed]
+        replies = _ask_window(model, pending, transcript, span, costs)
+        for item, got in zip(pending, replies, strict=True):
             if isinstance(got, str):
                 failed.add(item.id)
                 outcome.not_evaluated.append(_not_evaluated(item, f"no valid answer: {got}"))

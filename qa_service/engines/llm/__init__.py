@@ -52,6 +52,9 @@ class LanguageModelUnavailable(ModelError):
 
 class LanguageModel(Protocol):
     name: str
+    # How many requests the backend takes at once: a server batches concurrent requests on
+    # its GPU, an in-process model answers one at a time (1).
+    parallel_requests: int
 
     def answer(
         self,

@@ -134,6 +134,8 @@ def _model_errors() -> Iterator[None]:
 class EmbeddedModel:
     """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
 
+    parallel_requests = 1
+
     def __init__(
         self, path: Path, *, context_tokens: int = 4096, threads: int = 1, gpu_layers: int = 0
     ) -> None:

@@ -11,6 +11,7 @@ of times with backoff, then raised as ``LanguageModelUnavailable`` so a job retr
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -51,6 +52,7 @@ class EndpointModel:
         api_key: str = "",
         timeout_s: float = 120.0,
         retries: int = 2,
+        parallel_requests: int = 1,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise InputError(f"llm_endpoint_url must be an http(s) URL, not {url!r}")
@@ -59,7 +61,11 @@ class EndpointModel:
         self.api_key = api_key
         self.timeout_s = timeout_s
         self.retries = retries
+        self.parallel_requests = max(1, parallel_requests)
+        # Which response_format the server takes, found on the first refusal: shared by the
+        # threads of one call's concurrent questions.
         self._format_index = 0
+        self._format_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EndpointModel:
@@ -69,6 +75,7 @@ class EndpointModel:
             api_key=settings.llm_endpoint_api_key,
             timeout_s=settings.llm_timeout_s,
             retries=settings.llm_retries,
+            parallel_requests=settings.llm_parallel_requests,
         )
 
     def answer(
@@ -85,13 +92,16 @@ class EndpointModel:
             "temperature": 0,
         }
         while True:
-            kind = _FORMATS[self._format_index] if json_schema is not None else None
+            tried = self._format_index
+            kind = _FORMATS[tried] if json_schema is not None else None
             fmt = _response_format(kind, json_schema) if json_schema is not None else None
             request = {**body, **({"response_format": fmt} if fmt else {})}
             started = time.perf_counter()
             status, reply = self._post(request)
             if status in (400, 422) and fmt is not None:
-                self._format_index += 1  # this server takes the schema another way, or not
+                with self._format_lock:  # once, however many threads were refused
+                    if self._format_index == tried:
+                        self._format_index += 1  # the server takes the schema another way
                 continue
             if status != 200:
                 raise LanguageModelUnavailable(f"{self.url} answered HTTP {status}: {reply!r}")
