@@ -235,3 +235,28 @@ def test_a_number_read_on_in_the_next_utterance_after_a_short_word(
     spans = detect(call, "en")
     assert [(s.kind.value, call[s.utterance]["text"][s.start : s.end]) for s in spans] == masked
     assert len({s.group for s in spans}) <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "masked"),
+    [
+        # a whole number with written digits after it and only a space between
+        ("my number is 415 555 2671 2 times", "en", [("PHONE", "415 555 2671")]),
+        ("138 0013 8000 2", "zh", [("PHONE", "138 0013 8000")]),
+        ("13923727636 2023", "zh", [("PHONE", "13923727636")]),
+        # two mobiles with no label and only spaces between them
+        ("13923727636 18923727236", "zh", [("PHONE", "13923727636"), ("PHONE", "18923727236")]),
+        # digit words still may not start a number inside a longer read-out
+        (
+            "one three eight zero zero one three eight zero zero zero two",
+            "en",
+            [("PHONE", "one three eight zero zero one three eight zero zero zero two")],
+        ),
+        # a reference label still says what it is
+        ("订单号 13923727636 2", "zh", []),
+    ],
+)
+def test_a_valid_number_inside_a_longer_run_of_written_digits_is_found(
+    text: str, language: str, masked: list
+) -> None:
+    assert found(text, language) == masked

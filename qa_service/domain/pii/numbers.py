@@ -256,8 +256,36 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         else:
             i += 1
     if not hits:
+        hits = _valid_stretches(lines, run, english, run_before)
+    if not hits:
         last_resort = _long_number(lines, run)
         return [last_resort] if last_resort else []
+    return hits
+
+
+def _valid_stretches(
+    lines: Sequence[Line], run: Run, english: bool, run_before: str
+) -> list[NumberHit]:
+    """In a run nothing else took: its longest stretches of written digits that validate by
+    themselves, from left to right, whatever boundary starts them ("415 555 2671 2 times",
+    two mobiles with only a space between). Written digits only: a digit word inside "one
+    three eight ..." may not start a number, and nothing is typed here by a label."""
+    hits: list[NumberHit] = []
+    segments, n = run.segments, len(run.segments)
+    i = 0
+    while i < n:
+        for j in range(n, i, -1):
+            units = [u for seg in segments[i:j] for u in seg]
+            digits = "".join(u.digits for u in units)
+            written = all(spoken.written(lines, u) for u in units)
+            if written and _validate(digits, english) is not None:
+                kind = _classify(lines, segments[i:j], english, run_before)
+                if kind is not None:
+                    hits.append(NumberHit(kind, units))
+                    i = j
+                    break
+        else:
+            i += 1
     return hits
 
 
