@@ -70,6 +70,11 @@ if [ -z "${LLM_URL:-}" ]; then
         sleep 1
     done
 fi
+# A server given in LLM_URL (vLLM, llama.cpp --parallel) batches a call's questions sent
+# together; the project's own server answers one at a time.
+PARALLEL=1
+[ -n "${SERVER:-}" ] || PARALLEL="${QA_LLM_PARALLEL_REQUESTS:-4}"
+export QA_LLM_PARALLEL_REQUESTS="$PARALLEL"
 bench endpoint --url "$LLM_URL" --endpoint-model "${LLM_URL_MODEL:-$MODEL}"
 
 "$PYTHON" - "$OUT" <<'EOF'

@@ -156,7 +156,9 @@ class Settings(BaseSettings):
     llm_retries: int = Field(2, ge=0, le=10)
     # Requests one call's questions have in flight at once at an endpoint, which a GPU
     # server (vLLM, llama.cpp with parallel slots) batches; the embedded model takes one.
-    llm_parallel_requests: int = Field(4, ge=1, le=64)
+    # 1 by default: a server that answers one request at a time (the project's own around
+    # the embedded model) would only queue the others, towards their timeouts.
+    llm_parallel_requests: int = Field(1, ge=1, le=64)
     # The embedded model's context; a call longer than one window is asked in windows.
     llm_context_tokens: int = Field(4096, ge=512, le=131072)
     llm_window_chars: int = Field(3000, ge=200, le=200000)
