@@ -277,8 +277,7 @@ def _valid_stretches(
         for j in range(n, i, -1):
             units = [u for seg in segments[i:j] for u in seg]
             digits = "".join(u.digits for u in units)
-            written = all(spoken.written(lines, u) for u in units)
-            if written and _validate(digits, english) is not None:
+            if all(u.written for u in units) and _validate(digits, english) is not None:
                 kind = _classify(lines, segments[i:j], english, run_before)
                 if kind is not None:
                     hits.append(NumberHit(kind, units))

@@ -88,6 +88,17 @@ class Unit:
     zh: bool = False  # a Chinese character: a digit (三, 幺) or one standing for one
     homophone: bool = False  # a word said as a digit (腰 for 幺): kept only in a number
 
+    @property
+    def written(self) -> bool:
+        """Written as digits, one character each ("7", "７"): not said as a word
+        ("nine", "double five") or a character (三, 幺), nor a letter ASR wrote for one."""
+        return (
+            not self.zh
+            and not self.guess
+            and self.digits.isdigit()
+            and self.end - self.start == len(self.digits)
+        )
+
 
 SOFT = "soft"  # punctuation, a filler word, a pause between utterances
 SPACE = "space"  # white space: between the words of "one three eight" as much as between numbers
@@ -288,7 +299,7 @@ def _settle_zh_guesses(items: list[Item]) -> list[Item]:
 
 
 def _written(item: Item) -> bool:
-    return isinstance(item, Unit) and not item.zh and not item.guess and item.digits.isdigit()
+    return isinstance(item, Unit) and item.written
 
 
 def _between_written_digits(items: list[Item], i: int) -> bool:

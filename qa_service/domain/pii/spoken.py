@@ -58,11 +58,6 @@ def _said(lines: Sequence[Line], unit: Unit) -> str:
     return lines[unit.utterance].text[unit.start : unit.end]
 
 
-def written(lines: Sequence[Line], unit: Unit) -> bool:
-    """Whether a unit was written as digits ("7", "２"), not said as a word or character."""
-    return _said(lines, unit).isdigit()
-
-
 def read_out(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     """Whether the run was said digit by digit: every digit its own word or character
     ("nine", "幺", "double five"), or a separator after every written digit ("4-6-3-5")."""
