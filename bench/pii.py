@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from qa_service.domain.pii import PiiSpan, detect, redact_result  # noqa: E402
-from qa_service.domain.pii.numerals import GUESS, SOFT, SPACE, Unit, tokenize  # noqa: E402
+from qa_service.domain.pii.digit_units import GUESS, SOFT, SPACE, Unit  # noqa: E402
+from qa_service.domain.pii.numerals import tokenize  # noqa: E402
 
 DATA = REPO / "bench" / "data"
 # The generated set (the detector was developed against it) and a hand-written one with

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from qa_service.domain.pii import PiiType, detect, detect_text
-from qa_service.domain.pii.numerals import GUESS, Unit, tokenize
+from qa_service.domain.pii.digit_units import GUESS, Unit
+from qa_service.domain.pii.numerals import tokenize
 
 
 def found(text: str, language: str = "en") -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from qa_service.domain.pii import detect, redact_result
-from qa_service.domain.pii.numerals import GUESS
+from qa_service.domain.pii.digit_units import GUESS
 from tests.test_pii_asr_forms import digits, found, utterances
 
 

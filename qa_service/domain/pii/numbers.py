@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
+from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
     ID_LABEL,
@@ -35,7 +36,6 @@ from qa_service.domain.pii.labels import (
     phone_label_end,
     reference_last,
 )
-from qa_service.domain.pii.numerals import GUESS, Unit, too_guessed
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.sounds import heard_labels
 from qa_service.domain.pii.types import PiiType
@@ -291,12 +291,15 @@ def _valid_stretches(
 def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     """A run no rule took and no part of which is a number, when it is too long for a
     quantity (``spoken.long``): typed by its length, unless a reference label or a unit
-    says what it is."""
+    says what it is. Longer than any type, only when said as one stretch ("宣份正好
+    14201021983122447022"): pieces longer than that are a list ("400-830-8300/800-830-8300")."""
     if not spoken.long(lines, run.segments):
         return None
     units = run.units
     before, after = _before(lines, units[0]), _after(lines, units[-1])
     kind = spoken.read_out_kind(run.digits)
+    if kind is None and len(run.segments) == 1:
+        kind = spoken.overlong_kind(run.digits)  # one stretch: no list of numbers
     if kind is None or reference_last(before) or _suppressed(kind, before, after):
         return None
     return NumberHit(kind, units)

@@ -10,7 +10,17 @@ Quantities said with 十/百/千/万 are amounts, never digit strings: they brea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from qa_service.domain.pii.digit_units import (
+    GUESS,
+    HARD,
+    SOFT,
+    SPACE,
+    Item,
+    Unit,
+    settle,
+)
+from qa_service.domain.pii.sounds import digit_by_sound
 
 ZH_DIGITS = {
     "零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3",
@@ -44,20 +54,7 @@ _NOT_NUMBERS = re.compile(
     r"|\b(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
-# ASR writes a digit it half heard as a letter ("6-I-8-6-8-2", "O6", "3IN"): a short letter
-# token between digits stands for one digit. "O" is zero ("oh"); any other letter is a digit
-# of unknown value, ``GUESS``, which counts towards a number's length but never validates
-# (whisper's "I" was "nine" or "five" as often as "one"; "a" was "eight"). Kept only between
-# digits (see ``_settle_guesses``), where the article or a pronoun hardly stands.
-GUESS = "?"
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
-# At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
-MAX_GUESS_SHARE = 1 / 3
-# Mandarin digits come back as homophones too ("三比零比零四" for 三幺零幺零四, "是" for 四):
-# one Chinese character between two digit characters is a digit of unknown value, but only
-# inside a long chain of digit characters (at least this many real ones, written without
-# separators), where a word hardly stands: "一模一样", "三比零" and "密码一模一样" stay words.
-ZH_GUESS_CHAIN = 6
 # Characters between digits that say what the digits are: a unit, a range, a list, an
 # ordinal ("一九九八到二零零五", "三号楼", "一或二"), never a misheard digit.
 _ZH_NOT_GUESS = set("元块毛角分钱万亿个次天年月日号点秒岁斤米倍张件台户期楼层室位条周第") | set(
@@ -67,43 +64,20 @@ _ZH_NOT_GUESS = set("元块毛角分钱万亿个次天年月日号点秒岁斤�
 # in its text and writes what it hears as one of these ("三腰零腰，零四，腰九五零" for an
 # ID). Unlike a guess their value is known, but they are words too ("腰疼", "邀请码"): one
 # is a digit only right next to a digit, in a number holding ZH_GUESS_CHAIN real digits or
-# more, with at most MAX_GUESS_SHARE of its digits these (``_settle_homophones``).
+# more (``_settle_homophones``).
 ZH_YAO = {"腰": "1", "吆": "1", "妖": "1", "邀": "1", "夭": "1"}
+# Any other character that sounds exactly like a digit ("身份证腰腰零腰动舞腰酒" for
+# 幺幺零幺洞五幺九, "621769寺" for 6217694) is one only where a word hardly stands: right
+# between two digits, or in a run of two or more such characters beside a digit, or alone at
+# a number's edge with a pause or the end of the text on its other side. Sentence-final
+# particles are words even there ("是13800138000吧").
+_ZH_PARTICLES = set("吧")
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
 _TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
 # Fullwidth digits as ASCII.
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
-
-
-@dataclass(slots=True)
-class Unit:
-    digits: str
-    utterance: int
-    start: int
-    end: int
-    tens: bool = False  # "twenty": a digit word after it fills its place ("twenty one")
-    guess: bool = False  # a letter standing for a digit (see GUESS)
-    zh: bool = False  # a Chinese character: a digit (三, 幺) or one standing for one
-    homophone: bool = False  # a word said as a digit (腰 for 幺): kept only in a number
-
-    @property
-    def written(self) -> bool:
-        """Written as digits, one character each ("7", "７"): not said as a word
-        ("nine", "double five") or a character (三, 幺), nor a letter ASR wrote for one."""
-        return (
-            not self.zh
-            and not self.guess
-            and self.digits.isdigit()
-            and self.end - self.start == len(self.digits)
-        )
-
-
-SOFT = "soft"  # punctuation, a filler word, a pause between utterances
-SPACE = "space"  # white space: between the words of "one three eight" as much as between numbers
-HARD = "hard"
-Item = Unit | str
 
 
 def _word_unit(word: str, i: int, start: int, end: int) -> Unit | None:
@@ -135,6 +109,9 @@ def _char_item(ch: str, i: int, start: int) -> Item:
     if ch in SOFT_CHARS or ch in FILLERS:
         return SOFT
     if _cjk(ch) and ch not in ZH_MAGNITUDES and ch not in _ZH_NOT_GUESS:
+        sounded = digit_by_sound(ch)
+        if sounded and ch not in _ZH_PARTICLES:
+            return Unit(sounded, i, start, start + 1, zh=True, homophone=True, sounded=True)
         # kept as a digit only inside a chain of digit characters (``_settle_zh_guesses``)
         return Unit(GUESS, i, start, start + 1, guess=True, zh=True)
     return HARD
@@ -200,7 +177,7 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         items.append(item)
     if pending_repeat is not None:
         items.append(HARD)
-    return _join_tens(_settle_guesses(_settle_zh_guesses(_settle_homophones(items))))
+    return _join_tens(settle(items))
 
 
 def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
@@ -209,142 +186,6 @@ def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
     if _GUESS_TOKEN.fullmatch(token):
         return Unit(GUESS, utterance, start, end, guess=True)
     return HARD
-
-
-def too_guessed(digits: str) -> bool:
-    """Too many digits are letters (or homophones) to call it a number."""
-    return digits.count(GUESS) > len(digits) * MAX_GUESS_SHARE
-
-
-def _next_unit(items: list[Item], i: int) -> Unit | bool | None:
-    """What follows ``i`` past spaces and separators: a unit, True for the end of the
-    text, None for a hard break."""
-    for item in items[i + 1 :]:
-        if isinstance(item, Unit):
-            return item
-        if item == HARD:
-            return None
-    return True
-
-
-def _real(item: Item | None) -> bool:
-    """A digit said as a digit: not a letter or character ASR may have written for one."""
-    return isinstance(item, Unit) and not item.guess and not item.homophone
-
-
-def _settle_homophones(items: list[Item]) -> list[Item]:
-    """A character said as a digit (ZH_YAO) kept only right next to a digit, in a number
-    (its units and the separators between them, up to any word) with ZH_GUESS_CHAIN real
-    digits or more and at most MAX_GUESS_SHARE of them homophones; else a word."""
-    out: list[Item] = list(items)
-    for i, item in enumerate(items):
-        if not (isinstance(item, Unit) and item.homophone):
-            continue
-        lo, hi = i, i + 1
-        while lo > 0 and _in_number(items[lo - 1]):
-            lo -= 1
-        while hi < len(items) and _in_number(items[hi]):
-            hi += 1
-        units = [u for u in items[lo:hi] if isinstance(u, Unit)]
-        real = sum(len(u.digits) for u in units if _real(u))
-        homophones = len(units) - sum(1 for u in units if _real(u))
-        beside = (i > 0 and isinstance(items[i - 1], Unit)) or (
-            i + 1 < len(items) and isinstance(items[i + 1], Unit)
-        )
-        if not beside or real < ZH_GUESS_CHAIN or homophones > len(units) * MAX_GUESS_SHARE:
-            out[i] = HARD
-    return out
-
-
-def _in_number(item: Item) -> bool:
-    """A digit, a homophone or a separator; a guess counts as a word here (settled after)."""
-    return item in (SOFT, SPACE) or (isinstance(item, Unit) and not item.guess)
-
-
-def _zh_unit(item: Item | None, guess: bool) -> bool:
-    return isinstance(item, Unit) and item.zh and item.guess == guess
-
-
-def _settle_zh_guesses(items: list[Item]) -> list[Item]:
-    """A Chinese character kept as a digit only right between two digit characters, in a
-    chain of adjacent digit characters with at least ZH_GUESS_CHAIN real digits and at
-    most MAX_GUESS_SHARE guesses; anywhere else it is a word and breaks the number."""
-    keep = [
-        _zh_unit(item, True)
-        and 0 < i < len(items) - 1
-        and _zh_unit(items[i - 1], False)
-        and _zh_unit(items[i + 1], False)
-        for i, item in enumerate(items)
-    ]
-    written = [_between_written_digits(items, i) for i in range(len(items))]
-    out: list[Item] = list(items)
-    i = 0
-    while i < len(items):
-        if not (_zh_unit(items[i], False) or keep[i]):
-            if _zh_unit(items[i], True) and not written[i]:
-                out[i] = HARD
-            i += 1
-            continue
-        j = i  # a chain: adjacent digit characters and the guesses kept between them
-        while j < len(items) and (_zh_unit(items[j], False) or keep[j]):
-            j += 1
-        guesses = sum(keep[i:j])
-        real = sum(_real(items[k]) for k in range(i, j))
-        if real < ZH_GUESS_CHAIN or guesses > (j - i) * MAX_GUESS_SHARE:
-            for k in range(i, j):
-                if keep[k]:
-                    out[k] = HARD
-        i = j
-    return out
-
-
-def _written(item: Item) -> bool:
-    return isinstance(item, Unit) and item.written
-
-
-def _between_written_digits(items: list[Item], i: int) -> bool:
-    """A Chinese character right between two digits read out one by one (each written
-    digit with a separator on its other side), in a number (written digits and separators)
-    of ZH_GUESS_CHAIN real digits or more: "4-2-1-0-2-9-5-2动6-0-5-3". Between digits run
-    together it is a word ("13008780031是10010")."""
-    if not (_zh_unit(items[i], True) and 1 < i < len(items) - 2):
-        return False
-    if not (_written(items[i - 1]) and _written(items[i + 1])):
-        return False
-    if items[i - 2] != SOFT or items[i + 2] != SOFT:
-        return False
-    lo, hi = i, i + 1
-    while lo > 0 and (_written(items[lo - 1]) or items[lo - 1] == SOFT):
-        lo -= 1
-    while hi < len(items) and (_written(items[hi]) or items[hi] == SOFT):
-        hi += 1
-    return sum(len(u.digits) for u in items[lo:hi] if _written(u)) >= ZH_GUESS_CHAIN
-
-
-def _settle_guesses(items: list[Item]) -> list[Item]:
-    """Letters kept as digits only after a digit and before a digit or the end of the text
-    ("6-I-8", "6375 3IN"); anywhere else a letter is a word and breaks the number."""
-    out: list[Item] = []
-    for i, item in enumerate(items):
-        if isinstance(item, Unit) and item.guess and not item.zh:
-            keep = _real_unit_before(items, i) is not None and _next_unit(items, i) is not None
-            out.append(item if keep else HARD)
-        else:
-            out.append(item)
-    return out
-
-
-def _real_unit_before(items: list[Item], i: int) -> Unit | None:
-    """The nearest digit said as a digit before ``i``, past letters standing for digits."""
-    j = i - 1
-    while j >= 0:
-        item = items[j]
-        if isinstance(item, Unit) and not item.guess:
-            return item
-        if item == HARD:
-            return None
-        j -= 1
-    return None
 
 
 def _last_unit(items: list[Item]) -> Item | None:

