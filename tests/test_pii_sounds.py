@@ -195,3 +195,43 @@ def test_labels_after_bare_or_before_a_loop_still_type_the_number(
 )
 def test_numbers_without_such_a_label_stay(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("heard", "label"),
+    [
+        ("政界号码", "证件号码"),  # jiè for jiàn: one syllable wholly changed
+        ("证据号码", "证件号码"),
+        ("全份正好", "身份证号"),  # quán for shēn
+    ],
+)
+def test_a_four_syllable_label_is_heard_with_one_syllable_changed(heard: str, label: str) -> None:
+    assert heard_labels(f"我的{heard}是") == f"我的{label}是"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "政界人士号召",  # two syllables of 证件号码 apart: no label
+        "证件照片好吗",  # two changed
+        "三证合一号码",
+        "身份，证号",  # a comma inside: not one word
+    ],
+)
+def test_two_changes_or_a_break_are_no_label(text: str) -> None:
+    assert heard_labels(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        # 14 digits under 证件号码 heard as 政界号码: an ID ASR lost four digits of, not a
+        # landline inside it
+        ("政界号码3-01-6-20-0-4-06-5-3-7-8您核对一下", "ID", "3-01-6-20-0-4-06-5-3-7-8"),
+        ("全份正好是42010219720721", "ID", "42010219720721"),
+    ],
+)
+def test_a_number_under_a_label_heard_with_one_change_is_the_label_s(
+    text: str, kind: str, said: str
+) -> None:
+    assert found(text) == [(kind, said)]

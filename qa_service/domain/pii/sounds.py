@@ -21,6 +21,8 @@ from pypinyin import Style, pinyin
 # 订单号 must still protect its order number).
 SOUND_LABELS = (
     "证件号码",
+    "身份证号",
+    "银行卡号",
     "证件号",
     "身份证",
     "手机号",
@@ -37,6 +39,9 @@ SOUND_LABELS = (
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# A label this long is still heard with one syllable wholly changed (政界号码, 证据号码 and
+# 全份正好 for 证件号码 and 身份证号): three of its four sounds in a row are no everyday word.
+_ONE_CHANGE_FROM = 4
 # The toneless syllables a digit is said as on the phone (幺 for one, 洞 for zero, 拐 for
 # seven, 勾 for nine included).
 _DIGIT_SOUNDS = {
@@ -96,6 +101,7 @@ def heard_labels(text: str) -> str:
     chars = list(text)
     heard = [sounds(ch) for ch in chars]
     by_first = _labels_by_first_sound()
+    long_labels = [c for c in _all_labels() if len(c[0]) >= _ONE_CHANGE_FROM]
     start = 0
     while start < len(chars):
         candidates = [c for sound in heard[start] for c in by_first.get(sound, ())]
@@ -106,6 +112,9 @@ def heard_labels(text: str) -> str:
                 if _sounds_at(heard, start, label_sounds)
             ),
             None,
+        ) or next(
+            (label for label, sounds_ in long_labels if _sounds_at(heard, start, sounds_, 1)),
+            None,
         )
         if match is None:
             start += 1
@@ -115,6 +124,20 @@ def heard_labels(text: str) -> str:
     return "".join(chars)
 
 
-def _sounds_at(heard: list[frozenset[str]], start: int, label: tuple[frozenset[str], ...]) -> bool:
+@lru_cache(maxsize=1)
+def _all_labels() -> list[tuple[str, tuple[frozenset[str], ...]]]:
+    return [(label, tuple(sounds(ch) for ch in label)) for label in SOUND_LABELS]
+
+
+def _sounds_at(
+    heard: list[frozenset[str]],
+    start: int,
+    label: tuple[frozenset[str], ...],
+    changes: int = 0,
+) -> bool:
+    """Whether the characters from ``start`` sound like ``label``, all Chinese, with at most
+    ``changes`` of them sounding like something else."""
     window = heard[start : start + len(label)]
-    return len(window) == len(label) and all(a & b for a, b in zip(window, label, strict=True))
+    if len(window) != len(label) or not all(window):
+        return False
+    return sum(not (a & b) for a, b in zip(window, label, strict=True)) <= changes
