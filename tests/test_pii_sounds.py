@@ -235,3 +235,18 @@ def test_a_number_under_a_label_heard_with_one_change_is_the_label_s(
     text: str, kind: str, said: str
 ) -> None:
     assert found(text) == [(kind, said)]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 邮件号 (a parcel's number) is a reference label, 号码 ending it no phone label
+        ("请您提供一下邮件号码，1069008629504", []),
+        # one change from 邮件号码 is no label of either kind: the phone stays a phone
+        ("都没有改号码15617731137", [("PHONE", "15617731137")]),
+    ],
+)
+def test_a_parcel_number_is_a_reference_and_only_personal_labels_take_one_change(
+    text: str, masked: list
+) -> None:
+    assert found(text) == masked

@@ -10,7 +10,7 @@ import re
 from qa_service.domain.pii.types import PiiType
 
 REFERENCE = re.compile(
-    r"订单|单号|快递|运单|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
+    r"订单|单号|快递|运单|邮件号|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
     r"order|tracking|invoice|ticket|reference|\bref\b|case|confirmation|account balance|"
     r"amount|total|balance|price",
     re.I,
@@ -47,7 +47,7 @@ def phone_label_end(text: str) -> int:
     ends = [
         m.end()
         for m in PHONE_LABEL.finditer(text)
-        if not any(m.start() - 2 <= r <= m.start() for r in references)
+        if not any(m.start() - 2 <= r < m.end() for r in references)
         and not (m.group() == "号码" and any(m.start() - 2 <= e <= m.end() for e in owned))
     ]
     return max(ends) if ends else -1

@@ -35,13 +35,15 @@ SOUND_LABELS = (
     "订单号",
     "运单号",
     "快递单",
+    "邮件号码",  # said exactly, so that no ID label is heard in it (证件号码, one change)
 )
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# A label this long is still heard with one syllable wholly changed (政界号码, 证据号码 and
-# 全份正好 for 证件号码 and 身份证号): three of its four sounds in a row are no everyday word.
-_ONE_CHANGE_FROM = 4
+# These are still heard with one syllable wholly changed (政界号码, 证据号码 and 全份正好 for
+# 证件号码 and 身份证号): three of their four sounds in a row are no everyday word. Not the
+# reference labels: "没有改号码" is one change from 邮件号码.
+_ONE_CHANGE_LABELS = ("证件号码", "身份证号", "银行卡号")
 # The toneless syllables a digit is said as on the phone (幺 for one, 洞 for zero, 拐 for
 # seven, 勾 for nine included).
 _DIGIT_SOUNDS = {
@@ -101,7 +103,7 @@ def heard_labels(text: str) -> str:
     chars = list(text)
     heard = [sounds(ch) for ch in chars]
     by_first = _labels_by_first_sound()
-    long_labels = [c for c in _all_labels() if len(c[0]) >= _ONE_CHANGE_FROM]
+    long_labels = [c for c in _all_labels() if c[0] in _ONE_CHANGE_LABELS]
     start = 0
     while start < len(chars):
         candidates = [c for sound in heard[start] for c in by_first.get(sound, ())]
