@@ -106,3 +106,36 @@ def test_a_number_longer_than_any_type_is_typed_by_an_id_inside_it(
 )
 def test_a_stretch_longer_than_any_type_is_masked(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # one character ASR wrote into a labelled number, its digits exactly the type's
+        # length with it as one (次 for 七) or without it (an inserted 得)
+        ("我的银行卡后623次908427237961", [("CARD", "623次908427237961")]),
+        ("我的手机号是138次0013800", [("PHONE", "138次0013800")]),
+        ("号码是139,得1234,5678，您记一下", [("PHONE", "139,得1234,5678")]),
+        ("身份证号是4201021979031庆5123", [("ID", "4201021979031庆5123")]),
+    ],
+)
+def test_one_character_in_a_labelled_number_of_its_type_s_length_is_bridged(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # the wrong length, a date between, a digit word on one side, no label,
+        # a reference label last
+        ("我的银行卡后623次9084272", []),
+        ("身份证2019年1234567890123", []),
+        ("打电话让查，今天来一个4006571979的电话", []),
+        ("我打了138次0013800", []),
+        ("手机号，订单号是138次0013800", []),
+    ],
+)
+def test_other_chinese_gaps_stay_words(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

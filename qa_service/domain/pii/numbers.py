@@ -307,16 +307,20 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
 
 
 def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bool:
-    """Whether two runs may be one number ASR broke with a word: short words between them,
-    a label of personal data before the first, the first no number by itself (a whole ID
-    followed by "您核对一下" is done) and the second more than a stray digit word."""
-    if len(second.digits) < 2 or not spoken.bridgeable(lines, first, second):
+    """Whether two runs may be one number ASR broke with a word: short words between them
+    (in Chinese one character, see ``spoken.zh_bridgeable``), a label of personal data
+    before the first, the first no number by itself (a whole ID followed by "您核对一下" is
+    done) and the second more than a stray digit word."""
+    if len(second.digits) < 2 or _validate(first.digits, english) is not None:
+        return False
+    before = _before(lines, first.units[0])
+    label = None if english or reference_last(before) else nearest_label(before)
+    if spoken.zh_bridgeable(lines, first, second, label):
+        return True
+    if not spoken.bridgeable(lines, first, second):
         return False
     if _UNIT_AFTER.match(_after(lines, first.units[-1])):
         return False  # "10 dollars and 20": quantities, not one number
-    if _validate(first.digits, english) is not None:
-        return False
-    before = _before(lines, first.units[0])
     return nearest_label(before) is not None or bool(CODE_LABEL.search(before))
 
 

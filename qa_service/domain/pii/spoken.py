@@ -45,6 +45,16 @@ BRIDGE_WORDS, BRIDGE_CHARS = 2, 4
 # Between written digits, what makes a version number or a list, not digits read out.
 _LISTING = ".、"
 _GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
+# The lengths a labelled Chinese number broken by one character must make up, and the
+# characters that never break one: a unit, a date, a time, a range.
+_ZH_BRIDGE_LENGTHS = {
+    PiiType.phone: (11,),
+    PiiType.resident_id: (15, 18),
+    PiiType.card: (16, 17, 18, 19),
+}
+_ZH_BRIDGE_SIDE = 3
+_ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
@@ -143,6 +153,25 @@ def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
         return False
     pieces = [p for p in _GAP_SEPARATORS.split(gap) if p]
     return 0 < len(pieces) <= BRIDGE_WORDS and all(_word(p) for p in pieces)
+
+
+def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
+    """Whether one Chinese character ASR wrote into a labelled number breaks it ("银行卡后
+    523次108427237969", 次 for 七; "身份证1101051985030庆6672"): both runs in one utterance,
+    one character between them (separators aside), and the digits, without it or with it
+    as one, exactly as many as the label's type has; three digits or more on each side (the
+    一 of "来一个4006571979" is a word). Any other Chinese gap is a word."""
+    lengths = _ZH_BRIDGE_LENGTHS.get(label) if label else None
+    end, start = first.units[-1], second.units[0]
+    if lengths is None or end.utterance != start.utterance:
+        return False
+    if min(len(first.digits), len(second.digits)) < _ZH_BRIDGE_SIDE:
+        return False
+    gap = _GAP_SEPARATORS.sub("", lines[end.utterance].text[end.end : start.start])
+    if len(gap) != 1 or not _HAN.match(gap) or gap in _ZH_NO_BRIDGE:
+        return False
+    digits = len(first.digits) + len(second.digits)
+    return digits in lengths or digits + 1 in lengths
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
