@@ -139,3 +139,19 @@ def test_one_character_in_a_labelled_number_of_its_type_s_length_is_bridged(
 )
 def test_other_chinese_gaps_stay_words(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 幺 heard as 要 (yào) after a word, before a mobile's other ten digits
+        ("你打这个点坏要363,2364,364就行", [("PHONE", "要363,2364,364")]),
+        ("连续电快要326 3559 341", [("PHONE", "要326 3559 341")]),
+        # not before ten digits a one makes a mobile, nor a character said as another digit
+        ("我要3800元", []),
+        ("我要1380013800", []),
+        ("就3632364364", []),
+    ],
+)
+def test_a_yao_before_ten_digits_leads_a_mobile(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa_service.domain.pii.validators import cn_mobile
+
 # ASR writes a digit it half heard as a letter ("6-I-8-6-8-2", "O6", "3IN"): a short letter
 # token between digits stands for one digit. "O" is zero ("oh"); any other letter is a digit
 # of unknown value, ``GUESS``, which counts towards a number's length but never validates
@@ -114,8 +116,22 @@ def _homophone_placed(items: list[Item], i: int) -> bool:
     char = items[i]
     if isinstance(char, Unit) and not char.sounded:
         return True
+    if hi - lo == 1 and digit_after and char.digits == "1" and _leads_a_mobile(items, hi):
+        return True  # "点坏要363,2364,364": 幺 heard as 要 before a mobile's other ten
     outer = after if digit_before else before
     return outer in (None, SOFT, SPACE)
+
+
+def _leads_a_mobile(items: list[Item], k: int) -> bool:
+    """Whether the digits from ``k`` to the next word (or homophone) are ten that a one
+    makes a mobile."""
+    digits = ""
+    for item in items[k:]:
+        if not (_real(item) or item in (SOFT, SPACE)):
+            break
+        if isinstance(item, Unit):
+            digits += item.digits
+    return len(digits) == 10 and cn_mobile("1" + digits)
 
 
 def _digit_like(item: Item | None) -> bool:
