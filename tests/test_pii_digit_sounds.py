@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from qa_service.domain.pii import detect
 from qa_service.domain.pii.sounds import digit_by_sound
 from qa_service.domain.pii.spoken import overlong_kind
 from qa_service.domain.pii.types import PiiType
-from tests.test_pii_asr_forms import digits, found
+from tests.test_pii_asr_forms import digits, found, utterances
 
 
 @pytest.mark.parametrize(
@@ -155,3 +156,24 @@ def test_other_chinese_gaps_stay_words(text: str, masked: list) -> None:
 )
 def test_a_yao_before_ten_digits_leads_a_mobile(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # 夭 (yāo) beside the three digits of its own utterance is too few to be a digit,
+        # but the speaker's utterance before holds the ID's first twelve
+        (
+            ("身份证号是420102197903", "嗯", "夭五夭二三九"),
+            [(0, "420102197903"), (2, "夭五夭二三九")],
+        ),
+        # a word said on its own after a number stays a word
+        (("我的手机13800138000", "嗯", "就这个"), [(0, "13800138000")]),
+    ],
+)
+def test_homophones_are_settled_over_the_speaker_s_utterances(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    calls = utterances(texts, ("嗯",))
+    spans = detect(calls, "zh")
+    assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked

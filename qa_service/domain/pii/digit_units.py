@@ -1,5 +1,6 @@
 """A number's digits as units that remember where each was said, and which characters
-between digits are digits: letters and homophones ASR wrote for them (``settle``)."""
+between digits are digits: letters and homophones ASR wrote for them (``settle_chinese``,
+``settle_letters``)."""
 
 from __future__ import annotations
 
@@ -229,6 +230,12 @@ def _real_unit_before(items: list[Item], i: int) -> Unit | None:
     return None
 
 
-def settle(items: list[Item]) -> list[Item]:
-    """Each homophone, Chinese guess and letter kept as a digit or made a word."""
-    return _settle_guesses(_settle_zh_guesses(_settle_homophones(items)))
+def settle_chinese(items: list[Item]) -> list[Item]:
+    """Each homophone and Chinese guess kept as a digit or made a word (a guess or a hard
+    break), item for item: the list keeps its length."""
+    return _settle_zh_guesses(_settle_homophones(items))
+
+
+def settle_letters(items: list[Item]) -> list[Item]:
+    """Each letter ASR wrote for a digit kept as one or made a word, within one text."""
+    return _settle_guesses(items)

@@ -18,7 +18,8 @@ from qa_service.domain.pii.digit_units import (
     SPACE,
     Item,
     Unit,
-    settle,
+    settle_chinese,
+    settle_letters,
 )
 from qa_service.domain.pii.sounds import digit_by_sound
 
@@ -130,8 +131,9 @@ _MAYBE_DIGIT = re.compile(
 )
 
 
-def tokenize(text: str, utterance: int) -> list[Item]:
-    """One utterance's text as digit units, soft separators and hard breaks."""
+def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
+    """One utterance's text as digit units, soft separators and hard breaks; ``settled``
+    False leaves homophones, guesses and tens to ``settle_stream`` over several."""
     if not _MAYBE_DIGIT.search(text) and not all(
         ch in SOFT_CHARS or ch in FILLERS or ch.isspace() for ch in text
     ):
@@ -177,7 +179,28 @@ def tokenize(text: str, utterance: int) -> list[Item]:
         items.append(item)
     if pending_repeat is not None:
         items.append(HARD)
-    return _join_tens(settle(items))
+    return _join_tens(settle_letters(settle_chinese(items))) if settled else items
+
+
+def settle_speaker(utterances: list[list[Item]], breaks: list[Item]) -> list[Item]:
+    """One speaker's utterances (``tokenize(..., settled=False)``) as one stream, with the
+    break before each but the first: Chinese homophones and guesses are decided over the
+    stream, so that "夭夭二三四" goes on the ID read in the utterance before; letters and
+    tens words within each utterance, as ``tokenize`` does."""
+    stream: list[Item] = []
+    bounds: list[tuple[int, int]] = []
+    for k, items in enumerate(utterances):
+        if k:
+            stream.append(breaks[k - 1])
+        bounds.append((len(stream), len(stream) + len(items)))
+        stream.extend(items)
+    stream = settle_chinese(stream)
+    out: list[Item] = []
+    for k, (start, end) in enumerate(bounds):
+        if k:
+            out.append(breaks[k - 1])
+        out.extend(_join_tens(settle_letters(stream[start:end])))
+    return out
 
 
 def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:

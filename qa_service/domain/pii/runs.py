@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa_service.domain.pii.digit_units import HARD, SOFT, SPACE, Item, Unit
-from qa_service.domain.pii.numerals import tokenize
+from qa_service.domain.pii.numerals import settle_speaker, tokenize
 
 # More separators than this in a row (spaces aside) end a run: "138, uh, 0013" is one
 # number, "138, uh... , ..., 0013" two.
@@ -76,16 +76,17 @@ def _runs_of(items: Sequence[Item]) -> list[Run]:
 def speaker_items(lines: Sequence[Line], speaker: str) -> list[Item]:
     """The speaker's utterances in order as one item stream: a short pause between two of
     them is a soft separator, a long one a hard break."""
-    items: list[Item] = []
+    utterances: list[list[Item]] = []
+    breaks: list[Item] = []
     last_end: float | None = None
     for i, line in enumerate(lines):
         if line.speaker != speaker:
             continue
         if last_end is not None:
-            items.append(SOFT if line.start - last_end <= MAX_SPLIT_GAP_S else HARD)
-        items.extend(tokenize(line.text, i))
+            breaks.append(SOFT if line.start - last_end <= MAX_SPLIT_GAP_S else HARD)
+        utterances.append(tokenize(line.text, i, settled=False))
         last_end = line.end
-    return items
+    return settle_speaker(utterances, breaks)
 
 
 def speaker_runs(lines: Sequence[Line]) -> list[list[Run]]:
