@@ -29,8 +29,10 @@ from qa_service.features.access import (
 from qa_service.features.calls.explanation import call_explanation
 from qa_service.features.calls.privacy import call_spans, mask_finding_rows, shown_result
 from qa_service.features.calls.schemas import CallPublic, FindingPublic
+from qa_service.features.calls.withheld import SCORE_FIELDS, visible_findings
 from qa_service.features.disputes.service import public_many
 from qa_service.features.packs.names import PackNames
+from qa_service.features.question_calibrations.service import Withheld, withheld_on_call
 from qa_service.features.reviews.scores import calibration
 from qa_service.features.reviews.service import review_views
 from qa_service.store.accounts import AccountRole, User
@@ -197,12 +199,18 @@ def named_explanation(
     return named
 
 
-def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
+def disputes_view(
+    session: Session, user: User, call: Call, withheld: Withheld | None = None
+) -> list[dict[str, Any]]:
+    """``withheld``: disputes of answers an open calibration session hides are left out
+    (an agent's statement argues with the model's answer)."""
     rows = session.scalars(
         select(Dispute)
         .where(Dispute.call_id == call.id, visible_disputes(user))
         .order_by(Dispute.id)
     ).all()
+    if withheld is not None:
+        rows = [d for d in rows if d.rule_id not in withheld.rule_ids]
     now = utcnow()
     out = []
     for dispute, public in zip(rows, public_many(session, rows, user), strict=True):
@@ -222,8 +230,10 @@ def disputes_view(session: Session, user: User, call: Call) -> list[dict[str, An
     return out
 
 
-def reviews_view(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
-    out = review_views(session, user, call)
+def reviews_view(
+    session: Session, user: User, call: Call, withheld: Withheld | None
+) -> list[dict[str, Any]]:
+    out = review_views(session, user, call, withheld)
     names = usernames(session, [r["reviewer_id"] for r in out])
     for review in out:
         review["reviewer_name"] = names.get(review["reviewer_id"], "")
@@ -269,6 +279,17 @@ def deleted_view(call: Call) -> dict[str, Any]:
     }
 
 
+def withheld_view(withheld: Withheld | None) -> dict[str, Any] | None:
+    """The page's notice: per open session, how many of its questions' answers are hidden."""
+    if withheld is None:
+        return None
+    sessions = [
+        {"id": s.calibration_id, "name": s.name, "questions": len(s.rule_ids)}
+        for s in withheld.sessions
+    ]
+    return {"questions": len(withheld.rule_ids), "sessions": sessions}
+
+
 def call_page_data(
     session: Session,
     settings: Settings,
@@ -285,8 +306,12 @@ def call_page_data(
     staff = is_staff(user)
     deleted = deleted_view(call)
     playable = call.has_audio and not deleted["audio"]
+    # The model's answers an open calibration session holds back, and with them the score.
+    withheld = withheld_on_call(session, user, call.id)
+    public = CallPublic.model_validate(call).model_dump(mode="json")
     data: dict[str, Any] = {
-        "call": CallPublic.model_validate(call).model_dump(mode="json"),
+        "call": {**public, **dict.fromkeys(SCORE_FIELDS)} if withheld else public,
+        "withheld": withheld_view(withheld),
         "analysed": analysed,
         # The review draft kept in the browser is per reviewer (web/static/js/call/draft.js).
         "user_id": user.id,
@@ -295,7 +320,12 @@ def call_page_data(
         "deleted": deleted,
         "audio_url": f"/api/calls/{call.id}/audio" if playable else None,
         "peaks_url": f"/calls/{call.id}/peaks.json" if playable else None,
-        "can": {"acknowledge": own and analysed, "dispute": own and analysed, "review": staff},
+        # A review rules on every finding, the withheld ones too: refused until answered.
+        "can": {
+            "acknowledge": own and analysed,
+            "dispute": own and analysed,
+            "review": staff and withheld is None,
+        },
         "queue": queue_position(session, plan_id, call) if plan_id and staff else None,
     }
     if not analysed:
@@ -313,13 +343,14 @@ def call_page_data(
         findings = mask_finding_rows(findings, call.result or {}, spans)
     data.update(
         utterances=rows,
-        findings=findings,
-        explanation=explanation,
-        dimensions=dimensions_view(call, names.dimensions(call.rule_pack)),
+        # Taken out here, the answers have no marker on the transcript or the waveform.
+        findings=visible_findings(findings, withheld),
+        explanation=None if withheld else explanation,
+        dimensions=[] if withheld else dimensions_view(call, names.dimensions(call.rule_pack)),
         self_assessment=self_assessment_view(session, call),
-        calibration={"flag": flagged, "dimensions": table},
-        disputes=disputes_view(session, user, call),
-        reviews=reviews_view(session, user, call)
+        calibration={"flag": flagged, "dimensions": {} if withheld else table},
+        disputes=disputes_view(session, user, call, withheld),
+        reviews=reviews_view(session, user, call, withheld)
         if staff or user.role == AccountRole.supervisor
         else [],
         duration_s=result.get("duration_s") or call.duration_s,

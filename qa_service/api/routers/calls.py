@@ -12,6 +12,7 @@ from qa_service.api.uploads import ingest_upload
 from qa_service.features.calls import service
 from qa_service.features.calls.ingest import SIMPLE_FIELDS
 from qa_service.features.calls.schemas import (
+    WITHHELD_DOC,
     CallDetail,
     CallPublic,
     FindingPublic,
@@ -31,6 +32,8 @@ from qa_service.store.calls import CallStatus
 router = APIRouter(prefix="/calls", tags=["calls"])
 
 _errors = {"content": {"application/json": {"schema": ERROR_SCHEMA}}}
+WITHHELD_HEADER = "Withheld-Questions"
+_withheld = {"description": "Comma-separated: " + WITHHELD_DOC[0].lower() + WITHHELD_DOC[1:]}
 UPLOAD_DOC = {
     "requestBody": {
         "required": True,
@@ -147,6 +150,9 @@ def get_call(call_id: IdPath, user: CurrentUser, session: SessionDep) -> CallDet
 
 @router.get("/{call_id}/result", summary="The whole result contract (transcript included)")
 def get_result(call_id: IdPath, user: CurrentUser, session: SessionDep, db: DbDep) -> dict:
+    """While an open calibration session withholds the model's answers to some questions
+    from you, their findings are left out, ``score`` is null and ``withheld_questions``
+    names them."""
     return service.call_result(session, user, call_id, db)
 
 
@@ -155,19 +161,29 @@ def get_transcript(call_id: IdPath, user: CurrentUser, session: SessionDep, db: 
     return service.call_transcript(session, user, call_id, db)
 
 
-@router.get("/{call_id}/findings", response_model=list[FindingPublic])
+@router.get(
+    "/{call_id}/findings",
+    response_model=list[FindingPublic],
+    responses={200: {"headers": {WITHHELD_HEADER: {"schema": {"type": "string"}, **_withheld}}}},
+)
 def get_findings(
     call_id: IdPath,
     request: Request,
+    response: Response,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
     db: DbDep,
 ) -> list:
     """``rule_name``: the rule's (or question's) name in the reader's language (the
-    ``qa_lang`` cookie, else Accept-Language), "" when its pack is gone."""
+    ``qa_lang`` cookie, else Accept-Language), "" when its pack is gone. The answers to
+    questions withheld by an open calibration session are left out and named in the
+    ``Withheld-Questions`` header."""
     names = PackNames(session, settings, request_language(request))
-    return service.named_findings(session, user, call_id, names, db)
+    shown = service.named_findings(session, user, call_id, names, db)
+    if shown.withheld:
+        response.headers[WITHHELD_HEADER] = ",".join(shown.withheld)
+    return shown.findings
 
 
 @router.get("/{call_id}/score", response_model=ScorePublic)

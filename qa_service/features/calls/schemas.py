@@ -123,8 +123,16 @@ class CallPublic(ORMModel):
     purge_reason: Literal["retention", "request"] | None = None
 
 
+WITHHELD_DOC = (
+    "Evaluation questions whose model answers are withheld from you until you answer them in "
+    "an open calibration session (or it is closed); while any is, the score is withheld too "
+    "(null, no dimensions or items)."
+)
+
+
 class CallDetail(CallPublic):
     job: JobPublic | None = None
+    withheld_questions: list[str] = Field(default_factory=list, description=WITHHELD_DOC)
 
 
 class UploadedCall(BaseModel):
@@ -185,6 +193,7 @@ class ScorePublic(BaseModel):
     # The arithmetic from findings to total (domain.score_explanation); None for results
     # scored before it existed.
     explanation: dict[str, Any] | None = None
+    withheld_questions: list[str] = Field(default_factory=list, description=WITHHELD_DOC)
 
 
 class RescoreRequest(BaseModel):

@@ -26,7 +26,20 @@ from qa_service.features.calls.privacy import (
 )
 from qa_service.features.calls.rescoring import rescore
 from qa_service.features.calls.schemas import CallDetail, FindingPublic, JobPublic
+from qa_service.features.calls.withheld import (
+    detail_shown,
+    listed_calls,
+    result_shown,
+    score_shown,
+    visible_findings,
+    withheld_ids,
+)
 from qa_service.features.pagination import paginate
+from qa_service.features.question_calibrations.service import (
+    refuse_if_withheld,
+    withheld_on_call,
+    withheld_questions,
+)
 from qa_service.store import audit
 from qa_service.store.accounts import User
 from qa_service.store.call_facts import effective_score
@@ -103,7 +116,8 @@ def list_calls(
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """The calls ``user`` may see, as a page in ``sort`` order (newest first by default)."""
+    """The calls ``user`` may see, as a page in ``sort`` order (newest first by default);
+    without the score where an open calibration session withholds answers from ``user``."""
     query = select(Call).where(visible_calls(user))
     filters = (
         (Call.status, status),
@@ -123,7 +137,9 @@ def list_calls(
         query = query.where(Call.started_at < started_to)
     if search and search.strip():
         query = query.where(_search_clause(search))
-    return paginate(session, query, _call_order(sort), limit, offset)
+    page = paginate(session, query, _call_order(sort), limit, offset)
+    withheld = withheld_questions(session, user, [c.id for c in page["items"]])
+    return {**page, "items": listed_calls(page["items"], withheld)}
 
 
 def _latest_job(session: Session, call_id: int) -> Job | None:
@@ -137,7 +153,7 @@ def call_detail(session: Session, user: User, call_id: int) -> CallDetail:
     detail = CallDetail.model_validate(call)
     job = _latest_job(session, call.id)
     detail.job = None if job is None else JobPublic.model_validate(job)
-    return detail
+    return detail_shown(detail, withheld_on_call(session, user, call.id))
 
 
 def analysed_call(session: Session, user: User, call_id: int) -> Call:
@@ -159,7 +175,8 @@ def call_result(
 ) -> dict[str, Any]:
     """``db``: where a view of personal data is audited (see ``privacy.record_view``)."""
     call = call_with_transcript(session, user, call_id)
-    return shown_result(session, user, call, "result", db)
+    shown = shown_result(session, user, call, "result", db)
+    return result_shown(shown, withheld_on_call(session, user, call.id))
 
 
 def call_transcript(
@@ -173,24 +190,37 @@ def call_transcript(
 def call_findings(
     session: Session, user: User, call_id: int, db: Database | None = None
 ) -> list[FindingRecord] | list[dict[str, Any]]:
-    return shown_findings(session, user, analysed_call(session, user, call_id), db)
+    call = analysed_call(session, user, call_id)
+    shown = shown_findings(session, user, call, db)
+    return visible_findings(shown, withheld_on_call(session, user, call.id))
+
+
+@dataclass(frozen=True, slots=True)
+class NamedFindings:
+    findings: list[FindingPublic]
+    # The questions whose answers were left out (``withheld.py``), sorted.
+    withheld: list[str]
 
 
 def named_findings(
     session: Session, user: User, call_id: int, names: PackNames, db: Database | None = None
-) -> list[FindingPublic]:
+) -> NamedFindings:
     """The call's findings as ``call_findings`` shows them, each with its rule's name."""
     call = analysed_call(session, user, call_id)
-    return [
+    withheld = withheld_on_call(session, user, call.id)
+    shown = visible_findings(shown_findings(session, user, call, db), withheld)
+    rows = [
         row.model_copy(update={"rule_name": names.rule(call.rule_pack, row.rule_id)})
-        for row in map(FindingPublic.model_validate, shown_findings(session, user, call, db))
+        for row in map(FindingPublic.model_validate, shown)
     ]
+    return NamedFindings(rows, withheld_ids(withheld))
 
 
 def call_score(session: Session, user: User, call_id: int) -> dict[str, Any]:
     call = analysed_call(session, user, call_id)
     score = result_score(call)
-    return {**score, "items": shown_score_items(user, call, score["items"])}
+    score = {**score, "items": shown_score_items(user, call, score["items"])}
+    return score_shown(score, withheld_on_call(session, user, call.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +294,8 @@ def rescore_call(
     """``engines``: the process's models (the app's), so a configured embedding model used by
     ``semantic`` rules is not loaded again for each rescore."""
     call = get_visible_call(session, user, call_id, lock=True)
+    # A rescore shows the score and its items: not while the model's answers are withheld.
+    refuse_if_withheld(session, user, call.id)
     return rescore(session, settings, call, user, pack, dry_run, engines)
 
 

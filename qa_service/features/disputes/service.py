@@ -27,6 +27,7 @@ from qa_service.features.disputes.schemas import (
 )
 from qa_service.features.disputes.thread import people, thread
 from qa_service.features.pagination import paginate
+from qa_service.features.question_calibrations.service import refuse_if_withheld
 from qa_service.features.reviews.scores import recompute_reviewed_score, update_calibration_flag
 from qa_service.features.users.service import display_names
 from qa_service.store import audit
@@ -216,6 +217,8 @@ def decide(
         raise ConflictError(f"dispute {dispute.id} is {dispute.status}, not open")
     if not may_decide(user, dispute):
         raise ForbiddenError(f"the {dispute.stage} step of this dispute is not yours to decide")
+    # Ruling on a model's answer one may not see yet would be no ruling (and no blind answer).
+    refuse_if_withheld(session, user, dispute.call_id, dispute.rule_id)
     final = dispute.stage == Stage.final
     if body.decision == Decision.escalate and final:
         raise InputError("the final ruling cannot be escalated")

@@ -5,6 +5,8 @@ with the model, question by question."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from qa_service.domain.calibration_agreement import (
 )
 from qa_service.domain.llm_questions import QUESTION_CATEGORY
 from qa_service.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from qa_service.features.access import is_staff
 from qa_service.features.question_calibrations.schemas import CalibrationAnswers, CalibrationCreate
 from qa_service.store import audit
 from qa_service.store.accounts import AccountRole, User
@@ -197,4 +200,98 @@ def list_calibrations(session: Session) -> list[QuestionCalibration]:
         session.scalars(
             select(QuestionCalibration).order_by(QuestionCalibration.id.desc()).limit(100)
         )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WithheldIn:
+    """One open session's questions on a call that the reader has not answered yet."""
+
+    calibration_id: int
+    name: str
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """What open sessions hold back from one reader on one call: the model's answers to
+    these questions, and (since a score includes their points) the call's score."""
+
+    sessions: tuple[WithheldIn, ...]
+
+    @property
+    def rule_ids(self) -> frozenset[str]:
+        return frozenset(r for s in self.sessions for r in s.rule_ids)
+
+    def hides(self, category: str | None, rule_id: str | None) -> bool:
+        """Whether a finding (or a score item) of this category and rule is withheld."""
+        return category == QUESTION_CATEGORY and rule_id in self.rule_ids
+
+
+def withheld_questions(
+    session: Session, user: User, call_ids: Iterable[int]
+) -> dict[int, Withheld]:
+    """Per call of ``call_ids`` in an open session: the session's questions ``user`` has
+    not answered there yet. Two queries whatever the number of calls.
+
+    Only staff take part in sessions (the answers API is theirs): a supervisor or an agent
+    is outside every session and sees the call as always. The creator is not held back:
+    choosing the calls, they usually looked at the model's answers already, and hiding
+    them would only stop their own reviewing. An admin who did not create the session is
+    held back like any participant: being allowed to close it says nothing about having
+    answered blind, and closing it (or answering) shows everything at once."""
+    wanted = set(call_ids)
+    if not wanted or not is_staff(user):
+        return {}
+    open_sessions = [
+        c
+        for c in session.scalars(
+            select(QuestionCalibration).where(
+                QuestionCalibration.closed_at.is_(None),
+                QuestionCalibration.created_by != user.id,
+            )
+        )
+        if wanted.intersection(c.call_ids)
+    ]
+    if not open_sessions:
+        return {}
+    rows = session.execute(
+        select(
+            CalibrationAnswer.calibration_id, CalibrationAnswer.call_id, CalibrationAnswer.rule_id
+        ).where(
+            CalibrationAnswer.reviewer_id == user.id,
+            CalibrationAnswer.calibration_id.in_([c.id for c in open_sessions]),
+        )
+    )
+    answered = {tuple(row) for row in rows}
+    found: dict[int, list[WithheldIn]] = {}
+    for calibration in open_sessions:
+        for call_id in wanted.intersection(calibration.call_ids):
+            rules = [
+                r for r in calibration.rule_ids if (calibration.id, call_id, r) not in answered
+            ]
+            if rules:
+                held = WithheldIn(calibration.id, calibration.name, tuple(rules))
+                found.setdefault(call_id, []).append(held)
+    return {call_id: Withheld(tuple(held)) for call_id, held in found.items()}
+
+
+def withheld_on_call(session: Session, user: User, call_id: int) -> Withheld | None:
+    """``withheld_questions`` for one call; None when nothing is held back."""
+    return withheld_questions(session, user, [call_id]).get(call_id)
+
+
+def refuse_if_withheld(
+    session: Session, user: User, call_id: int, rule_id: str | None = None
+) -> None:
+    """409 while ``user`` may not see the model's answers on the call (to ``rule_id``, if
+    given): a verdict on an answer one has not seen is no review, and a review or a rescore
+    shows the score those answers are part of."""
+    withheld = withheld_on_call(session, user, call_id)
+    if withheld is None or (rule_id is not None and rule_id not in withheld.rule_ids):
+        return
+    first = withheld.sessions[0]
+    raise ConflictError(
+        f"the model's answers on call {call_id} are withheld from you until you answer "
+        f"calibration session {first.calibration_id} ({first.name!r}) or it is closed"
     )

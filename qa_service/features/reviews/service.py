@@ -13,6 +13,11 @@ from qa_service.config import Settings
 from qa_service.errors import InputError
 from qa_service.features.access import get_own_call, get_visible_call
 from qa_service.features.calls.privacy import typed_text_masker
+from qa_service.features.question_calibrations.service import (
+    Withheld,
+    refuse_if_withheld,
+    withheld_on_call,
+)
 from qa_service.features.reviews.schemas import (
     AcknowledgeCreate,
     ReviewCreate,
@@ -179,6 +184,8 @@ def review_call(
 ) -> dict[str, Any]:
     """A reviewer's verdicts on a call they may see; the outcome (``ReviewOutcome``)."""
     call = get_visible_call(session, user, call_id, lock=True)
+    # A review rules on every finding (those left out are confirmed) and sets the score.
+    refuse_if_withheld(session, user, call.id)
     review = submit_review(session, settings, rng, call, user, body)
     return {
         "review": review,
@@ -188,23 +195,32 @@ def review_call(
     }
 
 
-def review_views(session: Session, user: User, call: Call) -> list[dict[str, Any]]:
+def review_views(
+    session: Session, user: User, call: Call, withheld: Withheld | None
+) -> list[dict[str, Any]]:
     """The call's reviews as public dicts, their comments and overturn reasons as ``user``
-    may read them (see ``typed_text_masker``)."""
+    may read them (see ``typed_text_masker``). ``withheld``: what an open calibration
+    session holds back from ``user``: other reviewers' verdicts on those answers and the
+    reviewed totals (they count the answers' points) are left out."""
     mask = typed_text_masker(user)
     rows = session.scalars(select(Review).where(Review.call_id == call.id).order_by(Review.id))
+    hidden = withheld.rule_ids if withheld else frozenset()
     out = []
     for row in rows:
         view = ReviewPublic.model_validate(row).model_dump(mode="json")
         view["comment"] = mask(call, view["comment"])
+        view["verdicts"] = [v for v in view["verdicts"] if v["rule_id"] not in hidden]
         for verdict in view["verdicts"]:
             verdict["reason"] = mask(call, verdict["reason"])
+        if withheld:
+            view["total"] = None
         out.append(view)
     return out
 
 
 def list_reviews(session: Session, user: User, call_id: int) -> list[dict[str, Any]]:
-    return review_views(session, user, get_visible_call(session, user, call_id))
+    call = get_visible_call(session, user, call_id)
+    return review_views(session, user, call, withheld_on_call(session, user, call.id))
 
 
 def acknowledge_call(session: Session, user: User, call_id: int, body: AcknowledgeCreate) -> Call:
@@ -240,6 +256,8 @@ def calibration_report(
     """Self-assessment against the reviewer's score (``CalibrationPublic``)."""
     call = get_visible_call(session, user, call_id)
     flagged, table = calibration(session, settings, call)
+    if withheld_on_call(session, user, call.id):
+        table = {}  # the reviewer's dimension scores count the withheld answers' points
     return {
         "calibration_flag": flagged,
         "threshold_points": settings.calibration_threshold * 100,

@@ -16,7 +16,12 @@ from qa_service.store.accounts import AccountRole
 from qa_service.store.base import utcnow
 from qa_service.store.calls import Call
 from qa_service.store.disputes import Dispute, DisputeStatus, Stage
-from qa_service.web.dispute_context import dispute_contexts, dispute_rule_names, people_labels
+from qa_service.web.dispute_context import (
+    dispute_contexts,
+    dispute_rule_names,
+    people_labels,
+    withheld_disputes,
+)
 from qa_service.web.i18n import request_language
 from qa_service.web.rendering import PageRoute, PageUser, render
 
@@ -67,7 +72,10 @@ def disputes_page(
         c.id: c
         for c in session.scalars(select(Call).where(Call.id.in_({d.call_id for d in items})))
     }
-    deciders = {d.id: may_decide(user, session.get(Dispute, d.id)) for d in items}
+    hidden = withheld_disputes(session, user, items)
+    deciders = {
+        d.id: d.id not in hidden and may_decide(user, session.get(Dispute, d.id)) for d in items
+    }
     people = people_labels(
         session, [d.agent_user_id for d in items] + [e.by for d in items for e in d.thread]
     )
@@ -81,7 +89,7 @@ def disputes_page(
         pages=max(1, -(-listing["total"] // PAGE_SIZE)),
         calls=calls,
         deciders=deciders,
-        contexts=dispute_contexts(session, items),
+        contexts=dispute_contexts(session, items, hidden),
         rule_names=dispute_rule_names(
             session, PackNames(session, settings, request_language(request)), items
         ),

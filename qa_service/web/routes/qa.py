@@ -12,6 +12,7 @@ from qa_service.analysis.packs import available_packs
 from qa_service.domain.periods import parse_period, period_containing
 from qa_service.domain.sampling import RISK_FLAGS
 from qa_service.features.calls import upload_check
+from qa_service.features.question_calibrations.service import withheld_questions
 from qa_service.features.reviews.agreement import agreement_report
 from qa_service.features.sampling import service as sampling
 from qa_service.features.sampling.schemas import PlanCreate, plan_summary
@@ -112,6 +113,8 @@ def queue_page(
         period=period_containing(utcnow(), "month").label,
         reviewers=sampling.reviewer_names(session),
         risk_flags=RISK_FLAGS,
+        # Calls whose score an open calibration session withholds from this reviewer.
+        withheld=set(withheld_questions(session, user, [c.id for _item, c in rows])),
     )
 
 
