@@ -177,3 +177,20 @@ def test_homophones_are_settled_over_the_speaker_s_utterances(
     calls = utterances(texts, ("嗯",))
     spans = detect(calls, "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # no label: the digits either side of one character validate together
+        ("好的是6228480热402564890018", [("CARD", "6228480热402564890018")]),
+        ("就是138热00138000", [("PHONE", "138热00138000")]),
+        # they do not, or a unit stands between
+        ("好的是1234热5678", []),
+        ("一共6228480元402564890018", []),
+    ],
+)
+def test_one_character_between_digits_that_validate_together_is_bridged(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked

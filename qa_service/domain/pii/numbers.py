@@ -314,9 +314,13 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     if len(second.digits) < 2 or _validate(first.digits, english) is not None:
         return False
     before = _before(lines, first.units[0])
-    label = None if english or reference_last(before) else nearest_label(before)
-    if spoken.zh_bridgeable(lines, first, second, label):
-        return True
+    if not english and not reference_last(before):
+        if spoken.zh_bridgeable(lines, first, second, nearest_label(before)):
+            return True
+        # no label: a number whose digits either side validate together ("4367热281252954347")
+        joined = first.digits + second.digits
+        if spoken.one_zh_char_between(lines, first, second) and _validate(joined, english):
+            return True
     if not spoken.bridgeable(lines, first, second):
         return False
     if _UNIT_AFTER.match(_after(lines, first.units[-1])):

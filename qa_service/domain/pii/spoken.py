@@ -157,21 +157,26 @@ def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
 
 def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
     """Whether one Chinese character ASR wrote into a labelled number breaks it ("银行卡后
-    523次108427237969", 次 for 七; "身份证1101051985030庆6672"): both runs in one utterance,
-    one character between them (separators aside), and the digits, without it or with it
-    as one, exactly as many as the label's type has; three digits or more on each side (the
-    一 of "来一个4006571979" is a word). Any other Chinese gap is a word."""
+    523次108427237969", 次 for 七; "身份证1101051985030庆6672"): see ``one_zh_char_between``,
+    and the digits, without it or with it as one, exactly as many as the label's type has."""
     lengths = _ZH_BRIDGE_LENGTHS.get(label) if label else None
+    if lengths is None or not one_zh_char_between(lines, first, second):
+        return False
+    digits = len(first.digits) + len(second.digits)
+    return digits in lengths or digits + 1 in lengths
+
+
+def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """Both runs in one utterance, one Chinese character between them (separators aside)
+    that is no unit, date or range, and three digits or more on each side (the 一 of
+    "来一个4006571979" is a word)."""
     end, start = first.units[-1], second.units[0]
-    if lengths is None or end.utterance != start.utterance:
+    if end.utterance != start.utterance:
         return False
     if min(len(first.digits), len(second.digits)) < _ZH_BRIDGE_SIDE:
         return False
     gap = _GAP_SEPARATORS.sub("", lines[end.utterance].text[end.end : start.start])
-    if len(gap) != 1 or not _HAN.match(gap) or gap in _ZH_NO_BRIDGE:
-        return False
-    digits = len(first.digits) + len(second.digits)
-    return digits in lengths or digits + 1 in lengths
+    return len(gap) == 1 and bool(_HAN.match(gap)) and gap not in _ZH_NO_BRIDGE
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
