@@ -8,7 +8,7 @@ import pytest
 
 from qa_service.domain.pii import detect
 from qa_service.domain.pii.sounds import digit_by_sound
-from qa_service.domain.pii.spoken import overlong_kind
+from qa_service.domain.pii.spoken import overlong_kind, read_out_kind
 from qa_service.domain.pii.types import PiiType
 from tests.test_pii_asr_forms import digits, found, utterances
 
@@ -194,3 +194,21 @@ def test_one_character_between_digits_that_validate_together_is_bridged(
     text: str, masked: list
 ) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("digits", "kind"),
+    [
+        ("330106196502188478", PiiType.resident_id),  # 19.. where an ID holds its year
+        ("3301061965021884", PiiType.card),  # 16: a card's length, no ID's
+        ("33010196502188478", PiiType.resident_id),  # a digit lost before the year
+        ("3?0?04?95?0438364", PiiType.resident_id),  # 1 heard as 比: the year is ?9
+        ("621771242428985046", PiiType.card),  # 18 digits, no year there: a card's
+        ("4367298287496009096", PiiType.card),
+        ("13800138000", PiiType.phone),
+    ],
+)
+def test_a_number_read_out_is_typed_an_id_only_with_a_year_where_ids_hold_it(
+    digits: str, kind: PiiType
+) -> None:
+    assert read_out_kind(digits) == kind

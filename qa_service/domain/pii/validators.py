@@ -32,6 +32,26 @@ def resident_id(value: str) -> bool:
     return _ID_CHECK[total % 11] == check
 
 
+def has_birth_date(value: str) -> bool:
+    """Whether a birth year (19xx or 20xx) stands where an ID holds it (its 7th to 10th
+    characters) or within two places of there, as when ASR lost or added a digit before
+    it; a digit ASR half heard (``?``) may be any. A card's digits hold one there about
+    one time in fifteen. The month is not asked for: ASR garbles it as often ("196600")."""
+    return any(
+        _century_at(value, start)
+        and all(ch.isdigit() or ch == "?" for ch in value[start + 2 : start + 4])
+        for start in range(4, 9)
+    )
+
+
+def _century_at(value: str, start: int) -> bool:
+    pair = value[start : start + 2]
+    return len(pair) == 2 and any(
+        all(ch in (want, "?") for ch, want in zip(pair, century, strict=True))
+        for century in ("19", "20")
+    )
+
+
 def luhn(value: str) -> bool:
     if not value.isdigit():
         return False
