@@ -251,6 +251,12 @@ def _only_spaces_between(items: list[Item], unit: Unit) -> bool:
     return tail <= 1
 
 
+def written_shapes(text: str) -> list[str]:
+    """The dates, clock times, IP addresses and sums written in a text: shapes whose digits
+    are never taken for personal data (``_NOT_NUMBERS``)."""
+    return [m.group() for m in _NOT_NUMBERS.finditer(text)]
+
+
 def has_magnitude(text: str) -> bool:
     return any(ch in ZH_MAGNITUDES for ch in text)
 
