@@ -164,9 +164,9 @@ def test_every_pii_asr_term_is_a_label_the_detector_anchors_on() -> None:
         return [span.kind.value for span in detect_text(text, "zh")]
 
     # Written digits that do not validate: the short ones are nothing alone (a code, a local
-    # number), the long ones a card or an ID by their length alone (spoken.long). Each term
-    # must make one of them personal data of its own type.
-    bare = ("4821", "23456789", "12345678901", "1234567890123456", "123456789012345678")
+    # number), the long ones a card or an ID by their length (and an ID's year in place:
+    # spoken.read_out_kind). Each term must make one of them personal data of its own type.
+    bare = ("4821", "23456789", "12345678901", "1234567890123456", "123456199001015678")
     assert [kinds(b) for b in bare] == [[], [], [], ["CARD"], ["ID"]]
     for term in label_terms("zh"):
         assert any(kinds(f"{term}是{b}") not in ([], kinds(b)) for b in bare), term
