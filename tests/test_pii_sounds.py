@@ -250,3 +250,27 @@ def test_a_parcel_number_is_a_reference_and_only_personal_labels_take_one_change
     text: str, masked: list
 ) -> None:
     assert found(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("heard", "label"),
+    [
+        ("后码是1432414819", "号码是1432414819"),  # hòu for hào
+        ("后马是要3", "号码是要3"),  # 马, 码's homophone
+        ("您的后码13800", "您的号码13800"),
+        # not before 是 or a digit, not 吗 (the question), not a syllable starting otherwise
+        ("后码不对", "后码不对"),
+        ("好吗是1", "好吗是1"),
+        ("你好吗？123", "你好吗？123"),
+        ("条码是6901234567892", "条码是6901234567892"),
+        ("编码3", "编码3"),
+    ],
+)
+def test_haoma_heard_with_its_first_syllable_changed_before_a_number(
+    heard: str, label: str
+) -> None:
+    assert heard_labels(heard) == label
+
+
+def test_a_phone_under_haoma_heard_as_houma_is_masked() -> None:
+    assert found("后码是1377384886,您记一下") == [("PHONE", "1377384886")]

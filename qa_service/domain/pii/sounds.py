@@ -40,6 +40,10 @@ SOUND_LABELS = (
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# 号码 ("number") heard as 后码 or 后马: a syllable starting h before 码 or its homophone 马
+# (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
+# guess from their sound alone (see the module's doc); this one spot is not.
+_HEARD_HAOMA = re.compile("([\u4e00-\u9fff])[码马](?=是|[0-9零〇幺一二两三四五六七八九])")
 # These are still heard with one syllable wholly changed (政界号码, 证据号码 and 全份正好 for
 # 证件号码 and 身份证号): three of their four sounds in a row are no everyday word. Not the
 # reference labels: "没有改号码" is one change from 邮件号码.
@@ -123,7 +127,12 @@ def heard_labels(text: str) -> str:
             continue
         chars[start : start + len(match)] = match
         start += len(match)
-    return "".join(chars)
+    return _HEARD_HAOMA.sub(_haoma, "".join(chars))
+
+
+def _haoma(found: re.Match[str]) -> str:
+    initial = pinyin(found.group(1), style=Style.NORMAL)[0][0]
+    return "号码" if initial.startswith("h") else found.group()
 
 
 @lru_cache(maxsize=1)
