@@ -7,7 +7,9 @@ syllables heard that way is read as the label: the text before a number is rewri
 character for one (offsets unchanged), so the label patterns of ``numbers`` find it.
 
 Two-syllable labels are left out: their sound-alikes are everyday words (好吗 for 号码, 收集
-for 手机, 点化 for 电话), and a false label turns the amount or date after it into a number.
+for 手机, 点化 for 电话), and a false label turns the amount or date after it into a number;
+but for 号码 heard as 后码 right before a number (``_HEARD_HAOMA``). A label of four syllables
+may be heard with one of them wholly changed (``_ONE_CHANGE_LABELS``).
 """
 
 from __future__ import annotations
