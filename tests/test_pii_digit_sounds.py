@@ -212,3 +212,27 @@ def test_a_number_read_out_is_typed_an_id_only_with_a_year_where_ids_hold_it(
     digits: str, kind: PiiType
 ) -> None:
     assert read_out_kind(digits) == kind
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # one or two characters end the utterance, the speaker's next reads the number on
+        (
+            ("身份证号是42010219就职", "嗯", "7-9-0-3-1-5-1-2-3-9"),
+            [(0, "42010219"), (2, "7-9-0-3-1-5-1-2-3-9")],
+        ),
+        # three characters, or digits that make up no type's length, stay apart (the ten
+        # read out alone are masked as they were)
+        (
+            ("身份证号是42010219就职了", "嗯", "7-9-0-3-1-5-1-2-3-9"),
+            [(2, "7-9-0-3-1-5-1-2-3-9")],
+        ),
+        (("卡号是62226117就职", "嗯", "在2019年"), []),
+    ],
+)
+def test_a_number_read_on_after_a_word_ending_the_utterance_is_one(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("嗯",)), "zh")
+    assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked

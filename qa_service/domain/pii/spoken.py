@@ -169,16 +169,24 @@ def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType
 
 
 def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
-    """Both runs in one utterance, one Chinese character between them (separators aside)
-    that is no unit, date or range, and three digits or more on each side (the 一 of
-    "来一个4006571979" is a word)."""
+    """One Chinese character between two runs of an utterance (separators aside), or one
+    or two ending an utterance whose number the speaker's next one reads on soon after
+    ("61011319就职" / "3-0-4-2-3-2-7-9-4"); no unit, date or range among them, and three
+    digits or more on each side (the 一 of "来一个4006571979" is a word)."""
     end, start = first.units[-1], second.units[0]
-    if end.utterance != start.utterance:
-        return False
     if min(len(first.digits), len(second.digits)) < _ZH_BRIDGE_SIDE:
         return False
-    gap = _GAP_SEPARATORS.sub("", lines[end.utterance].text[end.end : start.start])
-    return len(gap) == 1 and bool(_HAN.match(gap)) and gap not in _ZH_NO_BRIDGE
+    if end.utterance == start.utterance:
+        gap, most = lines[end.utterance].text[end.end : start.start], 1
+    elif _next_of_speaker(lines, end.utterance) == start.utterance:
+        a, b = lines[end.utterance], lines[start.utterance]
+        if b.start - a.end > MAX_SPLIT_GAP_S:
+            return False
+        gap, most = a.text[end.end :] + b.text[: start.start], 2
+    else:
+        return False
+    gap = _GAP_SEPARATORS.sub("", gap)
+    return 0 < len(gap) <= most and all(_HAN.match(ch) and ch not in _ZH_NO_BRIDGE for ch in gap)
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
