@@ -5,6 +5,7 @@ between digits are digits: letters and homophones ASR wrote for them (``settle_c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from qa_service.domain.pii.validators import cn_mobile
 
@@ -12,7 +13,7 @@ from qa_service.domain.pii.validators import cn_mobile
 # token between digits stands for one digit. "O" is zero ("oh"); any other letter is a digit
 # of unknown value, ``GUESS``, which counts towards a number's length but never validates
 # (whisper's "I" was "nine" or "five" as often as "one"; "a" was "eight"). Kept only between
-# digits (see ``_settle_guesses``), where the article or a pronoun hardly stands.
+# digits (see ``settle_letters``), where the article or a pronoun hardly stands.
 GUESS = "?"
 # At most this share of a number's digits may be letters ASR wrote for digits (GUESS).
 MAX_GUESS_SHARE = 1 / 3
@@ -117,7 +118,7 @@ def _homophone_placed(items: list[Item], i: int) -> bool:
     char = items[i]
     if isinstance(char, Unit) and not char.sounded:
         return True
-    if hi - lo == 1 and digit_after and char.digits == "1" and _leads_a_mobile(items, hi):
+    if digit_after and char.digits == "1" and _leads_a_mobile(items, hi):
         return True  # "点坏要363,2364,364": 幺 heard as 要 before a mobile's other ten
     outer = after if digit_before else before
     return outer in (None, SOFT, SPACE)
@@ -135,13 +136,13 @@ def _leads_a_mobile(items: list[Item], k: int) -> bool:
     return len(digits) == 10 and cn_mobile("1" + digits)
 
 
-def _digit_like(item: Item | None) -> bool:
+def _digit_like(item: Item | None) -> TypeGuard[Unit]:
     return isinstance(item, Unit) and not item.guess
 
 
 def _in_number(item: Item | None) -> bool:
     """A digit, a homophone or a separator; a guess counts as a word here (settled after)."""
-    return item in (SOFT, SPACE) or (isinstance(item, Unit) and not item.guess)
+    return item in (SOFT, SPACE) or _digit_like(item)
 
 
 def _zh_unit(item: Item | None, guess: bool) -> bool:
@@ -204,9 +205,10 @@ def _between_written_digits(items: list[Item], i: int) -> bool:
     return sum(len(u.digits) for u in items[lo:hi] if _written(u)) >= ZH_GUESS_CHAIN
 
 
-def _settle_guesses(items: list[Item]) -> list[Item]:
+def settle_letters(items: list[Item]) -> list[Item]:
     """Letters kept as digits only after a digit and before a digit or the end of the text
-    ("6-I-8", "6375 3IN"); anywhere else a letter is a word and breaks the number."""
+    ("6-I-8", "6375 3IN"); anywhere else a letter is a word and breaks the number. Within
+    one text: the end of an utterance is the end of its number's letters."""
     out: list[Item] = []
     for i, item in enumerate(items):
         if isinstance(item, Unit) and item.guess and not item.zh:
@@ -222,7 +224,7 @@ def _real_unit_before(items: list[Item], i: int) -> Unit | None:
     j = i - 1
     while j >= 0:
         item = items[j]
-        if isinstance(item, Unit) and not item.guess:
+        if _digit_like(item):
             return item
         if item == HARD:
             return None
@@ -234,8 +236,3 @@ def settle_chinese(items: list[Item]) -> list[Item]:
     """Each homophone and Chinese guess kept as a digit or made a word (a guess or a hard
     break), item for item: the list keeps its length."""
     return _settle_zh_guesses(_settle_homophones(items))
-
-
-def settle_letters(items: list[Item]) -> list[Item]:
-    """Each letter ASR wrote for a digit kept as one or made a word, within one text."""
-    return _settle_guesses(items)

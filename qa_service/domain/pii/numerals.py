@@ -133,7 +133,7 @@ _MAYBE_DIGIT = re.compile(
 
 def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     """One utterance's text as digit units, soft separators and hard breaks; ``settled``
-    False leaves homophones, guesses and tens to ``settle_stream`` over several."""
+    False leaves homophones, guesses and tens to ``settle_speaker`` over several."""
     if not _MAYBE_DIGIT.search(text) and not all(
         ch in SOFT_CHARS or ch in FILLERS or ch.isspace() for ch in text
     ):
@@ -205,7 +205,7 @@ def settle_speaker(utterances: list[list[Item]], breaks: list[Item]) -> list[Ite
 
 def _guess_unit(token: str, utterance: int, start: int, end: int) -> Item:
     """A letter token that may stand for a digit (kept only between digits, see
-    ``_settle_guesses``), else a hard break."""
+    ``settle_letters``), else a hard break."""
     if _GUESS_TOKEN.fullmatch(token):
         return Unit(GUESS, utterance, start, end, guess=True)
     return HARD

@@ -41,7 +41,7 @@ SOUND_LABELS = (
 )
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+HAN = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
 # 号码 ("number") heard as 后码 or 后马: a syllable starting h before 码 or its homophone 马
 # (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
 # guess from their sound alone (see the module's doc); this one spot is not.
@@ -73,7 +73,7 @@ def _blurred(syllable: str) -> str:
 @lru_cache(maxsize=8192)
 def sounds(char: str) -> frozenset[str]:
     """Every reading of a Chinese character, blurred (empty for anything else)."""
-    if not _HAN.fullmatch(char):
+    if not HAN.fullmatch(char):
         return frozenset()
     readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
     return frozenset(_blurred(r) for r in (readings[0] if readings else []))
@@ -83,7 +83,7 @@ def sounds(char: str) -> frozenset[str]:
 def digit_by_sound(char: str) -> str | None:
     """The digit a Chinese character sounds exactly like (舞 wǔ: 5, 寺 sì: 4, 酒 jiǔ: 9), by
     its main reading only: secondary readings would make 以 (yǐ, also sì) a four."""
-    if not _HAN.fullmatch(char):
+    if not HAN.fullmatch(char):
         return None
     return _DIGIT_SOUNDS.get(pinyin(char, style=Style.NORMAL)[0][0])
 
@@ -104,12 +104,12 @@ def heard_labels(text: str) -> str:
     """``text`` with every stretch that sounds like one of ``SOUND_LABELS`` written as it,
     the longest label first where two could start at one character; every other character
     unchanged."""
-    if not _HAN.search(text):
+    if not HAN.search(text):
         return text
     chars = list(text)
     heard = [sounds(ch) for ch in chars]
     by_first = _labels_by_first_sound()
-    long_labels = [c for c in _all_labels() if c[0] in _ONE_CHANGE_LABELS]
+    long_labels = _one_change_labels()
     start = 0
     while start < len(chars):
         candidates = [c for sound in heard[start] for c in by_first.get(sound, ())]
@@ -138,8 +138,8 @@ def _haoma(found: re.Match[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _all_labels() -> list[tuple[str, tuple[frozenset[str], ...]]]:
-    return [(label, tuple(sounds(ch) for ch in label)) for label in SOUND_LABELS]
+def _one_change_labels() -> list[tuple[str, tuple[frozenset[str], ...]]]:
+    return [(label, tuple(sounds(ch) for ch in label)) for label in _ONE_CHANGE_LABELS]
 
 
 def _sounds_at(

@@ -27,6 +27,7 @@ from itertools import pairwise
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.numerals import SOFT_CHARS
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
+from qa_service.domain.pii.sounds import HAN
 from qa_service.domain.pii.types import PiiType
 from qa_service.domain.pii.validators import has_birth_date, resident_id
 
@@ -54,7 +55,6 @@ _ZH_BRIDGE_LENGTHS = {
 }
 _ZH_BRIDGE_SIDE = 3
 _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
-_HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
@@ -186,7 +186,7 @@ def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     else:
         return False
     gap = _GAP_SEPARATORS.sub("", gap)
-    return 0 < len(gap) <= most and all(_HAN.match(ch) and ch not in _ZH_NO_BRIDGE for ch in gap)
+    return 0 < len(gap) <= most and all(HAN.match(ch) and ch not in _ZH_NO_BRIDGE for ch in gap)
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
