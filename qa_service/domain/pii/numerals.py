@@ -49,10 +49,15 @@ SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
 # Written shapes that hold digits but never personal data: a date, a clock time, an IP
 # address, arithmetic. Their characters are a hard break.
 _NOT_NUMBERS = re.compile(
-    r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
+    # a date, with its time if one follows ("2016-07-24-08-56-23"), that starts its chain of
+    # digit groups and ends it: inside a longer chain ("3301-06-2004-03-03-6953") its groups
+    # are pieces of a number read out
+    r"(?<!\d)(?<!\d[-/.])(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
+    r"(?:[-/.:：\sT日号]\d{1,2}){0,3}(?![-/.]?\d)"
     r"|\b\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\b"
-    # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out)
-    r"|\b(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}\b(?!\.\d)"
+    # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out), as
+    # the whole of their chain (the tail of "131.1.04.1958.1.1.2.8.48.6" is no address)
+    r"|(?<![\d.])(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}(?![.\d]?\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")

@@ -106,13 +106,13 @@ def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     """Whether a number is too long to be a quantity however it was said: nobody says an
     amount, a count, a date or a time of LONG_DIGITS digits, so it is an ID, a card or a
     reference number (whose label, when ASR kept it, leaves it alone). Not a dotted version
-    ("7.5.0.5550"), not with "hundred" or "thousand" in it, not glued to letters (an order
+    ("7.5.0.5550") unless ASR looped in it, not with "hundred" or "thousand" in it, not glued to letters (an order
     or user code: "lzl160315164539304")."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
     if len(digits.replace(GUESS, "")) < LONG_DIGITS:
         return False
-    if any(ch in _LISTING for ch in _between(lines, units)):
+    if not looped(segments) and any(ch in _LISTING for ch in _between(lines, units)):
         return False
     if any(_QUANTITY.search(_said(lines, u)) for u in units):
         return False  # "one hundred twenty three thousand ...": said as a quantity
@@ -137,6 +137,16 @@ def overlong_kind(digits: str) -> PiiType:
     check character holds about one time in eleven by chance), else a card."""
     ids = (digits[i : i + 18] for i in range(len(digits) - 17))
     return PiiType.resident_id if any(resident_id(w) for w in ids) else PiiType.card
+
+
+def looped(segments: list[list[Unit]]) -> bool:
+    """Whether ASR looped inside the number: a piece of two to four digits written three
+    times in a row ("1320102.198.198.198.198"). Nobody lists one number three times, so
+    the pieces are one number said once, not a list."""
+    pieces = ["".join(u.digits for u in seg) for seg in segments]
+    return any(
+        2 <= len(p) <= 4 and p == pieces[i + 1] == pieces[i + 2] for i, p in enumerate(pieces[:-2])
+    )
 
 
 def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
