@@ -106,8 +106,8 @@ def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     """Whether a number is too long to be a quantity however it was said: nobody says an
     amount, a count, a date or a time of LONG_DIGITS digits, so it is an ID, a card or a
     reference number (whose label, when ASR kept it, leaves it alone). Not a dotted version
-    ("7.5.0.5550") unless ASR looped in it, not with "hundred" or "thousand" in it, not glued to letters (an order
-    or user code: "lzl160315164539304")."""
+    ("7.5.0.5550") unless ASR looped in it, not with "hundred" or "thousand" in it, not
+    glued to letters (an order or user code: "lzl160315164539304")."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
     if len(digits.replace(GUESS, "")) < LONG_DIGITS:
