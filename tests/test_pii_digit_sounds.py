@@ -10,6 +10,7 @@ from qa_service.domain.pii import detect
 from qa_service.domain.pii.sounds import digit_by_sound
 from qa_service.domain.pii.spoken import overlong_kind, read_out_kind
 from qa_service.domain.pii.types import PiiType
+from qa_service.domain.pii.validators import id_shaped
 from tests.test_pii_asr_forms import digits, found, utterances
 
 
@@ -236,3 +237,39 @@ def test_a_number_read_on_after_a_word_ending_the_utterance_is_one(
 ) -> None:
     spans = detect(utterances(texts, ("嗯",)), "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("digits", "shaped"),
+    [
+        ("4201021953030929850", True),  # an ID with a digit added after the date
+        ("4201020196302271871", True),  # one added before it
+        ("32010219740219540", True),  # one lost
+        ("6222021234567890123", False),  # a card: no date there
+        ("4201021953133029850", False),  # month 13
+        ("9201021953030929850", False),  # no region starts with 9
+        ("420102195303092985", True),
+    ],
+)
+def test_a_whole_birth_date_where_an_id_holds_it_shapes_an_id(digits: str, shaped: bool) -> None:
+    assert id_shaped(digits) is shaped
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 19 digits passing Luhn by chance, a birth date where an ID holds it: an ID
+        (
+            "证据号码4201、0219、5303、0929、850,您何对一下?",
+            [("ID", "4201、0219、5303、0929、850")],
+        ),
+        (
+            "我是愤正四二零一零二零一九六三零二二七一八七一",
+            [("ID", "四二零一零二零一九六三零二二七一八七一")],
+        ),
+        # under a card label it stays a card
+        ("卡号是4201021953030929850", [("CARD", "4201021953030929850")]),
+    ],
+)
+def test_a_luhn_number_shaped_as_an_id_is_an_id(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -274,3 +274,28 @@ def test_haoma_heard_with_its_first_syllable_changed_before_a_number(
 
 def test_a_phone_under_haoma_heard_as_houma_is_masked() -> None:
     assert found("后码是1377384886,您记一下") == [("PHONE", "1377384886")]
+
+
+@pytest.mark.parametrize(
+    ("heard", "label"),
+    [
+        ("塔号是436720054827", "卡号是436720054827"),  # tǎ for kǎ
+        ("塔昊是436,720", "卡号是436,720"),  # 昊, 号's homophone
+        ("卡后是紫妖妖妖", "卡号是紫妖妖妖"),  # hòu for hào
+        ("我的银行卡后523404936353735", "我的银行卡号523404936353735"),
+        # a pronoun, a verb before 卡后 ("after opening the card"), nothing numeric after it
+        ("他后3天来", "他后3天来"),
+        ("它耗是523", "它耗是523"),
+        ("开卡后30天", "开卡后30天"),
+        ("刷卡后2次", "刷卡后2次"),
+        ("卡后面写着", "卡后面写着"),
+    ],
+)
+def test_kahao_heard_with_one_syllable_changed_before_a_number(heard: str, label: str) -> None:
+    assert heard_labels(heard) == label
+
+
+def test_a_card_under_kahao_heard_as_tahao_is_masked_as_a_card() -> None:
+    # ASR lost or added digits: no Luhn, so only the label types it
+    text = "塔号是436720054827,947234"
+    assert found(text) == [("CARD", "436720054827,947234")]

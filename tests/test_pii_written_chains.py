@@ -75,3 +75,8 @@ def test_a_number_asr_looped_in_is_masked_whole(text: str, masked: list) -> None
 )
 def test_repeats_versions_and_timestamps_stay_unmasked(text: str) -> None:
     assert found(text, "zh") == []
+
+
+def test_an_address_has_no_group_with_a_leading_zero() -> None:
+    assert written_shapes("134.056.78.221,这是我手机。") == []
+    assert found("134.056.78.221,这是我手机。", "zh") == [("PHONE", "134.056.78.221")]

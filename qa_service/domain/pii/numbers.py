@@ -180,6 +180,9 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     so an ID whose digits ASR changed is a "card" that often ("我身份证6101139850..."); not
     at 19 digits, a card's length and no ID's."""
     label = nearest_label(before)
+    if kind is PiiType.card and label is not PiiType.card and v.id_shaped(digits):
+        # a whole birth date where an ID holds it: an ID ASR added or lost a digit in
+        return PiiType.resident_id
     if kind is PiiType.card and label is PiiType.resident_id:
         # not past a reference label after the ID's ("身份证没带，订单号是..."): an ID is never
         # suppressed by one, a card is

@@ -55,9 +55,10 @@ _NOT_NUMBERS = re.compile(
     r"(?<!\d)(?<!\d[-/.])(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
     r"(?:[-/.:：\sT日号]\d{1,2}){0,3}(?![-/.]?\d)"
     r"|\b\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\b"
-    # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out), as
-    # the whole of their chain (the tail of "131.1.04.1958.1.1.2.8.48.6" is no address)
-    r"|(?<![\d.])(?=[\d.]*\d\d)\d{1,3}(?:\.\d{1,3}){3}(?![.\d]?\d)"
+    # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out), none
+    # with a leading zero ("134.056.78.221" is a phone read out), as the whole of their
+    # chain (the tail of "131.1.04.1958.1.1.2.8.48.6" is no address)
+    r"|(?<![\d.])(?=[\d.]*\d\d)(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}(?![.\d]?\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")

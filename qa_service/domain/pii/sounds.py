@@ -8,7 +8,8 @@ character for one (offsets unchanged), so the label patterns of ``numbers`` find
 
 Two-syllable labels are left out: their sound-alikes are everyday words (好吗 for 号码, 收集
 for 手机, 点化 for 电话), and a false label turns the amount or date after it into a number;
-but for 号码 heard as 后码 right before a number (``_HEARD_HAOMA``). A label of four syllables
+but for 号码 heard as 后码 and 卡号 as 塔号 right before a number (``_HEARD_HAOMA``,
+``_HEARD_KAHAO``). A label of four syllables
 may be heard with one of them wholly changed (``_ONE_CHANGE_LABELS``).
 """
 
@@ -46,6 +47,13 @@ HAN = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
 # (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
 # guess from their sound alone (see the module's doc); this one spot is not.
 _HEARD_HAOMA = re.compile("([\u4e00-\u9fff])[码马](?=是|[0-9零〇幺一二两三四五六七八九])")
+# 卡号 ("card number") heard as 塔号, 塔后 or 卡后 (k heard as t, hào as hòu), right before 是 or a
+# digit; not after the pronouns 他, 她 and 它 ("他后3天") nor as 卡后 after a verb ("开卡后").
+_HEARD_KAHAO = re.compile(
+    "(?<![开办刷换补销绑插])([\u4e00-\u9fff])([\u4e00-\u9fff])(?=是|[0-9零〇幺一二两三四五六七八九])"
+)
+_KAHAO_SOUNDS = ({"ka", "ta"}, {"hao", "hou"})
+_PRONOUNS = set("他她它牠")
 # These are still heard with one syllable wholly changed (政界号码, 证据号码 and 全份正好 for
 # 证件号码 and 身份证号): three of their four sounds in a row are no everyday word. Not the
 # reference labels: "没有改号码" is one change from 邮件号码.
@@ -129,12 +137,18 @@ def heard_labels(text: str) -> str:
             continue
         chars[start : start + len(match)] = match
         start += len(match)
-    return _HEARD_HAOMA.sub(_haoma, "".join(chars))
+    return _HEARD_KAHAO.sub(_kahao, _HEARD_HAOMA.sub(_haoma, "".join(chars)))
 
 
 def _haoma(found: re.Match[str]) -> str:
     initial = pinyin(found.group(1), style=Style.NORMAL)[0][0]
     return "号码" if initial.startswith("h") else found.group()
+
+
+def _kahao(found: re.Match[str]) -> str:
+    first, second = (pinyin(ch, style=Style.NORMAL)[0][0] for ch in found.groups())
+    heard = first in _KAHAO_SOUNDS[0] and second in _KAHAO_SOUNDS[1]
+    return "卡号" if heard and found.group(1) not in _PRONOUNS else found.group()
 
 
 @lru_cache(maxsize=1)

@@ -44,6 +44,25 @@ def has_birth_date(value: str) -> bool:
     )
 
 
+def id_shaped(value: str) -> bool:
+    """Whether 17 to 19 digits read as an ID with one digit lost or added: a region's first
+    digit, then a whole birth date (a real day, 1900-2029) where an ID holds it or one place
+    either side. A random number holds that about once in a thousand."""
+    if not 17 <= len(value) <= 19 or value[0] not in _ID_REGIONS:
+        return False
+    return any(_real_date(value[start : start + 8]) for start in (5, 6, 7))
+
+
+def _real_date(text: str) -> bool:
+    if len(text) != 8 or not text.isdigit() or not 1900 <= int(text[:4]) <= 2029:
+        return False
+    try:
+        date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
 def _century_at(value: str, start: int) -> bool:
     pair = value[start : start + 2]
     return len(pair) == 2 and any(
