@@ -273,3 +273,40 @@ def test_a_whole_birth_date_where_an_id_holds_it_shapes_an_id(digits: str, shape
 )
 def test_a_luhn_number_shaped_as_an_id_is_an_id(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # two characters in a labelled number whose digits make up the type's length
+        (
+            "我的银行卡号4367热山零四三一三三两一三五四七一三",
+            [("CARD", "4367热山零四三一三三两一三五四七一三")],
+        ),
+        # or do with the characters counted as digits (要 for 幺)
+        ("我身份证310104恶要96806138967", [("ID", "310104恶要96806138967")]),
+    ],
+)
+def test_two_characters_in_a_labelled_number_of_its_type_s_length_are_bridged(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # the lengths do not add up, or no label: the pieces stay apart
+        ("手机号138还是139", []),
+        ("我的银行卡号4367还是4368", []),
+        ("4367热山零四三一三三两一三五四七一三", [("CARD", "零四三一三三两一三五四七一三")]),
+    ],
+)
+def test_two_characters_elsewhere_stay_words(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+def test_nianji_after_a_number_is_no_year() -> None:
+    # whisper's 年纪一下 for 您记一下: 年纪 is a word, not the unit 年
+    assert found("后码是16254814903年纪一下", "zh") == [("PHONE", "16254814903")]
+    assert found("13800138000年以后", "zh") == []

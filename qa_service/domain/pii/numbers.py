@@ -64,8 +64,9 @@ _NEAR_LENGTH = {
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
+# 年 is a unit, but 年纪 ("age") a word: whisper's "年纪一下" for "您记一下" after a number.
 _UNIT_AFTER = re.compile(
-    r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
+    r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年(?!纪)|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
     r"倍|张|件|台|户|期|楼|层|室|"
     r"dollars?|bucks?|pounds?|cents?|percent|years?|days?|months?|o'?clock|am\b|pm\b|"
     r"hours?|minutes?|seconds?|times|items?|points?|kg|km|miles?)",

@@ -168,14 +168,16 @@ def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
 
 
 def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
-    """Whether one Chinese character ASR wrote into a labelled number breaks it ("银行卡后
-    523次108427237969", 次 for 七; "身份证1101051985030庆6672"): see ``one_zh_char_between``,
-    and the digits, without it or with it as one, exactly as many as the label's type has."""
+    """Whether Chinese characters ASR wrote into a labelled number break it ("银行卡后
+    523次108427237969", 次 for 七; "我的银行卡号4367热山零四三..."): one or two, as in
+    ``one_zh_char_between``, and the digits, without them or with each as one, exactly as
+    many as the label's type has."""
     lengths = _ZH_BRIDGE_LENGTHS.get(label) if label else None
-    if lengths is None or not one_zh_char_between(lines, first, second):
+    if lengths is None:
         return False
+    chars = _zh_gap(lines, first, second, most_within=2)
     digits = len(first.digits) + len(second.digits)
-    return digits in lengths or digits + 1 in lengths
+    return chars > 0 and any(digits + k in lengths for k in range(chars + 1))
 
 
 def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
@@ -183,20 +185,27 @@ def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     or two ending an utterance whose number the speaker's next one reads on soon after
     ("61011319就职" / "3-0-4-2-3-2-7-9-4"); no unit, date or range among them, and three
     digits or more on each side (the 一 of "来一个4006571979" is a word)."""
+    return _zh_gap(lines, first, second, most_within=1) > 0
+
+
+def _zh_gap(lines: Sequence[Line], first: Run, second: Run, most_within: int) -> int:
+    """How many Chinese characters stand between two runs (see ``one_zh_char_between``,
+    with up to ``most_within`` inside one utterance); 0 where they may not be bridged."""
     end, start = first.units[-1], second.units[0]
     if min(len(first.digits), len(second.digits)) < _ZH_BRIDGE_SIDE:
-        return False
+        return 0
     if end.utterance == start.utterance:
-        gap, most = lines[end.utterance].text[end.end : start.start], 1
+        gap, most = lines[end.utterance].text[end.end : start.start], most_within
     elif _next_of_speaker(lines, end.utterance) == start.utterance:
         a, b = lines[end.utterance], lines[start.utterance]
         if b.start - a.end > MAX_SPLIT_GAP_S:
-            return False
+            return 0
         gap, most = a.text[end.end :] + b.text[: start.start], 2
     else:
-        return False
+        return 0
     gap = _GAP_SEPARATORS.sub("", gap)
-    return 0 < len(gap) <= most and all(HAN.match(ch) and ch not in _ZH_NO_BRIDGE for ch in gap)
+    bridgeable = all(HAN.match(ch) and ch not in _ZH_NO_BRIDGE for ch in gap)
+    return len(gap) if 0 < len(gap) <= most and bridgeable else 0
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
