@@ -299,3 +299,8 @@ def test_a_card_under_kahao_heard_as_tahao_is_masked_as_a_card() -> None:
     # ASR lost or added digits: no Luhn, so only the label types it
     text = "塔号是436720054827,947234"
     assert found(text) == [("CARD", "436720054827,947234")]
+
+
+def test_a_label_heard_by_its_sound_right_before_the_number_types_it() -> None:
+    # 塔号 is 卡号 only right before a digit: the number's first character decides
+    assert found("塔号1411-8767-672-1906") == [("CARD", "1411-8767-672-1906")]

@@ -92,13 +92,15 @@ def _before(lines: Sequence[Line], unit: Unit) -> str:
     """The text before a unit in its utterance, after the previous utterance's tail, with
     labels ASR wrote by their sound written as the labels (``sounds``)."""
     line = lines[unit.utterance]
-    text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start]
+    # with the number's first character: a label heard by its sound may be one only right
+    # before a digit ("塔号1411...")
+    text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start + 1]
     # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked.
     if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
         prev = lines[unit.utterance - 1]
         if line.start - prev.end <= CODE_ANSWER_S:
             text = prev.text[-BEFORE_CHARS:] + " " + text
-    return heard_labels(text.translate(_SIMPLIFIED))
+    return heard_labels(text.translate(_SIMPLIFIED))[:-1]
 
 
 def _after(lines: Sequence[Line], unit: Unit) -> str:
