@@ -310,3 +310,20 @@ def test_nianji_after_a_number_is_no_year() -> None:
     # whisper's 年纪一下 for 您记一下: 年纪 is a word, not the unit 年
     assert found("后码是16254814903年纪一下", "zh") == [("PHONE", "16254814903")]
     assert found("13800138000年以后", "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # the label in the speaker's words before the other side's backchannel
+        (("卡号是我看看", "对", "6283896536620"), [(2, "CARD")]),
+        (("我的身份证号", "嗯", "110105491231002"), [(2, "ID")]),
+        # not past words of substance from the other side
+        (("卡号是我看看", "好的您稍等", "6283896536620"), []),
+    ],
+)
+def test_a_label_before_the_other_side_s_backchannel_types_the_number_after_it(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("对", "嗯", "好的您稍等")), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == masked

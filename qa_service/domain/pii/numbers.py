@@ -50,6 +50,8 @@ BEFORE_CHARS, AFTER_CHARS = 32, 8
 CODE_ANSWER_S = 20.0
 # An utterance whose number starts within this many characters answers the one before.
 ANSWER_LEAD_CHARS = 12
+# The other side's words between two pieces of a number that only keep the line open.
+BACKCHANNEL = 2
 
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type. As many
@@ -95,12 +97,26 @@ def _before(lines: Sequence[Line], unit: Unit) -> str:
     # with the number's first character: a label heard by its sound may be one only right
     # before a digit ("塔号1411...")
     text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start + 1]
-    # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked.
+    # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked, or
+    # the speaker's own words before the other side's "嗯" ("卡号是..." / "嗯" / "6283...").
     if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
-        prev = lines[unit.utterance - 1]
-        if line.start - prev.end <= CODE_ANSWER_S:
+        for prev in _said_before(lines, unit.utterance):
             text = prev.text[-BEFORE_CHARS:] + " " + text
     return heard_labels(text.translate(_SIMPLIFIED))[:-1]
+
+
+def _said_before(lines: Sequence[Line], utterance: int) -> list[Line]:
+    """The utterance before, if soon before; and then the one before it, if that was the
+    same speaker's and what came between was a backchannel of the other side."""
+    line, prev = lines[utterance], lines[utterance - 1]
+    if line.start - prev.end > CODE_ANSWER_S:
+        return []
+    if utterance < 2 or prev.speaker == line.speaker or len(prev.text.strip()) > BACKCHANNEL:
+        return [prev]
+    earlier = lines[utterance - 2]
+    if earlier.speaker != line.speaker or line.start - earlier.end > CODE_ANSWER_S:
+        return [prev]
+    return [prev, earlier]
 
 
 def _after(lines: Sequence[Line], unit: Unit) -> str:
