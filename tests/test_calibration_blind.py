@@ -138,8 +138,25 @@ def test_a_dispute_of_a_withheld_answer_is_not_ruled_blind(service, blind):
     assert refused.status_code == 409, refused.text
     page = service.get(f"/calls/{blind.inside}", "admin").text
     assert "I solved it" not in page, "the agent's statement argues with the hidden answer"
+    # Nor do the dispute API and the inbox quote it to a participant.
+    dispute_url = f"/api/disputes/{opened.json()['id']}"
+    for reply in (
+        service.get(dispute_url, "admin"),
+        service.get(f"/api/disputes?call_id={blind.inside}", "admin"),
+        service.get("/disputes", "admin"),
+    ):
+        assert reply.status_code == 200, reply.text
+        assert "I solved it" not in reply.text
+    held = service.get(dispute_url, "admin").json()
+    assert held["withheld"] is True and held["reason"] == "" and held["thread"] == []
+    assert "withheld-note" in service.get("/disputes", "admin").text
     # The team's supervisor takes no part in sessions: their step is theirs as always.
+    assert service.get(dispute_url, "lead_a").json()["reason"] == "I solved it"
     assert service.post(url, "lead_a", json=decision).status_code == 200
+    _answer_blind(service, blind, "admin")
+    shown = service.get(dispute_url, "admin").json()
+    assert shown["withheld"] is False and shown["reason"] == "I solved it"
+    assert "solved indeed" in json.dumps(shown["thread"]), "the ruling shows too"
 
 
 def test_closing_the_session_shows_everything(service, blind):

@@ -71,4 +71,10 @@ class DisputePublic(ORMModel):
     agent_name: str = ""
     # The disputed finding's category, so a page can name it in words, not by rule id.
     category: str = ""
+    withheld: bool = Field(
+        default=False,
+        description="The disputed model answer is withheld from you by an open calibration "
+        "session you have not answered yet: the statements and rulings are left out "
+        "(reason, steps' texts and thread empty) until you answer or it is closed.",
+    )
     thread: list[DisputeEntryPublic] = Field(default_factory=list)

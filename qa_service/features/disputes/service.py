@@ -27,7 +27,10 @@ from qa_service.features.disputes.schemas import (
 )
 from qa_service.features.disputes.thread import people, thread
 from qa_service.features.pagination import paginate
-from qa_service.features.question_calibrations.service import refuse_if_withheld
+from qa_service.features.question_calibrations.service import (
+    refuse_if_withheld,
+    withheld_questions,
+)
 from qa_service.features.reviews.scores import recompute_reviewed_score, update_calibration_flag
 from qa_service.features.users.service import display_names
 from qa_service.store import audit
@@ -97,7 +100,25 @@ def public_many(session: Session, disputes: Sequence[Dispute], viewer: User) -> 
         select(FindingRecord.id, FindingRecord.category).where(FindingRecord.id.in_(ids))
     )
     categories = {finding_id: category for finding_id, category in rows} if ids else {}
-    return [_masked(session, public(d, names, categories), viewer) for d in disputes]
+    withheld = withheld_questions(session, viewer, {d.call_id for d in disputes})
+    views = [_masked(session, public(d, names, categories), viewer) for d in disputes]
+    for view in views:
+        held = withheld.get(view.call_id)
+        if held is not None and view.rule_id in held.rule_ids:
+            _without_texts(view)
+    return views
+
+
+def _without_texts(view: DisputePublic) -> None:
+    """A dispute of a model answer an open calibration session withholds from its reader:
+    the agent's statement and the rulings argue with that answer, so none is shown until
+    the reader answered the question there or the session closed (``features/calls/
+    withheld.py``)."""
+    view.withheld = True
+    view.reason = ""
+    view.thread = []
+    for step in view.steps:
+        step.comment = step.statement = ""
 
 
 def public_one(session: Session, dispute: Dispute, viewer: User) -> DisputePublic:
