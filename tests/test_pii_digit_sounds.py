@@ -327,3 +327,35 @@ def test_a_label_before_the_other_side_s_backchannel_types_the_number_after_it(
 ) -> None:
     spans = detect(utterances(texts, ("对", "嗯", "好的您稍等")), "zh")
     assert [(s.utterance, s.kind.value) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a date character between digits that validate together as an ID (check digit)
+        ("身份正好是440305 月199103220470", [("ID", "440305 月199103220470")]),
+        ("440305月199103220470", [("ID", "440305月199103220470")]),
+        # not where they do not: a date, then a number
+        ("我是3月1日到的，199103220470", []),
+        ("2021年3月15日", []),
+    ],
+)
+def test_any_character_inside_digits_that_validate_as_an_id_is_bridged(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # yāo heard as yōu: 悠, 优 and 幽 count as 幺 beside digits in a number
+        ("我的手机号是1740零三悠三零二悠", [("PHONE", "1740零三悠三零二悠")]),
+        ("后马是要3优48883218您记一下", [("PHONE", "3优48883218")]),
+        # and stay words elsewhere
+        ("优惠券13800138000", [("PHONE", "13800138000")]),
+        ("很幽默", []),
+    ],
+)
+def test_yao_heard_as_you_is_a_one_in_a_number(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

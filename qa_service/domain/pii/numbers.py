@@ -346,6 +346,8 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
         joined = first.digits + second.digits
         if spoken.one_zh_char_between(lines, first, second) and _validate(joined, english):
             return True
+        if v.resident_id(joined) and spoken.zh_chars_between(lines, first, second):
+            return True  # an ID's check digit and birth date: no chance match
     if not spoken.bridgeable(lines, first, second):
         return False
     if _UNIT_AFTER.match(_after(lines, first.units[-1])):

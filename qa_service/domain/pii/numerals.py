@@ -71,8 +71,11 @@ _ZH_NOT_GUESS = set("元块毛角分钱万亿个次天年月日号点秒岁斤�
 # in its text and writes what it hears as one of these ("三腰零腰，零四，腰九五零" for an
 # ID). Unlike a guess their value is known, but they are words too ("腰疼", "邀请码"): one
 # is a digit only right next to a digit, in a number holding ZH_GUESS_CHAIN real digits or
-# more (``_settle_homophones``).
-ZH_YAO = {"腰": "1", "吆": "1", "妖": "1", "邀": "1", "夭": "1"}
+# more (``_settle_homophones``). Whisper hears yāo as yōu as well ("零三悠三零二悠",
+# "320幽灵2幽"): those characters count the same way.
+ZH_YAO = {
+    "腰": "1", "吆": "1", "妖": "1", "邀": "1", "夭": "1", "优": "1", "悠": "1", "幽": "1",
+}  # fmt: skip
 # Any other character that sounds exactly like a digit ("身份证腰腰零腰动舞腰酒" for
 # 幺幺零幺洞五幺九, "621769寺" for 6217694) is one only where a word hardly stands: right
 # between two digits, or in a run of two or more such characters beside a digit, or alone at

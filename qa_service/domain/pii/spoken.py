@@ -188,7 +188,16 @@ def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     return _zh_gap(lines, first, second, most_within=1) > 0
 
 
-def _zh_gap(lines: Sequence[Line], first: Run, second: Run, most_within: int) -> int:
+def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """One or two Chinese characters of any kind between two runs, as ``zh_bridgeable``
+    takes them, units and date characters included ("440305月199103220470"): for a number
+    whose digits either side validate together as one a check digit guards."""
+    return _zh_gap(lines, first, second, most_within=2, any_char=True) > 0
+
+
+def _zh_gap(
+    lines: Sequence[Line], first: Run, second: Run, most_within: int, any_char: bool = False
+) -> int:
     """How many Chinese characters stand between two runs (see ``one_zh_char_between``,
     with up to ``most_within`` inside one utterance); 0 where they may not be bridged."""
     end, start = first.units[-1], second.units[0]
@@ -204,7 +213,7 @@ def _zh_gap(lines: Sequence[Line], first: Run, second: Run, most_within: int) ->
     else:
         return 0
     gap = _GAP_SEPARATORS.sub("", gap)
-    bridgeable = all(HAN.match(ch) and ch not in _ZH_NO_BRIDGE for ch in gap)
+    bridgeable = all(HAN.match(ch) and (any_char or ch not in _ZH_NO_BRIDGE) for ch in gap)
     return len(gap) if 0 < len(gap) <= most and bridgeable else 0
 
 
