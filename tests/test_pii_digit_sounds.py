@@ -133,7 +133,7 @@ def test_one_character_in_a_labelled_number_of_its_type_s_length_is_bridged(
         # the wrong length, a date between, a digit word on one side, no label,
         # a reference label last
         ("我的银行卡后623次9084272", []),
-        ("身份证2019年1234567890123", []),
+        ("身份证2019年12345678901", []),
         ("打电话让查，今天来一个4006571979的电话", []),
         ("我打了138次0013800", []),
         ("手机号，订单号是138次0013800", []),
@@ -359,3 +359,8 @@ def test_any_character_inside_digits_that_validate_as_an_id_is_bridged(
 )
 def test_yao_heard_as_you_is_a_one_in_a_number(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+def test_twelve_digits_under_an_id_label_are_what_asr_left_of_an_id() -> None:
+    assert found("身份证号13101-0419-666", "zh") == [("ID", "13101-0419-666")]
+    assert found("身份证号1310104", "zh") == []
