@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from qa_service.domain.pii.code_replies import code_replies
 from qa_service.domain.pii.numbers import classify_runs
 from qa_service.domain.pii.runs import Line, speaker_runs
 from qa_service.domain.pii.textual import text_hits
@@ -50,6 +51,9 @@ def detect(utterances: Sequence[dict[str, Any]], language: str | None = None) ->
         for kind, start, end in text_hits(line.text):
             group += 1
             found.append((kind, i, start, end, group))
+    for i, start, end in code_replies(lines):
+        group += 1
+        found.append((PiiType.code, i, start, end, group))
     return _with_times(utterances, lines, _without_overlaps(found))
 
 
