@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from qa_service.domain.pii.context import BEFORE_CHARS, CODE_ANSWER_S, SIMPLIFIED
 from qa_service.domain.pii.labels import CODE_LABEL
 from qa_service.domain.pii.numerals import SOFT_CHARS, ZH_DIGITS, ZH_YAO
 from qa_service.domain.pii.runs import Line
 from qa_service.domain.pii.sounds import digit_by_sound, heard_labels
 
-# A reply this soon after the question answers it; the question's last characters searched.
-ANSWER_WITHIN_S, QUESTION_CHARS = 20.0, 32
 # Digits a code has (a short one: ASR may lose one), and words allowed besides them.
 CODE_SOUNDS, EXTRA_WORDS = (4, 8), 1
 
@@ -28,9 +27,9 @@ def code_replies(lines: Sequence[Line]) -> Iterator[tuple[int, int, int]]:
     sound-alike characters."""
     for i in range(1, len(lines)):
         asked, line = lines[i - 1], lines[i]
-        if asked.speaker == line.speaker or line.start - asked.end > ANSWER_WITHIN_S:
+        if asked.speaker == line.speaker or line.start - asked.end > CODE_ANSWER_S:
             continue
-        if not CODE_LABEL.search(heard_labels(asked.text[-QUESTION_CHARS:])):
+        if not CODE_LABEL.search(heard_labels(asked.text[-BEFORE_CHARS:].translate(SIMPLIFIED))):
             continue
         span = _sounded_code(line.text)
         if span is not None:

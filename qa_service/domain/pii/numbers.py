@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
+from qa_service.domain.pii.context import words_after, words_before
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
@@ -37,21 +38,12 @@ from qa_service.domain.pii.labels import (
     reference_last,
 )
 from qa_service.domain.pii.runs import Line, Run
-from qa_service.domain.pii.sounds import heard_labels
 from qa_service.domain.pii.types import PiiType
 
 # Longest digit string worth validating: a 19-digit card; 0086 + 11-digit mobile is 15.
 MAX_DIGITS = 19
 # Digits of a code: 4-8, or 3 (a card's CVV; or a 4-digit code one of whose digits ASR lost).
 CODE_DIGITS = (3, 8)
-# How far back (characters) a label is looked for, and forward for a unit.
-BEFORE_CHARS, AFTER_CHARS = 32, 8
-# A code asked for in the previous utterance counts if the answer starts this soon after.
-CODE_ANSWER_S = 20.0
-# An utterance whose number starts within this many characters answers the one before.
-ANSWER_LEAD_CHARS = 12
-# The other side's words between two pieces of a number that only keep the line open.
-BACKCHANNEL = 2
 
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type. As many
@@ -77,51 +69,10 @@ _UNIT_AFTER = re.compile(
 )
 
 
-# Whisper often writes Mandarin in traditional characters ("我的手機號是"): the labels' and
-# units' characters are read as their simplified forms (one for one, offsets unchanged).
-_SIMPLIFIED = str.maketrans(
-    "機電號碼證驗動簡訊聯繫給撥訂單遞運編發餘額價積銀險約計塊個歲樓層張臺戶點萬億鐘",
-    "机电号码证验动简讯联系给拨订单递运编发余额价积银险约计块个岁楼层张台户点万亿钟",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class NumberHit:
     kind: PiiType
     units: list[Unit]
-
-
-def _before(lines: Sequence[Line], unit: Unit) -> str:
-    """The text before a unit in its utterance, after the previous utterance's tail, with
-    labels ASR wrote by their sound written as the labels (``sounds``)."""
-    line = lines[unit.utterance]
-    # with the number's first character: a label heard by its sound may be one only right
-    # before a digit ("塔号1411...")
-    text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start + 1]
-    # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked, or
-    # the speaker's own words before the other side's "嗯" ("卡号是..." / "嗯" / "6283...").
-    if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
-        for prev in _said_before(lines, unit.utterance):
-            text = prev.text[-BEFORE_CHARS:] + " " + text
-    return heard_labels(text.translate(_SIMPLIFIED))[:-1]
-
-
-def _said_before(lines: Sequence[Line], utterance: int) -> list[Line]:
-    """The utterance before, if soon before; and then the one before it, if that was the
-    same speaker's and what came between was a backchannel of the other side."""
-    line, prev = lines[utterance], lines[utterance - 1]
-    if line.start - prev.end > CODE_ANSWER_S:
-        return []
-    if utterance < 2 or prev.speaker == line.speaker or len(prev.text.strip()) > BACKCHANNEL:
-        return [prev]
-    earlier = lines[utterance - 2]
-    if earlier.speaker != line.speaker or line.start - earlier.end > CODE_ANSWER_S:
-        return [prev]
-    return [prev, earlier]
-
-
-def _after(lines: Sequence[Line], unit: Unit) -> str:
-    return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS].translate(_SIMPLIFIED)
 
 
 def _validate(digits: str, english: bool) -> PiiType | None:
@@ -237,7 +188,7 @@ def _classify(
     digits = "".join(u.digits for u in units)
     if len(digits) > MAX_DIGITS + 4:
         return None
-    before, after = _before(lines, units[0]), _after(lines, units[-1])
+    before, after = words_before(lines, units[0]), words_after(lines, units[-1])
     if run_before != before:
         before = run_before + " " + before
     if v.service_number(digits) and not v.bank_card(digits):
@@ -262,7 +213,7 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
     segments from left to right, each starting and ending at a strong boundary."""
     hits: list[NumberHit] = []
     segments, n = run.segments, len(run.segments)
-    run_before = _before(lines, segments[0][0])
+    run_before = words_before(lines, segments[0][0])
     i = 0
     while i < n:
         if not run.strong[i]:
@@ -321,7 +272,7 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     if not spoken.long(lines, run.segments):
         return None
     units = run.units
-    before, after = _before(lines, units[0]), _after(lines, units[-1])
+    before, after = words_before(lines, units[0]), words_after(lines, units[-1])
     kind = spoken.read_out_kind(run.digits)
     if kind is None and (len(run.segments) == 1 or spoken.looped(run.segments)):
         # one stretch or a loop, no list of numbers: what its label says, else its digits
@@ -339,7 +290,7 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     done) and the second more than a stray digit word."""
     if len(second.digits) < 2 or _validate(first.digits, english) is not None:
         return False
-    before = _before(lines, first.units[0])
+    before = words_before(lines, first.units[0])
     if not english and not reference_last(before):
         if spoken.zh_bridgeable(lines, first, second, nearest_label(before)):
             return True
@@ -351,7 +302,7 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
             return True  # an ID's check digit and birth date: no chance match
     if not spoken.bridgeable(lines, first, second):
         return False
-    if _UNIT_AFTER.match(_after(lines, first.units[-1])):
+    if _UNIT_AFTER.match(words_after(lines, first.units[-1])):
         return False  # "10 dollars and 20": quantities, not one number
     return nearest_label(before) is not None or bool(CODE_LABEL.search(before))
 
@@ -392,7 +343,7 @@ def _homophone_hit(lines: Sequence[Line], run: Run, english: bool) -> NumberHit 
     led = spoken.with_homophones(lines, run)
     if led is None:
         return None
-    before = _before(lines, led.units[0])
+    before = words_before(lines, led.units[0])
     end = max(label_ends(before).values())
     if end < 0 or not _LABEL_TO_NUMBER.match(before[end:]):
         return None
@@ -412,7 +363,7 @@ def _bridged_hit(
 ) -> tuple[NumberHit, int] | None:
     """The longest prefix of two or more runs of ``chain`` that is one number, and how many
     runs it took."""
-    before = _before(lines, chain[0].units[0])
+    before = words_before(lines, chain[0].units[0])
     for n in range(len(chain), 1, -1):
         run = _chained(chain[:n])
         kind = _classify(lines, run.segments, english, before, whole=True)
