@@ -364,3 +364,20 @@ def test_yao_heard_as_you_is_a_one_in_a_number(text: str, masked: list) -> None:
 def test_twelve_digits_under_an_id_label_are_what_asr_left_of_an_id() -> None:
     assert found("身份证号13101-0419-666", "zh") == [("ID", "13101-0419-666")]
     assert found("身份证号1310104", "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 和 for a pause in a labelled number whose digits make up the type's length
+        ("完整的卡号是4367和22276161 2836", [("CARD", "4367和22276161 2836")]),
+        # a list of two numbers does not add up to one, nor do counts
+        ("手机号138和139", []),
+        ("卡号6222和6228开头的", []),
+        ("电话13800138000和13900139000", [("PHONE", "13800138000"), ("PHONE", "13900139000")]),
+    ],
+)
+def test_he_inside_a_labelled_number_of_its_type_s_length_is_bridged(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked

@@ -55,6 +55,10 @@ _ZH_BRIDGE_LENGTHS = {
 }
 _ZH_BRIDGE_SIDE = 3
 _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
+# But for 和 under a label, when the digits make up exactly the type's length: whisper
+# writes it for a pause inside a number read out ("卡号是4367和22276161 2836"), and a list
+# of two numbers ("138和139") does not add up to one.
+_ZH_LABELLED_BRIDGE = frozenset("和")
 
 
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
@@ -175,7 +179,7 @@ def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType
     lengths = _ZH_BRIDGE_LENGTHS.get(label) if label else None
     if lengths is None:
         return False
-    chars = _zh_gap(lines, first, second, most_within=2)
+    chars = _zh_gap(lines, first, second, most_within=2, allowed=_ZH_LABELLED_BRIDGE)
     digits = len(first.digits) + len(second.digits)
     return chars > 0 and any(digits + k in lengths for k in range(chars + 1))
 
@@ -192,14 +196,19 @@ def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """One or two Chinese characters of any kind between two runs, as ``zh_bridgeable``
     takes them, units and date characters included ("440305月199103220470"): for a number
     whose digits either side validate together as one a check digit guards."""
-    return _zh_gap(lines, first, second, most_within=2, any_char=True) > 0
+    return _zh_gap(lines, first, second, most_within=2, allowed=_ZH_NO_BRIDGE) > 0
 
 
 def _zh_gap(
-    lines: Sequence[Line], first: Run, second: Run, most_within: int, any_char: bool = False
+    lines: Sequence[Line],
+    first: Run,
+    second: Run,
+    most_within: int,
+    allowed: frozenset[str] | set[str] = frozenset(),
 ) -> int:
     """How many Chinese characters stand between two runs (see ``one_zh_char_between``,
-    with up to ``most_within`` inside one utterance); 0 where they may not be bridged."""
+    with up to ``most_within`` inside one utterance); 0 where they may not be bridged: a
+    unit, date, range or list character never, unless ``allowed``."""
     end, start = first.units[-1], second.units[0]
     if min(len(first.digits), len(second.digits)) < _ZH_BRIDGE_SIDE:
         return 0
@@ -213,7 +222,7 @@ def _zh_gap(
     else:
         return 0
     gap = _GAP_SEPARATORS.sub("", gap)
-    bridgeable = all(HAN.match(ch) and (any_char or ch not in _ZH_NO_BRIDGE) for ch in gap)
+    bridgeable = all(HAN.match(ch) and (ch in allowed or ch not in _ZH_NO_BRIDGE) for ch in gap)
     return len(gap) if 0 < len(gap) <= most and bridgeable else 0
 
 
