@@ -14,7 +14,6 @@ from qa_service.domain.pii import redact_result
 from qa_service.features.calls.privacy import call_spans
 from qa_service.features.disputes.schemas import DisputePublic
 from qa_service.features.packs.names import PackNames
-from qa_service.features.question_calibrations.service import withheld_questions
 from qa_service.store.accounts import User
 from qa_service.store.calls import Call, FindingRecord
 from qa_service.web.call_view import compact_utterances, deleted_view, finding_lines
@@ -83,17 +82,6 @@ def _context(
         "start": start,
         "end": end if end is not None and start is not None and end > start else None,
         "audio_url": f"/api/calls/{call.id}/audio" if playable else None,
-    }
-
-
-def withheld_disputes(session: Session, user: User, disputes: Sequence[Any]) -> set[int]:
-    """The disputes of model answers an open calibration session hides from ``user``: no
-    context quoted, no ruling from the inbox (the service refuses it too)."""
-    withheld = withheld_questions(session, user, {d.call_id for d in disputes})
-    return {
-        d.id
-        for d in disputes
-        if d.call_id in withheld and d.rule_id in withheld[d.call_id].rule_ids
     }
 
 
