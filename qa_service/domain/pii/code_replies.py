@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from qa_service.domain.pii.context import BEFORE_CHARS, CODE_ANSWER_S, SIMPLIFIED
+from qa_service.domain.pii.context import BEFORE_CHARS, CODE_ANSWER_S, heard
 from qa_service.domain.pii.labels import CODE_LABEL
-from qa_service.domain.pii.numerals import SOFT_CHARS, ZH_DIGITS, ZH_YAO
+from qa_service.domain.pii.numerals import SOFT_CHARS, char_digit
 from qa_service.domain.pii.runs import Line
-from qa_service.domain.pii.sounds import digit_by_sound, heard_labels
 
 # Digits a code has (a short one: ASR may lose one), and words allowed besides them.
 CODE_SOUNDS, EXTRA_WORDS = (4, 8), 1
@@ -29,10 +28,10 @@ def code_replies(lines: Sequence[Line]) -> Iterator[tuple[int, int, int]]:
         asked, line = lines[i - 1], lines[i]
         if asked.speaker == line.speaker or line.start - asked.end > CODE_ANSWER_S:
             continue
-        if not CODE_LABEL.search(heard_labels(asked.text[-BEFORE_CHARS:].translate(SIMPLIFIED))):
-            continue
+        # the reply's shape first: most replies are too long to be a code, and reading the
+        # question's sounds costs a pinyin lookup per character
         span = _sounded_code(line.text)
-        if span is not None:
+        if span is not None and CODE_LABEL.search(heard(asked.text[-BEFORE_CHARS:])):
             yield (i, *span)
 
 
@@ -40,17 +39,13 @@ def _sounded_code(text: str) -> tuple[int, int] | None:
     """Where a text is a code said in characters sounding like digits, separators aside:
     its span; else None."""
     said = [(k, ch) for k, ch in enumerate(text) if not (ch.isspace() or ch in SOFT_CHARS)]
-    digits = [_digit(ch) is not None for _, ch in said]
     low, high = CODE_SOUNDS
+    if not low <= len(said) <= high + EXTRA_WORDS:
+        return None
+    digits = [char_digit(ch) is not None for _, ch in said]
     if not low <= sum(digits) <= high or len(said) - sum(digits) > EXTRA_WORDS:
         return None
     if not all(digits[1:-1]):
         return None  # the one other word only at an end ("幽灵酒就吃")
     kept = [k for (k, _), digit in zip(said, digits, strict=True) if digit]
     return kept[0], kept[-1] + 1
-
-
-def _digit(ch: str) -> str | None:
-    if ch.isascii() and ch.isdigit():
-        return ch
-    return ZH_DIGITS.get(ch) or ZH_YAO.get(ch) or digit_by_sound(ch)

@@ -30,6 +30,12 @@ SIMPLIFIED = str.maketrans(
 )
 
 
+def heard(text: str) -> str:
+    """``text`` with the labels ASR wrote by their sound or in traditional characters
+    written as the labels (one for one: offsets unchanged)."""
+    return heard_labels(text.translate(SIMPLIFIED))
+
+
 def words_before(lines: Sequence[Line], unit: Unit) -> str:
     """The text before a unit in its utterance, after the previous utterance's tail, with
     labels ASR wrote by their sound written as the labels (``sounds``)."""
@@ -42,7 +48,7 @@ def words_before(lines: Sequence[Line], unit: Unit) -> str:
     if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
         for prev in said_before(lines, unit.utterance):
             text = prev.text[-BEFORE_CHARS:] + " " + text
-    return heard_labels(text.translate(SIMPLIFIED))[:-1]
+    return heard(text)[:-1]
 
 
 def said_before(lines: Sequence[Line], utterance: int) -> list[Line]:

@@ -103,6 +103,15 @@ def _word_unit(word: str, i: int, start: int, end: int) -> Unit | None:
     return None
 
 
+def char_digit(ch: str) -> str | None:
+    """The digit one character is or may stand for as the digit stream reads it (a digit, a
+    Chinese digit, 幺 heard as 腰, a character sounding exactly like one); None for a word,
+    a separator or the check character X."""
+    item = _char_item(ch, 0, 0)
+    real = isinstance(item, Unit) and not item.guess and item.digits.isdigit()
+    return item.digits if real else None
+
+
 def _char_item(ch: str, i: int, start: int) -> Item:
     if ch.isascii() and ch.isdigit():
         return Unit(ch, i, start, start + 1)
