@@ -88,12 +88,19 @@ def sounds(char: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)
+def main_reading(char: str) -> str:
+    """A character's main toneless reading (行: xing), the character itself where it has
+    none."""
+    return pinyin(char, style=Style.NORMAL)[0][0]
+
+
 def digit_by_sound(char: str) -> str | None:
     """The digit a Chinese character sounds exactly like (舞 wǔ: 5, 寺 sì: 4, 酒 jiǔ: 9), by
     its main reading only: secondary readings would make 以 (yǐ, also sì) a four."""
     if not HAN.fullmatch(char):
         return None
-    return _DIGIT_SOUNDS.get(pinyin(char, style=Style.NORMAL)[0][0])
+    return _DIGIT_SOUNDS.get(main_reading(char))
 
 
 @lru_cache(maxsize=1)
@@ -141,12 +148,12 @@ def heard_labels(text: str) -> str:
 
 
 def _haoma(found: re.Match[str]) -> str:
-    initial = pinyin(found.group(1), style=Style.NORMAL)[0][0]
+    initial = main_reading(found.group(1))
     return "号码" if initial.startswith("h") else found.group()
 
 
 def _kahao(found: re.Match[str]) -> str:
-    first, second = (pinyin(ch, style=Style.NORMAL)[0][0] for ch in found.groups())
+    first, second = (main_reading(ch) for ch in found.groups())
     heard = first in _KAHAO_SOUNDS[0] and second in _KAHAO_SOUNDS[1]
     return "卡号" if heard and found.group(1) not in _PRONOUNS else found.group()
 
