@@ -381,3 +381,40 @@ def test_he_inside_a_labelled_number_of_its_type_s_length_is_bridged(
     text: str, masked: list
 ) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # a labelled number cut short, read on after the other side's "停", "等", "嗯"
+        (("我的手机号是1703351", "停", "秒六七二"), [(0, "PHONE"), (2, "PHONE")]),
+        (("身份证号是51010751988031", "停", "第三,五,八,五,三,"), [(0, "ID"), (2, "ID")]),
+        (("塔号是436-791-4306-73", "等", "Sensei566I"), [(0, "CARD"), (2, "CARD")]),
+        (("My social security number is 2-2-3-4.", "mm", "Number 5147"), [(0, "SSN"), (2, "SSN")]),
+    ],
+)
+def test_the_rest_of_a_number_cut_short_is_read_on_in_the_next_utterance(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("停", "等", "mm")), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == masked
+    assert len({s.group for s in spans}) == 1
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # a whole number: what follows is something else
+        ("我的手机号是13800138000", "嗯", "第二个是5号"),
+        # words before the digits, or a quantity after them
+        ("我的手机号是1703351", "嗯", "那个订单我是上个月买的35"),
+        ("我的手机号是1703351", "嗯", "大概35块"),
+        # not past words said after the number
+        ("我的手机号是1703351还没换", "嗯", "六七二"),
+    ],
+)
+def test_what_follows_a_whole_number_or_after_words_is_not_read_on(
+    texts: tuple[str, ...],
+) -> None:
+    spans = detect(utterances(texts, ("嗯",)), "zh")
+    assert all(s.utterance == 0 for s in spans)

@@ -55,6 +55,8 @@ _NEAR_LENGTH = {
     PiiType.resident_id: (12, 18),
     PiiType.ssn: (8, 10),
 }
+# The fewest digits a whole number of each type has (a 15-digit ID is the old format).
+_FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, PiiType.ssn: 9}
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -291,20 +293,39 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     if len(second.digits) < 2 or _validate(first.digits, english) is not None:
         return False
     before = words_before(lines, first.units[0])
-    if not english and not reference_last(before):
-        if spoken.zh_bridgeable(lines, first, second, nearest_label(before)):
-            return True
-        # no label: a number whose digits either side validate together ("4367热281252954347")
-        joined = first.digits + second.digits
-        if spoken.one_zh_char_between(lines, first, second) and _validate(joined, english):
-            return True
-        if v.resident_id(joined) and spoken.zh_chars_between(lines, first, second):
-            return True  # an ID's check digit and birth date: no chance match
+    label, referenced = nearest_label(before), reference_last(before)
+    cut_short = not referenced and _cut_short(first.digits, second.digits, label)
+    if cut_short and spoken.read_on(lines, first, second):
+        return True
+    if not english and not referenced and _zh_bridge(lines, first, second, label):
+        return True
     if not spoken.bridgeable(lines, first, second):
         return False
     if _UNIT_AFTER.match(words_after(lines, first.units[-1])):
         return False  # "10 dollars and 20": quantities, not one number
-    return nearest_label(before) is not None or bool(CODE_LABEL.search(before))
+    return label is not None or bool(CODE_LABEL.search(before))
+
+
+def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
+    """Chinese characters ASR wrote into a number: under its label (``spoken.zh_bridgeable``),
+    or without one where the digits either side validate together."""
+    if spoken.zh_bridgeable(lines, first, second, label):
+        return True
+    joined = first.digits + second.digits  # "4367热281252954347"
+    if spoken.one_zh_char_between(lines, first, second) and _validate(joined, False):
+        return True
+    # an ID's check digit and birth date: no chance match
+    return v.resident_id(joined) and spoken.zh_chars_between(lines, first, second)
+
+
+def _cut_short(first: str, second: str, label: PiiType | None) -> bool:
+    """Whether a labelled number stopped short of its type's length and the digits after
+    it make up no more than ASR leaves of one (an interruption: "停", "嗯")."""
+    if label not in _NEAR_LENGTH:
+        return False
+    return len(first) < _FULL_LENGTH[label] and len(first + second) <= (
+        _NEAR_LENGTH[label][1] + ASR_EXTRA_DIGITS
+    )
 
 
 def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:

@@ -59,6 +59,9 @@ _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到�
 # writes it for a pause inside a number read out ("卡号是4367和22276161 2836"), and a list
 # of two numbers ("138和139") does not add up to one.
 _ZH_LABELLED_BRIDGE = frozenset("和")
+# What ASR may write before the rest of a number read on after a break: Chinese characters,
+# or one Latin word of this many letters at most (see ``read_on``).
+_READ_ON_HAN, _READ_ON_LATIN = 2, 6
 
 
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
@@ -224,6 +227,24 @@ def _zh_gap(
     gap = _GAP_SEPARATORS.sub("", gap)
     bridgeable = all(HAN.match(ch) and (ch in allowed or ch not in _ZH_NO_BRIDGE) for ch in gap)
     return len(gap) if 0 < len(gap) <= most and bridgeable else 0
+
+
+def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """Whether ``second`` is where the speaker read on after a break: ``first`` ends an
+    utterance and ``second`` starts the speaker's next one soon after, behind at most what
+    ASR wrote for a sound it did not catch (two characters, or one short Latin word:
+    "我的手机号是1703351" / "停" / "秒六七二"). Whether ``first`` was cut short is the
+    caller's to check."""
+    end, start = first.units[-1], second.units[0]
+    if _next_of_speaker(lines, end.utterance) != start.utterance:
+        return False
+    a, b = lines[end.utterance], lines[start.utterance]
+    if b.start - a.end > MAX_SPLIT_GAP_S or _GAP_SEPARATORS.sub("", a.text[end.end :]):
+        return False
+    head = _GAP_SEPARATORS.sub("", b.text[: start.start])
+    if all(HAN.match(ch) for ch in head):
+        return len(head) <= _READ_ON_HAN
+    return len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
