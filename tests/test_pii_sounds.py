@@ -172,6 +172,10 @@ def test_a_character_between_written_numbers_stays_a_word(text: str) -> None:
         ("1833698 02700 这是我手机", "PHONE", "1833698 02700"),
         ("105-7640-1270，是我的电话", "PHONE", "105-7640-1270"),
         ("51010719960241101，这是我的身份证", "ID", "51010719960241101"),
+        # heard by its sound: 这是 as 认识 or 真是, 手机 as 设计
+        ("24749618676 认识我手机", "PHONE", "24749618676"),
+        ("1765,4546,1666,真是我设计", "PHONE", "1765,4546,1666"),
+        ("163和5496976 认识我手机", "PHONE", "163和5496976"),
         # a bare 号码 (证件号码 heard as 政界号码): past a phone's length, the length decides
         ("政界号码510107197722035503您和对一下", "ID", "510107197722035503"),
         ("号码是6222 0212 3456 7890", "CARD", "6222 0212 3456 7890"),
@@ -189,6 +193,8 @@ def test_labels_after_bare_or_before_a_loop_still_type_the_number(
     "text",
     [
         "1833698 02700，这是我家的门牌",  # no label after it
+        "1833698 02700，就是我说的",  # 是我 and a word that is no label
+        "163和5496976",  # 和 bridges only under a label
         "我的号码是12345",  # too short for anything
         "退款1833698元，这是我手机上看到的",  # an amount: its unit decides
     ],

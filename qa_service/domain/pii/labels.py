@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from qa_service.domain.pii.sounds import main_reading
 from qa_service.domain.pii.types import PiiType
 
 REFERENCE = re.compile(
@@ -74,6 +75,12 @@ def nearest_label(before: str) -> PiiType | None:
 
 _BARE_NUMBER = re.compile(r"(?<!手机)(?<!电话)(?<!座机)号码")
 _LABEL_AFTER = re.compile(r"^[\s,，]*这?是我的?(手机|电话|身份证|银行卡|卡号)")
+# The same heard by its sound ("认识我手机", "真是我设计"): a syllable shi before 我, and the
+# label as written or 手机 heard as two syllables s(h)?-ji. Nowhere else: after a number,
+# "...是我" followed by such a word is no everyday phrase.
+_HEARD_LABEL_AFTER = re.compile(
+    r"^[\s,，]*[\u4e00-\u9fff]?([\u4e00-\u9fff])我的?([\u4e00-\u9fff]{2,3})"
+)
 _AFTER_KINDS = {"手机": PiiType.phone, "电话": PiiType.phone, "身份证": PiiType.resident_id}
 
 
@@ -86,7 +93,19 @@ def bare_number(before: str) -> bool:
 def label_after(after: str) -> PiiType | None:
     """The type a label right after a number names ("，这是我手机", "是我的身份证")."""
     found = _LABEL_AFTER.match(after)
-    return _AFTER_KINDS.get(found.group(1), PiiType.card) if found else None
+    if found:
+        return _AFTER_KINDS.get(found.group(1), PiiType.card)
+    heard = _HEARD_LABEL_AFTER.match(after)
+    if heard is None or main_reading(heard.group(1)) != "shi":
+        return None
+    word = heard.group(2)
+    said = next(
+        (w for w in ("手机", "电话", "身份证", "银行卡", "卡号") if word.startswith(w)), None
+    )
+    if said:
+        return _AFTER_KINDS.get(said, PiiType.card)
+    first, second = (main_reading(ch) for ch in word[:2])
+    return PiiType.phone if first.startswith("s") and second == "ji" else None
 
 
 def reference_last(before: str) -> bool:

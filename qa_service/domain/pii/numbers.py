@@ -297,7 +297,9 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     cut_short = not referenced and _cut_short(first.digits, second.digits, label)
     if cut_short and spoken.read_on(lines, first, second):
         return True
-    if not english and not referenced and _zh_bridge(lines, first, second, label):
+    # in Chinese a label after the number says what it is too ("163和5496976，这是我手机")
+    after = label or label_after(words_after(lines, second.units[-1]))
+    if not english and not referenced and _zh_bridge(lines, first, second, after):
         return True
     if not spoken.bridgeable(lines, first, second):
         return False

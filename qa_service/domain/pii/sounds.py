@@ -88,7 +88,6 @@ def sounds(char: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
-@lru_cache(maxsize=8192)
 def main_reading(char: str) -> str:
     """A character's main toneless reading (行: xing), the character itself where it has
     none."""
