@@ -418,3 +418,23 @@ def test_what_follows_a_whole_number_or_after_words_is_not_read_on(
 ) -> None:
     spans = detect(utterances(texts, ("嗯",)), "zh")
     assert all(s.utterance == 0 for s in spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # one character inside a labelled number whose digits ASR did not all keep
+        ("完整的卡号是628个5297894597", [("CARD", "628个5297894597")]),
+        ("我的银行卡号是367自57634576913", [("CARD", "367自57634576913")]),
+        ("我的手机号是15.2082省001", [("PHONE", "15.2082省001")]),
+        # counts, a list, a unit, or digits too few for the type stay
+        ("我的手机号是1380个，1500个", []),
+        ("我的手机号是138和139都行", []),
+        ("我的卡号是622个月前办的1234567", []),
+        ("身份证号是320个，110个", []),
+    ],
+)
+def test_one_character_inside_a_labelled_number_near_its_length_is_bridged(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked
