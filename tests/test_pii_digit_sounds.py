@@ -427,6 +427,8 @@ def test_what_follows_a_whole_number_or_after_words_is_not_read_on(
         ("完整的卡号是628个5297894597", [("CARD", "628个5297894597")]),
         ("我的银行卡号是367自57634576913", [("CARD", "367自57634576913")]),
         ("我的手机号是15.2082省001", [("PHONE", "15.2082省001")]),
+        # the first piece too short alone, a digit too many in all
+        ("身份证号是1101,055个1969,0521,7280", [("ID", "1101,055个1969,0521,7280")]),
         # counts, a list, a unit, or digits too few for the type stay
         ("我的手机号是1380个，1500个", []),
         ("我的手机号是138和139都行", []),

@@ -319,7 +319,8 @@ def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | 
         return True
     joined = first.digits + second.digits  # "4367热281252954347"
     low, high = _NEAR_LENGTH.get(label, (0, -1)) if label else (0, -1)
-    near = low <= len(joined) <= high
+    # not too few yet: a chain of pieces is classified whole once it is complete
+    near = len(joined) <= high + ASR_EXTRA_DIGITS and low > 0
     if near and spoken.one_zh_char_between(lines, first, second, _LABELLED_ZH_BRIDGE):
         return True
     if spoken.one_zh_char_between(lines, first, second) and _validate(joined, False):
