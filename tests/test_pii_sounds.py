@@ -22,6 +22,8 @@ def found(text: str) -> list[tuple[str, str]]:
         ("身份镇", "身份证"),
         ("收集号", "手机号"),
         ("心用卡", "信用卡"),  # xin/xing: the same syllable, another tone
+        ("顶单后", "订单号"),  # hou for hao
+        ("证件后", "证件号"),
     ],
 )
 def test_a_label_heard_by_its_sound_is_read_as_the_label(heard: str, label: str) -> None:
@@ -69,6 +71,7 @@ def test_a_number_under_a_label_heard_by_its_sound_is_masked(
         "您看收集的信息好吗，一共是3500元",
         "眼真马是三二七三元",  # a label by sound, an amount after it
         "定单号是1-3-8-0-0-1-3-8-0-0",  # a reference label: its number stays
+        "顶单后是要751,3881,081",  # the same with 号 heard as 后
     ],
 )
 def test_sound_alike_words_do_not_make_numbers_personal_data(text: str) -> None:

@@ -42,6 +42,9 @@ SOUND_LABELS = (
 )
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+# Whole syllables whisper writes for each other in a label: 号 hào as 后 hòu ("顶单后是",
+# "卡后是", "后码").
+_MERGED_SYLLABLES = {"hou": "hao"}
 HAN = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
 # 号码 ("number") heard as 后码 or 后马: a syllable starting h before 码 or its homophone 马
 # (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
@@ -75,7 +78,7 @@ def _blurred(syllable: str) -> str:
     for back, front in _MERGED_FINALS:
         if syllable.endswith(back):
             return syllable[: -len(back)] + front
-    return syllable
+    return _MERGED_SYLLABLES.get(syllable, syllable)
 
 
 @lru_cache(maxsize=8192)
