@@ -440,3 +440,23 @@ def test_one_character_inside_a_labelled_number_near_its_length_is_bridged(
     text: str, masked: list
 ) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # whisper's tens word for two digits said one after the other inside a read-out
+        (("我的手机号是19724", "等", "四十三零七二"), [(0, "PHONE"), (2, "PHONE")]),
+        (("请问您收到的验证码是多少?", "四十二七"), [(1, "CODE")]),
+        # quantities: nothing after the units, a range with its unit, other quantity words
+        (("我今年四十三，住在二十一号楼",), []),
+        (("三十五六个人，都是二十一二岁的",), []),
+        (("一千二百三十四五",), []),
+        (("大概四十三零七二年吧",), []),
+    ],
+)
+def test_shi_inside_digits_read_out_stands_for_nothing(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("等", "请问您收到的验证码是多少?")), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == masked

@@ -85,6 +85,15 @@ _ZH_PARTICLES = set("吧")
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
+# 十 inside digits read out is whisper's tens word for two digits said one after the other
+# ("四十三零七二" for 四三零七二): between two digit characters and followed by another, in
+# a chain with no other quantity word. A quantity has no digit after its units ("四十三",
+# "三十五六个" is a range and has its unit).
+_ZH_CHAIN = re.compile("[零〇一二两三四五六七八九幺十百千万亿拾佰仟萬]+")
+_READ_OUT_TEN = re.compile(
+    "(?<=[零〇一二两三四五六七八九幺])十(?=[一二两三四五六七八九幺][零〇一二两三四五六七八九幺])"
+)
+
 _TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
 # Fullwidth digits as ASCII.
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
@@ -159,6 +168,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     items: list[Item] = []
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text)]
+    read_out_tens = _read_out_tens(text)
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
         if shapes and any(a <= start < b for a, b in shapes):
@@ -185,6 +195,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             if pending_repeat is not None:
                 continue  # "double  five"
             item = SPACE
+        elif start in read_out_tens:
+            item = SOFT
         else:
             item = _char_item(token, utterance, start)
         if pending_repeat is not None:
@@ -198,6 +210,18 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     if pending_repeat is not None:
         items.append(HARD)
     return _join_tens(settle_letters(settle_chinese(items))) if settled else items
+
+
+def _read_out_tens(text: str) -> set[int]:
+    """Where a 十 stands for nothing inside digits read out (``_READ_OUT_TEN``)."""
+    if "十" not in text:
+        return set()
+    found = set()
+    for chain in _ZH_CHAIN.finditer(text):
+        if has_magnitude(chain.group().replace("十", "", 1)):
+            continue
+        found.update(chain.start() + m.start() for m in _READ_OUT_TEN.finditer(chain.group()))
+    return found
 
 
 def settle_speaker(utterances: list[list[Item]], breaks: list[Item]) -> list[Item]:
