@@ -460,3 +460,29 @@ def test_shi_inside_digits_read_out_stands_for_nothing(
 ) -> None:
     spans = detect(utterances(texts, ("等", "请问您收到的验证码是多少?")), "zh")
     assert [(s.utterance, s.kind.value) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # begun digit by digit, no label: one number, not the piece of it that validates
+        (("4-6-7-8-4-1", "等", "439-26-09-918-09"), [(0, "CARD"), (2, "CARD")]),
+        (("4-4-6-7-0", "嗯", "零三六五八二九一二五八"), [(0, "CARD"), (2, "CARD")]),
+        # a label says what it is
+        (
+            (
+                "card number four three six seven, zero one seven two, oh five one eight, "
+                "double four double three, six four two please",
+            ),
+            [(0, "CARD")],
+        ),
+        # too short to be one number
+        (("1-2-3-4", "嗯", "好的"), []),
+    ],
+)
+def test_a_long_number_begun_digit_by_digit_is_one_number(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("等", "嗯")), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == masked
+    assert all(s.start == 0 for s in spans)  # from its first digit

@@ -216,9 +216,14 @@ def _classify(
 def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberHit]:
     """The personal data in one run: the whole run, else its longest valid stretches of
     segments from left to right, each starting and ending at a strong boundary."""
-    hits: list[NumberHit] = []
     segments, n = run.segments, len(run.segments)
     run_before = words_before(lines, segments[0][0])
+    if _unlabelled_read_out(run, run_before):
+        # a long number begun digit by digit is one number, not pieces that validate
+        whole = _long_number(lines, run)
+        if whole is not None:
+            return [whole]
+    hits: list[NumberHit] = []
     i = 0
     while i < n:
         if not run.strong[i]:
@@ -241,6 +246,14 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         last_resort = _long_number(lines, run)
         return [last_resort] if last_resort else []
     return hits
+
+
+def _unlabelled_read_out(run: Run, before: str) -> bool:
+    """A run begun digit by digit with no label before it (ASR lost it: "4-4-6-7-0" / "嗯" /
+    "零三六五八二九一二五八"), no longer than a number; a label says what it is instead."""
+    if len(run.digits) > MAX_DIGITS or not spoken.begun_one_by_one(run.segments):
+        return False
+    return nearest_label(before) is None and not CODE_LABEL.search(before)
 
 
 def _valid_stretches(

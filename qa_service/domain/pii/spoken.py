@@ -37,6 +37,8 @@ READ_OUT_DIGITS = 7
 # One group ASR ran together (at most this many digits) among at least this many digits
 # read one by one is still a read-out.
 MERGED_GROUP_DIGITS, MERGED_AMONG_SINGLES = 3, 8
+# Digits read one by one that begin a number read out (``begun_one_by_one``).
+BEGUN_SINGLES = 4
 # Digits no quantity has: a card's or an ID's (a mobile with its country code is 13).
 LONG_DIGITS = 14
 # Words that hold a quantity, not digits read out ("one hundred", "two thousand").
@@ -107,6 +109,14 @@ def _one_by_one(segments: list[list[Unit]]) -> bool:
         and merged[0] <= MERGED_GROUP_DIGITS
         and sizes.count(1) >= (MERGED_AMONG_SINGLES)
     )
+
+
+def begun_one_by_one(segments: list[list[Unit]]) -> bool:
+    """Whether a number starts with BEGUN_SINGLES digits each its own segment ("4-4-6-7-0",
+    then "零三六五八二九一二五八" after the agent's "嗯"): read out from its start, so one
+    number, whatever groups ASR wrote for the rest."""
+    sizes = [sum(len(u.digits) for u in seg) for seg in segments[:BEGUN_SINGLES]]
+    return len(sizes) == BEGUN_SINGLES and all(n == 1 for n in sizes)
 
 
 def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
