@@ -24,6 +24,7 @@ def found(text: str) -> list[tuple[str, str]]:
         ("心用卡", "信用卡"),  # xin/xing: the same syllable, another tone
         ("顶单后", "订单号"),  # hou for hao
         ("证件后", "证件号"),
+        ("设计号", "手机号"),  # she for shou, right before 是 or a digit
     ],
 )
 def test_a_label_heard_by_its_sound_is_read_as_the_label(heard: str, label: str) -> None:
@@ -39,6 +40,8 @@ def test_a_label_heard_by_its_sound_is_read_as_the_label(heard: str, label: str)
         "证件号码证件号",  # already the labels
         "今天心情好，謝謝",
         "order 12345",
+        "设计好了是吗",  # 设计 not right before 是 or a digit
+        "实际上3个",
     ],
 )
 def test_words_that_only_share_a_label_s_two_syllables_stay_words(text: str) -> None:

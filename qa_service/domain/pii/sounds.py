@@ -8,8 +8,8 @@ character for one (offsets unchanged), so the label patterns of ``numbers`` find
 
 Two-syllable labels are left out: their sound-alikes are everyday words (好吗 for 号码, 收集
 for 手机, 点化 for 电话), and a false label turns the amount or date after it into a number;
-but for 号码 heard as 后码 and 卡号 as 塔号 right before a number (``_HEARD_HAOMA``,
-``_HEARD_KAHAO``). A label of four syllables
+but for 号码 heard as 后码, 卡号 as 塔号 and 手机号 as 设计号 right before a number
+(``_HEARD_HAOMA``, ``_HEARD_KAHAO``, ``_HEARD_SHOUJIHAO``). A label of four syllables
 may be heard with one of them wholly changed (``_ONE_CHANGE_LABELS``).
 """
 
@@ -56,6 +56,9 @@ _HEARD_KAHAO = re.compile(
     "(?<![开办刷换补销绑插])([\u4e00-\u9fff])([\u4e00-\u9fff])(?=是|[0-9零〇幺一二两三四五六七八九])"
 )
 _KAHAO_SOUNDS = ({"ka", "ta"}, {"hao", "hou"})
+# 手机号 ("mobile number") heard with its first vowel changed (设计号: she for shou), right
+# before 是 or a digit: ji and hao kept, an initial s or sh before them.
+_HEARD_SHOUJIHAO = re.compile("([一-鿿])([一-鿿])([一-鿿])(?=是|[0-9零〇幺一二两三四五六七八九])")
 _PRONOUNS = set("他她它牠")
 # These are still heard with one syllable wholly changed (政界号码, 证据号码 and 全份正好 for
 # 证件号码 and 身份证号): three of their four sounds in a row are no everyday word. Not the
@@ -146,7 +149,8 @@ def heard_labels(text: str) -> str:
             continue
         chars[start : start + len(match)] = match
         start += len(match)
-    return _HEARD_KAHAO.sub(_kahao, _HEARD_HAOMA.sub(_haoma, "".join(chars)))
+    text = _HEARD_HAOMA.sub(_haoma, "".join(chars))
+    return _HEARD_SHOUJIHAO.sub(_shoujihao, _HEARD_KAHAO.sub(_kahao, text))
 
 
 def _haoma(found: re.Match[str]) -> str:
@@ -158,6 +162,12 @@ def _kahao(found: re.Match[str]) -> str:
     first, second = (main_reading(ch) for ch in found.groups())
     heard = first in _KAHAO_SOUNDS[0] and second in _KAHAO_SOUNDS[1]
     return "卡号" if heard and found.group(1) not in _PRONOUNS else found.group()
+
+
+def _shoujihao(found: re.Match[str]) -> str:
+    first, second, third = (main_reading(ch) for ch in found.groups())
+    heard = first.startswith("s") and second == "ji" and third in _KAHAO_SOUNDS[1]
+    return "手机号" if heard else found.group()
 
 
 @lru_cache(maxsize=1)
