@@ -491,3 +491,20 @@ def test_a_long_number_begun_digit_by_digit_is_one_number(
     assert all(
         not re.search("[0-9零一二三四五六七八九]", texts[s.utterance][: s.start]) for s in spans
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # sound-alikes of digits that make up a number's length with four real digits
+        ("政见号码5101动棋的19850201598您和对一下", [("ID", "5101动棋的19850201598")]),
+        # not where they make a word with a character beside them
+        ("移动10086", []),
+        ("打10086移动客服", []),
+        ("一共1234以上", []),
+    ],
+)
+def test_sound_alikes_beside_four_digits_are_digits_unless_in_a_word(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked

@@ -24,6 +24,12 @@ MAX_GUESS_SHARE = 1 / 3
 ZH_GUESS_CHAIN = 6
 
 
+# Fewer real digits do when homophones make up the chain's length with them ("5101动棋" for
+# 510107), at least this many, and none of those homophones in a word of the dictionary
+# with a character beside it ("移动10086": China Mobile's service line).
+_FEWEST_REAL = 4
+
+
 @dataclass(slots=True)
 class Unit:
     digits: str
@@ -35,6 +41,7 @@ class Unit:
     zh: bool = False  # a Chinese character: a digit (三, 幺) or one standing for one
     homophone: bool = False  # a word said as a digit (腰 for 幺): kept only in a number
     sounded: bool = False  # a homophone by its reading, not one of numerals.ZH_YAO
+    worded: bool = False  # a homophone in a dictionary word with a character beside it
 
     @property
     def written(self) -> bool:
@@ -90,7 +97,12 @@ def _settle_homophones(items: list[Item]) -> list[Item]:
         while hi < len(items) and _in_number(items[hi]):
             hi += 1
         real = sum(len(u.digits) for u in items[lo:hi] if _real(u))
-        if real < ZH_GUESS_CHAIN or not _homophone_placed(items, i):
+        said = sum(_is_homophone(u) and not u.worded for u in items[lo:hi])
+        # fewer real digits do when homophones that make no word make up the length with them
+        enough = real >= ZH_GUESS_CHAIN or (
+            real >= _FEWEST_REAL and not item.worded and real + said >= ZH_GUESS_CHAIN
+        )
+        if not enough or not _homophone_placed(items, i):
             out[i] = Unit(GUESS, item.utterance, item.start, item.end, guess=True, zh=True)
     return out
 

@@ -22,6 +22,7 @@ from qa_service.domain.pii.digit_units import (
     settle_letters,
 )
 from qa_service.domain.pii.sounds import digit_by_sound
+from qa_service.domain.segment import is_word
 
 ZH_DIGITS = {
     "零": "0", "〇": "0", "洞": "0", "幺": "1", "一": "1", "二": "2", "两": "2", "三": "3",
@@ -199,6 +200,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             item = SOFT
         else:
             item = _char_item(token, utterance, start)
+            if isinstance(item, Unit) and item.homophone:
+                item.worded = _in_a_word(text, start)
         if pending_repeat is not None:
             times, at = pending_repeat
             pending_repeat = None
@@ -222,6 +225,13 @@ def _read_out_tens(text: str) -> set[int]:
             continue
         found.update(chain.start() + m.start() for m in _READ_OUT_TEN.finditer(chain.group()))
     return found
+
+
+def _in_a_word(text: str, at: int) -> bool:
+    """Whether the character at ``at`` makes a word of the dictionary with the Chinese
+    character before or after it ("移动", "以上")."""
+    pairs = (text[max(0, at - 1) : at + 1], text[at : at + 2])
+    return any(len(p) == 2 and all(map(_cjk, p)) and is_word(p) for p in pairs)
 
 
 def settle_speaker(utterances: list[list[Item]], breaks: list[Item]) -> list[Item]:
