@@ -508,3 +508,17 @@ def test_sound_alikes_beside_four_digits_are_digits_unless_in_a_word(
     text: str, masked: list
 ) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # no amount has 14 digits: under a label, a unit after one is a misheard digit
+        ("完整的塔号是6217,8326,5308,8091,3次请", [("CARD", "6217,8326,5308,8091,3")]),
+        # shorter, or without a label, the unit still makes a quantity
+        ("卡号是6217,8326,5次", []),
+        ("QQ版本2013 v4.2.1 1575.13号", []),
+    ],
+)
+def test_a_unit_after_a_long_labelled_number_is_a_misheard_digit(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

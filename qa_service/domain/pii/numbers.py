@@ -64,14 +64,16 @@ _FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, Pi
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
-# 年 is a unit, but 年纪 ("age") a word: whisper's "年纪一下" for "您记一下" after a number.
-_UNIT_AFTER = re.compile(
-    r"^\s*(?:元|块|毛|角|分钱|万|亿|个|次|天|年(?!纪)|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|%|％|"
-    r"倍|张|件|台|户|期|楼|层|室|"
-    r"dollars?|bucks?|pounds?|cents?|percent|years?|days?|months?|o'?clock|am\b|pm\b|"
-    r"hours?|minutes?|seconds?|times|items?|points?|kg|km|miles?)",
-    re.I,
+# Units of an amount (money, a share) and of anything else (a count, a date, a time). 年 is a
+# unit, but 年纪 ("age") a word: whisper's "年纪一下" for "您记一下" after a number.
+_AMOUNT_UNITS = r"元|块|毛|角|分钱|万|亿|%|％|dollars?|bucks?|pounds?|cents?|percent"
+_OTHER_UNITS = (
+    r"个|次|天|年(?!纪)|月|日|号(?!码)|点|分|秒|岁|斤|公斤|公里|米|倍|张|件|台|户|期|楼|层|室|"
+    r"years?|days?|months?|o'?clock|am\b|pm\b|hours?|minutes?|seconds?|times|items?|points?|"
+    r"kg|km|miles?"
 )
+_UNIT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS}|{_OTHER_UNITS})", re.I)
+_AMOUNT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS})", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +173,14 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
-def _suppressed(kind: PiiType, before: str, after: str) -> bool:
-    if _UNIT_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
+def _suppressed(kind: PiiType, before: str, after: str, digits: str = "") -> bool:
+    # no count has LONG_DIGITS digits: a unit after one under a label of personal data is a
+    # digit ASR misheard ("塔号是6217,8326,5308,8091,3次" for ...3七); a currency still
+    # makes an amount, however unlikely
+    known = len(digits.replace(GUESS, ""))
+    long_labelled = known >= spoken.LONG_DIGITS and nearest_label(before) is not None
+    unit = _UNIT_AFTER.match(after) and not (long_labelled and not _AMOUNT_AFTER.match(after))
+    if unit or _CURRENCY_BEFORE.search(before):
         return True
     if kind in (PiiType.resident_id, PiiType.code):
         return False
@@ -208,7 +216,7 @@ def _classify(
     if kind is None and whole and spoken.read_out(lines, segments):
         # typed by its length alone: a reference label before it says what it is instead
         kind = None if reference_last(before) else spoken.read_out_kind(digits)
-    if kind is None or _suppressed(kind, before, after):
+    if kind is None or _suppressed(kind, before, after, digits):
         return None
     return kind
 
@@ -296,7 +304,7 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
         # one stretch or a loop, no list of numbers: what its label says, else its digits
         label = nearest_label(before)
         kind = label if label in _NEAR_LENGTH else spoken.overlong_kind(run.digits)
-    if kind is None or reference_last(before) or _suppressed(kind, before, after):
+    if kind is None or reference_last(before) or _suppressed(kind, before, after, run.digits):
         return None
     return NumberHit(kind, units)
 
