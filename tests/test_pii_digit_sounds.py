@@ -478,6 +478,8 @@ def test_shi_inside_digits_read_out_stands_for_nothing(
             ),
             [(0, "CARD")],
         ),
+        # longer than any number (ASR added digits): still one, as no list starts so
+        (("4-4-6-7-2-7-9-9-5", "等", "989,540,020,270"), [(0, "CARD"), (2, "CARD")]),
         # too short to be one number
         (("1-2-3-4", "嗯", "好的"), []),
     ],

@@ -293,14 +293,15 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     """A run no rule took and no part of which is a number, when it is too long for a
     quantity (``spoken.long``): typed by its length, unless a reference label or a unit
     says what it is. Longer than any type, only when said as one stretch ("宣份正好
-    14201021983122447022") or looped by ASR: other pieces longer than that are a list
-    ("400-830-8300/800-830-8300")."""
+    14201021983122447022"), begun digit by digit or looped by ASR: other pieces longer than
+    that are a list ("400-830-8300/800-830-8300")."""
     if not spoken.long(lines, run.segments):
         return None
     units = run.units
     before, after = words_before(lines, units[0]), words_after(lines, units[-1])
     kind = spoken.read_out_kind(run.digits)
-    if kind is None and (len(run.segments) == 1 or spoken.looped(run.segments)):
+    said_whole = len(run.segments) == 1 or spoken.begun_one_by_one(run.segments)
+    if kind is None and (said_whole or spoken.looped(run.segments)):
         # one stretch or a loop, no list of numbers: what its label says, else its digits
         label = nearest_label(before)
         kind = label if label in _NEAR_LENGTH else spoken.overlong_kind(run.digits)
