@@ -524,3 +524,17 @@ def test_sound_alikes_beside_four_digits_are_digits_unless_in_a_word(
 )
 def test_a_unit_after_a_long_labelled_number_is_a_misheard_digit(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a piece that validates by chance in the middle of a long number ASR broke
+        ("号号是62-18-08-765-6493-484", [("CARD", "62-18-08-765-6493-484")]),
+        ("正借号买1101,0519,780,0416,780,你和对一下", [("ID", "1101,0519,780,0416,780")]),
+        # a number at an end of the run is one: the rest is another number or nothing
+        ("13800138000-123", [("PHONE", "13800138000")]),
+    ],
+)
+def test_a_number_inside_a_long_run_is_taken_with_the_whole_run(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -250,10 +250,22 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
             i += 1
     if not hits:
         hits = _valid_stretches(lines, run, english, run_before)
-    if not hits:
+    if not hits or _inside(hits, run):
         last_resort = _long_number(lines, run)
-        return [last_resort] if last_resort else []
+        return [last_resort] if last_resort else hits
     return hits
+
+
+def _inside(hits: list[NumberHit], run: Run) -> bool:
+    """Whether the numbers found leave digits of a run no longer than a number on both
+    sides: a piece that validated by chance inside a long number ASR broke
+    ("62-18-08-765-6493-484": a mobile in the middle of a card)."""
+    units = run.units
+    return (
+        len(run.digits) <= MAX_DIGITS
+        and hits[0].units[0] is not units[0]
+        and hits[-1].units[-1] is not units[-1]
+    )
 
 
 def _unlabelled_read_out(run: Run, before: str) -> bool:
