@@ -538,3 +538,21 @@ def test_a_unit_after_a_long_labelled_number_is_a_misheard_digit(text: str, mask
 )
 def test_a_number_inside_a_long_run_is_taken_with_the_whole_run(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # the last piece, said apart, is the count its unit is about; the rest is the number
+        (("我的手机号是1995903-6", "等", "两次移步"), [(0, "PHONE")]),
+        # the handset's model or version is no phone-number label
+        (("手机型号索尼xperia,QQ版本2013 v4.2.1 1575.", "嗯", "13号打过"), []),
+        # said together, the unit is the whole run's
+        (("我的手机号是19959036次",), []),
+    ],
+)
+def test_a_count_said_after_a_labelled_number_is_not_part_of_it(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("等", "嗯")), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == masked

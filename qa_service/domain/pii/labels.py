@@ -17,7 +17,9 @@ REFERENCE = re.compile(
     re.I,
 )
 PHONE_LABEL = re.compile(
-    r"手机|电话|号码|座机|联系方式|打给|回拨|(?<![iI])phone|mobile|cell|call me|reach me|contact",
+    # not the handset itself: its model, version, system, case or screen
+    r"手机(?!型号|版|系统|壳|屏)|电话|号码|座机|联系方式|打给|回拨|"
+    r"(?<![iI])phone|mobile|cell|call me|reach me|contact",
     re.I,
 )
 CODE_LABEL = re.compile(

@@ -232,6 +232,7 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         if whole is not None:
             return [whole]
     hits: list[NumberHit] = []
+    ends = _whole_ends(lines, run)
     i = 0
     while i < n:
         if not run.strong[i]:
@@ -240,7 +241,7 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         for j in range(n, i, -1):
             if j < n and not run.strong[j]:
                 continue
-            whole = i == 0 and j == n
+            whole = i == 0 and j in ends
             kind = _classify(lines, segments[i:j], english, run_before, whole)
             if kind is not None:
                 hits.append(NumberHit(kind, [u for seg in segments[i:j] for u in seg]))
@@ -254,6 +255,16 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         last_resort = _long_number(lines, run)
         return [last_resort] if last_resort else hits
     return hits
+
+
+def _whole_ends(lines: Sequence[Line], run: Run) -> tuple[int, ...]:
+    """Where the whole of a run's number may end: at its last segment, or before it when that
+    segment, said apart, is the quantity the unit after it counts ("1995903-6" / "两次")."""
+    n = len(run.segments)
+    last = run.segments[-1]
+    if n > 1 and run.strong[-1] and _UNIT_AFTER.match(words_after(lines, last[-1])):
+        return (n, n - 1)
+    return (n,)
 
 
 def _inside(hits: list[NumberHit], run: Run) -> bool:
