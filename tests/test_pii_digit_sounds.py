@@ -429,6 +429,8 @@ def test_what_follows_a_whole_number_or_after_words_is_not_read_on(
         ("完整的卡号是628个5297894597", [("CARD", "628个5297894597")]),
         ("我的银行卡号是367自57634576913", [("CARD", "367自57634576913")]),
         ("我的手机号是15.2082省001", [("PHONE", "15.2082省001")]),
+        # two characters
+        ("身份正好是3101共死196204动轻1726", [("ID", "3101共死196204动轻1726")]),
         # the first piece too short alone, a digit too many in all
         ("身份证号是1101,055个1969,0521,7280", [("ID", "1101,055个1969,0521,7280")]),
         # counts, a list, a unit, or digits too few for the type stay
@@ -436,9 +438,11 @@ def test_what_follows_a_whole_number_or_after_words_is_not_read_on(
         ("我的手机号是138和139都行", []),
         ("我的卡号是622个月前办的1234567", []),
         ("身份证号是320个，110个", []),
+        ("我的手机号是138还是139", []),
+        ("卡号是6228，以前是6229", []),
     ],
 )
-def test_one_character_inside_a_labelled_number_near_its_length_is_bridged(
+def test_characters_inside_a_labelled_number_near_its_length_are_bridged(
     text: str, masked: list
 ) -> None:
     assert found(text, "zh") == masked

@@ -55,8 +55,9 @@ _NEAR_LENGTH = {
     PiiType.resident_id: (12, 18),
     PiiType.ssn: (8, 10),
 }
-# One character that breaks a number under its label however many digits ASR kept: whisper
-# writes 个 and 和 for a pause inside a number read out ("卡号是628个5297894597").
+# Characters that may break a number under its label however many digits ASR kept (one or
+# two of them, as any other but a unit): whisper writes 个 and 和 for a pause inside a number
+# read out ("卡号是628个5297894597").
 _LABELLED_ZH_BRIDGE = frozenset("个和")
 # The fewest digits a whole number of each type has (a 15-digit ID is the old format).
 _FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, PiiType.ssn: 9}
@@ -358,15 +359,16 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
 
 def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
     """Chinese characters ASR wrote into a number: under its label (``spoken.zh_bridgeable``;
-    or one character, 个 and 和 included, where the digits come near the type's length), or
-    without one where the digits either side validate together."""
+    or one or two characters, 个 and 和 included, where the digits come near the type's
+    length: "卡昊141英文19164-435"), or without one where the digits either side validate
+    together."""
     if spoken.zh_bridgeable(lines, first, second, label):
         return True
     joined = first.digits + second.digits  # "4367热281252954347"
     low, high = _NEAR_LENGTH.get(label, (0, -1)) if label else (0, -1)
     # not too few yet: a chain of pieces is classified whole once it is complete
     near = len(joined) <= high + ASR_EXTRA_DIGITS and low > 0
-    if near and spoken.one_zh_char_between(lines, first, second, _LABELLED_ZH_BRIDGE):
+    if near and spoken.two_zh_chars_between(lines, first, second, _LABELLED_ZH_BRIDGE):
         return True
     if spoken.one_zh_char_between(lines, first, second) and _validate(joined, False):
         return True

@@ -197,14 +197,20 @@ def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType
     return chars > 0 and any(digits + k in lengths for k in range(chars + 1))
 
 
-def one_zh_char_between(
-    lines: Sequence[Line], first: Run, second: Run, allowed: frozenset[str] = frozenset()
-) -> bool:
+def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """One Chinese character between two runs of an utterance (separators aside), or one
     or two ending an utterance whose number the speaker's next one reads on soon after
     ("61011319就职" / "3-0-4-2-3-2-7-9-4"); no unit, date or range among them, and three
     digits or more on each side (the 一 of "来一个4006571979" is a word)."""
-    return _zh_gap(lines, first, second, most_within=1, allowed=allowed) > 0
+    return _zh_gap(lines, first, second, most_within=1) > 0
+
+
+def two_zh_chars_between(
+    lines: Sequence[Line], first: Run, second: Run, allowed: frozenset[str] = frozenset()
+) -> bool:
+    """One or two Chinese characters between two runs, as ``one_zh_char_between`` takes
+    one."""
+    return _zh_gap(lines, first, second, most_within=2, allowed=allowed) > 0
 
 
 def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
