@@ -560,3 +560,17 @@ def test_a_count_said_after_a_labelled_number_is_not_part_of_it(
 ) -> None:
     spans = detect(utterances(texts, ("等", "嗯")), "zh")
     assert [(s.utterance, s.kind.value) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # eleven digits of a card ASR lost five of
+        ("我的银行卡号是11198803617自动搬搬", [("CARD", "11198803617")]),
+        # a mainland mobile under a card label is still a phone
+        ("银行卡绑的是13800138000", [("PHONE", "13800138000")]),
+        ("卡号13912345678", [("PHONE", "13912345678")]),
+    ],
+)
+def test_eleven_digits_under_a_card_label(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

