@@ -182,6 +182,8 @@ def test_a_character_between_written_numbers_stays_a_word(text: str) -> None:
         ("24749618676 认识我手机", "PHONE", "24749618676"),
         ("1765,4546,1666,真是我设计", "PHONE", "1765,4546,1666"),
         ("163和5496976 认识我手机", "PHONE", "163和5496976"),
+        # broken more than once: the label after the last piece
+        ("148班233班468 这是我手机", "PHONE", "148班233班468"),
         # a bare 号码 (证件号码 heard as 政界号码): past a phone's length, the length decides
         ("政界号码510107197722035503您和对一下", "ID", "510107197722035503"),
         ("号码是6222 0212 3456 7890", "CARD", "6222 0212 3456 7890"),
@@ -201,6 +203,7 @@ def test_labels_after_bare_or_before_a_loop_still_type_the_number(
         "1833698 02700，这是我家的门牌",  # no label after it
         "1833698 02700，就是我说的",  # 是我 and a word that is no label
         "163和5496976",  # 和 bridges only under a label
+        "148班233班468，这是我家的",
         "我的号码是12345",  # too short for anything
         "退款1833698元，这是我手机上看到的",  # an amount: its unit decides
     ],

@@ -67,3 +67,11 @@ def said_before(lines: Sequence[Line], utterance: int) -> list[Line]:
 
 def words_after(lines: Sequence[Line], unit: Unit) -> str:
     return lines[unit.utterance].text[unit.end : unit.end + AFTER_CHARS].translate(SIMPLIFIED)
+
+
+def after_last_digit(lines: Sequence[Line], unit: Unit) -> str:
+    """The words after the last digit of the unit's utterance (a label after a number ASR
+    broke into pieces: "148班233班468 这是我手机")."""
+    text = lines[unit.utterance].text
+    last = max((i for i, ch in enumerate(text) if ch.isdigit()), default=unit.end - 1)
+    return text[last + 1 : last + 1 + AFTER_CHARS].translate(SIMPLIFIED)

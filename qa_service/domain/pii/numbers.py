@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
-from qa_service.domain.pii.context import words_after, words_before
+from qa_service.domain.pii.context import after_last_digit, words_after, words_before
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
@@ -349,8 +349,10 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     cut_short = not referenced and _cut_short(first.digits, second.digits, label)
     if cut_short and spoken.read_on(lines, first, second):
         return True
-    # in Chinese a label after the number says what it is too ("163和5496976，这是我手机")
+    # in Chinese a label after the number says what it is too ("163和5496976，这是我手机"),
+    # after its last piece in the utterance ("148班233班468 这是我手机")
     after = label or label_after(words_after(lines, second.units[-1]))
+    after = after or label_after(after_last_digit(lines, second.units[-1]))
     if not english and not referenced and _zh_bridge(lines, first, second, after):
         return True
     if not spoken.bridgeable(lines, first, second):
