@@ -393,6 +393,8 @@ def test_he_inside_a_labelled_number_of_its_type_s_length_is_bridged(
         (("身份证号是51010751988031", "停", "第三,五,八,五,三,"), [(0, "ID"), (2, "ID")]),
         (("塔号是436-791-4306-73", "等", "Sensei566I"), [(0, "CARD"), (2, "CARD")]),
         (("My social security number is 2-2-3-4.", "mm", "Number 5147"), [(0, "SSN"), (2, "SSN")]),
+        # up to three characters after the first piece
+        (("我的手机号是1351 零度明白", "嗯", "8-5-7"), [(0, "PHONE"), (2, "PHONE")]),
     ],
 )
 def test_the_rest_of_a_number_cut_short_is_read_on_in_the_next_utterance(
@@ -412,7 +414,9 @@ def test_the_rest_of_a_number_cut_short_is_read_on_in_the_next_utterance(
         ("我的手机号是1703351", "嗯", "那个订单我是上个月买的35"),
         ("我的手机号是1703351", "嗯", "大概35块"),
         # not past words said after the number
-        ("我的手机号是1703351还没换", "嗯", "六七二"),
+        ("我的手机号是1703351还没换过", "嗯", "六七二"),
+        # nor after a digit or two of a count
+        ("vivo手机之家两个表情", "嗯", "1.15.3"),
     ],
 )
 def test_what_follows_a_whole_number_or_after_words_is_not_read_on(

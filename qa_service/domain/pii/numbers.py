@@ -62,6 +62,8 @@ _NEAR_LENGTH = {
 _LABELLED_ZH_BRIDGE = frozenset("个和")
 # The fewest digits a whole number of each type has (a 15-digit ID is the old format).
 _FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, PiiType.ssn: 9}
+# A number cut short has at least this many digits before the break ("两个表情" is a count).
+_CUT_SHORT_FEWEST = 4
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -384,7 +386,7 @@ def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | 
 def _cut_short(first: str, second: str, label: PiiType | None) -> bool:
     """Whether a labelled number stopped short of its type's length and the digits after
     it make up no more than ASR leaves of one (an interruption: "停", "嗯")."""
-    if label not in _NEAR_LENGTH:
+    if label not in _NEAR_LENGTH or len(first) < _CUT_SHORT_FEWEST:
         return False
     return len(first) < _FULL_LENGTH[label] and len(first + second) <= (
         _NEAR_LENGTH[label][1] + ASR_EXTRA_DIGITS
