@@ -64,8 +64,6 @@ _ZH_LABELLED_BRIDGE = frozenset("和")
 # What ASR may write before the rest of a number read on after a break: Chinese characters,
 # or one Latin word of this many letters at most (see ``read_on``).
 _READ_ON_HAN, _READ_ON_LATIN = 2, 6
-# And after the digits the first utterance ends with ("1351 零度明白" / "嗯" / "8-5-7").
-_READ_ON_TAIL = 3
 
 
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
@@ -251,27 +249,20 @@ def _zh_gap(
 
 def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """Whether ``second`` is where the speaker read on after a break: ``first`` ends an
-    utterance (but for three characters) and ``second`` starts the speaker's next one soon
-    after, behind at most what ASR wrote for a sound it did not catch (two characters, or
-    one short Latin word: "我的手机号是1703351" / "停" / "秒六七二"). Whether ``first`` was cut
-    short is the caller's to check."""
+    utterance and ``second`` starts the speaker's next one soon after, behind at most what
+    ASR wrote for a sound it did not catch (two characters, or one short Latin word:
+    "我的手机号是1703351" / "停" / "秒六七二"). Whether ``first`` was cut short is the
+    caller's to check."""
     end, start = first.units[-1], second.units[0]
     if _next_of_speaker(lines, end.utterance) != start.utterance:
         return False
     a, b = lines[end.utterance], lines[start.utterance]
-    tail = _GAP_SEPARATORS.sub("", a.text[end.end :])
-    if b.start - a.end > MAX_SPLIT_GAP_S or not _asr_filler(tail, _READ_ON_TAIL):
+    if b.start - a.end > MAX_SPLIT_GAP_S or _GAP_SEPARATORS.sub("", a.text[end.end :]):
         return False
     head = _GAP_SEPARATORS.sub("", b.text[: start.start])
-    return _asr_filler(head, _READ_ON_HAN)
-
-
-def _asr_filler(text: str, most_han: int) -> bool:
-    """Whether ``text`` is no more than ASR writes for a sound it did not catch: this many
-    Chinese characters, or one short Latin word."""
-    if all(HAN.match(ch) for ch in text):
-        return len(text) <= most_han
-    return len(text) <= _READ_ON_LATIN and text.isascii() and text.isalpha()
+    if all(HAN.match(ch) for ch in head):
+        return len(head) <= _READ_ON_HAN
+    return len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
