@@ -218,6 +218,7 @@ def test_numbers_without_such_a_label_stay(text: str) -> None:
         ("政界号码", "证件号码"),  # jiè for jiàn: one syllable wholly changed
         ("证据号码", "证件号码"),
         ("全份正好", "身份证号"),  # quán for shēn
+        ("正借号买", "证件号码"),  # jiè for jiàn, and 买 mǎi for 码 mǎ
     ],
 )
 def test_a_four_syllable_label_is_heard_with_one_syllable_changed(heard: str, label: str) -> None:

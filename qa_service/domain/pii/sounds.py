@@ -43,8 +43,8 @@ SOUND_LABELS = (
 _MERGED_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 # Whole syllables whisper writes for each other in a label: 号 hào as 后 hòu ("顶单后是",
-# "卡后是", "后码").
-_MERGED_SYLLABLES = {"hou": "hao"}
+# "卡后是", "后码"), 码 mǎ as 买 mǎi ("正借号买" for 证件号码, with 借 one syllable changed).
+_MERGED_SYLLABLES = {"hou": "hao", "mai": "ma"}
 HAN = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
 # 号码 ("number") heard as 后码 or 后马: a syllable starting h before 码 or its homophone 马
 # (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
