@@ -203,3 +203,20 @@ def test_a_count_said_after_a_labelled_number_is_not_part_of_it(
 )
 def test_eleven_digits_under_a_card_label(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # one unknown digit passes Luhn whatever the rest: under an ID label, 19 digits with a
+        # guess are an ID ASR added a digit to, not a card
+        (
+            "我身份正三三动腰零六热腰九七九两腰零四五九七四",
+            [("ID", "三三动腰零六热腰九七九两腰零四五九七四")],
+        ),
+        # without a guess, 19 digits that pass Luhn are a card's length and no ID's
+        ("我身份证6217000010012345677", [("CARD", "6217000010012345677")]),
+    ],
+)
+def test_a_guessed_digit_is_no_evidence_against_the_label(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

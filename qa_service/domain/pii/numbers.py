@@ -151,8 +151,13 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     its length fits that type: "SSN 474-268-2008" is an SSN ASR misheard. So does one that
     validates only by the Luhn check under an ID label: one random number in ten passes it,
     so an ID whose digits ASR changed is a "card" that often ("我身份证6101139850..."); not
-    at 19 digits, a card's length and no ID's."""
+    at 19 digits, a card's length and no ID's, unless a digit of it is a guess: one unknown
+    digit can always be chosen to pass the check, so only the length is evidence then."""
     label = nearest_label(before)
+    if GUESS in digits and label in NEAR_LENGTH and label is not kind:
+        low, high = NEAR_LENGTH[label]
+        if low <= len(digits) <= high + ASR_EXTRA_DIGITS:
+            return label
     if kind is PiiType.card and label is not PiiType.card and v.id_shaped(digits):
         # a whole birth date where an ID holds it: an ID ASR added or lost a digit in
         return PiiType.resident_id
