@@ -83,14 +83,18 @@ def test_characters_inside_a_labelled_number_near_its_length_are_bridged(
         # whisper's tens word for two digits said one after the other inside a read-out
         (("我的手机号是19724", "等", "四十三零七二"), [(0, "PHONE"), (2, "PHONE")]),
         (("请问您收到的验证码是多少?", "四十二七"), [(1, "CODE")]),
+        # a quantity word after six digit characters in a row: a digit ASR misheard
+        (("你打这个电话一七八二零三七八五万五就行",), [(0, "PHONE")]),
         # quantities: nothing after the units, a range with its unit, other quantity words
         (("我今年四十三，住在二十一号楼",), []),
         (("三十五六个人，都是二十一二岁的",), []),
         (("一千二百三十四五",), []),
+        (("三百五十万五千",), []),
+        (("一二三万五",), []),
         (("大概四十三零七二年吧",), []),
     ],
 )
-def test_shi_inside_digits_read_out_stands_for_nothing(
+def test_quantity_words_inside_digits_read_out_are_no_quantity(
     texts: tuple[str, ...], masked: list
 ) -> None:
     spans = detect(utterances(texts, ("等", "请问您收到的验证码是多少?")), "zh")

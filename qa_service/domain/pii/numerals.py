@@ -90,6 +90,8 @@ ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 # ("四十三零七二" for 四三零七二): between two digit characters and followed by another, in
 # a chain with no other quantity word. A quantity has no digit after its units ("四十三",
 # "三十五六个" is a range and has its unit).
+# A quantity word after this many digit characters in a row is a misheard digit.
+MISHEARD_AFTER = 6
 _ZH_CHAIN = re.compile("[零〇一二两三四五六七八九幺十百千万亿拾佰仟萬]+")
 _READ_OUT_TEN = re.compile(
     "(?<=[零〇一二两三四五六七八九幺])十(?=[一二两三四五六七八九幺][零〇一二两三四五六七八九幺])"
@@ -170,6 +172,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text)]
     read_out_tens = _read_out_tens(text)
+    misheard = _misheard_magnitudes(text)
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
         if shapes and any(a <= start < b for a, b in shapes):
@@ -198,6 +201,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             item = SPACE
         elif start in read_out_tens:
             item = SOFT
+        elif start in misheard:
+            item = Unit(GUESS, utterance, start, end, guess=True, zh=True)
         else:
             item = _char_item(token, utterance, start)
             if isinstance(item, Unit) and item.homophone:
@@ -224,6 +229,23 @@ def _read_out_tens(text: str) -> set[int]:
         if has_magnitude(chain.group().replace("十", "", 1)):
             continue
         found.update(chain.start() + m.start() for m in _READ_OUT_TEN.finditer(chain.group()))
+    return found
+
+
+def _misheard_magnitudes(text: str) -> set[int]:
+    """Where a quantity word stands inside digits read out: after MISHEARD_AFTER digit
+    characters in a row and before another, with no other quantity word in the chain
+    ("一七八二零三七八五万五": 万 for 五 or 零), it is a digit ASR misheard, of unknown value."""
+    if not has_magnitude(text):
+        return set()
+    found = set()
+    for chain in _ZH_CHAIN.finditer(text):
+        said = chain.group()
+        words = [i for i, ch in enumerate(said) if ch in ZH_MAGNITUDES]
+        if len(words) != 1 or not 0 < words[0] < len(said) - 1:
+            continue
+        if words[0] >= MISHEARD_AFTER and said[words[0]] != "十":
+            found.add(chain.start() + words[0])
     return found
 
 
