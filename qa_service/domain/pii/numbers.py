@@ -175,7 +175,7 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
 
 
-def _suppressed(kind: PiiType, before: str, after: str, digits: str = "") -> bool:
+def _suppressed(kind: PiiType, before: str, after: str, digits: str) -> bool:
     # no count has LONG_DIGITS digits: a unit after one under a label of personal data is a
     # digit ASR misheard ("塔号是6217,8326,5308,8091,3次" for ...3七); a currency still
     # makes an amount, however unlikely
