@@ -19,12 +19,12 @@ from qa_service.domain.pii.labels import (
     reference_last,
 )
 from qa_service.domain.pii.numbers import (
-    ASR_EXTRA_DIGITS,
     NEAR_LENGTH,
     UNIT_AFTER,
     NumberHit,
     classify,
     classify_run,
+    most_digits,
     validate,
 )
 from qa_service.domain.pii.runs import Line, Run
@@ -42,7 +42,7 @@ _CUT_SHORT_FEWEST = 4
 
 def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bool:
     """Whether two runs may be one number ASR broke with a word: short words between them
-    (in Chinese one character, see ``spoken.zh_bridgeable``), a label of personal data
+    (in Chinese one or two characters, see ``_zh_bridge``), a label of personal data
     before the first, the first no number by itself (a whole ID followed by "您核对一下" is
     done) and the second more than a stray digit word."""
     if len(second.digits) < 2 or validate(first.digits, english) is not None:
@@ -54,9 +54,9 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
         return True
     # in Chinese a label after the number says what it is too ("163和5496976，这是我手机"),
     # after its last piece in the utterance ("148班233班468 这是我手机")
-    after = label or label_after(words_after(lines, second.units[-1]))
-    after = after or label_after(after_last_digit(lines, second.units[-1]))
-    if not english and not referenced and _zh_bridge(lines, first, second, after):
+    typed = label or label_after(words_after(lines, second.units[-1]))
+    typed = typed or label_after(after_last_digit(lines, second.units[-1]))
+    if not english and not referenced and _zh_bridge(lines, first, second, typed):
         return True
     if not spoken.bridgeable(lines, first, second):
         return False
@@ -73,9 +73,8 @@ def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | 
     if spoken.zh_bridgeable(lines, first, second, label):
         return True
     joined = first.digits + second.digits  # "4367热281252954347"
-    low, high = NEAR_LENGTH.get(label, (0, -1)) if label else (0, -1)
     # not too few yet: a chain of pieces is classified whole once it is complete
-    near = len(joined) <= high + ASR_EXTRA_DIGITS and low > 0
+    near = label in NEAR_LENGTH and len(joined) <= most_digits(label)
     if near and spoken.two_zh_chars_between(lines, first, second, _LABELLED_ZH_BRIDGE):
         return True
     if spoken.one_zh_char_between(lines, first, second) and validate(joined, False):
@@ -89,9 +88,7 @@ def _cut_short(first: str, second: str, label: PiiType | None) -> bool:
     it make up no more than ASR leaves of one (an interruption: "停", "嗯")."""
     if label not in NEAR_LENGTH or len(first) < _CUT_SHORT_FEWEST:
         return False
-    return len(first) < _FULL_LENGTH[label] and len(first + second) <= (
-        NEAR_LENGTH[label][1] + ASR_EXTRA_DIGITS
-    )
+    return len(first) < _FULL_LENGTH[label] and len(first + second) <= most_digits(label)
 
 
 def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> list[NumberHit]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from qa_service.domain.pii.sounds import main_reading
+from qa_service.domain.pii.sounds import main_reading, sounds_like_shouji
 from qa_service.domain.pii.types import PiiType
 
 REFERENCE = re.compile(
@@ -76,7 +76,9 @@ def nearest_label(before: str) -> PiiType | None:
 
 
 _BARE_NUMBER = re.compile(r"(?<!手机)(?<!电话)(?<!座机)号码")
-_LABEL_AFTER = re.compile(r"^[\s,，]*这?是我的?(手机|电话|身份证|银行卡|卡号)")
+# Labels said right after a number, and the types they name (a card's otherwise).
+_AFTER_WORDS = ("手机", "电话", "身份证", "银行卡", "卡号")
+_LABEL_AFTER = re.compile(r"^[\s,，]*这?是我的?(" + "|".join(_AFTER_WORDS) + ")")
 # The same heard by its sound ("认识我手机", "真是我设计"): a syllable shi before 我, and the
 # label as written or 手机 heard as two syllables s(h)?-ji. Nowhere else: after a number,
 # "...是我" followed by such a word is no everyday phrase.
@@ -101,13 +103,10 @@ def label_after(after: str) -> PiiType | None:
     if heard is None or main_reading(heard.group(1)) != "shi":
         return None
     word = heard.group(2)
-    said = next(
-        (w for w in ("手机", "电话", "身份证", "银行卡", "卡号") if word.startswith(w)), None
-    )
+    said = next((w for w in _AFTER_WORDS if word.startswith(w)), None)
     if said:
         return _AFTER_KINDS.get(said, PiiType.card)
-    first, second = (main_reading(ch) for ch in word[:2])
-    return PiiType.phone if first.startswith("s") and second == "ji" else None
+    return PiiType.phone if sounds_like_shouji(word[0], word[1]) else None
 
 
 def reference_last(before: str) -> bool:

@@ -71,6 +71,16 @@ UNIT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS}|{_OTHER_UNITS})", re.I)
 _AMOUNT_AFTER = re.compile(rf"^\s*(?:{_AMOUNT_UNITS})", re.I)
 
 
+def most_digits(kind: PiiType) -> int:
+    """The most digits a labelled number of the type may have: its type's and what ASR adds."""
+    return NEAR_LENGTH[kind][1] + ASR_EXTRA_DIGITS
+
+
+def near_length(kind: PiiType, digits: int) -> bool:
+    """Whether a labelled number of this many digits may be one of the type's."""
+    return NEAR_LENGTH[kind][0] <= digits <= most_digits(kind)
+
+
 @dataclass(frozen=True, slots=True)
 class NumberHit:
     kind: PiiType
@@ -131,7 +141,7 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
     kind = nearest_label(before) or label_after(after)
     if kind is None:
         return None
-    low, high = NEAR_LENGTH[kind]
+    low = NEAR_LENGTH[kind][0]
     if ("X" in digits and kind is not PiiType.resident_id) or too_guessed(digits):
         return None
     # A letter ASR wrote may have been a digit or noise: the number is between its digits
@@ -140,7 +150,7 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
     known = len(digits) - digits.count(GUESS)
     if len(digits) < low:
         return None
-    if kind is PiiType.phone and known > high + ASR_EXTRA_DIGITS and bare_number(before):
+    if kind is PiiType.phone and known > most_digits(kind) and bare_number(before):
         return spoken.read_out_kind(digits)
     return kind
 
@@ -154,10 +164,9 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     at 19 digits, a card's length and no ID's, unless a digit of it is a guess: one unknown
     digit can always be chosen to pass the check, so only the length is evidence then."""
     label = nearest_label(before)
-    if GUESS in digits and label in NEAR_LENGTH and label is not kind:
-        low, high = NEAR_LENGTH[label]
-        if low <= len(digits) <= high + ASR_EXTRA_DIGITS:
-            return label
+    guessed = GUESS in digits and label in NEAR_LENGTH and label is not kind
+    if guessed and near_length(label, len(digits)):
+        return label
     if kind is PiiType.card and label is not PiiType.card and v.id_shaped(digits):
         # a whole birth date where an ID holds it: an ID ASR added or lost a digit in
         return PiiType.resident_id
@@ -169,10 +178,9 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
         return label if fits else kind
     if kind is not PiiType.phone or label in (None, PiiType.phone):
         return kind
-    low, high = NEAR_LENGTH[label]
     if label is PiiType.card and v.cn_mobile(digits):
         return kind  # a mainland mobile's plan and length, a card's 11 digits only if garbled
-    return label if low <= len(digits) <= high + ASR_EXTRA_DIGITS else kind
+    return label if near_length(label, len(digits)) else kind
 
 
 def _suppressed(kind: PiiType, before: str, after: str, digits: str) -> bool:

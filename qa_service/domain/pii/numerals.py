@@ -86,11 +86,11 @@ _ZH_PARTICLES = set("吧")
 # Quantity words: what surrounds them is an amount or a count, not a digit string.
 ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 
-# 十 inside digits read out is whisper's tens word for two digits said one after the other
-# ("四十三零七二" for 四三零七二): between two digit characters and followed by another, in
-# a chain with no other quantity word. A quantity has no digit after its units ("四十三",
-# "三十五六个" is a range and has its unit).
-# A quantity word after this many digit characters in a row is a misheard digit.
+# A quantity word alone in a chain of digit characters read out is none: 十 is whisper's tens
+# word for two digits said one after the other ("四十三零七二" for 四三零七二) between two
+# digit characters and followed by another; any other, after this many digit characters in
+# a row and before another, a digit ASR misheard. A quantity has no digit after its units
+# ("四十三", "三十五六个" is a range and has its unit).
 MISHEARD_AFTER = 6
 _ZH_CHAIN = re.compile("[零〇一二两三四五六七八九幺十百千万亿拾佰仟萬]+")
 _READ_OUT_TEN = re.compile(
@@ -171,8 +171,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     items: list[Item] = []
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text)]
-    read_out_tens = _read_out_tens(text)
-    misheard = _misheard_magnitudes(text)
+    read_out_tens, misheard = _read_out_quantity_words(text)
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
         if shapes and any(a <= start < b for a, b in shapes):
@@ -220,33 +219,26 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     return _join_tens(settle_letters(settle_chinese(items))) if settled else items
 
 
-def _read_out_tens(text: str) -> set[int]:
-    """Where a 十 stands for nothing inside digits read out (``_READ_OUT_TEN``)."""
-    if "十" not in text:
-        return set()
-    found = set()
-    for chain in _ZH_CHAIN.finditer(text):
-        if has_magnitude(chain.group().replace("十", "", 1)):
-            continue
-        found.update(chain.start() + m.start() for m in _READ_OUT_TEN.finditer(chain.group()))
-    return found
-
-
-def _misheard_magnitudes(text: str) -> set[int]:
-    """Where a quantity word stands inside digits read out: after MISHEARD_AFTER digit
-    characters in a row and before another, with no other quantity word in the chain
-    ("一七八二零三七八五万五": 万 for 五 or 零), it is a digit ASR misheard, of unknown value."""
+def _read_out_quantity_words(text: str) -> tuple[set[int], set[int]]:
+    """Where a quantity word stands alone inside digits read out (see ``MISHEARD_AFTER``): the
+    十 that stand for nothing, and the other words that are a digit of unknown value
+    ("一七八二零三七八五万五": 万 for 五 or 零)."""
+    nothing: set[int] = set()
+    misheard: set[int] = set()
     if not has_magnitude(text):
-        return set()
-    found = set()
+        return nothing, misheard
     for chain in _ZH_CHAIN.finditer(text):
         said = chain.group()
         words = [i for i, ch in enumerate(said) if ch in ZH_MAGNITUDES]
-        if len(words) != 1 or not 0 < words[0] < len(said) - 1:
+        if len(words) != 1:
             continue
-        if words[0] >= MISHEARD_AFTER and said[words[0]] != "十":
-            found.add(chain.start() + words[0])
-    return found
+        at = words[0]
+        if said[at] == "十":
+            if _READ_OUT_TEN.match(said, at):
+                nothing.add(chain.start() + at)
+        elif MISHEARD_AFTER <= at < len(said) - 1:
+            misheard.add(chain.start() + at)
+    return nothing, misheard
 
 
 def _in_a_word(text: str, at: int) -> bool:

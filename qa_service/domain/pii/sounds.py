@@ -46,19 +46,20 @@ _MERGED_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 # "卡后是", "后码"), 码 mǎ as 买 mǎi ("正借号买" for 证件号码, with 借 one syllable changed).
 _MERGED_SYLLABLES = {"hou": "hao", "mai": "ma"}
 HAN = re.compile(r"[\u4e00-\u9fff]")  # one Chinese character
+# One Chinese character, captured; and what follows a label right before its number.
+_ONE_HAN = "([\u4e00-\u9fff])"
+_BEFORE_NUMBER = "(?=是|[0-9零〇幺一二两三四五六七八九])"
 # 号码 ("number") heard as 后码 or 后马: a syllable starting h before 码 or its homophone 马
 # (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
 # guess from their sound alone (see the module's doc); this one spot is not.
-_HEARD_HAOMA = re.compile("([\u4e00-\u9fff])[码马](?=是|[0-9零〇幺一二两三四五六七八九])")
+_HEARD_HAOMA = re.compile(_ONE_HAN + "[码马]" + _BEFORE_NUMBER)
 # 卡号 ("card number") heard as 塔号, 塔后 or 卡后 (k heard as t, hào as hòu), right before 是 or a
 # digit; not after the pronouns 他, 她 and 它 ("他后3天") nor as 卡后 after a verb ("开卡后").
-_HEARD_KAHAO = re.compile(
-    "(?<![开办刷换补销绑插])([\u4e00-\u9fff])([\u4e00-\u9fff])(?=是|[0-9零〇幺一二两三四五六七八九])"
-)
+_HEARD_KAHAO = re.compile("(?<![开办刷换补销绑插])" + _ONE_HAN * 2 + _BEFORE_NUMBER)
 _KAHAO_SOUNDS = ({"ka", "ta"}, {"hao", "hou"})
 # 手机号 ("mobile number") heard with its first vowel changed (设计号: she for shou), right
 # before 是 or a digit: ji and hao kept, an initial s or sh before them.
-_HEARD_SHOUJIHAO = re.compile("([一-鿿])([一-鿿])([一-鿿])(?=是|[0-9零〇幺一二两三四五六七八九])")
+_HEARD_SHOUJIHAO = re.compile(_ONE_HAN * 3 + _BEFORE_NUMBER)
 _PRONOUNS = set("他她它牠")
 # These are still heard with one syllable wholly changed (政界号码, 证据号码 and 全份正好 for
 # 证件号码 and 身份证号): three of their four sounds in a row are no everyday word. Not the
@@ -164,9 +165,15 @@ def _kahao(found: re.Match[str]) -> str:
     return "卡号" if heard and found.group(1) not in _PRONOUNS else found.group()
 
 
+def sounds_like_shouji(first: str, second: str) -> bool:
+    """Whether two characters sound like 手机 with its first vowel changed (设计: an initial
+    s or sh, then ji)."""
+    return main_reading(first).startswith("s") and main_reading(second) == "ji"
+
+
 def _shoujihao(found: re.Match[str]) -> str:
-    first, second, third = (main_reading(ch) for ch in found.groups())
-    heard = first.startswith("s") and second == "ji" and third in _KAHAO_SOUNDS[1]
+    first, second, third = found.groups()
+    heard = sounds_like_shouji(first, second) and main_reading(third) in _KAHAO_SOUNDS[1]
     return "手机号" if heard else found.group()
 
 
