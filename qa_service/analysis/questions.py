@@ -20,11 +20,14 @@ from qa_service.domain.llm_questions import (
     answer_options,
     answer_schema,
     applies,
+    blend_wordings,
     combine,
     decide_answer,
     messages,
     parse_reply,
+    reworded,
     windows,
+    yes_share_of,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +59,7 @@ def _ask(
     for _attempt in range(2):
         chat = messages(item, transcript.language, transcript, window, correction)
         started = time.perf_counter()
-        shares, decided = _decided_answer(model, item, chat)
+        shares, wordings, decided = _decided_answer(model, item, chat, transcript, window)
         # The probe reads the prompt the reply then takes from the cache: its time counts.
         usage.seconds += time.perf_counter() - started
         schema = answer_schema(item, window, decided)
@@ -70,7 +73,7 @@ def _ask(
         parsed = parse_reply(reply.text, item, window)
         if isinstance(parsed, ModelAnswer):
             shares = shares or reply.probabilities.get("answer", {})
-            return replace(parsed, probabilities=shares) if shares else parsed
+            return replace(parsed, probabilities=shares, wordings=wordings) if shares else parsed
         correction = parsed
     return correction
 
@@ -98,16 +101,30 @@ def _ask_window(
 
 
 def _decided_answer(
-    model: LanguageModel, item: ScoreItem, chat: list[dict[str, str]]
-) -> tuple[dict[str, float], str | None]:
+    model: LanguageModel,
+    item: ScoreItem,
+    chat: list[dict[str, str]],
+    transcript: Transcript,
+    window: range,
+) -> tuple[dict[str, float], tuple[float, ...], str | None]:
     """For an item with ``yes_threshold``: the model's probability of each answer before it
-    writes one, and the answer the threshold picks from them (the reply then gives the
-    reasons and lines for that answer). ({}, None) where the backend reads no probabilities:
-    the model's own choice stands."""
+    writes one (blended with its rewordings'), each wording's share of "yes", and the answer
+    the threshold picks (the reply then gives the reasons and lines for that answer). ({},
+    (), None) where the backend reads no probabilities: the model's own choice stands."""
     if item.yes_threshold is None:
-        return {}, None
-    shares = model.choice_probabilities(chat, "answer", answer_options(item)) or {}
-    return shares, decide_answer(item, shares)
+        return {}, (), None
+    options = answer_options(item)
+    shares = model.choice_probabilities(chat, "answer", options) or {}
+    reworded_shares: list[tuple[float, str]] = []
+    for rewording in item.rewordings if shares else ():
+        # Same transcript before the question: the runtime's cache reads only the new tail.
+        other = messages(reworded(item, rewording), transcript.language, transcript, window)
+        share = yes_share_of(model.choice_probabilities(other, "answer", options) or {})
+        if share is None:  # a wording the backend could not read: the mean would be skewed
+            return shares, (), decide_answer(item, shares)
+        reworded_shares.append((share, rewording.yes_means))
+    shares, wordings = blend_wordings(shares, reworded_shares)
+    return shares, wordings, decide_answer(item, shares)
 
 
 def _not_evaluated(item: ScoreItem, reason: str) -> dict[str, Any]:

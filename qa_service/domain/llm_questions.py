@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qa_service.domain.question_spec import ANSWERS
+from qa_service.domain.question_spec import ANSWERS, Rewording
 from qa_service.domain.results import Finding
 
 if TYPE_CHECKING:
@@ -61,6 +61,8 @@ class ModelAnswer:
     # The model's probability of each answer where the backend reads it (else empty): a
     # ranking signal finer than the answer itself (bench/README.md, STC-3).
     probabilities: dict[str, float] = field(default_factory=dict)
+    # With rewordings: each wording's probability of the item's "yes", the item's own first.
+    wordings: tuple[float, ...] = ()
 
 
 @dataclass(slots=True)
@@ -201,17 +203,47 @@ def messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
+def reworded(item: ScoreItem, rewording: Rewording) -> ScoreItem:
+    """``item`` asked in ``rewording``'s words, without the instructions written for its own."""
+    return item.model_copy(update={"question": rewording.question, "instructions": {}})
+
+
+def yes_share_of(shares: dict[str, float]) -> float | None:
+    """Yes's share of yes + no; None where the model gave neither."""
+    yes, no = shares.get("yes"), shares.get("no")
+    if yes is None or no is None or yes + no <= 0:
+        return None
+    return yes / (yes + no)
+
+
+def blend_wordings(
+    shares: dict[str, float], reworded: list[tuple[float, str]]
+) -> tuple[dict[str, float], tuple[float, ...]]:
+    """The item's answer shares with yes and no set from the mean, over the item's wording
+    and its rewordings, of each one's share of the item's "yes" (a wording whose yes means
+    "no" counts 1 - its share); not_applicable and the sum of yes and no stay the item's
+    wording's. Also each wording's share, the item's first. ``reworded``: (a rewording's
+    share of its own "yes", what that yes means)."""
+    own = yes_share_of(shares)
+    if own is None or not reworded:
+        return shares, ()
+    each = (own, *(p if means == "yes" else 1.0 - p for p, means in reworded))
+    mean = sum(each) / len(each)
+    both = shares["yes"] + shares["no"]
+    blended = {**shares, "yes": round(both * mean, 4), "no": round(both * (1.0 - mean), 4)}
+    return blended, tuple(round(p, 4) for p in each)
+
+
 def decide_answer(item: ScoreItem, shares: dict[str, float]) -> str | None:
     """The answer ``item.yes_threshold`` picks from the model's probabilities, None where it
     cannot: "yes" when yes's share of yes + no reaches the threshold, else "no", unless
     not_applicable is the model's most likely answer."""
-    threshold = item.yes_threshold
-    yes, no = shares.get("yes"), shares.get("no")
-    if threshold is None or yes is None or no is None or yes + no <= 0:
+    threshold, share = item.yes_threshold, yes_share_of(shares)
+    if threshold is None or share is None:
         return None
-    if shares.get("not_applicable", 0.0) > max(yes, no):
+    if shares.get("not_applicable", 0.0) > max(shares["yes"], shares["no"]):
         return "not_applicable"
-    return "yes" if yes / (yes + no) >= threshold else "no"
+    return "yes" if share >= threshold else "no"
 
 
 def parse_reply(text: str, item: ScoreItem, window: range) -> ModelAnswer | str:
@@ -265,6 +297,8 @@ def answer_finding(
             "confidence": answer.probabilities.get(answer.answer, 0.0),
             "probabilities": answer.probabilities,
         }
+    if answer.wordings:
+        extra = {**extra, "wordings": list(answer.wordings)}
     return Finding(
         rule_id=item.id,
         category=QUESTION_CATEGORY,

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from qa_service.domain.llm_questions import yes_share_of
+
 # Below this many answers of each label, accuracy cannot place a cut: the cut keeps false
 # alarms at FALSE_ALARM_RATE of the answers labelled "no" instead.
 MIN_PER_LABEL = 10
@@ -104,9 +106,10 @@ def yes_share(evidence: dict[str, Any] | None) -> float | None:
     if not isinstance(shares, dict):
         return None
     yes, no = shares.get("yes"), shares.get("no")
-    if not isinstance(yes, int | float) or not isinstance(no, int | float) or yes + no <= 0:
+    if not isinstance(yes, int | float) or not isinstance(no, int | float):
         return None
-    return round(float(yes) / float(yes + no), 4)
+    share = yes_share_of({"yes": float(yes), "no": float(no)})
+    return None if share is None else round(share, 4)
 
 
 def reviewed_label(answer: str, verdict: str) -> int | None:

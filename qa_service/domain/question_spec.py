@@ -18,6 +18,15 @@ MAX_QUESTION_CHARS = 500
 MAX_INSTRUCTION_CHARS = 2000
 # Calls are asked every question, so a scorecard's questions bound its cost.
 MAX_QUESTIONS = 20
+# Each rewording is one more prompt read per question and call.
+MAX_REWORDINGS = 3
+
+
+def _check_texts(name: str, value: dict[str, str], limit: int) -> dict[str, str]:
+    for language, text in value.items():
+        if len(text) > limit or not text.strip():
+            raise ValueError(f"{name}.{language}: 1 to {limit} characters")
+    return value
 
 
 class AppliesWhen(BaseModel):
@@ -28,6 +37,22 @@ class AppliesWhen(BaseModel):
     categories: list[str] = Field(default_factory=list, max_length=50)
     acts: list[str] = Field(default_factory=list, max_length=50)
     act_min: float = Field(0.5, gt=0, le=1)
+
+
+class Rewording(BaseModel):
+    """The question put another way, read for the answer's probability only: no reply is
+    written for it. ``yes_means: "no"`` marks a wording whose "yes" is the item's "no" ("was
+    the agent polite?" for "was the agent rude?"): a small model's lean to "yes" then moves
+    the two wordings in opposite directions and cancels in their mean."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    question: dict[Language, str] = Field(min_length=1)
+    yes_means: Literal["yes", "no"] = "yes"
+
+    @field_validator("question")
+    @classmethod
+    def _bounded_question(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_texts("rewordings.question", value, MAX_QUESTION_CHARS)
 
 
 class QuestionFields(BaseModel):
@@ -47,6 +72,9 @@ class QuestionFields(BaseModel):
     # leans to one answer on some questions while its probability still ranks the calls:
     # the cut is chosen on labelled calls (bench/llm_questions.py --calibrate).
     yes_threshold: float | None = Field(None, gt=0, lt=1)
+    # The same question in other words: the threshold is then compared with the mean of
+    # every wording's probability of the item's "yes" (rules/SCHEMA.md, "Evaluation questions").
+    rewordings: list[Rewording] = Field(default_factory=list, max_length=MAX_REWORDINGS)
 
     @field_validator("answers", mode="before")
     @classmethod
@@ -69,10 +97,7 @@ class QuestionFields(BaseModel):
     @classmethod
     def _bounded_text(cls, value: dict[str, str], info: Any) -> dict[str, str]:
         limit = MAX_QUESTION_CHARS if info.field_name == "question" else MAX_INSTRUCTION_CHARS
-        for language, text in value.items():
-            if len(text) > limit or not text.strip():
-                raise ValueError(f"{info.field_name}.{language}: 1 to {limit} characters")
-        return value
+        return _check_texts(info.field_name, value, limit)
 
     def question_problem(self, has_matchers: bool) -> str | None:
         """Why this item is not a valid question (None when it is, or is no question)."""
@@ -83,10 +108,15 @@ class QuestionFields(BaseModel):
                 or self.instructions
                 or self.applies_when
                 or self.yes_threshold is not None
+                or self.rewordings
             ):
-                fields = "question, answers, instructions, applies_when and yes_threshold"
+                fields = (
+                    "question, answers, instructions, applies_when, yes_threshold and rewordings"
+                )
                 return f"{fields} need 'type: question'"
             return None
+        if self.rewordings and self.yes_threshold is None:
+            return "rewordings are read as probabilities against 'yes_threshold': set one"
         if not self.question:
             return "a question item needs 'question' (zh and/or en)"
         if "yes" not in self.answers or "no" not in self.answers:
