@@ -15,26 +15,31 @@ from qa_service.analysis import inspect
 from qa_service.domain.llm_questions import QUESTION_CATEGORY, blend_wordings
 from qa_service.domain.question_agreement import yes_share
 from qa_service.domain.rulepack import ScoreItem
-from tests.test_llm_questions import QUESTION, ModelEngines, ScriptedModel, asks_pack, call
+from tests.test_llm_questions import (
+    QUESTION,
+    SCORECARD_YAML,
+    ModelEngines,
+    ScriptedModel,
+    asks_pack,
+    call,
+)
 
 POLITE = "Was the agent polite?"
 RESPECT = "Did the agent treat the customer with respect?"
-REWORDED_CARD = """
-scorecard: asks
-dimensions: [{id: all, weight: 1}]
-items:
-  - id: resolved
-    type: question
-    dimension: all
-    question: {en: "Was the problem solved?"}
-    instructions: {en: "Only what the agent did counts."}
-    answers: {yes: 0, no: -20, not_applicable: 0}
+# The item asked in English only, so the scripted model can tell the wordings apart.
+REWORDED_CARD = SCORECARD_YAML.replace(
+    'question: {en: "Was the problem solved?", zh: "问题解决了吗？"}',
+    'question: {en: "Was the problem solved?"}\n'
+    '    instructions: {en: "Only what the agent did counts."}',
+).replace(
+    "answers: {yes: 0, no: -20, not_applicable: 0}",
+    """answers: {yes: 0, no: -20, not_applicable: 0}
     yes_threshold: 0.5
     rewordings:
       - question: {en: "Was the problem left open?"}
         yes_means: "no"
-      - question: {en: "Did the agent fix it?"}
-"""
+      - question: {en: "Did the agent fix it?"}""",
+)
 
 
 class WordingModel(ScriptedModel):
