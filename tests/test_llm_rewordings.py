@@ -168,3 +168,30 @@ def test_rewordings_belong_to_question_items_only() -> None:
             points=-5,
             rewordings=[{"question": {"en": POLITE}}],
         )
+
+
+def test_whether_the_question_applies_is_read_from_the_items_own_wording() -> None:
+    # Own wording: not_applicable ties yes, so it is not the most likely answer; the blend
+    # would halve yes and no and leave not_applicable on top if it decided applicability.
+    shares = {
+        "Was the problem solved?": {"yes": 0.45, "no": 0.1, "not_applicable": 0.45},
+        "Was the problem left open?": {"yes": 0.9, "no": 0.1},  # 0.1 for "solved"
+        "Did the agent fix it?": {"yes": 0.5, "no": 0.5},
+    }
+    reply = {"answer": "no", "justification": "Line 2 leaves it open.", "cited": [2]}
+    model = WordingModel(shares, reply)
+    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    assert model.schemas[0]["properties"]["answer"]["enum"] == ["no"]  # mean 0.473
+    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
+    assert answer.evidence["wordings"] == [0.8182, 0.1, 0.5]
+
+
+def test_a_question_the_own_wording_finds_not_applicable_asks_no_rewording() -> None:
+    shares = {"Was the problem solved?": {"yes": 0.2, "no": 0.1, "not_applicable": 0.7}}
+    reply = {"answer": "not_applicable", "justification": "No problem was raised.", "cited": [0]}
+    model = WordingModel(shares, reply)
+    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    assert len(model.probed) == 1
+    assert model.schemas[0]["properties"]["answer"]["enum"] == ["not_applicable"]
+    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
+    assert answer.evidence["answer"] == "not_applicable" and "wordings" not in answer.evidence

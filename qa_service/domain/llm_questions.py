@@ -234,14 +234,18 @@ def blend_wordings(
     return blended, tuple(round(p, 4) for p in each)
 
 
-def decide_answer(item: ScoreItem, shares: dict[str, float]) -> str | None:
+def decide_answer(
+    item: ScoreItem, shares: dict[str, float], applies_from: dict[str, float] | None = None
+) -> str | None:
     """The answer ``item.yes_threshold`` picks from the model's probabilities, None where it
     cannot: "yes" when yes's share of yes + no reaches the threshold, else "no", unless
-    not_applicable is the model's most likely answer."""
+    not_applicable is the model's most likely answer in ``applies_from`` (the item's own
+    wording's shares where ``shares`` blend in its rewordings; else ``shares``)."""
     threshold, share = item.yes_threshold, yes_share_of(shares)
     if threshold is None or share is None:
         return None
-    if shares.get("not_applicable", 0.0) > max(shares["yes"], shares["no"]):
+    own = applies_from or shares
+    if own.get("not_applicable", 0.0) > max(own.get("yes", 0.0), own.get("no", 0.0)):
         return "not_applicable"
     return "yes" if share >= threshold else "no"
 
