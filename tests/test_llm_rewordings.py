@@ -8,6 +8,8 @@ asked, and what the answer's evidence says.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -57,6 +59,22 @@ class WordingModel(ScriptedModel):
         return self.shares[question]
 
 
+def three_wordings(own, left_open, fixed) -> dict[str, dict[str, float] | None]:
+    """Each wording's answer shares: the item's, "left open?" (the other way round), "fixed?"."""
+    return {
+        "Was the problem solved?": own,
+        "Was the problem left open?": left_open,
+        "Did the agent fix it?": fixed,
+    }
+
+
+def ask_reworded(shares, reply) -> tuple[WordingModel, Any]:
+    """The reworded card asked of the test call: the model, and the answer's finding."""
+    model = WordingModel(shares, reply)
+    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    return model, next(f for f in out.findings if f.category == QUESTION_CATEGORY)
+
+
 @pytest.mark.parametrize(
     ("shares", "reworded", "mean"),
     [
@@ -84,17 +102,12 @@ def test_without_rewordings_the_shares_are_the_items_own() -> None:
 
 
 def test_each_rewording_is_asked_and_the_mean_decides_the_answer() -> None:
-    shares = {
-        "Was the problem solved?": {"yes": 0.62, "no": 0.38, "not_applicable": 0.0},
-        "Was the problem left open?": {"yes": 0.7, "no": 0.3},  # 0.3 for "solved"
-        "Did the agent fix it?": {"yes": 0.5, "no": 0.5},
-    }
+    own, left_open = {"yes": 0.62, "no": 0.38, "not_applicable": 0.0}, {"yes": 0.7, "no": 0.3}
+    shares = three_wordings(own, left_open, {"yes": 0.5, "no": 0.5})  # left open: 0.3 solved
     reply = {"answer": "no", "justification": "Line 2 leaves it open.", "cited": [2]}
-    model = WordingModel(shares, reply)
-    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    model, answer = ask_reworded(shares, reply)
     # Alone, 0.62 would pass the 0.5 threshold; the mean over the three is 0.473.
     assert model.schemas[0]["properties"]["answer"]["enum"] == ["no"]
-    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
     assert answer.evidence["answer"] == "no"
     assert answer.evidence["wordings"] == [0.62, 0.3, 0.5]
     assert yes_share(answer.evidence) == pytest.approx(0.4733, abs=1e-3)
@@ -107,26 +120,17 @@ def test_each_rewording_is_asked_and_the_mean_decides_the_answer() -> None:
 
 
 def test_a_backend_without_probabilities_asks_no_rewording() -> None:
-    model = WordingModel(
-        {"Was the problem solved?": None},
-        {"answer": "yes", "justification": "已派单。", "cited": [2]},
-    )
-    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    reply = {"answer": "yes", "justification": "已派单。", "cited": [2]}
+    model, answer = ask_reworded(three_wordings(None, None, None), reply)
     assert len(model.probed) == 1  # the item's own wording, which answered nothing
-    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
     assert answer.evidence["answer"] == "yes" and "wordings" not in answer.evidence
 
 
 def test_a_rewording_the_backend_cannot_read_leaves_the_items_own_share() -> None:
-    shares = {
-        "Was the problem solved?": {"yes": 0.62, "no": 0.38},
-        "Was the problem left open?": None,
-        "Did the agent fix it?": {"yes": 0.1, "no": 0.9},
-    }
+    shares = three_wordings({"yes": 0.62, "no": 0.38}, None, {"yes": 0.1, "no": 0.9})
     reply = {"answer": "yes", "justification": "已派单。", "cited": [2]}
-    model = WordingModel(shares, reply)
-    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
-    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
+    model, answer = ask_reworded(shares, reply)
+    assert len(model.probed) == 2  # stopped at the rewording it could not read
     assert answer.evidence["answer"] == "yes" and "wordings" not in answer.evidence
     assert answer.evidence["probabilities"] == shares["Was the problem solved?"]
 
@@ -173,25 +177,18 @@ def test_rewordings_belong_to_question_items_only() -> None:
 def test_whether_the_question_applies_is_read_from_the_items_own_wording() -> None:
     # Own wording: not_applicable ties yes, so it is not the most likely answer; the blend
     # would halve yes and no and leave not_applicable on top if it decided applicability.
-    shares = {
-        "Was the problem solved?": {"yes": 0.45, "no": 0.1, "not_applicable": 0.45},
-        "Was the problem left open?": {"yes": 0.9, "no": 0.1},  # 0.1 for "solved"
-        "Did the agent fix it?": {"yes": 0.5, "no": 0.5},
-    }
+    own = {"yes": 0.45, "no": 0.1, "not_applicable": 0.45}
+    shares = three_wordings(own, {"yes": 0.9, "no": 0.1}, {"yes": 0.5, "no": 0.5})
     reply = {"answer": "no", "justification": "Line 2 leaves it open.", "cited": [2]}
-    model = WordingModel(shares, reply)
-    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    model, answer = ask_reworded(shares, reply)
     assert model.schemas[0]["properties"]["answer"]["enum"] == ["no"]  # mean 0.473
-    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
     assert answer.evidence["wordings"] == [0.8182, 0.1, 0.5]
 
 
 def test_a_question_the_own_wording_finds_not_applicable_asks_no_rewording() -> None:
-    shares = {"Was the problem solved?": {"yes": 0.2, "no": 0.1, "not_applicable": 0.7}}
+    own = {"yes": 0.2, "no": 0.1, "not_applicable": 0.7}
     reply = {"answer": "not_applicable", "justification": "No problem was raised.", "cited": [0]}
-    model = WordingModel(shares, reply)
-    out = inspect.run(call(), asks_pack(REWORDED_CARD), ModelEngines(model))
+    model, answer = ask_reworded(three_wordings(own, {"yes": 0.1, "no": 0.9}, None), reply)
     assert len(model.probed) == 1
     assert model.schemas[0]["properties"]["answer"]["enum"] == ["not_applicable"]
-    answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
     assert answer.evidence["answer"] == "not_applicable" and "wordings" not in answer.evidence
