@@ -32,7 +32,8 @@ from qa_service.domain.pii.types import PiiType
 
 # Characters that may break a number under its label however many digits ASR kept (one or
 # two of them, as any other but a unit): whisper writes 个 and 和 for a pause inside a number
-# read out ("卡号是628个5297894597").
+# read out ("卡号是628个5297894597", "卡号是4367和22276161 2836"). A list of two numbers
+# ("138和139") then does not make one: the chain is classified whole and is none.
 _LABELLED_ZH_BRIDGE = frozenset("个和")
 # The fewest digits a whole number of each type has (a 15-digit ID is the old format).
 _FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, PiiType.ssn: 9}
@@ -66,12 +67,10 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
 
 
 def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
-    """Chinese characters ASR wrote into a number: under its label (``spoken.zh_bridgeable``;
-    or one or two characters, 个 and 和 included, where the digits come near the type's
-    length: "卡昊141英文19164-435"), or without one where the digits either side validate
+    """Chinese characters ASR wrote into a number: under its label, one or two characters,
+    个 and 和 included, where the digits come to no more than the type's ("卡昊141英文19164-435",
+    "银行卡后523次108427237969"), or without one where the digits either side validate
     together."""
-    if spoken.zh_bridgeable(lines, first, second, label):
-        return True
     joined = first.digits + second.digits  # "4367热281252954347"
     # not too few yet: a chain of pieces is classified whole once it is complete
     near = label in NEAR_LENGTH and len(joined) <= most_digits(label)

@@ -48,19 +48,10 @@ BRIDGE_WORDS, BRIDGE_CHARS = 2, 4
 # Between written digits, what makes a version number or a list, not digits read out.
 _LISTING = ".、"
 _GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
-# The lengths a labelled Chinese number broken by one character must make up, and the
-# characters that never break one: a unit, a date, a time, a range.
-_ZH_BRIDGE_LENGTHS = {
-    PiiType.phone: (11,),
-    PiiType.resident_id: (15, 18),
-    PiiType.card: (16, 17, 18, 19),
-}
+# The characters that never break a Chinese number (a unit, a date, a time, a range),
+# unless a caller allows some (chains: 个 and 和 under a label).
 _ZH_BRIDGE_SIDE = 3
 _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
-# But for 和 under a label, when the digits make up exactly the type's length: whisper
-# writes it for a pause inside a number read out ("卡号是4367和22276161 2836"), and a list
-# of two numbers ("138和139") does not add up to one.
-_ZH_LABELLED_BRIDGE = frozenset("和")
 # What ASR may write before the rest of a number read on after a break: Chinese characters,
 # or one Latin word of this many letters at most (see ``read_on``).
 _READ_ON_HAN, _READ_ON_LATIN = 2, 6
@@ -184,19 +175,6 @@ def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
     return 0 < len(pieces) <= BRIDGE_WORDS and all(_word(p) for p in pieces)
 
 
-def zh_bridgeable(lines: Sequence[Line], first: Run, second: Run, label: PiiType | None) -> bool:
-    """Whether Chinese characters ASR wrote into a labelled number break it ("银行卡后
-    523次108427237969", 次 for 七; "我的银行卡号4367热山零四三..."): one or two, as in
-    ``one_zh_char_between``, and the digits, without them or with each as one, exactly as
-    many as the label's type has."""
-    lengths = _ZH_BRIDGE_LENGTHS.get(label) if label else None
-    if lengths is None:
-        return False
-    chars = _zh_gap(lines, first, second, most_within=2, allowed=_ZH_LABELLED_BRIDGE)
-    digits = len(first.digits) + len(second.digits)
-    return chars > 0 and any(digits + k in lengths for k in range(chars + 1))
-
-
 def one_zh_char_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """One Chinese character between two runs of an utterance (separators aside), or one
     or two ending an utterance whose number the speaker's next one reads on soon after
@@ -214,9 +192,10 @@ def two_zh_chars_between(
 
 
 def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
-    """One or two Chinese characters of any kind between two runs, as ``zh_bridgeable``
-    takes them, units and date characters included ("440305月199103220470"): for a number
-    whose digits either side validate together as one a check digit guards."""
+    """One or two Chinese characters of any kind between two runs, as
+    ``two_zh_chars_between`` takes them, units and date characters included
+    ("440305月199103220470"): for a number whose digits either side validate together as one
+    a check digit guards."""
     return _zh_gap(lines, first, second, most_within=2, allowed=_ZH_NO_BRIDGE) > 0
 
 
