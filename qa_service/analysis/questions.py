@@ -115,16 +115,17 @@ def _decided_answer(
         return {}, (), None
     options = answer_options(item)
     shares = model.choice_probabilities(chat, "answer", options) or {}
-    if decide_answer(item, shares) in (None, "not_applicable"):
+    own = decide_answer(item, shares)
+    if own in (None, "not_applicable"):
         # Whether the question applies is read from the item's own wording alone.
-        return shares, (), decide_answer(item, shares)
+        return shares, (), own
     reworded_shares: list[tuple[float, str]] = []
     for rewording in item.rewordings:
         # Same transcript before the question: the runtime's cache reads only the new tail.
         other = messages(reworded(item, rewording), transcript.language, transcript, window)
         share = yes_share_of(model.choice_probabilities(other, "answer", options) or {})
         if share is None:  # a wording the backend could not read: the mean would be skewed
-            return shares, (), decide_answer(item, shares)
+            return shares, (), own
         reworded_shares.append((share, rewording.yes_means))
     blended, wordings = blend_wordings(shares, reworded_shares)
     return blended, wordings, decide_answer(item, blended, applies_from=shares)
