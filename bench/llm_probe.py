@@ -6,6 +6,8 @@ reply is the answer the model would write first (or the one the schema holds it 
 those of a full reply (both are read where the reply writes its answer), at the cost of
 reading the prompt only, so a labelled set can be scored for choosing thresholds in minutes
 instead of hours. Its justification is a placeholder: never use it for anything but a bench.
+A question whose answer rests on its cited lines (``cited_check``) needs the lines a real
+reply cites: its questions (``full_replies``, their texts) are answered by the wrapped model.
 
 ``thresholds_from_reports`` picks each question's ``yes_threshold`` from the reports' (label,
 p(yes)) pairs with ``domain.question_agreement.choose_threshold``, as the product does from
@@ -27,9 +29,10 @@ PROBE_JUSTIFICATION = "(probe: answer read from the model's probabilities, no re
 class ProbeOnlyModel:
     parallel_requests = 1  # it reads the wrapped model's probabilities, one call at a time
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, full_replies: frozenset[str] = frozenset()) -> None:
         self.model = model
         self.name = f"{model.name} (probe only)"
+        self.full_replies = full_replies
 
     def choice_probabilities(
         self, messages: list[dict[str, str]], field: str, options: list[str]
@@ -39,6 +42,9 @@ class ProbeOnlyModel:
     def answer(self, messages, json_schema=None, *, max_tokens: int = 256) -> Completion:
         if json_schema is None:
             raise ValueError("the probe answers schema-held questions only")
+        asked = messages[-1]["content"] if messages else ""
+        if any(f"Question: {q}\n" in asked for q in self.full_replies):
+            return self.model.answer(messages, json_schema, max_tokens=max_tokens)
         options = json_schema["properties"]["answer"]["enum"]
         started = time.perf_counter()
         shares = self.model.choice_probabilities(messages, "answer", list(options))

@@ -229,7 +229,9 @@ def bench_calls(
             )
         print(f"call {truth['call_id']}: {usage}", file=sys.stderr, flush=True)
         for question, e in answers.items():
-            shown = {k: e.get(k) for k in ("answer", "probabilities", "justification")}
+            shown = {
+                k: e.get(k) for k in ("answer", "probabilities", "justification", "cited_check")
+            }
             print(f"  {question} {shown} cited {[c['index'] for c in e['cited']]}", file=sys.stderr)
     report = {q: question_report(rows) for q, rows in per_question.items() if rows}
     minutes = sum(u["duration_s"] for u in usages) / 60
@@ -323,10 +325,6 @@ def main() -> None:
     )
     started = time.perf_counter()
     model = load_language_model(settings)
-    if args.probe_only:
-        from llm_probe import ProbeOnlyModel
-
-        model = ProbeOnlyModel(model)
     report: dict[str, Any] = {
         "model": args.url or args.model,
         "backend": settings.llm_backend,
@@ -338,6 +336,11 @@ def main() -> None:
     items = [i for i in items if i.type == "question"]
     if args.questions:
         items = [i for i in items if i.id in args.questions.split(",")]
+    if args.probe_only:
+        from llm_probe import ProbeOnlyModel
+
+        checked = {q for i in items if i.cited_check for q in i.question.values()}
+        model = ProbeOnlyModel(model, frozenset(checked))
     if not args.no_calls:
         report["calls"] = bench_calls(model, items, settings.llm_window_chars, args.calls)
     if args.tuning_calls:

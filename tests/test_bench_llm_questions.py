@@ -121,6 +121,28 @@ def test_the_probe_answers_from_the_probabilities_and_writes_no_reply() -> None:
     assert json.loads(held.text)["answer"] == "yes" and held.probabilities == {}
 
 
+def test_the_probe_leaves_questions_checked_by_their_cited_lines_to_the_model() -> None:
+    import llm_probe
+
+    from qa_service.domain.llm_questions import answer_schema
+    from qa_service.domain.rulepack import ScoreItem
+
+    class Replies(ProbabilityOnly):
+        def answer(self, *args, **kwargs):
+            return "a real reply"
+
+    item = ScoreItem(
+        id="q", type="question", dimension="d", question={"en": "?"}, answers={"yes": 0, "no": -5}
+    )
+    probe = llm_probe.ProbeOnlyModel(Replies(), frozenset({"Risks stated?"}))
+    chat = [
+        {"role": "user", "content": "<transcript>...</transcript>\n\nQuestion: Risks stated?\n"}
+    ]
+    assert probe.answer(chat, answer_schema(item, range(2))) == "a real reply"
+    other = [{"role": "user", "content": "Question: Solved?\nAnswers: yes, no"}]
+    assert json.loads(probe.answer(other, answer_schema(item, range(2))).text)["answer"] == "no"
+
+
 def test_thresholds_are_tuned_on_the_tuning_calls_and_never_on_the_shared_ones() -> None:
     import llm_probe
 

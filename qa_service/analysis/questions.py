@@ -13,6 +13,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from qa_service.domain.cited_check import (
+    CHECK_OPTIONS,
+    CHECK_SCHEMA,
+    check_reply_share,
+    checked_answer,
+    checked_lines,
+    line_messages,
+)
 from qa_service.domain.llm_questions import (
     ModelAnswer,
     Usage,
@@ -131,6 +139,41 @@ def _decided_answer(
     return blended, wordings, decide_answer(item, blended, applies_from=shares)
 
 
+def _line_share(model: LanguageModel, chat: list[dict[str, str]], usage: Usage) -> float | None:
+    """The model's share of "yes" for one checked line: read from its probabilities where
+    the backend reads them, else its answer (1 or 0); None where its reply gave neither."""
+    started = time.perf_counter()
+    share = yes_share_of(model.choice_probabilities(chat, "answer", CHECK_OPTIONS) or {})
+    if share is None:
+        reply = model.answer(chat, CHECK_SCHEMA, max_tokens=16)
+        usage.prompt_tokens += reply.prompt_tokens
+        usage.cached_tokens += reply.cached_tokens
+        usage.completion_tokens += reply.completion_tokens
+        usage.models.add(reply.model)
+        share = check_reply_share(reply.text)
+    usage.requests += 1
+    usage.seconds += time.perf_counter() - started
+    return share
+
+
+def _check_cited(
+    model: LanguageModel, item: ScoreItem, answer: ModelAnswer, transcript: Transcript, usage: Usage
+) -> ModelAnswer:
+    """``answer`` decided by ``item.cited_check`` (unchanged for an item without one, and
+    where a checked line got no readable answer: the model's own answer then stands)."""
+    check = item.cited_check
+    if check is None or answer.answer not in CHECK_OPTIONS:
+        return answer
+    language = transcript.language
+    shares: dict[int, float] = {}
+    for k in checked_lines(check, answer, transcript):
+        share = _line_share(model, line_messages(check, language, transcript, k), usage)
+        if share is None:
+            return answer
+        shares[k] = share
+    return checked_answer(item, answer, shares, language)
+
+
 def _not_evaluated(item: ScoreItem, reason: str) -> dict[str, Any]:
     return {"rule_id": item.id, "category": "question", "reason": reason}
 
@@ -173,7 +216,9 @@ def answer_questions(
                 failed.add(item.id)
                 outcome.not_evaluated.append(_not_evaluated(item, f"no valid answer: {got}"))
             else:
-                answers[item.id].append(got)
+                # After every question on the window: a checked line is a prompt of its
+                # own, which would push the window's lines out of the runtime's cache.
+                answers[item.id].append(_check_cited(model, item, got, transcript, costs[item.id]))
     for item in asked:
         cost = costs[item.id]
         outcome.usage.add(cost)

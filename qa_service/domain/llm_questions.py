@@ -63,6 +63,8 @@ class ModelAnswer:
     probabilities: dict[str, float] = field(default_factory=dict)
     # With rewordings: each wording's probability of the item's "yes", the item's own first.
     wordings: tuple[float, ...] = ()
+    # With a cited check: what each checked line gave and what the model had answered.
+    checked: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -138,10 +140,13 @@ def _line(transcript: Transcript, index: int) -> str:
     """``[index] speaker: text``: about two thirds of the tokens of the JSON object it
     replaced (measured: 248 -> 169 tokens for an 8-line call), read once per window."""
     utterance = transcript.utterances[index]
-    text = _LINE_BREAKS.sub(" ", utterance.text)
+    return f"[{index}] {utterance.role}: {quoted_text(utterance.text)}"
+
+
+def quoted_text(text: str) -> str:
+    """An utterance's text as one line that cannot close the tags quoting it."""
     # Escaped brackets: a line saying "</transcript>" cannot end the quoted block.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"[{index}] {utterance.role}: {text}"
+    return _LINE_BREAKS.sub(" ", text).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
 def answer_options(item: ScoreItem) -> list[str]:
@@ -303,6 +308,8 @@ def answer_finding(
         }
     if answer.wordings:
         extra = {**extra, "wordings": list(answer.wordings)}
+    if answer.checked:
+        extra = {**extra, "cited_check": answer.checked}
     return Finding(
         rule_id=item.id,
         category=QUESTION_CATEGORY,

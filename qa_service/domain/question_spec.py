@@ -55,6 +55,29 @@ class Rewording(BaseModel):
         return _check_texts("rewordings.question", value, MAX_QUESTION_CHARS)
 
 
+class CitedCheck(BaseModel):
+    """Each line the reply cites, of ``speaker``, asked about alone with ``question``: the
+    answer is "yes" when one of them reaches ``threshold`` (its share of "yes"), else "no".
+
+    A small model asked whether something was said leans to "yes" and cites the lines nearest
+    to it; asked about one line on its own, it tells a line that says it from one that does
+    not far better (bench/README.md, "Fourteenth round"). ``question`` is put to one line and
+    its "yes" must mean the item's "yes" ("does this sentence state the product's risks?")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    question: dict[Language, str] = Field(min_length=1)
+    speaker: Literal["agent", "customer", "any"] = "agent"
+    threshold: float = Field(gt=0, lt=1)
+
+    @field_validator("question")
+    @classmethod
+    def _bounded_question(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_texts("cited_check.question", value, MAX_QUESTION_CHARS)
+
+    def text_in(self, language: str | None) -> str:
+        return self.question.get(language or "", "") or next(iter(self.question.values()))
+
+
 class QuestionFields(BaseModel):
     """Mixed into ``ScoreItem``; empty for an ordinary (``type: findings``) item."""
 
@@ -75,6 +98,8 @@ class QuestionFields(BaseModel):
     # The same question in other words: the threshold is then compared with the mean of
     # every wording's probability of the item's "yes" (rules/SCHEMA.md, "Evaluation questions").
     rewordings: list[Rewording] = Field(default_factory=list, max_length=MAX_REWORDINGS)
+    # The answer decided by the cited lines, each read alone (``CitedCheck``).
+    cited_check: CitedCheck | None = None
 
     @field_validator("answers", mode="before")
     @classmethod
@@ -109,14 +134,18 @@ class QuestionFields(BaseModel):
                 or self.applies_when
                 or self.yes_threshold is not None
                 or self.rewordings
+                or self.cited_check
             ):
                 fields = (
-                    "question, answers, instructions, applies_when, yes_threshold and rewordings"
+                    "question, answers, instructions, applies_when, yes_threshold, rewordings "
+                    "and cited_check"
                 )
                 return f"{fields} need 'type: question'"
             return None
         if self.rewordings and self.yes_threshold is None:
             return "rewordings are read as probabilities against 'yes_threshold': set one"
+        if self.cited_check and self.yes_threshold is not None:
+            return "cited_check decides the answer itself: no 'yes_threshold' with it"
         if not self.question:
             return "a question item needs 'question' (zh and/or en)"
         if "yes" not in self.answers or "no" not in self.answers:
