@@ -31,6 +31,7 @@ from qa_service.domain.pii.labels import (
     SSN_LABEL,
     bare_number,
     label_after,
+    label_ends,
     last_end,
     nearest_label,
     phone_label_end,
@@ -55,6 +56,14 @@ NEAR_LENGTH = {
     PiiType.resident_id: (12, 18),
     PiiType.ssn: (8, 10),
 }
+# A labelled number cut short where its utterance ends (the rest lost, or heard as words
+# after the other side's "嗯": "我的手机号是184915" / "停" / "啊,邀请啊") is the label's from
+# this many digits, when at most CUT_LABEL_GAP characters stand between the label and it
+# (是, and one ASR wrote for a digit: "手机号是要702714"). A count or a card's last digits
+# is shorter, an amount has its unit, and a number said in passing goes on after it.
+CUT_AT_END_DIGITS, CUT_LABEL_GAP = 6, 2
+# What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码).
+_LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -148,11 +157,20 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
     # alone and its digits with every letter. Past the type's length by more than ASR
     # adds, a labelled number is still the label's (whisper loops: "184,740,099,199,199").
     known = len(digits) - digits.count(GUESS)
-    if len(digits) < low:
+    if len(digits) < low and not _cut_at_end(kind, known, before, after):
         return None
     if kind is PiiType.phone and known > most_digits(kind) and bare_number(before):
         return spoken.read_out_kind(digits)
     return kind
+
+
+def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
+    """Whether a number short of its type's length sits right after its label and ends its
+    utterance (see CUT_AT_END_DIGITS)."""
+    if known < CUT_AT_END_DIGITS or any(ch.isalnum() for ch in after):
+        return False
+    end = label_ends(before)[kind]
+    return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
 
 
 def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:

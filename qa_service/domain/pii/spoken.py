@@ -57,6 +57,11 @@ _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到�
 _READ_ON_HAN, _READ_ON_LATIN = 2, 6
 
 
+def gap_chars(text: str) -> int:
+    """How many characters ``text`` holds besides separators and spaces."""
+    return len(_GAP_SEPARATORS.sub("", text))
+
+
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
     """The characters between a run's units in their utterances."""
     return "".join(

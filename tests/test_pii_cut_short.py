@@ -1,0 +1,54 @@
+"""Numbers whisper cut short or broke at an utterance's end (bench/README.md, personal data,
+tenth round): a labelled number that ends its utterance short of its type's length."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.domain.pii import detect
+from tests.test_pii_asr_forms import found, utterances
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # the rest lost: what ASR kept right after the label, where the utterance ends
+        ("我的手机号是184915", [("PHONE", "184915")]),
+        ("我的设计号是199979", [("PHONE", "199979")]),  # 手机号 heard as 设计号
+        ("我的手机号是要702714", [("PHONE", "702714")]),  # 要 for 幺, a character between
+        ("我的手机号码是139021。", [("PHONE", "139021")]),
+        ("卡号是62172853", [("CARD", "62172853")]),
+        ("身份证号是33010619", [("ID", "33010619")]),
+    ],
+)
+def test_a_labelled_number_cut_short_at_the_end_of_its_utterance_is_masked(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # too short for anything but a count or a card's last digits
+        "我的手机号是18491",
+        "银行卡尾号是623456",
+        "卡号后六位是623456",
+        # a number said in passing: the utterance goes on after it
+        "我的手机号是184915，对吗",
+        "手机号是184915那个不用了",
+        # not right after the label
+        "手机号我上个月换了，新的是184915",
+        # a quantity, a date, an order number under its label
+        "电话费是100000元",
+        "手机号是2026年12月换的",
+        "手机号订单号是184915",
+    ],
+)
+def test_short_numbers_said_otherwise_stay_unmasked(text: str) -> None:
+    assert found(text, "zh") == []
+
+
+def test_the_cut_short_number_is_masked_when_the_rest_is_lost_after_a_backchannel() -> None:
+    spans = detect(utterances(("我的手机号是184915", "停", "啊,邀请啊"), ("停",)), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == [(0, "PHONE")]
