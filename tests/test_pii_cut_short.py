@@ -52,3 +52,37 @@ def test_short_numbers_said_otherwise_stay_unmasked(text: str) -> None:
 def test_the_cut_short_number_is_masked_when_the_rest_is_lost_after_a_backchannel() -> None:
     spans = detect(utterances(("我的手机号是184915", "停", "啊,邀请啊"), ("停",)), "zh")
     assert [(s.utterance, s.kind.value) for s in spans] == [(0, "PHONE")]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # three characters ASR wrote for what it did not catch, before or after the break
+        ("卡号是621-728-531-865", "您您的设计和设计", "摇白摇,96"),
+        ("我的手机号是1351 零度明白", "嗯", "8-5-7"),
+        ("我的手机号是1703351", "停", "啊要秒六七二"),
+        ("我的手机号是1703351秒", "停", "要六七二"),
+    ],
+)
+def test_a_number_is_read_on_behind_three_characters_around_the_break(
+    texts: tuple[str, ...],
+) -> None:
+    spans = detect(utterances(texts, ("您您的设计和设计", "嗯", "停")), "zh")
+    assert {s.utterance for s in spans} == {0, 2}
+    assert len({s.group for s in spans}) == 1
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # words: four characters around the break
+        ("我的手机号是1703351还没换过", "嗯", "六七二"),
+        ("我的手机号是1703351还没", "嗯", "换过六七二"),
+        ("我的手机号是1703351", "嗯", "那个是我35"),
+        # a quantity after what is read on
+        ("我的手机号是1703351", "嗯", "大概35块"),
+    ],
+)
+def test_words_around_the_break_end_the_number(texts: tuple[str, ...]) -> None:
+    spans = detect(utterances(texts, ("嗯",)), "zh")
+    assert all(s.utterance == 0 for s in spans)

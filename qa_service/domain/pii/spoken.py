@@ -52,9 +52,9 @@ _GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
 # unless a caller allows some (chains: 个 and 和 under a label).
 _ZH_BRIDGE_SIDE = 3
 _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
-# What ASR may write before the rest of a number read on after a break: Chinese characters,
-# or one Latin word of this many letters at most (see ``read_on``).
-_READ_ON_HAN, _READ_ON_LATIN = 2, 6
+# What ASR may write around a break before the rest of a number is read on: Chinese
+# characters, or one Latin word of this many letters at most (see ``read_on``).
+_READ_ON_HAN, _READ_ON_LATIN = 3, 6
 
 
 def gap_chars(text: str) -> int:
@@ -233,20 +233,23 @@ def _zh_gap(
 
 def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """Whether ``second`` is where the speaker read on after a break: ``first`` ends an
-    utterance and ``second`` starts the speaker's next one soon after, behind at most what
-    ASR wrote for a sound it did not catch (two characters, or one short Latin word:
-    "我的手机号是1703351" / "停" / "秒六七二"). Whether ``first`` was cut short is the
-    caller's to check."""
+    utterance and ``second`` starts the speaker's next one soon after, with at most what
+    ASR wrote for sounds it did not catch around the break (three Chinese characters in
+    all, after the first and before the second: "我的手机号是1351 零度明白" / "嗯" / "8-5-7",
+    "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; or one short Latin word
+    before the second). Four are words ("1703351还没换过"). Whether ``first`` was cut short
+    is the caller's to check."""
     end, start = first.units[-1], second.units[0]
     if _next_of_speaker(lines, end.utterance) != start.utterance:
         return False
     a, b = lines[end.utterance], lines[start.utterance]
-    if b.start - a.end > MAX_SPLIT_GAP_S or _GAP_SEPARATORS.sub("", a.text[end.end :]):
+    tail = _GAP_SEPARATORS.sub("", a.text[end.end :])
+    if b.start - a.end > MAX_SPLIT_GAP_S or not all(HAN.match(ch) for ch in tail):
         return False
     head = _GAP_SEPARATORS.sub("", b.text[: start.start])
     if all(HAN.match(ch) for ch in head):
-        return len(head) <= _READ_ON_HAN
-    return len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
+        return len(tail + head) <= _READ_ON_HAN
+    return not tail and len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
