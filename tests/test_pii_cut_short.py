@@ -86,3 +86,34 @@ def test_a_number_is_read_on_behind_three_characters_around_the_break(
 def test_words_around_the_break_end_the_number(texts: tuple[str, ...]) -> None:
     spans = detect(utterances(texts, ("嗯",)), "zh")
     assert all(s.utterance == 0 for s in spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a syllable of the number written as a word before its last digit or two
+        ("完整的卡号是6217248244085案5", [("CARD", "6217248244085案5")]),
+        ("卡号是621724824408案56。", [("CARD", "621724824408案56")]),
+        ("我的身份证号是1101051990030712案4", [("ID", "1101051990030712案4")]),
+    ],
+)
+def test_the_last_digits_after_a_character_end_a_labelled_number(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # an ordinal, a count or a new clause after the number; a unit after the digit
+        ("我的手机号是1380013800第5", [("PHONE", "1380013800")]),
+        ("完整的卡号是6217248244085，共5", [("CARD", "6217248244085")]),
+        ("完整的卡号是6217248244085，还有5", [("CARD", "6217248244085")]),
+        ("卡号是6217248244085案5号", [("CARD", "6217248244085")]),
+        ("卡号是6217248244085换了5张", [("CARD", "6217248244085")]),
+        # a whole number, an order number
+        ("我的手机号是13800138000第5", [("PHONE", "13800138000")]),
+        ("订单号是6217248244085案5", []),
+    ],
+)
+def test_a_digit_after_a_word_or_a_whole_number_stays_apart(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

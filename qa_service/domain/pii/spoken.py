@@ -51,6 +51,11 @@ _GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
 # The characters that never break a Chinese number (a unit, a date, a time, a range),
 # unless a caller allows some (chains: 个 and 和 under a label).
 _ZH_BRIDGE_SIDE = 3
+# The last digits of a number that a character ASR wrote may stand before (see
+# ``last_digits_after_char``).
+_LAST_DIGITS = 2
+# Words before a last digit that make it a count or an ordinal ("第5", "共5", "约5").
+_NOT_LAST = set("第共约")
 _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
 # What ASR may write around a break before the rest of a number is read on: Chinese
 # characters, or one Latin word of this many letters at most (see ``read_on``).
@@ -194,6 +199,21 @@ def two_zh_chars_between(
     """One or two Chinese characters between two runs, as ``one_zh_char_between`` takes
     one."""
     return _zh_gap(lines, first, second, most_within=2, allowed=allowed) > 0
+
+
+def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """Whether one Chinese character (no unit, date or range) stands between a number and
+    a last digit or two that end its utterance, where ASR wrote a syllable of the number
+    as a word ("6217248244085案5"): a digit after a word anywhere else is a count or an
+    ordinal of the sentence."""
+    end, last = first.units[-1], second.units[-1]
+    if len(second.digits) > _LAST_DIGITS or last.utterance != end.utterance:
+        return False
+    text = lines[end.utterance].text
+    if any(ch.isalnum() for ch in text[last.end :]):
+        return False
+    gap = text[end.end : second.units[0].start]  # glued: after a comma it is a new clause
+    return bool(HAN.fullmatch(gap)) and gap not in _ZH_NO_BRIDGE | _NOT_LAST
 
 
 def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
