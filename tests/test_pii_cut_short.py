@@ -1,5 +1,5 @@
-"""Numbers whisper cut short or broke at an utterance's end (bench/README.md, personal data,
-tenth round): a labelled number that ends its utterance short of its type's length."""
+"""Numbers whisper cut short or broke near an utterance's end, and reference labels it
+misheard (bench/README.md, personal data, tenth round)."""
 
 from __future__ import annotations
 
@@ -116,4 +116,32 @@ def test_the_last_digits_after_a_character_end_a_labelled_number(text: str, mask
     ],
 )
 def test_a_digit_after_a_word_or_a_whole_number_stays_apart(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 发票号 heard with 8 for 发: 票号 ends a ticket's or an invoice's number
+        "8票号码是133和48195713",
+        "8票号 买16228 额3267292295",
+        "您的车票号是13800138000",
+        # 工单编号 heard by its sound (公单编后: gōng, hòu for hào)
+        "公单编后午二三四二二要四八五零九三零八要",
+        "公单编后是13800138000",
+    ],
+)
+def test_reference_numbers_under_a_misheard_label_stay_unmasked(text: str) -> None:
+    assert found(text, "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("我买了两张票，手机号是13800138000", [("PHONE", "13800138000")]),
+        ("公司电话是13800138000", [("PHONE", "13800138000")]),
+        ("工资卡号是6217248244085255", [("CARD", "6217248244085255")]),
+    ],
+)
+def test_personal_numbers_near_those_words_are_still_masked(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
