@@ -145,3 +145,38 @@ def test_reference_numbers_under_a_misheard_label_stay_unmasked(text: str) -> No
 )
 def test_personal_numbers_near_those_words_are_still_masked(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 四幺幺幺，八四二八...: the group said as 幺 before the comma is the number's
+        ("卡号是腰腰腰,8-4-2-8,4-6-4,7-4-4", [("CARD", "腰腰腰,8-4-2-8,4-6-4,7-4-4")]),
+        ("卡号是8-4-2-8,4-6-4,7-4-4,妖妖", [("CARD", "8-4-2-8,4-6-4,7-4-4,妖妖")]),
+    ],
+)
+def test_said_as_yao_across_a_pause_from_the_digits(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+def test_said_as_yao_at_the_end_of_an_utterance_the_number_reads_on_from() -> None:
+    texts = ("卡后是紫妖妖妖", "行", "1-8-0-9-1-6-1-2-4-7-2")
+    spans = detect(utterances(texts, ("行",)), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == [(0, "CARD"), (2, "CARD")]
+    assert texts[0][spans[0].start : spans[0].end] == "妖妖妖"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # one 幺 sound-alike, or characters said so only by their reading, stay words
+        ("我腰疼，13800138000", [("PHONE", "13800138000")]),
+        ("舞舞，13800138000", [("PHONE", "13800138000")]),
+        ("优优，你的电话是13800138000", [("PHONE", "13800138000")]),
+        # too few real digits
+        ("腰腰腰，三三三", []),
+        ("腰腰，12345", []),
+    ],
+)
+def test_other_words_before_a_pause_stay_words(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
