@@ -180,3 +180,25 @@ def test_said_as_yao_at_the_end_of_an_utterance_the_number_reads_on_from() -> No
 )
 def test_other_words_before_a_pause_stay_words(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "kind"),
+    [
+        # the answer to a code question that ASR stretched past a code's length
+        (("请问您收到的验证码是多少?", "等5 8 5 5 5 5 5 5 5 6"), "CODE"),
+        (("验证码是多少", "三五八五五五二二二"), "CODE"),
+        # a phone read out there is still one: it validates
+        (("请问您收到的验证码是多少?", "1-3-8-0-0-1-3-8-0-0-0"), "PHONE"),
+        # another label after the code's says what it is
+        (("验证码没收到", "我的手机号是五八五五五五五五五六"), "PHONE"),
+    ],
+)
+def test_a_number_read_out_after_a_code_label_is_a_code(texts: tuple[str, ...], kind: str) -> None:
+    spans = detect(utterances(texts, ("请问您收到的验证码是多少?", "验证码是多少")), "zh")
+    assert [(s.utterance, s.kind.value) for s in spans] == [(1, kind)]
+
+
+def test_a_reference_number_read_out_after_a_code_question_stays_unmasked() -> None:
+    texts = ("验证码是多少", "订单号是五八五五五五五五五六")
+    assert detect(utterances(texts, ("验证码是多少",)), "zh") == []

@@ -173,6 +173,17 @@ def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
     return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
 
 
+def _read_out_kind(digits: str, before: str) -> PiiType | None:
+    """A number read out, typed by its length, but a code where a code label is the last
+    label before it and it is no longer than a phone's: the answer to "验证码是多少?" that ASR
+    stretched past a code's length ("等5 8 5 5 5 5 5 5 5 6" for 358552) is no phone."""
+    ends = label_ends(before)
+    code_last = ends[PiiType.code] >= 0 and max(ends, key=ends.__getitem__) is PiiType.code
+    if code_last and len(digits) <= NEAR_LENGTH[PiiType.phone][1]:
+        return PiiType.code
+    return spoken.read_out_kind(digits)
+
+
 def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     """A number that validates only as a phone (a number plan, no check digit: 10 digits
     are a US number more often than not) takes the type of the label right before it when
@@ -242,8 +253,8 @@ def classify(
     if kind is None and whole:
         kind = _garbled(digits, before, after)
     if kind is None and whole and spoken.read_out(lines, segments):
-        # typed by its length alone: a reference label before it says what it is instead
-        kind = None if reference_last(before) else spoken.read_out_kind(digits)
+        # typed by its length alone: a reference or code label before it says what it is
+        kind = None if reference_last(before) else _read_out_kind(digits, before)
     if kind is None or _suppressed(kind, before, after, digits):
         return None
     return kind
