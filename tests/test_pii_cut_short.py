@@ -19,6 +19,9 @@ from tests.test_pii_asr_forms import found, utterances
         ("我的手机号码是139021。", [("PHONE", "139021")]),
         ("卡号是62172853", [("CARD", "62172853")]),
         ("身份证号是33010619", [("ID", "33010619")]),
+        # fillers after it are no words
+        ("我的手机号是184915啊", [("PHONE", "184915")]),
+        ("我的手机号是184915，呃", [("PHONE", "184915")]),
     ],
 )
 def test_a_labelled_number_cut_short_at_the_end_of_its_utterance_is_masked(
@@ -37,6 +40,7 @@ def test_a_labelled_number_cut_short_at_the_end_of_its_utterance_is_masked(
         # a number said in passing: the utterance goes on after it
         "我的手机号是184915，对吗",
         "手机号是184915那个不用了",
+        "我的手机号是184915吧",
         # not right after the label
         "手机号我上个月换了，新的是184915",
         # a quantity, a date, an order number under its label

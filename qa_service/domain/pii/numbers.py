@@ -37,6 +37,7 @@ from qa_service.domain.pii.labels import (
     phone_label_end,
     reference_last,
 )
+from qa_service.domain.pii.numerals import FILLERS
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 
@@ -167,8 +168,8 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
 def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
     """Whether a number short of its type's length sits right after its label and ends its
     utterance (see CUT_AT_END_DIGITS)."""
-    if known < CUT_AT_END_DIGITS or any(ch.isalnum() for ch in after):
-        return False
+    if known < CUT_AT_END_DIGITS or any(ch.isalnum() and ch not in FILLERS for ch in after):
+        return False  # words after it, fillers aside ("我的手机号是184915啊")
     end = label_ends(before)[kind]
     return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
 
