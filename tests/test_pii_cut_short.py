@@ -157,6 +157,8 @@ def test_personal_numbers_near_those_words_are_still_masked(text: str, masked: l
         # 四幺幺幺，八四二八...: the group said as 幺 before the comma is the number's
         ("卡号是腰腰腰,8-4-2-8,4-6-4,7-4-4", [("CARD", "腰腰腰,8-4-2-8,4-6-4,7-4-4")]),
         ("卡号是8-4-2-8,4-6-4,7-4-4,妖妖", [("CARD", "8-4-2-8,4-6-4,7-4-4,妖妖")]),
+        # with a digit heard by its reading among them (死 for 四): 14 digits, a card's
+        ("卡后射死腰腰腰,8-4-2-8,4-6-4,7-4-4", [("CARD", "死腰腰腰,8-4-2-8,4-6-4,7-4-4")]),
     ],
 )
 def test_said_as_yao_across_a_pause_from_the_digits(text: str, masked: list) -> None:
@@ -176,6 +178,7 @@ def test_said_as_yao_at_the_end_of_an_utterance_the_number_reads_on_from() -> No
         # one 幺 sound-alike, or characters said so only by their reading, stay words
         ("我腰疼，13800138000", [("PHONE", "13800138000")]),
         ("舞舞，13800138000", [("PHONE", "13800138000")]),
+        ("舞舞腰，13800138000", [("PHONE", "13800138000")]),
         ("优优，你的电话是13800138000", [("PHONE", "13800138000")]),
         # too few real digits
         ("腰腰腰，三三三", []),

@@ -137,10 +137,12 @@ def _homophone_placed(items: list[Item], i: int) -> bool:
 
 
 def _yao_across_pause(items: list[Item], lo: int, hi: int) -> bool:
-    """Whether the homophones ``lo:hi`` are two or more said as 幺 (``numerals.ZH_YAO``, not
-    by a reading) with one pause, comma or utterance break between them and a digit: a
-    group of a number read before the pause ("卡后射死腰腰腰,8-4-2-8" for 四幺幺幺，八四二八)."""
-    if hi - lo < 2 or any(_sounded(items[k]) for k in range(lo, hi)):
+    """Whether the homophones ``lo:hi`` are mostly, and at least two, said as 幺
+    (``numerals.ZH_YAO``, not by a reading) with one pause, comma or utterance break between
+    them and a digit: a group of a number read before the pause ("卡后射死腰腰腰,8-4-2-8" for
+    四幺幺幺，八四二八)."""
+    yao = sum(not _sounded(items[k]) for k in range(lo, hi))
+    if yao < 2 or yao * 2 <= hi - lo:
         return False
     before = items[lo - 2] if lo > 1 and items[lo - 1] in (SOFT, SPACE) else None
     after = items[hi + 1] if hi + 1 < len(items) and items[hi] in (SOFT, SPACE) else None
