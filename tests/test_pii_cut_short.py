@@ -18,7 +18,7 @@ from tests.test_pii_asr_forms import found, utterances
         ("我的手机号是要702714", [("PHONE", "702714")]),  # 要 for 幺, a character between
         ("我的手机号码是139021。", [("PHONE", "139021")]),
         ("卡号是62172853", [("CARD", "62172853")]),
-        ("身份证号是33010619", [("ID", "33010619")]),
+        ("身份证号是330106199", [("ID", "330106199")]),
         # fillers after it are no words
         ("我的手机号是184915啊", [("PHONE", "184915")]),
         ("我的手机号是184915，呃", [("PHONE", "184915")]),
@@ -35,6 +35,8 @@ def test_a_labelled_number_cut_short_at_the_end_of_its_utterance_is_masked(
     [
         # too short for anything but a count or a card's last digits
         "我的手机号是18491",
+        "卡号是6217285",
+        "身份证号是33010619",
         "银行卡尾号是623456",
         "卡号后六位是623456",
         # a number said in passing: the utterance goes on after it
@@ -63,7 +65,6 @@ def test_the_cut_short_number_is_masked_when_the_rest_is_lost_after_a_backchanne
     [
         # three characters ASR wrote for what it did not catch, before or after the break
         ("卡号是621-728-531-865", "您您的设计和设计", "摇白摇,96"),
-        ("我的手机号是1351 零度明白", "嗯", "8-5-7"),
         ("我的手机号是1703351", "停", "啊要秒六七二"),
         ("我的手机号是1703351秒", "停", "要六七二"),
     ],
@@ -71,7 +72,7 @@ def test_the_cut_short_number_is_masked_when_the_rest_is_lost_after_a_backchanne
 def test_a_number_is_read_on_behind_three_characters_around_the_break(
     texts: tuple[str, ...],
 ) -> None:
-    spans = detect(utterances(texts, ("您您的设计和设计", "嗯", "停")), "zh")
+    spans = detect(utterances(texts, ("您您的设计和设计", "停")), "zh")
     assert {s.utterance for s in spans} == {0, 2}
     assert len({s.group for s in spans}) == 1
 

@@ -59,10 +59,16 @@ NEAR_LENGTH = {
 }
 # A labelled number cut short where its utterance ends (the rest lost, or heard as words
 # after the other side's "嗯": "我的手机号是184915" / "停" / "啊,邀请啊") is the label's from
-# this many digits, when at most CUT_LABEL_GAP characters stand between the label and it
-# (是, and one ASR wrote for a digit: "手机号是要702714"). A count or a card's last digits
-# is shorter, an amount has its unit, and a number said in passing goes on after it.
-CUT_AT_END_DIGITS, CUT_LABEL_GAP = 6, 2
+# half its type's usual digits, when at most CUT_LABEL_GAP characters stand between the
+# label and it (是, and one ASR wrote for a digit: "手机号是要702714"). A count or a card's
+# last digits is shorter, an amount has its unit, and a number said in passing goes on.
+CUT_AT_END_DIGITS = {
+    PiiType.phone: 6,
+    PiiType.card: 8,
+    PiiType.resident_id: 9,
+    PiiType.ssn: 5,
+}
+CUT_LABEL_GAP = 2
 # What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码).
 _LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
@@ -144,10 +150,12 @@ def _labelled(
     return None
 
 
-def _garbled(digits: str, before: str, after: str) -> PiiType | None:
+def _garbled(digits: str, before: str, after: str, together: bool) -> PiiType | None:
     """A labelled number of about the right length that does not validate. A label may
     follow it ("1833698 02700，这是我手机"), and a bare 号码 ("number", what ASR leaves of
-    证件号码 heard as 政界号码) names no type: past a phone's length, the length does."""
+    证件号码 heard as 政界号码) names no type: past a phone's length, the length does.
+    ``together``: said in one utterance with no word between its digits (a number cut
+    short, not pieces bridged: "手机号138和139" is two numbers)."""
     kind = nearest_label(before) or label_after(after)
     if kind is None:
         return None
@@ -158,7 +166,8 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
     # alone and its digits with every letter. Past the type's length by more than ASR
     # adds, a labelled number is still the label's (whisper loops: "184,740,099,199,199").
     known = len(digits) - digits.count(GUESS)
-    if len(digits) < low and not _cut_at_end(kind, known, before, after):
+    cut = together and _cut_at_end(kind, known, before, after)
+    if len(digits) < low and not cut:
         return None
     if kind is PiiType.phone and known > most_digits(kind) and bare_number(before):
         return spoken.read_out_kind(digits)
@@ -168,7 +177,7 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
 def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
     """Whether a number short of its type's length sits right after its label and ends its
     utterance (see CUT_AT_END_DIGITS)."""
-    if known < CUT_AT_END_DIGITS or any(ch.isalnum() and ch not in FILLERS for ch in after):
+    if known < CUT_AT_END_DIGITS[kind] or any(ch.isalnum() and ch not in FILLERS for ch in after):
         return False  # words after it, fillers aside ("我的手机号是184915啊")
     end = label_ends(before)[kind]
     return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
@@ -252,7 +261,7 @@ def classify(
     else:
         kind = _labelled(digits, before, segments, english)
     if kind is None and whole:
-        kind = _garbled(digits, before, after)
+        kind = _garbled(digits, before, after, spoken.said_together(lines, units))
     if kind is None and whole and spoken.read_out(lines, segments):
         # typed by its length alone: a reference or code label before it says what it is
         kind = None if reference_last(before) else _read_out_kind(digits, before)

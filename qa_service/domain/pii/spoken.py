@@ -60,6 +60,8 @@ _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到�
 # What ASR may write around a break before the rest of a number is read on: Chinese
 # characters, or one Latin word of this many letters at most (see ``read_on``).
 _READ_ON_HAN, _READ_ON_LATIN = 3, 6
+# Of those, at most this many after the first piece: three there are words ("就职了").
+_READ_ON_TAIL = 2
 
 
 def gap_chars(text: str) -> int:
@@ -74,6 +76,13 @@ def _between(lines: Sequence[Line], units: list[Unit]) -> str:
         for a, b in pairwise(units)
         if a.utterance == b.utterance
     )
+
+
+def said_together(lines: Sequence[Line], units: list[Unit]) -> bool:
+    """Whether a number's units were said in one utterance with no word between them."""
+    if len({u.utterance for u in units}) > 1:
+        return False
+    return not any(ch.isalpha() for ch in _between(lines, units))
 
 
 def _said(lines: Sequence[Line], unit: Unit) -> str:
@@ -255,16 +264,18 @@ def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """Whether ``second`` is where the speaker read on after a break: ``first`` ends an
     utterance and ``second`` starts the speaker's next one soon after, with at most what
     ASR wrote for sounds it did not catch around the break (three Chinese characters in
-    all, after the first and before the second: "我的手机号是1351 零度明白" / "嗯" / "8-5-7",
+    all, at most two of them after the first: "我的手机号是1703351秒" / "停" / "要六七二",
     "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; or one short Latin word
-    before the second). Four are words ("1703351还没换过"). Whether ``first`` was cut short
-    is the caller's to check."""
+    before the second). More are words ("1703351还没换过", "42010219就职了"). Whether
+    ``first`` was cut short is the caller's to check."""
     end, start = first.units[-1], second.units[0]
     if _next_of_speaker(lines, end.utterance) != start.utterance:
         return False
     a, b = lines[end.utterance], lines[start.utterance]
     tail = _GAP_SEPARATORS.sub("", a.text[end.end :])
-    if b.start - a.end > MAX_SPLIT_GAP_S or not all(HAN.match(ch) for ch in tail):
+    if b.start - a.end > MAX_SPLIT_GAP_S or len(tail) > _READ_ON_TAIL:
+        return False
+    if not all(HAN.match(ch) for ch in tail):
         return False
     head = _GAP_SEPARATORS.sub("", b.text[: start.start])
     if all(HAN.match(ch) for ch in head):
