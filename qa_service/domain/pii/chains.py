@@ -46,10 +46,14 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     (in Chinese one or two characters, see ``_zh_bridge``), a label of personal data
     before the first, the first no number by itself (a whole ID followed by "您核对一下" is
     done) and the second more than a stray digit word."""
-    if len(second.digits) < 2 or validate(first.digits, english) is not None:
+    if validate(first.digits, english) is not None:
         return False
     before = words_before(lines, first.units[0])
     label, referenced = nearest_label(before), reference_last(before)
+    if not english and _last_digits(lines, first, second, label, referenced):
+        return True
+    if len(second.digits) < 2:
+        return False  # a stray digit word
     cut_short = not referenced and _cut_short(first.digits, second.digits, label)
     if cut_short and spoken.read_on(lines, first, second):
         return True
@@ -80,6 +84,17 @@ def _zh_bridge(lines: Sequence[Line], first: Run, second: Run, label: PiiType | 
         return True
     # an ID's check digit and birth date: no chance match
     return v.resident_id(joined) and spoken.zh_chars_between(lines, first, second)
+
+
+def _last_digits(
+    lines: Sequence[Line], first: Run, second: Run, label: PiiType | None, referenced: bool
+) -> bool:
+    """Whether ``second`` is the last digit or two of the labelled number ``first`` that ASR
+    broke with a character ("完整的卡号是6217248244085案5"), within the type's length."""
+    if label not in NEAR_LENGTH or referenced:
+        return False
+    fits = len(first.digits + second.digits) <= most_digits(label)
+    return fits and spoken.last_digits_after_char(lines, first, second)
 
 
 def _cut_short(first: str, second: str, label: PiiType | None) -> bool:

@@ -124,7 +124,7 @@ def _homophone_placed(items: list[Item], i: int) -> bool:
     # a guess is any other Chinese character here: a word until settled
     digit_before, digit_after = _digit_like(before), _digit_like(after)
     if not (digit_before or digit_after):
-        return False
+        return _yao_across_pause(items, lo, hi)
     if (digit_before and digit_after) or hi - lo >= 2:
         return True
     char = items[i]
@@ -134,6 +134,23 @@ def _homophone_placed(items: list[Item], i: int) -> bool:
         return True  # "点坏要363,2364,364": 幺 heard as 要 before a mobile's other ten
     outer = after if digit_before else before
     return outer in (None, SOFT, SPACE)
+
+
+def _yao_across_pause(items: list[Item], lo: int, hi: int) -> bool:
+    """Whether the homophones ``lo:hi`` are mostly, and at least two, said as 幺
+    (``numerals.ZH_YAO``, not by a reading) with one pause, comma or utterance break between
+    them and a digit: a group of a number read before the pause ("卡后射死腰腰腰,8-4-2-8" for
+    四幺幺幺，八四二八)."""
+    yao = sum(not _sounded(items[k]) for k in range(lo, hi))
+    if yao < 2 or yao * 2 <= hi - lo:
+        return False
+    before = items[lo - 2] if lo > 1 and items[lo - 1] in (SOFT, SPACE) else None
+    after = items[hi + 1] if hi + 1 < len(items) and items[hi] in (SOFT, SPACE) else None
+    return _digit_like(before) or _digit_like(after)
+
+
+def _sounded(item: Item) -> bool:
+    return isinstance(item, Unit) and item.sounded
 
 
 def _leads_a_mobile(items: list[Item], k: int) -> bool:

@@ -11,7 +11,8 @@ from qa_service.domain.pii.sounds import main_reading, sounds_like_shouji
 from qa_service.domain.pii.types import PiiType
 
 REFERENCE = re.compile(
-    r"订单|单号|快递|运单|邮件号|工单|流水|编号|合同|发票|保单|金额|余额|价格|积分|"
+    # 票号 ends any ticket's or invoice's number (发票号 heard as "8票号")
+    r"订单|单号|快递|运单|邮件号|工单|流水|编号|合同|发票|票号|保单|金额|余额|价格|积分|"
     r"order|tracking|invoice|ticket|reference|\bref\b|case|confirmation|account balance|"
     r"amount|total|balance|price",
     re.I,

@@ -31,11 +31,13 @@ from qa_service.domain.pii.labels import (
     SSN_LABEL,
     bare_number,
     label_after,
+    label_ends,
     last_end,
     nearest_label,
     phone_label_end,
     reference_last,
 )
+from qa_service.domain.pii.numerals import FILLERS
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 
@@ -55,6 +57,20 @@ NEAR_LENGTH = {
     PiiType.resident_id: (12, 18),
     PiiType.ssn: (8, 10),
 }
+# A labelled number cut short where its utterance ends (the rest lost, or heard as words
+# after the other side's "嗯": "我的手机号是184915" / "停" / "啊,邀请啊") is the label's from
+# half its type's usual digits, when at most CUT_LABEL_GAP characters stand between the
+# label and it (是, and one ASR wrote for a digit: "手机号是要702714"). A count or a card's
+# last digits is shorter, an amount has its unit, and a number said in passing goes on.
+CUT_AT_END_DIGITS = {
+    PiiType.phone: 6,
+    PiiType.card: 8,
+    PiiType.resident_id: 9,
+    PiiType.ssn: 5,
+}
+CUT_LABEL_GAP = 2
+# What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码).
+_LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -134,10 +150,12 @@ def _labelled(
     return None
 
 
-def _garbled(digits: str, before: str, after: str) -> PiiType | None:
+def _garbled(digits: str, before: str, after: str, together: bool) -> PiiType | None:
     """A labelled number of about the right length that does not validate. A label may
     follow it ("1833698 02700，这是我手机"), and a bare 号码 ("number", what ASR leaves of
-    证件号码 heard as 政界号码) names no type: past a phone's length, the length does."""
+    证件号码 heard as 政界号码) names no type: past a phone's length, the length does.
+    ``together``: said in one utterance with no word between its digits (a number cut
+    short, not pieces bridged: "手机号138和139" is two numbers)."""
     kind = nearest_label(before) or label_after(after)
     if kind is None:
         return None
@@ -148,11 +166,32 @@ def _garbled(digits: str, before: str, after: str) -> PiiType | None:
     # alone and its digits with every letter. Past the type's length by more than ASR
     # adds, a labelled number is still the label's (whisper loops: "184,740,099,199,199").
     known = len(digits) - digits.count(GUESS)
-    if len(digits) < low:
+    cut = together and _cut_at_end(kind, known, before, after)
+    if len(digits) < low and not cut:
         return None
     if kind is PiiType.phone and known > most_digits(kind) and bare_number(before):
         return spoken.read_out_kind(digits)
     return kind
+
+
+def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
+    """Whether a number short of its type's length sits right after its label and ends its
+    utterance (see CUT_AT_END_DIGITS)."""
+    if known < CUT_AT_END_DIGITS[kind] or any(ch.isalnum() and ch not in FILLERS for ch in after):
+        return False  # words after it, fillers aside ("我的手机号是184915啊")
+    end = label_ends(before)[kind]
+    return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
+
+
+def _read_out_kind(digits: str, before: str) -> PiiType | None:
+    """A number read out, typed by its length, but a code where a code label is the last
+    label before it and it is no longer than a phone's: the answer to "验证码是多少?" that ASR
+    stretched past a code's length ("等5 8 5 5 5 5 5 5 5 6" for 358552) is no phone."""
+    ends = label_ends(before)
+    code_last = ends[PiiType.code] >= 0 and max(ends, key=ends.__getitem__) is PiiType.code
+    if code_last and len(digits) <= NEAR_LENGTH[PiiType.phone][1]:
+        return PiiType.code
+    return spoken.read_out_kind(digits)
 
 
 def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
@@ -222,10 +261,10 @@ def classify(
     else:
         kind = _labelled(digits, before, segments, english)
     if kind is None and whole:
-        kind = _garbled(digits, before, after)
+        kind = _garbled(digits, before, after, spoken.said_together(lines, units))
     if kind is None and whole and spoken.read_out(lines, segments):
-        # typed by its length alone: a reference label before it says what it is instead
-        kind = None if reference_last(before) else spoken.read_out_kind(digits)
+        # typed by its length alone: a reference or code label before it says what it is
+        kind = None if reference_last(before) else _read_out_kind(digits, before)
     if kind is None or _suppressed(kind, before, after, digits):
         return None
     return kind

