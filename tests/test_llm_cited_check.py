@@ -198,19 +198,20 @@ def test_the_checks_cost_is_counted_with_the_questions() -> None:
             {"yes_threshold": 0.5, "cited_check": {"question": {"en": CHECK}, "threshold": 0.5}},
             "no 'yes_threshold'",
         ),
+        # Only on question items: a findings item with nothing else of a question.
+        (
+            {
+                "type": "findings",
+                "question": {},
+                "answers": {},
+                "categories": ["deflection"],
+                "points": -5,
+                "cited_check": {"question": {"en": CHECK}, "threshold": 0.5},
+            },
+            "need 'type: question'",
+        ),
     ],
 )
 def test_invalid_cited_checks_are_refused(change: dict, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         ScoreItem(**{**QUESTION, **change})
-
-
-def test_a_cited_check_belongs_to_question_items_only() -> None:
-    with pytest.raises(ValidationError, match="need 'type: question'"):
-        ScoreItem(
-            id="x",
-            dimension="all",
-            categories=["deflection"],
-            points=-5,
-            cited_check={"question": {"en": CHECK}, "threshold": 0.5},
-        )
