@@ -332,20 +332,35 @@ def test_applies_when_not_met_answers_not_applicable_without_asking() -> None:
     assert len(model.asked) == 1 and out.score.dimensions["all"]["score"] == 70
 
 
-def test_a_long_call_is_asked_in_windows_and_the_worst_answer_counts() -> None:
+@pytest.mark.parametrize(
+    ("combine", "usual", "odd", "expected"),
+    [
+        ("worst", "yes", "no", "no"),  # a lapse in one window counts
+        ("best", "no", "yes", "yes"),  # something said in one window counts
+        ("best", "no", "no", "no"),
+        ("last", "yes", "no", "yes"),  # the second window is not the last
+    ],
+)
+def test_a_long_call_is_asked_in_windows_and_the_answers_combined(
+    combine: str, usual: str, odd: str, expected: str
+) -> None:
+    """Every window answers ``usual`` but the second, which answers ``odd``."""
     turns = [("agent" if k % 2 else "customer", f"第{k}句" + "话" * 60) for k in range(12)]
     tr = transcript(*turns)
     spans = windows(tr, 300)
-    replies = [{"answer": "yes", "justification": "好。", "cited": [s.start]} for s in spans]
-    replies[1] = {"answer": "no", "justification": "没解决。", "cited": [spans[1].start + 1]}
+    replies = [{"answer": usual, "justification": "好。", "cited": [s.start]} for s in spans]
+    replies[1] = {"answer": odd, "justification": "这一段。", "cited": [spans[1].start + 1]}
     model = ScriptedModel(*replies)
     engines = ModelEngines(model)
     engines.settings.llm_window_chars = 300
-    out = inspect.run(tr, asks_pack(), engines)
+    answers = "    answers: {yes: 0, no: -20, not_applicable: 0}"
+    card = SCORECARD_YAML.replace(answers, f"{answers}\n    combine: {combine}")
+    out = inspect.run(tr, asks_pack(card), engines)
     answer = next(f for f in out.findings if f.category == QUESTION_CATEGORY)
-    assert len(model.asked) == len(spans) > 1
-    assert answer.evidence["answer"] == "no" and answer.evidence["windows"] == len(spans)
-    assert answer.evidence["cited"][0]["index"] == spans[1].start + 1
+    assert len(model.asked) == len(spans) > 2
+    assert answer.evidence["answer"] == expected and answer.evidence["windows"] == len(spans)
+    if expected == odd != usual:
+        assert answer.evidence["cited"][0]["index"] == spans[1].start + 1
 
 
 def test_the_standard_scorecard_asks_six_default_questions() -> None:

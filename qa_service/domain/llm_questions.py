@@ -286,7 +286,9 @@ def combine(item: ScoreItem, answers: list[ModelAnswer]) -> ModelAnswer:
     applicable = [a for a in answers if a.answer != "not_applicable"] or answers
     if item.combine == "last":
         return applicable[-1]
-    return min(applicable, key=lambda a: item.answers.get(a.answer, 0.0))
+    points = [item.answers.get(a.answer, 0.0) for a in applicable]
+    chosen = max(points) if item.combine == "best" else min(points)
+    return applicable[points.index(chosen)]
 
 
 def answer_finding(

@@ -88,8 +88,9 @@ class QuestionFields(BaseModel):
     answers: dict[Answer, float] = Field(default_factory=dict)
     applies_when: AppliesWhen | None = None
     # A call asked in windows: "worst" keeps the answer that moves the fewest points (a lapse
-    # anywhere counts), "last" the last window's (an outcome is decided at the end).
-    combine: Literal["worst", "last"] = "worst"
+    # anywhere counts), "best" the most (something said anywhere counts: a disclosure),
+    # "last" the last window's (an outcome is decided at the end).
+    combine: Literal["worst", "best", "last"] = "worst"
     # Answer "yes" only when the model's probability of yes, among yes and no, reaches this
     # (a backend that reads probabilities; otherwise the model's own choice). A small model
     # leans to one answer on some questions while its probability still ranks the calls:
