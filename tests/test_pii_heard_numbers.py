@@ -1,0 +1,38 @@
+"""Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
+IP address's 255, ... (bench/README.md, personal data, eleventh round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_pii_asr_forms import found
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # four dotted groups, one past 255: no IP address, digits read out in groups
+        ("我的手机号是147.842.420.6", [("PHONE", "147.842.420.6")]),
+        ("我的手机号是147.842.420.6就行", [("PHONE", "147.842.420.6")]),
+        ("你打这个电话要333.618.380.5就行", [("PHONE", "要333.618.380.5")]),
+    ],
+)
+def test_dotted_groups_no_address_could_have_are_a_number_read_out(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # addresses, every group 0-255, under a phone label too
+        "电话那边的IP是192.168.10.25",
+        "手机连的是10.0.0.1",
+        "IP是255.255.255.0",
+        # amounts and prices, an order number in groups
+        "电话费是1.234.567元",
+        "价格是3.5元",
+        "订单号是147.842.420.6",
+    ],
+)
+def test_addresses_amounts_and_order_numbers_in_dots_stay_unmasked(text: str) -> None:
+    assert found(text, "zh") == []
