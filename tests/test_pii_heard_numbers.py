@@ -1,11 +1,13 @@
 """Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
-IP address's 255, ... (bench/README.md, personal data, eleventh round)."""
+IP address's 255, digits heard as words before a break, ... (bench/README.md, personal
+data, eleventh round)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.test_pii_asr_forms import found
+from qa_service.domain.pii import detect
+from tests.test_pii_asr_forms import found, utterances
 
 
 @pytest.mark.parametrize(
@@ -36,3 +38,22 @@ def test_dotted_groups_no_address_could_have_are_a_number_read_out(text: str, ma
 )
 def test_addresses_amounts_and_order_numbers_in_dots_stay_unmasked(text: str) -> None:
     assert found(text, "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # three characters after the first piece, two of them sounding like digits (wu, qi)
+        (("卡号是52324619 名武器", "停", "915898"), [(0, "52324619"), (2, "915898")]),
+        # three where one sounds like a digit (jiu) are words, four always
+        (("卡号是52324619 就职了", "停", "915898"), []),
+        (("卡号是52324619 名武器啊", "停", "915898"), []),
+        # an amount after the break is no piece of the number
+        (("卡号是52324619 名武器", "停", "915898元"), []),
+    ],
+)
+def test_a_number_read_on_behind_three_characters_heard_as_digits_is_one(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("停",)), "zh")
+    assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked

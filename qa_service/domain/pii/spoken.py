@@ -27,7 +27,7 @@ from itertools import pairwise
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.numerals import SOFT_CHARS
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
-from qa_service.domain.pii.sounds import HAN
+from qa_service.domain.pii.sounds import HAN, digit_by_sound
 from qa_service.domain.pii.types import PiiType
 from qa_service.domain.pii.validators import has_birth_date, resident_id
 
@@ -60,8 +60,10 @@ _ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到�
 # What ASR may write around a break before the rest of a number is read on: Chinese
 # characters, or one Latin word of this many letters at most (see ``read_on``).
 _READ_ON_HAN, _READ_ON_LATIN = 3, 6
-# Of those, at most this many after the first piece: three there are words ("就职了").
-_READ_ON_TAIL = 2
+# Of those, at most this many after the first piece: three there are words ("就职了"),
+# unless this many of them sound exactly like digits ("名武器": wu, qi), a piece of the
+# number ASR wrote as words.
+_READ_ON_TAIL, _READ_ON_TAIL_HEARD = 2, 2
 
 
 def gap_chars(text: str) -> int:
@@ -265,15 +267,16 @@ def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     utterance and ``second`` starts the speaker's next one soon after, with at most what
     ASR wrote for sounds it did not catch around the break (three Chinese characters in
     all, at most two of them after the first: "我的手机号是1703351秒" / "停" / "要六七二",
-    "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; or one short Latin word
-    before the second). More are words ("1703351还没换过", "42010219就职了"). Whether
+    "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; three where two of them sound
+    like digits: "卡号是52324619 名武器" / "停" / "915898"; or one short Latin word before the
+    second). More are words ("1703351还没换过", "42010219就职了"). Whether
     ``first`` was cut short is the caller's to check."""
     end, start = first.units[-1], second.units[0]
     if _next_of_speaker(lines, end.utterance) != start.utterance:
         return False
     a, b = lines[end.utterance], lines[start.utterance]
     tail = _GAP_SEPARATORS.sub("", a.text[end.end :])
-    if b.start - a.end > MAX_SPLIT_GAP_S or len(tail) > _READ_ON_TAIL:
+    if b.start - a.end > MAX_SPLIT_GAP_S or len(tail) > _READ_ON_TAIL + _heard_digits(tail):
         return False
     if not all(HAN.match(ch) for ch in tail):
         return False
@@ -281,6 +284,13 @@ def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     if all(HAN.match(ch) for ch in head):
         return len(tail + head) <= _READ_ON_HAN
     return not tail and len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
+
+
+def _heard_digits(tail: str) -> int:
+    """One more character allowed after a number's first piece where enough of them sound
+    exactly like digits (see ``_READ_ON_TAIL_HEARD``)."""
+    heard = sum(digit_by_sound(ch) is not None for ch in tail)
+    return int(heard >= _READ_ON_TAIL_HEARD)
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
