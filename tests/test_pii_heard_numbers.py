@@ -1,6 +1,6 @@
 """Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
-IP address's 255, digits heard as words before a break, ... (bench/README.md, personal
-data, eleventh round)."""
+IP address's 255, digits heard as words before a break, 卡号 heard after a pronoun, ...
+(bench/README.md, personal data, eleventh round)."""
 
 from __future__ import annotations
 
@@ -57,3 +57,21 @@ def test_a_number_read_on_behind_three_characters_heard_as_digits_is_one(
 ) -> None:
     spans = detect(utterances(texts, ("停",)), "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 卡号 heard as 他后 / 它耗 before most of a card's digits in a row
+        ("他后1411113-48-08-76-88-78", [("CARD", "1411113-48-08-76-88-78")]),
+        ("它耗是5234-3988-7816-2222", [("CARD", "5234-3988-7816-2222")]),
+        # about him: a day, a date, an amount, a phone number after other words
+        ("他后3天再打", []),
+        ("他后2026年12月5号来", []),
+        ("他后来转了5000块钱", []),
+        ("他后天给你打13800138000", [("PHONE", "13800138000")]),
+        ("他后13800138000打过来", [("PHONE", "13800138000")]),
+    ],
+)
+def test_a_card_label_heard_after_a_pronoun_before_a_long_number(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

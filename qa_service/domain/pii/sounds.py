@@ -56,9 +56,14 @@ _BEFORE_NUMBER = "(?=是|[0-9零〇幺一二两三四五六七八九])"
 # guess from their sound alone (see the module's doc); this one spot is not.
 _HEARD_HAOMA = re.compile(_ONE_HAN + "[码马]" + _BEFORE_NUMBER)
 # 卡号 ("card number") heard as 塔号, 塔后 or 卡后 (k heard as t, hào as hòu), right before 是 or a
-# digit; not after the pronouns 他, 她 and 它 ("他后3天") nor as 卡后 after a verb ("开卡后").
+# digit; not as 卡后 after a verb ("开卡后"). After the pronouns 他, 她 and 它 ("他后3天", "他号是"
+# his number) only as 后 or 耗 before a number of a card's digits or most of them, said in a
+# row ("他后1411113-48-08-76-88-78", "它耗是523-439-8878"), which no sentence about him has.
 _HEARD_KAHAO = re.compile("(?<![开办刷换补销绑插])" + _ONE_HAN * 2 + _BEFORE_NUMBER)
 _KAHAO_SOUNDS = ({"ka", "ta"}, {"hao", "hou"})
+_PRONOUN_KAHAO = set("后耗")
+_DIGIT_CHAR = "[0-9零〇幺一二两三四五六七八九]"
+_LONG_NUMBER_AHEAD = re.compile("是?" + rf"(?:{_DIGIT_CHAR}[\s,，.、-]*){{10}}")
 # 手机号 ("mobile number") heard with its first vowel changed (设计号: she for shou), right
 # before 是 or a digit: ji and hao kept, an initial s or sh before them.
 _HEARD_SHOUJIHAO = re.compile(_ONE_HAN * 3 + _BEFORE_NUMBER)
@@ -164,7 +169,15 @@ def _haoma(found: re.Match[str]) -> str:
 def _kahao(found: re.Match[str]) -> str:
     first, second = (main_reading(ch) for ch in found.groups())
     heard = first in _KAHAO_SOUNDS[0] and second in _KAHAO_SOUNDS[1]
-    return "卡号" if heard and found.group(1) not in _PRONOUNS else found.group()
+    return "卡号" if heard and _not_about_him(found) else found.group()
+
+
+def _not_about_him(found: re.Match[str]) -> bool:
+    """Whether a 卡号 heard after a pronoun is one (see ``_HEARD_KAHAO``)."""
+    if found.group(1) not in _PRONOUNS:
+        return True
+    long_number = _LONG_NUMBER_AHEAD.match(found.string, found.end())
+    return found.group(2) in _PRONOUN_KAHAO and long_number is not None
 
 
 def sounds_like_shouji(first: str, second: str) -> bool:
