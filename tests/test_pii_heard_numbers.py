@@ -1,6 +1,6 @@
 """Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
-IP address's 255, digits heard as words before a break, 卡号 heard after a pronoun, ...
-(bench/README.md, personal data, eleventh round)."""
+IP address's 255, digits heard as words before a break, 卡号 heard after a pronoun, a
+character glued inside a labelled number (bench/README.md, personal data, eleventh round)."""
 
 from __future__ import annotations
 
@@ -74,4 +74,31 @@ def test_a_number_read_on_behind_three_characters_heard_as_digits_is_one(
     ],
 )
 def test_a_card_label_heard_after_a_pronoun_before_a_long_number(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a first digit glued to a syllable ASR wrote as a word, right after the label
+        ("塔号是6案590994404175", [("CARD", "6案590994404175")]),
+        # a date character before more digits than a day has
+        ("完整的卡号是622 8月92790567952588", [("CARD", "622 8月92790567952588")]),
+        (
+            "政见号马三三零一 动6号1976零三动8 二九八死您何对一下",
+            [("ID", "三三零一 动6号1976零三动8 二九八")],
+        ),
+        # a count, an ordinal, a reference number, a card's last digits
+        ("卡号是6个5909944041751", [("CARD", "5909944041751")]),
+        ("卡号是第6案590994404175", [("CARD", "590994404175")]),
+        ("订单号是6案590994404175", []),
+        ("我的卡号后4位是6案5909", []),
+        # dates, an amount
+        ("卡号是8月12号到期", []),
+        ("卡号是2026年8月923", []),
+        ("身份证号是1991年3月12号出生", []),
+        ("手机号是5月123元", []),
+    ],
+)
+def test_a_character_glued_inside_a_labelled_number(text: str, masked: list) -> None:
     assert found(text, "zh") == masked

@@ -70,7 +70,7 @@ CUT_AT_END_DIGITS = {
 }
 CUT_LABEL_GAP = 2
 # What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码).
-_LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
+LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -180,7 +180,7 @@ def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
     if known < CUT_AT_END_DIGITS[kind] or any(ch.isalnum() and ch not in FILLERS for ch in after):
         return False  # words after it, fillers aside ("我的手机号是184915啊")
     end = label_ends(before)[kind]
-    return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
+    return end >= 0 and spoken.gap_chars(LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
 
 
 def _read_out_kind(digits: str, before: str) -> PiiType | None:

@@ -55,8 +55,8 @@ _ZH_BRIDGE_SIDE = 3
 # ``last_digits_after_char``).
 _LAST_DIGITS = 2
 # Words before a last digit that make it a count or an ordinal ("第5", "共5", "约5").
-_NOT_LAST = set("第共约")
-_ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
+NOT_LAST = set("第共约")
+ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
 # What ASR may write around a break before the rest of a number is read on: Chinese
 # characters, or one Latin word of this many letters at most (see ``read_on``).
 _READ_ON_HAN, _READ_ON_LATIN = 3, 6
@@ -224,7 +224,7 @@ def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bo
     if any(ch.isalnum() for ch in text[last.end :]):
         return False
     gap = text[end.end : second.units[0].start]  # glued: after a comma it is a new clause
-    return bool(HAN.fullmatch(gap)) and gap not in _ZH_NO_BRIDGE | _NOT_LAST
+    return bool(HAN.fullmatch(gap)) and gap not in ZH_NO_BRIDGE | NOT_LAST
 
 
 def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
@@ -232,7 +232,7 @@ def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     ``two_zh_chars_between`` takes them, units and date characters included
     ("440305月199103220470"): for a number whose digits either side validate together as one
     a check digit guards."""
-    return _zh_gap(lines, first, second, most_within=2, allowed=_ZH_NO_BRIDGE) > 0
+    return _zh_gap(lines, first, second, most_within=2, allowed=ZH_NO_BRIDGE) > 0
 
 
 def _zh_gap(
@@ -258,7 +258,7 @@ def _zh_gap(
     else:
         return 0
     gap = _GAP_SEPARATORS.sub("", gap)
-    bridgeable = all(HAN.match(ch) and (ch in allowed or ch not in _ZH_NO_BRIDGE) for ch in gap)
+    bridgeable = all(HAN.match(ch) and (ch in allowed or ch not in ZH_NO_BRIDGE) for ch in gap)
     return len(gap) if 0 < len(gap) <= most and bridgeable else 0
 
 
