@@ -1,6 +1,7 @@
 """Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
 IP address's 255, digits heard as words before a break, 卡号 heard after a pronoun, a
-character glued inside a labelled number (bench/README.md, personal data, eleventh round)."""
+character glued inside a labelled number, 零 heard as lin (bench/README.md, personal data,
+eleventh round)."""
 
 from __future__ import annotations
 
@@ -102,3 +103,24 @@ def test_a_card_label_heard_after_a_pronoun_before_a_long_number(text: str, mask
 )
 def test_a_character_glued_inside_a_labelled_number(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # ling heard as lin (邻, 林) inside a number read out, or as a code's last digits
+        (
+            ("身份正好14201 东二1976 邻巴两三6600",),
+            [(0, "14201 东二1976 邻巴两三6600")],
+        ),
+        (("请问您收到的验证码是多少", "巴斯林林"), [(1, "巴斯林林")]),
+        # the surname and the words, by a number or not
+        (("林先生的手机号是13800138000",), [(0, "13800138000")]),
+        (("手机号是13800138000，林先生",), [(0, "13800138000")]),
+        (("林林总总有3000多个",), []),
+        (("临走前给了200元",), []),
+    ],
+)
+def test_zero_heard_as_lin(texts: tuple[str, ...], masked: list) -> None:
+    spans = detect(utterances(texts, ("请问您收到的验证码是多少",)), "zh")
+    assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
