@@ -1,6 +1,6 @@
 """Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
 IP address's 255, digits heard as words before a break, 卡号 heard after a pronoun, a
-character glued inside a labelled number, 零 heard as lin (bench/README.md, personal data,
+character glued inside a labelled number, 零 heard as lin or li (bench/README.md, personal data,
 eleventh round)."""
 
 from __future__ import annotations
@@ -119,8 +119,26 @@ def test_a_character_glued_inside_a_labelled_number(text: str, masked: list) -> 
         (("手机号是13800138000，林先生",), [(0, "13800138000")]),
         (("林林总总有3000多个",), []),
         (("临走前给了200元",), []),
+        # ling heard as li (力) inside an ID read out
+        (
+            ("我身份正三三零腰动力1983零八腰动7119",),
+            [(0, "三三零腰动力1983零八腰动7119")],
+        ),
+        (
+            ("政见后马三三动腰动力20010126094腰你和对一下",),
+            [(0, "三三动腰动力20010126094腰")],
+        ),
+        # li as the words it is: 里, 力, 理, 李 by a number or an amount
+        (("走了5里路",), []),
+        (("家里3口人",), []),
+        (("他力气大，一次能搬100斤",), []),
+        (("卡号是6217里面有3000元",), []),
+        (("理赔金额是5000元",), []),
+        (("我在这里等了20分钟",), []),
+        (("我在这里13800138000",), [(0, "13800138000")]),
+        (("手机号是13800138000，李先生",), [(0, "13800138000")]),
     ],
 )
-def test_zero_heard_as_lin(texts: tuple[str, ...], masked: list) -> None:
+def test_zero_heard_as_lin_or_li(texts: tuple[str, ...], masked: list) -> None:
     spans = detect(utterances(texts, ("请问您收到的验证码是多少",)), "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked

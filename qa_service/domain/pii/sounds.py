@@ -74,9 +74,10 @@ _PRONOUNS = set("他她它牠")
 _ONE_CHANGE_LABELS = ("证件号码", "身份证号", "银行卡号")
 # The toneless syllables a digit is said as on the phone (幺 for one, 洞 for zero, 拐 for
 # seven, 勾 for nine included), and ling heard without its back nasal (邻, 林: "邻巴两三" for
-# 零八二三, "巴斯林林" for 8400); the surname 林 by a number is still no digit there.
+# 零八二三, "巴斯林林" for 8400) or without its nasal at all (力: "腰动力1983" for 幺洞零1983);
+# the surname 林 or 李 and 这里 by a number are still no digits there.
 _DIGIT_SOUNDS = {
-    "ling": "0", "lin": "0", "dong": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2",
+    "ling": "0", "lin": "0", "li": "0", "dong": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2",
     "san": "3", "si": "4", "wu": "5", "liu": "6", "qi": "7", "guai": "7", "ba": "8", "jiu": "9",
     "gou": "9",
 }  # fmt: skip
