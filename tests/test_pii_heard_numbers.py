@@ -142,3 +142,24 @@ def test_a_character_glued_inside_a_labelled_number(text: str, masked: list) -> 
 def test_zero_heard_as_lin_or_li(texts: tuple[str, ...], masked: list) -> None:
     spans = detect(utterances(texts, ("请问您收到的验证码是多少",)), "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # the last digits after a character and a space ASR put before it
+        (
+            ("塔号是41111366", "停", "三零零零 四五一 多二八"),
+            [(0, "41111366"), (2, "三零零零 四五一 多二八")],
+        ),
+        (("完整的卡号是6217248244085 案5",), [(0, "6217248244085 案5")]),
+        # after a comma a new clause; an ordinal, a count, a reference number
+        (("完整的卡号是6217248244085，案5",), [(0, "6217248244085")]),
+        (("卡号是6217248244085 第5",), [(0, "6217248244085")]),
+        (("卡号是6217248244085 多5张",), [(0, "6217248244085")]),
+        (("订单号是6217248244085 多5",), []),
+    ],
+)
+def test_last_digits_after_a_character_and_a_space(texts: tuple[str, ...], masked: list) -> None:
+    spans = detect(utterances(texts, ("停",)), "zh")
+    assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked

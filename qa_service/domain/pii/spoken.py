@@ -215,15 +215,16 @@ def two_zh_chars_between(
 def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """Whether one Chinese character (no unit, date or range) stands between a number and
     a last digit or two that end its utterance, where ASR wrote a syllable of the number
-    as a word ("6217248244085案5"): a digit after a word anywhere else is a count or an
-    ordinal of the sentence."""
+    as a word ("6217248244085案5", "四五一 多二八" after a space ASR put there): a digit
+    after a word anywhere else is a count or an ordinal of the sentence."""
     end, last = first.units[-1], second.units[-1]
     if len(second.digits) > _LAST_DIGITS or last.utterance != end.utterance:
         return False
     text = lines[end.utterance].text
     if any(ch.isalnum() for ch in text[last.end :]):
         return False
-    gap = text[end.end : second.units[0].start]  # glued: after a comma it is a new clause
+    # glued, or after a space: after a comma it is a new clause
+    gap = text[end.end : second.units[0].start].strip()
     return bool(HAN.fullmatch(gap)) and gap not in ZH_NO_BRIDGE | NOT_LAST
 
 
