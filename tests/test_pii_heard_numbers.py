@@ -163,3 +163,19 @@ def test_zero_heard_as_lin_or_li(texts: tuple[str, ...], masked: list) -> None:
 def test_last_digits_after_a_character_and_a_space(texts: tuple[str, ...], masked: list) -> None:
     spans = detect(utterances(texts, ("停",)), "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a mobile's first digit said as 幺, heard as 要, counts toward the number cut short
+        ("我的手机号是要72137", [("PHONE", "72137")]),
+        # too few with it, words after it, no phone's label, an amount
+        ("我的手机号是要7213", []),
+        ("手机号是要72137的", []),
+        ("卡号是要6217285", []),
+        ("电话费是要100000元", []),
+    ],
+)
+def test_a_phone_cut_short_counts_its_first_digit_heard_as_yao(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
