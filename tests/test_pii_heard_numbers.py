@@ -168,14 +168,17 @@ def test_last_digits_after_a_character_and_a_space(texts: tuple[str, ...], maske
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
-        # a mobile's first digit said as 幺, heard as 要, counts toward the number cut short
-        ("我的手机号是要72137", [("PHONE", "72137")]),
-        # too few with it, words after it, no phone's label, an amount
+        # a mobile's first digit said as 幺, heard as 要 right after the phone's label
+        ("我的手机号是要72137", [("PHONE", "要72137")]),  # six with it: cut short
+        ("你打这个电话要75个2、2、10309就行", [("PHONE", "要75个2、2、10309")]),
+        ("你打这个电话要40 自动745 359要就行", [("PHONE", "要40 自动745 359要就")]),
+        # too few with it, words after it, no phone's label, words between, an amount
         ("我的手机号是要7213", []),
         ("手机号是要72137的", []),
         ("卡号是要6217285", []),
+        ("手机号我要75个", []),
         ("电话费是要100000元", []),
     ],
 )
-def test_a_phone_cut_short_counts_its_first_digit_heard_as_yao(text: str, masked: list) -> None:
+def test_a_mobiles_first_digit_heard_as_yao_after_the_label(text: str, masked: list) -> None:
     assert found(text, "zh") == masked

@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.context import after_last_digit, words_after, words_before
-from qa_service.domain.pii.glued import date_char_before_digits, first_digits_before_char
+from qa_service.domain.pii.glued import (
+    date_char_before_digits,
+    first_digits_before_char,
+    yao_led,
+)
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
     label_after,
@@ -125,6 +129,7 @@ def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> 
     with only a short word or two between each (see ``spoken``) are tried as one number
     first, the longest chain first; when none is a number, each run is classified alone."""
     hits: list[NumberHit] = []
+    runs = [yao_led(lines, run) for run in runs] if not english else runs
     i = 0
     while i < len(runs):
         chain = [runs[i]]

@@ -39,7 +39,6 @@ from qa_service.domain.pii.labels import (
 )
 from qa_service.domain.pii.numerals import FILLERS
 from qa_service.domain.pii.runs import Line, Run
-from qa_service.domain.pii.sounds import said_as_yao
 from qa_service.domain.pii.types import PiiType
 
 # Longest digit string worth validating: a 19-digit card; 0086 + 11-digit mobile is 15.
@@ -178,7 +177,6 @@ def _garbled(digits: str, before: str, after: str, together: bool) -> PiiType | 
 def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
     """Whether a number short of its type's length sits right after its label and ends its
     utterance (see CUT_AT_END_DIGITS)."""
-    known += kind is PiiType.phone and said_as_yao(before)  # a mobile's 1: "手机号是要72137"
     if known < CUT_AT_END_DIGITS[kind] or any(ch.isalnum() and ch not in FILLERS for ch in after):
         return False  # words after it, fillers aside ("我的手机号是184915啊")
     end = label_ends(before)[kind]

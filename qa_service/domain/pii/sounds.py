@@ -119,14 +119,6 @@ def digit_by_sound(char: str) -> str | None:
     return _DIGIT_SOUNDS.get(main_reading(char))
 
 
-def said_as_yao(before: str) -> bool:
-    """Whether the character right before a number is one said yao (要, 药, 腰): a mobile's
-    first digit said as 幺, that the tokeniser keeps as a word where it cannot tell (a verb
-    after 是: "手机号是要72137")."""
-    last = before.rstrip()[-1:]
-    return bool(last) and main_reading(last) == "yao"
-
-
 @lru_cache(maxsize=1)
 def _labels_by_first_sound() -> dict[str, list[tuple[str, tuple[frozenset[str], ...]]]]:
     """Each label with its characters' sounds, under each sound of its first character,
