@@ -182,3 +182,24 @@ def test_last_digits_after_a_character_and_a_space(texts: tuple[str, ...], maske
 )
 def test_a_mobiles_first_digit_heard_as_yao_after_the_label(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # too long for a quantity before the break and read on past every type's length
+        (
+            ("H-24367-5760-7751-9064", "等", "2-3-4"),
+            [(0, "24367-5760-7751-9064"), (2, "2-3-4")],
+        ),
+        # two service lines across a backchannel, a reference number, words after the break
+        (("400-830-8300", "等", "800-830-8300"), []),
+        (("订单号是24367-5760-7751-9064", "等", "2-3-4"), []),
+        (("24367-5760-7751-9064", "等", "好的"), [(0, "24367-5760-7751-9064")]),
+    ],
+)
+def test_a_long_number_read_on_past_every_types_length(
+    texts: tuple[str, ...], masked: list
+) -> None:
+    spans = detect(utterances(texts, ("等",)), "zh")
+    assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked

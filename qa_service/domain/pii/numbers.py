@@ -365,14 +365,19 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     """A run no rule took and no part of which is a number, when it is too long for a
     quantity (``spoken.long``): typed by its length, unless a reference label or a unit
     says what it is. Longer than any type, only when said as one stretch ("宣份正好
-    14201021983122447022"), begun digit by digit or looped by ASR: other pieces longer than
-    that are a list ("400-830-8300/800-830-8300")."""
+    14201021983122447022"), begun digit by digit, looped by ASR or read on across a break
+    ("H-24367-5760-7751-9064" / "等" / "2-3-4"): other pieces longer than that are a list
+    ("400-830-8300/800-830-8300")."""
     if not spoken.long(lines, run.segments):
         return None
     units = run.units
     before, after = words_before(lines, units[0]), words_after(lines, units[-1])
     kind = spoken.read_out_kind(run.digits)
     said_whole = len(run.segments) == 1 or spoken.begun_one_by_one(run.segments)
+    # already too long for a quantity before the other side's backchannel, then read on:
+    # one number, not a list ("400-830-8300" / "嗯" / "800-830-8300" is one)
+    first_said = [u for u in units if u.utterance == units[0].utterance]
+    said_whole = said_whole or (first_said != units and spoken.long(lines, [first_said]))
     if kind is None and (said_whole or spoken.looped(run.segments)):
         # one stretch or a loop, no list of numbers: what its label says, else its digits
         label = nearest_label(before)
