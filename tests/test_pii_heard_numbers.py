@@ -1,7 +1,7 @@
 """Numbers whisper wrote in shapes that are also words or addresses: dotted groups past an
 IP address's 255, digits heard as words before a break, 卡号 heard after a pronoun, a
-character glued inside a labelled number, 零 heard as lin or li (bench/README.md, personal data,
-eleventh round)."""
+character glued inside a labelled number, digits heard with their nasal ending changed
+(bench/README.md, personal data, eleventh round)."""
 
 from __future__ import annotations
 
@@ -137,9 +137,19 @@ def test_a_character_glued_inside_a_labelled_number(text: str, masked: list) -> 
         (("我在这里等了20分钟",), []),
         (("我在这里13800138000",), [(0, "13800138000")]),
         (("手机号是13800138000，李先生",), [(0, "13800138000")]),
+        # one and seven with a nasal added (因 yin, 请 qing)
+        (("你打这个电话因5因5,1089,5019行",), [(0, "5因5,1089,5019")]),
+        (("请问您收到的验证码是多少", "无邀请请"), [(1, "无邀请请")]),
+        # alone at a number's edge they are the words they are
+        (("李13800138000",), [(0, "13800138000")]),
+        (("林13800138000",), [(0, "13800138000")]),
+        (("您好，请13800138000",), [(0, "13800138000")]),
+        (("帮13800138000充值",), [(0, "13800138000")]),
+        (("办6217002430011112222",), [(0, "6217002430011112222")]),
+        (("银6217002430011112222",), [(0, "6217002430011112222")]),
     ],
 )
-def test_zero_heard_as_lin_or_li(texts: tuple[str, ...], masked: list) -> None:
+def test_digits_heard_with_their_nasal_changed(texts: tuple[str, ...], masked: list) -> None:
     spans = detect(utterances(texts, ("请问您收到的验证码是多少",)), "zh")
     assert [(s.utterance, texts[s.utterance][s.start : s.end]) for s in spans] == masked
 

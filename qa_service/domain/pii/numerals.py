@@ -21,7 +21,7 @@ from qa_service.domain.pii.digit_units import (
     settle_chinese,
     settle_letters,
 )
-from qa_service.domain.pii.sounds import digit_by_sound
+from qa_service.domain.pii.sounds import digit_by_nasal, digit_by_sound
 from qa_service.domain.segment import is_word
 
 ZH_DIGITS = {
@@ -146,6 +146,11 @@ def _char_item(ch: str, i: int, start: int) -> Item:
         sounded = digit_by_sound(ch)
         if sounded and ch not in _ZH_PARTICLES:
             return Unit(sounded, i, start, start + 1, zh=True, homophone=True, sounded=True)
+        nasal = digit_by_nasal(ch)
+        if nasal:
+            return Unit(
+                nasal, i, start, start + 1, zh=True, homophone=True, sounded=True, nasal=True
+            )
         # kept as a digit only inside a chain of digit characters (``_settle_zh_guesses``)
         return Unit(GUESS, i, start, start + 1, guess=True, zh=True)
     return HARD

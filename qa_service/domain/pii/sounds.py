@@ -73,14 +73,18 @@ _PRONOUNS = set("他她它牠")
 # reference labels: "没有改号码" is one change from 邮件号码.
 _ONE_CHANGE_LABELS = ("证件号码", "身份证号", "银行卡号")
 # The toneless syllables a digit is said as on the phone (幺 for one, 洞 for zero, 拐 for
-# seven, 勾 for nine included), and ling heard without its back nasal (邻, 林: "邻巴两三" for
-# 零八二三, "巴斯林林" for 8400) or without its nasal at all (力: "腰动力1983" for 幺洞零1983);
-# the surname 林 or 李 and 这里 by a number are still no digits there.
+# seven, 勾 for nine included).
 _DIGIT_SOUNDS = {
-    "ling": "0", "lin": "0", "li": "0", "dong": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2",
-    "san": "3", "si": "4", "wu": "5", "liu": "6", "qi": "7", "guai": "7", "ba": "8", "jiu": "9",
-    "gou": "9",
+    "ling": "0", "dong": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3",
+    "si": "4", "wu": "5", "liu": "6", "qi": "7", "guai": "7", "ba": "8", "jiu": "9", "gou": "9",
 }  # fmt: skip
+# A digit's syllable with its nasal ending changed, as whisper hears it: ling without its
+# back nasal or any (邻, 林, 力: "邻巴两三" for 零八二三, "腰动力1983" for 幺洞零1983), and one
+# and seven with one added (因 yin, 请 qing: "因5因5", "无邀请请"). Not eight as ban: 班 is
+# whisper's word for a pause in a number ("148班233班468"). Everyday words by a number (李,
+# 请, 银), so ``digit_units`` keeps them as digits only between two digits or among other
+# homophones.
+_NASAL_DIGIT_SOUNDS = {"lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7"}
 
 
 def _blurred(syllable: str) -> str:
@@ -117,6 +121,14 @@ def digit_by_sound(char: str) -> str | None:
     if not HAN.fullmatch(char):
         return None
     return _DIGIT_SOUNDS.get(main_reading(char))
+
+
+def digit_by_nasal(char: str) -> str | None:
+    """The digit a Chinese character sounds like but for its nasal ending (邻 lín: 0, 班
+    bān: 8; see ``_NASAL_DIGIT_SOUNDS``)."""
+    if not HAN.fullmatch(char):
+        return None
+    return _NASAL_DIGIT_SOUNDS.get(main_reading(char))
 
 
 @lru_cache(maxsize=1)
