@@ -182,6 +182,8 @@ def test_last_digits_after_a_character_and_a_space(texts: tuple[str, ...], maske
         ("我的手机号是要72137", [("PHONE", "要72137")]),  # six with it: cut short
         ("你打这个电话要75个2、2、10309就行", [("PHONE", "要75个2、2、10309")]),
         ("你打这个电话要40 自动745 359要就行", [("PHONE", "要40 自动745 359要就")]),
+        # a whole number without it: 要 the verb
+        ("电话要13800138000", [("PHONE", "13800138000")]),
         # too few with it, words after it, no phone's label, words between, an amount
         ("我的手机号是要7213", []),
         ("手机号是要72137的", []),

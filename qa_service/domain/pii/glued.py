@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from qa_service.domain.pii.context import words_before
 from qa_service.domain.pii.digit_units import Unit
 from qa_service.domain.pii.labels import label_ends, nearest_label
-from qa_service.domain.pii.numbers import LABEL_TAIL
+from qa_service.domain.pii.numbers import LABEL_TAIL, validate
 from qa_service.domain.pii.numerals import char_digit
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.sounds import HAN, main_reading
@@ -75,6 +75,8 @@ def yao_led(lines: Sequence[Line], run: Run) -> Run:
     text = lines[first.utterance].text
     if first.start == 0 or main_reading(text[first.start - 1]) != "yao":
         return run
+    if validate(run.digits, False) is not None:
+        return run  # a whole number without it: "电话要13800138000" (want)
     yao = Unit("1", first.utterance, first.start - 1, first.start, zh=True, homophone=True)
     before = words_before(lines, yao)
     if nearest_label(before) is not PiiType.phone:
