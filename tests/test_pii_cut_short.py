@@ -15,7 +15,7 @@ from tests.test_pii_asr_forms import found, utterances
         # the rest lost: what ASR kept right after the label, where the utterance ends
         ("我的手机号是184915", [("PHONE", "184915")]),
         ("我的设计号是199979", [("PHONE", "199979")]),  # 手机号 heard as 设计号
-        ("我的手机号是要702714", [("PHONE", "702714")]),  # 要 for 幺, a character between
+        ("我的手机号是要702714", [("PHONE", "要702714")]),  # 要 for 幺: its first digit
         ("我的手机号码是139021。", [("PHONE", "139021")]),
         ("卡号是62172853", [("CARD", "62172853")]),
         ("身份证号是330106199", [("ID", "330106199")]),

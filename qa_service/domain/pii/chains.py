@@ -11,6 +11,11 @@ from collections.abc import Sequence
 from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.context import after_last_digit, words_after, words_before
+from qa_service.domain.pii.glued import (
+    date_char_before_digits,
+    first_digits_before_char,
+    yao_led,
+)
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
     label_after,
@@ -51,6 +56,8 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
     before = words_before(lines, first.units[0])
     label, referenced = nearest_label(before), reference_last(before)
     if not english and _last_digits(lines, first, second, label, referenced):
+        return True
+    if not english and _glued(lines, first, second, before):
         return True
     if len(second.digits) < 2:
         return False  # a stray digit word
@@ -97,6 +104,18 @@ def _last_digits(
     return fits and spoken.last_digits_after_char(lines, first, second)
 
 
+def _glued(lines: Sequence[Line], first: Run, second: Run, before: str) -> bool:
+    """Whether one character glued inside a labelled number is a syllable ASR wrote as a
+    word (see ``glued``), within the type's length and under no reference label."""
+    label = nearest_label(before)
+    if label not in NEAR_LENGTH or reference_last(before):
+        return False
+    if len(first.digits + second.digits) > most_digits(label):
+        return False
+    first_char = first_digits_before_char(lines, first, second, before, label_ends(before)[label])
+    return first_char or date_char_before_digits(lines, first, second)
+
+
 def _cut_short(first: str, second: str, label: PiiType | None) -> bool:
     """Whether a labelled number stopped short of its type's length and the digits after
     it make up no more than ASR leaves of one (an interruption: "停", "嗯")."""
@@ -110,6 +129,7 @@ def classify_runs(lines: Sequence[Line], runs: Sequence[Run], english: bool) -> 
     with only a short word or two between each (see ``spoken``) are tried as one number
     first, the longest chain first; when none is a number, each run is classified alone."""
     hits: list[NumberHit] = []
+    runs = [yao_led(lines, run) for run in runs] if not english else runs
     i = 0
     while i < len(runs):
         chain = [runs[i]]

@@ -16,6 +16,8 @@ from qa_service.domain.pii.sounds import heard_labels
 
 # How far back (characters) a label is looked for, and forward for a unit.
 BEFORE_CHARS, AFTER_CHARS = 32, 8
+# How much of the number a label heard by its sound before it is read with (see ``sounds``).
+AHEAD_CHARS = 24
 # A code asked for in the previous utterance counts if the answer starts this soon after.
 CODE_ANSWER_S = 20.0
 # An utterance whose number starts within this many characters answers the one before.
@@ -40,15 +42,16 @@ def words_before(lines: Sequence[Line], unit: Unit) -> str:
     """The text before a unit in its utterance, after the previous utterance's tail, with
     labels ASR wrote by their sound written as the labels (``sounds``)."""
     line = lines[unit.utterance]
-    # with the number's first character: a label heard by its sound may be one only right
-    # before a digit ("塔号1411...")
-    text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start + 1]
+    text = line.text[max(0, unit.start - BEFORE_CHARS) : unit.start]
     # An answer ("Sure, 4 8 1 5", "好的，八三九二") to what the utterance before asked, or
     # the speaker's own words before the other side's "嗯" ("卡号是..." / "嗯" / "6283...").
     if unit.start <= ANSWER_LEAD_CHARS and unit.utterance > 0:
         for prev in said_before(lines, unit.utterance):
             text = prev.text[-BEFORE_CHARS:] + " " + text
-    return heard(text)[:-1]
+    # with the number's first characters: a label heard by its sound may be one only right
+    # before a digit ("塔号1411..."), after 他 or 它 only before a long number ("他后1411113-48-08")
+    ahead = line.text[unit.start : unit.start + AHEAD_CHARS]
+    return heard(text + ahead)[: len(text)]
 
 
 def said_before(lines: Sequence[Line], utterance: int) -> list[Line]:

@@ -42,6 +42,7 @@ class Unit:
     homophone: bool = False  # a word said as a digit (腰 for 幺): kept only in a number
     sounded: bool = False  # a homophone by its reading, not one of numerals.ZH_YAO
     worded: bool = False  # a homophone in a dictionary word with a character beside it
+    nasal: bool = False  # sounded but for its nasal ending (邻, 班): never alone at an edge
 
     @property
     def written(self) -> bool:
@@ -130,6 +131,8 @@ def _homophone_placed(items: list[Item], i: int) -> bool:
     char = items[i]
     if isinstance(char, Unit) and not char.sounded:
         return True
+    if isinstance(char, Unit) and char.nasal:
+        return False  # "请13800138000", "李13800138000": the words they are
     if digit_after and char.digits == "1" and _leads_a_mobile(items, hi):
         return True  # "点坏要363,2364,364": 幺 heard as 要 before a mobile's other ten
     outer = after if digit_before else before

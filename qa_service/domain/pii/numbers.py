@@ -70,7 +70,7 @@ CUT_AT_END_DIGITS = {
 }
 CUT_LABEL_GAP = 2
 # What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码).
-_LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
+LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -180,7 +180,7 @@ def _cut_at_end(kind: PiiType, known: int, before: str, after: str) -> bool:
     if known < CUT_AT_END_DIGITS[kind] or any(ch.isalnum() and ch not in FILLERS for ch in after):
         return False  # words after it, fillers aside ("我的手机号是184915啊")
     end = label_ends(before)[kind]
-    return end >= 0 and spoken.gap_chars(_LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
+    return end >= 0 and spoken.gap_chars(LABEL_TAIL.sub("", before[end:])) <= CUT_LABEL_GAP
 
 
 def _read_out_kind(digits: str, before: str) -> PiiType | None:
@@ -365,14 +365,19 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     """A run no rule took and no part of which is a number, when it is too long for a
     quantity (``spoken.long``): typed by its length, unless a reference label or a unit
     says what it is. Longer than any type, only when said as one stretch ("宣份正好
-    14201021983122447022"), begun digit by digit or looped by ASR: other pieces longer than
-    that are a list ("400-830-8300/800-830-8300")."""
+    14201021983122447022"), begun digit by digit, looped by ASR or read on across a break
+    ("H-24367-5760-7751-9064" / "等" / "2-3-4"): other pieces longer than that are a list
+    ("400-830-8300/800-830-8300")."""
     if not spoken.long(lines, run.segments):
         return None
     units = run.units
     before, after = words_before(lines, units[0]), words_after(lines, units[-1])
     kind = spoken.read_out_kind(run.digits)
     said_whole = len(run.segments) == 1 or spoken.begun_one_by_one(run.segments)
+    # already too long for a quantity before the other side's backchannel, then read on:
+    # one number, not a list ("400-830-8300" / "嗯" / "800-830-8300" is one)
+    first_said = [u for u in units if u.utterance == units[0].utterance]
+    said_whole = said_whole or (first_said != units and spoken.long(lines, [first_said]))
     if kind is None and (said_whole or spoken.looped(run.segments)):
         # one stretch or a loop, no list of numbers: what its label says, else its digits
         label = nearest_label(before)

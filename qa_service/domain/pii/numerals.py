@@ -21,7 +21,7 @@ from qa_service.domain.pii.digit_units import (
     settle_chinese,
     settle_letters,
 )
-from qa_service.domain.pii.sounds import digit_by_sound
+from qa_service.domain.pii.sounds import digit_by_nasal, digit_by_sound
 from qa_service.domain.segment import is_word
 
 ZH_DIGITS = {
@@ -47,6 +47,8 @@ EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
 SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
+# One group of an IP address: 0 to 255, no leading zero.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
 # Written shapes that hold digits but never personal data: a date, a clock time, an IP
 # address, arithmetic. Their characters are a hard break.
 _NOT_NUMBERS = re.compile(
@@ -57,9 +59,10 @@ _NOT_NUMBERS = re.compile(
     r"(?:[-/.:：\sT日号]\d{1,2}){0,3}(?![-/.]?\d)"
     r"|\b\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\b"
     # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out), none
-    # with a leading zero ("134.056.78.221" is a phone read out), as the whole of their
+    # with a leading zero ("134.056.78.221" is a phone read out) nor past 255, as an
+    # address's never are ("147.842.420.6" is a phone read out), as the whole of their
     # chain (the tail of "131.1.04.1958.1.1.2.8.48.6" is no address)
-    r"|(?<![\d.])(?=[\d.]*\d\d)(?:0|[1-9]\d{0,2})(?:\.(?:0|[1-9]\d{0,2})){3}(?![.\d]?\d)"
+    rf"|(?<![\d.])(?=[\d.]*\d\d){_OCTET}(?:\.{_OCTET}){{3}}(?![.\d]?\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
@@ -143,6 +146,11 @@ def _char_item(ch: str, i: int, start: int) -> Item:
         sounded = digit_by_sound(ch)
         if sounded and ch not in _ZH_PARTICLES:
             return Unit(sounded, i, start, start + 1, zh=True, homophone=True, sounded=True)
+        nasal = digit_by_nasal(ch)
+        if nasal:
+            return Unit(
+                nasal, i, start, start + 1, zh=True, homophone=True, sounded=True, nasal=True
+            )
         # kept as a digit only inside a chain of digit characters (``_settle_zh_guesses``)
         return Unit(GUESS, i, start, start + 1, guess=True, zh=True)
     return HARD

@@ -56,9 +56,14 @@ _BEFORE_NUMBER = "(?=是|[0-9零〇幺一二两三四五六七八九])"
 # guess from their sound alone (see the module's doc); this one spot is not.
 _HEARD_HAOMA = re.compile(_ONE_HAN + "[码马]" + _BEFORE_NUMBER)
 # 卡号 ("card number") heard as 塔号, 塔后 or 卡后 (k heard as t, hào as hòu), right before 是 or a
-# digit; not after the pronouns 他, 她 and 它 ("他后3天") nor as 卡后 after a verb ("开卡后").
+# digit; not as 卡后 after a verb ("开卡后"). After the pronouns 他, 她 and 它 ("他后3天", "他号是"
+# his number) only as 后 or 耗 before a number of a card's digits or most of them, said in a
+# row ("他后1411113-48-08-76-88-78", "它耗是523-439-8878"), which no sentence about him has.
 _HEARD_KAHAO = re.compile("(?<![开办刷换补销绑插])" + _ONE_HAN * 2 + _BEFORE_NUMBER)
 _KAHAO_SOUNDS = ({"ka", "ta"}, {"hao", "hou"})
+_PRONOUN_KAHAO = set("后耗")
+_DIGIT_CHAR = "[0-9零〇幺一二两三四五六七八九]"
+_LONG_NUMBER_AHEAD = re.compile("是?" + rf"(?:{_DIGIT_CHAR}[\s,，.、-]*){{10}}")
 # 手机号 ("mobile number") heard with its first vowel changed (设计号: she for shou), right
 # before 是 or a digit: ji and hao kept, an initial s or sh before them.
 _HEARD_SHOUJIHAO = re.compile(_ONE_HAN * 3 + _BEFORE_NUMBER)
@@ -73,6 +78,13 @@ _DIGIT_SOUNDS = {
     "ling": "0", "dong": "0", "yao": "1", "yi": "1", "er": "2", "liang": "2", "san": "3",
     "si": "4", "wu": "5", "liu": "6", "qi": "7", "guai": "7", "ba": "8", "jiu": "9", "gou": "9",
 }  # fmt: skip
+# A digit's syllable with its nasal ending changed, as whisper hears it: ling without its
+# back nasal or any (邻, 林, 力: "邻巴两三" for 零八二三, "腰动力1983" for 幺洞零1983), and one
+# and seven with one added (因 yin, 请 qing: "因5因5", "无邀请请"). Not eight as ban: 班 is
+# whisper's word for a pause in a number ("148班233班468"). Everyday words by a number (李,
+# 请, 银), so ``digit_units`` keeps them as digits only between two digits or among other
+# homophones.
+_NASAL_DIGIT_SOUNDS = {"lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7"}
 
 
 def _blurred(syllable: str) -> str:
@@ -109,6 +121,14 @@ def digit_by_sound(char: str) -> str | None:
     if not HAN.fullmatch(char):
         return None
     return _DIGIT_SOUNDS.get(main_reading(char))
+
+
+def digit_by_nasal(char: str) -> str | None:
+    """The digit a Chinese character sounds like but for its nasal ending (邻 lín: 0, 班
+    bān: 8; see ``_NASAL_DIGIT_SOUNDS``)."""
+    if not HAN.fullmatch(char):
+        return None
+    return _NASAL_DIGIT_SOUNDS.get(main_reading(char))
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +184,15 @@ def _haoma(found: re.Match[str]) -> str:
 def _kahao(found: re.Match[str]) -> str:
     first, second = (main_reading(ch) for ch in found.groups())
     heard = first in _KAHAO_SOUNDS[0] and second in _KAHAO_SOUNDS[1]
-    return "卡号" if heard and found.group(1) not in _PRONOUNS else found.group()
+    return "卡号" if heard and _not_about_him(found) else found.group()
+
+
+def _not_about_him(found: re.Match[str]) -> bool:
+    """Whether a 卡号 heard after a pronoun is one (see ``_HEARD_KAHAO``)."""
+    if found.group(1) not in _PRONOUNS:
+        return True
+    long_number = _LONG_NUMBER_AHEAD.match(found.string, found.end())
+    return found.group(2) in _PRONOUN_KAHAO and long_number is not None
 
 
 def sounds_like_shouji(first: str, second: str) -> bool:

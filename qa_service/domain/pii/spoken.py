@@ -27,7 +27,7 @@ from itertools import pairwise
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.numerals import SOFT_CHARS
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
-from qa_service.domain.pii.sounds import HAN
+from qa_service.domain.pii.sounds import HAN, digit_by_sound
 from qa_service.domain.pii.types import PiiType
 from qa_service.domain.pii.validators import has_birth_date, resident_id
 
@@ -55,13 +55,15 @@ _ZH_BRIDGE_SIDE = 3
 # ``last_digits_after_char``).
 _LAST_DIGITS = 2
 # Words before a last digit that make it a count or an ordinal ("第5", "共5", "约5").
-_NOT_LAST = set("第共约")
-_ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
+NOT_LAST = set("第共约")
+ZH_NO_BRIDGE = set("元块毛角钱万亿千百十年月日号点分秒岁到至或和")
 # What ASR may write around a break before the rest of a number is read on: Chinese
 # characters, or one Latin word of this many letters at most (see ``read_on``).
 _READ_ON_HAN, _READ_ON_LATIN = 3, 6
-# Of those, at most this many after the first piece: three there are words ("就职了").
-_READ_ON_TAIL = 2
+# Of those, at most this many after the first piece: three there are words ("就职了"),
+# unless this many of them sound exactly like digits ("名武器": wu, qi), a piece of the
+# number ASR wrote as words.
+_READ_ON_TAIL, _READ_ON_TAIL_HEARD = 2, 2
 
 
 def gap_chars(text: str) -> int:
@@ -213,16 +215,17 @@ def two_zh_chars_between(
 def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bool:
     """Whether one Chinese character (no unit, date or range) stands between a number and
     a last digit or two that end its utterance, where ASR wrote a syllable of the number
-    as a word ("6217248244085案5"): a digit after a word anywhere else is a count or an
-    ordinal of the sentence."""
+    as a word ("6217248244085案5", "四五一 多二八" after a space ASR put there): a digit
+    after a word anywhere else is a count or an ordinal of the sentence."""
     end, last = first.units[-1], second.units[-1]
     if len(second.digits) > _LAST_DIGITS or last.utterance != end.utterance:
         return False
     text = lines[end.utterance].text
     if any(ch.isalnum() for ch in text[last.end :]):
         return False
-    gap = text[end.end : second.units[0].start]  # glued: after a comma it is a new clause
-    return bool(HAN.fullmatch(gap)) and gap not in _ZH_NO_BRIDGE | _NOT_LAST
+    # glued, or after a space: after a comma it is a new clause
+    gap = text[end.end : second.units[0].start].strip()
+    return bool(HAN.fullmatch(gap)) and gap not in ZH_NO_BRIDGE | NOT_LAST
 
 
 def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
@@ -230,7 +233,7 @@ def zh_chars_between(lines: Sequence[Line], first: Run, second: Run) -> bool:
     ``two_zh_chars_between`` takes them, units and date characters included
     ("440305月199103220470"): for a number whose digits either side validate together as one
     a check digit guards."""
-    return _zh_gap(lines, first, second, most_within=2, allowed=_ZH_NO_BRIDGE) > 0
+    return _zh_gap(lines, first, second, most_within=2, allowed=ZH_NO_BRIDGE) > 0
 
 
 def _zh_gap(
@@ -256,7 +259,7 @@ def _zh_gap(
     else:
         return 0
     gap = _GAP_SEPARATORS.sub("", gap)
-    bridgeable = all(HAN.match(ch) and (ch in allowed or ch not in _ZH_NO_BRIDGE) for ch in gap)
+    bridgeable = all(HAN.match(ch) and (ch in allowed or ch not in ZH_NO_BRIDGE) for ch in gap)
     return len(gap) if 0 < len(gap) <= most and bridgeable else 0
 
 
@@ -265,15 +268,16 @@ def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     utterance and ``second`` starts the speaker's next one soon after, with at most what
     ASR wrote for sounds it did not catch around the break (three Chinese characters in
     all, at most two of them after the first: "我的手机号是1703351秒" / "停" / "要六七二",
-    "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; or one short Latin word
-    before the second). More are words ("1703351还没换过", "42010219就职了"). Whether
+    "卡号是621-728-531-865" / "您您的设计和设计" / "摇白摇,96"; three where two of them sound
+    like digits: "卡号是52324619 名武器" / "停" / "915898"; or one short Latin word before the
+    second). More are words ("1703351还没换过", "42010219就职了"). Whether
     ``first`` was cut short is the caller's to check."""
     end, start = first.units[-1], second.units[0]
     if _next_of_speaker(lines, end.utterance) != start.utterance:
         return False
     a, b = lines[end.utterance], lines[start.utterance]
     tail = _GAP_SEPARATORS.sub("", a.text[end.end :])
-    if b.start - a.end > MAX_SPLIT_GAP_S or len(tail) > _READ_ON_TAIL:
+    if b.start - a.end > MAX_SPLIT_GAP_S or len(tail) > _READ_ON_TAIL + _heard_digits(tail):
         return False
     if not all(HAN.match(ch) for ch in tail):
         return False
@@ -281,6 +285,13 @@ def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     if all(HAN.match(ch) for ch in head):
         return len(tail + head) <= _READ_ON_HAN
     return not tail and len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
+
+
+def _heard_digits(tail: str) -> int:
+    """One more character allowed after a number's first piece where enough of them sound
+    exactly like digits (see ``_READ_ON_TAIL_HEARD``)."""
+    heard = sum(digit_by_sound(ch) is not None for ch in tail)
+    return int(heard >= _READ_ON_TAIL_HEARD)
 
 
 def _next_of_speaker(lines: Sequence[Line], utterance: int) -> int | None:
