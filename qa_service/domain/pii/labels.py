@@ -33,6 +33,12 @@ CODE_LABEL = re.compile(
 CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
 ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
 
+# A certificate's number (驾驶证号: a driving licence's is its holder's ID number; 身份证号
+# heard as "宣传证号"), not a voucher's, a guarantee's, a permit's, a quality certificate's
+# or a verification's; nor 身份证号's own (its 身份 is the ID's label). Weaker than an ID's
+# label: it only types a number found by its digits.
+CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
+
 # "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out)
 SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?n\b|social", re.I)
 
@@ -66,6 +72,11 @@ def label_ends(before: str) -> dict[PiiType, int]:
         PiiType.ssn: last_end(SSN_LABEL, before),
         PiiType.code: last_end(CODE_LABEL, before),
     }
+
+
+def certificate_last(before: str) -> bool:
+    """Whether a certificate's number (see CERTIFICATE_NUMBER) is the last label before."""
+    return last_end(CERTIFICATE_NUMBER, before) > max(label_ends(before).values())
 
 
 def nearest_label(before: str) -> PiiType | None:

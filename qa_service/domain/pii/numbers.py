@@ -30,6 +30,7 @@ from qa_service.domain.pii.labels import (
     REFERENCE,
     SSN_LABEL,
     bare_number,
+    certificate_last,
     label_after,
     label_ends,
     last_end,
@@ -206,8 +207,10 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     guessed = GUESS in digits and label in NEAR_LENGTH and label is not kind
     if guessed and near_length(label, len(digits)):
         return label
-    if kind is PiiType.card and label is not PiiType.card and v.id_shaped(digits):
-        # a whole birth date where an ID holds it: an ID ASR added or lost a digit in
+    id_like = v.id_shaped(digits) or certificate_last(before)
+    if kind is PiiType.card and label is not PiiType.card and id_like:
+        # a whole birth date where an ID holds it, or a certificate's number: an ID ASR
+        # added or lost a digit in
         return PiiType.resident_id
     if kind is PiiType.card and label is PiiType.resident_id:
         # not past a reference label after the ID's ("身份证没带，订单号是..."): an ID is never

@@ -1,0 +1,42 @@
+"""A certificate's 证号 types a number as an ID (bench/README.md, personal data, twelfth
+round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_pii_asr_forms import found
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 身份证号 heard as 宣传证号, a driving licence's and an officer's number (the ID's):
+        # an ID whose birth date ASR broke, which passes the Luhn check by chance
+        ("宣传证号是42010220206223251", [("ID", "42010220206223251")]),
+        ("驾驶证号是42010220206223251", [("ID", "42010220206223251")]),
+        ("军官证号42010220206223251", [("ID", "42010220206223251")]),
+        # a voucher's, a guarantee's, a permit's number: what its digits validate as
+        ("凭证号是42010220206223251", [("CARD", "42010220206223251")]),
+        ("保证号是42010220206223251", [("CARD", "42010220206223251")]),
+        ("许可证号是42010220206223251", [("CARD", "42010220206223251")]),
+    ],
+)
+def test_a_certificates_number_is_an_ids(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # amounts, points, dates, counts and reference numbers by a 证号 stay
+        "驾驶证号扣了12分罚款200元",
+        "驾驶证号是2023年12月5日办的",
+        "我有3个证号",
+        "凭证号是2023120500123",
+        "许可证号20231205",
+        "学生证号是2019031245",
+    ],
+)
+def test_amounts_dates_counts_and_references_by_a_certificate_stay(text: str) -> None:
+    assert found(text, "zh") == []
