@@ -1,5 +1,5 @@
-"""A certificate's 证号 types a number as an ID (bench/README.md, personal data, twelfth
-round)."""
+"""A certificate's 证号 types a number as an ID, and a digit by its sound and a syllable glued
+before a card's last digit (bench/README.md, personal data, twelfth round)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,28 @@ def test_a_certificates_number_is_an_ids(text: str, masked: list) -> None:
 )
 def test_amounts_dates_counts_and_references_by_a_certificate_stay(text: str) -> None:
     assert found(text, "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a digit heard by its sound (动 dong: 0) and a syllable written as a word, glued
+        # between a card and its last digit at the utterance's end
+        ("完整的卡号是4367 8178 6708动速5", [("CARD", "4367 8178 6708动速5")]),
+        ("卡号是436781786708酒店3", [("CARD", "436781786708酒店3")]),
+        # after a space or a comma a new clause; a unit, a day, an ordinal after the digit;
+        # a date character or an ordinal as the second character; no label; a reference
+        ("卡号是4367 8178 6708 舞会5", [("CARD", "4367 8178 6708")]),
+        ("卡号是4367 8178 6708，酒店3", [("CARD", "4367 8178 6708")]),
+        ("卡号是436781786708酒店3天", [("CARD", "436781786708")]),
+        ("卡号是4367 8178 6708动速5号", [("CARD", "4367 8178 6708")]),
+        ("卡号是4367 8178 6708舞元5", [("CARD", "4367 8178 6708")]),
+        ("卡号是4367 8178 6708舞第5", [("CARD", "4367 8178 6708")]),
+        ("订单号是436781786708酒店3", []),
+        ("我住436781786708酒店3", []),
+    ],
+)
+def test_a_digit_by_its_sound_and_a_syllable_before_a_cards_last_digit(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked

@@ -213,10 +213,11 @@ def two_zh_chars_between(
 
 
 def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bool:
-    """Whether one Chinese character (no unit, date or range) stands between a number and
-    a last digit or two that end its utterance, where ASR wrote a syllable of the number
-    as a word ("6217248244085案5", "四五一 多二八" after a space ASR put there): a digit
-    after a word anywhere else is a count or an ordinal of the sentence."""
+    """Whether one Chinese character (no unit, date or range), glued after a digit heard
+    by its sound or not, stands between a number and a last digit or two that end its
+    utterance, where ASR wrote a syllable of the number as a word ("6217248244085案5",
+    "四五一 多二八" after a space ASR put there, "6708动速5"): a digit after a word anywhere
+    else is a count or an ordinal of the sentence."""
     end, last = first.units[-1], second.units[-1]
     if len(second.digits) > _LAST_DIGITS or last.utterance != end.utterance:
         return False
@@ -224,7 +225,12 @@ def last_digits_after_char(lines: Sequence[Line], first: Run, second: Run) -> bo
     if any(ch.isalnum() for ch in text[last.end :]):
         return False
     # glued, or after a space: after a comma it is a new clause
-    gap = text[end.end : second.units[0].start].strip()
+    gap = text[end.end : second.units[0].start]
+    if len(gap) == 2 and digit_by_sound(gap[0]):
+        # glued, a digit by its sound before the character: two syllables of the number
+        # ("6708动速5": dong, a zero, that the stream keeps only among digits)
+        gap = gap[1]
+    gap = gap.strip()
     return bool(HAN.fullmatch(gap)) and gap not in ZH_NO_BRIDGE | NOT_LAST
 
 
