@@ -1,5 +1,6 @@
-"""A certificate's 证号 types a number as an ID, and a digit by its sound and a syllable glued
-before a card's last digit (bench/README.md, personal data, twelfth round)."""
+"""A certificate's 证号 types a number as an ID; a digit by its sound and a syllable glued
+before a card's last digit; a head joined by dashes to a number in its tail (bench/README.md,
+personal data, twelfth round)."""
 
 from __future__ import annotations
 
@@ -64,4 +65,25 @@ def test_amounts_dates_counts_and_references_by_a_certificate_stay(text: str) ->
 def test_a_digit_by_its_sound_and_a_syllable_before_a_cards_last_digit(
     text: str, masked: list
 ) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # four digits or more joined by dashes alone before a number found in the tail:
+        # groups of one number read out (a card ASR lost a digit of), no landline
+        ("号号是4367-068-7938-5799", [("CARD", "4367-068-7938-5799")]),
+        ("4367-068-7938-5799", [("CARD", "4367-068-7938-5799")]),
+        # a country code, a date, a space before the number stay apart; a reference number
+        # and an amount stay unmasked
+        ("86-138-0013-8000", [("PHONE", "86-138-0013-8000")]),
+        ("0086-138-0013-8000", [("PHONE", "0086-138-0013-8000")]),
+        ("2023-12-05-13800138000", [("PHONE", "13800138000")]),
+        ("1234 138-0013-8000", [("PHONE", "138-0013-8000")]),
+        ("订单号是4367-068-7938-5799", []),
+        ("4367-068-7938-5799元", []),
+    ],
+)
+def test_a_head_joined_by_dashes_makes_one_number(text: str, masked: list) -> None:
     assert found(text, "zh") == masked

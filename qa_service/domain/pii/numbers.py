@@ -303,7 +303,7 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
             i += 1
     if not hits:
         hits = _valid_stretches(lines, run, english, run_before)
-    if not hits or _inside(hits, run):
+    if not hits or _inside(hits, run) or spoken.dashed_head(lines, run, hits[0].units[0]):
         last_resort = _long_number(lines, run)
         return [last_resort] if last_resort else hits
     return hits
