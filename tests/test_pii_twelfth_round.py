@@ -1,12 +1,13 @@
 """A certificate's 证号 types a number as an ID; a digit by its sound and a syllable glued
-before a card's last digit; a head joined by dashes to a number in its tail (bench/README.md,
-personal data, twelfth round)."""
+before a card's last digit; a head joined by dashes to a number in its tail; dotted groups right
+after an ID's or a card's label (bench/README.md, personal data, twelfth round)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.test_pii_asr_forms import found
+from qa_service.domain.pii import detect
+from tests.test_pii_asr_forms import found, utterances
 
 
 @pytest.mark.parametrize(
@@ -87,3 +88,34 @@ def test_a_digit_by_its_sound_and_a_syllable_before_a_cards_last_digit(
 )
 def test_a_head_joined_by_dashes_makes_one_number(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # an address's dotted groups right after an ID's or a card's label: the number
+        # read out in groups
+        ("我的身份证号码是110.105.199.60", [("ID", "110.105.199.60")]),
+        ("卡号是192.168.10.25", [("CARD", "192.168.10.25")]),
+        ("卡号：192.168.1.1", [("CARD", "192.168.1.1")]),
+        # an address after other words or under a phone's label, a date and time, an amount
+        ("银行卡的IP是192.168.10.25", []),
+        ("身份证号是多少，IP是192.168.10.25", []),
+        ("手机号是192.168.10.25", []),
+        ("卡号是2016.07.24.08", []),
+        ("卡号是3.5元", []),
+    ],
+)
+def test_dotted_groups_right_after_an_id_or_card_label_are_its_number(
+    text: str, masked: list
+) -> None:
+    assert found(text, "zh") == masked
+
+
+def test_an_id_read_in_dotted_groups_and_read_on_after_a_backchannel() -> None:
+    texts = ("身份证号是101.0.105.1就就职", "请", "六零一二七一七三二")
+    spans = detect(utterances(texts, ("请",)), "zh")
+    assert [(s.kind.value, texts[s.utterance][s.start : s.end]) for s in spans] == [
+        ("ID", "101.0.105.1就就"),
+        ("ID", "六零一二七一七三二"),
+    ]

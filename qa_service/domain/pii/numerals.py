@@ -21,7 +21,9 @@ from qa_service.domain.pii.digit_units import (
     settle_chinese,
     settle_letters,
 )
+from qa_service.domain.pii.labels import label_ends, nearest_label
 from qa_service.domain.pii.sounds import digit_by_nasal, digit_by_sound
+from qa_service.domain.pii.types import PiiType
 from qa_service.domain.segment import is_word
 
 ZH_DIGITS = {
@@ -65,6 +67,11 @@ _NOT_NUMBERS = re.compile(
     rf"|(?<![\d.])(?=[\d.]*\d\d){_OCTET}(?:\.{_OCTET}){{3}}(?![.\d]?\d)"
     r"|\d[\d.]*\s*[+*×÷=]\s*[(\d]"
 )
+# Four dotted groups, no date and time, and what may stand between an ID's or a card's
+# label and them (the 证号码 its pattern leaves out, 是, a colon): see
+# ``_groups_under_label``.
+_DOTTED_GROUPS = re.compile(r"(?!(?:19|20)\d\d\.)\d+(?:\.\d+){3}")
+_LABEL_TO_GROUPS = re.compile(r"[证号码]*\s*[是:：]?\s*")
 _GUESS_TOKEN = re.compile(r"[A-Za-z]|[A-Z]{2}")
 # Characters between digits that say what the digits are: a unit, a range, a list, an
 # ordinal ("一九九八到二零零五", "三号楼", "一或二"), never a misheard digit.
@@ -179,7 +186,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
         return [HARD]
     items: list[Item] = []
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
-    shapes = [m.span() for m in _NOT_NUMBERS.finditer(text)]
+    shapes = [m.span() for m in _NOT_NUMBERS.finditer(text) if not _groups_under_label(text, m)]
     read_out_tens, misheard = _read_out_quantity_words(text)
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
@@ -324,6 +331,19 @@ def _only_spaces_between(items: list[Item], unit: Unit) -> bool:
             break
         tail += 1
     return tail <= 1
+
+
+def _groups_under_label(text: str, shape: re.Match[str]) -> bool:
+    """Whether an address's four dotted groups stand right after an ID's or a card's label:
+    nobody gives an address there, so they are its number read out in groups
+    ("身份证号是101.0.105.1"); under a phone's label an address may be meant ("电话那边的IP是")."""
+    if not _DOTTED_GROUPS.fullmatch(shape.group()):
+        return False
+    before = text[: shape.start()]
+    kind = nearest_label(before)
+    if kind not in (PiiType.resident_id, PiiType.card):
+        return False
+    return _LABEL_TO_GROUPS.fullmatch(before[label_ends(before)[kind] :]) is not None
 
 
 def written_shapes(text: str) -> list[str]:
