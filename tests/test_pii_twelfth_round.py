@@ -1,6 +1,7 @@
 """A certificate's 证号 types a number as an ID; a digit by its sound and a syllable glued
 before a card's last digit; a head joined by dashes to a number in its tail; dotted groups right
-after an ID's or a card's label (bench/README.md, personal data, twelfth round)."""
+after an ID's or a card's label; 19 digits that are an ID with one added (bench/README.md,
+personal data, twelfth round)."""
 
 from __future__ import annotations
 
@@ -119,3 +120,20 @@ def test_an_id_read_in_dotted_groups_and_read_on_after_a_backchannel() -> None:
         ("ID", "101.0.105.1就就"),
         ("ID", "六零一二七一七三二"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 19 digits that validate as a card but are an ID with one digit added (440305
+        # 2005 0111 7888 with a 2 in its date), under 证件号码 heard as 政界号码 or none
+        ("政界号码4403052020501117888您何对一下", [("ID", "4403052020501117888")]),
+        ("4403052020501117888", [("ID", "4403052020501117888")]),
+        # a card's label says card; a card that is no such ID; a reference stays unmasked
+        ("卡号是4403052020501117888", [("CARD", "4403052020501117888")]),
+        ("卡号是6217000010081234567", [("CARD", "6217000010081234567")]),
+        ("订单号是4403052020501117888", []),
+    ],
+)
+def test_nineteen_digits_that_are_an_id_with_one_added(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -208,8 +208,10 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     if guessed and near_length(label, len(digits)):
         return label
     id_like = v.id_shaped(digits) or certificate_last(before)
+    id_like = id_like or (v.id_with_digit_added(digits) and not reference_last(before))
     if kind is PiiType.card and label is not PiiType.card and id_like:
-        # a whole birth date where an ID holds it, or a certificate's number: an ID ASR
+        # a whole birth date where an ID holds it, a certificate's number, or an ID with a
+        # digit added but under a reference label (an ID's is never suppressed): an ID ASR
         # added or lost a digit in
         return PiiType.resident_id
     if kind is PiiType.card and label is PiiType.resident_id:

@@ -53,6 +53,14 @@ def id_shaped(value: str) -> bool:
     return any(_real_date(value[start : start + 8]) for start in (5, 6, 7))
 
 
+def id_with_digit_added(value: str) -> bool:
+    """Whether 19 digits are an ID with one digit added anywhere, its date broken
+    ("4403052020501117888": a 2 added in 20050111), the other 18 passing as an ID. Of
+    random 19-digit numbers led by 62 (a card's BIN, Gansu's region) about one in 1,200
+    pass (200,000 tried)."""
+    return len(value) == 19 and any(resident_id(value[:k] + value[k + 1 :]) for k in range(19))
+
+
 def _real_date(text: str) -> bool:
     if len(text) != 8 or not text.isdigit() or not 1900 <= int(text[:4]) <= 2029:
         return False
