@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from qa_service.domain.results import Finding
     from qa_service.domain.rulepack import ScoreItem
     from qa_service.domain.transcript import Transcript
-    from qa_service.engines.llm import LanguageModel
+    from qa_service.engines.llm import Completion, LanguageModel
 
 # Replies are a short JSON object; the bound keeps a runaway generation cheap.
 MAX_REPLY_TOKENS = 256
@@ -53,6 +53,14 @@ class QuestionOutcome:
     findings: list[Finding] = field(default_factory=list)
     not_evaluated: list[dict[str, Any]] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
+
+
+def _count_reply(usage: Usage, reply: Completion) -> None:
+    """A reply's tokens and model in ``usage`` (its requests and seconds are the caller's)."""
+    usage.prompt_tokens += reply.prompt_tokens
+    usage.cached_tokens += reply.cached_tokens
+    usage.completion_tokens += reply.completion_tokens
+    usage.models.add(reply.model)
 
 
 def _ask(
@@ -73,11 +81,8 @@ def _ask(
         schema = answer_schema(item, window, decided)
         reply = model.answer(chat, schema, max_tokens=MAX_REPLY_TOKENS)
         usage.requests += 1
-        usage.prompt_tokens += reply.prompt_tokens
-        usage.cached_tokens += reply.cached_tokens
-        usage.completion_tokens += reply.completion_tokens
         usage.seconds += reply.seconds
-        usage.models.add(reply.model)
+        _count_reply(usage, reply)
         parsed = parse_reply(reply.text, item, window)
         if isinstance(parsed, ModelAnswer):
             shares = shares or reply.probabilities.get("answer", {})
@@ -146,10 +151,7 @@ def _line_share(model: LanguageModel, chat: list[dict[str, str]], usage: Usage) 
     share = yes_share_of(model.choice_probabilities(chat, "answer", CHECK_OPTIONS) or {})
     if share is None:
         reply = model.answer(chat, CHECK_SCHEMA, max_tokens=16)
-        usage.prompt_tokens += reply.prompt_tokens
-        usage.cached_tokens += reply.cached_tokens
-        usage.completion_tokens += reply.completion_tokens
-        usage.models.add(reply.model)
+        _count_reply(usage, reply)
         share = check_reply_share(reply.text)
     usage.requests += 1
     usage.seconds += time.perf_counter() - started

@@ -29,6 +29,11 @@ def _check_texts(name: str, value: dict[str, str], limit: int) -> dict[str, str]
     return value
 
 
+def in_language(texts: dict[str, str], language: str | None) -> str:
+    """``texts`` in the call's language, else in the first language they are written in."""
+    return texts.get(language or "", "") or next(iter(texts.values()))
+
+
 class AppliesWhen(BaseModel):
     """Ask only when the call has a finding of one of ``categories`` or an utterance with one
     of ``acts`` (call-act probability >= ``act_min``); otherwise the answer is not_applicable."""
@@ -75,7 +80,7 @@ class CitedCheck(BaseModel):
         return _check_texts("cited_check.question", value, MAX_QUESTION_CHARS)
 
     def text_in(self, language: str | None) -> str:
-        return self.question.get(language or "", "") or next(iter(self.question.values()))
+        return in_language(self.question, language)
 
 
 class QuestionFields(BaseModel):
@@ -157,9 +162,9 @@ class QuestionFields(BaseModel):
 
     def text_in(self, language: str | None) -> str:
         """The question in the call's language, else in the language it is written in."""
-        return self.question.get(language or "", "") or next(iter(self.question.values()))
+        return in_language(self.question, language)
 
     def instructions_in(self, language: str | None) -> str:
         if not self.instructions:
             return ""
-        return self.instructions.get(language or "", "") or next(iter(self.instructions.values()))
+        return in_language(self.instructions, language)
