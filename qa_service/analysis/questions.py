@@ -37,6 +37,7 @@ from qa_service.domain.llm_questions import (
     windows,
     yes_share_of,
 )
+from qa_service.engines.llm import WritesRepliesTogether
 
 if TYPE_CHECKING:
     from qa_service.domain.results import Finding
@@ -69,26 +70,81 @@ def _ask(
     transcript: Transcript,
     window: range,
     usage: Usage,
+    correction: str = "",
+    attempts: int = 2,
 ) -> ModelAnswer | str:
     """The model's answer on one window, or why it gave none after one corrected retry."""
-    correction = ""
-    for _attempt in range(2):
+    for _attempt in range(attempts):
         chat = messages(item, transcript.language, transcript, window, correction)
-        started = time.perf_counter()
-        shares, wordings, decided = _decided_answer(model, item, chat, transcript, window)
-        # The probe reads the prompt the reply then takes from the cache: its time counts.
-        usage.seconds += time.perf_counter() - started
+        shares, wordings, decided = _timed_decision(model, item, chat, transcript, window, usage)
         schema = answer_schema(item, window, decided)
         reply = model.answer(chat, schema, max_tokens=MAX_REPLY_TOKENS)
-        usage.requests += 1
-        usage.seconds += reply.seconds
-        _count_reply(usage, reply)
-        parsed = parse_reply(reply.text, item, window)
+        parsed = _parsed(reply, item, window, usage, shares, wordings)
         if isinstance(parsed, ModelAnswer):
-            shares = shares or reply.probabilities.get("answer", {})
-            return replace(parsed, probabilities=shares, wordings=wordings) if shares else parsed
+            return parsed
         correction = parsed
     return correction
+
+
+def _timed_decision(
+    model: LanguageModel,
+    item: ScoreItem,
+    chat: list[dict[str, str]],
+    transcript: Transcript,
+    window: range,
+    usage: Usage,
+) -> tuple[dict[str, float], tuple[float, ...], str | None]:
+    started = time.perf_counter()
+    decided = _decided_answer(model, item, chat, transcript, window)
+    # The probe reads the prompt the reply then takes from the cache: its time counts.
+    usage.seconds += time.perf_counter() - started
+    return decided
+
+
+def _parsed(
+    reply: Completion,
+    item: ScoreItem,
+    window: range,
+    usage: Usage,
+    shares: dict[str, float],
+    wordings: tuple[float, ...],
+) -> ModelAnswer | str:
+    """The reply counted in ``usage`` and read as an answer (with the shares the answer was
+    decided by, else the reply's own), or what was wrong with it."""
+    usage.requests += 1
+    usage.seconds += reply.seconds
+    _count_reply(usage, reply)
+    parsed = parse_reply(reply.text, item, window)
+    if not isinstance(parsed, ModelAnswer):
+        return parsed
+    shares = shares or reply.probabilities.get("answer", {})
+    return replace(parsed, probabilities=shares, wordings=wordings) if shares else parsed
+
+
+def _ask_together(
+    model: WritesRepliesTogether,
+    items: list[ScoreItem],
+    transcript: Transcript,
+    window: range,
+    costs: dict[str, Usage],
+) -> list[ModelAnswer | str]:
+    """Each item's answer on one window, the replies written together; a reply that does not
+    parse is asked again alone, with the problem named."""
+    decisions = []
+    with model.replies_together() as batch:
+        for item in items:
+            chat = messages(item, transcript.language, transcript, window)
+            decision = _timed_decision(model, item, chat, transcript, window, costs[item.id])
+            batch.add(chat, answer_schema(item, window, decision[2]), max_tokens=MAX_REPLY_TOKENS)
+            decisions.append(decision)
+        replies = batch.replies()
+    answers: list[ModelAnswer | str] = []
+    for item, (shares, wordings, _decided), reply in zip(items, decisions, replies, strict=True):
+        parsed = _parsed(reply, item, window, costs[item.id], shares, wordings)
+        if isinstance(parsed, str):
+            parsed = _ask(model, item, transcript, window, costs[item.id], parsed, attempts=1)
+        answers.append(parsed)
+    return answers
 
 
 def _ask_window(
@@ -100,7 +156,10 @@ def _ask_window(
 ) -> list[ModelAnswer | str]:
     """Each item's answer on one window, in the items' order. A backend that takes several
     requests at once (a server, which batches them on its GPU) gets up to that many in
-    flight; an in-process model gets them one by one."""
+    flight; an in-process model writes their replies together where it can, else answers
+    them one by one."""
+    if isinstance(model, WritesRepliesTogether) and len(items) > 1:
+        return _ask_together(model, items, transcript, window, costs)
     parallel = min(model.parallel_requests, len(items))
     if parallel <= 1:
         return [_ask(model, item, transcript, window, costs[item.id]) for item in items]

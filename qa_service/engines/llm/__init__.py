@@ -11,8 +11,9 @@ settings; ``None`` means no model is configured (questions are then not answered
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from qa_service.errors import ModelError
 
@@ -73,6 +74,26 @@ class LanguageModel(Protocol):
         of the reply's first field ``field`` (a JSON string), or None where the backend cannot
         read the model's next-token probabilities."""
         ...
+
+
+class ReplyBatch(Protocol):
+    def add(
+        self, messages: list[Message], json_schema: dict[str, Any], *, max_tokens: int = 256
+    ) -> None:
+        """Take a request now (its prompt may be read at once); its reply comes later."""
+        ...
+
+    def replies(self) -> list[Completion]:
+        """The replies to every request added, in their order."""
+        ...
+
+
+@runtime_checkable
+class WritesRepliesTogether(Protocol):
+    """A backend that writes several replies in one pass over the model (the embedded one,
+    which reads its weights once per token for all of them), asked inside ``with``."""
+
+    def replies_together(self) -> AbstractContextManager[ReplyBatch]: ...
 
 
 def load_language_model(settings: Settings) -> LanguageModel | None:

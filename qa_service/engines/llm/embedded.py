@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 # Questions about one call share the transcript at the head of their prompt: one cache
 # session per model lets llama.cpp keep those tokens instead of reading them again.
 _CACHE_KEY = "qa-service"
+# Replies written together (``replies_together``): a sequence each besides the runtime's
+# own, and context cells for them beyond ``llm_context_tokens`` (the bound a prompt is held
+# to), so that a full window's questions fit in one batch: about 28 KB a cell for the 1.5B.
+REPLY_SEQUENCES = 8
+_REPLY_CELLS = 384
 
 
 def embedded_model_path(settings: Settings) -> Path:
@@ -107,9 +112,11 @@ def _last_token_logits_only(llama: Any, threads: int) -> None:
     """
     lib = llama._lib
     params = lib.llama_context_default_params()
-    params.n_ctx = llama._n_ctx
+    params.n_ctx = llama._n_ctx + REPLY_SEQUENCES * _REPLY_CELLS
     params.n_batch = params.n_ubatch = llama._n_batch
-    params.n_seq_max = 1
+    # One cache shared by every sequence: a reply's sequence shares its prompt's cells.
+    params.n_seq_max = 1 + REPLY_SEQUENCES
+    params.kv_unified = True
     params.n_threads = params.n_threads_batch = threads
     params.flash_attn_type = 0  # the runtime's default (flash attention measured no faster)
     params.embeddings = False
@@ -132,7 +139,11 @@ def _model_errors() -> Iterator[None]:
 
 
 class EmbeddedModel:
-    """One llama.cpp model; calls are serialised (a llama context is not thread-safe)."""
+    """One llama.cpp model; calls are serialised (a llama context is not thread-safe).
+
+    ``replies_together`` holds the model for one thread while a batch of replies is open;
+    that thread's other calls (the probes of each answer) go on between its additions.
+    """
 
     parallel_requests = 1
 
@@ -143,7 +154,7 @@ class EmbeddedModel:
         from llama_cpp_py_sync import Llama
 
         self.name = path.stem
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         try:
             self._llama = Llama(
                 str(path),
@@ -194,6 +205,22 @@ class EmbeddedModel:
             probabilities=probabilities,
         )
 
+    @contextmanager
+    def replies_together(self) -> Iterator[EmbeddedReplyBatch]:
+        """A batch whose replies are written together (``llama_batch``), for this thread."""
+        from qa_service.engines.llm.llama_batch import LlamaReplyBatch
+
+        with self._lock:
+            batch = LlamaReplyBatch(self._llama, _CACHE_KEY, REPLY_SEQUENCES)
+            failed = True
+            try:
+                yield EmbeddedReplyBatch(self, batch)
+                failed = False
+            finally:
+                batch.close()  # replies not asked for are dropped with their sequences
+                if failed:
+                    self._llama._clear_context_state()
+
     def choice_probabilities(
         self, messages: list[Message], field: str, options: list[str]
     ) -> dict[str, float] | None:
@@ -201,3 +228,38 @@ class EmbeddedModel:
 
         with self._lock, _model_errors():
             return choice_probabilities(self._llama, messages, field, options, _CACHE_KEY)
+
+
+class EmbeddedReplyBatch:
+    """Requests added one by one (each prompt read as it is added), replies written together."""
+
+    def __init__(self, model: EmbeddedModel, batch: Any) -> None:
+        self._model = model
+        self._batch = batch
+
+    def add(
+        self, messages: list[Message], json_schema: dict[str, Any], *, max_tokens: int = 256
+    ) -> None:
+        from qa_service.engines.llm.llama_choices import compact_grammar, enum_fields, forced_head
+
+        fields = {k: v for k, v in enum_fields(json_schema).items() if len(v) > 1}
+        grammar, head = compact_grammar(json_schema), forced_head(json_schema)
+        with _model_errors():
+            self._batch.add(messages, grammar, head, max_tokens, fields)
+
+    def replies(self) -> list[Completion]:
+        """The replies to the requests added, in their order."""
+        with _model_errors():
+            written = self._batch.replies()
+        return [
+            Completion(
+                text=reply.text,
+                prompt_tokens=reply.counts["input_tokens"],
+                completion_tokens=reply.counts["reply_tokens"],
+                seconds=reply.seconds,
+                model=self._model.name,
+                cached_tokens=reply.counts["reused_tokens"],
+                probabilities=reply.probabilities,
+            )
+            for reply in written
+        ]

@@ -69,7 +69,7 @@ def option_probabilities(
     return {o: round(w / total, 4) for o, w in weights.items()}
 
 
-def _shares_after(
+def shares_after(
     llama: Any, chat: list[Message], reply_head: str, options: list[str], cache_key: str
 ) -> dict[str, float] | None:
     """Each option's probability as the next text after the prompt and ``reply_head``."""
@@ -78,7 +78,7 @@ def _shares_after(
     prompt, _ = llama._format_chat_prompt(chat)
     firsts = {o: llama.tokenize(o, add_special=False)[0] for o in options}
     tokens = llama.tokenize(prompt + reply_head, add_special=True)
-    if len(tokens) >= llama.n_ctx:
+    if len(tokens) >= llama._n_ctx:
         raise ValueError("the request exceeds the model's context window")
     reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
     llama._eval_tokens(tokens[reused:], reused)
@@ -127,7 +127,7 @@ def reply_probabilities(
         offset = value_offset(reply, field)
         if offset is None or len(options) < 2:
             continue
-        shares = _shares_after(llama, chat, reply[:offset], options, cache_key)
+        shares = shares_after(llama, chat, reply[:offset], options, cache_key)
         if shares is not None:
             found[field] = shares
     return found
@@ -141,4 +141,4 @@ def choice_probabilities(
     Reads the prompt (from the cache where it was read before) and the few tokens that open
     the reply; the reply generated next reuses them all but those few.
     """
-    return _shares_after(llama, chat, reply_head(field), options, cache_key)
+    return shares_after(llama, chat, reply_head(field), options, cache_key)

@@ -10,6 +10,7 @@ llama.cpp's own common sampler does). Same tokens, a fraction of the grammar's w
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from qa_service.engines.llm import Message
@@ -46,9 +47,13 @@ def _allowed(llama: Any, grammar: Any, candidates: Any) -> Any:
 
 def next_token(llama: Any, grammar: Any) -> int:
     """The most likely token that ``grammar`` (None: any) allows after what was decoded."""
+    return choose_token(llama, grammar, _logits(llama))
+
+
+def choose_token(llama: Any, grammar: Any, logits: Any) -> int:
+    """The most likely token of ``logits`` that ``grammar`` (None: any) allows."""
     import numpy as np
 
-    logits = _logits(llama)
     best = int(np.argmax(logits))
     if grammar is None:
         return best
@@ -94,6 +99,91 @@ def _grammar_allows(llama: Any, grammar: Any, token: int) -> bool:
     return bool(np.isfinite(_allowed(llama, grammar, one)["logit"][0]))
 
 
+@dataclass
+class ReplyState:
+    """A reply being written: the grammar's state, the text so far and where it stands.
+
+    ``n_past``: the position of the reply's next token; ``reused``: prompt tokens taken
+    from the runtime's cache. ``close`` frees the grammar (a llama.cpp sampler).
+    """
+
+    tokens: list[int]
+    grammar: Any
+    max_tokens: int
+    text: bytearray = field(default_factory=bytearray)
+    written: int = 0
+    reused: int = 0
+    n_past: int = 0
+    finished: bool = False
+
+    def take(self, llama: Any, token: int) -> bool:
+        """Add ``token`` to the reply; whether it must be evaluated (the reply goes on)."""
+        if llama._lib.llama_vocab_is_eog(llama._vocab, token):
+            self.finished = True
+            return False
+        if self.grammar is not None:
+            llama._lib.llama_sampler_accept(self.grammar, token)
+        self.text += llama._token_to_bytes(token)
+        self.written += 1
+        self.finished = self.written >= self.max_tokens
+        return not self.finished
+
+    def close(self, llama: Any) -> None:
+        if self.grammar is not None:
+            llama._lib.llama_sampler_free(self.grammar)
+            self.grammar = None
+
+    def result(self) -> tuple[str, dict[str, int]]:
+        counts = {"input_tokens": len(self.tokens), "reused_tokens": self.reused}
+        return self.text.decode("utf-8", errors="replace"), {
+            **counts,
+            "reply_tokens": self.written,
+        }
+
+
+def start_reply(
+    llama: Any,
+    chat: list[Message],
+    grammar_text: str | None,
+    max_tokens: int,
+    cache_key: str,
+    head: str = "",
+) -> ReplyState:
+    """``chat``'s prompt (and ``head``) read on the runtime's sequence, from its prompt cache
+    under ``cache_key`` where it can be: the reply's first token is chosen from the logits
+    llama.cpp holds after this."""
+    ffi, lib = llama._ffi, llama._lib
+    prompt, _ = llama._format_chat_prompt(chat)
+    tokens = llama.tokenize(prompt, add_special=True)
+    if len(tokens) + max_tokens >= llama._n_ctx:
+        raise ValueError("the request exceeds the model's context window")
+    grammar = None
+    if grammar_text is not None:
+        grammar = lib.llama_sampler_init_grammar(
+            llama._vocab, ffi.new("char[]", grammar_text.encode()), ffi.new("char[]", b"root")
+        )
+        if grammar == ffi.NULL:
+            raise ValueError("llama.cpp could not parse the grammar")
+    state = ReplyState(tokens, grammar, max_tokens)
+    try:
+        forced = _head_tokens(llama, prompt, tokens, head, grammar)
+        for token in forced:
+            if grammar is not None:
+                lib.llama_sampler_accept(grammar, token)
+            state.text += llama._token_to_bytes(token)
+        state.written = len(forced)
+        state.finished = state.written >= max_tokens
+        reused, _status = llama._prepare_chat_prefix(tokens + forced, cache_key)
+        # The head's tokens count as reply, not prompt.
+        state.reused = min(reused, len(tokens))
+        state.n_past = llama._eval_tokens((tokens + forced)[reused:], reused)
+    except BaseException:
+        state.close(llama)
+        llama._clear_context_state()
+        raise
+    return state
+
+
 def generate(
     llama: Any,
     chat: list[Message],
@@ -112,44 +202,16 @@ def generate(
     chosen), is read with the prompt in one batch instead of decoded token by token: a
     decoded token costs about three times a prompt token here (bench/README.md).
     """
-    ffi, lib = llama._ffi, llama._lib
-    prompt, _ = llama._format_chat_prompt(chat)
-    tokens = llama.tokenize(prompt, add_special=True)
-    if len(tokens) + max_tokens >= llama.n_ctx:
-        raise ValueError("the request exceeds the model's context window")
-    grammar = None
-    if grammar_text is not None:
-        grammar = lib.llama_sampler_init_grammar(
-            llama._vocab, ffi.new("char[]", grammar_text.encode()), ffi.new("char[]", b"root")
-        )
-        if grammar == ffi.NULL:
-            raise ValueError("llama.cpp could not parse the grammar")
+    state = start_reply(llama, chat, grammar_text, max_tokens, cache_key, head)
     done = False
-    reply, written = bytearray(), 0
     try:
-        forced = _head_tokens(llama, prompt, tokens, head, grammar)
-        for token in forced:
-            if grammar is not None:
-                lib.llama_sampler_accept(grammar, token)
-            reply += llama._token_to_bytes(token)
-        written = len(forced)
-        reused, _status = llama._prepare_chat_prefix(tokens + forced, cache_key)
-        n_past = llama._eval_tokens((tokens + forced)[reused:], reused)
-        while written < max_tokens:
-            token = next_token(llama, grammar)
-            if lib.llama_vocab_is_eog(llama._vocab, token):
-                break
-            if grammar is not None:
-                lib.llama_sampler_accept(grammar, token)
-            reply += llama._token_to_bytes(token)
-            written += 1
-            n_past = llama._eval_tokens([token], n_past)
+        while not state.finished:
+            token = next_token(llama, state.grammar)
+            if state.take(llama, token):
+                state.n_past = llama._eval_tokens([token], state.n_past)
         done = True
     finally:
-        if grammar is not None:
-            lib.llama_sampler_free(grammar)
+        state.close(llama)
         if not done:
             llama._clear_context_state()
-    text = reply.decode("utf-8", errors="replace")
-    reused = min(reused, len(tokens))  # the head's tokens count as reply, not prompt
-    return text, {"input_tokens": len(tokens), "reused_tokens": reused, "reply_tokens": written}
+    return state.result()
