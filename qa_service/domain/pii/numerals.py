@@ -102,6 +102,10 @@ ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 # a row and before another, a digit ASR misheard. A quantity has no digit after its units
 # ("四十三", "三十五六个" is a range and has its unit).
 MISHEARD_AFTER = 6
+# Nor has a quantity three digit characters after its one quantity word 千: that is 七 (qī)
+# heard with a nasal ending (qiān) in digits read out ("一千五五六九一五" for 一七五五六九一五,
+# "八千六一九" for 八七六一九); "一千五", "两万零一", "三千五六百" (a range) stay amounts.
+_NO_QUANTITY_TAIL = 3
 _ZH_CHAIN = re.compile("[零〇一二两三四五六七八九幺十百千万亿拾佰仟萬]+")
 _READ_OUT_TEN = re.compile(
     "(?<=[零〇一二两三四五六七八九幺])十(?=[一二两三四五六七八九幺][零〇一二两三四五六七八九幺])"
@@ -217,7 +221,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
         elif start in read_out_tens:
             item = SOFT
         elif start in misheard:
-            item = Unit(GUESS, utterance, start, end, guess=True, zh=True)
+            said = misheard[start]
+            item = Unit(said, utterance, start, end, guess=said == GUESS, zh=True)
         else:
             item = _char_item(token, utterance, start)
             if isinstance(item, Unit) and item.homophone:
@@ -235,12 +240,13 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     return _join_tens(settle_letters(settle_chinese(items))) if settled else items
 
 
-def _read_out_quantity_words(text: str) -> tuple[set[int], set[int]]:
+def _read_out_quantity_words(text: str) -> tuple[set[int], dict[int, str]]:
     """Where a quantity word stands alone inside digits read out (see ``MISHEARD_AFTER``): the
-    十 that stand for nothing, and the other words that are a digit of unknown value
+    十 that stand for nothing, and the other words with the digit they stand for: 七 for a 千
+    with three digits after it (``_NO_QUANTITY_TAIL``), else one of unknown value
     ("一七八二零三七八五万五": 万 for 五 or 零)."""
     nothing: set[int] = set()
-    misheard: set[int] = set()
+    misheard: dict[int, str] = {}
     if not has_magnitude(text):
         return nothing, misheard
     for chain in _ZH_CHAIN.finditer(text):
@@ -252,8 +258,10 @@ def _read_out_quantity_words(text: str) -> tuple[set[int], set[int]]:
         if said[at] == "十":
             if _READ_OUT_TEN.match(said, at):
                 nothing.add(chain.start() + at)
+        elif at and len(said) - at > _NO_QUANTITY_TAIL and said[at] == "千":
+            misheard[chain.start() + at] = "7"
         elif MISHEARD_AFTER <= at < len(said) - 1:
-            misheard.add(chain.start() + at)
+            misheard[chain.start() + at] = GUESS
     return nothing, misheard
 
 

@@ -1,0 +1,69 @@
+"""七 heard as 千 in digits read out (bench/README.md, personal data, thirteenth round)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa_service.domain.pii import detect
+from tests.test_pii_asr_forms import found, utterances
+
+
+def spans(texts: tuple[str, ...], agent: tuple[str, ...] = ()) -> list[tuple[int, str, str]]:
+    """(utterance, kind, text) of each span found in ``texts``, the ``agent`` ones the
+    agent's."""
+    said = utterances(texts, agent)
+    return [
+        (s.utterance, s.kind.value, said[s.utterance]["text"][s.start : s.end])
+        for s in detect(said, "zh")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # a card cut short, read on with 七 heard as 千 (qiān): one quantity word with three
+        # digit characters after it is no quantity
+        (
+            ("卡号是111664", "停", "一千五五六九一五"),
+            [(0, "CARD", "111664"), (2, "CARD", "一千五五六九一五")],
+        ),
+        (
+            ("身份证号是510107196102", "嗯", "洞八千六一九"),
+            [(0, "ID", "510107196102"), (2, "ID", "洞八千六一九")],
+        ),
+    ],
+)
+def test_seven_heard_as_qian_goes_on_a_number(
+    texts: tuple[str, ...], masked: list[tuple[int, str, str]]
+) -> None:
+    assert spans(texts, agent=texts[1:2]) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("验证码是零八千八二八", [("CODE", "零八千八二八")]),
+        ("我的手机号是一三八千五五六九一五四", [("PHONE", "一三八千五五六九一五四")]),
+    ],
+)
+def test_seven_heard_as_qian_in_one_utterance(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # amounts and ranges: a digit or two after the quantity word, or two quantity words
+        "卡里还有一千五",
+        "价格一千五六百",
+        "一共两万零一块",
+        "我花了一千二三百块",
+        "一千二百三十四元",
+        "手机号是一千五",
+        "卡号是6217一千五",
+        "订单号是一千五五六九一五",
+        "一千五六七个人",
+    ],
+)
+def test_quantities_with_qian_stay(text: str) -> None:
+    assert found(text, "zh") == []
