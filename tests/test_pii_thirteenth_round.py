@@ -67,3 +67,38 @@ def test_seven_heard_as_qian_in_one_utterance(text: str, masked: list) -> None:
 )
 def test_quantities_with_qian_stay(text: str) -> None:
     assert found(text, "zh") == []
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # 三 heard as sheng (生, 绳) between digits: a phone cut short read on, codes
+        (
+            ("我的手机号是17363", "证判", "八生八腰四五"),
+            [(0, "PHONE", "17363"), (2, "PHONE", "八生八腰四五")],
+        ),
+        (("请问您收到的验证码是多少?", "巴绳绳绳,绳舞"), [(1, "CODE", "巴绳绳绳,绳舞")]),
+        (("请问您收到的验证码是多少?", "爸爸六生"), [(1, "CODE", "爸爸六生")]),
+    ],
+)
+def test_three_heard_as_sheng(texts: tuple[str, ...], masked: list[tuple[int, str, str]]) -> None:
+    agent = tuple(t for t in texts if t in ("证判",) or t.startswith("请问"))
+    assert spans(texts, agent) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 先生, 学生, a year of birth beside a number: the words they are
+        ("张先生13800138000", [("PHONE", "13800138000")]),
+        ("我的手机号是13800138000先生", [("PHONE", "13800138000")]),
+        ("生13800138000", [("PHONE", "13800138000")]),
+        ("我是1985年生的", []),
+        ("他是85生的", []),
+        ("我生了3个孩子", []),
+        ("三生三世", []),
+        ("订单号是62178生88881234", []),
+    ],
+)
+def test_sheng_beside_a_number_stays_a_word(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -83,8 +83,11 @@ _DIGIT_SOUNDS = {
 # and seven with one added (因 yin, 请 qing: "因5因5", "无邀请请"). Not eight as ban: 班 is
 # whisper's word for a pause in a number ("148班233班468"). Everyday words by a number (李,
 # 请, 银), so ``digit_units`` keeps them as digits only between two digits or among other
-# homophones.
-_NASAL_DIGIT_SOUNDS = {"lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7"}
+# homophones. Three comes back as sheng too (生, 绳: "八生八腰四五" for 八三八幺四五), its s
+# made retroflex and its an a back nasal; 先生, 学生 beside a number stay words the same way.
+_NASAL_DIGIT_SOUNDS = {
+    "lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7", "sheng": "3",
+}  # fmt: skip
 
 
 def _blurred(syllable: str) -> str:
