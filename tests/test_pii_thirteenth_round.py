@@ -102,3 +102,21 @@ def test_three_heard_as_sheng(texts: tuple[str, ...], masked: list[tuple[int, st
 )
 def test_sheng_beside_a_number_stays_a_word(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a long number's last piece written twice (whisper): one number, masked whole
+        ("号号是4367,5836,9868,910488,910488", [("CARD", "4367,5836,9868,910488,910488")]),
+        ("卡号是4367,5836,9868,910488,910488", [("CARD", "4367,5836,9868,910488,910488")]),
+        ("4367,5836,9868,910488,910488", [("CARD", "4367,5836,9868,910488,910488")]),
+        # a reference label, a unit after it, a number and a piece of it said again
+        ("订单号是4367,5836,9868,910488,910488", []),
+        ("单号4367,5836,9868,910488,910488", []),
+        ("4367,5836,9868,910488,910488元", []),
+        ("13800138000，8000，8000", [("PHONE", "13800138000")]),
+    ],
+)
+def test_a_last_piece_written_twice(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -41,6 +41,8 @@ MERGED_GROUP_DIGITS, MERGED_AMONG_SINGLES = 3, 8
 BEGUN_SINGLES = 4
 # Digits no quantity has: a card's or an ID's (a mobile with its country code is 13).
 LONG_DIGITS = 14
+# The most digits of any number (a 19-digit card).
+_MOST_DIGITS = 19
 # Words that hold a quantity, not digits read out ("one hundred", "two thousand").
 _QUANTITY = re.compile(r"hundred|thousand|million|billion", re.I)
 # A gap that may be digits ASR wrote as words: at most this many pieces, each this short.
@@ -171,11 +173,23 @@ def overlong_kind(digits: str) -> PiiType:
 def looped(segments: list[list[Unit]]) -> bool:
     """Whether ASR looped inside the number: a piece of two to four digits written three
     times in a row ("1320102.198.198.198.198"). Nobody lists one number three times, so
-    the pieces are one number said once, not a list."""
+    the pieces are one number said once, not a list. So is a last piece written twice
+    (``_repeated_last``)."""
     pieces = ["".join(u.digits for u in seg) for seg in segments]
-    return any(
+    thrice = any(
         2 <= len(p) <= 4 and p == pieces[i + 1] == pieces[i + 2] for i, p in enumerate(pieces[:-2])
     )
+    return thrice or _repeated_last(pieces)
+
+
+def _repeated_last(pieces: list[str]) -> bool:
+    """Whether ASR wrote a long number's last piece, of three digits or more, a second time
+    ("4367,5836,9868,910488,910488"): at least three pieces, and too long for a quantity
+    already without the repeat but no longer than a number, as a list of two numbers the
+    same never is ("400-830-8300,8300": ten digits)."""
+    if len(pieces) < 3 or len(pieces[-1]) < 3 or pieces[-1] != pieces[-2]:
+        return False
+    return LONG_DIGITS <= len("".join(pieces[:-1])) <= _MOST_DIGITS
 
 
 def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:
