@@ -120,3 +120,24 @@ def test_sheng_beside_a_number_stays_a_word(text: str, masked: list) -> None:
 )
 def test_a_last_piece_written_twice(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a year's digits, then a month or a day no calendar has: a number read out, no date
+        ("连续电话1947-34-63-64-49", [("PHONE", "1947-34-63-64-49")]),
+        ("联系电话1947-34-63-64-49", [("PHONE", "1947-34-63-64-49")]),
+        ("手机号是1947.34.63.64.49", [("PHONE", "1947.34.63.64.49")]),
+        # dates (and times) stay, under a label too; an order number stays
+        ("电话2016-07-24-08-56", []),
+        ("手机号1947-03-12", []),
+        ("联系电话2023-12-31-23-59", []),
+        ("卡号是2016.07.24.08", []),
+        ("我1990-5-17出生", []),
+        ("订单号是1947-34-63-64-49", []),
+        ("有效期到2023-13-45", []),
+    ],
+)
+def test_a_date_no_calendar_has_is_a_number_read_out(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

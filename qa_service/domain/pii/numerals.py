@@ -56,8 +56,9 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
 _NOT_NUMBERS = re.compile(
     # a date, with its time if one follows ("2016-07-24-08-56-23"), that starts its chain of
     # digit groups and ends it: inside a longer chain ("3301-06-2004-03-03-6953") its groups
-    # are pieces of a number read out
-    r"(?<!\d)(?<!\d[-/.])(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
+    # are pieces of a number read out, and so are they with a month or a day no calendar has
+    # ("1947-34-63-64-49", a mobile)
+    r"(?<!\d)(?<!\d[-/.])(?:19|20)\d\d[-/.年](?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])"
     r"(?:[-/.:：\sT日号]\d{1,2}){0,3}(?![-/.]?\d)"
     r"|\b\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\b"
     # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out), none
