@@ -141,3 +141,25 @@ def test_a_last_piece_written_twice(text: str, masked: list) -> None:
 )
 def test_a_date_no_calendar_has_is_a_number_read_out(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a decimal fraction before 万 and a digit after it: no amount, digits read out
+        ("我的手机号是1589.97万5", [("PHONE", "1589.97万5")]),
+        ("电话1589.97万5", [("PHONE", "1589.97万5")]),
+        # amounts: no digit after 万, no fraction before it, a unit after the digit; an
+        # order number; no label
+        ("余额是1589.97万", []),
+        ("我的手机号是1589.97万", []),
+        ("卡里有3万5", []),
+        ("我的手机号是3万5", []),
+        ("一共1.5万5千块", []),
+        ("存了1589.97万5年", []),
+        ("订单号是1589.97万5", []),
+        ("收入1589.97万5", []),
+    ],
+)
+def test_a_decimal_before_wan_and_a_digit_after_it(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked

@@ -112,6 +112,11 @@ _READ_OUT_TEN = re.compile(
     "(?<=[零〇一二两三四五六七八九幺])十(?=[一二两三四五六七八九幺][零〇一二两三四五六七八九幺])"
 )
 
+# An amount with a decimal fraction before 万 has no digit after it ("1.5万"; "3万5" has no
+# fraction): whisper made digits read out into one ("我的手机号是1589.97万5" for
+# 155-8909-7525), and its 万 stands for a digit, kept as a letter is (``settle_letters``).
+_DECIMAL_WAN = re.compile(r"\d\.\d+(万)(?=\d)")
+
 _TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
 # Fullwidth digits as ASCII.
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
@@ -193,6 +198,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text) if not _groups_under_label(text, m)]
     read_out_tens, misheard = _read_out_quantity_words(text)
+    wan_digits = {m.start(1) for m in _DECIMAL_WAN.finditer(text)}
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
         if shapes and any(a <= start < b for a, b in shapes):
@@ -221,6 +227,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             item = SPACE
         elif start in read_out_tens:
             item = SOFT
+        elif start in wan_digits:
+            item = Unit(GUESS, utterance, start, end, guess=True)
         elif start in misheard:
             said = misheard[start]
             item = Unit(said, utterance, start, end, guess=said == GUESS, zh=True)
