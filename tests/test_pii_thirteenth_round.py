@@ -163,3 +163,23 @@ def test_a_date_no_calendar_has_is_a_number_read_out(text: str, masked: list) ->
 )
 def test_a_decimal_before_wan_and_a_digit_after_it(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 月 or 日 after three digits in a row (no month or day has them), a comma after it
+        # at most: glued inside the labelled number
+        ("我的手机号是163月,5187-585", [("PHONE", "163月,5187-585")]),
+        ("我的手机号是163日 5187-585", [("PHONE", "163日 5187-585")]),
+        # a house number's 号, a month, no label, a reference label, yen: as before
+        ("我的手机号是163号,5187-585", [("PHONE", "5187-585")]),
+        ("手机号是12月,5187-585", [("PHONE", "5187-585")]),
+        ("我住163号,5187-585", []),
+        ("163月,5187-585", []),
+        ("订单号是163月,5187-585", []),
+        ("我的手机号是100日元5187585", [("PHONE", "5187585")]),
+    ],
+)
+def test_a_date_character_after_more_digits_than_a_date_has(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
