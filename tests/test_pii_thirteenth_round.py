@@ -183,3 +183,25 @@ def test_a_decimal_before_wan_and_a_digit_after_it(text: str, masked: list) -> N
 )
 def test_a_date_character_after_more_digits_than_a_date_has(text: str, masked: list) -> None:
     assert found(text, "zh") == masked
+
+
+@pytest.mark.parametrize(
+    ("texts", "masked"),
+    [
+        # read out with no label, 11 to 13 digits no phone's plan takes: a card cut short
+        (("4-4-6-7-9-5-10-3-5-4", "等", "帮我做"), [(0, "CARD", "4-4-6-7-9-5-10-3-5-4")]),
+        (("6-2-2-8-4-8-0-0-1-2-3-4",), [(0, "CARD", "6-2-2-8-4-8-0-0-1-2-3-4")]),
+        # a mobile, a landline after its trunk 0, +86 or +44 before one: phones as before
+        (("1-3-8-0-0-1-3-8-0-0-0",), [(0, "PHONE", "1-3-8-0-0-1-3-8-0-0-0")]),
+        (("0-2-1-6-2-3-4-5-6-7-8",), [(0, "PHONE", "0-2-1-6-2-3-4-5-6-7-8")]),
+        (("8-6-1-3-8-0-0-1-3-8-0-0",), [(0, "PHONE", "8-6-1-3-8-0-0-1-3-8-0-0")]),
+        (("4-4-2-0-7-9-4-6-0-9-5-8",), [(0, "PHONE", "4-4-2-0-7-9-4-6-0-9-5-8")]),
+        # a code's or a reference label
+        (("验证码是4-4-6-7-9-5-1-0-3-5-4",), [(0, "CODE", "4-4-6-7-9-5-1-0-3-5-4")]),
+        (("订单号是4-4-6-7-9-5-1-0-3-5-4",), []),
+    ],
+)
+def test_a_read_out_number_no_phone_plan_takes(
+    texts: tuple[str, ...], masked: list[tuple[int, str, str]]
+) -> None:
+    assert spans(texts, agent=("等",)) == masked

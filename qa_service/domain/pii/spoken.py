@@ -29,7 +29,7 @@ from qa_service.domain.pii.numerals import SOFT_CHARS
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
 from qa_service.domain.pii.sounds import HAN, digit_by_sound
 from qa_service.domain.pii.types import PiiType
-from qa_service.domain.pii.validators import has_birth_date, resident_id
+from qa_service.domain.pii.validators import has_birth_date, no_phone_plan, resident_id
 
 # Digits said one by one that make a number worth masking without a label: a local phone
 # number (7) is the shortest.
@@ -152,11 +152,11 @@ def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
 
 
 def read_out_kind(digits: str) -> PiiType | None:
-    """The type a number read out is taken for by its length: up to 13 digits a phone's,
-    then a card's, but 17 to 19 (an ID's 18, one lost or added) an ID's where a birth date
-    stands where an ID holds it."""
+    """The type a number read out is taken for by its length: up to 13 digits a phone's
+    (a card's where no phone's plan takes it), then a card's, but 17 to 19 (an ID's 18, one
+    lost or added) an ID's where a birth date stands where an ID holds it."""
     if len(digits) <= 13:
-        return PiiType.phone
+        return PiiType.card if no_phone_plan(digits) else PiiType.phone
     if len(digits) in (17, 18, 19) and has_birth_date(digits):
         return PiiType.resident_id
     return PiiType.card if len(digits) <= 19 else None
