@@ -205,3 +205,27 @@ def test_a_read_out_number_no_phone_plan_takes(
     texts: tuple[str, ...], masked: list[tuple[int, str, str]]
 ) -> None:
     assert spans(texts, agent=("等",)) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # 卡号 heard with its k as h (喊号, 好后; 号号 passed before) before ten digits or more
+        ("喊号是6225217084283", [("CARD", "6225217084283")]),
+        ("好后6225217084283", [("CARD", "6225217084283")]),
+        ("号号是4367-5836-9868-9120", [("CARD", "4367-5836-9868-9120")]),
+        # a queue's number, a count, words, a bank branch's or a utility account's number,
+        # a reference label, a good mobile number
+        ("喊号是A023", []),
+        ("喊号是62252170", []),
+        ("喊号3次", []),
+        ("好后天再说", []),
+        ("他好后悔", []),
+        ("行号是102100099996", []),
+        ("户号是6225217084283", []),
+        ("订单好后6225217084283", []),
+        ("这是个好号13888888888", [("PHONE", "13888888888")]),
+    ],
+)
+def test_a_card_label_heard_with_h(text: str, masked: list) -> None:
+    assert found(text, "zh") == masked
