@@ -1,4 +1,6 @@
-"""七 heard as 千 in digits read out (bench/README.md, personal data, thirteenth round)."""
+"""七 heard as 千 and 三 as sheng in digits read out, a last piece written twice, a date no
+calendar has, 万 between a fraction and a digit, 月 or 日 after three digits, a read-out no
+phone plan takes, 卡号 heard with h (bench/README.md, personal data, thirteenth round)."""
 
 from __future__ import annotations
 
