@@ -12,6 +12,7 @@ from qa_service.domain.pii import spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.context import after_last_digit, words_after, words_before
 from qa_service.domain.pii.glued import (
+    date_char_after_digits,
     date_char_before_digits,
     first_digits_before_char,
     yao_led,
@@ -113,7 +114,8 @@ def _glued(lines: Sequence[Line], first: Run, second: Run, before: str) -> bool:
     if len(first.digits + second.digits) > most_digits(label):
         return False
     first_char = first_digits_before_char(lines, first, second, before, label_ends(before)[label])
-    return first_char or date_char_before_digits(lines, first, second)
+    dated = date_char_before_digits(lines, first, second)
+    return first_char or dated or date_char_after_digits(lines, first, second)
 
 
 def _cut_short(first: str, second: str, label: PiiType | None) -> bool:

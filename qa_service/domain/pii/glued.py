@@ -1,7 +1,8 @@
 """A labelled number ASR broke with one character glued between its pieces where none of
 the other bridges (``chains``) reaches: a first digit heard apart from the rest right after
 its label ("塔号是6案590994404175": 2 heard as 案), and a date character before more digits
-than a day has ("卡号是622 8月92790567952588": no month is followed by a three-digit day);
+than a day has ("卡号是622 8月92790567952588": no month is followed by a three-digit day) or
+after more than a month has ("163月,5187-585");
 and a mobile's first digit, 幺, written as 要 right after a phone's label ("手机号是要72137").
 """
 
@@ -28,6 +29,9 @@ _DATE_CHARS = set("月日号")
 _PAST_A_DAY = 3
 # Counts after a first digit ("卡号是1张", "3位"): never a syllable of the number.
 _COUNT_WORDS = set("个位张条次")
+# A month's or a day's character, then a pause written at most (see
+# ``date_char_after_digits``).
+_DATE_CHAR_TO_DIGITS = re.compile(r"[月日][\s,，、]?")
 _LABEL_TO_NUMBER = re.compile(r"^\s*[是:：]?\s*$")
 
 
@@ -64,6 +68,21 @@ def date_char_before_digits(lines: Sequence[Line], first: Run, second: Run) -> b
     ahead = lines[start.utterance].text[start.start : start.start + _PAST_A_DAY]
     in_a_row = len(ahead) == _PAST_A_DAY and all(char_digit(ch) for ch in ahead)
     return gap in _DATE_CHARS and in_a_row
+
+
+def date_char_after_digits(lines: Sequence[Line], first: Run, second: Run) -> bool:
+    """Whether 月 or 日, a comma or a space after it at most, stands between two pieces of a
+    number right after more digits in a row than a month or a day has ("手机号是163月,5187-585"
+    for 163 5187 5585): no date then. Not 号 (a house number: "163号"). The caller checks the
+    label and the length."""
+    end, start = first.units[-1], second.units[0]
+    if end.utterance != start.utterance:
+        return False
+    text = lines[end.utterance].text
+    if not _DATE_CHAR_TO_DIGITS.fullmatch(text[end.end : start.start]):
+        return False
+    behind = text[max(0, end.end - _PAST_A_DAY) : end.end]
+    return len(behind) == _PAST_A_DAY and all(char_digit(ch) for ch in behind)
 
 
 def yao_led(lines: Sequence[Line], run: Run) -> Run:

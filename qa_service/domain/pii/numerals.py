@@ -56,8 +56,9 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
 _NOT_NUMBERS = re.compile(
     # a date, with its time if one follows ("2016-07-24-08-56-23"), that starts its chain of
     # digit groups and ends it: inside a longer chain ("3301-06-2004-03-03-6953") its groups
-    # are pieces of a number read out
-    r"(?<!\d)(?<!\d[-/.])(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}"
+    # are pieces of a number read out, and so are they with a month or a day no calendar has
+    # ("1947-34-63-64-49", a mobile)
+    r"(?<!\d)(?<!\d[-/.])(?:19|20)\d\d[-/.年](?:0?[1-9]|1[0-2])[-/.月](?:0?[1-9]|[12]\d|3[01])"
     r"(?:[-/.:：\sT日号]\d{1,2}){0,3}(?![-/.]?\d)"
     r"|\b\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\b"
     # four dotted groups, one of them two digits or more ("7.9.5.9" is digits read out), none
@@ -102,10 +103,19 @@ ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 # a row and before another, a digit ASR misheard. A quantity has no digit after its units
 # ("四十三", "三十五六个" is a range and has its unit).
 MISHEARD_AFTER = 6
+# Nor has a quantity three digit characters after its one quantity word 千: that is 七 (qī)
+# heard with a nasal ending (qiān) in digits read out ("一千五五六九一五" for 一七五五六九一五,
+# "八千六一九" for 八七六一九); "一千五", "两万零一", "三千五六百" (a range) stay amounts.
+_NO_QUANTITY_TAIL = 3
 _ZH_CHAIN = re.compile("[零〇一二两三四五六七八九幺十百千万亿拾佰仟萬]+")
 _READ_OUT_TEN = re.compile(
     "(?<=[零〇一二两三四五六七八九幺])十(?=[一二两三四五六七八九幺][零〇一二两三四五六七八九幺])"
 )
+
+# An amount with a decimal fraction before 万 has no digit after it ("1.5万"; "3万5" has no
+# fraction): whisper made digits read out into one ("我的手机号是1589.97万5" for
+# 155-8909-7525), and its 万 stands for a digit, kept as a letter is (``settle_letters``).
+_DECIMAL_WAN = re.compile(r"\d\.\d+(万)(?=\d)")
 
 _TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
 # Fullwidth digits as ASCII.
@@ -188,6 +198,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text) if not _groups_under_label(text, m)]
     read_out_tens, misheard = _read_out_quantity_words(text)
+    wan_digits = {m.start(1) for m in _DECIMAL_WAN.finditer(text)}
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
         if shapes and any(a <= start < b for a, b in shapes):
@@ -216,8 +227,11 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             item = SPACE
         elif start in read_out_tens:
             item = SOFT
+        elif start in wan_digits:
+            item = Unit(GUESS, utterance, start, end, guess=True)
         elif start in misheard:
-            item = Unit(GUESS, utterance, start, end, guess=True, zh=True)
+            said = misheard[start]
+            item = Unit(said, utterance, start, end, guess=said == GUESS, zh=True)
         else:
             item = _char_item(token, utterance, start)
             if isinstance(item, Unit) and item.homophone:
@@ -235,12 +249,13 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     return _join_tens(settle_letters(settle_chinese(items))) if settled else items
 
 
-def _read_out_quantity_words(text: str) -> tuple[set[int], set[int]]:
+def _read_out_quantity_words(text: str) -> tuple[set[int], dict[int, str]]:
     """Where a quantity word stands alone inside digits read out (see ``MISHEARD_AFTER``): the
-    十 that stand for nothing, and the other words that are a digit of unknown value
+    十 that stand for nothing, and the other words with the digit they stand for: 七 for a 千
+    with three digits after it (``_NO_QUANTITY_TAIL``), else one of unknown value
     ("一七八二零三七八五万五": 万 for 五 or 零)."""
     nothing: set[int] = set()
-    misheard: set[int] = set()
+    misheard: dict[int, str] = {}
     if not has_magnitude(text):
         return nothing, misheard
     for chain in _ZH_CHAIN.finditer(text):
@@ -252,8 +267,10 @@ def _read_out_quantity_words(text: str) -> tuple[set[int], set[int]]:
         if said[at] == "十":
             if _READ_OUT_TEN.match(said, at):
                 nothing.add(chain.start() + at)
+        elif at and len(said) - at > _NO_QUANTITY_TAIL and said[at] == "千":
+            misheard[chain.start() + at] = "7"
         elif MISHEARD_AFTER <= at < len(said) - 1:
-            misheard.add(chain.start() + at)
+            misheard[chain.start() + at] = GUESS
     return nothing, misheard
 
 

@@ -68,6 +68,9 @@ _LONG_NUMBER_AHEAD = re.compile("是?" + rf"(?:{_DIGIT_CHAR}[\s,，.、-]*){{10}
 # before 是 or a digit: ji and hao kept, an initial s or sh before them.
 _HEARD_SHOUJIHAO = re.compile(_ONE_HAN * 3 + _BEFORE_NUMBER)
 _PRONOUNS = set("他她它牠")
+# 卡 (kǎ) heard with its k as h, the other velar: 哈 ha, 好 hao, 喊 han. Not hang (行号, a bank
+# branch's number) nor hu (户号, a utility account's).
+_H_KAHAO = {"ha", "hao", "han"}
 # These are still heard with one syllable wholly changed (政界号码, 证据号码 and 全份正好 for
 # 证件号码 and 身份证号): three of their four sounds in a row are no everyday word. Not the
 # reference labels: "没有改号码" is one change from 邮件号码.
@@ -83,8 +86,11 @@ _DIGIT_SOUNDS = {
 # and seven with one added (因 yin, 请 qing: "因5因5", "无邀请请"). Not eight as ban: 班 is
 # whisper's word for a pause in a number ("148班233班468"). Everyday words by a number (李,
 # 请, 银), so ``digit_units`` keeps them as digits only between two digits or among other
-# homophones.
-_NASAL_DIGIT_SOUNDS = {"lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7"}
+# homophones. Three comes back as sheng too (生, 绳: "八生八腰四五" for 八三八幺四五), its s
+# made retroflex and its an a back nasal; 先生, 学生 beside a number stay words the same way.
+_NASAL_DIGIT_SOUNDS = {
+    "lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7", "sheng": "3",
+}  # fmt: skip
 
 
 def _blurred(syllable: str) -> str:
@@ -184,7 +190,9 @@ def _haoma(found: re.Match[str]) -> str:
 def _kahao(found: re.Match[str]) -> str:
     first, second = (main_reading(ch) for ch in found.groups())
     heard = first in _KAHAO_SOUNDS[0] and second in _KAHAO_SOUNDS[1]
-    return "卡号" if heard and _not_about_him(found) else found.group()
+    if (heard and _not_about_him(found)) or _kahao_with_h(found):
+        return "卡号"
+    return found.group()
 
 
 def _not_about_him(found: re.Match[str]) -> bool:
@@ -193,6 +201,16 @@ def _not_about_him(found: re.Match[str]) -> bool:
         return True
     long_number = _LONG_NUMBER_AHEAD.match(found.string, found.end())
     return found.group(2) in _PRONOUN_KAHAO and long_number is not None
+
+
+def _kahao_with_h(found: re.Match[str]) -> bool:
+    """Whether two characters are 卡号 heard with its k as h (喊号, 好后: ``_H_KAHAO``) before
+    a card's digits or most of them said in a row ("喊号是6225217084283"), as the pronoun's
+    are: a queue's 喊号 has a short number, and 好后 no number at all."""
+    first, second = found.groups()
+    if main_reading(first) not in _H_KAHAO or second not in _PRONOUN_KAHAO | {"号"}:
+        return False
+    return _LONG_NUMBER_AHEAD.match(found.string, found.end()) is not None
 
 
 def sounds_like_shouji(first: str, second: str) -> bool:

@@ -29,7 +29,7 @@ from qa_service.domain.pii.numerals import SOFT_CHARS
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
 from qa_service.domain.pii.sounds import HAN, digit_by_sound
 from qa_service.domain.pii.types import PiiType
-from qa_service.domain.pii.validators import has_birth_date, resident_id
+from qa_service.domain.pii.validators import has_birth_date, no_phone_plan, resident_id
 
 # Digits said one by one that make a number worth masking without a label: a local phone
 # number (7) is the shortest.
@@ -41,6 +41,8 @@ MERGED_GROUP_DIGITS, MERGED_AMONG_SINGLES = 3, 8
 BEGUN_SINGLES = 4
 # Digits no quantity has: a card's or an ID's (a mobile with its country code is 13).
 LONG_DIGITS = 14
+# The most digits of any number (a 19-digit card).
+_MOST_DIGITS = 19
 # Words that hold a quantity, not digits read out ("one hundred", "two thousand").
 _QUANTITY = re.compile(r"hundred|thousand|million|billion", re.I)
 # A gap that may be digits ASR wrote as words: at most this many pieces, each this short.
@@ -150,11 +152,11 @@ def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
 
 
 def read_out_kind(digits: str) -> PiiType | None:
-    """The type a number read out is taken for by its length: up to 13 digits a phone's,
-    then a card's, but 17 to 19 (an ID's 18, one lost or added) an ID's where a birth date
-    stands where an ID holds it."""
+    """The type a number read out is taken for by its length: up to 13 digits a phone's
+    (a card's where no phone's plan takes it), then a card's, but 17 to 19 (an ID's 18, one
+    lost or added) an ID's where a birth date stands where an ID holds it."""
     if len(digits) <= 13:
-        return PiiType.phone
+        return PiiType.card if no_phone_plan(digits) else PiiType.phone
     if len(digits) in (17, 18, 19) and has_birth_date(digits):
         return PiiType.resident_id
     return PiiType.card if len(digits) <= 19 else None
@@ -171,11 +173,23 @@ def overlong_kind(digits: str) -> PiiType:
 def looped(segments: list[list[Unit]]) -> bool:
     """Whether ASR looped inside the number: a piece of two to four digits written three
     times in a row ("1320102.198.198.198.198"). Nobody lists one number three times, so
-    the pieces are one number said once, not a list."""
+    the pieces are one number said once, not a list. So is a last piece written twice
+    (``_repeated_last``)."""
     pieces = ["".join(u.digits for u in seg) for seg in segments]
-    return any(
+    thrice = any(
         2 <= len(p) <= 4 and p == pieces[i + 1] == pieces[i + 2] for i, p in enumerate(pieces[:-2])
     )
+    return thrice or _repeated_last(pieces)
+
+
+def _repeated_last(pieces: list[str]) -> bool:
+    """Whether ASR wrote a long number's last piece, of three digits or more, a second time
+    ("4367,5836,9868,910488,910488"): at least three pieces, and too long for a quantity
+    already without the repeat but no longer than a number, as a list of two numbers the
+    same never is ("400-830-8300,8300": ten digits)."""
+    if len(pieces) < 3 or len(pieces[-1]) < 3 or pieces[-1] != pieces[-2]:
+        return False
+    return LONG_DIGITS <= len("".join(pieces[:-1])) <= _MOST_DIGITS
 
 
 def bridgeable(lines: Sequence[Line], first: Run, second: Run) -> bool:

@@ -130,6 +130,16 @@ def uk_phone(value: str) -> bool:
     return len(value) == 11 and value[0] == "0" and value[1] in "1237" and value.isdigit()
 
 
+def no_phone_plan(digits: str) -> bool:
+    """Whether 11 to 13 digits are no phone number: led by neither a mobile's 1 nor a trunk
+    0 nor the mainland's country code said first (86), and valid in no plan (a UK number
+    after its 44 is). Read out, they are a card ASR lost digits of ("4-4-6-7-9-5-10-3-5-4"
+    for 4367 9551 0354 8529, its label lost too), not a phone by their length."""
+    if not 11 <= len(digits) <= 13 or digits[0] in "01" or digits.startswith("86"):
+        return False
+    return digits.isdigit() and not (us_phone(digits) or uk_phone(digits))
+
+
 def ssn(value: str) -> bool:
     """A US social security number: area not 000, 666 or 9xx; group and serial not zero."""
     if len(value) != 9 or not value.isdigit():
