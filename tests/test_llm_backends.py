@@ -25,7 +25,7 @@ from qa_service.engines.llm.embedded import embedded_model_path, load_embedded
 from qa_service.engines.llm.endpoint import EndpointModel
 from qa_service.engines.registry import Engines
 from qa_service.errors import ModelError
-from tests.rules_helpers import transcript
+from tests.rules_helpers import standard_scorecard, transcript
 from tests.service_fixtures import free_port, wait_for
 from tests.test_llm_questions import asks_pack
 
@@ -273,3 +273,71 @@ def test_the_server_speaks_the_openai_protocol(server: str) -> None:
         data = json.loads(reply.read())
     assert data["usage"]["prompt_tokens"] > 0
     assert isinstance(data["choices"][0]["message"]["content"], str)
+
+
+def _three_requests() -> list[tuple[list, dict]]:
+    """The standard scorecard's first three questions on UNRESOLVED: chat and schema."""
+    from qa_service.domain.llm_questions import answer_schema, messages
+
+    items = [i for i in standard_scorecard().items if i.type == "question"][:3]
+    window = range(len(UNRESOLVED))
+    tr = transcript(*UNRESOLVED)
+    return [(messages(i, "zh", tr, window), answer_schema(i, window)) for i in items]
+
+
+def _reply_sequences_in_use(llama) -> list[int]:
+    from qa_service.engines.llm.embedded import REPLY_SEQUENCES
+
+    memory = llama._lib.llama_get_memory(llama._ctx)
+    seqs = range(1, 1 + REPLY_SEQUENCES)
+    return [s for s in seqs if llama._lib.llama_memory_seq_pos_max(memory, s) >= 0]
+
+
+def test_replies_written_together_are_those_written_one_by_one(embedded: LanguageModel) -> None:
+    requests = _three_requests()
+    alone = [embedded.answer(chat, schema) for chat, schema in requests]
+    with embedded.replies_together() as batch:  # type: ignore[attr-defined]
+        for chat, schema in requests:
+            batch.add(chat, schema)
+        together = batch.replies()
+    assert [json.loads(r.text)["answer"] for r in together] == [
+        json.loads(r.text)["answer"] for r in alone
+    ]
+    # Greedy either way: the same text, up to the arithmetic of other batch shapes.
+    assert sum(a.text == t.text for a, t in zip(alone, together, strict=True)) >= 2
+    for a, t in zip(alone, together, strict=True):
+        assert t.prompt_tokens == a.prompt_tokens and t.completion_tokens > 0
+        # The answer's shares, read where the reply writes its value, as one by one.
+        shares, theirs = t.probabilities["answer"], a.probabilities["answer"]
+        assert all(shares[k] == pytest.approx(theirs[k], abs=0.05) for k in theirs)
+    assert _reply_sequences_in_use(embedded._llama) == []  # type: ignore[attr-defined]
+
+
+def test_a_batch_fuller_than_its_sequences_writes_what_it_holds_first(
+    embedded: LanguageModel,
+) -> None:
+    from qa_service.engines.llm.llama_batch import LlamaReplyBatch
+    from qa_service.engines.llm.llama_choices import compact_grammar, enum_fields
+
+    llama = embedded._llama  # type: ignore[attr-defined]
+    written = []
+    for sequences in (2, 8):
+        batch = LlamaReplyBatch(llama, "test", sequences)
+        for chat, schema in _three_requests():
+            batch.add(chat, compact_grammar(schema), "", 128, enum_fields(schema))
+            assert len(_reply_sequences_in_use(llama)) <= sequences
+        written.append([json.loads(r.text)["answer"] for r in batch.replies()])
+        assert _reply_sequences_in_use(llama) == []
+    assert written[0] == written[1]
+
+
+def test_a_batch_left_by_an_error_frees_its_sequences(embedded: LanguageModel) -> None:
+    requests = _three_requests()
+    llama = embedded._llama  # type: ignore[attr-defined]
+    batches = embedded.replies_together()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="stopped"), batches as batch:
+        batch.add(*requests[0])
+        assert _reply_sequences_in_use(llama) == [1]
+        raise RuntimeError("stopped")
+    assert _reply_sequences_in_use(llama) == []
+    assert json.loads(embedded.answer(*requests[1]).text)["answer"] in ("yes", "no")

@@ -4,9 +4,11 @@
   by URL and model name: how a GPU fleet serves a large model to many workers.
 - ``embedded``: a verified GGUF instruction model run in-process by llama.cpp (CPU or CUDA).
 
-Callers see only ``LanguageModel.answer``: chat messages and a JSON schema in, the reply text
-with its token counts and seconds out. ``load_language_model`` picks the backend from the
-settings; ``None`` means no model is configured (questions are then not answered).
+Callers see ``LanguageModel.answer``: chat messages and a JSON schema in, the reply text
+with its token counts and seconds out (and, from a backend that writes several replies in one
+pass, ``WritesRepliesTogether.replies_together``: the same, for a window's questions).
+``load_language_model`` picks the backend from the settings; ``None`` means no model is
+configured (questions are then not answered).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ class LanguageModelUnavailable(ModelError):
 class LanguageModel(Protocol):
     name: str
     # How many requests the backend takes at once: a server batches concurrent requests on
-    # its GPU, an in-process model answers one at a time (1).
+    # its GPU; an in-process model takes one at a time (1), and may write their replies
+    # together (``WritesRepliesTogether``).
     parallel_requests: int
 
     def answer(

@@ -5,7 +5,9 @@ grammar sampler makes the reply follow the JSON schema token by token, so an ans
 parses. The runtime is ``llama-cpp-py-sync``: prebuilt llama.cpp libraries (MIT) with CFFI
 bindings, so nothing is compiled at install; ``llama_compat`` loads them where the C library
 is older than the one they were linked against. ``llm_gpu_layers`` offloads layers to CUDA
-where the installed libraries were built with it (the PyPI wheel is the CPU build).
+where the installed libraries were built with it (the PyPI wheel is the CPU build). The
+replies to a window's questions are written together (``replies_together``, ``llama_batch``):
+a decoded token reads every weight, and one step then serves every reply.
 """
 
 from __future__ import annotations
