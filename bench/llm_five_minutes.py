@@ -12,13 +12,15 @@ from llm_questions import SHARED, _cpu_seconds, ask, call_transcript
 
 from qa_service.config import Settings
 from qa_service.domain.transcript import Transcript
+from qa_service.engines.llm import WritesRepliesTogether
 
 
 def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict[str, Any]:
     """ASR and the questions on one call of ``seconds``: the zh shared calls joined (as
     bench/asr_batched.py joins them), transcribed by faster-whisper, then every default
     question asked of that transcript, as the process's first call and as a worker's next
-    one; CPU seconds of each, side by side, in this process."""
+    one (and that next call again with each reply written alone, where the model writes a
+    window's replies together); CPU seconds of each, side by side, in this process."""
     import tempfile
 
     from qa_service.analysis.pipeline import AnalyzeOptions, transcribe_audio
@@ -48,7 +50,28 @@ def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict
     other = json.loads((SHARED / "calls" / f"{paths[0].stem}.json").read_text(encoding="utf-8"))
     ask(model, items, call_transcript(other), settings.llm_window_chars)
     report["next_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
+    if isinstance(model, WritesRepliesTogether):
+        # The same next call with each reply written alone, after the same other call.
+        ask(model, items, call_transcript(other), settings.llm_window_chars)
+        alone = _questions_cost(OneByOne(model), items, transcript, settings, asr_cpu)
+        report["next_call_one_by_one"] = alone
     return report
+
+
+class OneByOne:
+    """``model`` without ``replies_together``: each reply written alone, as before batches."""
+
+    parallel_requests = 1
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self.name = model.name
+
+    def answer(self, *args: Any, **kwargs: Any) -> Any:
+        return self._model.answer(*args, **kwargs)
+
+    def choice_probabilities(self, *args: Any, **kwargs: Any) -> Any:
+        return self._model.choice_probabilities(*args, **kwargs)
 
 
 def _questions_cost(model, items, transcript: Transcript, settings: Settings, asr_cpu: float):
