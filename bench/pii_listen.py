@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from pii import DATA, _left_units, left_digits, matches, predicted  # noqa: E402
 from pii_pool import seeds  # noqa: E402
 
-from qa_service.domain.pii import detect, redact_result  # noqa: E402
+from qa_service.domain.pii import detect, redact_result, relisten  # noqa: E402
 from qa_service.domain.pii.digit_units import Unit  # noqa: E402
 from qa_service.domain.pii.labels import (  # noqa: E402
     CARD_LABEL,
@@ -136,6 +136,7 @@ class Listener:
         self.service = WhisperRecognizer(MODEL, DeviceChoice("cpu", "int8", threads))
         self.prompt, self.mode, self.beam = prompt, mode, beam
         self.leaks_only, self.accept = leaks_only, accept
+        self.product = False
         self.seconds = 0.0
         self.audio_s = 0.0
 
@@ -198,7 +199,8 @@ def second_listen(
     before = {(k, d) for k, d, _ in complete_groups(utterances, language)}
     spans = detect(utterances, language)
     listened = 0
-    for window in windows(utterances, language):
+    chosen = relisten.windows if listener.product else windows
+    for window in chosen(utterances, language):
         masked = any(s.utterance in window for s in spans)
         if listener.leaks_only and masked and not left_in(utterances, window, language):
             continue  # masked already, whatever the digits: nothing a reader would see
@@ -224,6 +226,15 @@ def second_listen(
             }
             at += length + GAP_S
         context = " ".join(trial[i]["text"] for i in window)
+        if listener.product:
+            taken = relisten.better(utterances, trial, window, language)
+            log.append(
+                f"{case['id']} {case['kind']} {[utterances[i]['text'] for i in window]}"
+                f" -> {[trial[i]['text'] for i in window]} {taken}"
+            )
+            if taken:
+                utterances = trial
+            continue
         if REFERENCE.search(context):
             continue
         new = [
@@ -342,6 +353,12 @@ def main() -> None:
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--misses", action="store_true", help="print misses and re-decodes")
     parser.add_argument(
+        "--product",
+        action="store_true",
+        help="windows and acceptance by the service's own rules (domain/pii/relisten.py),"
+        " prompted by its PROMPT",
+    )
+    parser.add_argument(
         "--accept",
         choices=("valid", "fewer-left"),
         default="valid",
@@ -353,6 +370,9 @@ def main() -> None:
     listener = Listener(
         args.threads, PROMPTS[args.prompt], args.mode, args.beam, args.leaks_only, args.accept
     )
+    listener.product = args.product
+    if args.product:
+        listener.prompt, listener.mode = relisten.PROMPT, "prompt"
     first: dict[str, Counter] = defaultdict(Counter)
     second: dict[str, Counter] = defaultdict(Counter)
     neg_first, neg_second = Counter(), Counter()
@@ -374,7 +394,11 @@ def main() -> None:
         if args.misses:
             print("\n".join(log))
     table(f"first pass, sets {' '.join(args.seeds)}", first, neg_first)
-    scope = ("leaks only" if args.leaks_only else "every window") + f", accept {args.accept}"
+    scope = (
+        "product rules"
+        if args.product
+        else ("leaks only" if args.leaks_only else "every window") + f", accept {args.accept}"
+    )
     title = f"with the second listen ({args.mode} {args.prompt}, beam {args.beam}, {scope})"
     table(title, second, neg_second)
     print(
