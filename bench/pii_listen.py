@@ -1,18 +1,24 @@
 """A second listen to the numbers: where the first ASR pass shows a number's label or a
 digit run but the detector finds no complete number there, that utterance's audio (and the
 same speaker's next utterance, read on after a pause) is transcribed again by faster-whisper
-biased toward digits (an initial prompt of labelled numbers), and the re-decoded text is
-used where the detector then finds a number that validates (a mobile or landline, an ID's
-check character, a card's Luhn) that the first pass lacked there.
+biased toward digits (an initial prompt of numbers), and the re-decoded text is used where
+the detector then finds a number that validates (a mobile or landline, an ID's check
+character, a card's Luhn) that the first pass lacked there; ``--accept fewer-left`` also
+where it masks every digit of the window that the first pass left; ``--product``: the
+service's own rules (``qa_service/domain/pii/relisten.py``, ``QA_PII_SECOND_LISTEN``).
 
-    python bench/pii_listen.py 119-120 --audio /tmp/pii_audio_{seed}    # dev sets
-    python bench/pii_listen.py 121-122 --audio /tmp/pii_audio_{seed}    # held out, once
+    python bench/pii_listen.py 119-120 --misses                # every flagged window
+    python bench/pii_listen.py 121-122 --leaks-only            # only where a digit leaks
+    python bench/pii_listen.py 123-126 --product               # as the service does it
 
-Needs sets made by ``bench/pii_asr.py --keep-audio`` (each utterance's clip). Scores as
-``bench/pii_pool.py`` does (masked recall: a group of the label's type found and no digit
-of the call left; precision by type; negatives with anything masked), first pass alone and
-with the second listen, plus the whole-number recall (a group holding the label's digits)
-and the extra ASR seconds as a share of the first pass's (from the set's generation log).
+Needs sets made by ``bench/pii_asr.py --keep-audio /tmp/pii_audio_<seed>`` (each
+utterance's clip; ``--audio`` for another folder). Scores as ``bench/pii_pool.py`` does
+(masked recall: a group of the label's type found and no digit of the call left; precision
+by type; negatives with anything masked), first pass alone and with the second listen, plus
+the whole-number recall (a group holding the label's digits) and the extra ASR seconds as a
+share of the first pass's, read from the set's generation log (/tmp/gen_<seed>.log, the
+output of ``bench/pii_asr.py``; nan without it). Results: bench/README.md, "Second listen to
+the numbers".
 """
 
 from __future__ import annotations
