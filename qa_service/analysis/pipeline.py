@@ -124,6 +124,18 @@ def transcribe_audio(
         language=language,
         channel_of_role=channel_of_role,
     )
+    if settings.pii_second_listen and language:
+        from qa_service.analysis.second_listen import listen_again
+
+        # Each role's own channel; on a mono call both roles share the one channel.
+        samples_of_role = (
+            dict(zip(roles, audio.channels, strict=True))
+            if stereo
+            else dict.fromkeys(words_by_role, audio.channels[0])
+        )
+        utterances, source["pii_second_listen"] = listen_again(
+            utterances, samples_of_role, SAMPLE_RATE, language, recognizer, settings.beam_size
+        )
     source |= {"asr_model": settings.asr_model, "dropped_segments": dropped}
     return Transcript(utterances, language, audio.duration_s, channel_map), source
 

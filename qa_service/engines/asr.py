@@ -41,6 +41,10 @@ class ASROptions:
     vocabulary: tuple[str, ...] = ()
     # > 1: voice chunks decoded this many at a time (BatchedInferencePipeline); else sequential.
     batch_size: int = 0
+    # Set: one decoding temperature (no fallback to sampling) and a cap on a segment's
+    # tokens, as the second listen to a number decodes (analysis/second_listen.py).
+    temperature: float | None = None
+    max_new_tokens: int | None = None
 
 
 @dataclass(slots=True)
@@ -95,6 +99,10 @@ class WhisperRecognizer:
             "hotwords": options.hotwords or None,
             "initial_prompt": options.initial_prompt or None,
         }
+        if options.temperature is not None:
+            common["temperature"] = options.temperature
+        if options.max_new_tokens is not None:
+            common["max_new_tokens"] = options.max_new_tokens
         with self._lock:
             if options.batch_size > 1:
                 # The pipeline ignores the silence threshold (it skips silence by VAD chunks)
