@@ -10,7 +10,7 @@ import pytest
 
 from qa_service.config import Settings
 from qa_service.domain.pii import detect
-from qa_service.domain.pii.relisten import PROMPT, better, left_in, windows
+from qa_service.domain.pii.relisten import MAX_WINDOWS, PROMPT, better, left_in, windows
 from qa_service.domain.transcript import Utterance, join_words
 
 CLIPS = Path(__file__).parent / "data" / "pii_listen"
@@ -197,3 +197,38 @@ def test_pipeline_listens_again_behind_the_setting(tmp_path, on):
     else:
         assert "pii_second_listen" not in source
         assert _left_digits(said), said
+
+
+class _CountingRecognizer:
+    """Hears nothing; counts the stretches it was given."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def transcribe(self, samples, options):
+        from types import SimpleNamespace
+
+        self.calls += 1
+        return SimpleNamespace(words=[])
+
+
+@pytest.mark.parametrize("flagged", [3, MAX_WINDOWS + 5])
+def test_a_call_is_listened_to_again_at_most_max_windows_times(flagged: int) -> None:
+    import numpy as np
+
+    from qa_service.analysis.second_listen import listen_again
+    from qa_service.domain.transcript import Utterance
+
+    # Each customer utterance a label and digits with no number found: a window each (two
+    # agent lines between them, so none joins the next).
+    utterances = []
+    for k in range(flagged):
+        utterances.append(Utterance("customer", 6.0 * k, 6.0 * k + 2.0, "我打了374次电话了"))
+        utterances.append(Utterance("agent", 6.0 * k + 2.5, 6.0 * k + 3.5, "好的"))
+        utterances.append(Utterance("agent", 6.0 * k + 4.0, 6.0 * k + 5.5, "您稍等"))
+    samples = np.zeros(int(RATE * 6.0 * flagged), dtype=np.float32)
+    recognizer = _CountingRecognizer()
+    heard, summary = listen_again(utterances, {"customer": samples}, RATE, "zh", recognizer, 5)
+    assert recognizer.calls == summary["windows"] == min(flagged, MAX_WINDOWS)
+    assert summary["not_listened"] == max(0, flagged - MAX_WINDOWS)
+    assert [u.text for u in heard] == [u.text for u in utterances]

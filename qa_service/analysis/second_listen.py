@@ -68,11 +68,11 @@ def listen_again(
     beam_size: int,
 ) -> tuple[list[Utterance], dict[str, Any]]:
     """The utterances with the second listen's words where they were taken, and a summary
-    (windows listened to, windows taken, seconds)."""
+    (windows listened to, windows taken, seconds, windows over ``relisten.MAX_WINDOWS``)."""
     from qa_service.engines.asr import ASROptions
     from qa_service.engines.word_timing import refine_word_times
 
-    summary = {"windows": 0, "taken": 0, "seconds": 0.0}
+    summary = {"windows": 0, "taken": 0, "seconds": 0.0, "not_listened": 0}
     if not relisten.applies(language):
         return utterances, summary
     began = time.perf_counter()
@@ -84,7 +84,9 @@ def listen_again(
         max_new_tokens=relisten.MAX_TOKENS,
     )
     current = list(utterances)
-    for window in relisten.windows([_as_dict(u) for u in current], language):
+    flagged = relisten.windows([_as_dict(u) for u in current], language)
+    summary["not_listened"] = max(0, len(flagged) - relisten.MAX_WINDOWS)
+    for window in flagged[: relisten.MAX_WINDOWS]:
         samples = samples_of_role.get(current[window[0]].role)
         if samples is None:
             continue

@@ -47,6 +47,9 @@ from qa_service.domain.pii.types import PiiSpan, PiiType
 PROMPT = "12812345678，110101199003071235，6222021234567890124。"
 # Tokens one segment of the second listen may take: a number and its words, not a loop.
 MAX_TOKENS = 60
+# Stretches one call is listened to again at most (each costs whisper a 30-second window,
+# about 2 CPU s here): a call reading out more numbers keeps the first pass for the rest.
+MAX_WINDOWS = 24
 LISTENED = (PiiType.phone, PiiType.resident_id, PiiType.card)
 # A digit run worth a second listen without a label: this many digits or more (fewer, a
 # code's four to six, has no check to take a re-decode by).
