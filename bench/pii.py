@@ -33,8 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from qa_service.domain.pii import PiiSpan, detect, redact_result  # noqa: E402
-from qa_service.domain.pii.digit_units import GUESS, SOFT, SPACE, Unit  # noqa: E402
+from qa_service.domain.pii.digit_units import GUESS, Unit  # noqa: E402
 from qa_service.domain.pii.numerals import tokenize, written_shapes  # noqa: E402
+from qa_service.domain.pii.relisten import left_units  # noqa: E402
 
 DATA = REPO / "bench" / "data"
 # The generated set (the detector was developed against it) and a hand-written one with
@@ -173,25 +174,11 @@ def left_digits(case: dict, spans_of) -> str:
     utterances = case["utterances"]
     masked = redact_result({"language": case["language"], "utterances": utterances})
     texts = [u["text"] for u in masked["utterances"]]
-    units = "".join(unit.digits for t in texts for unit in _left_units(tokenize(t, 0)))
+    units = "".join(unit.digits for t in texts for unit in left_units(t))
     shapes = "".join(
         ch for t in texts for shape in written_shapes(t) for ch in shape if ch.isdigit()
     )
     return units + shapes
-
-
-def _left_units(items: list) -> list[Unit]:
-    """The digits of a masked text, but not a Chinese digit character standing alone
-    between words: the 一 of "核对一下" ("check it") is a word, not a digit left."""
-    units = []
-    for k, item in enumerate(items):
-        if not isinstance(item, Unit) or item.guess:
-            continue
-        near = [x for x in items[max(0, k - 1) : k + 2] if x is not item]
-        if item.zh and not any(isinstance(x, Unit) or x in (SOFT, SPACE) for x in near):
-            continue
-        units.append(item)
-    return units
 
 
 def score_asr(path: Path, show: bool) -> None:

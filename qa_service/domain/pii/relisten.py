@@ -77,19 +77,23 @@ def _digits(text: str) -> int:
     return sum(len(i.digits) for i in tokenize(text, 0) if isinstance(i, Unit) and not i.guess)
 
 
-def _left(text: str) -> int:
-    """Digits of a masked text, not counting a Chinese digit character standing alone
-    between words (the 一 of "核对一下" is a word), as bench/pii.py counts them."""
+def left_units(text: str) -> list[Unit]:
+    """The digits a masked text still shows, but not a Chinese digit character standing
+    alone between words: the 一 of "核对一下" ("check it") is a word, not a digit left."""
     items = tokenize(text, 0)
-    count = 0
+    units = []
     for k, item in enumerate(items):
         if not isinstance(item, Unit) or item.guess:
             continue
         near = [x for x in items[max(0, k - 1) : k + 2] if x is not item]
         if item.zh and not any(isinstance(x, Unit) or x in (SOFT, SPACE) for x in near):
             continue
-        count += len(item.digits)
-    return count
+        units.append(item)
+    return units
+
+
+def _left(text: str) -> int:
+    return sum(len(unit.digits) for unit in left_units(text))
 
 
 def left_in(utterances: Sequence[dict[str, Any]], spans: Sequence[PiiSpan], window) -> int:
