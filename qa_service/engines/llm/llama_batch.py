@@ -19,8 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qa_service.engines.llm import Message
-from qa_service.engines.llm.llama_choices import option_probabilities, value_offset
-from qa_service.engines.llm.llama_decode import ReplyState, choose_token, last_logits
+from qa_service.engines.llm.llama_choices import (
+    first_tokens,
+    option_probabilities,
+    shares_after,
+    value_offset,
+)
+from qa_service.engines.llm.llama_decode import (
+    ReplyState,
+    choose_token,
+    last_logits,
+    start_reply,
+)
 
 # Room kept for what the next request reads on sequence 0 before it is added (its prompt's
 # own lines, the probes of its answer), at least: the largest request so far may need more.
@@ -80,8 +90,6 @@ class LlamaReplyBatch:
 
         ``fields``: the reply's string fields with a choice of values whose shares to read.
         """
-        from qa_service.engines.llm.llama_decode import start_reply
-
         llama = self._llama
         started = time.perf_counter()
         state = start_reply(llama, chat, grammar_text, max_tokens, self._cache_key, head)
@@ -92,10 +100,7 @@ class LlamaReplyBatch:
         seq = 1 + len(self._pending)
         memory = llama._lib.llama_get_memory(llama._ctx)
         llama._lib.llama_memory_seq_cp(memory, 0, seq, 0, state.n_past)
-        firsts = {
-            name: {o: llama.tokenize(o, add_special=False)[0] for o in options}
-            for name, options in fields.items()
-        }
+        firsts = {name: first_tokens(llama, options) for name, options in fields.items()}
         pending = _Pending(chat, state, seq, logits.copy(), firsts)
         shared = _common_prefix(self._pending[0].state.tokens, state.tokens) if seq > 1 else 0
         pending.own_cells = state.n_past - shared + max_tokens - state.written
@@ -141,10 +146,8 @@ class LlamaReplyBatch:
 
     def _step(self, active: list[_Pending]) -> list[_Pending]:
         """Each active reply's next token, evaluated in one batch; the replies still going."""
-        import numpy as np
-
         llama = self._llama
-        lib, ffi = llama._lib, llama._ffi
+        lib = llama._lib
         started = time.perf_counter()
         going: list[tuple[_Pending, int]] = []
         for pending in active:
@@ -163,12 +166,11 @@ class LlamaReplyBatch:
                     raise RuntimeError("llama_decode failed on a batch of replies")
             finally:
                 lib.llama_batch_free(batch)
-            width = 4 * llama.n_vocab
             for j, (pending, _token) in enumerate(going):
-                pointer = lib.llama_get_logits_ith(llama._ctx, j)
-                if pointer == ffi.NULL:
+                logits = last_logits(llama, j)
+                if logits is None:
                     raise RuntimeError("llama.cpp returned no logits")
-                pending.logits = np.frombuffer(ffi.buffer(pointer, width), np.float32).copy()
+                pending.logits = logits.copy()  # the next batch overwrites llama.cpp's buffer
                 pending.state.n_past += 1
         share = (time.perf_counter() - started) / len(active)
         for pending in active:
@@ -196,8 +198,6 @@ class LlamaReplyBatch:
     def _read_after(self, pending: _Pending, text: str, name: str, options: list[str]) -> None:
         """A field's shares read again from sequence 0 (its prompt, then the reply up to the
         value): where the value's first token also held the quote before it."""
-        from qa_service.engines.llm.llama_choices import shares_after
-
         offset = value_offset(text, name)
         if offset is None:
             return

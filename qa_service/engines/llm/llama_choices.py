@@ -69,6 +69,11 @@ def option_probabilities(
     return {o: round(w / total, 4) for o, w in weights.items()}
 
 
+def first_tokens(llama: Any, options: list[str]) -> dict[str, int]:
+    """Each option's first token: what ``option_probabilities`` weighs it by."""
+    return {o: llama.tokenize(o, add_special=False)[0] for o in options}
+
+
 def shares_after(
     llama: Any, chat: list[Message], reply_head: str, options: list[str], cache_key: str
 ) -> dict[str, float] | None:
@@ -76,7 +81,7 @@ def shares_after(
     from qa_service.engines.llm.llama_decode import last_logits
 
     prompt, _ = llama._format_chat_prompt(chat)
-    firsts = {o: llama.tokenize(o, add_special=False)[0] for o in options}
+    firsts = first_tokens(llama, options)
     tokens = llama.tokenize(prompt + reply_head, add_special=True)
     if len(tokens) >= llama._n_ctx:
         raise ValueError("the request exceeds the model's context window")

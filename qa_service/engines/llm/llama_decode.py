@@ -18,11 +18,12 @@ from qa_service.engines.llm import Message
 _CANDIDATE = [("id", "<i4"), ("logit", "<f4"), ("p", "<f4")]
 
 
-def last_logits(llama: Any) -> Any | None:
-    """The logits of the last token evaluated (a view of llama.cpp's buffer), or None."""
+def last_logits(llama: Any, index: int = -1) -> Any | None:
+    """The logits of the last token evaluated, or of the ``index``-th output of the last
+    batch (a view of llama.cpp's buffer, overwritten by the next batch), or None."""
     import numpy as np
 
-    pointer = llama._lib.llama_get_logits_ith(llama._ctx, -1)
+    pointer = llama._lib.llama_get_logits_ith(llama._ctx, index)
     if pointer == llama._ffi.NULL:
         return None
     return np.frombuffer(llama._ffi.buffer(pointer, 4 * llama.n_vocab), dtype=np.float32)
