@@ -25,16 +25,6 @@ LEAD_S = 0.3
 TAIL_S = 1.5
 
 
-def _as_dict(u: Utterance) -> dict[str, Any]:
-    return {
-        "role": u.role,
-        "start": u.start,
-        "end": u.end,
-        "text": u.text,
-        "words": [w.to_dict() for w in u.words],
-    }
-
-
 def _stretch(utterances: list[Utterance], window: list[int]) -> tuple[float, float]:
     first, last = utterances[window[0]], utterances[window[-1]]
     same = [u for u in utterances if u.role == first.role]
@@ -84,7 +74,10 @@ def listen_again(
         max_new_tokens=relisten.MAX_TOKENS,
     )
     current = list(utterances)
-    flagged = relisten.windows([_as_dict(u) for u in current], language)
+    # The form the detector reads a stored result in, kept beside the utterances so that a
+    # window's trial re-renders only its own lines.
+    stored = [u.to_dict() for u in current]
+    flagged = relisten.windows(stored, language)
     summary["not_listened"] = max(0, len(flagged) - relisten.MAX_WINDOWS)
     for window in flagged[: relisten.MAX_WINDOWS]:
         samples = samples_of_role.get(current[window[0]].role)
@@ -98,7 +91,7 @@ def listen_again(
         heard = recognizer.transcribe(samples[a:b], options).words
         words = [Word(w.start + start, w.end + start, w.text, w.probability) for w in heard]
         refine_word_times(words, samples, rate)
-        trial = list(current)
+        trial, trial_stored = list(current), list(stored)
         for i, mine in zip(window, _assign(words, current, window), strict=True):
             text = join_words(mine, language)
             trial[i] = replace(
@@ -108,10 +101,9 @@ def listen_again(
                 start=mine[0].start if mine else current[i].start,
                 end=max(w.end for w in mine) if mine else current[i].end,
             )
-        if relisten.better(
-            [_as_dict(u) for u in current], [_as_dict(u) for u in trial], window, language
-        ):
+            trial_stored[i] = trial[i].to_dict()
+        if relisten.better(stored, trial_stored, window, language):
             summary["taken"] += 1
-            current = trial
+            current, stored = trial, trial_stored
     summary["seconds"] = round(time.perf_counter() - began, 3)
     return sort_timeline(u for u in current if u.text), summary
