@@ -36,8 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from pii import DATA, _left_units, left_digits, matches, predicted  # noqa: E402
-from pii_pool import seeds  # noqa: E402
+from pii import DATA, left_digits, matches, predicted  # noqa: E402
+from pii_pool import print_table, seeds  # noqa: E402
 
 from qa_service.domain.pii import detect, redact_result, relisten  # noqa: E402
 from qa_service.domain.pii.digit_units import Unit  # noqa: E402
@@ -295,7 +295,7 @@ def left_in(utterances: list[dict], window: list[int], language: str) -> int:
     """Digits left unmasked in the window's utterances (the call masked as a whole), as
     ``bench/pii.py`` counts them (a lone 一 of "核对一下" is a word, not a digit)."""
     masked = redact_result({"language": language, "utterances": utterances})["utterances"]
-    return sum(len(u.digits) for i in window for u in _left_units(tokenize(masked[i]["text"], 0)))
+    return sum(len(u.digits) for i in window for u in relisten.left_units(masked[i]["text"]))
 
 
 def score(cases: list[dict], stats: dict[str, Counter], negatives: Counter, show: str) -> None:
@@ -331,17 +331,8 @@ def first_pass_asr_seconds(seed: int) -> float | None:
 
 
 def table(title: str, stats: dict[str, Counter], negatives: Counter) -> None:
-    print(f"\n{title}\n| type | labels | masked recall | whole number | detected | precision |")
-    print("|---|---|---|---|---|---|")
-    for kind in KINDS:
-        s = stats[kind]
-        recall = s["found"] / s["labels"] if s["labels"] else float("nan")
-        precision = s["correct"] / s["predicted"] if s["predicted"] else float("nan")
-        print(
-            f"| {kind} | {s['labels']} | {s['found']} ({recall:.3f}) | {s['whole']} "
-            f"| {s['predicted']} | {s['correct']} ({precision:.3f}) |"
-        )
-    print(f"negatives masked: {negatives['masked']} of {negatives['cases']}")
+    print(f"\n{title}")
+    print_table(stats, negatives, whole=True)
 
 
 def main() -> None:

