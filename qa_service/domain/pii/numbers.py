@@ -211,8 +211,8 @@ def _label_over_plan(kind: PiiType, digits: str, before: str) -> PiiType:
     id_like = id_like or (v.id_with_digit_added(digits) and not reference_last(before))
     if kind is PiiType.card and label is not PiiType.card and id_like:
         # a whole birth date where an ID holds it, a certificate's number, or an ID with a
-        # digit added but under a reference label (an ID's is never suppressed): an ID ASR
-        # added or lost a digit in
+        # digit added, not under a reference label (an ID is never suppressed by one): an
+        # ID ASR added or lost a digit in
         return PiiType.resident_id
     if kind is PiiType.card and label is PiiType.resident_id:
         # not past a reference label after the ID's ("身份证没带，订单号是..."): an ID is never
