@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,9 @@ def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict
     """ASR and the questions on one call of ``seconds``: the zh shared calls joined (as
     bench/asr_batched.py joins them), transcribed by faster-whisper, then every default
     question asked of that transcript, as the process's first call and as a worker's next
-    one (and that next call again with each reply written alone, where the model writes a
-    window's replies together); CPU seconds of each, side by side, in this process."""
+    one (and, where the model writes a window's replies together, that next call again with
+    each prompt probed alone, and with each reply written alone too); CPU seconds of each,
+    side by side, in this process."""
     import tempfile
 
     from qa_service.analysis.pipeline import AnalyzeOptions, transcribe_audio
@@ -51,10 +54,14 @@ def bench_five_minutes(model, items, settings: Settings, seconds: float) -> dict
     ask(model, items, call_transcript(other), settings.llm_window_chars)
     report["next_call"] = _questions_cost(model, items, transcript, settings, asr_cpu)
     if isinstance(model, WritesRepliesTogether):
-        # The same next call with each reply written alone, after the same other call.
-        ask(model, items, call_transcript(other), settings.llm_window_chars)
-        alone = _questions_cost(OneByOne(model), items, transcript, settings, asr_cpu)
-        report["next_call_one_by_one"] = alone
+        # The same next call with each prompt probed alone (replies still together), then
+        # with each reply written alone too, each after the same other call.
+        for key, variant in (
+            ("next_call_probes_one_by_one", ProbesOneByOne(model)),
+            ("next_call_one_by_one", OneByOne(model)),
+        ):
+            ask(model, items, call_transcript(other), settings.llm_window_chars)
+            report[key] = _questions_cost(variant, items, transcript, settings, asr_cpu)
     return report
 
 
@@ -72,6 +79,30 @@ class OneByOne:
 
     def choice_probabilities(self, *args: Any, **kwargs: Any) -> Any:
         return self._model.choice_probabilities(*args, **kwargs)
+
+
+class ProbesOneByOne(OneByOne):
+    """``model`` whose batches read no prompts together (``choices`` declines): each prompt
+    probed alone before its reply is added, as in the fifteenth round."""
+
+    @contextmanager
+    def replies_together(self) -> Iterator[Any]:
+        with self._model.replies_together() as batch:
+            yield _ProbesDeclined(batch)
+
+
+class _ProbesDeclined:
+    def __init__(self, batch: Any) -> None:
+        self._batch = batch
+
+    def choices(self, requests: list[Any]) -> None:
+        return None
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        self._batch.add(*args, **kwargs)
+
+    def replies(self) -> list[Any]:
+        return self._batch.replies()
 
 
 def _questions_cost(model, items, transcript: Transcript, settings: Settings, asr_cpu: float):

@@ -341,3 +341,52 @@ def test_a_batch_left_by_an_error_frees_its_sequences(embedded: LanguageModel) -
         raise RuntimeError("stopped")
     assert _reply_sequences_in_use(llama) == []
     assert json.loads(embedded.answer(*requests[1]).text)["answer"] in ("yes", "no")
+
+
+def _probe_requests() -> list[tuple[list, str, list[str]]]:
+    return [
+        (chat, "answer", schema["properties"]["answer"]["enum"])
+        for chat, schema in _three_requests()
+    ]
+
+
+def test_prompts_probed_together_give_their_shares_and_replies_go_on_from_them(
+    embedded: LanguageModel,
+) -> None:
+    requests, probes = _three_requests(), _probe_requests()
+    alone = [embedded.choice_probabilities(*probe) for probe in probes]
+    written_alone = [embedded.answer(chat, schema) for chat, schema in requests]
+    llama = embedded._llama  # type: ignore[attr-defined]
+    with embedded.replies_together() as batch:  # type: ignore[attr-defined]
+        together = batch.choices(probes)
+        assert _reply_sequences_in_use(llama) == [1, 2, 3]
+        for chat, schema in requests:
+            batch.add(chat, schema)
+        # Each reply took over its own prompt's sequence: none was read again on another.
+        assert _reply_sequences_in_use(llama) == [1, 2, 3]
+        written = batch.replies()
+    assert _reply_sequences_in_use(llama) == []
+    for theirs, ours in zip(alone, together, strict=True):
+        assert set(ours) == set(theirs)
+        assert all(ours[k] == pytest.approx(theirs[k], abs=0.05) for k in theirs)
+    assert [json.loads(r.text)["answer"] for r in written] == [
+        json.loads(r.text)["answer"] for r in written_alone
+    ]
+    # A reply that went on from its probe read only what the probe had not.
+    assert all(r.prompt_tokens - r.cached_tokens <= 1 for r in written)
+
+
+def test_probed_prompts_no_reply_goes_on_from_are_freed(embedded: LanguageModel) -> None:
+    requests, probes = _three_requests(), _probe_requests()
+    llama = embedded._llama  # type: ignore[attr-defined]
+    with embedded.replies_together() as batch:  # type: ignore[attr-defined]
+        assert batch.choices(probes) is not None
+        batch.add(*requests[1])
+        [reply] = batch.replies()
+    assert json.loads(reply.text)["answer"] in ("yes", "no")
+    assert _reply_sequences_in_use(llama) == []
+    batches = embedded.replies_together()  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="stopped"), batches as batch:
+        batch.choices(probes)
+        raise RuntimeError("stopped")
+    assert _reply_sequences_in_use(llama) == []

@@ -41,6 +41,12 @@ class _Batch:
         self.model = model
         self.added: list[list[dict[str, str]]] = []
 
+    def choices(self, requests):
+        self.model.log.append(("choices", [_question(chat) for chat, _field, _options in requests]))
+        if not self.model.probes_together:
+            return None
+        return [self.model.shares_for(chat) for chat, _field, _options in requests]
+
     def add(self, messages, json_schema, *, max_tokens: int = 256) -> None:
         self.model.log.append(("add", _question(messages)))
         self.model.schemas.append(json_schema)
@@ -58,6 +64,12 @@ class TogetherModel(ScriptedModel):
         super().__init__(*replies)
         self.log: list[tuple[str, Any]] = []
         self.choices = {"yes": 0.7, "no": 0.3}
+        # A question's own shares where it differs from ``choices``.
+        self.shares_by_question: dict[str, dict[str, float]] = {}
+        self.probes_together = True
+
+    def shares_for(self, chat) -> dict[str, float]:
+        return self.shares_by_question.get(_question(chat), self.choices)
 
     def written(self, chat) -> Completion:
         reply = self.replies.pop(0)
@@ -70,7 +82,7 @@ class TogetherModel(ScriptedModel):
 
     def choice_probabilities(self, chat, field: str, options: list[str]):
         self.log.append(("probe", _question(chat)))
-        return self.choices
+        return self.shares_for(chat)
 
     @contextmanager
     def replies_together(self) -> Iterator[_Batch]:
@@ -93,15 +105,15 @@ def test_the_stand_in_is_a_backend_that_writes_replies_together() -> None:
     assert not isinstance(ScriptedModel(), WritesRepliesTogether)
 
 
-def test_each_prompt_is_probed_then_added_and_the_replies_are_written_once() -> None:
+def test_every_prompt_is_probed_in_one_pass_then_added_and_the_replies_written_once() -> None:
     model = TogetherModel(reply("yes"), reply("no"), reply("no"))
     outcome = _ask(model)
-    # The probe of an item reads the prompt its reply then takes from the cache: the two
-    # stay next to each other, and the replies are written after the last is added.
+    # Every item is probed, with or without a threshold, so that each reply can continue
+    # from its own probed prompt; nothing is probed one by one.
     assert model.log == [
         ("open", None),
+        ("choices", ["问题解决了吗？", "客服有礼貌吗？", "客服推诿了吗？"]),
         ("add", "问题解决了吗？"),
-        ("probe", "客服有礼貌吗？"),
         ("add", "客服有礼貌吗？"),
         ("add", "客服推诿了吗？"),
         ("replies", 3),
@@ -111,7 +123,59 @@ def test_each_prompt_is_probed_then_added_and_the_replies_are_written_once() -> 
     assert answers == {"resolved": "yes", "polite": "no", "deflect": "no"}
     # The threshold's item was held to the answer its probe decided (0.7 >= 0.5: yes)...
     assert model.schemas[1]["properties"]["answer"]["enum"] == ["yes"]
+    # ... and an item without one chooses its answer in its reply.
+    assert model.schemas[0]["properties"]["answer"]["enum"] == ["yes", "no"]
     assert outcome.usage.requests == 3
+
+
+def test_a_batch_that_cannot_take_the_probes_has_them_asked_one_by_one() -> None:
+    model = TogetherModel(reply("yes"), reply("no"), reply("no"))
+    model.probes_together = False
+    outcome = _ask(model)
+    # The probe of an item reads the prompt its reply then takes from the cache: the two
+    # stay next to each other.
+    assert model.log[2:6] == [
+        ("probe", "客服有礼貌吗？"),
+        ("add", "问题解决了吗？"),
+        ("add", "客服有礼貌吗？"),
+        ("add", "客服推诿了吗？"),
+    ]
+    assert model.schemas[1]["properties"]["answer"]["enum"] == ["yes"]
+    assert {f.rule_id: f.evidence["answer"] for f in outcome.findings}["polite"] == "no"
+
+
+REWORDED = """
+scorecard: asks
+dimensions: [{id: all, weight: 1}]
+items:
+  - {id: resolved, type: question, dimension: all, question: {zh: "问题解决了吗？"},
+     answers: {yes: 0, no: -20}}
+  - {id: rude, type: question, dimension: all, question: {zh: "客服粗鲁吗？"},
+     answers: {yes: -10, no: 0}, yes_threshold: 0.5,
+     rewordings: [{question: {zh: "客服礼貌吗？"}, yes_means: "no"}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("together", "polite_yes", "expected"),
+    [(True, 0.9, "no"), (True, 0.1, "yes"), (False, 0.9, "no"), (False, 0.1, "yes")],
+)
+def test_a_rewording_read_in_the_same_pass_is_blended_as_when_asked_alone(
+    together: bool, polite_yes: float, expected: str
+) -> None:
+    model = TogetherModel(reply("yes"), reply(expected))
+    model.probes_together = together
+    # Its own wording says rude (0.7); "polite?" answered yes 0.9 means rude 0.1: mean 0.4.
+    model.shares_by_question["客服礼貌吗？"] = {"yes": polite_yes, "no": 1 - polite_yes}
+    outcome = _ask(model, REWORDED)
+    rude = next(f for f in outcome.findings if f.rule_id == "rude")
+    assert rude.evidence["answer"] == expected
+    assert model.schemas[1]["properties"]["answer"]["enum"] == [expected]
+    probed = [e for e in model.log if e[0] in ("choices", "probe")]
+    if together:
+        assert probed == [("choices", ["问题解决了吗？", "客服粗鲁吗？", "客服礼貌吗？"])]
+    else:
+        assert probed[1:] == [("probe", "客服粗鲁吗？"), ("probe", "客服礼貌吗？")]
 
 
 def test_a_reply_that_does_not_parse_is_asked_again_alone_with_the_problem_named() -> None:

@@ -40,13 +40,17 @@ from qa_service.domain.llm_questions import (
 from qa_service.engines.llm import WritesRepliesTogether
 
 if TYPE_CHECKING:
+    from qa_service.domain.question_spec import Rewording
     from qa_service.domain.results import Finding
     from qa_service.domain.rulepack import ScoreItem
     from qa_service.domain.transcript import Transcript
-    from qa_service.engines.llm import Completion, LanguageModel
+    from qa_service.engines.llm import Completion, LanguageModel, ReplyBatch
 
 # Replies are a short JSON object; the bound keeps a runaway generation cheap.
 MAX_REPLY_TOKENS = 256
+# The answer's shares (blended with the rewordings'), each wording's share of "yes", and the
+# answer decided before the reply (None: the reply chooses it).
+Decision = tuple[dict[str, float], tuple[float, ...], str | None]
 
 
 @dataclass
@@ -93,7 +97,7 @@ def _timed_decision(
     transcript: Transcript,
     window: range,
     usage: Usage,
-) -> tuple[dict[str, float], tuple[float, ...], str | None]:
+) -> Decision:
     started = time.perf_counter()
     decided = _decided_answer(model, item, chat, transcript, window)
     # The probe reads the prompt the reply then takes from the cache: its time counts.
@@ -130,13 +134,16 @@ def _ask_together(
 ) -> list[ModelAnswer | str]:
     """Each item's answer on one window, the replies written together; a reply that does not
     parse is asked again alone, with the problem named."""
-    decisions = []
+    chats = [messages(item, transcript.language, transcript, window) for item in items]
     with model.replies_together() as batch:
-        for item in items:
-            chat = messages(item, transcript.language, transcript, window)
-            decision = _timed_decision(model, item, chat, transcript, window, costs[item.id])
+        decisions = _decisions_together(batch, items, chats, transcript, window, costs)
+        if decisions is None:
+            decisions = [
+                _timed_decision(model, item, chat, transcript, window, costs[item.id])
+                for item, chat in zip(items, chats, strict=True)
+            ]
+        for item, chat, decision in zip(items, chats, decisions, strict=True):
             batch.add(chat, answer_schema(item, window, decision[2]), max_tokens=MAX_REPLY_TOKENS)
-            decisions.append(decision)
         replies = batch.replies()
     answers: list[ModelAnswer | str] = []
     for item, (shares, wordings, _decided), reply in zip(items, decisions, replies, strict=True):
@@ -145,6 +152,41 @@ def _ask_together(
             parsed = _ask(model, item, transcript, window, costs[item.id], parsed, attempts=1)
         answers.append(parsed)
     return answers
+
+
+def _decisions_together(
+    batch: ReplyBatch,
+    items: list[ScoreItem],
+    chats: list[list[dict[str, str]]],
+    transcript: Transcript,
+    window: range,
+    costs: dict[str, Usage],
+) -> list[Decision] | None:
+    """``_decided_answer`` for every item, each prompt (and each rewording's) probed in one
+    pass, before any reply; None where the batch cannot take them all."""
+    requests, owners = [], []
+    for k, (item, chat) in enumerate(zip(items, chats, strict=True)):
+        # Every item is read, decided or not, so that its reply continues from its prompt.
+        requests.append((chat, "answer", answer_options(item)))
+        owners.append(k)
+        wordings = item.rewordings if item.yes_threshold is not None else []
+        for rewording in wordings:
+            other = messages(reworded(item, rewording), transcript.language, transcript, window)
+            requests.append((other, "answer", answer_options(item)))
+            owners.append(k)
+    started = time.perf_counter()
+    read = batch.choices(requests)
+    if read is None:
+        return None
+    for item in items:  # one pass served them all: its time shared out
+        costs[item.id].seconds += (time.perf_counter() - started) / len(items)
+    shares: list[list[dict[str, float] | None]] = [[] for _ in items]
+    for k, got in zip(owners, read, strict=True):
+        shares[k].append(got)
+    return [
+        _decision(item, own or {}, list(zip(others, item.rewordings, strict=False)))
+        for item, (own, *others) in zip(items, shares, strict=True)
+    ]
 
 
 def _ask_window(
@@ -178,7 +220,7 @@ def _decided_answer(
     chat: list[dict[str, str]],
     transcript: Transcript,
     window: range,
-) -> tuple[dict[str, float], tuple[float, ...], str | None]:
+) -> Decision:
     """For an item with ``yes_threshold``: the model's probability of each answer before it
     writes one (blended with its rewordings'), each wording's share of "yes", and the answer
     the threshold picks (the reply then gives the reasons and lines for that answer). ({},
@@ -187,19 +229,38 @@ def _decided_answer(
         return {}, (), None
     options = answer_options(item)
     shares = model.choice_probabilities(chat, "answer", options) or {}
-    own = decide_answer(item, shares)
-    if own in (None, "not_applicable"):
-        # Whether the question applies is read from the item's own wording alone.
-        return shares, (), own
-    reworded_shares: list[tuple[float, str]] = []
+    if decide_answer(item, shares) in (None, "not_applicable"):
+        return _decision(item, shares, [])
+    reworded_shares: list[tuple[dict[str, float] | None, Rewording]] = []
     for rewording in item.rewordings:
         # Same transcript before the question: the runtime's cache reads only the new tail.
         other = messages(reworded(item, rewording), transcript.language, transcript, window)
-        share = yes_share_of(model.choice_probabilities(other, "answer", options) or {})
+        got = model.choice_probabilities(other, "answer", options)
+        reworded_shares.append((got, rewording))
+        if yes_share_of(got or {}) is None:
+            break  # one wording unread leaves the item's own share: the rest would not count
+    return _decision(item, shares, reworded_shares)
+
+
+def _decision(
+    item: ScoreItem,
+    shares: dict[str, float],
+    reworded_shares: list[tuple[dict[str, float] | None, Rewording]],
+) -> Decision:
+    """The decision ``_decided_answer`` describes, from the probabilities read."""
+    if item.yes_threshold is None:
+        return {}, (), None
+    own = decide_answer(item, shares)
+    if own in (None, "not_applicable") or not reworded_shares:
+        # Whether the question applies is read from the item's own wording alone.
+        return shares, (), own
+    each: list[tuple[float, str]] = []
+    for got, rewording in reworded_shares:
+        share = yes_share_of(got or {})
         if share is None:  # a wording the backend could not read: the mean would be skewed
             return shares, (), own
-        reworded_shares.append((share, rewording.yes_means))
-    blended, wordings = blend_wordings(shares, reworded_shares)
+        each.append((share, rewording.yes_means))
+    blended, wordings = blend_wordings(shares, each)
     return blended, wordings, decide_answer(item, blended, applies_from=shares)
 
 

@@ -80,6 +80,15 @@ class LanguageModel(Protocol):
 
 
 class ReplyBatch(Protocol):
+    def choices(
+        self, requests: list[tuple[list[Message], str, list[str]]]
+    ) -> list[dict[str, float] | None] | None:
+        """Before any request is added: for each (messages, field, options), what
+        ``choice_probabilities`` gives, the prompts read together; None where the batch
+        cannot take them all (then ask ``choice_probabilities`` one by one). A request added
+        afterwards continues from its probed prompt where it can."""
+        ...
+
     def add(
         self, messages: list[Message], json_schema: dict[str, Any], *, max_tokens: int = 256
     ) -> None:

@@ -249,6 +249,13 @@ class EmbeddedReplyBatch:
         with _model_errors():
             self._batch.add(messages, grammar, head, max_tokens, fields)
 
+    def choices(
+        self, requests: list[tuple[list[Message], str, list[str]]]
+    ) -> list[dict[str, float] | None] | None:
+        """Each request's answer shares, the prompts read together (``LlamaReplyBatch``)."""
+        with _model_errors():
+            return self._batch.choices(requests)
+
     def replies(self) -> list[Completion]:
         """The replies to the requests added, in their order."""
         with _model_errors():

@@ -142,17 +142,11 @@ class ReplyState:
         }
 
 
-def start_reply(
-    llama: Any,
-    chat: list[Message],
-    grammar_text: str | None,
-    max_tokens: int,
-    cache_key: str,
-    head: str = "",
-) -> ReplyState:
-    """``chat``'s prompt (and ``head``) read on the runtime's sequence, from its prompt cache
-    under ``cache_key`` where it can be: the reply's first token is chosen from the logits
-    llama.cpp holds after this."""
+def prepare_reply(
+    llama: Any, chat: list[Message], grammar_text: str | None, max_tokens: int, head: str = ""
+) -> tuple[ReplyState, list[int]]:
+    """A reply to ``chat`` with ``head`` already taken (its grammar past it), and the tokens
+    to read before its first token is chosen: the prompt's, then the head's."""
     ffi, lib = llama._ffi, llama._lib
     prompt, _ = llama._format_chat_prompt(chat)
     tokens = llama.tokenize(prompt, add_special=True)
@@ -172,17 +166,43 @@ def start_reply(
             if grammar is not None:
                 lib.llama_sampler_accept(grammar, token)
             state.text += llama._token_to_bytes(token)
-        state.written = len(forced)
-        state.finished = state.written >= max_tokens
-        reused, _status = llama._prepare_chat_prefix(tokens + forced, cache_key)
+    except BaseException:
+        state.close(llama)
+        raise
+    state.written = len(forced)
+    state.finished = state.written >= max_tokens
+    return state, tokens + forced
+
+
+def start_reply(
+    llama: Any,
+    chat: list[Message],
+    grammar_text: str | None,
+    max_tokens: int,
+    cache_key: str,
+    head: str = "",
+) -> ReplyState:
+    """``chat``'s prompt (and ``head``) read on the runtime's sequence, from its prompt cache
+    under ``cache_key`` where it can be: the reply's first token is chosen from the logits
+    llama.cpp holds after this."""
+    state, tokens = prepare_reply(llama, chat, grammar_text, max_tokens, head)
+    read_prompt(llama, state, tokens, cache_key)
+    return state
+
+
+def read_prompt(llama: Any, state: ReplyState, tokens: list[int], cache_key: str) -> None:
+    """``tokens`` (``prepare_reply``'s) read on the runtime's sequence, from its prompt cache
+    under ``cache_key`` where it can be; on an error the reply is closed and the cache
+    cleared."""
+    try:
+        reused, _status = llama._prepare_chat_prefix(tokens, cache_key)
         # The head's tokens count as reply, not prompt.
-        state.reused = min(reused, len(tokens))
-        state.n_past = llama._eval_tokens((tokens + forced)[reused:], reused)
+        state.reused = min(reused, len(state.tokens))
+        state.n_past = llama._eval_tokens(tokens[reused:], reused)
     except BaseException:
         state.close(llama)
         llama._clear_context_state()
         raise
-    return state
 
 
 def generate(
