@@ -174,17 +174,10 @@ def _char_item(ch: str, i: int, start: int) -> Item:
             return Unit(sounded, i, start, start + 1, zh=True, homophone=True, sounded=True)
         nasal, initial = digit_by_nasal(ch), digit_by_initial(ch)
         if nasal or initial:
-            return Unit(
-                nasal or initial or GUESS,
-                i,
-                start,
-                start + 1,
-                zh=True,
-                homophone=True,
-                sounded=True,
-                nasal=True,
-                initial=initial is not None,
-            )
+            near = Unit(nasal or initial or GUESS, i, start, start + 1, zh=True, homophone=True)
+            near.sounded = near.nasal = True
+            near.initial = initial is not None
+            return near
         # kept as a digit only inside a chain of digit characters (``_settle_zh_guesses``)
         return Unit(GUESS, i, start, start + 1, guess=True, zh=True)
     return HARD
