@@ -42,7 +42,8 @@ class Unit:
     homophone: bool = False  # a word said as a digit (腰 for 幺): kept only in a number
     sounded: bool = False  # a homophone by its reading, not one of numerals.ZH_YAO
     worded: bool = False  # a homophone in a dictionary word with a character beside it
-    nasal: bool = False  # sounded but for its nasal ending (邻, 班): never alone at an edge
+    nasal: bool = False  # sounded but for its nasal ending (邻, 请): never alone at an edge
+    initial: bool = False  # 洞 heard with another initial (通, 共): as nasal, and never in a word
 
     @property
     def written(self) -> bool:
@@ -87,7 +88,10 @@ def _settle_homophones(items: list[Item]) -> list[Item]:
     """A character said as a digit kept only right next to a digit, in a number (its units
     and the separators between them, up to any word) with ZH_GUESS_CHAIN real digits or
     more, and (but for ``numerals.ZH_YAO``) where a word hardly stands; else a
-    guess, which ``_settle_zh_guesses`` keeps only inside a chain of digit characters."""
+    guess, which ``_settle_zh_guesses`` keeps only inside a chain of digit characters. One
+    sounded but for its initial is never a digit inside a word of the dictionary
+    ("13800138000中午": noon, not 洞五)."""
+    items = [_guess(u) if isinstance(u, Unit) and u.initial and u.worded else u for u in items]
     out: list[Item] = list(items)
     for i, item in enumerate(items):
         if not (isinstance(item, Unit) and item.homophone):
@@ -104,8 +108,12 @@ def _settle_homophones(items: list[Item]) -> list[Item]:
             real >= _FEWEST_REAL and not item.worded and real + said >= ZH_GUESS_CHAIN
         )
         if not enough or not _homophone_placed(items, i):
-            out[i] = Unit(GUESS, item.utterance, item.start, item.end, guess=True, zh=True)
+            out[i] = _guess(item)
     return out
+
+
+def _guess(unit: Unit) -> Unit:
+    return Unit(GUESS, unit.utterance, unit.start, unit.end, guess=True, zh=True)
 
 
 def _is_homophone(item: Item | None) -> bool:

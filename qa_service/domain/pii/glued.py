@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from qa_service.domain.pii.context import words_before
 from qa_service.domain.pii.digit_units import Unit
-from qa_service.domain.pii.labels import label_ends, nearest_label
-from qa_service.domain.pii.numbers import LABEL_TAIL, validate
+from qa_service.domain.pii.labels import label_ends, nearest_label, right_after_label
+from qa_service.domain.pii.numbers import validate
 from qa_service.domain.pii.numerals import char_digit
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.sounds import HAN, main_reading
@@ -32,7 +32,6 @@ _COUNT_WORDS = set("个位张条次")
 # A month's or a day's character, then a pause written at most (see
 # ``date_char_after_digits``).
 _DATE_CHAR_TO_DIGITS = re.compile(r"[月日][\s,，、]?")
-_LABEL_TO_NUMBER = re.compile(r"^\s*[是:：]?\s*$")
 
 
 def _glued_gap(lines: Sequence[Line], first: Run, second: Run) -> str | None:
@@ -51,9 +50,7 @@ def first_digits_before_char(
     a colon between at most), glued to a character that is no unit, date, range, list word
     or ordinal, and ``second`` the rest: the character is a syllable ASR wrote as a word.
     The caller checks the label and the length."""
-    if len(first.digits) > FIRST_DIGITS or label_end < 0:
-        return False
-    if not _LABEL_TO_NUMBER.match(LABEL_TAIL.sub("", before[label_end:])):
+    if len(first.digits) > FIRST_DIGITS or not right_after_label(before, label_end):
         return False
     gap = _glued_gap(lines, first, second)
     return gap is not None and gap not in ZH_NO_BRIDGE | NOT_LAST | _COUNT_WORDS
@@ -100,7 +97,6 @@ def yao_led(lines: Sequence[Line], run: Run) -> Run:
     before = words_before(lines, yao)
     if nearest_label(before) is not PiiType.phone:
         return run
-    label_end = label_ends(before)[PiiType.phone]
-    if not _LABEL_TO_NUMBER.match(LABEL_TAIL.sub("", before[label_end:])):
+    if not right_after_label(before, label_ends(before)[PiiType.phone]):
         return run
     return Run(segments=[[yao, *run.segments[0]], *run.segments[1:]], strong=run.strong)

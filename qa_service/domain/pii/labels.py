@@ -43,6 +43,19 @@ CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
 SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?n\b|social", re.I)
 
 
+# What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码), and what may
+# stand between a label and its number right after it.
+LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
+_LABEL_TO_NUMBER = re.compile(r"^\s*[是:：]?\s*$")
+
+
+def right_after_label(before: str, label_end: int) -> bool:
+    """Whether what follows ``before`` stands right after the label ending at ``label_end``
+    in it: the rest of the label, 是 or a colon between at most."""
+    rest = LABEL_TAIL.sub("", before[label_end:])
+    return label_end >= 0 and _LABEL_TO_NUMBER.match(rest) is not None
+
+
 def last_end(pattern: re.Pattern[str], text: str) -> int:
     ends = [m.end() for m in pattern.finditer(text)]
     return max(ends) if ends else -1

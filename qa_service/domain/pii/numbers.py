@@ -19,13 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa_service.domain.pii import spoken
+from qa_service.domain.pii import dashed, spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.context import words_after, words_before
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
 from qa_service.domain.pii.labels import (
     CODE_LABEL,
     ID_LABEL,
+    LABEL_TAIL,
     PHONE_LABEL,
     REFERENCE,
     SSN_LABEL,
@@ -37,6 +38,7 @@ from qa_service.domain.pii.labels import (
     nearest_label,
     phone_label_end,
     reference_last,
+    right_after_label,
 )
 from qa_service.domain.pii.numerals import FILLERS
 from qa_service.domain.pii.runs import Line, Run
@@ -70,8 +72,6 @@ CUT_AT_END_DIGITS = {
     PiiType.ssn: 5,
 }
 CUT_LABEL_GAP = 2
-# What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码).
-LABEL_TAIL = re.compile(r"^证?(?:号码?)?")
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
@@ -305,7 +305,7 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
             i += 1
     if not hits:
         hits = _valid_stretches(lines, run, english, run_before)
-    if not hits or _inside(hits, run) or spoken.dashed_head(lines, run, hits[0].units[0]):
+    if not hits or _inside(hits, run) or dashed.dashed_head(lines, run, hits[0].units[0]):
         last_resort = _long_number(lines, run)
         return [last_resort] if last_resort else hits
     return hits
@@ -370,9 +370,9 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     """A run no rule took and no part of which is a number, when it is too long for a
     quantity (``spoken.long``): typed by its length, unless a reference label or a unit
     says what it is. Longer than any type, only when said as one stretch ("宣份正好
-    14201021983122447022"), begun digit by digit, looped by ASR or read on across a break
-    ("H-24367-5760-7751-9064" / "等" / "2-3-4"): other pieces longer than that are a list
-    ("400-830-8300/800-830-8300")."""
+    14201021983122447022"), begun digit by digit, looped by ASR, read on across a break
+    ("H-24367-5760-7751-9064" / "等" / "2-3-4") or written as one dashed token right after
+    a label: other pieces longer than that are a list ("400-830-8300/800-830-8300")."""
     if not spoken.long(lines, run.segments):
         return None
     units = run.units
@@ -383,9 +383,13 @@ def _long_number(lines: Sequence[Line], run: Run) -> NumberHit | None:
     # one number, not a list ("400-830-8300" / "嗯" / "800-830-8300" is one)
     first_said = [u for u in units if u.utterance == units[0].utterance]
     said_whole = said_whole or (first_said != units and spoken.long(lines, [first_said]))
-    if kind is None and (said_whole or spoken.looped(run.segments)):
+    # one written token of dashed groups right after a label: its number with digits ASR
+    # wrote again ("身份证号11101-0519-9909-0626-1626-162"); anywhere else, a list may be
+    label = nearest_label(before)
+    right_after = label in NEAR_LENGTH and right_after_label(before, label_ends(before)[label])
+    labelled_token = right_after and dashed.one_token(lines, run)
+    if kind is None and (said_whole or spoken.looped(run.segments) or labelled_token):
         # one stretch or a loop, no list of numbers: what its label says, else its digits
-        label = nearest_label(before)
         kind = label if label in NEAR_LENGTH else spoken.overlong_kind(run.digits)
     if kind is None or reference_last(before) or _suppressed(kind, before, after, run.digits):
         return None

@@ -22,7 +22,7 @@ from qa_service.domain.pii.digit_units import (
     settle_letters,
 )
 from qa_service.domain.pii.labels import label_ends, nearest_label
-from qa_service.domain.pii.sounds import digit_by_nasal, digit_by_sound
+from qa_service.domain.pii.sounds import digit_by_initial, digit_by_nasal, digit_by_sound
 from qa_service.domain.pii.types import PiiType
 from qa_service.domain.segment import is_word
 
@@ -105,8 +105,10 @@ ZH_MAGNITUDES = set("十百千万亿拾佰仟萬")
 MISHEARD_AFTER = 6
 # Nor has a quantity three digit characters after its one quantity word 千: that is 七 (qī)
 # heard with a nasal ending (qiān) in digits read out ("一千五五六九一五" for 一七五五六九一五,
-# "八千六一九" for 八七六一九); "一千五", "两万零一", "三千五六百" (a range) stay amounts.
-_NO_QUANTITY_TAIL = 3
+# "八千六一九" for 八七六一九); "一千五", "两万零一", "三千五六百" (a range) stay amounts. Nor
+# three before it, or a 零 first: a range has two ("三四千"), and no quantity starts with 零
+# ("六四一千零四" for 六四一七零四, "零四千六六" for 零四七六六).
+_NO_QUANTITY_TAIL = _NO_QUANTITY_HEAD = 3
 _ZH_CHAIN = re.compile("[零〇一二两三四五六七八九幺十百千万亿拾佰仟萬]+")
 _READ_OUT_TEN = re.compile(
     "(?<=[零〇一二两三四五六七八九幺])十(?=[一二两三四五六七八九幺][零〇一二两三四五六七八九幺])"
@@ -117,6 +119,11 @@ _READ_OUT_TEN = re.compile(
 # 155-8909-7525), and its 万 stands for a digit, kept as a letter is (``settle_letters``).
 _DECIMAL_WAN = re.compile(r"\d\.\d+(万)(?=\d)")
 
+# Signs whisper writes for a syllable of a number read out: the degree sign for 度 (dù),
+# what it heard of 洞 (dòng, zero) without its nasal ("我的手机号是136,83°" / "停" / "04089").
+# A digit of unknown value, kept as a letter is (``settle_letters``): after a digit, before
+# a digit or the end of the utterance.
+_DIGIT_SIGNS = set("°")
 _TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
 # Fullwidth digits as ASCII.
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
@@ -153,6 +160,8 @@ def _char_item(ch: str, i: int, start: int) -> Item:
         return Unit(ZH_DIGITS[ch], i, start, start + 1, zh=True)
     if ch in ID_X:
         return Unit("X", i, start, start + 1)
+    if ch in _DIGIT_SIGNS:
+        return Unit(GUESS, i, start, start + 1, guess=True)
     if ch in ZH_YAO:
         return Unit(ZH_YAO[ch], i, start, start + 1, zh=True, homophone=True)
     if ch.isspace():
@@ -163,11 +172,12 @@ def _char_item(ch: str, i: int, start: int) -> Item:
         sounded = digit_by_sound(ch)
         if sounded and ch not in _ZH_PARTICLES:
             return Unit(sounded, i, start, start + 1, zh=True, homophone=True, sounded=True)
-        nasal = digit_by_nasal(ch)
-        if nasal:
-            return Unit(
-                nasal, i, start, start + 1, zh=True, homophone=True, sounded=True, nasal=True
-            )
+        nasal, initial = digit_by_nasal(ch), digit_by_initial(ch)
+        if nasal or initial:
+            near = Unit(nasal or initial or GUESS, i, start, start + 1, zh=True, homophone=True)
+            near.sounded = near.nasal = True
+            near.initial = initial is not None
+            return near
         # kept as a digit only inside a chain of digit characters (``_settle_zh_guesses``)
         return Unit(GUESS, i, start, start + 1, guess=True, zh=True)
     return HARD
@@ -267,11 +277,18 @@ def _read_out_quantity_words(text: str) -> tuple[set[int], dict[int, str]]:
         if said[at] == "十":
             if _READ_OUT_TEN.match(said, at):
                 nothing.add(chain.start() + at)
-        elif at and len(said) - at > _NO_QUANTITY_TAIL and said[at] == "千":
+        elif at and said[at] == "千" and _no_quantity_around(said, at):
             misheard[chain.start() + at] = "7"
         elif MISHEARD_AFTER <= at < len(said) - 1:
             misheard[chain.start() + at] = GUESS
     return nothing, misheard
+
+
+def _no_quantity_around(said: str, at: int) -> bool:
+    """Whether the digit characters around a chain's one 千 make no quantity (see
+    ``_NO_QUANTITY_TAIL``)."""
+    head_too_long = at >= _NO_QUANTITY_HEAD or said[0] == "零"
+    return head_too_long or len(said) - at > _NO_QUANTITY_TAIL
 
 
 def _in_a_word(text: str, at: int) -> bool:

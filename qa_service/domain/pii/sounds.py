@@ -53,8 +53,11 @@ _ONE_HAN = "([\u4e00-\u9fff])"
 _BEFORE_NUMBER = "(?=是|[0-9零〇幺一二两三四五六七八九])"
 # 号码 ("number") heard as 后码 or 后马: a syllable starting h before 码 or its homophone 马
 # (never 吗, the question "好吗"), right before 是 or a digit. Two syllables are too few to
-# guess from their sound alone (see the module's doc); this one spot is not.
-_HEARD_HAOMA = re.compile(_ONE_HAN + "[码马]" + _BEFORE_NUMBER)
+# guess from their sound alone (see the module's doc); this one spot is not. Also with 号's
+# h heard as t, as 卡's k is (套码: tao), and with 码 heard with a nasal ending, as digits are
+# (``_NASAL_DIGIT_SOUNDS``: 后满, man; 忙, mang): "套码是147-4254-659", "后满11-12-12-28-68-32".
+_HEARD_HAOMA = re.compile(_ONE_HAN * 2 + _BEFORE_NUMBER)
+_HAO_WITH_T, _MA_WITH_NASAL = "tao", {"man", "mang"}
 # 卡号 ("card number") heard as 塔号, 塔后 or 卡后 (k heard as t, hào as hòu), right before 是 or a
 # digit; not as 卡后 after a verb ("开卡后"). After the pronouns 他, 她 and 它 ("他后3天", "他号是"
 # his number) only as 后 or 耗 before a number of a card's digits or most of them, said in a
@@ -91,6 +94,12 @@ _DIGIT_SOUNDS = {
 _NASAL_DIGIT_SOUNDS = {
     "lin": "0", "li": "0", "yin": "1", "ying": "1", "qin": "7", "qing": "7", "sheng": "3",
 }  # fmt: skip
+# 洞 (dòng, the telephone zero) heard with another initial, its -ong kept: d aspirated (通
+# tong), made velar (共 gong, 空 kong) or an affricate (中 zhong, 总 zong): "邀通二二动零" for
+# 幺洞二二洞零, "要共动班" for 幺洞洞八, "20040128 共死5" for ...洞四五. Everyday words by a
+# number as well (一共, 中间, 通知): kept as digits only as the nasal homophones are, and
+# never inside a word of the dictionary (中午, "13800138000中午": noon, not 洞五).
+_DONG_WITH_INITIAL = {"tong": "0", "gong": "0", "kong": "0", "zhong": "0", "zong": "0"}
 
 
 def _blurred(syllable: str) -> str:
@@ -135,6 +144,14 @@ def digit_by_nasal(char: str) -> str | None:
     if not HAN.fullmatch(char):
         return None
     return _NASAL_DIGIT_SOUNDS.get(main_reading(char))
+
+
+def digit_by_initial(char: str) -> str | None:
+    """The digit a Chinese character sounds like but for its initial: 洞 (通 tōng, 共 gòng;
+    see ``_DONG_WITH_INITIAL``)."""
+    if not HAN.fullmatch(char):
+        return None
+    return _DONG_WITH_INITIAL.get(main_reading(char))
 
 
 @lru_cache(maxsize=1)
@@ -183,8 +200,10 @@ def heard_labels(text: str) -> str:
 
 
 def _haoma(found: re.Match[str]) -> str:
-    initial = main_reading(found.group(1))
-    return "号码" if initial.startswith("h") else found.group()
+    first, second = found.groups()
+    hao = main_reading(first).startswith("h") or main_reading(first) == _HAO_WITH_T
+    ma = second in "码马" or main_reading(second) in _MA_WITH_NASAL
+    return "号码" if hao and ma else found.group()
 
 
 def _kahao(found: re.Match[str]) -> str:

@@ -373,25 +373,3 @@ def joined(first: Run, second: Run) -> Run:
         segments=[*first.segments, *second.segments],
         strong=[*first.strong, True, *second.strong[1:]],
     )
-
-
-# Digits before a number found in a run's tail that join it when only dashes stand between
-# (see ``dashed_head``): fewer are a country code ("86-138-0013-8000").
-_DASHED_HEAD = 4
-_DASHED_TOKEN = re.compile(r"\d+(?:-\d+)+")
-_DASHED_DATE = re.compile(r"(?:19|20)\d\d-\d\d?-\d\d?")
-
-
-def dashed_head(lines: Sequence[Line], run: Run, first: Unit) -> bool:
-    """Whether the first number found in a run starts after four digits or more, not led by
-    0, joined to it by dashes alone in one written token: groups of one number read out
-    ("4367-068-7938-5799": no landline has four digits before its area code), not a country
-    code ("0086-138-0013-8000") or a date before it."""
-    units = run.units
-    head = units[: next(k for k, u in enumerate(units) if u is first)]
-    if len(head) < _DASHED_HEAD or head[0].digits == "0":
-        return False
-    if any(u.utterance != first.utterance or not u.written for u in units):
-        return False
-    token = lines[first.utterance].text[units[0].start : units[-1].end]
-    return _DASHED_TOKEN.fullmatch(token) is not None and not _DASHED_DATE.search(token)
