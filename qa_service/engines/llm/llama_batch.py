@@ -79,6 +79,7 @@ class _Probe:
     """A prompt read on a sequence of its own by ``choices``, kept for a reply to continue."""
 
     tokens: list[int]
+    # Cells only it holds (the first prompt's also count the head all of them share).
     own_cells: int
 
 
@@ -97,6 +98,7 @@ class LlamaReplyBatch:
         self._done: list[BatchReply] = []
         self._largest_tail = TAIL_ROOM
         self._probes: dict[int, _Probe] = {}
+        self._probe_head = 0  # tokens the probed prompts share (read once, on sequence 0)
 
     def choices(
         self, requests: list[tuple[list[Message], str, list[str]]]
@@ -121,9 +123,11 @@ class LlamaReplyBatch:
         reused, _status = llama._prepare_chat_prefix(lists[0][:shared], self._cache_key)
         llama._eval_tokens(lists[0][reused:shared], reused)
         memory = llama._lib.llama_get_memory(llama._ctx)
+        self._probe_head = shared
         for seq, tokens in enumerate(lists, start=1):
             llama._lib.llama_memory_seq_cp(memory, 0, seq, 0, shared)
-            self._probes[seq] = _Probe(tokens, len(tokens) - shared)
+            # The shared head's cells are counted once, with the first prompt's own.
+            self._probes[seq] = _Probe(tokens, len(tokens) - (shared if seq > 1 else 0))
         reads = [(seq, tokens[shared:], shared) for seq, tokens in enumerate(lists, start=1)]
         logits = self._read_on_sequences(reads)
         firsts = [first_tokens(llama, options) for _chat, _name, options in requests]
@@ -228,7 +232,7 @@ class LlamaReplyBatch:
         best, most = None, 0
         for seq, probe in self._probes.items():
             common = _common_prefix(probe.tokens, tokens)
-            if common > len(probe.tokens) - probe.own_cells and common > most:
+            if common > self._probe_head and common > most:
                 best, most = seq, common
         return best, most
 
