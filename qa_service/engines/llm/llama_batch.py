@@ -5,18 +5,19 @@ decoded token costs about four prompt tokens; a step that decodes the next token
 replies at once reads the weights once for all of them. Measured here (1.5B, 1 thread, a
 500-token prompt): one reply's step 134 ms; four replies' 262 ms, six replies' 431 ms.
 
-Each reply's prompt is read on sequence 0, where the runtime's prompt cache lives, so the
-transcript shared by the questions on a window is still read once. Its cells are then shared
-with a sequence of the reply's own (``llama_memory_seq_cp`` on a unified KV cache copies no
-data), and the next prompt trims sequence 0 back to what it shares. Replies are greedy, as
-one at a time: the same choice of token under the same grammar (``choose_token``).
+A reply whose prompt was not probed (below) has it read on sequence 0, where the runtime's
+prompt cache lives, so the transcript shared by the questions on a window is still read
+once. Its cells are then shared with a sequence of the reply's own (``llama_memory_seq_cp``
+on a unified KV cache copies no data), and the next prompt trims sequence 0 back to what it
+shares. Replies are greedy, as one at a time: the same choice of token under the same
+grammar (``choose_token``).
 
 Before the replies, ``choices`` reads the window's prompts (each question's, each
 rewording's) together: their shared head once on sequence 0, each one's own tail on a
 sequence of its own, in one batch, and a reply then goes on from its prompt's sequence. Read
-one after another, those tails of a few dozen tokens each cost about twice as much a token
-as in one batch (5-minute call: 388 tail tokens in 15.7 CPU s together, against some 25 s
-one by one; bench/README.md, "Sixteenth round").
+one after another, those tails of a few dozen tokens each are small batches, which cost more
+a token (the 5-minute call, under load: the tails took about 21 CPU s read one at a time,
+15.7 read together with one more question's; bench/README.md, "Sixteenth round").
 """
 
 from __future__ import annotations
