@@ -178,8 +178,9 @@ def _decisions_together(
     read = batch.choices(requests)
     if read is None:
         return None
-    for item in items:  # one pass served them all: its time shared out
-        costs[item.id].seconds += (time.perf_counter() - started) / len(items)
+    share = (time.perf_counter() - started) / len(items)  # one pass served them all
+    for item in items:
+        costs[item.id].seconds += share
     shares: list[list[dict[str, float] | None]] = [[] for _ in items]
     for k, got in zip(owners, read, strict=True):
         shares[k].append(got)

@@ -154,7 +154,7 @@ class LlamaReplyBatch:
                     batch.token[j], batch.pos[j] = token, position
                     batch.n_seq_id[j], batch.seq_id[j][0], batch.logits[j] = 1, seq, int(last)
                 if lib.llama_decode(llama._ctx, batch) != 0:
-                    raise RuntimeError("llama_decode failed on a batch of prompts")
+                    raise RuntimeError("llama_decode failed on a batch of prompts or replies")
             finally:
                 lib.llama_batch_free(batch)
             for j, (seq, _token, _position, last) in enumerate(chunk):
@@ -181,10 +181,14 @@ class LlamaReplyBatch:
         started = time.perf_counter()
         state, tokens = prepare_reply(llama, chat, grammar_text, max_tokens, head)
         probed, common = self._probe_for(tokens)
-        if probed is None:
-            pending = self._read_on_first_sequence(chat, state, tokens)
-        else:
-            pending = self._continue_probe(chat, state, tokens, probed, common)
+        try:
+            if probed is None:
+                pending = self._read_on_first_sequence(chat, state, tokens)
+            else:
+                pending = self._continue_probe(chat, state, tokens, probed, common)
+        except BaseException:
+            state.close(llama)  # its grammar: no pending reply holds it yet
+            raise
         pending.unread = {name: first_tokens(llama, options) for name, options in fields.items()}
         pending.own_cells += max_tokens - state.written
         pending.seconds = time.perf_counter() - started
@@ -202,7 +206,6 @@ class LlamaReplyBatch:
         read_prompt(llama, state, tokens, self._cache_key)
         logits = last_logits(llama)
         if logits is None:
-            state.close(llama)
             raise RuntimeError("llama.cpp returned no logits")
         seq = self._free_sequence()
         memory = llama._lib.llama_get_memory(llama._ctx)
@@ -303,7 +306,6 @@ class LlamaReplyBatch:
     def _step(self, active: list[_Pending]) -> list[_Pending]:
         """Each active reply's next token, evaluated in one batch; the replies still going."""
         llama = self._llama
-        lib = llama._lib
         started = time.perf_counter()
         going: list[tuple[_Pending, int]] = []
         for pending in active:
@@ -312,21 +314,10 @@ class LlamaReplyBatch:
             if pending.state.take(llama, token):
                 going.append((pending, token))
         if going:
-            batch = lib.llama_batch_init(len(going), 0, 1)
-            try:
-                batch.n_tokens = len(going)
-                for j, (pending, token) in enumerate(going):
-                    batch.token[j], batch.pos[j] = token, pending.state.n_past
-                    batch.n_seq_id[j], batch.seq_id[j][0], batch.logits[j] = 1, pending.seq, 1
-                if lib.llama_decode(llama._ctx, batch) != 0:
-                    raise RuntimeError("llama_decode failed on a batch of replies")
-            finally:
-                lib.llama_batch_free(batch)
-            for j, (pending, _token) in enumerate(going):
-                logits = last_logits(llama, j)
-                if logits is None:
-                    raise RuntimeError("llama.cpp returned no logits")
-                pending.logits = logits.copy()  # the next batch overwrites llama.cpp's buffer
+            reads = [(pending.seq, [token], pending.state.n_past) for pending, token in going]
+            logits = self._read_on_sequences(reads)
+            for pending, _token in going:
+                pending.logits = logits[pending.seq]
                 pending.state.n_past += 1
         share = (time.perf_counter() - started) / len(active)
         for pending in active:
