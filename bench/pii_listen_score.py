@@ -38,9 +38,10 @@ def score(cases: list[dict], stats: dict[str, Counter], negatives: Counter, show
             negatives["masked"] += bool(preds)
 
 
-def first_pass_asr_seconds(seed: int) -> float | None:
-    """The ASR seconds of the set's generation (its log's last line), if the log is kept."""
-    log = Path(f"/tmp/gen_{seed}.log")
+def first_pass_asr_seconds(seed: int, lang: str = "zh") -> float | None:
+    """The ASR seconds of the set's generation (its log's last line), if the log is kept
+    (/tmp/gen_<seed>.log; English sets: /tmp/gen_en_<seed>.log)."""
+    log = Path(f"/tmp/gen_{seed}.log" if lang == "zh" else f"/tmp/gen_{lang}_{seed}.log")
     if not log.exists():
         return None
     found = re.findall(r"ASR ([\d.]+) s for", log.read_text("utf-8", "replace"))

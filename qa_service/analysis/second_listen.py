@@ -178,7 +178,7 @@ def listen_again(
     options = ASROptions(
         language=language,
         beam_size=beam_size,
-        initial_prompt=relisten.PROMPT,
+        initial_prompt=relisten.prompt_for(language),
         temperature=0.0,
         max_new_tokens=relisten.MAX_TOKENS,
     )

@@ -39,8 +39,9 @@ ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", r
 # label: it only types a number found by its digits.
 CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
 
-# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out)
-SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?n\b|social", re.I)
+# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out), also run into its digits ("SSN054")
+# and with its N heard as M ("S.S.M.661-912-454", "SSM 028703517": whisper, bench sets 19, 150)
+SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?[nm](?![a-z])|social", re.I)
 
 
 # What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码), and what may

@@ -48,6 +48,10 @@ EN_REPEAT = {"double": 2, "triple": 3}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
+# Scales whisper writes into a long number read out digit by digit ("Card number 4
+# quintillion, 367 quadrillion, 473,446,..."): no amount said on a call is that large, so
+# between digits they only separate pieces of one number.
+WHISPER_SCALES = {"quadrillion", "quintillion", "sextillion", "septillion"}
 SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
 # One group of an IP address: 0 to 255, no leading zero.
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
@@ -228,7 +232,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
                 continue
             item: Item = (
                 _word_unit(token, utterance, start, end)
-                or (SOFT if lower in FILLERS else None)
+                or (SOFT if lower in FILLERS or lower in WHISPER_SCALES else None)
                 or _guess_unit(token, utterance, start, end)
             )
         elif token.isspace():

@@ -40,11 +40,18 @@ from qa_service.domain.pii.numerals import tokenize
 from qa_service.domain.pii.redact import redact_utterance
 from qa_service.domain.pii.types import PiiSpan, PiiType
 
-# The text the second listen is prompted with: numbers as whisper writes them in a call,
-# none of them valid (a mobile's second digit 2, an ID's check character and a card's Luhn
-# wrong), so a prompt the model echoes is never taken. Labels in the prompt ("银行卡号是")
-# were written by whisper base into IDs read out (bench sets 119-120): numbers only.
-PROMPT = "12812345678，110101199003071235，6222021234567890124。"
+# The text the second listen is prompted with, per language: numbers as whisper writes them
+# in a call, none of them valid (a mobile's second digit 2, an ID's check character and a
+# card's Luhn wrong; a North American area code led by 1), so a prompt the model echoes is
+# never taken. Labels in the prompt ("银行卡号是") were written by whisper base into IDs read
+# out (bench sets 119-120): numbers only.
+PROMPTS = {
+    "zh": "12812345678，110101199003071235，6222021234567890124。",
+    "en": "123-456-7890, 4111 1111 1111 1112.",
+}
+_PROMPT_NUMBERS = tuple(
+    re.sub(r"\D", "", number) for text in PROMPTS.values() for number in re.split(r"[，,]", text)
+)
 # Tokens one segment of the second listen may take: a number and its words, not a loop.
 MAX_TOKENS = 60
 # Stretches one call is listened to again at most (each costs whisper a 30-second window,
@@ -59,12 +66,20 @@ MIN_DIGITS = 7
 MIN_WINDOW_DIGITS = 3
 # A loop of words whisper wrote after a number ("我认认认认", "设计设计设计设计").
 _LOOP = re.compile(r"(\D{1,4})\1{3,}")
-# The languages it runs for: Mandarin digits are what whisper mishears (bench/README.md).
-LANGUAGES = ("zh",)
+# The languages it runs for (bench/README.md, "Second listen to the numbers").
+LANGUAGES = tuple(PROMPTS)
+
+
+def _base(language: str | None) -> str:
+    return (language or "").split("-")[0].lower()
 
 
 def applies(language: str | None) -> bool:
-    return (language or "").split("-")[0].lower() in LANGUAGES
+    return _base(language) in LANGUAGES
+
+
+def prompt_for(language: str | None) -> str:
+    return PROMPTS[_base(language)]
 
 
 def _has_label(text: str) -> bool:
@@ -174,7 +189,7 @@ def better(
         if kind in LISTENED
         and where & set(window)
         and (kind, digits) not in before
-        and digits not in PROMPT
+        and not any(digits in number for number in _PROMPT_NUMBERS)
         and (not typed or kind in typed)
     ]
     if new and now <= was:
