@@ -40,14 +40,15 @@ class Settings(BaseSettings):
     # call whose language is known. Off by default: on espeak's Mandarin, whisper base then
     # wrote the labels but lost the digits after them (bench/README.md, issue 14).
     asr_pii_terms: bool = False
-    # A second listen to the numbers of a Chinese call: an utterance whose number the first
-    # pass left unmasked or unfound is decoded again, biased toward digits, and taken where
-    # that masks it (analysis/second_listen.py). On fresh synthetic sets (123-126, 139-146:
-    # 120 numbers a type) it lifts masked recall from PHONE 0.975, ID 0.967, CARD 0.983 to
-    # 0.983, 0.992 and 1.000, nothing more masked wrongly. A call's stretches are decoded
+    # A second listen to the numbers of a Mandarin or English call: an utterance whose number
+    # the first pass left unmasked or unfound is decoded again, biased toward digits, and
+    # taken where that masks it (analysis/second_listen.py). On fresh synthetic Mandarin sets
+    # (123-126, 139-146: 120 numbers a type) it lifts masked recall from PHONE 0.975, ID
+    # 0.967, CARD 0.983 to 0.983, 0.992 and 1.000; on fresh English ones (152-155, espeak-ng)
+    # PHONE 0.875 -> 0.925; nothing more masked wrongly. A call's stretches are decoded
     # together, one whisper window for up to 28 s of them: about 7% more ASR time on a
     # 5-minute call with two such stretches, nothing on a call without (bench/README.md,
-    # "Second listen to the numbers"). Other languages: nothing is listened to.
+    # "Second listen to the numbers").
     pii_second_listen: bool = True
     # Voice chunks decoded at a time by the batched pipeline; 0 or 1: sequential decoding;
     # unset: the measured CPU default, on CUDA chosen from free GPU memory.
