@@ -124,6 +124,12 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         ("SSN123456789", SSN, "123456789"),
         ("SSM 028703517", SSN, "028703517"),
         ("S.S.M.661-912-454", SSN, "661-912-454"),
+        # its N lost, social heard otherwise (bench sets 162-165)
+        ("SS-295-759-876", SSN, "295-759-876"),
+        ("SS and 137-795-278.", SSN, "137-795-278"),
+        ("My so-full security number is 249-064-032.", SSN, "249-064-032"),
+        # card heard as car
+        ("My car number 6227-811-325-1780", CARD, "6227-811-325-1780"),
         # whisper's scales inside a long number read out digit by digit (bench sets 19, 151)
         (
             "The card is 5 quadrillion, 234,436,144,131,658",
@@ -134,6 +140,11 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
             "Card number 4 quintillion, 367 quadrillion, 473,446,155,157,672 please.",
             CARD,
             "4 quintillion, 367 quadrillion, 473,446,155,157,672",
+        ),
+        (
+            "Card number 6 quadrillion, 222 trillion, 805 billion, 20 million, 819,521 please.",
+            CARD,
+            "6 quadrillion, 222 trillion, 805 billion, 20 million, 819,521",
         ),
         ("my social security number is one two three four five six seven eight nine", SSN, None),
         ("card four one one one, one one one one, one one one one, one one one one", CARD, None),
@@ -186,6 +197,15 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "the ssmith account 123456789 was closed",
         "order SSM-2024 shipped",
         "the order total was 4 million, 367 thousand and 12 dollars",
+        "the fund is worth 2 quadrillion dollars",
+        "I parked the car at 5 and waited 20 minutes",
+        "the SS Minnow sailed in 1964",
+        # a reference number whisper wrote with scales, its groups too large for their places
+        "Ticket number 6 quadrillion, 217 trillion, 590 billion, 300, 8,680,723.",
+        # invoice as whisper hears it (bench sets 15, 160-161)
+        "In voice 166, 4168, double 521.",
+        "Envoys 295, 1-7-3, 3-084, 0-7-367-6-2169",
+        "Envoy 6217-625-07-W1405-45.",
     ],
 )
 def test_english_negatives_are_not_masked(text: str) -> None:
@@ -316,3 +336,23 @@ def test_en_word_spans_get_word_times() -> None:
     ]
     spans = detect([utt("customer", 0.0, 2.6, "call me 415 555 2671 please", words)], "en")
     assert [(s.kind, s.start_s, s.end_s) for s in spans] == [(PHONE, 0.5, 2.2)]
+
+
+@pytest.mark.parametrize(
+    ("chain", "digits"),
+    [
+        # "20 million" is 020: the groups alone would drop its zero
+        ("6 quadrillion, 222 trillion, 805 billion, 20 million, 819,521", "6222805020819521"),
+        ("5 quadrillion, 234,436,144,131,658", "5234436144131658"),
+        ("4 quintillion, 367 quadrillion, 473,446,155,157,672", "4367473446155157672"),
+        ("6 quadruillion, 222 trillion, 126 billion, 297 million, 14,989", "6222126297014989"),
+        ("6 quadrillion, 217 trillion, 590 billion, 300, 8,680,723", None),  # 300 then 8,680,723
+        ("6 quadrillion, 7 quadrillion, 12", None),  # a scale that does not fall
+        ("2 million, 300", None),  # led by a scale an amount reaches: no chain at all
+    ],
+)
+def test_a_chain_of_scales_spells_its_value(chain: str, digits: str | None) -> None:
+    from qa_service.domain.pii.scales import scale_chains
+
+    spelled, _ = scale_chains(f"Card number {chain} please")
+    assert [d for _, d in spelled.values()] == ([digits] if digits else [])

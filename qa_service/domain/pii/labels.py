@@ -13,7 +13,9 @@ from qa_service.domain.pii.types import PiiType
 REFERENCE = re.compile(
     # 票号 ends any ticket's or invoice's number (发票号 heard as "8票号")
     r"订单|单号|快递|运单|邮件号|工单|流水|编号|合同|发票|票号|保单|金额|余额|价格|积分|"
-    r"order|tracking|invoice|ticket|reference|\bref\b|case|confirmation|account balance|"
+    # invoice as whisper hears it before a number: "In voice 166...", "Envoy 6217-625..."
+    r"order|tracking|invoice|in voice|\benvoys?\b|ticket|reference|\bref\b|case|"
+    r"confirmation|account balance|"
     r"amount|total|balance|price",
     re.I,
 )
@@ -30,7 +32,8 @@ CODE_LABEL = re.compile(
     r"\bcvv\b|\bcvc\b",
     re.I,
 )
-CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card", re.I)
+# "card number" heard without its d ("My car number 6227-811-325-1780", bench sets 162-165)
+CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card|\bcar number", re.I)
 ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
 
 # A certificate's number (驾驶证号: a driving licence's is its holder's ID number; 身份证号
@@ -39,9 +42,13 @@ ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", r
 # label: it only types a number found by its digits.
 CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
 
-# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out), also run into its digits ("SSN054")
-# and with its N heard as M ("S.S.M.661-912-454", "SSM 028703517": whisper, bench sets 19, 150)
-SSN_LABEL = re.compile(r"social security|\bs[.\s-]?s[.\s-]?[nm](?![a-z])|social", re.I)
+# "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out), also run into its digits ("SSN054"),
+# with its N heard as M ("S.S.M.661-912-454", "SSM 028703517") or lost ("SS-295-759-876",
+# "SS and 137-795-278"); "social" heard otherwise ("my so-full security number is"):
+# whisper, bench sets 19, 150, 162-165
+SSN_LABEL = re.compile(
+    r"social security|security number|\bs[.\s-]?s(?:[.\s-]?[nm])?(?![a-z])|social", re.I
+)
 
 
 # What ends a label the label patterns leave out (手机|号, 身份|证号, 证件号|码), and what may

@@ -22,6 +22,7 @@ from qa_service.domain.pii.digit_units import (
     settle_letters,
 )
 from qa_service.domain.pii.labels import label_ends, nearest_label
+from qa_service.domain.pii.scales import scale_chains
 from qa_service.domain.pii.sounds import digit_by_initial, digit_by_nasal, digit_by_sound
 from qa_service.domain.pii.types import PiiType
 from qa_service.domain.segment import is_word
@@ -48,10 +49,6 @@ EN_REPEAT = {"double": 2, "triple": 3}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
-# Scales whisper writes into a long number read out digit by digit ("Card number 4
-# quintillion, 367 quadrillion, 473,446,..."): no amount said on a call is that large, so
-# between digits they only separate pieces of one number.
-WHISPER_SCALES = {"quadrillion", "quintillion", "sextillion", "septillion"}
 SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
 # One group of an IP address: 0 to 255, no leading zero.
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
@@ -213,8 +210,15 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text) if not _groups_under_label(text, m)]
     read_out_tens, misheard = _read_out_quantity_words(text)
     wan_digits = {m.start(1) for m in _DECIMAL_WAN.finditer(text)}
+    (spelled, scale_separators), spelled_end = scale_chains(text), -1
     for match in _TOKEN.finditer(text):
         token, start, end = match.group(), match.start(), match.end()
+        if start < spelled_end:
+            continue
+        if start in spelled:
+            spelled_end, digits = spelled[start]
+            items.append(Unit(digits, utterance, start, spelled_end))
+            continue
         if shapes and any(a <= start < b for a, b in shapes):
             if not items or items[-1] != HARD:
                 items.append(HARD)
@@ -232,7 +236,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
                 continue
             item: Item = (
                 _word_unit(token, utterance, start, end)
-                or (SOFT if lower in FILLERS or lower in WHISPER_SCALES else None)
+                or (SOFT if lower in FILLERS or start in scale_separators else None)
                 or _guess_unit(token, utterance, start, end)
             )
         elif token.isspace():

@@ -1,0 +1,59 @@
+"""Long numbers whisper wrote as a value in words: a card read out fast comes back as "6
+quadrillion, 222 trillion, 805 billion, 20 million, 819,521" (English; bench sets 19, 151,
+160-161). Led by a scale no amount said on a call reaches (quadrillion and up), such a chain
+is one number, and its digits are the value it spells (6222805020819521): the groups alone
+would drop the zero "20 million" stands for.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each scale's power of a thousand.
+SCALES = {
+    "thousand": 1, "million": 2, "billion": 3, "trillion": 4,
+    "quadrillion": 5, "quintillion": 6, "sextillion": 7, "septillion": 8,
+    "quadruillion": 5,  # as whisper spelt it once (bench set 162)
+}  # fmt: skip
+# The scales that lead a chain.
+WHISPER_SCALES = {name for name, power in SCALES.items() if power >= 5}
+_GROUP = r"\d{1,3}(?:,\d{3})*"
+_ANY_SCALE = "|".join(SCALES)
+_CHAIN = re.compile(
+    rf"\b{_GROUP}\s+(?:{'|'.join(WHISPER_SCALES)})\b"
+    rf"(?:,?\s*{_GROUP}(?:\s+(?:{_ANY_SCALE})\b)?)*",
+    re.I,
+)
+_PART = re.compile(rf"({_GROUP})(?:\s+({_ANY_SCALE})\b)?", re.I)
+
+
+def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
+    """Where each chain that spells one value starts: (where it ends, its digits); and
+    where the scale words of the other chains start (a group too large for its place: the
+    chain is still one number read out, its scales only separate the pieces)."""
+    if "illion" not in text.lower():
+        return {}, set()
+    spelled, separators = {}, set()
+    for chain in _CHAIN.finditer(text):
+        digits = _value(chain.group())
+        if digits is not None:
+            spelled[chain.start()] = (chain.end(), digits)
+            continue
+        for part in _PART.finditer(chain.group()):
+            if part.group(2):
+                separators.add(chain.start() + part.start(2))
+    return spelled, separators
+
+
+def _value(chain: str) -> str | None:
+    """The chain's value as digits, or None where its scales do not fall one after another
+    or a group is too large for its place."""
+    total, above = 0, None
+    for part in _PART.finditer(chain):
+        number = int(part.group(1).replace(",", ""))
+        power = SCALES[part.group(2).lower()] if part.group(2) else 0
+        if above is not None and (power >= above or number >= 1000 ** (above - power)):
+            return None
+        total += number * 1000**power
+        above = power
+    return str(total)
