@@ -206,6 +206,8 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "In voice 166, 4168, double 521.",
         "Envoys 295, 1-7-3, 3-084, 0-7-367-6-2169",
         "Envoy 6217-625-07-W1405-45.",
+        "Envoice 4111-093-0166-8687",
+        "En voice 55,565,103,955,531.",
     ],
 )
 def test_english_negatives_are_not_masked(text: str) -> None:

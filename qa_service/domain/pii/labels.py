@@ -13,8 +13,9 @@ from qa_service.domain.pii.types import PiiType
 REFERENCE = re.compile(
     # 票号 ends any ticket's or invoice's number (发票号 heard as "8票号")
     r"订单|单号|快递|运单|邮件号|工单|流水|编号|合同|发票|票号|保单|金额|余额|价格|积分|"
-    # invoice as whisper hears it before a number: "In voice 166...", "Envoy 6217-625..."
-    r"order|tracking|invoice|in voice|\benvoys?\b|ticket|reference|\bref\b|case|"
+    # invoice as whisper hears it before a number: "In voice 166...", "Envoice 4111-093...",
+    # "En voice 55,565,...", "Envoy 6217-625..." (bench sets 15, 160-169)
+    r"order|tracking|invoice|\b[ie]n[\s-]?voice|\benvoys?\b|ticket|reference|\bref\b|case|"
     r"confirmation|account balance|"
     r"amount|total|balance|price",
     re.I,
