@@ -39,8 +39,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from pii import DATA, predicted  # noqa: E402
 from pii_channels import service_listen  # noqa: E402
-from pii_listen_score import first_pass_asr_seconds, score, table  # noqa: E402
-from pii_pool import seeds  # noqa: E402
+from pii_listen_score import first_pass_asr_seconds, table  # noqa: E402
+from pii_pool import score, seeds  # noqa: E402
 
 from qa_service.domain.pii import detect, redact_result, relisten  # noqa: E402
 from qa_service.domain.pii.digit_units import Unit  # noqa: E402
@@ -55,7 +55,6 @@ from qa_service.domain.pii.numbers import validate  # noqa: E402
 from qa_service.domain.pii.numerals import tokenize  # noqa: E402
 
 MODEL = REPO / "models" / "faster-whisper-base"
-KINDS = ("PHONE", "ID", "CARD", "CODE")
 LISTENED = ("PHONE", "ID", "CARD")
 # The numbers of the prompts validate as nothing (a mobile's second digit 2, an ID's check
 # character and a card's Luhn wrong), so a prompt the model echoes is never taken. "labels":
@@ -364,11 +363,11 @@ def main() -> None:
         for case in cases:
             if args.service:
                 utterances, summary = service_listen(case, audio, listener.service, args.beam)
-                log += [
-                    f"{case['id']} taken: {[u['text'] for u in case['utterances']]} -> "
-                    f"{[u['text'] for u in utterances]}"
-                    for _ in range(summary["taken"])
-                ][:1]
+                if summary["taken"]:
+                    log.append(
+                        f"{case['id']} taken: {[u['text'] for u in case['utterances']]} -> "
+                        f"{[u['text'] for u in utterances]}"
+                    )
                 n, decodes = summary["windows"], decodes + summary["decodes"]
                 listener.seconds += summary["seconds"]
             else:

@@ -1,7 +1,5 @@
-"""How bench/pii_listen.py scores a set before and after the second listen: masked recall
-per type (a group of the label's type found and no digit of the call left), the whole-number
-count, precision by type and negatives masked, as bench/pii_pool.py counts them; and the first
-pass's ASR seconds, read from the set's generation log."""
+"""What bench/pii_listen.py prints beside bench/pii_pool.py's scores: a table with the
+whole-number count, and the first pass's ASR seconds, read from the set's generation log."""
 
 from __future__ import annotations
 
@@ -9,33 +7,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from pii import left_digits, matches, predicted
 from pii_pool import print_table
-
-from qa_service.domain.pii import detect
-
-
-def score(cases: list[dict], stats: dict[str, Counter], negatives: Counter, show: str) -> None:
-    for case in cases:
-        utterances = case["utterances"]
-        preds = predicted(utterances, detect(utterances, case["language"]))
-        kinds = {label["type"] for label in case["labels"]}
-        left = left_digits(case, detect)
-        for label in case["labels"]:
-            found = any(p[0] == label["type"] for p in preds) and not left
-            stats[label["type"]]["labels"] += 1
-            stats[label["type"]]["found"] += found
-            stats[label["type"]]["whole"] += any(matches(label, p) for p in preds)
-            if show and not found:
-                print(show, "LEAK", case["id"], label, left, [u["text"] for u in utterances])
-        for kind, digits, _ in preds:
-            stats[kind]["predicted"] += 1
-            stats[kind]["correct"] += kind in kinds
-            if show and kind not in kinds:
-                print(show, "FALSE", case["id"], kind, digits, [u["text"] for u in utterances])
-        if not case["labels"]:
-            negatives["cases"] += 1
-            negatives["masked"] += bool(preds)
 
 
 def first_pass_asr_seconds(seed: int, lang: str = "zh") -> float | None:

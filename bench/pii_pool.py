@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from pii import DATA, left_digits, predicted  # noqa: E402
+from pii import DATA, left_digits, matches, predicted  # noqa: E402
 
 from qa_service.domain.pii import detect  # noqa: E402
 
@@ -35,29 +35,37 @@ def seeds(spans: list[str]) -> list[int]:
     return out
 
 
+def score(cases: list[dict], stats: dict[str, Counter], negatives: Counter, tag: str) -> None:
+    """Add the cases' counts to ``stats`` (labels, masked ``found``, ``whole`` numbers,
+    ``predicted``, ``correct``) and ``negatives``; with a ``tag``, print each miss and
+    false hit after it."""
+    for case in cases:
+        preds = predicted(case["utterances"], detect(case["utterances"], case["language"]))
+        kinds = {label["type"] for label in case["labels"]}
+        left = left_digits(case, detect)
+        texts = [u["text"] for u in case["utterances"]]
+        for label in case["labels"]:
+            found = any(p[0] == label["type"] for p in preds) and not left
+            stats[label["type"]]["labels"] += 1
+            stats[label["type"]]["found"] += found
+            stats[label["type"]]["whole"] += any(matches(label, p) for p in preds)
+            if tag and not found:
+                print("LEAK", tag, case["id"], label, left, texts)
+        for kind, digits, _ in preds:
+            stats[kind]["predicted"] += 1
+            stats[kind]["correct"] += kind in kinds
+            if tag and kind not in kinds:
+                print("FALSE", tag, case["id"], kind, digits, texts)
+        if not case["labels"]:
+            negatives["cases"] += 1
+            negatives["masked"] += bool(preds)
+
+
 def pooled(paths: list[Path], show: bool) -> tuple[dict[str, Counter], Counter]:
     stats: dict[str, Counter] = defaultdict(Counter)
     negatives: Counter = Counter()
     for path in paths:
-        for case in json.loads(path.read_text("utf-8")):
-            preds = predicted(case["utterances"], detect(case["utterances"], case["language"]))
-            kinds = {label["type"] for label in case["labels"]}
-            left = left_digits(case, detect)
-            texts = [u["text"] for u in case["utterances"]]
-            for label in case["labels"]:
-                found = any(p[0] == label["type"] for p in preds) and not left
-                stats[label["type"]]["labels"] += 1
-                stats[label["type"]]["found"] += found
-                if show and not found:
-                    print("LEAK", path.name, case["id"], label, left, texts)
-            for kind, digits, _ in preds:
-                stats[kind]["predicted"] += 1
-                stats[kind]["correct"] += kind in kinds
-                if show and kind not in kinds:
-                    print("FALSE", path.name, case["id"], kind, digits, texts)
-            if not case["labels"]:
-                negatives["cases"] += 1
-                negatives["masked"] += bool(preds)
+        score(json.loads(path.read_text("utf-8")), stats, negatives, path.name if show else "")
     return stats, negatives
 
 
