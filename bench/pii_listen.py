@@ -358,6 +358,8 @@ def main() -> None:
         path = DATA / f"{name}.json"
         cases = json.loads(path.read_text("utf-8"))
         audio = Path(args.audio.format(seed=seed))
+        if not audio.is_dir():
+            sys.exit(f"no clips of set {seed} at {audio}: pass --audio with {{seed}} in it")
         log: list[str] = []
         relistened = []
         for case in cases:

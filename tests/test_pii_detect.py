@@ -119,6 +119,23 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         ("four one five, eight six seven, fifty three oh nine", PHONE, None),
         ("one three eight, double zero one three, eight triple zero", PHONE, None),
         ("it's oh seven seven double zero, nine double zero, one two three", PHONE, None),
+        # whisper joins double and triple to their digit with a hyphen, and writes the two
+        # after them as "to" (Piper sets 162-169)
+        ("My phone number is 5-6-3-9-double-5-4257.", PHONE, "5-6-3-9-double-5-4257"),
+        ("My phone number is 1877 030, Double-2-9, 9.", PHONE, "1877 030, Double-2-9, 9"),
+        ("The card is 4-triple-1967-580-3935-970.", CARD, "4-triple-1967-580-3935-970"),
+        (
+            "Card number 6 triple to 9 double to 821406712198, please.",
+            CARD,
+            "6 triple to 9 double to 821406712198",
+        ),
+        # a number after its label that whisper wrote as a value below quadrillions (set 167)
+        ("My Social Security number is 368 million 21,174.", SSN, "368 million 21,174"),
+        (
+            "My phone number is 2 billion, 894 million, 544 thousand, 435.",
+            PHONE,
+            "2 billion, 894 million, 544 thousand, 435",
+        ),
         ("SSN 123-45-6789", SSN, "123-45-6789"),
         # the label run into its digits, or its N heard as M (whisper, bench sets 19 and 150)
         ("SSN123456789", SSN, "123456789"),
@@ -198,7 +215,13 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "order SSM-2024 shipped",
         "the order total was 4 million, 367 thousand and 12 dollars",
         "the fund is worth 2 quadrillion dollars",
+        # a value in millions is an amount unless it follows its label right away
+        "my card limit is $368 million 21,174",
+        "SSN? we served 368 million 21,174 customers",
+        "my card number is 2 million, 300 thousand",
         "I parked the car at 5 and waited 20 minutes",
+        "a double-decker bus for 2 people at 10 to 9",
+        "we ordered double to go and 4 sides",
         "the SS Minnow sailed in 1964",
         # a reference number whisper wrote with scales, its groups too large for their places
         "Ticket number 6 quadrillion, 217 trillion, 590 billion, 300, 8,680,723.",

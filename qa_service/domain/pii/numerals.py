@@ -46,6 +46,10 @@ EN_TENS = {
     "eighty": "8", "ninety": "9",
 }  # fmt: skip
 EN_REPEAT = {"double": 2, "triple": 3}
+# "Two" as whisper writes it after "double": "6 triple to 9 double to 8".
+REPEATED_TWO = {"to", "too"}
+# What whisper writes between "double" and its digit: "Double-2-9", "four-double-one".
+REPEAT_JOINERS = {"-", "–"}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
@@ -228,6 +232,10 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             if lower in EN_REPEAT:
                 pending_repeat = (EN_REPEAT[lower], start)
                 continue
+            if pending_repeat is not None and lower in REPEATED_TWO:
+                items.append(Unit("2" * pending_repeat[0], utterance, pending_repeat[1], end))
+                pending_repeat = None
+                continue
             if lower in EN_ZEROS and items and isinstance(_last_unit(items), Unit):
                 unit = _last_unit(items)
                 assert isinstance(unit, Unit)
@@ -239,9 +247,9 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
                 or (SOFT if lower in FILLERS or start in scale_separators else None)
                 or _guess_unit(token, utterance, start, end)
             )
+        elif pending_repeat is not None and (token.isspace() or token in REPEAT_JOINERS):
+            continue  # "double  five", "four-double-one"
         elif token.isspace():
-            if pending_repeat is not None:
-                continue  # "double  five"
             item = SPACE
         elif start in read_out_tens:
             item = SOFT

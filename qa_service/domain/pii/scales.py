@@ -2,12 +2,17 @@
 quadrillion, 222 trillion, 805 billion, 20 million, 819,521" (English; bench sets 19, 151,
 160-161). Led by a scale no amount said on a call reaches (quadrillion and up), such a chain
 is one number, and its digits are the value it spells (6222805020819521): the groups alone
-would drop the zero "20 million" stands for.
+would drop the zero "20 million" stands for. Led by a lower scale, a chain is one only right
+after a label of personal data and when it spells a number as long as an SSN
+("My Social Security number is 368 million 21,174", bench set 167): elsewhere it is an
+amount.
 """
 
 from __future__ import annotations
 
 import re
+
+from qa_service.domain.pii.labels import label_ends, nearest_label, reference_last
 
 # Each scale's power of a thousand.
 SCALES = {
@@ -24,6 +29,17 @@ _CHAIN = re.compile(
     rf"(?:,?\s*{_GROUP}(?:\s+(?:{_ANY_SCALE})\b)?)*",
     re.I,
 )
+# A chain led by a scale an amount may reach, its value as long as an SSN or longer.
+_LOWER_CHAIN = re.compile(
+    rf"\b{_GROUP}\s+(?:million|billion|trillion)\b"
+    rf"(?:,?\s*{_GROUP}(?:\s+(?:{_ANY_SCALE})\b)?)+",
+    re.I,
+)
+LABELLED_MIN_DIGITS = 9
+# What may stand between that label and the chain: "SSN: ", "phone number is ", "card's ".
+_LABEL_TO_CHAIN = re.compile(r"^(?:\s*number)?(?:\s*(?:is|'s)|:)?\s*$", re.I)
+# How far back (characters) the label of a chain led by a lower scale is looked for.
+LABEL_BEFORE_CHARS = 40
 _PART = re.compile(rf"({_GROUP})(?:\s+({_ANY_SCALE})\b)?", re.I)
 
 
@@ -33,7 +49,7 @@ def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
     chain is still one number read out, its scales only separate the pieces)."""
     if "illion" not in text.lower():
         return {}, set()
-    spelled, separators = {}, set()
+    spelled, separators = _labelled_chains(text), set()
     for chain in _CHAIN.finditer(text):
         digits = _value(chain.group())
         if digits is not None:
@@ -43,6 +59,23 @@ def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
             if part.group(2):
                 separators.add(chain.start() + part.start(2))
     return spelled, separators
+
+
+def _labelled_chains(text: str) -> dict[int, tuple[int, str]]:
+    """The chains led by million, billion or trillion that spell a number of personal data
+    right after its label (see the module doc)."""
+    spelled = {}
+    for chain in _LOWER_CHAIN.finditer(text):
+        before = text[max(0, chain.start() - LABEL_BEFORE_CHARS) : chain.start()]
+        kind = nearest_label(before)
+        if kind is None or reference_last(before):
+            continue
+        if not _LABEL_TO_CHAIN.match(before[label_ends(before)[kind] :]):
+            continue
+        digits = _value(chain.group())
+        if digits is not None and len(digits) >= LABELLED_MIN_DIGITS:
+            spelled[chain.start()] = (chain.end(), digits)
+    return spelled
 
 
 def _value(chain: str) -> str | None:
