@@ -136,6 +136,12 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
             PHONE,
             "2 billion, 894 million, 544 thousand, 435",
         ),
+        # and one whose scales do not fall in order: the pieces of one number (set 168)
+        (
+            "My card number is 52 trillion, 340 billion, 823 thousand, 635 thousand, 373,488.",
+            CARD,
+            "52 trillion, 340 billion, 823 thousand, 635 thousand, 373,488",
+        ),
         ("SSN 123-45-6789", SSN, "123-45-6789"),
         # the label run into its digits, or its N heard as M (whisper, bench sets 19 and 150)
         ("SSN123456789", SSN, "123456789"),
@@ -373,7 +379,8 @@ def test_en_word_spans_get_word_times() -> None:
         ("6 quadruillion, 222 trillion, 126 billion, 297 million, 14,989", "6222126297014989"),
         ("6 quadrillion, 217 trillion, 590 billion, 300, 8,680,723", None),  # 300 then 8,680,723
         ("6 quadrillion, 7 quadrillion, 12", None),  # a scale that does not fall
-        ("2 million, 300", None),  # led by a scale an amount reaches: no chain at all
+        ("368 million 21,174", "368021174"),  # led by a lower scale right after the label
+        ("2 million, 300", None),  # so led, shorter than any number of personal data
     ],
 )
 def test_a_chain_of_scales_spells_its_value(chain: str, digits: str | None) -> None:

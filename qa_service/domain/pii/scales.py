@@ -49,10 +49,14 @@ def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
     chain is still one number read out, its scales only separate the pieces)."""
     if "illion" not in text.lower():
         return {}, set()
-    spelled, separators = _labelled_chains(text), set()
-    for chain in _CHAIN.finditer(text):
+    spelled, separators, taken = {}, set(), []
+    chains = [*_CHAIN.finditer(text), *filter(_after_label, _LOWER_CHAIN.finditer(text))]
+    for chain in chains:
+        if any(a <= chain.start() < b for a, b in taken):
+            continue  # inside a chain led by a higher scale
+        taken.append(chain.span())
         digits = _value(chain.group())
-        if digits is not None:
+        if digits is not None and len(digits) >= LABELLED_MIN_DIGITS:
             spelled[chain.start()] = (chain.end(), digits)
             continue
         for part in _PART.finditer(chain.group()):
@@ -61,21 +65,15 @@ def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
     return spelled, separators
 
 
-def _labelled_chains(text: str) -> dict[int, tuple[int, str]]:
-    """The chains led by million, billion or trillion that spell a number of personal data
-    right after its label (see the module doc)."""
-    spelled = {}
-    for chain in _LOWER_CHAIN.finditer(text):
-        before = text[max(0, chain.start() - LABEL_BEFORE_CHARS) : chain.start()]
-        kind = nearest_label(before)
-        if kind is None or reference_last(before):
-            continue
-        if not _LABEL_TO_CHAIN.match(before[label_ends(before)[kind] :]):
-            continue
-        digits = _value(chain.group())
-        if digits is not None and len(digits) >= LABELLED_MIN_DIGITS:
-            spelled[chain.start()] = (chain.end(), digits)
-    return spelled
+def _after_label(chain: re.Match[str]) -> bool:
+    """Whether a chain led by million, billion or trillion follows a label of personal data
+    right away (see the module doc)."""
+    text = chain.string
+    before = text[max(0, chain.start() - LABEL_BEFORE_CHARS) : chain.start()]
+    kind = nearest_label(before)
+    if kind is None or reference_last(before):
+        return False
+    return _LABEL_TO_CHAIN.match(before[label_ends(before)[kind] :]) is not None
 
 
 def _value(chain: str) -> str | None:
