@@ -12,9 +12,11 @@ from qa_service.domain.pii.digit_units import Unit
 from qa_service.domain.pii.runs import Line, Run
 
 # Digits before a number found in a run's tail that join it when only dashes stand between
-# (see ``dashed_head``): fewer are a country code ("86-138-0013-8000").
+# (see ``dashed_head``): fewer are a country code ("86-138-0013-8000"). As many after one
+# found at its head join it too (``dashed_tail``).
 _DASHED_HEAD = 4
-_DASHED_TOKEN = re.compile(r"\d+(?:-\d+)+")
+# a group may carry whisper's thousands comma ("6,217-721-160-2162")
+_DASHED_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:-\d+(?:,\d{3})*)+")
 _DASHED_DATE = re.compile(r"(?:19|20)\d\d-\d\d?-\d\d?")
 
 
@@ -26,6 +28,15 @@ def one_token(lines: Sequence[Line], run: Run) -> bool:
         return False
     token = lines[units[0].utterance].text[units[0].start : units[-1].end]
     return _DASHED_TOKEN.fullmatch(token) is not None and not _DASHED_DATE.search(token)
+
+
+def dashed_tail(lines: Sequence[Line], run: Run, last: Unit) -> bool:
+    """Whether the last number found in a run leaves four digits or more after it, joined to
+    it by dashes alone in one written token: the rest of one number read out ("6217-721-160-
+    2162": a card ASR lost digits of, its first ten a phone's by chance)."""
+    units = run.units
+    tail = units[next(k for k, u in enumerate(units) if u is last) + 1 :]
+    return len("".join(u.digits for u in tail)) >= _DASHED_HEAD and one_token(lines, run)
 
 
 def dashed_head(lines: Sequence[Line], run: Run, first: Unit) -> bool:

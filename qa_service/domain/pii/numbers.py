@@ -305,7 +305,12 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
             i += 1
     if not hits:
         hits = _valid_stretches(lines, run, english, run_before)
-    if not hits or _inside(hits, run) or dashed.dashed_head(lines, run, hits[0].units[0]):
+    if (
+        not hits
+        or _inside(hits, run)
+        or dashed.dashed_head(lines, run, hits[0].units[0])
+        or dashed.dashed_tail(lines, run, hits[-1].units[-1])
+    ):
         last_resort = _long_number(lines, run)
         return [last_resort] if last_resort else hits
     return hits
