@@ -146,6 +146,8 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         # number (a card ASR lost digits of, set 164)
         ("The car to 6,217-721-160-2162", CARD, "6,217-721-160-2162"),
         ("It's 6217-721-160-2162", CARD, "6217-721-160-2162"),
+        # a US number with a digit added, in the shape whisper writes one (set 162)
+        ("It's 4001-970-7882.", PHONE, "4001-970-7882"),
         ("SSN 123-45-6789", SSN, "123-45-6789"),
         # the label run into its digits, or its N heard as M (whisper, bench sets 19 and 150)
         ("SSN123456789", SSN, "123456789"),
@@ -231,6 +233,10 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "my card number is 2 million, 300 thousand",
         "I parked the car at 5 and waited 20 minutes",
         "ticket 6217-721-160-2162",
+        # that shape, but a reference number, a company's hotline or no phone's length
+        "your order is 4001-970-7882",
+        "call us on 400-810-1616",
+        "It's 40012-970-7882.",
         "a double-decker bus for 2 people at 10 to 9",
         "we ordered double to go and 4 sides",
         "the SS Minnow sailed in 1964",

@@ -1,6 +1,6 @@
 """Runs of one speaker that are one number: a labelled number ASR broke with a word or
 two, or cut short and read on after the other side's "嗯", is tried as one number before
-each run is classified alone (``numbers.classify_run``).
+each run is classified alone (``run_numbers.classify_run``).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from qa_service.domain.pii.numbers import (
     UNIT_AFTER,
     NumberHit,
     classify,
-    classify_run,
     most_digits,
     validate,
 )
+from qa_service.domain.pii.run_numbers import classify_run
 from qa_service.domain.pii.runs import Line, Run
 from qa_service.domain.pii.types import PiiType
 

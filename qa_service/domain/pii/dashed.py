@@ -17,6 +17,9 @@ from qa_service.domain.pii.runs import Line, Run
 _DASHED_HEAD = 4
 # a group may carry whisper's thousands comma ("6,217-721-160-2162")
 _DASHED_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:-\d+(?:,\d{3})*)+")
+# A US number's exchange and line as whisper writes them, and its digits give or take one.
+_US_LOCAL = re.compile(r"\d{3}-\d{4}$")
+US_PHONE_DIGITS = (9, 11)
 _DASHED_DATE = re.compile(r"(?:19|20)\d\d-\d\d?-\d\d?")
 
 
@@ -28,6 +31,17 @@ def one_token(lines: Sequence[Line], run: Run) -> bool:
         return False
     token = lines[units[0].utterance].text[units[0].start : units[-1].end]
     return _DASHED_TOKEN.fullmatch(token) is not None and not _DASHED_DATE.search(token)
+
+
+def us_phone_shape(lines: Sequence[Line], run: Run) -> bool:
+    """Whether a run is one dashed token that ends as whisper writes a US number's last seven
+    digits ("970-7882"), one digit more or fewer than ten in all: a phone ASR added or lost a
+    digit of ("It's 4001-970-7882"), which validates as nothing."""
+    if not US_PHONE_DIGITS[0] <= len(run.digits) <= US_PHONE_DIGITS[1]:
+        return False
+    units = run.units
+    token = lines[units[0].utterance].text[units[0].start : units[-1].end]
+    return one_token(lines, run) and _US_LOCAL.search(token) is not None
 
 
 def dashed_tail(lines: Sequence[Line], run: Run, last: Unit) -> bool:
