@@ -178,6 +178,11 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         ("my social security number is one two three four five six seven eight nine", SSN, None),
         ("card four one one one, one one one one, one one one one, one one one one", CARD, None),
         ("the code is four seven two nine", CODE, "four seven two nine"),
+        # a code's last digit after a word ASR put in (sets 164, 168, 169)
+        ("The verification code is 036, I'll, 9.", CODE, "036, I'll, 9"),
+        ("The verification code is 226 up 8.", CODE, "226 up 8"),
+        ("The verification code is triple-one, up to seven.", CODE, "triple-one, up to seven"),
+        ("The verification code is 22645 up 8.", CODE, "22645 up 8"),
         ("email me at john.doe@example.com", EMAIL, "john.doe@example.com"),
         ("it's john dot doe at gmail dot com", EMAIL, "john dot doe at gmail dot com"),
     ],
@@ -360,6 +365,17 @@ def test_a_code_answered_after_a_few_words_is_found() -> None:
     assert [(s.kind, s.utterance) for s in detect(call, "en")] == [(CODE, 1)]
     # Without a question about a code before, four digits are nothing.
     assert detect([utt("customer", 2.5, 4.0, "OK it's 7 7 3 1")], "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("The code is 4729 and 3 more", "4729"),  # whole already: the 3 is a count
+        ("The code is 12 up 5", None),  # 3 digits in all: no code's length
+    ],
+)
+def test_a_stray_digit_after_a_code_stays_out(text: str, said: str | None) -> None:
+    assert found(text, "en") == ([(CODE.value, said)] if said else [])
 
 
 def test_two_numbers_in_one_run_are_split_at_their_pieces() -> None:

@@ -41,6 +41,8 @@ from qa_service.domain.pii.types import PiiType
 # read out ("卡号是628个5297894597", "卡号是4367和22276161 2836"). A list of two numbers
 # ("138和139") then does not make one: the chain is classified whole and is none.
 _LABELLED_ZH_BRIDGE = frozenset("个和")
+# How many digits codes sent by text message have.
+CODE_LENGTHS = (4, 6)
 # The fewest digits a whole number of each type has (a 15-digit ID is the old format).
 _FULL_LENGTH = {PiiType.phone: 11, PiiType.card: 16, PiiType.resident_id: 15, PiiType.ssn: 9}
 # A number cut short has at least this many digits before the break ("两个表情" is a count).
@@ -60,7 +62,7 @@ def _bridge(lines: Sequence[Line], first: Run, second: Run, english: bool) -> bo
         return True
     if not english and _glued(lines, first, second, before):
         return True
-    if len(second.digits) < 2:
+    if len(second.digits) < 2 and not _code_digit_left(first, second, before):
         return False  # a stray digit word
     cut_short = not referenced and _cut_short(first.digits, second.digits, label)
     if cut_short and spoken.read_on(lines, first, second):
@@ -116,6 +118,14 @@ def _glued(lines: Sequence[Line], first: Run, second: Run, before: str) -> bool:
     first_char = first_digits_before_char(lines, first, second, before, label_ends(before)[label])
     dated = date_char_before_digits(lines, first, second)
     return first_char or dated or date_char_after_digits(lines, first, second)
+
+
+def _code_digit_left(first: Run, second: Run, before: str) -> bool:
+    """Whether ``second`` is the one digit a code read out under its label lacks after a
+    word ASR put in ("The verification code is 226 up 8", "036, I'll, 9")."""
+    if nearest_label(before) is not None or not CODE_LABEL.search(before):
+        return False
+    return len(first.digits) + len(second.digits) in CODE_LENGTHS
 
 
 def _cut_short(first: str, second: str, label: PiiType | None) -> bool:
