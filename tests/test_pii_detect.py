@@ -148,6 +148,18 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         ("It's 6217-721-160-2162", CARD, "6217-721-160-2162"),
         # a US number with a digit added, in the shape whisper writes one (set 162)
         ("It's 4001-970-7882.", PHONE, "4001-970-7882"),
+        # a comma before the scale, whisper's spelling of quintillion (sets 171-173)
+        (
+            "Card number 5, quadrillion, 234,721,540,232,477, please.",
+            CARD,
+            "5, quadrillion, 234,721,540,232,477",
+        ),
+        # card heard as "car" before "to", "is" or "number" (sets 164, 170, 173)
+        ("The car to 6,222,654,388,108,6.", CARD, "6,222,654,388,108,6"),
+        ("ICAR number 6, 227, 124, 241,891,500.", CARD, "6, 227, 124, 241,891,500"),
+        # whisper's dollar sign on a number too long for an amount (sets 167, 170, 175)
+        ("My car number is $6,222,912,304,291.", CARD, "6,222,912,304,291"),
+        ("It's $2,894,544,435.", PHONE, "2,894,544,435"),
         ("SSN 123-45-6789", SSN, "123-45-6789"),
         # the label run into its digits, or its N heard as M (whisper, bench sets 19 and 150)
         ("SSN123456789", SSN, "123456789"),
@@ -238,6 +250,12 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "my card number is 2 million, 300 thousand",
         "I parked the car at 5 and waited 20 minutes",
         "ticket 6217-721-160-2162",
+        "I have 5 quadrillion reasons",  # a scale alone is a word, no number read out
+        "the car is 5 years old and did 120,000 miles",
+        # an amount: with cents, or short enough to be one
+        "the bill was $2,894,544,435.50",
+        "my card was charged $4,992,080",
+        "my phone bill came to $415,555,267",
         # that shape, but a reference number, a company's hotline or no phone's length
         "your order is 4001-970-7882",
         "call us on 400-810-1616",
@@ -367,6 +385,17 @@ def test_a_code_answered_after_a_few_words_is_found() -> None:
     assert detect([utt("customer", 2.5, 4.0, "OK it's 7 7 3 1")], "en") == []
 
 
+def test_whisper_s_dollar_sign_does_not_break_a_number_read_on() -> None:
+    call = [
+        utt("customer", 0.0, 3.3, "My card number is 62,176"),
+        utt("agent", 3.8, 4.4, "mhm"),
+        utt("customer", 4.9, 10.2, "$71,404,686,739."),
+    ]
+    spans = detect(call, "en")
+    assert [(s.kind, s.utterance) for s in spans] == [(CARD, 0), (CARD, 2)]
+    assert spans[0].group == spans[1].group
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [
@@ -406,6 +435,11 @@ def test_en_word_spans_get_word_times() -> None:
         ("6 quadruillion, 222 trillion, 126 billion, 297 million, 14,989", "6222126297014989"),
         ("6 quadrillion, 217 trillion, 590 billion, 300, 8,680,723", None),  # 300 then 8,680,723
         ("6 quadrillion, 7 quadrillion, 12", None),  # a scale that does not fall
+        ("5, quadrillion, 234,721,540,232,477", "5234721540232477"),
+        (
+            "4, Contillion, 111 quadrillion, 226 trillion, 67 billion, 180 million, 877 thousand, 842",
+            "4111226067180877842",
+        ),
         ("368 million 21,174", "368021174"),  # led by a lower scale right after the label
         ("2 million, 300", None),  # so led, shorter than any number of personal data
     ],

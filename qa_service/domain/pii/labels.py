@@ -33,8 +33,10 @@ CODE_LABEL = re.compile(
     r"\bcvv\b|\bcvc\b",
     re.I,
 )
-# "card number" heard without its d ("My car number 6227-811-325-1780", bench sets 162-165)
-CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card|\bcar number", re.I)
+# "card" heard without its d before "number", "is" or "to" ("My car number 6227-811-325-
+# 1780", "The car to 6,222,654,388,108,6", "ICAR number 6, 227, ...": bench sets 162-175);
+# it only types a number near a card's length
+CARD_LABEL = re.compile(r"卡号|银行卡|信用卡|借记卡|card|\bi?car(?=\s+(?:number|is|to)\b)", re.I)
 ID_LABEL = re.compile(r"身[份分]|证件号|\bID\b|identity|identification", re.I)
 
 # A certificate's number (驾驶证号: a driving licence's is its holder's ID number; 身份证号

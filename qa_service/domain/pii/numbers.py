@@ -39,7 +39,7 @@ from qa_service.domain.pii.labels import (
     phone_label_end,
     reference_last,
 )
-from qa_service.domain.pii.numerals import FILLERS
+from qa_service.domain.pii.numerals import FILLERS, NO_AMOUNT_DIGITS
 from qa_service.domain.pii.runs import Line
 from qa_service.domain.pii.types import PiiType
 
@@ -74,6 +74,7 @@ CUT_LABEL_GAP = 2
 # ASR also writes digits that were not said ("300" for "three", "2008" for "two eight"):
 # a labelled number may be this many digits longer than its type's.
 ASR_EXTRA_DIGITS = 2
+_FRACTION_AFTER = re.compile(r"^\.\d")
 _CURRENCY_BEFORE = re.compile(r"[$¥￥€£]\s*$|(?:人民币|美元|港币)\s*$")
 # Units of an amount (money, a share) and of anything else (a count, a date, a time). 年 is a
 # unit, but 年纪 ("age") a word: whisper's "年纪一下" for "您记一下" after a number.
@@ -233,7 +234,10 @@ def suppressed(kind: PiiType, before: str, after: str, digits: str) -> bool:
     known = len(digits.replace(GUESS, ""))
     long_labelled = known >= spoken.LONG_DIGITS and nearest_label(before) is not None
     unit = UNIT_AFTER.match(after) and not (long_labelled and not _AMOUNT_AFTER.match(after))
-    if unit or _CURRENCY_BEFORE.search(before):
+    money = _CURRENCY_BEFORE.search(before) and (
+        known < NO_AMOUNT_DIGITS or _FRACTION_AFTER.match(after)
+    )
+    if unit or money:
         return True
     if kind in (PiiType.resident_id, PiiType.code):
         return False

@@ -56,6 +56,12 @@ REPEATED_TWO = {"to", "too"}
 # What whisper writes between "double" and its digit: "Double-2-9", "four-double-one".
 REPEAT_JOINERS = {"-", "–"}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
+# Digit groups of a number too long for an amount said on a call (ten digits or more): a
+# currency sign before them is whisper's, on digits read out fast ("My car number is
+# $6,222,912,304,291", "It's $2,894,544,435"), so it neither makes an amount nor breaks the
+# number.
+NO_AMOUNT_DIGITS = 10
+NO_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3}){3,}(?!\.?\d)")
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
 SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
@@ -206,6 +212,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
         if shapes and any(a <= start < b for a, b in shapes):
             if not items or items[-1] != HARD:
                 items.append(HARD)
+            continue
+        if token == "$" and NO_AMOUNT.match(text, end):
             continue
         lower = token.lower()
         if token[0].isalpha() and token.isascii():

@@ -18,15 +18,16 @@ from qa_service.domain.pii.labels import label_ends, nearest_label, reference_la
 SCALES = {
     "thousand": 1, "million": 2, "billion": 3, "trillion": 4,
     "quadrillion": 5, "quintillion": 6, "sextillion": 7, "septillion": 8,
-    "quadruillion": 5,  # as whisper spelt it once (bench set 162)
+    # as whisper spells them (bench sets 162, 171, 173)
+    "quadruillion": 5, "contillion": 6,
 }  # fmt: skip
 # The scales that lead a chain.
 WHISPER_SCALES = {name for name, power in SCALES.items() if power >= 5}
 _GROUP = r"\d{1,3}(?:,\d{3})*"
 _ANY_SCALE = "|".join(SCALES)
 _CHAIN = re.compile(
-    rf"\b{_GROUP}\s+(?:{'|'.join(WHISPER_SCALES)})\b"
-    rf"(?:,?\s*{_GROUP}(?:\s+(?:{_ANY_SCALE})\b)?)*",
+    rf"\b{_GROUP},?\s+(?:{'|'.join(WHISPER_SCALES)})\b"
+    rf"(?:,?\s*{_GROUP}(?:,?\s+(?:{_ANY_SCALE})\b)?)+",
     re.I,
 )
 # A chain led by a scale an amount may reach, its value as long as an SSN or longer.
@@ -40,7 +41,7 @@ LABELLED_MIN_DIGITS = 9
 _LABEL_TO_CHAIN = re.compile(r"^(?:\s*number)?(?:\s*(?:is|'s)|:)?\s*$", re.I)
 # How far back (characters) the label of a chain led by a lower scale is looked for.
 LABEL_BEFORE_CHARS = 40
-_PART = re.compile(rf"({_GROUP})(?:\s+({_ANY_SCALE})\b)?", re.I)
+_PART = re.compile(rf"({_GROUP})(?:,?\s+({_ANY_SCALE})\b)?", re.I)
 
 
 def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
