@@ -437,7 +437,8 @@ def test_en_word_spans_get_word_times() -> None:
         ("6 quadrillion, 7 quadrillion, 12", None),  # a scale that does not fall
         ("5, quadrillion, 234,721,540,232,477", "5234721540232477"),
         (
-            "4, Contillion, 111 quadrillion, 226 trillion, 67 billion, 180 million, 877 thousand, 842",
+            "4, Contillion, 111 quadrillion, 226 trillion, 67 billion, 180 million, "
+            "877 thousand, 842",
             "4111226067180877842",
         ),
         ("368 million 21,174", "368021174"),  # led by a lower scale right after the label
