@@ -154,6 +154,12 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
             CARD,
             "5, quadrillion, 234,721,540,232,477",
         ),
+        # a scale whisper spelt some other way: no value, but the pieces of one number
+        (
+            "Card number 6 Contilian 217 Quadrillion, 433 Trillion, 211,910,964,935, please.",
+            CARD,
+            "6 Contilian 217 Quadrillion, 433 Trillion, 211,910,964,935",
+        ),
         # card heard as "car" before "to", "is" or "number" (sets 164, 170, 173)
         ("The car to 6,222,654,388,108,6.", CARD, "6,222,654,388,108,6"),
         ("ICAR number 6, 227, 124, 241,891,500.", CARD, "6, 227, 124, 241,891,500"),
@@ -251,6 +257,7 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "I parked the car at 5 and waited 20 minutes",
         "ticket 6217-721-160-2162",
         "I have 5 quadrillion reasons",  # a scale alone is a word, no number read out
+        "we had 5 gazillion, 3 customers",
         "the car is 5 years old and did 120,000 miles",
         # an amount: with cents, or short enough to be one
         "the bill was $2,894,544,435.50",

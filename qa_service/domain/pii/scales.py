@@ -21,12 +21,15 @@ SCALES = {
     # as whisper spells them (bench sets 162, 171, 173)
     "quadruillion": 5, "contillion": 6,
 }  # fmt: skip
+# Any other word whisper spells like a scale ("Contilian"): a scale of unknown power, so
+# its chain spells no value, and its scales only separate the pieces.
+_MISSPELT_SCALE = r"(?!(?:m|b|tr)illion\b)[a-z]+?(?:ill?ia?on|ill?ian)"
 # The scales that lead a chain.
 WHISPER_SCALES = {name for name, power in SCALES.items() if power >= 5}
 _GROUP = r"\d{1,3}(?:,\d{3})*"
-_ANY_SCALE = "|".join(SCALES)
+_ANY_SCALE = "|".join([*SCALES, _MISSPELT_SCALE])
 _CHAIN = re.compile(
-    rf"\b{_GROUP},?\s+(?:{'|'.join(WHISPER_SCALES)})\b"
+    rf"\b{_GROUP},?\s+(?:{'|'.join([*WHISPER_SCALES, _MISSPELT_SCALE])})\b"
     rf"(?:,?\s*{_GROUP}(?:,?\s+(?:{_ANY_SCALE})\b)?)+",
     re.I,
 )
@@ -41,6 +44,7 @@ LABELLED_MIN_DIGITS = 9
 _LABEL_TO_CHAIN = re.compile(r"^(?:\s*number)?(?:\s*(?:is|'s)|:)?\s*$", re.I)
 # How far back (characters) the label of a chain led by a lower scale is looked for.
 LABEL_BEFORE_CHARS = 40
+_ANY_SCALE_WORD = re.compile(r"ill?ia?on|ill?ian", re.I)
 _PART = re.compile(rf"({_GROUP})(?:,?\s+({_ANY_SCALE})\b)?", re.I)
 
 
@@ -48,7 +52,7 @@ def scale_chains(text: str) -> tuple[dict[int, tuple[int, str]], set[int]]:
     """Where each chain that spells one value starts: (where it ends, its digits); and
     where the scale words of the other chains start (a group too large for its place: the
     chain is still one number read out, its scales only separate the pieces)."""
-    if "illion" not in text.lower():
+    if not _ANY_SCALE_WORD.search(text):
         return {}, set()
     spelled, separators, taken = {}, set(), []
     chains = [*_CHAIN.finditer(text), *filter(_after_label, _LOWER_CHAIN.finditer(text))]
@@ -83,7 +87,10 @@ def _value(chain: str) -> str | None:
     total, above = 0, None
     for part in _PART.finditer(chain):
         number = int(part.group(1).replace(",", ""))
-        power = SCALES[part.group(2).lower()] if part.group(2) else 0
+        scale = part.group(2).lower() if part.group(2) else None
+        if scale is not None and scale not in SCALES:
+            return None  # misspelt: of no known power
+        power = SCALES[scale] if scale else 0
         if above is not None and (power >= above or number >= 1000 ** (above - power)):
             return None
         total += number * 1000**power
