@@ -16,8 +16,10 @@ re-decoded text replaces the first pass's only where it is better for masking:
 
 and in both cases of the type the first pass gave the window, if it gave one (a second
 listen completes a number, it does not retype it: an ID with a digit added passes Luhn one
-time in ten). A number the prompt itself holds is never taken (its numbers validate as
-nothing anyway).
+time in ten), and with no reference label ("订单号", "invoice") in either pass's text: a
+reference number heard differently is still one ("Envoy 7-0-5-1-6..." re-decoded "Invoys
+705-160-1378-1767-148706", bench set 180). A number the prompt itself holds is never taken
+(its numbers validate as nothing anyway).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from qa_service.domain.pii.labels import (
     ID_LABEL,
     REFERENCE,
     phone_label_end,
+    reference_last,
 )
 from qa_service.domain.pii.numbers import validate
 from qa_service.domain.pii.numerals import tokenize
@@ -152,6 +155,8 @@ def windows(utterances: Sequence[dict[str, Any]], language: str | None) -> list[
             continue
         if not (_has_label(text) or _digits(text) >= MIN_DIGITS):
             continue
+        if reference_last(text):
+            continue  # a reference number, which the second listen could only retype
         window = [i]
         for j in range(i + 1, min(i + 3, len(utterances))):
             if utterances[j].get("role") == u.get("role"):
@@ -177,7 +182,8 @@ def better(
     """Whether ``trial`` (the call with the window's utterances re-decoded) is taken over
     ``first`` (see the module's docstring)."""
     context = " ".join(str(trial[i].get("text") or "") for i in window)
-    if REFERENCE.search(context):
+    heard_first = " ".join(str(first[i].get("text") or "") for i in window)
+    if REFERENCE.search(context) or REFERENCE.search(heard_first):
         return False
     first_spans, trial_spans = detect(first, language), detect(trial, language)
     typed = {s.kind for s in first_spans if s.utterance in window}
