@@ -8,6 +8,7 @@ import json
 from itertools import product
 from pathlib import Path
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -55,7 +56,12 @@ def _try_draft(browser, live_service) -> None:
         source,
     )
     browser.find_element(By.ID, "try-run").click()
-    wait_until(browser, lambda d: d.find_element(By.ID, "try-summary").is_displayed(), 60)
+    try:
+        wait_until(browser, lambda d: d.find_element(By.ID, "try-summary").is_displayed(), 60)
+    except TimeoutException:
+        # the page shows a failed try under the editor, not in the summary: say what it was
+        shown = browser.find_element(By.ID, "save-error").text
+        raise AssertionError(f"no try summary after 60 s; the page shows: {shown!r}") from None
 
 
 def test_a_draft_is_tried_on_stored_calls_before_saving(browser, live_service, tmp_path):
