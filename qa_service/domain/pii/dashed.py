@@ -29,8 +29,18 @@ def one_token(lines: Sequence[Line], run: Run) -> bool:
     units = run.units
     if any(u.utterance != units[0].utterance or not u.written for u in units):
         return False
-    token = lines[units[0].utterance].text[units[0].start : units[-1].end]
+    token = _written(lines, run)
     return _DASHED_TOKEN.fullmatch(token) is not None and not _DASHED_DATE.search(token)
+
+
+def _written(lines: Sequence[Line], run: Run) -> str:
+    """The text from a run's first digit to its last, in its first utterance."""
+    units = run.units
+    return lines[units[0].utterance].text[units[0].start : units[-1].end]
+
+
+def _position(run: Run, unit: Unit) -> int:
+    return next(k for k, u in enumerate(run.units) if u is unit)
 
 
 def us_phone_shape(lines: Sequence[Line], run: Run) -> bool:
@@ -39,17 +49,14 @@ def us_phone_shape(lines: Sequence[Line], run: Run) -> bool:
     digit of ("It's 4001-970-7882"), which validates as nothing."""
     if not US_PHONE_DIGITS[0] <= len(run.digits) <= US_PHONE_DIGITS[1]:
         return False
-    units = run.units
-    token = lines[units[0].utterance].text[units[0].start : units[-1].end]
-    return one_token(lines, run) and _US_LOCAL.search(token) is not None
+    return one_token(lines, run) and _US_LOCAL.search(_written(lines, run)) is not None
 
 
 def dashed_tail(lines: Sequence[Line], run: Run, last: Unit) -> bool:
     """Whether the last number found in a run leaves four digits or more after it, joined to
     it by dashes alone in one written token: the rest of one number read out ("6217-721-160-
     2162": a card ASR lost digits of, its first ten a phone's by chance)."""
-    units = run.units
-    tail = units[next(k for k, u in enumerate(units) if u is last) + 1 :]
+    tail = run.units[_position(run, last) + 1 :]
     return len("".join(u.digits for u in tail)) >= _DASHED_HEAD and one_token(lines, run)
 
 
@@ -58,8 +65,7 @@ def dashed_head(lines: Sequence[Line], run: Run, first: Unit) -> bool:
     0, joined to it by dashes alone in one written token: groups of one number read out
     ("4367-068-7938-5799": no landline has four digits before its area code), not a country
     code ("0086-138-0013-8000") or a date before it."""
-    units = run.units
-    head = units[: next(k for k, u in enumerate(units) if u is first)]
+    head = run.units[: _position(run, first)]
     if len(head) < _DASHED_HEAD or head[0].digits == "0":
         return False
     return one_token(lines, run)

@@ -61,7 +61,9 @@ EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # $6,222,912,304,291", "It's $2,894,544,435"), so it neither makes an amount nor breaks the
 # number.
 NO_AMOUNT_DIGITS = 10
-NO_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3}){3,}(?!\.?\d)")
+_NO_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3}){3,}(?!\.?\d)")
+
+
 # Said between the pieces of a number without ending it.
 FILLERS = {"uh", "um", "er", "erm", "ah", "dash", "hyphen", "呃", "嗯", "啊", "额", "哦", "欸"}
 SOFT_CHARS = set(",，、.。-—–_/·:;；：…~()（）")
@@ -118,6 +120,11 @@ _DIGIT_SIGNS = set("°")
 _TOKEN = re.compile(r"[A-Za-z]+|\d|\s+|.", re.S)
 # Fullwidth digits as ASCII.
 _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
+
+
+def whisper_dollar(text: str, digits_at: int) -> bool:
+    """Whether a dollar sign stands right before ``digits_at`` on digits no amount has."""
+    return text[digits_at - 1 : digits_at] == "$" and _NO_AMOUNT.match(text, digits_at) is not None
 
 
 def _word_unit(word: str, i: int, start: int, end: int) -> Unit | None:
@@ -213,7 +220,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             if not items or items[-1] != HARD:
                 items.append(HARD)
             continue
-        if token == "$" and NO_AMOUNT.match(text, end):
+        if token == "$" and whisper_dollar(text, end):
             continue
         lower = token.lower()
         if token[0].isalpha() and token.isascii():

@@ -173,6 +173,10 @@ def windows(utterances: Sequence[dict[str, Any]], language: str | None) -> list[
     return out
 
 
+def _window_text(utterances: Sequence[dict[str, Any]], window: Sequence[int]) -> str:
+    return " ".join(str(utterances[i].get("text") or "") for i in window)
+
+
 def better(
     first: Sequence[dict[str, Any]],
     trial: Sequence[dict[str, Any]],
@@ -181,9 +185,8 @@ def better(
 ) -> bool:
     """Whether ``trial`` (the call with the window's utterances re-decoded) is taken over
     ``first`` (see the module's docstring)."""
-    context = " ".join(str(trial[i].get("text") or "") for i in window)
-    heard_first = " ".join(str(first[i].get("text") or "") for i in window)
-    if REFERENCE.search(context) or REFERENCE.search(heard_first):
+    context = _window_text(trial, window)
+    if REFERENCE.search(context) or REFERENCE.search(_window_text(first, window)):
         return False
     first_spans, trial_spans = detect(first, language), detect(trial, language)
     typed = {s.kind for s in first_spans if s.utterance in window}

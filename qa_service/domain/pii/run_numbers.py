@@ -77,9 +77,8 @@ def _phone_by_shape(lines: Sequence[Line], run: Run) -> list[NumberHit]:
     """A run in a US number's written shape (``dashed.us_phone_shape``) as a phone, unless
     a reference label or a unit says what it is, or it is a company's service number."""
     before, after = words_before(lines, run.units[0]), words_after(lines, run.units[-1])
-    if v.service_number(run.digits) or reference_last(before):
-        return []
-    if suppressed(PiiType.phone, before, after, run.digits):
+    # a reference label last before it is one ``suppressed`` reads for a phone
+    if v.service_number(run.digits) or suppressed(PiiType.phone, before, after, run.digits):
         return []
     return [NumberHit(PiiType.phone, run.units)]
 

@@ -23,7 +23,8 @@ SCALES = {
 }  # fmt: skip
 # Any other word whisper spells like a scale ("Contilian"): a scale of unknown power, so
 # its chain spells no value, and its scales only separate the pieces.
-_MISSPELT_SCALE = r"(?!(?:m|b|tr)illion\b)[a-z]+?(?:ill?ia?on|ill?ian)"
+_SCALE_ENDING = r"ill?ia?on|ill?ian"
+_MISSPELT_SCALE = rf"(?!(?:m|b|tr)illion\b)[a-z]+?(?:{_SCALE_ENDING})"
 # The scales that lead a chain.
 WHISPER_SCALES = {name for name, power in SCALES.items() if power >= 5}
 _GROUP = r"\d{1,3}(?:,\d{3})*"
@@ -44,7 +45,7 @@ LABELLED_MIN_DIGITS = 9
 _LABEL_TO_CHAIN = re.compile(r"^(?:\s*number)?(?:\s*(?:is|'s)|:)?\s*$", re.I)
 # How far back (characters) the label of a chain led by a lower scale is looked for.
 LABEL_BEFORE_CHARS = 40
-_ANY_SCALE_WORD = re.compile(r"ill?ia?on|ill?ian", re.I)
+_ANY_SCALE_WORD = re.compile(_SCALE_ENDING, re.I)
 _PART = re.compile(rf"({_GROUP})(?:,?\s+({_ANY_SCALE})\b)?", re.I)
 
 

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from qa_service.domain.pii.digit_units import GUESS, Unit, too_guessed
-from qa_service.domain.pii.numerals import NO_AMOUNT, SOFT_CHARS
+from qa_service.domain.pii.numerals import SOFT_CHARS, whisper_dollar
 from qa_service.domain.pii.runs import MAX_SPLIT_GAP_S, Line, Run
 from qa_service.domain.pii.sounds import HAN, digit_by_sound
 from qa_service.domain.pii.types import PiiType
@@ -302,8 +302,8 @@ def read_on(lines: Sequence[Line], first: Run, second: Run) -> bool:
     if not all(HAN.match(ch) for ch in tail):
         return False
     head = _GAP_SEPARATORS.sub("", b.text[: start.start])
-    if NO_AMOUNT.match(b.text, start.start):
-        head = head.removesuffix("$")  # whisper's, on a long number (``numerals``)
+    if whisper_dollar(b.text, start.start):
+        head = head.removesuffix("$")
     if all(HAN.match(ch) for ch in head):
         return len(tail + head) <= _READ_ON_HAN
     return not tail and len(head) <= _READ_ON_LATIN and head.isascii() and head.isalpha()
