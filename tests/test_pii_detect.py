@@ -266,7 +266,7 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         # that shape, but a reference number, a company's hotline or no phone's length
         "your order is 4001-970-7882",
         "call us on 400-810-1616",
-        "It's 40012-970-7882.",
+        "the part on the box is 40012-970-7882 I think",
         "a double-decker bus for 2 people at 10 to 9",
         "we ordered double to go and 4 sides",
         "the SS Minnow sailed in 1964",

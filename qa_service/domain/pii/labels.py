@@ -16,6 +16,8 @@ REFERENCE = re.compile(
     # invoice as whisper hears it before a number: "In voice 166...", "Envoice 4111-093...",
     # "En voice 55,565,...", "Envoy 6217-625..." (bench sets 15, 160-169)
     r"order|tracking|invoice|\b[ie]n[\s-]?voice|\benvoys?\b|ticket|reference|\bref\b|case|"
+    # 邮件号 and 运单 as STC-3's English writes them ("your mail number")
+    r"\bmail number|waybill|"
     r"confirmation|account balance|"
     r"amount|total|balance|price",
     re.I,
@@ -47,10 +49,13 @@ CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
 
 # "SSN", "S.S.N.", "S S N", "S-S-N" (ASR spells it out), also run into its digits ("SSN054"),
 # with its N heard as M ("S.S.M.661-912-454", "SSM 028703517") or lost ("SS-295-759-876",
-# "SS and 137-795-278"); "social" heard otherwise ("my so-full security number is"):
-# whisper, bench sets 19, 150, 162-165
+# "SS and 137-795-278"); "social" heard otherwise ("my so-full security number is"); the
+# letters heard as words right before the digits ("Assess in 555,849,896"; "Assistant"
+# is too common a word): whisper, bench sets 19, 150, 160-170, 186
 SSN_LABEL = re.compile(
-    r"social security|security number|\bs[.\s-]?s(?:[.\s-]?[nm])?(?![a-z])|social", re.I
+    r"social security|security number|\bs[.\s-]?s(?:[.\s-]?[nm])?(?![a-z])|social|"
+    r"\bassess in(?=[\s,:]*(?:\d|$))",
+    re.I,
 )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa_service.domain.pii import dashed, spoken
+from qa_service.domain.pii import answers, dashed, spoken
 from qa_service.domain.pii import validators as v
 from qa_service.domain.pii.context import words_after, words_before
 from qa_service.domain.pii.labels import (
@@ -62,6 +62,9 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         hits = _valid_stretches(lines, run, english, run_before)
     if not hits and english and dashed.us_phone_shape(lines, run):
         hits = _phone_by_shape(lines, run)
+    if not hits and english:
+        answer = answers.bare_answer(lines, run)
+        hits = [answer] if answer else []
     if (
         not hits
         or _inside(hits, run)

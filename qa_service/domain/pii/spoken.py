@@ -133,7 +133,7 @@ def begun_one_by_one(segments: list[list[Unit]]) -> bool:
     return len(sizes) == BEGUN_SINGLES and all(n == 1 for n in sizes)
 
 
-def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
+def long(lines: Sequence[Line], segments: list[list[Unit]], least: int = LONG_DIGITS) -> bool:
     """Whether a number is too long to be a quantity however it was said: nobody says an
     amount, a count, a date or a time of LONG_DIGITS digits, so it is an ID, a card or a
     reference number (whose label, when ASR kept it, leaves it alone). Not a dotted version
@@ -141,7 +141,7 @@ def long(lines: Sequence[Line], segments: list[list[Unit]]) -> bool:
     glued to letters (an order or user code: "lzl160315164539304")."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
-    if len(digits.replace(GUESS, "")) < LONG_DIGITS:
+    if len(digits.replace(GUESS, "")) < least:
         return False
     if not looped(segments) and any(ch in _LISTING for ch in _between(lines, units)):
         return False
