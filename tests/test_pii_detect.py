@@ -175,6 +175,16 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         ("SS-295-759-876", SSN, "295-759-876"),
         ("SS and 137-795-278.", SSN, "137-795-278"),
         ("My so-full security number is 249-064-032.", SSN, "249-064-032"),
+        # the label run into its first digit said "oh" (sets 183, 192)
+        ("SSNO-006-Double 4895-0", SSN, "006-Double 4895-0"),
+        # a comma after "double" inside a number read out (set 192)
+        (
+            "my phone number is 2, 3, double, 8, 7, 6, 5, 8, 1, 9",
+            PHONE,
+            "2, 3, double, 8, 7, 6, 5, 8, 1, 9",
+        ),
+        # but not after a word: the room, then the number
+        ("We took a double, 4155552671 is my cell", PHONE, "4155552671"),
         # card heard as car
         ("My car number 6227-811-325-1780", CARD, "6227-811-325-1780"),
         # whisper's scales inside a long number read out digit by digit (bench sets 19, 151)
@@ -278,6 +288,10 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "Envoy 6217-625-07-W1405-45.",
         "Envoice 4111-093-0166-8687",
         "En voice 55,565,103,955,531.",
+        "Invoys 723-830-0602",
+        # a reference read out with a comma after "double": one number, not a phone after it
+        "Ticket number 5, 2, 3, 4, 7, 4, 6, 9, double, 8, 7, 6, 5, 8, 1, 9.",
+        "the ssno 12 was late",
     ],
 )
 def test_english_negatives_are_not_masked(text: str) -> None:

@@ -14,8 +14,8 @@ REFERENCE = re.compile(
     # 票号 ends any ticket's or invoice's number (发票号 heard as "8票号")
     r"订单|单号|快递|运单|邮件号|工单|流水|编号|合同|发票|票号|保单|金额|余额|价格|积分|"
     # invoice as whisper hears it before a number: "In voice 166...", "Envoice 4111-093...",
-    # "En voice 55,565,...", "Envoy 6217-625..." (bench sets 15, 160-169)
-    r"order|tracking|invoice|\b[ie]n[\s-]?voice|\benvoys?\b|ticket|reference|\bref\b|case|"
+    # "En voice 55,565,...", "Envoy 6217-625...", "Invoys 723-..." (bench sets 15, 160-196)
+    r"order|tracking|invoice|\b[ie]n[\s-]?voice|\b[ei]nvoys?\b|ticket|reference|\bref\b|case|"
     # 邮件号 and 运单 as STC-3's English writes them ("your mail number")
     r"\bmail number|waybill|"
     r"confirmation|account balance|"
@@ -51,10 +51,11 @@ CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
 # with its N heard as M ("S.S.M.661-912-454", "SSM 028703517") or lost ("SS-295-759-876",
 # "SS and 137-795-278"); "social" heard otherwise ("my so-full security number is"); the
 # letters heard as words right before the digits ("Assess in 555,849,896"; "Assistant"
-# is too common a word): whisper, bench sets 19, 150, 160-170, 186
+# is too common a word), or run into the first digit said "oh" ("SSNO-006-..."): whisper,
+# bench sets 19, 150, 160-170, 183-192
 SSN_LABEL = re.compile(
     r"social security|security number|\bs[.\s-]?s(?:[.\s-]?[nm])?(?![a-z])|social|"
-    r"\bassess in(?=[\s,:]*(?:\d|$))",
+    r"\b(?:assess in|s[.\s-]?s[.\s-]?no)(?=[\s,:-]*(?:\d|$))",
     re.I,
 )
 

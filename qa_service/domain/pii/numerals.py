@@ -53,8 +53,10 @@ EN_TENS = {
 EN_REPEAT = {"double": 2, "triple": 3}
 # "Two" as whisper writes it after "double": "6 triple to 9 double to 8".
 REPEATED_TWO = {"to", "too"}
-# What whisper writes between "double" and its digit: "Double-2-9", "four-double-one".
+# What whisper writes between "double" and its digit: "Double-2-9", "four-double-one"; and
+# inside a number read out, a comma ("6, 9, double, 8, 7": bench set 192).
 REPEAT_JOINERS = {"-", "–"}
+READ_OUT_REPEAT_JOINERS = {","}
 EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # Digit groups of a number too long for an amount said on a call (ten digits or more): a
 # currency sign before them is whisper's, on digits read out fast ("My car number is
@@ -203,7 +205,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     ):
         return [HARD]
     items: list[Item] = []
-    pending_repeat: tuple[int, int] | None = None  # (times, start of "double")
+    # (times, start of "double", whether it follows a digit of a number read out)
+    pending_repeat: tuple[int, int, bool] | None = None
     shapes = [m.span() for m in _NOT_NUMBERS.finditer(text) if not _groups_under_label(text, m)]
     read_out_tens, misheard = read_out_quantity_words(text)
     wan_digits = decimal_wan_digits(text)
@@ -225,7 +228,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
         lower = token.lower()
         if token[0].isalpha() and token.isascii():
             if lower in EN_REPEAT:
-                pending_repeat = (EN_REPEAT[lower], start)
+                pending_repeat = (EN_REPEAT[lower], start, _after_a_digit(items))
                 continue
             if pending_repeat is not None and lower in REPEATED_TWO:
                 items.append(Unit("2" * pending_repeat[0], utterance, pending_repeat[1], end))
@@ -242,8 +245,8 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
                 or (SOFT if lower in FILLERS or start in scale_separators else None)
                 or _guess_unit(token, utterance, start, end)
             )
-        elif pending_repeat is not None and (token.isspace() or token in REPEAT_JOINERS):
-            continue  # "double  five", "four-double-one"
+        elif pending_repeat is not None and _repeat_joiner(token, pending_repeat[2]):
+            continue  # "double  five", "four-double-one", "9, double, 8"
         elif token.isspace():
             item = SPACE
         elif start in read_out_tens:
@@ -258,7 +261,7 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
             if isinstance(item, Unit) and item.homophone:
                 item.worded = _in_a_word(text, start)
         if pending_repeat is not None:
-            times, at = pending_repeat
+            times, at, _ = pending_repeat
             pending_repeat = None
             if isinstance(item, Unit):
                 item = Unit(item.digits * times, utterance, at, item.end)
@@ -268,6 +271,18 @@ def tokenize(text: str, utterance: int, settled: bool = True) -> list[Item]:
     if pending_repeat is not None:
         items.append(HARD)
     return _join_tens(settle_letters(settle_chinese(items))) if settled else items
+
+
+def _after_a_digit(items: list[Item]) -> bool:
+    """Whether the items end in a digit, not a word that may be one ("a" for eight)."""
+    unit = _last_unit(items)
+    return isinstance(unit, Unit) and not unit.guess
+
+
+def _repeat_joiner(token: str, read_on: bool) -> bool:
+    """Whether a token between "double" and its digit keeps them together."""
+    joiners = REPEAT_JOINERS | READ_OUT_REPEAT_JOINERS if read_on else REPEAT_JOINERS
+    return token.isspace() or token in joiners
 
 
 def _in_a_word(text: str, at: int) -> bool:
