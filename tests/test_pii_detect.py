@@ -273,6 +273,7 @@ def test_chinese_negatives_are_not_masked(text: str) -> None:
         "the bill was $2,894,544,435.50",
         "my card was charged $4,992,080",
         "my phone bill came to $415,555,267",
+        "I paid $12,34,567 for it",  # groups no amount has, but an amount's length
         # that shape, but a reference number, a company's hotline or no phone's length
         "your order is 4001-970-7882",
         "call us on 400-810-1616",
@@ -406,11 +407,19 @@ def test_a_code_answered_after_a_few_words_is_found() -> None:
     assert detect([utt("customer", 2.5, 4.0, "OK it's 7 7 3 1")], "en") == []
 
 
-def test_whisper_s_dollar_sign_does_not_break_a_number_read_on() -> None:
+@pytest.mark.parametrize(
+    "read_on",
+    [
+        "$71,404,686,739.",
+        # comma groups no amount is written in (set 193)
+        "$55,397,60,574,196",
+    ],
+)
+def test_whisper_s_dollar_sign_does_not_break_a_number_read_on(read_on: str) -> None:
     call = [
         utt("customer", 0.0, 3.3, "My card number is 62,176"),
         utt("agent", 3.8, 4.4, "mhm"),
-        utt("customer", 4.9, 10.2, "$71,404,686,739."),
+        utt("customer", 4.9, 10.2, read_on),
     ]
     spans = detect(call, "en")
     assert [(s.kind, s.utterance) for s in spans] == [(CARD, 0), (CARD, 2)]

@@ -64,6 +64,9 @@ EN_ZEROS = {"hundred": "00", "thousand": "000"}
 # number.
 NO_AMOUNT_DIGITS = 10
 _NO_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3}){3,}(?!\.?\d)")
+# Three comma groups or more, not in thousands: whisper writes an amount in thousands, so a
+# dollar sign before these is on digits read out ("$55,397,60,574,196", bench set 193).
+_COMMA_GROUPS = re.compile(r"\d+(?:,\d+){2,}(?!\.?\d)")
 
 
 # Said between the pieces of a number without ending it.
@@ -126,7 +129,13 @@ _FULLWIDTH = {chr(0xFF10 + i): str(i) for i in range(10)}
 
 def whisper_dollar(text: str, digits_at: int) -> bool:
     """Whether a dollar sign stands right before ``digits_at`` on digits no amount has."""
-    return text[digits_at - 1 : digits_at] == "$" and _NO_AMOUNT.match(text, digits_at) is not None
+    if text[digits_at - 1 : digits_at] != "$":
+        return False
+    if _NO_AMOUNT.match(text, digits_at):
+        return True
+    groups = _COMMA_GROUPS.match(text, digits_at)
+    sizes = [len(g) for g in groups.group().split(",")] if groups else []
+    return bool(sizes) and (sizes[0] > 3 or any(n != 3 for n in sizes[1:]))
 
 
 def _word_unit(word: str, i: int, start: int, end: int) -> Unit | None:
