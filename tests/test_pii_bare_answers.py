@@ -34,6 +34,9 @@ def masked(utterances: list[dict], language: str = "en") -> list[tuple[str, str]
         (("c: It's 2,694,509,16.",), [("PHONE", "2,694,509,16")]),
         (("c: It's 499292799191",), [("PHONE", "499292799191")]),
         (("c: It's 843-208-31750",), [("PHONE", "843-208-31750")]),
+        # part of it validates by chance: the whole answer, not the part (sets 186, 209)
+        (("c: It's 812-313-4000-6.",), [("PHONE", "812-313-4000-6")]),
+        (("c: It's 5,2007,621,449.",), [("PHONE", "5,2007,621,449")]),
         # the question says what it is
         (
             ("a: And what's the best number to reach you?", "c: Yes, it's 173,256,146."),

@@ -177,6 +177,9 @@ def test_chinese_personal_data_is_found(text: str, kind: PiiType, said: str) -> 
         ("My so-full security number is 249-064-032.", SSN, "249-064-032"),
         # the label run into its first digit said "oh" (sets 183, 192)
         ("SSNO-006-Double 4895-0", SSN, "006-Double 4895-0"),
+        ("SSNL 6-2-3-9-2-6-5-6.", SSN, "6-2-3-9-2-6-5-6"),
+        # a reference word inside the label ASR wrote: the label after it wins (set 209)
+        ("My total security number is 060-917-084.", SSN, "060-917-084"),
         # a comma after "double" inside a number read out (set 192)
         (
             "my phone number is 2, 3, double, 8, 7, 6, 5, 8, 1, 9",

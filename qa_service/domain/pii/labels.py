@@ -51,11 +51,11 @@ CERTIFICATE_NUMBER = re.compile(r"(?<![凭保可格验份分])证号")
 # with its N heard as M ("S.S.M.661-912-454", "SSM 028703517") or lost ("SS-295-759-876",
 # "SS and 137-795-278"); "social" heard otherwise ("my so-full security number is"); the
 # letters heard as words right before the digits ("Assess in 555,849,896"; "Assistant"
-# is too common a word), or run into the first digit said "oh" ("SSNO-006-..."): whisper,
-# bench sets 19, 150, 160-170, 183-192
+# is too common a word), or with a letter run into it ("SSNO-006-...", "SSNL 6-2-3-..."):
+# whisper, bench sets 19, 150, 160-170, 183-209
 SSN_LABEL = re.compile(
     r"social security|security number|\bs[.\s-]?s(?:[.\s-]?[nm])?(?![a-z])|social|"
-    r"\b(?:assess in|s[.\s-]?s[.\s-]?no)(?=[\s,:-]*(?:\d|$))",
+    r"\b(?:assess in|s[.\s-]?s[.\s-]?n[a-z])(?=[\s,:-]*(?:\d|$))",
     re.I,
 )
 

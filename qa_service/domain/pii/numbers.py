@@ -242,7 +242,10 @@ def suppressed(kind: PiiType, before: str, after: str, digits: str) -> bool:
     if kind in (PiiType.resident_id, PiiType.code):
         return False
     reference = last_end(REFERENCE, before)
-    return reference >= 0 and reference > phone_label_end(before)
+    # an SSN's label after a reference word is the label ("My total security number is",
+    # set 209); a card's may be the tail of a reference label ("订单好后" for 订单号)
+    ssn_label = label_ends(before)[kind] if kind is PiiType.ssn else -1
+    return reference >= 0 and reference > max(phone_label_end(before), ssn_label)
 
 
 def classify(

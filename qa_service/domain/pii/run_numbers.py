@@ -33,13 +33,24 @@ from qa_service.domain.pii.types import PiiType
 def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberHit]:
     """The personal data in one run: the whole run, else its longest valid stretches of
     segments from left to right, each starting and ending at a strong boundary."""
-    segments, n = run.segments, len(run.segments)
-    run_before = words_before(lines, segments[0][0])
+    run_before = words_before(lines, run.segments[0][0])
     if _unlabelled_read_out(run, run_before):
         # a long number begun digit by digit is one number, not pieces that validate
         whole = _long_number(lines, run)
         if whole is not None:
             return [whole]
+    hits = _longest_from_the_left(lines, run, english, run_before)
+    if not hits:
+        hits = _valid_stretches(lines, run, english, run_before)
+    if not hits and english and dashed.us_phone_shape(lines, run):
+        hits = _phone_by_shape(lines, run)
+    return _whole_run(lines, run, hits, english) or hits
+
+
+def _longest_from_the_left(
+    lines: Sequence[Line], run: Run, english: bool, run_before: str
+) -> list[NumberHit]:
+    segments, n = run.segments, len(run.segments)
     hits: list[NumberHit] = []
     ends = _whole_ends(lines, run)
     i = 0
@@ -58,13 +69,19 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
                 break
         else:
             i += 1
-    if not hits:
-        hits = _valid_stretches(lines, run, english, run_before)
-    if not hits and english and dashed.us_phone_shape(lines, run):
-        hits = _phone_by_shape(lines, run)
-    if not hits and english:
+    return hits
+
+
+def _whole_run(
+    lines: Sequence[Line], run: Run, hits: list[NumberHit], english: bool
+) -> list[NumberHit] | None:
+    """The whole run as one number where the numbers found leave some or all of it: a short
+    answer's number ASR changed ("It's 812-313-4000-6.", English), or one too long for a
+    quantity; None keeps ``hits``."""
+    if english and sum(len(hit.units) for hit in hits) < len(run.units):
         answer = answers.bare_answer(lines, run)
-        hits = [answer] if answer else []
+        if answer:
+            return [answer]
     if (
         not hits
         or _inside(hits, run)
@@ -72,8 +89,8 @@ def classify_run(lines: Sequence[Line], run: Run, english: bool) -> list[NumberH
         or dashed.dashed_tail(lines, run, hits[-1].units[-1])
     ):
         last_resort = _long_number(lines, run)
-        return [last_resort] if last_resort else hits
-    return hits
+        return [last_resort] if last_resort else None
+    return None
 
 
 def _phone_by_shape(lines: Sequence[Line], run: Run) -> list[NumberHit]:
