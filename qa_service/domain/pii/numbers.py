@@ -244,7 +244,7 @@ def suppressed(kind: PiiType, before: str, after: str, digits: str) -> bool:
     reference = last_end(REFERENCE, before)
     # an SSN's label after a reference word is the label ("My total security number is",
     # set 209); a card's may be the tail of a reference label ("订单好后" for 订单号)
-    ssn_label = label_ends(before)[kind] if kind is PiiType.ssn else -1
+    ssn_label = last_end(SSN_LABEL, before) if kind is PiiType.ssn else -1
     return reference >= 0 and reference > max(phone_label_end(before), ssn_label)
 
 

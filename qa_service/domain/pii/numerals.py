@@ -290,8 +290,9 @@ def _after_a_digit(items: list[Item]) -> bool:
 
 def _repeat_joiner(token: str, read_on: bool) -> bool:
     """Whether a token between "double" and its digit keeps them together."""
-    joiners = REPEAT_JOINERS | READ_OUT_REPEAT_JOINERS if read_on else REPEAT_JOINERS
-    return token.isspace() or token in joiners
+    if token.isspace() or token in REPEAT_JOINERS:
+        return True
+    return read_on and token in READ_OUT_REPEAT_JOINERS
 
 
 def _in_a_word(text: str, at: int) -> bool:
