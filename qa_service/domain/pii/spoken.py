@@ -138,7 +138,8 @@ def long(lines: Sequence[Line], segments: list[list[Unit]], least: int = LONG_DI
     amount, a count, a date or a time of LONG_DIGITS digits, so it is an ID, a card or a
     reference number (whose label, when ASR kept it, leaves it alone). Not a dotted version
     ("7.5.0.5550") unless ASR looped in it, not with "hundred" or "thousand" in it, not
-    glued to letters (an order or user code: "lzl160315164539304")."""
+    glued to letters (an order or user code: "lzl160315164539304"). ``least`` lowers the
+    digits asked for where the context already rules out a quantity (``answers``)."""
     units = [u for seg in segments for u in seg]
     digits = "".join(u.digits for u in units)
     if len(digits.replace(GUESS, "")) < least:
